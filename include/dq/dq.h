@@ -1,0 +1,16 @@
+/* dq: a small DICOM library for query clients.
+ *
+ * One include for the whole public API. Every public symbol starts with dq_
+ * (types, functions) or DQ_ (macros, enum constants). Modules:
+ *   dq/error.h    error values
+ *   dq/version.h  library version, the standard editions it was generated from
+ *   dq/dict.h     data dictionary, UIDs, VRs (generated from the standard)
+ */
+#ifndef DQ_DQ_H
+#define DQ_DQ_H
+
+#include "dq/error.h"
+#include "dq/version.h"
+#include "dq/dict.h"
+
+#endif

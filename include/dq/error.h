@@ -1,0 +1,60 @@
+/* dq: error values.
+ *
+ * Every fallible function takes a `dq_error *err` (may be NULL) and returns a
+ * status; on failure it fills *err with a kind, where it happened and a human
+ * message. Errors are plain values: no allocation, nothing to free. */
+#ifndef DQ_ERROR_H
+#define DQ_ERROR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum dq_error_kind {
+    DQ_OK = 0,
+    DQ_ERR_NOMEM,       /* allocation failed */
+    DQ_ERR_ARGUMENT,    /* the caller passed something invalid */
+    DQ_ERR_MALFORMED,   /* input bytes do not follow the encoding */
+    DQ_ERR_LIMIT,       /* input exceeds a configured cap (size, depth, count) */
+    DQ_ERR_UNSUPPORTED, /* valid but not handled (e.g. unknown transfer syntax) */
+    DQ_ERR_NOT_FOUND,   /* lookup found nothing */
+    DQ_ERR_IO,          /* file or socket error (errno in `sys_errno`) */
+    DQ_ERR_CONNECT,     /* TCP connection could not be made */
+    DQ_ERR_TIMEOUT,     /* a network, ACSE or DIMSE timeout expired */
+    DQ_ERR_CLOSED,      /* the peer closed the connection */
+    DQ_ERR_REJECTED,    /* association rejected (A-ASSOCIATE-RJ) */
+    DQ_ERR_ABORTED,     /* association aborted (A-ABORT / A-P-ABORT) */
+    DQ_ERR_PROTOCOL,    /* the peer violated the protocol */
+    DQ_ERR_CANCELLED,   /* the caller cancelled the operation */
+} dq_error_kind;
+
+#define DQ_ERROR_NO_OFFSET ((size_t)-1)
+#define DQ_ERROR_NO_TAG 0xFFFFFFFFu
+
+typedef struct dq_error {
+    dq_error_kind kind;
+    size_t offset;     /* byte offset into the input, or DQ_ERROR_NO_OFFSET */
+    uint32_t tag;      /* (gggg,eeee) as 0xggggeeee, or DQ_ERROR_NO_TAG */
+    int sys_errno;     /* errno for DQ_ERR_IO / DQ_ERR_CONNECT, else 0 */
+    int detail[3];     /* kind-specific numbers, e.g. A-ASSOCIATE-RJ result/source/reason */
+    char message[256]; /* human readable, no trailing newline */
+} dq_error;
+
+/* Fills *err (if not NULL) and returns `kind`, so callers can write
+ * `return dq_error_set(err, DQ_ERR_MALFORMED, off, tag, "...", ...);`. */
+dq_error_kind dq_error_set(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag,
+                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Resets *err to DQ_OK with an empty message. */
+void dq_error_clear(dq_error *err);
+/* Prepends "prefix: " to the message (for adding context on the way up). */
+void dq_error_prefix(dq_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A short name for a kind, e.g. "malformed". */
+const char *dq_error_kind_name(dq_error_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
