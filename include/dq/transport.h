@@ -1,0 +1,93 @@
+/* dq: byte transport under the DICOM Upper Layer.
+ *
+ * A transport is a small vtable (read some bytes, write bytes, close) plus a
+ * receive buffer owned by this module. TCP is built in; TLS or an in-memory
+ * pipe can be plugged in with dq_transport_new() without touching the
+ * protocol code above it.
+ *
+ * Reading is buffered: the buffer is filled with large reads and callers get
+ * pointers into it (dq_transport_need/consume), so a PDU is copied once, from
+ * the kernel into the buffer, and parsed in place.
+ *
+ * Timeouts are fractional seconds; a value <= 0 means "wait forever". */
+#ifndef DQ_TRANSPORT_H
+#define DQ_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dq/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dq_transport dq_transport;
+
+/* What a transport implementation provides. `ctx` is the pointer given to
+ * dq_transport_new(). Every function reports failures through *err (never
+ * NULL here) using DQ_ERR_IO, DQ_ERR_TIMEOUT or DQ_ERR_CLOSED. */
+typedef struct dq_transport_ops {
+    /* Reads at least 1 and at most cap bytes, waiting at most `timeout`
+     * seconds for the first byte. Returns the count, or -1 with *err set
+     * (DQ_ERR_CLOSED on orderly end of stream). */
+    ssize_t (*read)(void *ctx, void *buf, size_t cap, double timeout, dq_error *err);
+    /* Writes all len bytes, each wait bounded by `timeout`. 0 or -1. */
+    int (*write)(void *ctx, const void *buf, size_t len, double timeout, dq_error *err);
+    /* Releases the connection and ctx. Called once, by dq_transport_close(). */
+    void (*close)(void *ctx);
+} dq_transport_ops;
+
+/* Largest receive buffer dq_transport_need() will grow to by default: a cap
+ * so a hostile length field cannot make us allocate without bound. */
+#define DQ_TRANSPORT_DEFAULT_MAX_BUFFER ((size_t)64 * 1024 * 1024)
+
+/* Opens a TCP connection to host:port (name or address, IPv4 or IPv6),
+ * waiting at most connect_timeout seconds; sets TCP_NODELAY so each PDU
+ * leaves at once. Errors: DQ_ERR_CONNECT (sys_errno set), DQ_ERR_TIMEOUT. */
+int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port,
+                             double connect_timeout, dq_error *err);
+
+/* Wraps a caller-supplied implementation (e.g. TLS). The transport takes
+ * ownership of ctx: ops->close(ctx) runs in dq_transport_close(). */
+dq_transport *dq_transport_new(const dq_transport_ops *ops, void *ctx);
+
+/* Per-read (and per-write) network timeout in seconds; <= 0: none. */
+void dq_transport_set_timeout(dq_transport *t, double seconds);
+double dq_transport_timeout(const dq_transport *t);
+/* Caps how far dq_transport_need() may grow the buffer. */
+void dq_transport_set_max_buffer(dq_transport *t, size_t max_bytes);
+
+/* Makes at least n contiguous received bytes available at *data (pointing
+ * into the transport's buffer, valid until the next call on t), reading as
+ * needed with large reads. Returns 0, or -1 with *err set: DQ_ERR_CLOSED
+ * (end of stream; err->offset = bytes that were buffered), DQ_ERR_TIMEOUT,
+ * DQ_ERR_IO, DQ_ERR_LIMIT (n above the buffer cap). */
+int dq_transport_need(dq_transport *t, size_t n, const uint8_t **data, dq_error *err);
+/* Drops n bytes from the front of the buffer (n <= what need() returned). */
+void dq_transport_consume(dq_transport *t, size_t n);
+/* Bytes received and not yet consumed. */
+size_t dq_transport_buffered(const dq_transport *t);
+
+/* Copies exactly n bytes out (a convenience over need+consume). */
+int dq_transport_read_exact(dq_transport *t, void *dst, size_t n, dq_error *err);
+
+/* Writes all len bytes in as few system calls as the kernel allows (callers
+ * pass a whole PDU). 0 or -1 with *err set. */
+int dq_transport_write_all(dq_transport *t, const void *buf, size_t len, dq_error *err);
+
+/* Counters for benchmarks and tests. */
+typedef struct dq_transport_stats {
+    uint64_t bytes_read, bytes_written;
+    uint64_t read_calls, write_calls;
+} dq_transport_stats;
+void dq_transport_stats_get(const dq_transport *t, dq_transport_stats *out);
+
+/* Closes the connection at once and frees everything; NULL is fine. */
+void dq_transport_close(dq_transport *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,363 @@
+/* Byte transport: TCP implementation and the buffered reader every
+ * implementation shares. The only file in libdq that touches sockets. */
+#include "dq/transport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Reads ask the kernel for at least this much, so a PDU header never costs
+ * its own system call. */
+#define DQ_TRANSPORT_READ_CHUNK ((size_t)64 * 1024)
+
+struct dq_transport {
+    const dq_transport_ops *ops;
+    void *ctx;
+    double timeout;
+    uint8_t *buf;
+    size_t cap, start, end, max_buffer;
+    dq_transport_stats stats;
+};
+
+/* ---- time --------------------------------------------------------------- */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits for `events` on fd until `deadline` (<= 0: forever). 1 ready,
+ * 0 timed out, -1 error (errno). */
+static int wait_fd(int fd, short events, double deadline)
+{
+    for (;;) {
+        int ms = -1;
+        if (deadline > 0) {
+            double left = deadline - now_seconds();
+            if (left <= 0)
+                return 0;
+            double m = left * 1000.0 + 0.999; /* round up: never spin at 0 ms */
+            ms = m > 2147483647.0 ? 2147483647 : (int)m;
+        }
+        struct pollfd p = {.fd = fd, .events = events};
+        int r = poll(&p, 1, ms);
+        if (r > 0)
+            return 1;
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (r == 0 && deadline <= 0)
+            continue;
+    }
+}
+
+static double deadline_after(double timeout)
+{
+    return timeout > 0 ? now_seconds() + timeout : 0;
+}
+
+/* ---- TCP ------------------------------------------------------------------ */
+
+typedef struct tcp_ctx {
+    int fd;
+} tcp_ctx;
+
+static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_error *err)
+{
+    tcp_ctx *c = vctx;
+    double deadline = deadline_after(timeout);
+    for (;;) {
+        ssize_t n = recv(c->fd, buf, cap, 0);
+        if (n > 0)
+            return n;
+        if (n == 0) {
+            dq_error_set(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                         "the peer closed the connection");
+            return -1;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            int e = errno;
+            dq_error_set(err, e == ECONNRESET ? DQ_ERR_CLOSED : DQ_ERR_IO, DQ_ERROR_NO_OFFSET,
+                         DQ_ERROR_NO_TAG, "receive failed: %s", strerror(e));
+            err->sys_errno = e;
+            return -1;
+        }
+        int w = wait_fd(c->fd, POLLIN, deadline);
+        if (w == 0) {
+            dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                         "network timeout: nothing received for %g s", timeout);
+            return -1;
+        }
+        if (w < 0) {
+            int e = errno;
+            dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "poll failed: %s",
+                         strerror(e));
+            err->sys_errno = e;
+            return -1;
+        }
+    }
+}
+
+static int tcp_write(void *vctx, const void *buf, size_t len, double timeout, dq_error *err)
+{
+    tcp_ctx *c = vctx;
+    const uint8_t *p = buf;
+    while (len > 0) {
+        /* MSG_NOSIGNAL: a peer that went away is an error value, not SIGPIPE. */
+        ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+        if (n > 0) {
+            p += n;
+            len -= (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            int w = wait_fd(c->fd, POLLOUT, deadline_after(timeout));
+            if (w == 0) {
+                dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                             "network timeout: could not send for %g s", timeout);
+                return -1;
+            }
+            if (w > 0)
+                continue;
+        }
+        int e = errno;
+        dq_error_set(err, (e == EPIPE || e == ECONNRESET) ? DQ_ERR_CLOSED : DQ_ERR_IO,
+                     DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "send failed: %s", strerror(e));
+        err->sys_errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+static void tcp_close(void *vctx)
+{
+    tcp_ctx *c = vctx;
+    if (c->fd >= 0)
+        close(c->fd);
+    free(c);
+}
+
+static const dq_transport_ops tcp_ops = {tcp_read, tcp_write, tcp_close};
+
+/* One non-blocking connect attempt to one address, bounded by deadline.
+ * Returns the fd or -1 with errno (ETIMEDOUT on timeout). */
+static int connect_one(const struct addrinfo *ai, double deadline)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+        return fd;
+    if (errno != EINPROGRESS) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    int w = wait_fd(fd, POLLOUT, deadline);
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    if (w == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
+        return fd;
+    int e = w == 0 ? ETIMEDOUT : (w < 0 ? errno : (soerr ? soerr : ECONNREFUSED));
+    close(fd);
+    errno = e;
+    return -1;
+}
+
+int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port,
+                             double connect_timeout, dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    if (!out || !host || !*host)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "no host given"), -1;
+    *out = NULL;
+    char service[8];
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    int gr = getaddrinfo(host, service, &hints, &res);
+    if (gr != 0) {
+        dq_error_set(err, DQ_ERR_CONNECT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                     "cannot resolve %s: %s", host, gai_strerror(gr));
+        return -1;
+    }
+    double deadline = deadline_after(connect_timeout);
+    int fd = -1, last = ECONNREFUSED;
+    for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = connect_one(ai, deadline);
+        if (fd < 0)
+            last = errno;
+        if (last == ETIMEDOUT)
+            break;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        dq_error_set(err, last == ETIMEDOUT ? DQ_ERR_TIMEOUT : DQ_ERR_CONNECT, DQ_ERROR_NO_OFFSET,
+                     DQ_ERROR_NO_TAG, "cannot connect to %s:%u: %s", host, (unsigned)port,
+                     last == ETIMEDOUT ? "connection timed out" : strerror(last));
+        err->sys_errno = last;
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    tcp_ctx *c = malloc(sizeof *c);
+    if (!c) {
+        close(fd);
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "out of memory"), -1;
+    }
+    c->fd = fd;
+    dq_transport *t = dq_transport_new(&tcp_ops, c);
+    if (!t) {
+        tcp_close(c);
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "out of memory"), -1;
+    }
+    *out = t;
+    return 0;
+}
+
+/* ---- the shared buffered reader ------------------------------------------- */
+
+dq_transport *dq_transport_new(const dq_transport_ops *ops, void *ctx)
+{
+    if (!ops)
+        return NULL;
+    dq_transport *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->ops = ops;
+    t->ctx = ctx;
+    t->max_buffer = DQ_TRANSPORT_DEFAULT_MAX_BUFFER;
+    return t;
+}
+
+void dq_transport_set_timeout(dq_transport *t, double seconds)
+{
+    if (t)
+        t->timeout = seconds;
+}
+
+double dq_transport_timeout(const dq_transport *t)
+{
+    return t ? t->timeout : 0;
+}
+
+void dq_transport_set_max_buffer(dq_transport *t, size_t max_bytes)
+{
+    if (t)
+        t->max_buffer = max_bytes < DQ_TRANSPORT_READ_CHUNK ? DQ_TRANSPORT_READ_CHUNK : max_bytes;
+}
+
+size_t dq_transport_buffered(const dq_transport *t)
+{
+    return t ? t->end - t->start : 0;
+}
+
+int dq_transport_need(dq_transport *t, size_t n, const uint8_t **data, dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    if (n > t->max_buffer)
+        return dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "%zu bytes requested, above the %zu byte receive cap", n,
+                            t->max_buffer), -1;
+    while (t->end - t->start < n) {
+        /* Room for the rest of this request plus one large read. */
+        size_t want = n + DQ_TRANSPORT_READ_CHUNK;
+        if (t->cap - t->start < want) {
+            size_t have = t->end - t->start;
+            if (t->start > 0 && have > 0)
+                memmove(t->buf, t->buf + t->start, have);
+            t->start = 0;
+            t->end = have;
+            if (t->cap < want) {
+                uint8_t *nb = realloc(t->buf, want);
+                if (!nb)
+                    return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                                        "out of memory for a %zu byte receive buffer", want), -1;
+                t->buf = nb;
+                t->cap = want;
+            }
+        }
+        ssize_t r = t->ops->read(t->ctx, t->buf + t->end, t->cap - t->end, t->timeout, err);
+        if (r < 0) {
+            if (err->kind == DQ_ERR_CLOSED)
+                err->offset = t->end - t->start;
+            return -1;
+        }
+        t->end += (size_t)r;
+        t->stats.read_calls++;
+        t->stats.bytes_read += (uint64_t)r;
+    }
+    if (data)
+        *data = t->buf + t->start;
+    return 0;
+}
+
+void dq_transport_consume(dq_transport *t, size_t n)
+{
+    size_t have = t->end - t->start;
+    t->start += n < have ? n : have;
+    if (t->start == t->end)
+        t->start = t->end = 0;
+}
+
+int dq_transport_read_exact(dq_transport *t, void *dst, size_t n, dq_error *err)
+{
+    const uint8_t *p;
+    if (dq_transport_need(t, n, &p, err) < 0)
+        return -1;
+    memcpy(dst, p, n);
+    dq_transport_consume(t, n);
+    return 0;
+}
+
+int dq_transport_write_all(dq_transport *t, const void *buf, size_t len, dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    if (t->ops->write(t->ctx, buf, len, t->timeout, err) < 0)
+        return -1;
+    t->stats.write_calls++;
+    t->stats.bytes_written += len;
+    return 0;
+}
+
+void dq_transport_stats_get(const dq_transport *t, dq_transport_stats *out)
+{
+    if (t && out)
+        *out = t->stats;
+}
+
+void dq_transport_close(dq_transport *t)
+{
+    if (!t)
+        return;
+    t->ops->close(t->ctx);
+    free(t->buf);
+    free(t);
+}
