@@ -1,0 +1,317 @@
+/* dq: data sets -- the in-memory model, the four transfer syntaxes, Part 10
+ * files, query keys from the command line, the dump, character sets.
+ *
+ * Model. A dq_dataset is a list of elements kept in ascending tag order. Each
+ * element has a tag, a VR and a value; a sequence (SQ) element has items,
+ * each item being a dq_dataset of its own. A root data set owns an arena:
+ * every element, value and item below it is allocated from that arena, and one
+ * dq_dataset_free(root) releases everything. Items are never freed on their
+ * own. Pointers returned by accessors stay valid until the root is freed or
+ * cleared (values are never moved; replacing an element's value invalidates
+ * only pointers to its old value).
+ *
+ * Values are kept as bytes in little-endian order, i.e. exactly as Explicit
+ * VR Little Endian puts them on the wire (Big Endian input is swapped on
+ * decode and swapped back on encode). Text values keep their padding; the
+ * typed accessors trim it.
+ *
+ * Status convention (as in the rest of libdq): functions returning int return
+ * 0 on success and -1 on failure with *err filled (err may be NULL). */
+#ifndef DQ_DATASET_H
+#define DQ_DATASET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dq/dict.h"
+#include "dq/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- identity of this implementation (written into Part 10 files) ------ */
+
+/* A 2.25 UID (PS3.5 B.2): "2.25." + a random 128-bit UUID as a decimal. */
+#define DQ_IMPLEMENTATION_CLASS_UID "2.25.207997845021014222750782907745016308918"
+#define DQ_IMPLEMENTATION_VERSION_NAME "DQ_010"
+
+/* ---- tags ----------------------------------------------------------------- */
+
+#define DQ_TAG(group, element) ((uint32_t)(((uint32_t)(group) << 16) | (uint32_t)(element)))
+#define DQ_TAG_GROUP(tag) ((uint16_t)((tag) >> 16))
+#define DQ_TAG_ELEMENT(tag) ((uint16_t)((tag)&0xFFFFu))
+
+#define DQ_TAG_ITEM DQ_TAG(0xFFFE, 0xE000)
+#define DQ_TAG_ITEM_DELIMITATION DQ_TAG(0xFFFE, 0xE00D)
+#define DQ_TAG_SEQUENCE_DELIMITATION DQ_TAG(0xFFFE, 0xE0DD)
+#define DQ_UNDEFINED_LENGTH 0xFFFFFFFFu
+
+/* ---- growable byte buffer ------------------------------------------------- */
+
+/* Plain malloc'd bytes; encoders append to it. Zero-initialise or call
+ * dq_buffer_init; release with dq_buffer_free. */
+typedef struct dq_buffer {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+} dq_buffer;
+
+void dq_buffer_init(dq_buffer *b);
+void dq_buffer_free(dq_buffer *b);
+/* Makes room for `extra` more bytes (amortised doubling). */
+int dq_buffer_reserve(dq_buffer *b, size_t extra, dq_error *err);
+int dq_buffer_append(dq_buffer *b, const void *bytes, size_t n, dq_error *err);
+/* Sets len to 0 and keeps the memory. */
+void dq_buffer_reset(dq_buffer *b);
+
+/* ---- transfer syntaxes ---------------------------------------------------- */
+
+typedef enum dq_transfer_syntax {
+    DQ_TS_UNKNOWN = -1,
+    DQ_TS_IMPLICIT_LE = 0, /* 1.2.840.10008.1.2 */
+    DQ_TS_EXPLICIT_LE = 1, /* 1.2.840.10008.1.2.1 */
+    DQ_TS_DEFLATED_LE = 2, /* 1.2.840.10008.1.2.1.99 */
+    DQ_TS_EXPLICIT_BE = 3, /* 1.2.840.10008.1.2.2 (retired, still spoken) */
+} dq_transfer_syntax;
+
+#define DQ_UID_IMPLICIT_LE "1.2.840.10008.1.2"
+#define DQ_UID_EXPLICIT_LE "1.2.840.10008.1.2.1"
+#define DQ_UID_DEFLATED_LE "1.2.840.10008.1.2.1.99"
+#define DQ_UID_EXPLICIT_BE "1.2.840.10008.1.2.2"
+
+/* UID -> syntax; trailing NUL/space padding is ignored. DQ_TS_UNKNOWN when
+ * the UID is none of the four. */
+dq_transfer_syntax dq_ts_from_uid(const char *uid, size_t len);
+/* Syntax -> UID / "Explicit VR Little Endian"; NULL for DQ_TS_UNKNOWN. */
+const char *dq_ts_uid(dq_transfer_syntax ts);
+const char *dq_ts_name(dq_transfer_syntax ts);
+bool dq_ts_is_implicit(dq_transfer_syntax ts);
+bool dq_ts_is_big_endian(dq_transfer_syntax ts);
+
+/* ---- decoding limits (hostile input) -------------------------------------- */
+
+typedef struct dq_limits {
+    size_t max_input;           /* bytes of (inflated) input accepted; default 256 MiB */
+    uint32_t max_element_length;/* one value; default 256 MiB */
+    unsigned max_depth;         /* sequence nesting; default 64 */
+    size_t max_items;           /* items in one data set tree; default 1,000,000 */
+    size_t max_elements;        /* elements in one data set tree; default 10,000,000 */
+} dq_limits;
+
+/* The defaults above. Pass NULL wherever a dq_limits * is taken to use them. */
+void dq_limits_default(dq_limits *out);
+
+/* ---- the model ------------------------------------------------------------ */
+
+typedef struct dq_dataset dq_dataset;
+typedef struct dq_element dq_element;
+
+/* A new, empty root data set (with its arena). NULL when out of memory. */
+dq_dataset *dq_dataset_new(void);
+/* Frees a root data set and everything below it. NULL is fine. Passing an item
+ * (a data set inside a sequence) does nothing: items die with their root. */
+void dq_dataset_free(dq_dataset *ds);
+/* Removes every element of a root data set, keeping the arena's first block
+ * for reuse (decoding into a cleared data set allocates nothing in the steady
+ * state). */
+void dq_dataset_clear(dq_dataset *ds);
+/* A deep copy into a new root. NULL (with *err) on failure. */
+dq_dataset *dq_dataset_copy(const dq_dataset *ds, dq_error *err);
+
+/* Number of elements directly in ds; the i-th in tag order (NULL past end). */
+size_t dq_dataset_count(const dq_dataset *ds);
+const dq_element *dq_dataset_at(const dq_dataset *ds, size_t i);
+/* The element with this tag directly in ds, or NULL. */
+const dq_element *dq_dataset_find(const dq_dataset *ds, uint32_t tag);
+/* The sequence element an item belongs to (NULL for a root). */
+const dq_element *dq_dataset_parent(const dq_dataset *ds);
+/* Removes the element (and its items) if present; returns whether it was. */
+bool dq_dataset_remove(dq_dataset *ds, uint32_t tag);
+/* Bytes the arena has taken from malloc so far, and the number of malloc calls
+ * (for benchmarks and the O(1)-allocations test). */
+void dq_dataset_memory(const dq_dataset *ds, size_t *bytes, size_t *mallocs);
+
+uint32_t dq_element_tag(const dq_element *el);
+dq_vr dq_element_vr(const dq_element *el);
+/* The raw value (little-endian byte order, padding included); len 0 for SQ. */
+const uint8_t *dq_element_value(const dq_element *el, size_t *len);
+/* Value multiplicity as pydicom counts it: 0 for an empty value; text: number
+ * of '\'-separated values; binary numbers: length / size; OB/OW/UN...: 1;
+ * SQ: number of items. */
+size_t dq_element_vm(const dq_element *el);
+/* The data set the element lives in. */
+const dq_dataset *dq_element_dataset(const dq_element *el);
+
+/* Sequences. Items are data sets; they are mutable through these pointers. */
+size_t dq_element_item_count(const dq_element *el);
+dq_dataset *dq_element_item(const dq_element *el, size_t i);
+
+/* ---- typed accessors ------------------------------------------------------ */
+
+/* A view into a value (not NUL-terminated). */
+typedef struct dq_str {
+    const char *ptr;
+    size_t len;
+} dq_str;
+
+/* The index-th '\'-separated value of a text element, with padding trimmed
+ * (trailing spaces and NULs; leading spaces too, except for LT ST UT UR).
+ * -1 (DQ_ERR_NOT_FOUND) past the last value, DQ_ERR_ARGUMENT if not text. */
+int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error *err);
+/* Integer value index: US SS UL SL UV SV (binary) or IS (text). UV above
+ * INT64_MAX is DQ_ERR_LIMIT. */
+int dq_element_int(const dq_element *el, size_t index, int64_t *out, dq_error *err);
+/* Floating value index: FL FD (binary), DS IS (text), and the integer VRs. */
+int dq_element_double(const dq_element *el, size_t index, double *out, dq_error *err);
+/* AT value index as 0xggggeeee. */
+int dq_element_attribute_tag(const dq_element *el, size_t index, uint32_t *out, dq_error *err);
+
+/* A person name value split into its three component groups (alphabetic,
+ * ideographic, phonetic), each with five components (family, given, middle,
+ * prefix, suffix); absent parts are empty. Views into the raw bytes. */
+typedef struct dq_person_name {
+    dq_str group[3][5];
+} dq_person_name;
+int dq_element_person_name(const dq_element *el, size_t index, dq_person_name *out,
+                           dq_error *err);
+
+/* The whole text value converted to UTF-8 using the Specific Character Set
+ * (0008,0005) in effect for the element (its data set's, else the nearest
+ * enclosing one's), padding trimmed as dq_element_string does per value.
+ * Bytes that cannot be converted appear as "\xNN". Writes at most cap bytes
+ * (NUL-terminated when cap > 0) and returns the length the full text needs, as
+ * snprintf does. */
+size_t dq_element_utf8(const dq_element *el, char *buf, size_t cap);
+
+/* Convenience: the first value of the element `tag` directly in ds. */
+int dq_dataset_get_string(const dq_dataset *ds, uint32_t tag, dq_str *out, dq_error *err);
+int dq_dataset_get_int(const dq_dataset *ds, uint32_t tag, int64_t *out, dq_error *err);
+
+/* ---- building data sets --------------------------------------------------- */
+
+/* vr == 0 takes the VR from the dictionary (first listed; UN when unknown).
+ * Each setter adds the element or replaces an existing one with that tag
+ * (items included), copying the value into the arena. */
+
+/* Raw value bytes in little-endian order (odd lengths are padded on encode). */
+int dq_dataset_set_bytes(dq_dataset *ds, uint32_t tag, dq_vr vr, const void *value, size_t len,
+                         dq_error *err);
+/* Text (may hold several values separated by '\'); NULL or "" gives an empty
+ * element. For a binary-number VR the text is parsed as dq_dataset_set_key
+ * does. */
+int dq_dataset_set_string(dq_dataset *ds, uint32_t tag, dq_vr vr, const char *value,
+                          dq_error *err);
+/* One integer as US SS UL SL UV SV (binary) or IS (text). */
+int dq_dataset_set_int(dq_dataset *ds, uint32_t tag, dq_vr vr, int64_t value, dq_error *err);
+/* An empty (zero-length) element, e.g. a return key in a query. */
+int dq_dataset_set_empty(dq_dataset *ds, uint32_t tag, dq_vr vr, dq_error *err);
+/* An SQ element with no items (replacing any element with that tag); returns
+ * it so items can be added. NULL on failure. */
+dq_element *dq_dataset_set_sequence(dq_dataset *ds, uint32_t tag, dq_error *err);
+/* The sequence element `tag` in ds, mutable; NULL when absent or not SQ. */
+dq_element *dq_dataset_find_sequence(dq_dataset *ds, uint32_t tag);
+/* Appends an empty item to a sequence element; returns it (NULL on failure). */
+dq_dataset *dq_element_add_item(dq_element *seq, dq_error *err);
+
+/* ---- encoding and decoding ------------------------------------------------ */
+
+/* Decodes a data set (no preamble, no meta) in the given syntax. Deflated
+ * input is inflated first (capped by limits->max_input). On failure *out is
+ * NULL and err has the byte offset (into the inflated stream for deflate),
+ * the tag being read and the reason. limits may be NULL. */
+int dq_dataset_decode(const uint8_t *buf, size_t len, dq_transfer_syntax ts,
+                      const dq_limits *limits, dq_dataset **out, dq_error *err);
+/* Same, into an existing root data set (cleared first; its arena is reused). */
+int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len,
+                           dq_transfer_syntax ts, const dq_limits *limits, dq_error *err);
+/* Appends the encoding of ds to out. Sequences and items are written with
+ * defined lengths; group length elements (gggg,0000) are recomputed for the
+ * groups that carry one (dropped for group 0002 outside Part 10); odd values
+ * are padded per VR. */
+int dq_dataset_encode(const dq_dataset *ds, dq_transfer_syntax ts, dq_buffer *out,
+                      dq_error *err);
+
+/* ---- Part 10 files --------------------------------------------------------- */
+
+/* Reads a DICOM file held in memory: 128-byte preamble + "DICM" + File Meta
+ * Information (group 0002, explicit VR LE), then the body in the meta's
+ * transfer syntax. Also accepts input without preamble and/or without meta
+ * (like pydicom's force=True), guessing the encoding from the first bytes.
+ * meta_out (may be NULL) receives the group 0002 elements (an empty data set
+ * when there were none), ts_out (may be NULL) the body's syntax. */
+int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits,
+                     dq_dataset **meta_out, dq_dataset **ds_out, dq_transfer_syntax *ts_out,
+                     dq_error *err);
+/* Reads a whole file (capped by limits->max_input) and decodes it as above. */
+int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **meta_out,
+                        dq_dataset **ds_out, dq_transfer_syntax *ts_out, dq_error *err);
+/* Appends a Part 10 file: preamble of zeros, "DICM", meta (0002,0000) group
+ * length, (0002,0001) 00 01, (0002,0002)/(0002,0003) from sop_class_uid /
+ * sop_instance_uid (NULL: taken from the data set's (0008,0016)/(0008,0018),
+ * empty if absent), (0002,0010) ts, (0002,0012) DQ_IMPLEMENTATION_CLASS_UID,
+ * (0002,0013) DQ_IMPLEMENTATION_VERSION_NAME; then ds (its own group 0002
+ * elements, if any, are not written) in syntax ts. */
+int dq_part10_encode(const dq_dataset *ds, dq_transfer_syntax ts, const char *sop_class_uid,
+                     const char *sop_instance_uid, dq_buffer *out, dq_error *err);
+int dq_part10_write_file(const char *path, const dq_dataset *ds, dq_transfer_syntax ts,
+                         const char *sop_class_uid, const char *sop_instance_uid,
+                         dq_error *err);
+
+/* ---- query keys (findscu -k) ------------------------------------------------ */
+
+/* Applies one -k argument to ds, as pynetdicom's findscu does:
+ *   Keyword=value, (gggg,eeee)=value, Seq[2].Keyword=value, nested paths,
+ *   Seq= (empty sequence), Seq[0]= (one empty item), Seq[3]= (four items).
+ * Values are converted per VR: text as is; US SS UL SL FL FD UV SV from
+ * decimal; OB OW OD OF OL OV UN from hex; AT from a tag "(gggg,eeee)" or
+ * "ggggeeee"; several values separated by '\'; an empty value gives a
+ * zero-length element. The key replaces any existing element. Errors
+ * (DQ_ERR_ARGUMENT) quote the offending argument. */
+int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err);
+
+/* ---- character sets ---------------------------------------------------------- */
+
+/* Converts text in the character set named by a Specific Character Set value
+ * (e.g. "ISO_IR 100", "\ISO 2022 IR 87", "ISO_IR 192", "GB18030"; "" or NULL
+ * is the default repertoire) to UTF-8, appending to out. ISO 2022 escape
+ * sequences switch sets as PS3.5 6.1.2.5 describes. Undecodable bytes appear
+ * as "\xNN". Returns -1 only when out of memory or the set is unknown (then
+ * the text is copied with non-ASCII bytes escaped, and err says why). */
+int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len,
+                       dq_buffer *out, dq_error *err);
+/* Converts UTF-8 text to the (first) character set named (used to encode
+ * query values); DQ_ERR_ARGUMENT naming the character that does not fit. */
+int dq_charset_from_utf8(const char *specific_charset, const char *utf8, size_t len,
+                         dq_buffer *out, dq_error *err);
+/* Re-encodes every text value below ds (PN LO SH ST LT UT UC) from UTF-8 to
+ * the data set's Specific Character Set (0008,0005). Nothing happens when the
+ * data set has none or it is ISO_IR 192. */
+int dq_dataset_encode_text(dq_dataset *ds, dq_error *err);
+
+/* ---- the dump (pynetdicom's pretty_dataset layout) ----------------------------- */
+
+/* Called once per line, without a trailing newline; line is NUL-terminated. */
+typedef void (*dq_dump_line_fn)(void *ctx, const char *line, size_t len);
+
+/* Writes ds the way pynetdicom's findscu logs an identifier, one line each:
+ *   (0008,0052) CS [PATIENT]                                # 1 QueryRetrieveLevel
+ *   (0010,0010) PN (no value available)                     # 0 PatientName
+ *   (0008,1111) SQ (Sequence with 1 item)                   # 1 ReferencedStudySequence
+ *     (Sequence item #1)
+ *       (0008,1150) UI [1.2.3]                              # 1 ReferencedSOPClassUID
+ * Text is shown in UTF-8 (see dq_element_utf8); OB OW OD OF OL OV of at most
+ * 13 bytes as hex bytes, longer as "(N bytes of binary data)". */
+int dq_dataset_dump(const dq_dataset *ds, dq_dump_line_fn fn, void *ctx, dq_error *err);
+/* Convenience: writes every line to f as prefix + line + "\n". */
+int dq_dataset_dump_file(const dq_dataset *ds, FILE *f, const char *prefix, dq_error *err);
+/* Convenience: appends every line as prefix + line + "\n" to out. */
+int dq_dataset_dump_buffer(const dq_dataset *ds, dq_buffer *out, const char *prefix,
+                           dq_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
