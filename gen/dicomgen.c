@@ -17,9 +17,11 @@
 #include <libxml/parser.h>
 
 extern const gen_emitter gen_emitter_editions;
+extern const gen_emitter gen_emitter_vrs;
 
 static const gen_emitter *const emitters[] = {
     &gen_emitter_editions,
+    &gen_emitter_vrs,
 };
 #define NEMITTERS (sizeof emitters / sizeof emitters[0])
 
