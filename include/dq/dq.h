@@ -5,6 +5,7 @@
  *   dq/error.h    error values
  *   dq/version.h  library version, the standard editions it was generated from
  *   dq/dict.h     data dictionary, UIDs, VRs (generated from the standard)
+ *   dq/pdu.h      Upper Layer PDUs: framing, decoded views, encoders
  *   dq/dataset.h  data sets: model, transfer syntaxes, Part 10, -k keys, dump, charsets
  */
 #ifndef DQ_DQ_H
@@ -14,5 +15,6 @@
 #include "dq/version.h"
 #include "dq/dict.h"
 #include "dq/dataset.h"
+#include "dq/pdu.h"
 
 #endif
