@@ -1,0 +1,92 @@
+/* dq: the C-FIND SCU engine (PS3.4 C.4.1, PS3.7 9.1.2).
+ *
+ * dq_find() sends one C-FIND-RQ with the identifier encoded in the transfer
+ * syntax accepted for its presentation context (deflate included) and hands
+ * every C-FIND-RSP to a callback as it arrives: the response's identifier is
+ * decoded into one data set that is cleared and reused for the next response,
+ * so memory stays flat however many matches arrive. The final (non-pending)
+ * status is classified through the status table generated from the standard.
+ * The callback can ask for a C-CANCEL-FIND-RQ; the engine then keeps
+ * receiving until the final response. */
+#ifndef DQ_FIND_H
+#define DQ_FIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dq/assoc.h"
+#include "dq/dataset.h"
+#include "dq/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Query models findscu offers (-P -S -O -W -U). */
+#define DQ_UID_FIND_PATIENT_ROOT "1.2.840.10008.5.1.4.1.2.1.1"
+#define DQ_UID_FIND_STUDY_ROOT "1.2.840.10008.5.1.4.1.2.2.1"
+#define DQ_UID_FIND_PATIENT_STUDY_ONLY "1.2.840.10008.5.1.4.1.2.3.1"
+#define DQ_UID_FIND_MODALITY_WORKLIST "1.2.840.10008.5.1.4.31"
+#define DQ_UID_FIND_UPS_PULL "1.2.840.10008.5.1.4.34.6.3"
+
+typedef struct dq_find_request {
+    const char *sop_class_uid;     /* the query model; must have an accepted context */
+    const dq_dataset *identifier;  /* the query keys */
+    uint16_t priority;             /* 0 medium (pynetdicom's default), 1 high, 2 low */
+    uint16_t message_id;           /* 0: dq_assoc_next_message_id() */
+} dq_find_request;
+
+/* The classification of a status code (from the generated status table). */
+typedef struct dq_find_status {
+    uint16_t code;
+    const char *category;  /* "Success", "Pending", "Cancel", "Warning", "Failure" or "Unknown" */
+    const char *meaning;   /* the standard's text, "" when the code is not listed */
+} dq_find_status;
+
+/* Looks a C-FIND status code up (PS3.4 C.4.1.1.4 and PS3.7 Annex C). */
+void dq_find_status_classify(uint16_t code, dq_find_status *out);
+
+typedef struct dq_find_response {
+    size_t index;                    /* 1, 2, ... */
+    uint16_t message_id;             /* the request's (Message ID Being Responded To) */
+    dq_find_status status;
+    bool pending;                    /* 0xFF00 / 0xFF01 */
+    const dq_dataset *identifier;    /* decoded; NULL when none (or it did not decode) */
+    const dq_error *identifier_error;/* set when an identifier was present but did not decode */
+    const dq_dimse_message *message; /* raw command/data bytes */
+} dq_find_response;
+
+enum {
+    DQ_FIND_CONTINUE = 0,
+    DQ_FIND_CANCEL = 1,   /* send C-CANCEL-FIND-RQ (once), keep receiving */
+};
+
+/* Called for every response, pending and final; everything it is given
+ * lives only during the call. Returns DQ_FIND_CONTINUE or DQ_FIND_CANCEL. */
+typedef int (*dq_find_fn)(void *user, const dq_find_response *rsp);
+
+typedef struct dq_find_result {
+    uint16_t message_id;   /* the one used */
+    dq_find_status final;  /* the last response's status */
+    size_t n_responses;    /* all responses, the final one included */
+    size_t n_pending;
+    bool cancel_sent;
+} dq_find_result;
+
+/* Runs one C-FIND on an established association. Returns 0 when a final
+ * response arrived (whatever its status: see result->final), -1 with *err
+ * when it did not (no accepted context: DQ_ERR_NOT_FOUND; encoding the
+ * identifier failed; DIMSE timeout, abort, protocol error: the association
+ * is then over). fn may be NULL; result may be NULL. */
+int dq_find(dq_assoc *a, const dq_find_request *rq, dq_find_fn fn, void *user,
+            dq_find_result *result, dq_error *err);
+
+/* Sends a C-CANCEL-FIND-RQ for message_id on context pctx_id (for callers
+ * driving DIMSE themselves; dq_find's callback returns DQ_FIND_CANCEL). */
+int dq_find_cancel(dq_assoc *a, uint8_t pctx_id, uint16_t message_id, dq_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
