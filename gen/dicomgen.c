@@ -18,10 +18,12 @@
 
 extern const gen_emitter gen_emitter_editions;
 extern const gen_emitter gen_emitter_vrs;
+extern const gen_emitter gen_emitter_dict;
 
 static const gen_emitter *const emitters[] = {
     &gen_emitter_editions,
     &gen_emitter_vrs,
+    &gen_emitter_dict,
 };
 #define NEMITTERS (sizeof emitters / sizeof emitters[0])
 
