@@ -19,11 +19,13 @@
 extern const gen_emitter gen_emitter_editions;
 extern const gen_emitter gen_emitter_vrs;
 extern const gen_emitter gen_emitter_dict;
+extern const gen_emitter gen_emitter_uids;
 
 static const gen_emitter *const emitters[] = {
     &gen_emitter_editions,
     &gen_emitter_vrs,
     &gen_emitter_dict,
+    &gen_emitter_uids,
 };
 #define NEMITTERS (sizeof emitters / sizeof emitters[0])
 

@@ -44,7 +44,7 @@ void gen_warn(const gen_doc *doc, const xmlNode *node, const char *fmt, ...)
 /* ---- text --------------------------------------------------------------- */
 
 /* The text of a node and its descendants, normalised: U+200B (zero-width
- * space) and U+FEFF removed, U+00A0 and all whitespace runs collapsed to one
+ * space), U+FEFF and U+00AD (soft hyphen) removed, U+00A0 and all whitespace runs collapsed to one
  * space, leading/trailing space trimmed. Separate <para> elements are joined
  * with "\n". Caller frees. Never NULL. */
 char *gen_text(const xmlNode *node);

@@ -146,6 +146,10 @@ static char *normalise(char *s)
             i += 3; /* U+FEFF */
             continue;
         }
+        if (c == 0xC2 && (unsigned char)s[i + 1] == 0xAD) {
+            i += 2; /* U+00AD soft hyphen: 2013's PS3.6 has one inside a UID */
+            continue;
+        }
         if (c == 0xC2 && (unsigned char)s[i + 1] == 0xA0) {
             i += 2; /* U+00A0 no-break space */
             if (!pending)
@@ -232,7 +236,8 @@ gen_doc *gen_doc_load(const char *dir, const char *file)
     memset(doc, 0, sizeof *doc);
     doc->path = gen_xasprintf("%s/%s", dir, file);
     doc->file = gen_xstrdup(file);
-    doc->xml = xmlReadFile(doc->path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE);
+    doc->xml = xmlReadFile(doc->path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE |
+                                                XML_PARSE_BIG_LINES /* part06 has >65535 lines */);
     if (!doc->xml) {
         const xmlError *e = xmlGetLastError();
         if (e && e->file)

@@ -1,0 +1,315 @@
+/* Emitter "uids": the UID registry of PS3.6 Annex A.
+ *
+ * Reads Table A-1 "UID Values" (required) and, where the edition has them,
+ * "Well-known Frames of Reference", "Context Group UID Values" and "Template
+ * UID Values", all found by caption; columns by heading. Tables without a
+ * "UID Type" column give every row the type their caption implies. A UID is
+ * retired when its name says "(Retired)" or its row is all italic.
+ *
+ * Ignored rows, counted and reported: rows whose name is empty (newer editions
+ * name context groups and templates only through a link into PS3.16/PS3.20,
+ * which is not read here) and rows repeating a UID already read from an
+ * earlier table (Table A-2's frames of reference are also in A-1).
+ *
+ * Emits dq_gen_uids.c/.h: the dq_uid_entry array sorted by UID and hash
+ * tables (src/dict_hash.h) by UID and by keyword.
+ */
+#include "gen.h"
+
+#include "../src/dict_hash.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_UIDS 60000 /* indexes are uint16_t; 0xFFFF marks an empty slot */
+
+typedef struct uid {
+    char *uid, *name, *keyword, *type;
+    bool retired;
+    long line;
+} uid;
+
+typedef struct uid_set {
+    uid *v;
+    size_t n, cap;
+    size_t no_name, repeated, blank;
+} uid_set;
+
+/* Tables to read, in order; `type` is used when the table has no type column. */
+static const struct {
+    const char *caption;
+    bool required;
+    const char *uid_col;
+    const char *name_col;
+    const char *type;
+} tables[] = {
+    {"UID Values", true, "UID Value", "UID Name", NULL},
+    {"Well-known Frames of Reference", false, "UID Value", "UID Name", "Well-known frame of reference"},
+    {"Context Group UID Values", false, "Context UID", "Context Group Name", "Context Group Name"},
+    {"Template UID Values", false, "UID Value", "UID Name", NULL},
+};
+
+static bool valid_uid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || s[0] == '.' || s[n - 1] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(isdigit((unsigned char)s[i]) || (s[i] == '.' && s[i + 1] != '.')))
+            return false;
+    return true;
+}
+
+static bool valid_keyword(const char *s)
+{
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return false;
+    return true;
+}
+
+static char *one_line(const char *s)
+{
+    char *r = gen_xstrdup(s);
+    for (char *p = r; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    return r;
+}
+
+static int cmp_uid(const void *a, const void *b)
+{
+    return strcmp(((const uid *)a)->uid, ((const uid *)b)->uid);
+}
+
+static void read_table(uid_set *set, const gen_doc *doc, xmlNode *node, size_t which)
+{
+    gen_table *t = gen_table_read(doc, node);
+    size_t c_uid = gen_table_column(t, tables[which].uid_col);
+    size_t c_name = gen_table_column(t, tables[which].name_col);
+    size_t c_type = tables[which].type ? (size_t)-1 : gen_table_column(t, "UID Type");
+    size_t c_kw = gen_table_column_opt(t, "Keyword");
+    size_t need = c_uid > c_name ? c_uid : c_name;
+    if (c_type != (size_t)-1 && c_type > need)
+        need = c_type;
+    if (c_kw != (size_t)-1 && c_kw > need)
+        need = c_kw;
+    size_t first_new = set->n;
+    for (size_t r = 0; r < t->nbody; r++) {
+        const gen_row *row = &t->body[r];
+        bool blank = true;
+        for (size_t c = 0; c < row->ncells; c++)
+            blank &= row->cells[c][0] == 0;
+        if (blank) {
+            set->blank++;
+            continue;
+        }
+        if (row->ncells <= need)
+            gen_fail(doc, row->tr, "UID row: expected at least %zu cells, found %zu", need + 1,
+                     row->ncells);
+        const char *u = row->cells[c_uid];
+        if (!valid_uid(u))
+            gen_fail(doc, row->nodes[c_uid], "expected a UID (digits and dots, at most 64), found \"%s\"", u);
+        if (row->cells[c_name][0] == 0) {
+            set->no_name++;
+            continue;
+        }
+        const char *kw = c_kw == (size_t)-1 ? "" : row->cells[c_kw];
+        if (!valid_keyword(kw))
+            gen_fail(doc, row->nodes[c_kw], "%s: expected a keyword of letters and digits, found \"%s\"", u, kw);
+        const char *type = tables[which].type ? tables[which].type : row->cells[c_type];
+        if (!type[0])
+            gen_fail(doc, row->tr, "%s: expected a UID type, the cell is empty", u);
+        /* Earlier tables win: A-2 repeats frames of reference listed in A-1. */
+        bool seen = false;
+        for (size_t i = 0; i < first_new && !seen; i++)
+            seen = strcmp(set->v[i].uid, u) == 0;
+        if (seen) {
+            set->repeated++;
+            continue;
+        }
+        if (set->n == MAX_UIDS)
+            gen_fail(doc, row->tr, "more than %d UIDs", MAX_UIDS);
+        if (set->n == set->cap) {
+            set->cap = set->cap ? set->cap * 2 : 1024;
+            set->v = gen_xrealloc(set->v, set->cap * sizeof *set->v);
+        }
+        uid *e = &set->v[set->n++];
+        e->uid = gen_xstrdup(u);
+        e->name = one_line(row->cells[c_name]);
+        e->keyword = gen_xstrdup(kw);
+        e->type = one_line(type);
+        e->retired = strstr(e->name, "(Retired)") != NULL || gen_all_italic(row->tr);
+        e->line = row->line;
+    }
+    gen_table_free(t);
+}
+
+static uid_set *uids_read(const gen_doc *doc)
+{
+    uid_set *set = gen_xmalloc(sizeof *set);
+    memset(set, 0, sizeof *set);
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        xmlNode **found;
+        size_t n = gen_find_tables(doc, tables[i].caption, &found);
+        if (n == 0 && tables[i].required)
+            gen_fail(doc, NULL, "expected a table captioned \"%s\" (PS3.6 Table A-1)", tables[i].caption);
+        for (size_t k = 0; k < n; k++)
+            read_table(set, doc, found[k], i);
+        free(found);
+    }
+    qsort(set->v, set->n, sizeof *set->v, cmp_uid);
+    for (size_t i = 1; i < set->n; i++)
+        if (strcmp(set->v[i - 1].uid, set->v[i].uid) == 0)
+            gen_fail(doc, NULL, "UID %s appears twice (lines %ld and %ld)", set->v[i].uid,
+                     set->v[i - 1].line, set->v[i].line);
+    return set;
+}
+
+static void uids_free(uid_set *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        free(set->v[i].uid);
+        free(set->v[i].name);
+        free(set->v[i].keyword);
+        free(set->v[i].type);
+    }
+    free(set->v);
+    free(set);
+}
+
+static void report(const uid_set *set)
+{
+    fprintf(stderr,
+            "dicomgen: uids: %zu UIDs; ignored: %zu rows without a name (named only by a link "
+            "into another part), %zu repeating a UID of an earlier table, %zu blank rows\n",
+            set->n, set->no_name, set->repeated, set->blank);
+}
+
+static unsigned bits_for(size_t n)
+{
+    unsigned bits = 4;
+    while (((size_t)1 << bits) < 2 * n)
+        bits++;
+    return bits;
+}
+
+static void emit_slots16(gen_out *c, const char *name, const uint16_t *slots, size_t size)
+{
+    gen_out_printf(c, "const uint16_t %s[%zu] = {", name, size);
+    for (size_t i = 0; i < size; i++)
+        gen_out_printf(c, "%s%5u,", i % 12 ? " " : "\n    ", slots[i]);
+    gen_out_printf(c, "\n};\n\n");
+}
+
+static int emit(const char *dir, const char *outdir)
+{
+    gen_doc *doc = gen_doc_load(dir, "part06.xml");
+    uid_set *set = uids_read(doc);
+    const gen_doc *docs[] = {doc};
+
+    size_t nkw = 0;
+    for (size_t i = 0; i < set->n; i++)
+        nkw += set->v[i].keyword[0] != 0;
+    unsigned ubits = bits_for(set->n), kbits = bits_for(nkw ? nkw : 1);
+    size_t usize = (size_t)1 << ubits, ksize = (size_t)1 << kbits;
+    uint16_t *uslots = gen_xmalloc(usize * sizeof *uslots);
+    uint16_t *kslots = gen_xmalloc(ksize * sizeof *kslots);
+    memset(uslots, 0xFF, usize * sizeof *uslots);
+    memset(kslots, 0xFF, ksize * sizeof *kslots);
+    for (size_t i = 0; i < set->n; i++) {
+        const uid *e = &set->v[i];
+        uint32_t h = dq_hash_str(e->uid, ubits);
+        while (uslots[h] != 0xFFFF)
+            h = (uint32_t)((h + 1) & (usize - 1));
+        uslots[h] = (uint16_t)i;
+        if (e->keyword[0]) {
+            h = dq_hash_str(e->keyword, kbits);
+            while (kslots[h] != 0xFFFF) {
+                const uid *o = &set->v[kslots[h]];
+                if (strcmp(o->keyword, e->keyword) == 0)
+                    gen_fail(doc, NULL, "UID keyword %s used by %s (line %ld) and %s (line %ld)",
+                             e->keyword, o->uid, o->line, e->uid, e->line);
+                h = (uint32_t)((h + 1) & (ksize - 1));
+            }
+            kslots[h] = (uint16_t)i;
+        }
+    }
+
+    char *path = gen_xasprintf("%s/dq_gen_uids.h", outdir);
+    gen_out *h = gen_out_open(path);
+    free(path);
+    gen_out_banner(h, "uids", docs, 1);
+    gen_out_printf(h,
+                   "#ifndef DQ_GEN_UIDS_H\n#define DQ_GEN_UIDS_H\n\n"
+                   "#include \"dq/dict.h\"\n\n"
+                   "#define DQ_GEN_UID_COUNT %zu\n"
+                   "/* Open-addressing tables of indexes into dq_gen_uids (0xFFFF: empty),\n"
+                   " * probed linearly from dq_hash_str (src/dict_hash.h). */\n"
+                   "#define DQ_GEN_UID_EMPTY 0xFFFFu\n"
+                   "#define DQ_GEN_UID_BITS %u\n"
+                   "#define DQ_GEN_UID_KEYWORD_BITS %u /* UIDs with a keyword: %zu */\n\n"
+                   "extern const dq_uid_entry dq_gen_uids[DQ_GEN_UID_COUNT]; /* sorted by UID string */\n"
+                   "extern const uint16_t dq_gen_uids_by_uid[1u << DQ_GEN_UID_BITS];\n"
+                   "extern const uint16_t dq_gen_uids_by_keyword[1u << DQ_GEN_UID_KEYWORD_BITS];\n\n"
+                   "#endif\n",
+                   set->n, ubits, kbits, nkw);
+
+    path = gen_xasprintf("%s/dq_gen_uids.c", outdir);
+    gen_out *c = gen_out_open(path);
+    free(path);
+    gen_out_banner(c, "uids", docs, 1);
+    gen_out_printf(c, "#include \"dq_gen_uids.h\"\n\n"
+                      "const dq_uid_entry dq_gen_uids[DQ_GEN_UID_COUNT] = {\n"
+                      "    /* uid, name, keyword, type, retired */\n");
+    for (size_t i = 0; i < set->n; i++) {
+        const uid *e = &set->v[i];
+        gen_out_printf(c, "    /* %4zu */ {", i);
+        gen_out_cstr(c, e->uid);
+        gen_out_printf(c, ", ");
+        gen_out_cstr(c, e->name);
+        gen_out_printf(c, ", ");
+        gen_out_cstr(c, e->keyword);
+        gen_out_printf(c, ", ");
+        gen_out_cstr(c, e->type);
+        gen_out_printf(c, ", %d},\n", e->retired);
+    }
+    gen_out_printf(c, "};\n\n");
+    emit_slots16(c, "dq_gen_uids_by_uid", uslots, usize);
+    emit_slots16(c, "dq_gen_uids_by_keyword", kslots, ksize);
+
+    gen_out_commit(h);
+    gen_out_commit(c);
+    report(set);
+    free(uslots);
+    free(kslots);
+    uids_free(set);
+    gen_doc_free(doc);
+    return 0;
+}
+
+static int dump(const char *dir, const char *what, FILE *out)
+{
+    (void)what;
+    gen_doc *doc = gen_doc_load(dir, "part06.xml");
+    uid_set *set = uids_read(doc);
+    fprintf(out, "uid\tkeyword\ttype\tretired\tname\n");
+    for (size_t i = 0; i < set->n; i++) {
+        const uid *e = &set->v[i];
+        fprintf(out, "%s\t%s\t%s\t%d\t%s\n", e->uid, e->keyword, e->type, e->retired, e->name);
+    }
+    report(set);
+    uids_free(set);
+    gen_doc_free(doc);
+    return 0;
+}
+
+const gen_emitter gen_emitter_uids = {
+    .name = "uids",
+    .parts = "part06.xml",
+    .emit = emit,
+    .dump_names = "uids",
+    .dump = dump,
+};
