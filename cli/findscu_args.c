@@ -1,0 +1,605 @@
+/* findscu: argparse-compatible command-line parsing (see findscu_args.h). */
+#include "findscu_args.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_id {
+    O_HELP, O_VERSION, O_QUIET, O_VERBOSE, O_DEBUG, O_LOGLEVEL,
+    O_AET, O_AEC, O_TA, O_TD, O_TN, O_PDU,
+    O_PATIENT, O_STUDY, O_PSONLY, O_WORKLIST, O_UPS,
+    O_KEYWORD, O_FILE, O_WRITE,
+    O_RELATIONAL, O_DT, O_FUZZY, O_TZ, O_ENHANCED,
+    O_COUNT
+};
+
+typedef struct opt_def {
+    enum opt_id id;
+    const char *s;     /* short form ("-aet"), NULL if none */
+    const char *l;     /* long form ("--calling-aet") */
+    bool takes_value;
+    int group;         /* mutually exclusive group: 0 none, 1 -q/-v/-d, 2 models */
+} opt_def;
+
+/* In argparse's registration order: ambiguity messages list matches in it. */
+static const opt_def OPTS[] = {
+    {O_HELP, "-h", "--help", false, 0},
+    {O_VERSION, NULL, "--version", false, 0},
+    {O_QUIET, "-q", "--quiet", false, 1},
+    {O_VERBOSE, "-v", "--verbose", false, 1},
+    {O_DEBUG, "-d", "--debug", false, 1},
+    {O_LOGLEVEL, "-ll", "--log-level", true, 0},
+    {O_AET, "-aet", "--calling-aet", true, 0},
+    {O_AEC, "-aec", "--called-aet", true, 0},
+    {O_TA, "-ta", "--acse-timeout", true, 0},
+    {O_TD, "-td", "--dimse-timeout", true, 0},
+    {O_TN, "-tn", "--network-timeout", true, 0},
+    {O_PDU, "-pdu", "--max-pdu", true, 0},
+    {O_PATIENT, "-P", "--patient", false, 2},
+    {O_STUDY, "-S", "--study", false, 2},
+    {O_PSONLY, "-O", "--psonly", false, 2},
+    {O_WORKLIST, "-W", "--worklist", false, 2},
+    {O_UPS, "-U", "--ups", false, 2},
+    {O_KEYWORD, "-k", "--keyword", true, 0},
+    {O_FILE, "-f", "--file", true, 0},
+    {O_RELATIONAL, NULL, "--relational-query", false, 0},
+    {O_DT, NULL, "--dt-matching", false, 0},
+    {O_FUZZY, NULL, "--fuzzy-names", false, 0},
+    {O_TZ, NULL, "--timezone-adj", false, 0},
+    {O_ENHANCED, NULL, "--enhanced-conversion", false, 0},
+    {O_WRITE, "-w", "--write", false, 0},
+};
+#define N_OPTS (sizeof OPTS / sizeof OPTS[0])
+
+static const char USAGE[] = "usage: findscu [options] addr port\n";
+
+/* argparse names an option in messages as "-aet/--calling-aet". */
+static void opt_name(const opt_def *d, char *buf, size_t cap)
+{
+    if (d->s)
+        snprintf(buf, cap, "%s/%s", d->s, d->l);
+    else
+        snprintf(buf, cap, "%s", d->l);
+}
+
+static fs_parse_result usage_error(FILE *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static fs_parse_result usage_error(FILE *err, const char *fmt, ...)
+{
+    va_list ap;
+    fputs(USAGE, err);
+    fputs("findscu: error: ", err);
+    va_start(ap, fmt);
+    vfprintf(err, fmt, ap);
+    va_end(ap);
+    fputc('\n', err);
+    return FS_PARSE_USAGE;
+}
+
+/* Python's int(): optional whitespace, sign, digits with single '_' between. */
+static bool py_int(const char *s, long *out)
+{
+    const char *p = s;
+    while (isspace((unsigned char)*p))
+        p++;
+    bool neg = false;
+    if (*p == '+' || *p == '-')
+        neg = *p++ == '-';
+    if (!isdigit((unsigned char)*p))
+        return false;
+    long v = 0;
+    bool prev_digit = false;
+    for (; *p && !isspace((unsigned char)*p); p++) {
+        if (*p == '_' && prev_digit) {
+            prev_digit = false;
+            continue;
+        }
+        if (!isdigit((unsigned char)*p))
+            return false;
+        if (v > (LONG_MAX - 9) / 10)
+            return false; /* far beyond any port or PDU size: treat as invalid */
+        v = v * 10 + (*p - '0');
+        prev_digit = true;
+    }
+    if (!prev_digit)
+        return false;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p)
+        return false;
+    *out = neg ? -v : v;
+    return true;
+}
+
+/* Python's float(): decimal or exponent notation, inf/nan, surrounding spaces;
+ * no hex (which strtod would take). */
+static bool py_float(const char *s, double *out)
+{
+    const char *p = s;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!*p || strpbrk(p, "xXpP"))
+        return false;
+    char clean[128];
+    size_t n = 0;
+    for (const char *q = p; *q && n + 1 < sizeof clean; q++) {
+        if (*q == '_') {
+            /* only between digits */
+            if (q == p || !isdigit((unsigned char)q[-1]) || !isdigit((unsigned char)q[1]))
+                return false;
+            continue;
+        }
+        clean[n++] = *q;
+    }
+    if (strlen(p) >= sizeof clean)
+        return false;
+    clean[n] = '\0';
+    errno = 0;
+    char *end;
+    double v = strtod(clean, &end);
+    if (end == clean)
+        return false;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* argparse's _negative_number_matcher: '^-\d+$|^-\d*\.\d+$'. */
+static bool looks_negative_number(const char *a)
+{
+    if (a[0] != '-')
+        return false;
+    const char *p = a + 1;
+    size_t digits = 0;
+    while (isdigit((unsigned char)*p)) {
+        p++;
+        digits++;
+    }
+    if (*p == '\0')
+        return digits > 0;
+    if (*p != '.')
+        return false;
+    p++;
+    size_t frac = 0;
+    while (isdigit((unsigned char)*p)) {
+        p++;
+        frac++;
+    }
+    return *p == '\0' && frac > 0;
+}
+
+static const opt_def *find_exact(const char *s, size_t len)
+{
+    for (size_t i = 0; i < N_OPTS; i++) {
+        if (OPTS[i].s && strlen(OPTS[i].s) == len && strncmp(OPTS[i].s, s, len) == 0)
+            return &OPTS[i];
+        if (strlen(OPTS[i].l) == len && strncmp(OPTS[i].l, s, len) == 0)
+            return &OPTS[i];
+    }
+    return NULL;
+}
+
+/* What one command-line word is, as argparse's _parse_optional decides. */
+typedef struct classified {
+    enum { W_POSITIONAL, W_OPTION, W_UNKNOWN, W_AMBIGUOUS } kind;
+    const opt_def *opt;
+    const char *used;        /* the option string matched */
+    const char *explicit_arg; /* text after '=' or after a short option, or NULL */
+    char matches[512];       /* for W_AMBIGUOUS: "-aet, -aec" */
+} classified;
+
+static void classify(const char *a, classified *c)
+{
+    memset(c, 0, sizeof *c);
+    c->kind = W_POSITIONAL;
+    if (a[0] != '-' || a[1] == '\0')
+        return;
+    const opt_def *d = find_exact(a, strlen(a));
+    if (d) {
+        c->kind = W_OPTION;
+        c->opt = d;
+        c->used = (d->s && strcmp(d->s, a) == 0) ? d->s : d->l;
+        return;
+    }
+    const char *eq = strchr(a, '=');
+    if (eq) {
+        d = find_exact(a, (size_t)(eq - a));
+        if (d) {
+            c->kind = W_OPTION;
+            c->opt = d;
+            c->used = (d->s && strncmp(d->s, a, (size_t)(eq - a)) == 0 &&
+                       strlen(d->s) == (size_t)(eq - a)) ? d->s : d->l;
+            c->explicit_arg = eq + 1;
+            return;
+        }
+    }
+    /* Prefix matches (allow_abbrev). */
+    const opt_def *found[N_OPTS * 2];
+    const char *found_str[N_OPTS * 2];
+    const char *found_arg[N_OPTS * 2];
+    size_t nf = 0;
+    if (a[1] == '-') {
+        size_t plen = eq ? (size_t)(eq - a) : strlen(a);
+        for (size_t i = 0; i < N_OPTS; i++) {
+            if (strncmp(OPTS[i].l, a, plen) == 0) {
+                found[nf] = &OPTS[i];
+                found_str[nf] = OPTS[i].l;
+                found_arg[nf] = eq ? eq + 1 : NULL;
+                nf++;
+            }
+        }
+    } else {
+        /* Single dash: "-kVALUE" (a 2-character option followed by its
+         * argument) or a prefix of a longer single-dash option. */
+        for (size_t i = 0; i < N_OPTS; i++) {
+            const char *names[2] = {OPTS[i].s, OPTS[i].l};
+            for (int k = 0; k < 2; k++) {
+                const char *n = names[k];
+                if (!n)
+                    continue;
+                if (strlen(n) == 2 && strncmp(n, a, 2) == 0) {
+                    found[nf] = &OPTS[i];
+                    found_str[nf] = n;
+                    found_arg[nf] = a + 2;
+                    nf++;
+                } else if (strncmp(n, a, strlen(a)) == 0) {
+                    found[nf] = &OPTS[i];
+                    found_str[nf] = n;
+                    found_arg[nf] = NULL;
+                    nf++;
+                }
+            }
+        }
+    }
+    if (nf > 1) {
+        c->kind = W_AMBIGUOUS;
+        size_t off = 0;
+        for (size_t i = 0; i < nf; i++) {
+            int w = snprintf(c->matches + off, sizeof c->matches - off, "%s%s",
+                             i ? ", " : "", found_str[i]);
+            if (w < 0 || (size_t)w >= sizeof c->matches - off)
+                break;
+            off += (size_t)w;
+        }
+        return;
+    }
+    if (nf == 1) {
+        c->kind = W_OPTION;
+        c->opt = found[0];
+        c->used = found_str[0];
+        c->explicit_arg = found_arg[0];
+        return;
+    }
+    if (looks_negative_number(a))
+        return; /* positional: no option looks like a negative number */
+    if (strchr(a, ' '))
+        return;
+    c->kind = W_UNKNOWN;
+}
+
+static const char *const LEVEL_NAMES[] = {"critical", "error", "warning", "info", "debug"};
+static const int LEVEL_VALUES[] = {FS_LEVEL_CRITICAL, FS_LEVEL_ERROR, FS_LEVEL_WARNING,
+                                   FS_LEVEL_INFO, FS_LEVEL_DEBUG};
+
+typedef struct parse_state {
+    fs_options *o;
+    FILE *out, *err;
+    bool seen[O_COUNT];      /* actions seen with a non-default value */
+    const opt_def *first_in_group[3];
+    size_t cap_keywords;
+} parse_state;
+
+/* Applies one option; returns FS_PARSE_OK or an error/exit result. */
+static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
+{
+    fs_options *o = st->o;
+    char name[64];
+    opt_name(d, name, sizeof name);
+
+    /* Mutual exclusion as argparse checks it: only actions whose value differs
+     * from their default take part. -v stores 'v', which set_defaults made the
+     * default of the whole -q/-v/-d group, so -v never conflicts. */
+    bool non_default = !(d->id == O_VERBOSE);
+    if (d->group && non_default) {
+        for (size_t i = 0; i < N_OPTS; i++) {
+            const opt_def *x = &OPTS[i];
+            if (x->group == d->group && x != d && st->seen[x->id]) {
+                char other[64];
+                opt_name(x, other, sizeof other);
+                return usage_error(st->err, "argument %s: not allowed with argument %s", name,
+                                   other);
+            }
+        }
+    }
+    if (non_default)
+        st->seen[d->id] = true;
+
+    switch (d->id) {
+    case O_HELP:
+        fs_print_help(st->out);
+        return FS_PARSE_EXIT_OK;
+    case O_VERSION: o->version = true; break;
+    case O_QUIET: o->log_type = 'q'; break;
+    case O_VERBOSE: o->log_type = 'v'; break;
+    case O_DEBUG: o->log_type = 'd'; break;
+    case O_LOGLEVEL: {
+        for (size_t i = 0; i < 5; i++) {
+            if (strcmp(val, LEVEL_NAMES[i]) == 0) {
+                o->log_level = LEVEL_VALUES[i];
+                return FS_PARSE_OK;
+            }
+        }
+        return usage_error(st->err,
+                           "argument %s: invalid choice: '%s' (choose from 'critical', 'error', "
+                           "'warning', 'info', 'debug')",
+                           name, val);
+    }
+    case O_AET: o->calling_aet = val; break;
+    case O_AEC: o->called_aet = val; break;
+    case O_TA:
+    case O_TD:
+    case O_TN: {
+        double v;
+        if (!py_float(val, &v))
+            return usage_error(st->err, "argument %s: invalid float value: '%s'", name, val);
+        if (d->id == O_TA)
+            o->acse_timeout = v;
+        else if (d->id == O_TD)
+            o->dimse_timeout = v;
+        else
+            o->network_timeout = v;
+        break;
+    }
+    case O_PDU:
+        if (!py_int(val, &o->max_pdu))
+            return usage_error(st->err, "argument %s: invalid int value: '%s'", name, val);
+        break;
+    case O_PATIENT: o->model = FS_MODEL_PATIENT; break;
+    case O_STUDY: o->model = FS_MODEL_STUDY; break;
+    case O_PSONLY: o->model = FS_MODEL_PSONLY; break;
+    case O_WORKLIST: o->model = FS_MODEL_WORKLIST; break;
+    case O_UPS: o->model = FS_MODEL_UPS; break;
+    case O_KEYWORD:
+        if (o->n_keywords == st->cap_keywords) {
+            size_t cap = st->cap_keywords ? st->cap_keywords * 2 : 8;
+            const char **k = realloc(o->keywords, cap * sizeof *k);
+            if (!k)
+                return FS_PARSE_NOMEM;
+            o->keywords = k;
+            st->cap_keywords = cap;
+        }
+        o->keywords[o->n_keywords++] = val;
+        break;
+    case O_FILE: o->file = val; break;
+    case O_WRITE: o->write = true; break;
+    case O_RELATIONAL: o->relational_query = true; break;
+    case O_DT: o->dt_matching = true; break;
+    case O_FUZZY: o->fuzzy_names = true; break;
+    case O_TZ: o->timezone_adj = true; break;
+    case O_ENHANCED: o->enhanced_conversion = true; break;
+    case O_COUNT: break;
+    }
+    return FS_PARSE_OK;
+}
+
+fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err)
+{
+    memset(o, 0, sizeof *o);
+    o->log_type = 'v';
+    o->calling_aet = "FINDSCU";
+    o->called_aet = "ANY-SCP";
+    o->acse_timeout = o->dimse_timeout = o->network_timeout = 30;
+    o->max_pdu = 16382;
+    o->model = FS_MODEL_PATIENT;
+
+    parse_state st = {.o = o, .out = out, .err = err};
+    const char *positionals[2] = {NULL, NULL};
+    size_t npos = 0;
+    /* Extras argparse reports as "unrecognized arguments". */
+    char extras[1024] = "";
+    size_t extras_len = 0;
+    bool dashdash = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        classified c;
+        if (!dashdash && strcmp(a, "--") == 0) {
+            dashdash = true;
+            continue;
+        }
+        if (dashdash)
+            c.kind = W_POSITIONAL;
+        else
+            classify(a, &c);
+
+        if (c.kind == W_AMBIGUOUS) {
+            const char *eq = strchr(a, '=');
+            int plen = (int)(eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a));
+            return usage_error(err, "ambiguous option: %.*s could match %s", plen, a, c.matches);
+        }
+        if (c.kind == W_POSITIONAL || c.kind == W_UNKNOWN) {
+            if (c.kind == W_POSITIONAL && npos < 2) {
+                if (npos == 1) {
+                    long port;
+                    if (!py_int(a, &port))
+                        return usage_error(err, "argument port: invalid int value: '%s'", a);
+                    o->port = port;
+                }
+                positionals[npos++] = a;
+            } else {
+                int w = snprintf(extras + extras_len, sizeof extras - extras_len, "%s%s",
+                                 extras_len ? " " : "", a);
+                if (w > 0 && (size_t)w < sizeof extras - extras_len)
+                    extras_len += (size_t)w;
+            }
+            continue;
+        }
+
+        /* An option. Flags may carry combined short flags ("-wS"). */
+        const opt_def *d = c.opt;
+        const char *explicit_arg = c.explicit_arg;
+        for (;;) {
+            fs_parse_result r;
+            char name[64];
+            opt_name(d, name, sizeof name);
+            if (!d->takes_value) {
+                if (explicit_arg && *explicit_arg) {
+                    /* "-wS": a single-dash flag followed by more flag letters. */
+                    if (c.used[1] != '-' && strlen(c.used) == 2) {
+                        char next[3] = {'-', explicit_arg[0], '\0'};
+                        const opt_def *nd = find_exact(next, 2);
+                        r = apply(&st, d, NULL);
+                        if (r != FS_PARSE_OK)
+                            return r;
+                        if (!nd)
+                            return usage_error(err, "argument %s: ignored explicit argument '%s'",
+                                               name, explicit_arg);
+                        d = nd;
+                        c.used = nd->s;
+                        explicit_arg = explicit_arg[1] ? explicit_arg + 1 : NULL;
+                        continue;
+                    }
+                    return usage_error(err, "argument %s: ignored explicit argument '%s'", name,
+                                       explicit_arg);
+                }
+                r = apply(&st, d, NULL);
+                if (r != FS_PARSE_OK)
+                    return r;
+                break;
+            }
+            const char *val = explicit_arg;
+            if (!val) {
+                /* Needs the next word, which must not look like an option. */
+                classified nc;
+                if (i + 1 < argc && !dashdash && strcmp(argv[i + 1], "--") != 0) {
+                    classify(argv[i + 1], &nc);
+                    if (nc.kind == W_POSITIONAL) {
+                        val = argv[++i];
+                    }
+                }
+                if (!val)
+                    return usage_error(err, "argument %s: expected one argument", name);
+            }
+            r = apply(&st, d, val);
+            if (r != FS_PARSE_OK)
+                return r;
+            break;
+        }
+    }
+
+    /* Ours: --version works without addr/port (pynetdicom demands them). */
+    if (o->version)
+        return FS_PARSE_OK;
+    if (npos < 2)
+        return usage_error(err, "the following arguments are required: %s",
+                           npos == 0 ? "addr, port" : "port");
+    o->addr = positionals[0];
+    if (extras_len)
+        return usage_error(err, "unrecognized arguments: %s", extras);
+    if (!o->version && !o->file && o->n_keywords == 0)
+        return usage_error(err, "-f and/or -k must be specified");
+    return FS_PARSE_OK;
+}
+
+void fs_options_free(fs_options *o)
+{
+    free(o->keywords);
+    o->keywords = NULL;
+    o->n_keywords = 0;
+}
+
+const char *fs_model_uid(fs_model m)
+{
+    switch (m) {
+    case FS_MODEL_PATIENT: return "1.2.840.10008.5.1.4.1.2.1.1";
+    case FS_MODEL_STUDY: return "1.2.840.10008.5.1.4.1.2.2.1";
+    case FS_MODEL_PSONLY: return "1.2.840.10008.5.1.4.1.2.3.1";
+    case FS_MODEL_WORKLIST: return "1.2.840.10008.5.1.4.31";
+    case FS_MODEL_UPS: return "1.2.840.10008.5.1.4.34.6.3";
+    }
+    return "1.2.840.10008.5.1.4.1.2.1.1";
+}
+
+void fs_print_help(FILE *out)
+{
+    fputs(
+        "usage: findscu [options] addr port\n"
+        "\n"
+        "The findscu application implements a Service Class User (SCU) for the\n"
+        "Query/Retrieve (QR) and Basic Worklist Management (BWM) Service Classes.\n"
+        "findscu only supports query functionality using the C-FIND message. It sends\n"
+        "query keys to an SCP and waits for a response. The application can be used to\n"
+        "test SCPs of the QR and BWM Service Classes.\n"
+        "\n"
+        "options:\n"
+        "  -h, --help            show this help message and exit\n"
+        "\n"
+        "Parameters:\n"
+        "  addr                  TCP/IP address or hostname of DICOM peer\n"
+        "  port                  TCP/IP port number of peer\n"
+        "\n"
+        "General Options:\n"
+        "  --version             print version information and exit\n"
+        "  -q, --quiet           quiet mode, print no warnings and errors\n"
+        "  -v, --verbose         verbose mode, print processing details\n"
+        "  -d, --debug           debug mode, print debug information\n"
+        "  -ll [l], --log-level [l]\n"
+        "                        use level l for the logger (critical, error, warning,\n"
+        "                        info, debug)\n"
+        "\n"
+        "Network Options:\n"
+        "  -aet [a]etitle, --calling-aet [a]etitle\n"
+        "                        set my calling AE title (default: FINDSCU)\n"
+        "  -aec [a]etitle, --called-aet [a]etitle\n"
+        "                        set called AE title of peer (default: ANY-SCP)\n"
+        "  -ta [s]econds, --acse-timeout [s]econds\n"
+        "                        timeout for ACSE messages (default: 30 s)\n"
+        "  -td [s]econds, --dimse-timeout [s]econds\n"
+        "                        timeout for DIMSE messages (default: 30 s)\n"
+        "  -tn [s]econds, --network-timeout [s]econds\n"
+        "                        timeout for the network (default: 30 s)\n"
+        "  -pdu [n]umber of bytes, --max-pdu [n]umber of bytes\n"
+        "                        set max receive pdu to n bytes (0 for unlimited,\n"
+        "                        default: 16382)\n"
+        "\n"
+        "Query Information Model Options:\n"
+        "  -P, --patient         use patient root information model (default)\n"
+        "  -S, --study           use study root information model\n"
+        "  -O, --psonly          use patient/study only information model\n"
+        "  -W, --worklist        use modality worklist information model\n"
+        "  -U, --ups             use unified procedure step information model\n"
+        "\n"
+        "Query Options:\n"
+        "  -k [k]eyword: (gggg,eeee)=str, keyword=str, --keyword [k]eyword: (gggg,eeee)=str, keyword=str\n"
+        "                        add or override a query element using either an\n"
+        "                        element tag as (group,element) or the element's\n"
+        "                        keyword (such as PatientName)\n"
+        "  -f path to [f]ile, --file path to [f]ile\n"
+        "                        use a DICOM file as the query dataset, if used with -k\n"
+        "                        then the elements will be added to or overwrite those\n"
+        "                        present in the file\n"
+        "\n"
+        "Extended Negotiation Options:\n"
+        "  --relational-query    request the use of relational queries\n"
+        "  --dt-matching         request the use of date-time matching\n"
+        "  --fuzzy-names         request the use of fuzzy semantic matching of person\n"
+        "                        names\n"
+        "  --timezone-adj        request the use of timezone query adjustment\n"
+        "  --enhanced-conversion\n"
+        "                        request the use of enhanced multi-frame image\n"
+        "                        conversion\n"
+        "\n"
+        "Output Options:\n"
+        "  -w, --write           write the responses to file as rsp000001.dcm,\n"
+        "                        rsp000002.dcm, ...\n",
+        out);
+}

@@ -1,0 +1,68 @@
+/* findscu: command-line parsing compatible with pynetdicom's argparse parser.
+ *
+ * The rules reproduced (see docs/findscu-behaviour.md section 1): options
+ * before/after/between the positionals, "--" ends options, "--opt=value",
+ * "-kVALUE" and "-k=VALUE", combined single-letter flags ("-wS"), unique
+ * prefixes of options (allow_abbrev), mutually exclusive groups, type
+ * conversions with argparse's messages, exit status 2 on bad usage. */
+#ifndef FINDSCU_ARGS_H
+#define FINDSCU_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Log levels use Python's numbers so -ll maps one to one. */
+enum {
+    FS_LEVEL_DEBUG = 10,
+    FS_LEVEL_INFO = 20,
+    FS_LEVEL_WARNING = 30,
+    FS_LEVEL_ERROR = 40,
+    FS_LEVEL_CRITICAL = 50,
+};
+
+typedef enum fs_model {
+    FS_MODEL_PATIENT = 0, /* -P, default */
+    FS_MODEL_STUDY,       /* -S */
+    FS_MODEL_PSONLY,      /* -O */
+    FS_MODEL_WORKLIST,    /* -W */
+    FS_MODEL_UPS,         /* -U */
+} fs_model;
+
+typedef struct fs_options {
+    const char *addr;
+    long port;
+    bool version;
+    char log_type;        /* 'q', 'v' (default) or 'd' */
+    int log_level;        /* -ll as an FS_LEVEL_*, 0 when not given */
+    const char *calling_aet;
+    const char *called_aet;
+    double acse_timeout, dimse_timeout, network_timeout;
+    long max_pdu;
+    fs_model model;
+    const char **keywords; /* -k values in order (pointers into argv) */
+    size_t n_keywords;
+    const char *file;      /* -f or NULL */
+    bool write;
+    bool relational_query, dt_matching, fuzzy_names, timezone_adj, enhanced_conversion;
+} fs_options;
+
+typedef enum fs_parse_result {
+    FS_PARSE_OK = 0,
+    FS_PARSE_EXIT_OK,    /* -h printed: exit 0 */
+    FS_PARSE_USAGE,      /* usage error printed: exit 2 */
+    FS_PARSE_NOMEM,
+} fs_parse_result;
+
+/* Parses argv[1..argc-1] into *o (fs_options_free releases it). Help goes to
+ * `out`, usage errors (usage line + "findscu: error: ...") to `err`. */
+fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err);
+void fs_options_free(fs_options *o);
+
+/* The help text printed by -h. */
+void fs_print_help(FILE *out);
+
+/* UID of the query model's FIND SOP class. */
+const char *fs_model_uid(fs_model m);
+
+#endif
