@@ -488,8 +488,12 @@ static void serve(assoc *a)
     const char *why = "";
     const char *how = "error";
     int r = dq_bench_read_pdu(a->fd, &a->in, MAX_ASSOC_RQ, opt->timeout_ms, &why);
-    if (r <= 0) {
+    if (r == 0) {
         how = "no-request";
+        goto done;
+    }
+    if (r < 0) {
+        send_abort(a->fd);
         goto done;
     }
     if (a->in.p[0] != DQ_BENCH_PDU_ASSOC_RQ) {

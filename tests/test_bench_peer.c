@@ -1,0 +1,274 @@
+/* The benchmark's replay SCP is itself a peer under test: it must serve
+ * exactly N responses, in each transfer syntax, to DCMTK's findscu and to the
+ * drain client, honour the client's max PDU and C-CANCEL, and survive garbage.
+ * (No timing here: bench/run.sh measures, ctest only checks behaviour.) */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define REPLAY_SCP DQ_BINARY_DIR "/bench/replay_scp"
+#define DRAIN_CLIENT DQ_BINARY_DIR "/bench/drain_client"
+
+typedef struct scp {
+    pid_t pid;
+    FILE *out; /* its stdout: "port P", then one line per find/association */
+    int port;
+} scp;
+
+/* Starts replay_scp with extra arguments (NULL-terminated), on a free port. */
+static void scp_start(scp *s, const char *const *args)
+{
+    const char *argv[32] = {REPLAY_SCP, "-p", "0", "--timeout", "10000"};
+    size_t n = 5;
+    for (size_t i = 0; args[i]; i++) {
+        cr_assert_lt(n, 31);
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    int e = posix_spawn(&s->pid, REPLAY_SCP, &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    cr_assert_eq(e, 0, "cannot start %s: %s", REPLAY_SCP, strerror(e));
+    s->out = fdopen(fds[0], "r");
+    cr_assert_not_null(s->out);
+    char line[128];
+    cr_assert_not_null(fgets(line, sizeof line, s->out), "replay_scp printed no port");
+    cr_assert_eq(sscanf(line, "port %d", &s->port), 1, "unexpected first line: %s", line);
+}
+
+/* Reads the SCP's next report line (waits up to 20 s). */
+static void scp_line(scp *s, char *line, size_t size)
+{
+    struct pollfd p = {.fd = fileno(s->out), .events = POLLIN};
+    cr_assert_gt(poll(&p, 1, 20000), 0, "replay_scp said nothing");
+    cr_assert_not_null(fgets(line, (int)size, s->out), "replay_scp closed its output");
+    line[strcspn(line, "\n")] = '\0';
+}
+
+/* Waits for the SCP to exit on its own (it was told how many associations). */
+static void scp_wait(scp *s)
+{
+    int status = 0;
+    for (int i = 0; i < 200; i++) {
+        pid_t r = waitpid(s->pid, &status, WNOHANG);
+        if (r == s->pid) {
+            fclose(s->out);
+            cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "replay_scp failed (status %d)", status);
+            return;
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, &status, 0);
+    fclose(s->out);
+    cr_assert_fail("replay_scp did not exit after its associations");
+}
+
+/* Runs a shell command, returns its exit status and (optionally) its stdout. */
+static int run(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int run(char *out, size_t size, const char *fmt, ...)
+{
+    char cmd[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = 0;
+    if (out) {
+        size_t got;
+        while (n + 1 < size && (got = fread(out + n, 1, size - 1 - n, p)) > 0)
+            n += got;
+        out[n] = '\0';
+    } else {
+        char sink[4096];
+        while (fread(sink, 1, sizeof sink, p) > 0) {
+        }
+    }
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void make_tmpdir(char *dir, size_t size)
+{
+    snprintf(dir, size, "/tmp/dq_bench_peer_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static const char *const ts_names[] = {"implicit", "explicit", "big", "deflate"};
+
+/* DCMTK findscu receives all N, in the syntax the SCP was told to pick; the
+ * extracted files hold the counters of the last response. */
+static void dcmtk_gets_n(const char *ts)
+{
+    enum { N = 37 };
+    scp s;
+    const char *args[] = {"-n", "37", "-t", ts, "-m", "1", NULL};
+    scp_start(&s, args);
+    char dir[64], out[8192];
+    make_tmpdir(dir, sizeof dir);
+    int rc = run(NULL, 0,
+                 "cd %s && findscu -S %s -k QueryRetrieveLevel=STUDY -k PatientName= -X 127.0.0.1 %d 2>&1",
+                 dir, strcmp(ts, "deflate") == 0 ? "-xd" : "", s.port);
+    cr_assert_eq(rc, 0, "DCMTK findscu failed with %s", ts);
+    char line[256], want[256];
+    scp_line(&s, line, sizeof line);
+    snprintf(want, sizeof want, "find assoc=1 msgid=1 ts=%s pending=%d status=0x0000", ts, N);
+    cr_assert_str_eq(line, want);
+    scp_line(&s, line, sizeof line);
+    cr_assert_str_eq(line, "end assoc=1 how=release");
+    scp_wait(&s);
+
+    cr_assert_eq(run(out, sizeof out, "ls %s | wc -l", dir), 0);
+    cr_assert_eq(atoi(out), N, "%s: DCMTK wrote %s files, wanted %d", ts, out, N);
+    cr_assert_eq(run(out, sizeof out, "dcmdump %s/rsp0037.dcm", dir), 0);
+    cr_assert(strstr(out, "[PID00000037]"), "%s: PatientID of response 37 missing:\n%s", ts, out);
+    cr_assert(strstr(out, "[OTHER00000037]"), "%s: sequence item of response 37 missing", ts);
+    cr_assert(strstr(out, "[2.25.166530453236120463514218337734500000037]"), "%s: StudyInstanceUID", ts);
+    cr_assert_eq(run(NULL, 0, "rm -rf %s", dir), 0);
+}
+
+Test(bench_peer, dcmtk_implicit) { dcmtk_gets_n("implicit"); }
+Test(bench_peer, dcmtk_explicit) { dcmtk_gets_n("explicit"); }
+Test(bench_peer, dcmtk_big_endian) { dcmtk_gets_n("big"); }
+Test(bench_peer, dcmtk_deflated) { dcmtk_gets_n("deflate"); }
+
+/* The drain client proposes all four and gets each one the SCP prefers. */
+Test(bench_peer, drain_each_transfer_syntax)
+{
+    for (size_t i = 0; i < 4; i++) {
+        scp s;
+        const char *args[] = {"-n", "1500", "-t", ts_names[i], "-m", "1", NULL};
+        scp_start(&s, args);
+        char out[256], want[256], line[256];
+        int rc = run(out, sizeof out, "%s -t explicit,implicit,big,deflate -n 1500 127.0.0.1 %d", DRAIN_CLIENT,
+                     s.port);
+        cr_assert_eq(rc, 0, "drain_client failed with %s", ts_names[i]);
+        snprintf(want, sizeof want, "pending=1500 status=0x0000 ts=%s ", ts_names[i]);
+        cr_assert(strncmp(out, want, strlen(want)) == 0, "got '%s', want '%s...'", out, want);
+        scp_line(&s, line, sizeof line);
+        snprintf(want, sizeof want, "find assoc=1 msgid=1 ts=%s pending=1500 status=0x0000", ts_names[i]);
+        cr_assert_str_eq(line, want);
+        scp_wait(&s);
+    }
+}
+
+/* A syntax the client did not propose is never chosen: the context is refused. */
+Test(bench_peer, unproposed_syntax_is_refused)
+{
+    scp s;
+    const char *args[] = {"-t", "deflate", "-m", "1", NULL};
+    scp_start(&s, args);
+    char out[512];
+    int rc = run(out, sizeof out, "%s -t explicit,implicit 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(out, "presentation context refused"), "%s", out);
+    char line[256];
+    scp_line(&s, line, sizeof line);
+    cr_assert(strncmp(line, "end assoc=1 how=", 16) == 0, "%s", line);
+    scp_wait(&s);
+}
+
+/* Max PDU is honoured: 2 KB identifiers in PDUs of at most 300 bytes (the
+ * drain client fails on any PDU above what it announced). */
+Test(bench_peer, small_max_pdu_fragments)
+{
+    scp s;
+    const char *args[] = {"-n", "200", "-s", "large", "-m", "1", NULL};
+    scp_start(&s, args);
+    char out[256];
+    int rc = run(out, sizeof out, "%s -pdu 300 -n 200 127.0.0.1 %d", DRAIN_CLIENT, s.port);
+    cr_assert_eq(rc, 0, "%s", out);
+    unsigned long bytes = 0;
+    cr_assert_eq(sscanf(out, "pending=200 status=0x0000 ts=explicit bytes=%lu", &bytes), 1, "%s", out);
+    cr_assert_geq(bytes / 200, 2000, "large identifiers are ~2 KB, got %lu", bytes / 200);
+    scp_wait(&s);
+}
+
+/* C-CANCEL-RQ stops the stream and the final status is Cancel (0xFE00). */
+Test(bench_peer, cancel_with_drain_client)
+{
+    scp s;
+    const char *args[] = {"-n", "1000000", "-m", "1", NULL};
+    scp_start(&s, args);
+    char out[256], line[256];
+    int rc = run(out, sizeof out, "%s --cancel 10 127.0.0.1 %d", DRAIN_CLIENT, s.port);
+    cr_assert_eq(rc, 0, "%s", out);
+    unsigned long pending = 0;
+    cr_assert_eq(sscanf(out, "pending=%lu status=0xFE00", &pending), 1, "%s", out);
+    cr_assert(pending >= 10 && pending < 1000000, "pending=%lu", pending);
+    scp_line(&s, line, sizeof line);
+    char want[128];
+    snprintf(want, sizeof want, "find assoc=1 msgid=1 ts=explicit pending=%lu status=0xFE00", pending);
+    cr_assert_str_eq(line, want);
+    scp_wait(&s);
+}
+
+Test(bench_peer, cancel_with_dcmtk)
+{
+    scp s;
+    const char *args[] = {"-n", "1000000", "-m", "1", NULL};
+    scp_start(&s, args);
+    int rc = run(NULL, 0, "findscu -S -q -k QueryRetrieveLevel=STUDY --cancel 5 127.0.0.1 %d", s.port);
+    cr_assert_eq(rc, 0);
+    char line[256];
+    scp_line(&s, line, sizeof line);
+    cr_assert(strstr(line, "status=0xFE00"), "%s", line);
+    scp_wait(&s);
+}
+
+/* Garbage instead of an A-ASSOCIATE-RQ: the SCP aborts that connection and
+ * serves the next association normally. */
+Test(bench_peer, survives_garbage)
+{
+    scp s;
+    const char *args[] = {"-n", "3", "-m", "3", NULL};
+    scp_start(&s, args);
+    static const unsigned char bad[][16] = {
+        {0x01, 0, 0xFF, 0xFF, 0xFF, 0xFF},                     /* 4 GB A-ASSOCIATE-RQ */
+        {0x01, 0, 0, 0, 0, 10, 0, 1, 0, 0, 'x', 'x', 'x', 'x'}, /* shorter than its fixed part */
+    };
+    for (size_t i = 0; i < 2; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s.port)};
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+        cr_assert_eq(write(fd, bad[i], i == 0 ? 6 : 16), i == 0 ? 6 : 16);
+        unsigned char reply[64];
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        cr_assert_gt(poll(&p, 1, 5000), 0);
+        ssize_t n = read(fd, reply, sizeof reply);
+        /* Either an A-ABORT or a plain close, never an association. */
+        cr_assert(n == 0 || (n >= 1 && reply[0] == 0x07), "reply type %d", n > 0 ? reply[0] : -1);
+        close(fd);
+        char line[256];
+        scp_line(&s, line, sizeof line);
+        cr_assert(strstr(line, "how=error"), "%s", line);
+    }
+    char out[256];
+    cr_assert_eq(run(out, sizeof out, "%s -n 3 127.0.0.1 %d", DRAIN_CLIENT, s.port), 0, "%s", out);
+    scp_wait(&s);
+}
