@@ -1,0 +1,487 @@
+/* findscu: a C-FIND SCU, drop-in for pynetdicom's findscu.
+ *
+ * The flow is pynetdicom's (docs/findscu-behaviour.md): parse the command
+ * line, build the identifier from -f/-k, request an association proposing the
+ * Query/Retrieve, Basic Worklist and UPS contexts, send one C-FIND on the
+ * chosen model's context, hand every response to the sinks, release. The
+ * messages and exit statuses are pynetdicom's; the library does the work. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <dq/assoc.h>
+#include <dq/dataset.h>
+#include <dq/find.h>
+#include <dq/version.h>
+
+#include "findscu_args.h"
+#include "findscu_debug.h"
+#include "findscu_log.h"
+#include "findscu_net.h"
+#include "findscu_sink.h"
+
+/* Exit statuses (pynetdicom: 1 when no association or unusable input, 2 for
+ * usage; ours: 130 after Ctrl-C, as shells report SIGINT). */
+enum { EXIT_ASSOC = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+
+/* ---- what pynetdicom proposes ------------------------------------------------ */
+
+static const char *const TRANSFER_SYNTAXES[] = {
+    DQ_UID_IMPLICIT_LE, DQ_UID_EXPLICIT_LE, DQ_UID_DEFLATED_LE, DQ_UID_EXPLICIT_BE,
+};
+
+/* QueryRetrieve + BasicWorklistManagement + UnifiedProcedure presentation
+ * contexts, each list sorted as strings (pynetdicom builds them with sorted()). */
+static const char *const ABSTRACT_SYNTAXES[] = {
+    "1.2.840.10008.5.1.4.1.1.201.6", /* Repository Query */
+    "1.2.840.10008.5.1.4.1.2.1.1",   /* Patient Root Q/R FIND */
+    "1.2.840.10008.5.1.4.1.2.1.2",   /* Patient Root Q/R MOVE */
+    "1.2.840.10008.5.1.4.1.2.1.3",   /* Patient Root Q/R GET */
+    "1.2.840.10008.5.1.4.1.2.2.1",   /* Study Root Q/R FIND */
+    "1.2.840.10008.5.1.4.1.2.2.2",   /* Study Root Q/R MOVE */
+    "1.2.840.10008.5.1.4.1.2.2.3",   /* Study Root Q/R GET */
+    "1.2.840.10008.5.1.4.1.2.3.1",   /* Patient/Study Only Q/R FIND */
+    "1.2.840.10008.5.1.4.1.2.3.2",   /* Patient/Study Only Q/R MOVE */
+    "1.2.840.10008.5.1.4.1.2.3.3",   /* Patient/Study Only Q/R GET */
+    "1.2.840.10008.5.1.4.1.2.4.2",   /* Composite Instance Root Retrieve MOVE */
+    "1.2.840.10008.5.1.4.1.2.4.3",   /* Composite Instance Root Retrieve GET */
+    "1.2.840.10008.5.1.4.1.2.5.3",   /* Composite Instance Retrieve Without Bulk Data GET */
+    "1.2.840.10008.5.1.4.31",        /* Modality Worklist FIND */
+    "1.2.840.10008.5.1.4.34.6.1",    /* UPS Push */
+    "1.2.840.10008.5.1.4.34.6.2",    /* UPS Watch */
+    "1.2.840.10008.5.1.4.34.6.3",    /* UPS Pull */
+    "1.2.840.10008.5.1.4.34.6.4",    /* UPS Event */
+    "1.2.840.10008.5.1.4.34.6.5",    /* UPS Query */
+};
+#define N_CONTEXTS (sizeof ABSTRACT_SYNTAXES / sizeof ABSTRACT_SYNTAXES[0])
+
+/* ---- A-ASSOCIATE-RJ texts as pynetdicom words them ---------------------------- */
+
+static const char *rj_result(unsigned r)
+{
+    return r == 1 ? "Rejected Permanent" : r == 2 ? "Rejected Transient" : "(no value available)";
+}
+
+static const char *rj_source(unsigned s)
+{
+    switch (s) {
+    case 1: return "Service User";
+    case 2: return "Service Provider (ACSE)";
+    case 3: return "Service Provider (Presentation)";
+    }
+    return "(no value available)";
+}
+
+static const char *rj_reason(unsigned s, unsigned r)
+{
+    if (s == 1) {
+        switch (r) {
+        case 1: return "No reason given";
+        case 2: return "Application context name not supported";
+        case 3: return "Calling AE title not recognised";
+        case 7: return "Called AE title not recognised";
+        }
+        return "Reserved";
+    }
+    if (s == 2)
+        return r == 1 ? "No reason given" : r == 2 ? "Protocol version not supported" : "Reserved";
+    if (s == 3)
+        return r == 1 ? "Temporary congestion" : r == 2 ? "Local limit exceeded" : "Reserved";
+    return "Reserved";
+}
+
+/* ---- the run --------------------------------------------------------------------- */
+
+typedef struct run {
+    const fs_options *o;
+    fs_sink *sinks[4];
+    size_t n_sinks;
+    fs_query_info info;
+    bool requested;       /* the A-ASSOCIATE-RQ went out */
+    fs_net *net;          /* our transport, for Ctrl-C (valid while the association lives) */
+    const dq_pdu_associate *rq;
+} run;
+
+static void on_assoc_event(void *user, const dq_assoc_event *ev)
+{
+    run *r = user;
+    switch (ev->type) {
+    case DQ_ASSOC_EV_REQUESTING:
+        r->requested = true;
+        r->rq = ev->associate;
+        if (ev->associate)
+            fs_debug_associate_rq(ev->associate);
+        break;
+    case DQ_ASSOC_EV_ACCEPTED:
+        if (ev->associate)
+            fs_debug_associate_ac(ev->associate, r->rq);
+        break;
+    case DQ_ASSOC_EV_DIMSE_SENT:
+        if (ev->dimse)
+            fs_debug_dimse(ev->dimse, true);
+        break;
+    case DQ_ASSOC_EV_DIMSE_RECEIVED:
+        if (ev->dimse)
+            fs_debug_dimse(ev->dimse, false);
+        break;
+    default:
+        break;
+    }
+}
+
+static int on_response(void *user, const dq_find_response *rsp)
+{
+    run *r = user;
+    FS_DEBUG("%s", "");
+    if (rsp->pending)
+        FS_INFO("Find SCP Response: %zu - 0x%04X (Pending)", rsp->index, rsp->status.code);
+    else
+        FS_INFO("Find SCP Result: 0x%04X (%s)", rsp->status.code, rsp->status.category);
+    if (rsp->pending && rsp->identifier_error) {
+        FS_ERROR("Failed to decode the received Identifier dataset");
+        FS_ERROR("%s", rsp->identifier_error->message);
+    }
+    for (size_t i = 0; i < r->n_sinks; i++) {
+        fs_sink *s = r->sinks[i];
+        dq_error err;
+        dq_error_clear(&err);
+        if (s->response && s->response(s, &r->info, rsp, &err) != 0)
+            FS_ERROR("%s", err.message);
+    }
+    /* Ctrl-C seen while responses flow: let the engine send the cancel. */
+    if (fs_net_interrupts() && r->net && !fs_net_cancel_sent(r->net)) {
+        fs_net_mark_cancel_sent(r->net);
+        return DQ_FIND_CANCEL;
+    }
+    return DQ_FIND_CONTINUE;
+}
+
+static void log_dump_line(void *ctx, const char *line, size_t len)
+{
+    (void)ctx;
+    FS_INFO("%.*s", (int)len, line);
+}
+
+/* The identifier from -f and -k, as pynetdicom's create_dataset builds it. */
+static dq_dataset *build_identifier(const fs_options *o)
+{
+    dq_error err;
+    dq_error_clear(&err);
+    dq_dataset *ds = NULL;
+    if (o->file) {
+        dq_dataset *meta = NULL;
+        if (dq_part10_read_file(o->file, NULL, &meta, &ds, NULL, &err) != 0) {
+            if (err.kind == DQ_ERR_IO || err.kind == DQ_ERR_NOT_FOUND) {
+                FS_ERROR("Cannot read input file %s", o->file);
+                if (err.sys_errno)
+                    FS_ERROR("[Errno %d] %s: '%s'", err.sys_errno, strerror(err.sys_errno),
+                             o->file);
+                else
+                    FS_ERROR("%s", err.message);
+            } else {
+                FS_ERROR("Exception raised decoding the file, the file may be corrupt, "
+                         "non-conformant or may not be DICOM");
+                FS_ERROR("%s", err.message);
+            }
+            dq_dataset_free(meta);
+            dq_dataset_free(ds);
+            return NULL;
+        }
+        dq_dataset_free(meta);
+    } else {
+        ds = dq_dataset_new();
+        if (!ds) {
+            FS_ERROR("out of memory");
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < o->n_keywords; i++) {
+        if (dq_dataset_set_key(ds, o->keywords[i], &err) != 0) {
+            FS_ERROR("Exception raised trying to parse the supplied keywords");
+            FS_ERROR("%s", err.message);
+            dq_dataset_free(ds);
+            return NULL;
+        }
+    }
+    return ds;
+}
+
+/* pynetdicom's extended negotiation item (see the behaviour doc, section 3). */
+static size_t build_ext_neg(const fs_options *o, uint8_t info[5])
+{
+    if (o->model != FS_MODEL_WORKLIST) {
+        bool flags[5] = {o->relational_query, o->dt_matching, o->fuzzy_names, o->timezone_adj,
+                         o->enhanced_conversion};
+        bool any = false;
+        for (int i = 0; i < 5; i++) {
+            info[i] = flags[i] ? 1 : 0;
+            any |= flags[i];
+        }
+        return any ? 5 : 0;
+    }
+    if (!o->fuzzy_names && !o->timezone_adj)
+        return 0;
+    info[0] = 1;
+    info[1] = 1;
+    info[2] = o->fuzzy_names ? 1 : 0;
+    info[3] = o->timezone_adj ? 1 : 0;
+    return 4;
+}
+
+/* pynetdicom's float timeouts: <= 0, inf and nan mean "no timeout" here. */
+static double timeout_value(double t)
+{
+    return (isfinite(t) && t > 0) ? t : 0;
+}
+
+static void print_version(void)
+{
+    printf("findscu (dq) %s\n", dq_version());
+    for (size_t i = 0; i < dq_edition_count(); i++) {
+        const dq_edition *e = dq_edition_at(i);
+        if (e)
+            printf("  %s\n", e->subtitle);
+    }
+}
+
+static int run_query(run *r, dq_dataset *identifier)
+{
+    const fs_options *o = r->o;
+    dq_error err;
+    dq_error_clear(&err);
+
+    if (dq_ae_title_check(o->calling_aet, &err) != 0) {
+        FS_ERROR("Invalid value for the calling AE title: %s", err.message);
+        return EXIT_ASSOC;
+    }
+    if (dq_ae_title_check(o->called_aet, &err) != 0) {
+        FS_ERROR("Invalid value for the called AE title: %s", err.message);
+        return EXIT_ASSOC;
+    }
+    if (o->max_pdu < 0 || o->max_pdu > 0xFFFFFFFFL) {
+        FS_ERROR("Invalid maximum PDU length: %ld", o->max_pdu);
+        return EXIT_ASSOC;
+    }
+    if (o->port < 0 || o->port > 65535) {
+        FS_INFO("Requesting Association");
+        FS_ERROR("Association request failed: unable to connect to remote");
+        FS_ERROR("TCP Initialisation Error: port must be 0-65535.");
+        return EXIT_ASSOC;
+    }
+
+    dq_assoc_context ctx[N_CONTEXTS];
+    for (size_t i = 0; i < N_CONTEXTS; i++) {
+        ctx[i].abstract_syntax = ABSTRACT_SYNTAXES[i];
+        ctx[i].transfer_syntaxes = TRANSFER_SYNTAXES;
+        ctx[i].n_transfer_syntaxes = sizeof TRANSFER_SYNTAXES / sizeof TRANSFER_SYNTAXES[0];
+    }
+    uint8_t info[5];
+    dq_assoc_ext_neg xn = {.sop_class_uid = r->info.model_uid, .info = info};
+    xn.info_len = build_ext_neg(o, info);
+
+    dq_assoc_params p;
+    dq_assoc_params_default(&p);
+    p.calling_ae = o->calling_aet;
+    p.called_ae = o->called_aet;
+    p.max_pdu = (uint32_t)o->max_pdu;
+    p.acse_timeout = timeout_value(o->acse_timeout);
+    p.dimse_timeout = timeout_value(o->dimse_timeout);
+    p.network_timeout = timeout_value(o->network_timeout);
+    /* pynetdicom leaves connecting to the OS; we bound it by the ACSE timeout
+     * so an unreachable host cannot hang a script for minutes. */
+    p.connect_timeout = p.acse_timeout;
+    p.contexts = ctx;
+    p.n_contexts = N_CONTEXTS;
+    p.ext_neg = xn.info_len ? &xn : NULL;
+    p.n_ext_neg = xn.info_len ? 1 : 0;
+    p.on_event = on_assoc_event;
+    p.user = r;
+
+    FS_INFO("Requesting Association");
+    dq_transport *t = NULL;
+    if (fs_net_connect(&t, &r->net, o->addr, (uint16_t)o->port, p.connect_timeout, &err) != 0) {
+        if (err.kind == DQ_ERR_CANCELLED)
+            return EXIT_INTERRUPTED;
+        FS_ERROR("Association request failed: unable to connect to remote");
+        FS_ERROR("TCP Initialisation Error: %s", err.message);
+        FS_ERROR("Association Aborted");
+        return EXIT_ASSOC;
+    }
+    dq_assoc *a = NULL;
+    if (dq_assoc_request_on(&a, t, &p, &err) != 0) {
+        r->net = NULL; /* the transport is gone with the failed association */
+        if (fs_net_interrupts())
+            return EXIT_INTERRUPTED;
+        switch (err.kind) {
+        case DQ_ERR_REJECTED:
+            FS_ERROR("Association Rejected");
+            FS_ERROR("Result: %s, Source: %s", rj_result((unsigned)err.detail[0]),
+                     rj_source((unsigned)err.detail[1]));
+            FS_ERROR("Reason: %s",
+                     rj_reason((unsigned)err.detail[1], (unsigned)err.detail[2]));
+            break;
+        case DQ_ERR_TIMEOUT:
+            FS_ERROR("ACSE timeout reached while waiting for response to association request");
+            FS_INFO("Aborting Association");
+            break;
+        case DQ_ERR_ARGUMENT:
+            FS_ERROR("%s", err.message);
+            break;
+        default:
+            /* Aborted by the peer, connection closed, protocol violation. */
+            FS_ERROR("Association Aborted");
+            FS_DEBUG("%s", err.message);
+            break;
+        }
+        return EXIT_ASSOC;
+    }
+
+    /* Which context carries the query (pynetdicom: _get_valid_context). */
+    if (dq_assoc_context_for(a, r->info.model_uid, &r->info.pctx_id, &r->info.ts, &err) != 0) {
+        const dq_pdu_associate *ac = dq_assoc_accepted(a);
+        size_t accepted = 0;
+        for (size_t i = 0; ac && i < ac->n_pctx; i++)
+            accepted += ac->pctx[i].result == 0;
+        if (accepted == 0) {
+            FS_ERROR("No accepted presentation contexts");
+        } else {
+            char name[256];
+            FS_INFO("Association Accepted");
+            FS_ERROR("No presentation context for '%s' has been accepted by the peer for the "
+                     "SCU role",
+                     fs_uid_name(r->info.model_uid, name, sizeof name));
+        }
+        FS_INFO("Aborting Association");
+        dq_assoc_free(a);
+        return EXIT_ASSOC;
+    }
+    FS_INFO("Association Accepted");
+
+    for (size_t i = 0; i < r->n_sinks; i++) {
+        fs_sink *s = r->sinks[i];
+        if (s->begin && s->begin(s, &r->info, &err) != 0)
+            FS_ERROR("%s", err.message);
+    }
+
+    dq_find_request rq = {
+        .sop_class_uid = r->info.model_uid,
+        .identifier = identifier,
+        .priority = 2, /* pynetdicom's send_c_find default: low */
+        .message_id = 1,
+    };
+    FS_INFO("Sending Find Request: MsgID %u", rq.message_id);
+    FS_INFO("%s", "");
+    FS_INFO("# Request Identifier");
+    if (fs_log_enabled(FS_LEVEL_INFO))
+        dq_dataset_dump(identifier, log_dump_line, NULL, &err);
+    FS_INFO("%s", "");
+
+    dq_find_result res;
+    memset(&res, 0, sizeof res);
+    fs_net_set_find(r->net, true, r->info.pctx_id, rq.message_id);
+    int rc = dq_find(a, &rq, on_response, r, &res, &err);
+    fs_net_set_find(r->net, false, 0, 0);
+    for (size_t i = 0; i < r->n_sinks; i++) {
+        fs_sink *s = r->sinks[i];
+        dq_error e2;
+        dq_error_clear(&e2);
+        if (s->end && s->end(s, rc == 0 ? &res : NULL, &e2) != 0)
+            FS_ERROR("%s", e2.message);
+    }
+    if (rc != 0) {
+        switch (err.kind) {
+        case DQ_ERR_TIMEOUT:
+            if (strstr(err.message, "network"))
+                FS_ERROR("Network timeout reached");
+            else
+                FS_ERROR("DIMSE timeout reached while waiting for message response");
+            FS_INFO("Aborting Association");
+            break;
+        case DQ_ERR_ABORTED:
+            FS_INFO("Association Aborted");
+            break;
+        case DQ_ERR_CANCELLED:
+            FS_INFO("Aborting Association");
+            break;
+        case DQ_ERR_CLOSED:
+            FS_ERROR("Connection closed while waiting for DIMSE message");
+            break;
+        case DQ_ERR_PROTOCOL:
+        case DQ_ERR_MALFORMED:
+            FS_ERROR("Received an invalid C-FIND response from the peer");
+            FS_INFO("Aborting Association");
+            break;
+        default:
+            FS_ERROR("%s", err.message);
+            FS_INFO("Aborting Association");
+            break;
+        }
+        dq_assoc_free(a);
+        return fs_net_interrupts() ? EXIT_INTERRUPTED : 0;
+    }
+
+    FS_INFO("Releasing Association");
+    if (dq_assoc_release(a, &err) != 0)
+        FS_DEBUG("%s", err.message);
+    dq_assoc_free(a);
+    return fs_net_interrupts() ? EXIT_INTERRUPTED : 0;
+}
+
+int main(int argc, char **argv)
+{
+    fs_options o;
+    fs_parse_result pr = fs_parse_args(argc, argv, &o, stdout, stderr);
+    if (pr != FS_PARSE_OK) {
+        fs_options_free(&o);
+        if (pr == FS_PARSE_NOMEM) {
+            fputs("findscu: out of memory\n", stderr);
+            return EXIT_ASSOC;
+        }
+        return pr == FS_PARSE_EXIT_OK ? 0 : EXIT_USAGE;
+    }
+    if (o.version) {
+        print_version();
+        fs_options_free(&o);
+        return 0;
+    }
+
+    fs_log_setup(&o, stderr);
+    FS_DEBUG("findscu v%s (dq)", dq_version());
+    FS_DEBUG("%s", "");
+
+    fs_net_install_sigint();
+
+    dq_dataset *identifier = build_identifier(&o);
+    if (!identifier) {
+        fs_options_free(&o);
+        return EXIT_ASSOC;
+    }
+
+    run r;
+    memset(&r, 0, sizeof r);
+    r.o = &o;
+    r.info.model_uid = fs_model_uid(o.model);
+    r.sinks[r.n_sinks++] = fs_sink_log_new();
+    if (o.write)
+        r.sinks[r.n_sinks++] = fs_sink_part10_new(NULL);
+    int status = 0;
+    for (size_t i = 0; i < r.n_sinks; i++) {
+        if (!r.sinks[i]) {
+            FS_ERROR("out of memory");
+            status = EXIT_ASSOC;
+        }
+    }
+    if (status == 0)
+        status = run_query(&r, identifier);
+
+    for (size_t i = 0; i < r.n_sinks; i++)
+        if (r.sinks[i])
+            r.sinks[i]->destroy(r.sinks[i]);
+    dq_dataset_free(identifier);
+    fs_options_free(&o);
+    return status;
+}

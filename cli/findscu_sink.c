@@ -1,0 +1,157 @@
+/* findscu: the built-in sinks (see findscu_sink.h). */
+#include "findscu_sink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "findscu_log.h"
+
+/* ---- log dump --------------------------------------------------------------- */
+
+static void log_line(void *ctx, const char *line, size_t len)
+{
+    (void)ctx;
+    FS_INFO("%.*s", (int)len, line);
+}
+
+static int log_response(fs_sink *s, const fs_query_info *info, const dq_find_response *rsp,
+                        dq_error *err)
+{
+    (void)s;
+    (void)info;
+    if (!rsp->pending || !rsp->identifier || !fs_log_enabled(FS_LEVEL_INFO))
+        return 0;
+    /* pynetdicom logs the block only when the identifier is not empty. */
+    if (dq_dataset_count(rsp->identifier) == 0)
+        return 0;
+    FS_INFO("%s", "");
+    FS_INFO("# Response Identifier");
+    int r = dq_dataset_dump(rsp->identifier, log_line, NULL, err);
+    FS_INFO("%s", "");
+    return r;
+}
+
+static void free_sink(fs_sink *s)
+{
+    if (s) {
+        free(s->state);
+        free(s);
+    }
+}
+
+fs_sink *fs_sink_log_new(void)
+{
+    fs_sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->name = "log";
+    s->response = log_response;
+    s->destroy = free_sink;
+    return s;
+}
+
+/* ---- Part 10 files ------------------------------------------------------------ */
+
+int fs_new_uid(char *buf, size_t cap, dq_error *err)
+{
+    uint8_t r[16];
+    size_t got = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        while (got < sizeof r) {
+            ssize_t n = read(fd, r + got, sizeof r - got);
+            if (n <= 0) {
+                if (n < 0 && errno == EINTR)
+                    continue;
+                break;
+            }
+            got += (size_t)n;
+        }
+        close(fd);
+    }
+    if (got != sizeof r)
+        return dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "cannot read /dev/urandom for a new UID"), -1;
+    /* A version 4 UUID (RFC 4122), as PS3.5 B.2 asks. */
+    r[6] = (uint8_t)((r[6] & 0x0F) | 0x40);
+    r[8] = (uint8_t)((r[8] & 0x3F) | 0x80);
+    /* 128-bit big-endian number to decimal by repeated division by 10. */
+    char digits[40];
+    size_t nd = 0;
+    uint8_t num[16];
+    memcpy(num, r, sizeof num);
+    for (;;) {
+        bool zero = true;
+        unsigned rem = 0;
+        for (size_t i = 0; i < sizeof num; i++) {
+            unsigned cur = rem * 256u + num[i];
+            num[i] = (uint8_t)(cur / 10u);
+            rem = cur % 10u;
+            if (num[i])
+                zero = false;
+        }
+        digits[nd++] = (char)('0' + rem);
+        if (zero)
+            break;
+    }
+    if (cap < 5 + nd + 1)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "UID buffer too small"), -1;
+    memcpy(buf, "2.25.", 5);
+    for (size_t i = 0; i < nd; i++)
+        buf[5 + i] = digits[nd - 1 - i];
+    buf[5 + nd] = '\0';
+    return 0;
+}
+
+int fs_write_part10(const char *path, const dq_dataset *identifier, const fs_query_info *info,
+                    dq_error *err)
+{
+    char uid[80];
+    if (fs_new_uid(uid, sizeof uid, err) != 0)
+        return -1;
+    return dq_part10_write_file(path, identifier, info->ts, info->model_uid, uid, err);
+}
+
+typedef struct part10_state {
+    char dir[4096];
+    unsigned long next;
+} part10_state;
+
+static int part10_response(fs_sink *s, const fs_query_info *info, const dq_find_response *rsp,
+                           dq_error *err)
+{
+    part10_state *st = s->state;
+    if (!rsp->pending || !rsp->identifier)
+        return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s%srsp%06lu.dcm", st->dir, st->dir[0] ? "/" : "", st->next++);
+    if (fs_write_part10(path, rsp->identifier, info, err) != 0) {
+        dq_error_prefix(err, "%s", path);
+        return -1;
+    }
+    return 0;
+}
+
+fs_sink *fs_sink_part10_new(const char *dir)
+{
+    fs_sink *s = calloc(1, sizeof *s);
+    part10_state *st = calloc(1, sizeof *st);
+    if (!s || !st) {
+        free(s);
+        free(st);
+        return NULL;
+    }
+    if (dir)
+        snprintf(st->dir, sizeof st->dir, "%s", dir);
+    st->next = 1;
+    s->name = "part10";
+    s->response = part10_response;
+    s->destroy = free_sink;
+    s->state = st;
+    return s;
+}
