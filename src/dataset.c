@@ -1,0 +1,752 @@
+/* The data set model: elements in tag order, sequences of items, all in one
+ * arena per root; typed accessors and setters; transfer syntax table. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset_impl.h"
+
+#define V(a, b) DQ_VR_CODE(a, b)
+#define FIRST_BLOCK 4096
+
+/* ---- byte buffer ------------------------------------------------------------ */
+
+void dq_buffer_init(dq_buffer *b) { memset(b, 0, sizeof *b); }
+
+void dq_buffer_free(dq_buffer *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+void dq_buffer_reset(dq_buffer *b) { b->len = 0; }
+
+int dq_buffer_reserve(dq_buffer *b, size_t extra, dq_error *err)
+{
+    if (extra <= b->cap - b->len)
+        return 0;
+    if (extra > SIZE_MAX / 2 - b->len)
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "buffer size overflow"), -1;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < extra)
+        cap *= 2;
+    uint8_t *p = realloc(b->data, cap);
+    if (!p)
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "out of memory growing a buffer to %zu bytes", cap), -1;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int dq_buffer_append(dq_buffer *b, const void *bytes, size_t n, dq_error *err)
+{
+    if (n == 0)
+        return 0;
+    if (dq_buffer_reserve(b, n, err))
+        return -1;
+    memcpy(b->data + b->len, bytes, n);
+    b->len += n;
+    return 0;
+}
+
+/* ---- transfer syntaxes ---------------------------------------------------------- */
+
+static const struct {
+    const char *uid, *name;
+} ts_table[] = {
+    {DQ_UID_IMPLICIT_LE, "Implicit VR Little Endian"},
+    {DQ_UID_EXPLICIT_LE, "Explicit VR Little Endian"},
+    {DQ_UID_DEFLATED_LE, "Deflated Explicit VR Little Endian"},
+    {DQ_UID_EXPLICIT_BE, "Explicit VR Big Endian"},
+};
+
+dq_transfer_syntax dq_ts_from_uid(const char *uid, size_t len)
+{
+    if (!uid)
+        return DQ_TS_UNKNOWN;
+    while (len > 0 && (uid[len - 1] == '\0' || uid[len - 1] == ' '))
+        len--;
+    for (int i = 0; i < 4; i++)
+        if (strlen(ts_table[i].uid) == len && memcmp(ts_table[i].uid, uid, len) == 0)
+            return (dq_transfer_syntax)i;
+    return DQ_TS_UNKNOWN;
+}
+
+const char *dq_ts_uid(dq_transfer_syntax ts)
+{
+    return ts >= 0 && ts <= 3 ? ts_table[ts].uid : NULL;
+}
+
+const char *dq_ts_name(dq_transfer_syntax ts)
+{
+    return ts >= 0 && ts <= 3 ? ts_table[ts].name : NULL;
+}
+
+bool dq_ts_is_implicit(dq_transfer_syntax ts) { return ts == DQ_TS_IMPLICIT_LE; }
+bool dq_ts_is_big_endian(dq_transfer_syntax ts) { return ts == DQ_TS_EXPLICIT_BE; }
+
+void dq_limits_default(dq_limits *out)
+{
+    out->max_input = (size_t)256 << 20;
+    out->max_element_length = (uint32_t)256 << 20;
+    out->max_depth = 64;
+    out->max_items = 1000000;
+    out->max_elements = 10000000;
+}
+
+/* ---- VR helpers ------------------------------------------------------------------ */
+
+bool dq_vr_is_text(dq_vr vr)
+{
+    switch (vr) {
+    case V('A', 'E'): case V('A', 'S'): case V('C', 'S'): case V('D', 'A'): case V('D', 'S'):
+    case V('D', 'T'): case V('I', 'S'): case V('L', 'O'): case V('L', 'T'): case V('P', 'N'):
+    case V('S', 'H'): case V('S', 'T'): case V('T', 'M'): case V('U', 'C'): case V('U', 'I'):
+    case V('U', 'R'): case V('U', 'T'):
+        return true;
+    default:
+        return false;
+    }
+}
+
+unsigned dq_vr_swap_unit(dq_vr vr)
+{
+    if (vr == V('A', 'T'))
+        return 2; /* a tag is two 16-bit numbers, group then element */
+    const dq_vr_info *vi = dq_vr_info_get(vr);
+    return vi ? vi->unit_size : 0;
+}
+
+/* Binary number VRs and their sizes (0 when not a fixed-size number). */
+static unsigned number_size(dq_vr vr)
+{
+    switch (vr) {
+    case V('U', 'S'): case V('S', 'S'): return 2;
+    case V('U', 'L'): case V('S', 'L'): case V('F', 'L'): case V('A', 'T'): return 4;
+    case V('F', 'D'): case V('U', 'V'): case V('S', 'V'): return 8;
+    default: return 0;
+    }
+}
+
+/* Multi-VR resolution (PS3.5 A.1 c, and what the data set can tell):
+ *   "US or SS"  -> SS when Pixel Representation (0028,0103) in this data set
+ *                  or an enclosing one is 1, else US;
+ *   "OB or OW"  -> OW (implicit VR pixel data is always OW);
+ *   "US or OW"  -> US when the LUT Descriptor is not in play, i.e. always US
+ *                  except for (0028,3006) LUT Data, which is OW;
+ *   otherwise   -> the first VR the standard lists. */
+static dq_vr resolve(const dq_dict_entry *e, uint32_t tag, const dq_dataset *ctx)
+{
+    dq_vr a = e->vr[0], b = e->vr[1];
+    if (!b)
+        return a;
+    bool has_us = a == V('U', 'S') || b == V('U', 'S') || e->vr[2] == V('U', 'S');
+    bool has_ss = a == V('S', 'S') || b == V('S', 'S') || e->vr[2] == V('S', 'S');
+    bool has_ow = a == V('O', 'W') || b == V('O', 'W') || e->vr[2] == V('O', 'W');
+    if (has_us && has_ss) {
+        for (const dq_dataset *d = ctx; d; d = d->parent ? d->parent->owner : NULL) {
+            const dq_element *pr = dq_dataset_find(d, DQ_TAG(0x0028, 0x0103));
+            if (pr && pr->len >= 2)
+                return dq_le16(pr->value) == 1 ? V('S', 'S') : V('U', 'S');
+        }
+        return V('U', 'S');
+    }
+    if (has_ow && has_us)
+        return tag == DQ_TAG(0x0028, 0x3006) ? V('O', 'W') : V('U', 'S');
+    if (has_ow)
+        return V('O', 'W');
+    return a;
+}
+
+dq_vr dq_vr_for_tag(uint32_t tag, const dq_dataset *context)
+{
+    uint16_t g = DQ_TAG_GROUP(tag), e = DQ_TAG_ELEMENT(tag);
+    if (e == 0x0000)
+        return V('U', 'L'); /* group length */
+    if (g & 1) {
+        if (e >= 0x0010 && e <= 0x00FF)
+            return V('L', 'O'); /* private creator */
+        return V('U', 'N');
+    }
+    const dq_dict_entry *de = dq_dict_find(tag);
+    if (!de || !de->vr[0])
+        return V('U', 'N');
+    return resolve(de, tag, context);
+}
+
+/* ---- the model ---------------------------------------------------------------------- */
+
+typedef struct root {
+    dq_dataset ds;
+    dq_arena arena;
+    max_align_t block[]; /* the arena's first block */
+} root;
+
+dq_dataset *dq_dataset_new(void)
+{
+    root *r = malloc(sizeof(root) + FIRST_BLOCK);
+    if (!r)
+        return NULL;
+    memset(&r->ds, 0, sizeof r->ds);
+    dq_arena_init(&r->arena, r->block, FIRST_BLOCK);
+    r->arena.total_bytes = sizeof(root) + FIRST_BLOCK;
+    r->arena.mallocs = 1;
+    r->ds.arena = &r->arena;
+    r->ds.is_root = true;
+    return &r->ds;
+}
+
+void dq_dataset_free(dq_dataset *ds)
+{
+    if (!ds || !ds->is_root)
+        return;
+    root *r = (root *)ds;
+    dq_arena_destroy(&r->arena);
+    free(r);
+}
+
+void dq_dataset_clear(dq_dataset *ds)
+{
+    if (!ds || !ds->is_root)
+        return;
+    dq_arena_reset(ds->arena);
+    ds->elems = NULL;
+    ds->n = ds->cap = 0;
+}
+
+void dq_dataset_memory(const dq_dataset *ds, size_t *bytes, size_t *mallocs)
+{
+    while (ds && !ds->is_root)
+        ds = ds->parent->owner;
+    if (bytes)
+        *bytes = ds ? ds->arena->total_bytes : 0;
+    if (mallocs)
+        *mallocs = ds ? ds->arena->mallocs : 0;
+}
+
+size_t dq_dataset_count(const dq_dataset *ds) { return ds ? ds->n : 0; }
+
+const dq_element *dq_dataset_at(const dq_dataset *ds, size_t i)
+{
+    return ds && i < ds->n ? ds->elems[i] : NULL;
+}
+
+/* Index of the first element with tag >= tag. */
+static size_t lower_bound(const dq_dataset *ds, uint32_t tag)
+{
+    size_t lo = 0, hi = ds->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->elems[mid]->tag < tag)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+const dq_element *dq_dataset_find(const dq_dataset *ds, uint32_t tag)
+{
+    if (!ds || ds->n == 0)
+        return NULL;
+    size_t i = lower_bound(ds, tag);
+    return i < ds->n && ds->elems[i]->tag == tag ? ds->elems[i] : NULL;
+}
+
+const dq_element *dq_dataset_parent(const dq_dataset *ds) { return ds ? ds->parent : NULL; }
+
+bool dq_dataset_remove(dq_dataset *ds, uint32_t tag)
+{
+    if (!ds || ds->n == 0)
+        return false;
+    size_t i = lower_bound(ds, tag);
+    if (i >= ds->n || ds->elems[i]->tag != tag)
+        return false;
+    memmove(ds->elems + i, ds->elems + i + 1, (ds->n - i - 1) * sizeof *ds->elems);
+    ds->n--;
+    return true;
+}
+
+static dq_element *new_element(dq_dataset *ds, uint32_t tag, dq_vr vr)
+{
+    dq_element *el = dq_arena_alloc(ds->arena, sizeof *el);
+    if (!el)
+        return NULL;
+    memset(el, 0, sizeof *el);
+    el->tag = tag;
+    el->vr = vr;
+    el->owner = ds;
+    return el;
+}
+
+static bool grow_elems(dq_dataset *ds)
+{
+    if (ds->n < ds->cap)
+        return true;
+    size_t cap = ds->cap ? ds->cap * 2 : 16;
+    dq_element **p = dq_arena_grow(ds->arena, ds->elems, ds->cap * sizeof *p, cap * sizeof *p);
+    if (!p)
+        return false;
+    ds->elems = p;
+    ds->cap = cap;
+    return true;
+}
+
+dq_element *dq_ds_put(dq_dataset *ds, uint32_t tag, dq_vr vr)
+{
+    size_t i = lower_bound(ds, tag);
+    dq_element *el = new_element(ds, tag, vr);
+    if (!el)
+        return NULL;
+    if (i < ds->n && ds->elems[i]->tag == tag) {
+        ds->elems[i] = el;
+        return el;
+    }
+    if (!grow_elems(ds))
+        return NULL;
+    memmove(ds->elems + i + 1, ds->elems + i, (ds->n - i) * sizeof *ds->elems);
+    ds->elems[i] = el;
+    ds->n++;
+    return el;
+}
+
+dq_element *dq_ds_append(dq_dataset *ds, uint32_t tag, dq_vr vr)
+{
+    if (ds->n && ds->elems[ds->n - 1]->tag >= tag)
+        return dq_ds_put(ds, tag, vr);
+    dq_element *el = new_element(ds, tag, vr);
+    if (!el || !grow_elems(ds))
+        return NULL;
+    ds->elems[ds->n++] = el;
+    return el;
+}
+
+dq_dataset *dq_ds_new_item(dq_element *seq)
+{
+    dq_arena *a = seq->owner->arena;
+    if (seq->nitems == seq->items_cap) {
+        size_t cap = seq->items_cap ? seq->items_cap * 2 : 4;
+        dq_dataset **p = dq_arena_grow(a, seq->items, seq->items_cap * sizeof *p, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        seq->items = p;
+        seq->items_cap = cap;
+    }
+    dq_dataset *item = dq_arena_alloc(a, sizeof *item);
+    if (!item)
+        return NULL;
+    memset(item, 0, sizeof *item);
+    item->arena = a;
+    item->parent = seq;
+    seq->items[seq->nitems++] = item;
+    return item;
+}
+
+int dq_el_set_value(dq_element *el, const void *bytes, size_t len)
+{
+    if (len > UINT32_MAX - 1)
+        return -1;
+    el->len = (uint32_t)len;
+    el->value = NULL;
+    if (len) {
+        el->value = dq_arena_alloc(el->owner->arena, len);
+        if (!el->value)
+            return -1;
+        if (bytes)
+            memcpy(el->value, bytes, len);
+    }
+    return 0;
+}
+
+uint32_t dq_element_tag(const dq_element *el) { return el->tag; }
+dq_vr dq_element_vr(const dq_element *el) { return el->vr; }
+const dq_dataset *dq_element_dataset(const dq_element *el) { return el->owner; }
+
+const uint8_t *dq_element_value(const dq_element *el, size_t *len)
+{
+    if (len)
+        *len = el->len;
+    return el->value;
+}
+
+size_t dq_element_item_count(const dq_element *el) { return el->nitems; }
+
+dq_dataset *dq_element_item(const dq_element *el, size_t i)
+{
+    return i < el->nitems ? el->items[i] : NULL;
+}
+
+/* LT ST UT UR hold one value and keep leading spaces (PS3.5 6.2). */
+static bool single_valued_text(dq_vr vr)
+{
+    return vr == V('L', 'T') || vr == V('S', 'T') || vr == V('U', 'T') || vr == V('U', 'R');
+}
+
+static dq_str trim(dq_vr vr, const char *p, size_t n)
+{
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\0'))
+        n--;
+    if (!single_valued_text(vr))
+        while (n && *p == ' ') {
+            p++;
+            n--;
+        }
+    return (dq_str){p, n};
+}
+
+size_t dq_element_vm(const dq_element *el)
+{
+    if (el->vr == V('S', 'Q'))
+        return el->nitems;
+    if (el->len == 0)
+        return 0;
+    if (dq_vr_is_text(el->vr)) {
+        dq_str all = trim(el->vr, (const char *)el->value, el->len);
+        if (all.len == 0)
+            return 0;
+        if (single_valued_text(el->vr))
+            return 1;
+        size_t vm = 1;
+        for (size_t i = 0; i < el->len; i++)
+            vm += el->value[i] == '\\';
+        return vm;
+    }
+    unsigned sz = number_size(el->vr);
+    if (sz)
+        return el->len / sz;
+    return 1;
+}
+
+/* ---- typed accessors ------------------------------------------------------------------- */
+
+int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error *err)
+{
+    if (!dq_vr_is_text(el->vr))
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
+                            "element is not text"), -1;
+    const char *p = (const char *)el->value, *end = p + el->len;
+    if (!p)
+        p = end = "";
+    if (!single_valued_text(el->vr)) {
+        for (size_t i = 0; i < index; i++) {
+            const char *bs = memchr(p, '\\', (size_t)(end - p));
+            if (!bs)
+                goto none;
+            p = bs + 1;
+        }
+        const char *bs = memchr(p, '\\', (size_t)(end - p));
+        if (bs)
+            end = bs;
+    } else if (index > 0) {
+        goto none;
+    }
+    *out = trim(el->vr, p, (size_t)(end - p));
+    return 0;
+none:
+    return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag,
+                        "no value %zu", index), -1;
+}
+
+static int text_number(const dq_element *el, size_t index, bool integer, int64_t *iv, double *dv,
+                       dq_error *err)
+{
+    dq_str s;
+    if (dq_element_string(el, index, &s, err))
+        return -1;
+    char tmp[72];
+    if (s.len == 0 || s.len >= sizeof tmp)
+        return dq_error_set(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, el->tag,
+                            "value %zu is not a number", index), -1;
+    memcpy(tmp, s.ptr, s.len);
+    tmp[s.len] = 0;
+    char *end;
+    errno = 0;
+    if (integer) {
+        long long v = strtoll(tmp, &end, 10);
+        if (*end || errno)
+            return dq_error_set(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, el->tag,
+                                "value \"%s\" is not an integer", tmp), -1;
+        *iv = v;
+    } else {
+        double v = strtod(tmp, &end);
+        if (*end || errno)
+            return dq_error_set(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, el->tag,
+                                "value \"%s\" is not a number", tmp), -1;
+        *dv = v;
+    }
+    return 0;
+}
+
+static int binary_at(const dq_element *el, size_t index, const uint8_t **p, dq_error *err)
+{
+    unsigned sz = number_size(el->vr);
+    if (!sz)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
+                            "element is not a number"), -1;
+    if (index >= el->len / sz)
+        return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag,
+                            "no value %zu", index), -1;
+    *p = el->value + index * sz;
+    return 0;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    return (uint64_t)dq_le32(p) | ((uint64_t)dq_le32(p + 4) << 32);
+}
+
+int dq_element_int(const dq_element *el, size_t index, int64_t *out, dq_error *err)
+{
+    if (el->vr == V('I', 'S'))
+        return text_number(el, index, true, out, NULL, err);
+    const uint8_t *p;
+    if (el->vr == V('F', 'L') || el->vr == V('F', 'D') || el->vr == V('A', 'T'))
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
+                            "element is not an integer"), -1;
+    if (binary_at(el, index, &p, err))
+        return -1;
+    switch (el->vr) {
+    case V('U', 'S'): *out = dq_le16(p); break;
+    case V('S', 'S'): *out = (int16_t)dq_le16(p); break;
+    case V('U', 'L'): *out = dq_le32(p); break;
+    case V('S', 'L'): *out = (int32_t)dq_le32(p); break;
+    case V('S', 'V'): *out = (int64_t)le64(p); break;
+    default: {
+        uint64_t v = le64(p);
+        if (v > INT64_MAX)
+            return dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, el->tag,
+                                "value above INT64_MAX"), -1;
+        *out = (int64_t)v;
+    }
+    }
+    return 0;
+}
+
+int dq_element_double(const dq_element *el, size_t index, double *out, dq_error *err)
+{
+    if (el->vr == V('D', 'S') || el->vr == V('I', 'S'))
+        return text_number(el, index, false, NULL, out, err);
+    if (el->vr == V('F', 'L') || el->vr == V('F', 'D')) {
+        const uint8_t *p;
+        if (binary_at(el, index, &p, err))
+            return -1;
+        if (el->vr == V('F', 'L')) {
+            uint32_t u = dq_le32(p);
+            float f;
+            memcpy(&f, &u, 4);
+            *out = f;
+        } else {
+            uint64_t u = le64(p);
+            memcpy(out, &u, 8);
+        }
+        return 0;
+    }
+    if (el->vr == V('U', 'V')) {
+        const uint8_t *p;
+        if (binary_at(el, index, &p, err))
+            return -1;
+        *out = (double)le64(p);
+        return 0;
+    }
+    int64_t v;
+    if (dq_element_int(el, index, &v, err))
+        return -1;
+    *out = (double)v;
+    return 0;
+}
+
+int dq_element_attribute_tag(const dq_element *el, size_t index, uint32_t *out, dq_error *err)
+{
+    const uint8_t *p;
+    if (el->vr != V('A', 'T'))
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
+                            "element is not AT"), -1;
+    if (binary_at(el, index, &p, err))
+        return -1;
+    *out = DQ_TAG(dq_le16(p), dq_le16(p + 2));
+    return 0;
+}
+
+int dq_element_person_name(const dq_element *el, size_t index, dq_person_name *out,
+                           dq_error *err)
+{
+    if (el->vr != V('P', 'N'))
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
+                            "element is not PN"), -1;
+    dq_str s;
+    if (dq_element_string(el, index, &s, err))
+        return -1;
+    memset(out, 0, sizeof *out);
+    const char *p = s.ptr, *end = s.ptr + s.len;
+    for (int g = 0; g < 3 && p <= end; g++) {
+        const char *ge = memchr(p, '=', (size_t)(end - p));
+        if (!ge)
+            ge = end;
+        const char *c = p;
+        for (int k = 0; k < 5 && c <= ge; k++) {
+            const char *ce = memchr(c, '^', (size_t)(ge - c));
+            if (!ce)
+                ce = ge;
+            out->group[g][k] = (dq_str){c, (size_t)(ce - c)};
+            c = ce + 1;
+        }
+        p = ge + 1;
+    }
+    return 0;
+}
+
+int dq_dataset_get_string(const dq_dataset *ds, uint32_t tag, dq_str *out, dq_error *err)
+{
+    const dq_element *el = dq_dataset_find(ds, tag);
+    if (!el)
+        return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, tag, "no such element"), -1;
+    return dq_element_string(el, 0, out, err);
+}
+
+int dq_dataset_get_int(const dq_dataset *ds, uint32_t tag, int64_t *out, dq_error *err)
+{
+    const dq_element *el = dq_dataset_find(ds, tag);
+    if (!el)
+        return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, tag, "no such element"), -1;
+    return dq_element_int(el, 0, out, err);
+}
+
+dq_str dq_ds_charset(const dq_dataset *ds)
+{
+    for (const dq_dataset *d = ds; d; d = d->parent ? d->parent->owner : NULL) {
+        const dq_element *cs = dq_dataset_find(d, DQ_TAG(0x0008, 0x0005));
+        if (cs)
+            return trim(V('C', 'S'), cs->value ? (const char *)cs->value : "", cs->len);
+    }
+    return (dq_str){"", 0};
+}
+
+/* ---- setters -------------------------------------------------------------------------- */
+
+static int nomem(dq_error *err, uint32_t tag)
+{
+    return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, tag, "out of memory"), -1;
+}
+
+static dq_vr pick_vr(const dq_dataset *ds, uint32_t tag, dq_vr vr)
+{
+    return vr ? vr : dq_vr_for_tag(tag, ds);
+}
+
+int dq_dataset_set_bytes(dq_dataset *ds, uint32_t tag, dq_vr vr, const void *value, size_t len,
+                         dq_error *err)
+{
+    if (len > UINT32_MAX - 1)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "value too long"), -1;
+    dq_element *el = dq_ds_put(ds, tag, pick_vr(ds, tag, vr));
+    if (!el || dq_el_set_value(el, value, len))
+        return nomem(err, tag);
+    return 0;
+}
+
+int dq_dataset_set_string(dq_dataset *ds, uint32_t tag, dq_vr vr, const char *value,
+                          dq_error *err)
+{
+    vr = pick_vr(ds, tag, vr);
+    if (dq_vr_is_text(vr) || vr == V('U', 'N') || !value || !*value)
+        return dq_dataset_set_bytes(ds, tag, vr, value, value ? strlen(value) : 0, err);
+    dq_element *el = dq_ds_put(ds, tag, vr);
+    if (!el)
+        return nomem(err, tag);
+    return dq_el_set_from_text(el, value, value, err);
+}
+
+int dq_dataset_set_int(dq_dataset *ds, uint32_t tag, dq_vr vr, int64_t v, dq_error *err)
+{
+    vr = pick_vr(ds, tag, vr);
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)((uint64_t)v >> (8 * i));
+    unsigned sz = number_size(vr);
+    if (vr == V('I', 'S')) {
+        char t[24];
+        snprintf(t, sizeof t, "%lld", (long long)v);
+        return dq_dataset_set_bytes(ds, tag, vr, t, strlen(t), err);
+    }
+    if (!sz || vr == V('F', 'L') || vr == V('F', 'D') || vr == V('A', 'T'))
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
+                            "VR is not an integer VR"), -1;
+    bool fits = true;
+    switch (vr) {
+    case V('U', 'S'): fits = v >= 0 && v <= 0xFFFF; break;
+    case V('S', 'S'): fits = v >= INT16_MIN && v <= INT16_MAX; break;
+    case V('U', 'L'): fits = v >= 0 && v <= 0xFFFFFFFFll; break;
+    case V('S', 'L'): fits = v >= INT32_MIN && v <= INT32_MAX; break;
+    case V('U', 'V'): fits = v >= 0; break;
+    default: break;
+    }
+    if (!fits)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
+                            "%lld does not fit the VR", (long long)v), -1;
+    return dq_dataset_set_bytes(ds, tag, vr, b, sz, err);
+}
+
+int dq_dataset_set_empty(dq_dataset *ds, uint32_t tag, dq_vr vr, dq_error *err)
+{
+    return dq_dataset_set_bytes(ds, tag, vr, NULL, 0, err);
+}
+
+dq_element *dq_dataset_set_sequence(dq_dataset *ds, uint32_t tag, dq_error *err)
+{
+    dq_element *el = dq_ds_put(ds, tag, V('S', 'Q'));
+    if (!el)
+        nomem(err, tag);
+    return el;
+}
+
+dq_element *dq_dataset_find_sequence(dq_dataset *ds, uint32_t tag)
+{
+    dq_element *el = (dq_element *)dq_dataset_find(ds, tag);
+    return el && el->vr == V('S', 'Q') ? el : NULL;
+}
+
+dq_dataset *dq_element_add_item(dq_element *seq, dq_error *err)
+{
+    if (seq->vr != V('S', 'Q')) {
+        dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, seq->tag, "not a sequence");
+        return NULL;
+    }
+    dq_dataset *item = dq_ds_new_item(seq);
+    if (!item)
+        nomem(err, seq->tag);
+    return item;
+}
+
+/* ---- copy ------------------------------------------------------------------------------ */
+
+static int copy_into(dq_dataset *dst, const dq_dataset *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        const dq_element *s = src->elems[i];
+        dq_element *d = dq_ds_append(dst, s->tag, s->vr);
+        if (!d || dq_el_set_value(d, s->value, s->len))
+            return -1;
+        d->undefined_length = s->undefined_length;
+        for (size_t k = 0; k < s->nitems; k++) {
+            dq_dataset *item = dq_ds_new_item(d);
+            if (!item || copy_into(item, s->items[k]))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+dq_dataset *dq_dataset_copy(const dq_dataset *ds, dq_error *err)
+{
+    dq_dataset *c = dq_dataset_new();
+    if (!c || copy_into(c, ds)) {
+        dq_dataset_free(c);
+        nomem(err, DQ_ERROR_NO_TAG);
+        return NULL;
+    }
+    return c;
+}

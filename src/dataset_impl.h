@@ -1,0 +1,118 @@
+/* Private to libdq: the data set model's structures and the arena, shared by
+ * the files that implement include/dq/dataset.h (dataset.c, codec.c,
+ * part10.c, keypath.c, dump.c, charset.c). */
+#ifndef DQ_DATASET_IMPL_H
+#define DQ_DATASET_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dq/dataset.h"
+
+/* ---- arena: bump allocation in growing blocks, freed all at once ---------- */
+
+typedef struct dq_arena_block {
+    struct dq_arena_block *next;
+    size_t size, used;
+    /* data follows, max_align_t aligned */
+} dq_arena_block;
+
+typedef struct dq_arena {
+    dq_arena_block *head;   /* current block (newest) */
+    dq_arena_block *first;  /* kept on reset */
+    size_t total_bytes;     /* bytes taken from malloc */
+    size_t mallocs;         /* malloc calls made */
+    void *last;             /* the most recent allocation, for in-place growth */
+    size_t last_size;
+} dq_arena;
+
+void dq_arena_init(dq_arena *a, void *first_block, size_t first_size);
+/* Aligned to max_align_t; NULL when out of memory. Never returns memory for 0
+ * bytes as NULL. */
+void *dq_arena_alloc(dq_arena *a, size_t n);
+/* Grows the allocation p (of old_n bytes) to n bytes; in place when p was the
+ * last allocation and the block has room, else copies. */
+void *dq_arena_grow(dq_arena *a, void *p, size_t old_n, size_t n);
+/* Makes sure the next allocations up to n bytes fit without more mallocs. */
+bool dq_arena_reserve(dq_arena *a, size_t n);
+void dq_arena_reset(dq_arena *a);
+void dq_arena_destroy(dq_arena *a);
+
+/* ---- the model ------------------------------------------------------------ */
+
+struct dq_element {
+    uint32_t tag;
+    dq_vr vr;
+    uint8_t undefined_length; /* encapsulated pixel data kept raw (items + delimiter) */
+    uint32_t len;
+    uint8_t *value;           /* little-endian byte order; NULL when len 0 */
+    dq_dataset *owner;
+    dq_dataset **items;       /* SQ only */
+    size_t nitems, items_cap;
+};
+
+struct dq_dataset {
+    dq_arena *arena;          /* the root's */
+    dq_element *parent;       /* NULL for a root */
+    dq_element **elems;       /* ascending tag order */
+    size_t n, cap;
+    bool is_root;
+};
+
+/* A new element (value empty) inserted in tag order, replacing any element
+ * with the same tag. NULL when out of memory. */
+dq_element *dq_ds_put(dq_dataset *ds, uint32_t tag, dq_vr vr);
+/* Appends when tag is above the last tag (the decode fast path), else
+ * inserts in order. Duplicate tags: the later one wins. */
+dq_element *dq_ds_append(dq_dataset *ds, uint32_t tag, dq_vr vr);
+/* A new item appended to seq. */
+dq_dataset *dq_ds_new_item(dq_element *seq);
+/* Sets the value (copied into the arena). */
+int dq_el_set_value(dq_element *el, const void *bytes, size_t len);
+
+/* The VR a dictionary entry implies when no data set context is available:
+ * group length UL, private creator LO, unknown UN, multi-VR resolved with
+ * dq_vr_resolve. */
+dq_vr dq_vr_for_tag(uint32_t tag, const dq_dataset *context);
+bool dq_vr_is_text(dq_vr vr);
+/* Bytes per swapped unit for Big Endian: 0/1 none, 2, 4, 8; AT handled as 2. */
+unsigned dq_vr_swap_unit(dq_vr vr);
+
+/* Little-endian helpers. */
+static inline uint16_t dq_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t dq_le32(const uint8_t *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint16_t dq_be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+static inline uint32_t dq_be32(const uint8_t *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+/* Inflates raw deflate (RFC 1951) input into out, failing with DQ_ERR_LIMIT
+ * once more than max_out bytes would be produced. */
+int dq_inflate_raw(const uint8_t *in, size_t len, size_t max_out, dq_buffer *out, dq_error *err);
+int dq_deflate_raw(const uint8_t *in, size_t len, dq_buffer *out, dq_error *err);
+
+/* The Specific Character Set (0008,0005) value in effect for ds (searching
+ * enclosing data sets), as raw text; empty when none. */
+dq_str dq_ds_charset(const dq_dataset *ds);
+
+/* Decodes elements from buf[0..len) into ds (appending) with the given
+ * encoding. stop_group != 0: stop (successfully) at the first element whose
+ * group differs from it (for the Part 10 meta). *consumed gets the bytes read.
+ * base_offset is added to error offsets. */
+int dq_decode_raw(dq_dataset *ds, const uint8_t *buf, size_t len, bool implicit, bool big_endian,
+                  const dq_limits *limits, uint16_t stop_group, size_t base_offset,
+                  size_t *consumed, dq_error *err);
+/* Encodes ds (appending to out) with the given encoding. skip_group != 0:
+ * elements of that group are not written. */
+int dq_encode_raw(const dq_dataset *ds, bool implicit, bool big_endian, uint16_t skip_group,
+                  dq_buffer *out, dq_error *err);
+
+/* Converts command-line text to a value of element el's VR (keypath.c):
+ * text VRs as is, numbers from decimal, byte VRs from hex, AT from tags;
+ * '\' separates values. `arg` names the argument in messages. */
+int dq_el_set_from_text(dq_element *el, const char *text, const char *arg, dq_error *err);
+
+#endif

@@ -1,0 +1,323 @@
+/* The data set dump in pynetdicom's layout (pretty_dataset/pretty_element),
+ * so findscu's log lines match pynetdicom's byte for byte:
+ *   "(gggg,eeee) VR " + value left-aligned in 40 characters + " # VM keyword"
+ * Values are rendered as pydicom's str() renders them: text trimmed, numbers
+ * in decimal, floats like Python's repr, tags as "(gggg, eeee)", UN as a
+ * Python bytes literal; OB/OD/OF/OL/OW/OV of up to 13 bytes as hex bytes and
+ * longer ones as "(N bytes of binary data)". pynetdicom indents items but not
+ * the SQ line itself, and so do we. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset_impl.h"
+
+#define V(a, b) DQ_VR_CODE(a, b)
+#define INDENT "  "
+
+typedef struct out {
+    dq_buffer line;
+    dq_dump_line_fn fn;
+    void *ctx;
+    dq_error *err;
+    int failed;
+} dout;
+
+static void add(dout *o, const void *p, size_t n)
+{
+    if (dq_buffer_append(&o->line, p, n, o->err))
+        o->failed = 1;
+}
+static void adds(dout *o, const char *s) { add(o, s, strlen(s)); }
+
+/* Python's repr() of a float: the shortest digits that read back exactly,
+ * scientific notation when the exponent is < -4 or >= 16, else positional
+ * with at least one decimal ("1.0"). */
+static void py_float(dout *o, double d)
+{
+    char buf[64];
+    if (isnan(d)) {
+        adds(o, "nan");
+        return;
+    }
+    if (isinf(d)) {
+        adds(o, d < 0 ? "-inf" : "inf");
+        return;
+    }
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
+        if (strtod(buf, NULL) == d)
+            break;
+    }
+    /* buf = [-]D.DDDDe[+-]XX */
+    char *e = strchr(buf, 'e');
+    int exp10 = atoi(e + 1);
+    char digits[24];
+    size_t nd = 0;
+    bool neg = buf[0] == '-';
+    for (char *p = buf + neg; p < e; p++)
+        if (*p != '.')
+            digits[nd++] = *p;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    digits[nd] = 0;
+    if (neg)
+        adds(o, "-");
+    if (exp10 < -4 || exp10 >= 16) {
+        add(o, digits, 1);
+        if (nd > 1) {
+            adds(o, ".");
+            add(o, digits + 1, nd - 1);
+        }
+        snprintf(buf, sizeof buf, "e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
+        adds(o, buf);
+    } else if (exp10 < 0) {
+        adds(o, "0.");
+        for (int i = 0; i < -exp10 - 1; i++)
+            adds(o, "0");
+        add(o, digits, nd);
+    } else {
+        size_t intd = (size_t)exp10 + 1;
+        for (size_t i = 0; i < intd; i++)
+            add(o, i < nd ? &digits[i] : "0", 1);
+        adds(o, ".");
+        if (nd > intd)
+            add(o, digits + intd, nd - intd);
+        else
+            adds(o, "0");
+    }
+}
+
+/* Python's repr() of a bytes object. */
+static void py_bytes(dout *o, const uint8_t *p, size_t n)
+{
+    bool sq = memchr(p, '\'', n) != NULL, dq = memchr(p, '"', n) != NULL;
+    char quote = sq && !dq ? '"' : '\'';
+    char tmp[8];
+    adds(o, "b");
+    add(o, &quote, 1);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c == quote || c == '\\') {
+            tmp[0] = '\\';
+            tmp[1] = (char)c;
+            add(o, tmp, 2);
+        } else if (c == '\t') {
+            adds(o, "\\t");
+        } else if (c == '\n') {
+            adds(o, "\\n");
+        } else if (c == '\r') {
+            adds(o, "\\r");
+        } else if (c < 0x20 || c >= 0x7F) {
+            snprintf(tmp, sizeof tmp, "\\x%02x", c);
+            adds(o, tmp);
+        } else {
+            add(o, &c, 1);
+        }
+    }
+    add(o, &quote, 1);
+}
+
+static void value_text(dout *o, const dq_element *el)
+{
+    dq_vr vr = el->vr;
+    size_t vm = dq_element_vm(el);
+    char tmp[64];
+    if (vr == V('O', 'B') || vr == V('O', 'D') || vr == V('O', 'F') || vr == V('O', 'L') ||
+        vr == V('O', 'W') || vr == V('O', 'V')) {
+        if (el->len <= 13) {
+            adds(o, "[");
+            for (size_t i = 0; i < el->len; i++) {
+                snprintf(tmp, sizeof tmp, i ? " %02x" : "%02x", el->value[i]);
+                adds(o, tmp);
+            }
+            adds(o, "]");
+        } else {
+            snprintf(tmp, sizeof tmp, "(%u bytes of binary data)", el->len);
+            adds(o, tmp);
+        }
+        return;
+    }
+    adds(o, "[");
+    if (dq_vr_is_text(vr)) {
+        /* Each value trimmed as pydicom does, decoded to UTF-8. */
+        size_t need = dq_element_utf8(el, NULL, 0);
+        char small[512];
+        char *buf = need < sizeof small ? small : malloc(need + 1);
+        if (!buf) {
+            o->failed = 1;
+            return;
+        }
+        dq_element_utf8(el, buf, need + 1);
+        add(o, buf, need);
+        if (buf != small)
+            free(buf);
+    } else if (vr == V('U', 'N')) {
+        py_bytes(o, el->value, el->len);
+    } else {
+        for (size_t i = 0; i < vm; i++) {
+            if (i)
+                adds(o, "\\");
+            if (vr == V('F', 'L') || vr == V('F', 'D')) {
+                double d = 0;
+                dq_element_double(el, i, &d, NULL);
+                py_float(o, d);
+            } else if (vr == V('A', 'T')) {
+                uint32_t t = 0;
+                dq_element_attribute_tag(el, i, &t, NULL);
+                snprintf(tmp, sizeof tmp, "(%04X, %04X)", DQ_TAG_GROUP(t), DQ_TAG_ELEMENT(t));
+                adds(o, tmp);
+            } else if (vr == V('U', 'V')) {
+                const uint8_t *p = el->value + i * 8;
+                unsigned long long u = 0;
+                for (int b = 7; b >= 0; b--)
+                    u = u << 8 | p[b];
+                snprintf(tmp, sizeof tmp, "%llu", u);
+                adds(o, tmp);
+            } else {
+                int64_t v = 0;
+                dq_element_int(el, i, &v, NULL);
+                snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+                adds(o, tmp);
+            }
+        }
+    }
+    adds(o, "]");
+}
+
+/* Characters (UTF-8 code points) in s[0..n), as Python's len(str). */
+static size_t code_points(const uint8_t *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += (s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+static void emit(dout *o)
+{
+    if (o->failed)
+        return;
+    add(o, "", 1); /* NUL for the callback's convenience */
+    if (o->failed)
+        return;
+    o->fn(o->ctx, (const char *)o->line.data, o->line.len - 1);
+    dq_buffer_reset(&o->line);
+}
+
+static void element_line(dout *o, const dq_element *el, unsigned indent)
+{
+    char tmp[64];
+    dq_buffer_reset(&o->line);
+    for (unsigned i = 0; i < indent; i++)
+        adds(o, INDENT);
+    snprintf(tmp, sizeof tmp, "(%04X,%04X) %c%c ", DQ_TAG_GROUP(el->tag), DQ_TAG_ELEMENT(el->tag),
+             (char)(el->vr >> 8), (char)el->vr);
+    adds(o, tmp);
+    size_t start = o->line.len;
+    size_t vm = dq_element_vm(el);
+    if (el->vr == V('S', 'Q')) {
+        snprintf(tmp, sizeof tmp, "(Sequence with %zu item%s)", el->nitems,
+                 el->nitems == 1 ? "" : "s");
+        adds(o, tmp);
+    } else if (vm == 0) {
+        adds(o, "(no value available)");
+    } else {
+        value_text(o, el);
+    }
+    if (o->failed)
+        return;
+    size_t width = code_points(o->line.data + start, o->line.len - start);
+    for (; width < 40; width++)
+        adds(o, " ");
+    const char *kw = "";
+    const dq_dict_entry *de = (DQ_TAG_GROUP(el->tag) & 1) ? NULL : dq_dict_find(el->tag);
+    if (de && DQ_TAG_ELEMENT(el->tag) != 0x0000)
+        kw = de->keyword;
+    else if (de && el->tag == DQ_TAG(0x0002, 0x0000))
+        kw = de->keyword;
+    snprintf(tmp, sizeof tmp, " # %zu ", vm);
+    adds(o, tmp);
+    adds(o, kw);
+    emit(o);
+}
+
+static void dump_ds(dout *o, const dq_dataset *ds, unsigned indent)
+{
+    for (size_t i = 0; i < ds->n && !o->failed; i++) {
+        const dq_element *el = ds->elems[i];
+        if (el->vr == V('S', 'Q')) {
+            element_line(o, el, 0); /* pynetdicom does not indent SQ lines */
+            for (size_t k = 0; k < el->nitems && !o->failed; k++) {
+                char tmp[48];
+                dq_buffer_reset(&o->line);
+                for (unsigned j = 0; j < indent + 1; j++)
+                    adds(o, INDENT);
+                snprintf(tmp, sizeof tmp, "(Sequence item #%zu)", k + 1);
+                adds(o, tmp);
+                emit(o);
+                dump_ds(o, el->items[k], indent + 2);
+            }
+        } else {
+            element_line(o, el, indent);
+        }
+    }
+}
+
+int dq_dataset_dump(const dq_dataset *ds, dq_dump_line_fn fn, void *ctx, dq_error *err)
+{
+    dout o = {.fn = fn, .ctx = ctx, .err = err};
+    dq_buffer_init(&o.line);
+    dump_ds(&o, ds, 0);
+    dq_buffer_free(&o.line);
+    if (o.failed)
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "out of memory while dumping"), -1;
+    return 0;
+}
+
+typedef struct file_ctx {
+    FILE *f;
+    const char *prefix;
+} file_ctx;
+
+static void to_file(void *ctx, const char *line, size_t len)
+{
+    file_ctx *fc = ctx;
+    fputs(fc->prefix, fc->f);
+    fwrite(line, 1, len, fc->f);
+    fputc('\n', fc->f);
+}
+
+int dq_dataset_dump_file(const dq_dataset *ds, FILE *f, const char *prefix, dq_error *err)
+{
+    file_ctx fc = {f, prefix ? prefix : ""};
+    return dq_dataset_dump(ds, to_file, &fc, err);
+}
+
+typedef struct buf_ctx {
+    dq_buffer *out;
+    const char *prefix;
+    int failed;
+} buf_ctx;
+
+static void to_buffer(void *ctx, const char *line, size_t len)
+{
+    buf_ctx *bc = ctx;
+    if (dq_buffer_append(bc->out, bc->prefix, strlen(bc->prefix), NULL) ||
+        dq_buffer_append(bc->out, line, len, NULL) || dq_buffer_append(bc->out, "\n", 1, NULL))
+        bc->failed = 1;
+}
+
+int dq_dataset_dump_buffer(const dq_dataset *ds, dq_buffer *out, const char *prefix,
+                           dq_error *err)
+{
+    buf_ctx bc = {out, prefix ? prefix : "", 0};
+    if (dq_dataset_dump(ds, to_buffer, &bc, err))
+        return -1;
+    if (bc.failed)
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "out of memory while dumping"), -1;
+    return 0;
+}

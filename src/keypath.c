@@ -1,0 +1,279 @@
+/* Query keys from the command line (findscu -k), as pynetdicom's findscu
+ * reads them: "{component.}*component=value" where a component is a keyword
+ * or (gggg,eeee), optionally with an item index [N]. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset_impl.h"
+
+#define V(a, b) DQ_VR_CODE(a, b)
+#define MAX_INDEX 65535 /* a sane bound on "Seq[N]" so a typo cannot allocate millions of items */
+#define MAX_PATH 64
+
+static int bad(dq_error *err, uint32_t tag, const char *arg, const char *fmt, const char *what)
+{
+    char why[320];
+    snprintf(why, sizeof why, fmt, what);
+    return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "invalid query key '%s': %s",
+                        arg, why), -1;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "(gggg,eeee)", "gggg,eeee" or "ggggeeee" -> tag. */
+static bool parse_tag(const char *s, size_t n, uint32_t *out)
+{
+    char digits[8];
+    size_t k = 0;
+    if (n >= 2 && s[0] == '(' && s[n - 1] == ')') {
+        s++;
+        n -= 2;
+    }
+    if (n == 9 && s[4] == ',') {
+        memcpy(digits, s, 4);
+        memcpy(digits + 4, s + 5, 4);
+    } else if (n == 8) {
+        memcpy(digits, s, 8);
+    } else {
+        return false;
+    }
+    uint32_t t = 0;
+    for (k = 0; k < 8; k++) {
+        int h = hexval((unsigned char)digits[k]);
+        if (h < 0)
+            return false;
+        t = t << 4 | (uint32_t)h;
+    }
+    *out = t;
+    return true;
+}
+
+/* Splits text on '\' and converts each value with conv(), writing size bytes
+ * per value (little-endian) into a temporary, then sets the element. */
+int dq_el_set_from_text(dq_element *el, const char *text, const char *arg, dq_error *err)
+{
+    dq_vr vr = el->vr;
+    size_t n = strlen(text);
+    if (n == 0 || dq_vr_is_text(vr) || vr == V('S', 'Q')) {
+        if (vr == V('S', 'Q') && n)
+            return bad(err, el->tag, arg, "%s", "a sequence takes no value");
+        if (n > UINT32_MAX - 2)
+            return bad(err, el->tag, arg, "%s", "value too long");
+        return dq_el_set_value(el, text, n) ? dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET,
+                                                           el->tag, "out of memory"), -1 : 0;
+    }
+    bool bytes = vr == V('O', 'B') || vr == V('O', 'D') || vr == V('O', 'F') || vr == V('O', 'L') ||
+                 vr == V('O', 'W') || vr == V('O', 'V') || vr == V('U', 'N');
+    if (bytes) {
+        if (n % 2)
+            return bad(err, el->tag, arg, "%s", "hex value has an odd number of digits");
+        if (dq_el_set_value(el, NULL, n / 2))
+            return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory"), -1;
+        for (size_t i = 0; i < n; i += 2) {
+            int hi = hexval((unsigned char)text[i]), lo = hexval((unsigned char)text[i + 1]);
+            if (hi < 0 || lo < 0)
+                return bad(err, el->tag, arg, "%s", "value is not hexadecimal");
+            el->value[i / 2] = (uint8_t)(hi << 4 | lo);
+        }
+        return 0;
+    }
+    /* Binary numbers and AT: count values, then convert each. */
+    unsigned size;
+    switch (vr) {
+    case V('U', 'S'): case V('S', 'S'): size = 2; break;
+    case V('U', 'L'): case V('S', 'L'): case V('F', 'L'): case V('A', 'T'): size = 4; break;
+    case V('F', 'D'): case V('U', 'V'): case V('S', 'V'): size = 8; break;
+    default:
+        return bad(err, el->tag, arg, "%s", "the element's VR cannot be set from text");
+    }
+    size_t count = 1;
+    for (size_t i = 0; i < n; i++)
+        count += text[i] == '\\';
+    if (count > (UINT32_MAX - 1) / size || dq_el_set_value(el, NULL, count * size))
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory"), -1;
+    const char *p = text;
+    for (size_t i = 0; i < count; i++) {
+        const char *e = strchr(p, '\\');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char tmp[64];
+        if (len == 0 || len >= sizeof tmp)
+            return bad(err, el->tag, arg, "%s", "empty or overlong number in a multi-value");
+        memcpy(tmp, p, len);
+        tmp[len] = 0;
+        uint8_t *dst = el->value + i * size;
+        uint64_t bits = 0;
+        char *end = NULL;
+        errno = 0;
+        if (vr == V('A', 'T')) {
+            uint32_t t;
+            const dq_dict_entry *de;
+            if (parse_tag(tmp, len, &t))
+                bits = (uint64_t)DQ_TAG_GROUP(t) | (uint64_t)DQ_TAG_ELEMENT(t) << 16;
+            else if ((de = dq_dict_find_keyword(tmp)) != NULL)
+                bits = (uint64_t)DQ_TAG_GROUP(de->tag) | (uint64_t)DQ_TAG_ELEMENT(de->tag) << 16;
+            else
+                return bad(err, el->tag, arg, "'%s' is not a tag", tmp);
+        } else if (vr == V('F', 'L') || vr == V('F', 'D')) {
+            double d = strtod(tmp, &end);
+            if (*end || end == tmp || (errno == ERANGE && isinf(d)))
+                return bad(err, el->tag, arg, "'%s' is not a number", tmp);
+            if (vr == V('F', 'L')) {
+                float f = (float)d;
+                uint32_t u;
+                memcpy(&u, &f, 4);
+                bits = u;
+            } else {
+                memcpy(&bits, &d, 8);
+            }
+        } else if (vr == V('U', 'V')) {
+            if (tmp[0] == '-')
+                return bad(err, el->tag, arg, "'%s' does not fit UV", tmp);
+            unsigned long long u = strtoull(tmp, &end, 10);
+            if (*end || end == tmp || errno)
+                return bad(err, el->tag, arg, "'%s' is not an unsigned integer", tmp);
+            bits = u;
+        } else {
+            long long v = strtoll(tmp, &end, 10);
+            if (*end || end == tmp || errno)
+                return bad(err, el->tag, arg, "'%s' is not an integer", tmp);
+            bool fits = true;
+            switch (vr) {
+            case V('U', 'S'): fits = v >= 0 && v <= 0xFFFF; break;
+            case V('S', 'S'): fits = v >= INT16_MIN && v <= INT16_MAX; break;
+            case V('U', 'L'): fits = v >= 0 && v <= 0xFFFFFFFFll; break;
+            case V('S', 'L'): fits = v >= INT32_MIN && v <= INT32_MAX; break;
+            default: break;
+            }
+            if (!fits) {
+                char why[96];
+                snprintf(why, sizeof why, "'%s' does not fit %c%c", tmp, (char)(vr >> 8), (char)vr);
+                return bad(err, el->tag, arg, "%s", why);
+            }
+            bits = (uint64_t)v;
+        }
+        for (unsigned b = 0; b < size; b++)
+            dst[b] = (uint8_t)(bits >> (8 * b));
+        p = e ? e + 1 : p + len;
+    }
+    return 0;
+}
+
+typedef struct component {
+    uint32_t tag;
+    dq_vr vr;
+    long index; /* -1: none */
+} component;
+
+static int parse_component(const char *s, size_t n, const char *arg, component *c, dq_error *err)
+{
+    char name[128];
+    if (n == 0 || n >= sizeof name)
+        return bad(err, DQ_ERROR_NO_TAG, arg, "%s", "empty or overlong path component");
+    memcpy(name, s, n);
+    name[n] = 0;
+    c->index = -1;
+    char *lb = strchr(name, '['), *rb = strchr(name, ']');
+    if (lb || rb) {
+        if (!lb || !rb || rb < lb || rb[1] != 0 || rb == lb + 1)
+            return bad(err, DQ_ERROR_NO_TAG, arg, "invalid component '%s'", name);
+        char *end;
+        errno = 0;
+        long idx = strtol(lb + 1, &end, 10);
+        if (end != rb || errno || idx < 0 || !isdigit((unsigned char)lb[1]))
+            return bad(err, DQ_ERROR_NO_TAG, arg, "invalid item index in '%s'", name);
+        if (idx > MAX_INDEX)
+            return bad(err, DQ_ERROR_NO_TAG, arg, "item index in '%s' is too large", name);
+        c->index = idx;
+        *lb = 0;
+    }
+    const dq_dict_entry *de = NULL;
+    if (strchr(name, ',') || name[0] == '(') {
+        if (!parse_tag(name, strlen(name), &c->tag))
+            return bad(err, DQ_ERROR_NO_TAG, arg, "malformed tag '%s' (expected (gggg,eeee))", name);
+        de = dq_dict_find(c->tag);
+    } else {
+        de = dq_dict_find_keyword(name);
+        if (!de)
+            return bad(err, DQ_ERROR_NO_TAG, arg, "unknown keyword '%s'", name);
+        if (de->mask != 0xFFFFFFFFu)
+            return bad(err, DQ_ERROR_NO_TAG, arg,
+                       "repeating group element '%s' must be given as (gggg,eeee)", name);
+        c->tag = de->tag;
+    }
+    c->vr = 0;
+    return 0;
+}
+
+int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err)
+{
+    if (!ds || !arg)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "no query key"), -1;
+    const char *eq = strchr(arg, '=');
+    const char *value = eq ? eq + 1 : "";
+    size_t path_len = eq ? (size_t)(eq - arg) : strlen(arg);
+    component comps[MAX_PATH];
+    size_t nc = 0;
+    const char *p = arg, *pend = arg + path_len;
+    while (p <= pend) {
+        const char *dot = memchr(p, '.', (size_t)(pend - p));
+        const char *ce = dot ? dot : pend;
+        if (nc == MAX_PATH)
+            return bad(err, DQ_ERROR_NO_TAG, arg, "%s", "path nested too deeply");
+        if (parse_component(p, (size_t)(ce - p), arg, &comps[nc], err))
+            return -1;
+        nc++;
+        if (!dot)
+            break;
+        p = dot + 1;
+    }
+    dq_dataset *cur = ds;
+    for (size_t i = 0; i < nc; i++) {
+        component *c = &comps[i];
+        bool last = i + 1 == nc;
+        dq_vr vr = dq_vr_for_tag(c->tag, cur);
+        if (c->index >= 0 || !last) {
+            /* A sequence step: Seq[N] (or Seq without index in the middle). */
+            if (vr != V('S', 'Q'))
+                return bad(err, c->tag, arg, "(%s) is not a sequence", "element");
+            if (c->index < 0)
+                return bad(err, c->tag, arg, "%s", "a sequence in a path needs an item index [N]");
+            dq_element *seq = dq_dataset_find_sequence(cur, c->tag);
+            if (!seq && !(seq = dq_dataset_set_sequence(cur, c->tag, err)))
+                return -1;
+            while (seq->nitems <= (size_t)c->index)
+                if (!dq_element_add_item(seq, err))
+                    return -1;
+            if (last) {
+                if (*value)
+                    return bad(err, c->tag, arg, "%s", "a sequence item takes no value");
+                return 0;
+            }
+            cur = seq->items[c->index];
+            continue;
+        }
+        /* The last component: Element=value, or Seq= (empty sequence). */
+        if (vr == V('S', 'Q')) {
+            if (*value)
+                return bad(err, c->tag, arg, "%s", "a sequence takes no value");
+            return dq_dataset_set_sequence(cur, c->tag, err) ? 0 : -1;
+        }
+        dq_element *el = dq_ds_put(cur, c->tag, vr);
+        if (!el)
+            return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, c->tag, "out of memory"), -1;
+        if (dq_el_set_from_text(el, value, arg, err)) {
+            dq_dataset_remove(cur, c->tag);
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,1097 @@
+/* Upper Layer PDUs: framing, decoding into zero-copy views, encoding.
+ *
+ * Offsets, item types, header checks and header writers come from the
+ * standard's tables via the generated dq_gen_pdu.{c,h}; this file composes
+ * them into whole PDUs. Every length read from the wire is checked against
+ * the bytes that enclose it before anything is read behind it. */
+#include "dq/pdu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dq_gen_pdu.h"
+
+#define ITEM_HEADER 4u /* type, reserved, 2-byte length */
+#define UID_MAX 64u
+
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* ---- strings -------------------------------------------------------------------- */
+
+dq_pdu_str dq_pdu_cstr(const char *s)
+{
+    dq_pdu_str r = {s, s ? strlen(s) : 0};
+    return r;
+}
+
+bool dq_pdu_str_eq(dq_pdu_str a, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return a.len == n && (n == 0 || memcmp(a.ptr, s, n) == 0);
+}
+
+/* UIDs: some peers pad to even length with one NUL (PS3.5 style). */
+static dq_pdu_str uid_view(const uint8_t *p, size_t n)
+{
+    if (n > 0 && p[n - 1] == 0)
+        n--;
+    dq_pdu_str r = {n ? (const char *)p : NULL, n};
+    return r;
+}
+
+/* Names (implementation version name): trailing spaces/NULs are padding. */
+static dq_pdu_str name_view(const uint8_t *p, size_t n)
+{
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == 0))
+        n--;
+    dq_pdu_str r = {n ? (const char *)p : NULL, n};
+    return r;
+}
+
+/* AE titles: 16 bytes, leading and trailing spaces insignificant (PS3.8 9.3.2). */
+static void ae_copy(char out[DQ_PDU_AE_TITLE_SIZE + 1], const uint8_t *p)
+{
+    size_t a = 0, b = DQ_PDU_AE_TITLE_SIZE;
+    while (a < b && p[a] == ' ')
+        a++;
+    while (b > a && (p[b - 1] == ' ' || p[b - 1] == 0))
+        b--;
+    memcpy(out, p + a, b - a);
+    out[b - a] = 0;
+}
+
+/* ---- framing -------------------------------------------------------------------- */
+
+static bool known_type(unsigned t)
+{
+    return t >= DQ_PDU_ASSOCIATE_RQ && t <= DQ_PDU_ABORT;
+}
+
+dq_pdu_frame_result dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length,
+                                       dq_pdu_frame *frame, dq_error *err)
+{
+    dq_pdu_frame f = {0, 0, 0};
+    if (len >= 1) {
+        if (!known_type(buf[0])) {
+            dq_error_set(err, DQ_ERR_MALFORMED, 0, DQ_ERROR_NO_TAG, "unrecognized PDU type 0x%02X",
+                         buf[0]);
+            if (frame)
+                *frame = f;
+            return DQ_PDU_FRAME_ERROR;
+        }
+        f.type = (dq_pdu_type)buf[0];
+    }
+    if (len < DQ_PDU_HEADER_SIZE) {
+        if (frame)
+            *frame = f;
+        return DQ_PDU_FRAME_NEED_MORE;
+    }
+    f.length = rd32(buf + DQ_GEN_PDU_P_DATA_TF_PDU_LENGTH_OFFSET);
+    if (frame)
+        *frame = f;
+    switch (f.type) {
+    case DQ_PDU_ASSOCIATE_RJ:
+    case DQ_PDU_RELEASE_RQ:
+    case DQ_PDU_RELEASE_RP:
+    case DQ_PDU_ABORT:
+        /* Fixed-size PDUs: all four are 10 bytes in the standard's tables. */
+        if (f.length != DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE) {
+            dq_error_set(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG,
+                         "%s PDU-length is %lu, must be 4", dq_pdu_type_name(f.type),
+                         (unsigned long)f.length);
+            return DQ_PDU_FRAME_ERROR;
+        }
+        break;
+    case DQ_PDU_ASSOCIATE_RQ:
+    case DQ_PDU_ASSOCIATE_AC:
+        if (f.length > DQ_PDU_ASSOC_MAX_LENGTH) {
+            dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu over the cap %u",
+                         dq_pdu_type_name(f.type), (unsigned long)f.length, DQ_PDU_ASSOC_MAX_LENGTH);
+            return DQ_PDU_FRAME_ERROR;
+        }
+        if (f.length < DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE) {
+            dq_error_set(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu too short",
+                         dq_pdu_type_name(f.type), (unsigned long)f.length);
+            return DQ_PDU_FRAME_ERROR;
+        }
+        break;
+    case DQ_PDU_P_DATA_TF:
+        if (max_length != 0 && f.length > max_length) {
+            dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
+                         "P-DATA-TF PDU-length %lu over the maximum %lu",
+                         (unsigned long)f.length, (unsigned long)max_length);
+            return DQ_PDU_FRAME_ERROR;
+        }
+        break;
+    }
+    if ((uint64_t)f.length + DQ_PDU_HEADER_SIZE > (uint64_t)SIZE_MAX) {
+        dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "PDU does not fit in memory");
+        return DQ_PDU_FRAME_ERROR;
+    }
+    f.size = (size_t)f.length + DQ_PDU_HEADER_SIZE;
+    if (frame)
+        *frame = f;
+    return len >= f.size ? DQ_PDU_FRAME_COMPLETE : DQ_PDU_FRAME_NEED_MORE;
+}
+
+/* ---- decoding ------------------------------------------------------------------- */
+
+#define FAIL(kind, off, ...) return dq_error_set(err, kind, (size_t)(off), DQ_ERROR_NO_TAG, __VA_ARGS__)
+
+/* Checks the PDU header against its generated layout: right type and
+ * PDU-length exactly the rest of the buffer. */
+typedef size_t (*check_fn)(const uint8_t *, size_t, const char **);
+
+static dq_error_kind check_whole(check_fn check, const char *name, const uint8_t *pdu, size_t size,
+                                 dq_error *err)
+{
+    const char *why = "";
+    if (!pdu)
+        FAIL(DQ_ERR_ARGUMENT, 0, "%s: no input", name);
+    size_t n = check(pdu, size, &why);
+    if (n == 0)
+        FAIL(DQ_ERR_MALFORMED, 0, "%s: %s", name, why);
+    if (n != size)
+        FAIL(DQ_ERR_MALFORMED, 2, "%s: PDU-length says %zu bytes, have %zu", name, n, size);
+    return DQ_OK;
+}
+
+static dq_error_kind decode_pctx(const uint8_t *p, size_t n, size_t base, bool ac, dq_pdu_pctx *pc,
+                                 dq_error *err)
+{
+    memset(pc, 0, sizeof *pc);
+    pc->id = ac ? dq_gen_pdu_pctx_ac_get_presentation_context_id(p)
+                : dq_gen_pdu_pctx_rq_get_presentation_context_id(p);
+    if (pc->id % 2 == 0)
+        FAIL(DQ_ERR_MALFORMED, base + DQ_GEN_PDU_PCTX_RQ_PRESENTATION_CONTEXT_ID_OFFSET,
+             "presentation context ID %u is not odd", pc->id);
+    if (ac)
+        pc->result = dq_gen_pdu_pctx_ac_get_result_reason(p);
+    size_t off = DQ_GEN_PDU_PCTX_RQ_FIXED_SIZE;
+    pc->raw = p + off;
+    pc->raw_len = n - off;
+    bool have_abstract = false;
+    while (off < n) {
+        const char *why = "";
+        uint8_t t = p[off];
+        size_t k;
+        if (t == DQ_GEN_PDU_ABSTRACT_SYNTAX_TYPE && !ac) {
+            k = dq_gen_pdu_abstract_syntax_check(p + off, n - off, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, base + off, "abstract syntax sub-item: %s", why);
+            if (have_abstract || pc->n_transfer_syntaxes)
+                FAIL(DQ_ERR_MALFORMED, base + off,
+                     "presentation context %u: abstract syntax sub-item out of place", pc->id);
+            have_abstract = true;
+            pc->abstract_syntax = uid_view(p + off + ITEM_HEADER, k - ITEM_HEADER);
+        } else if (t == DQ_GEN_PDU_TRANSFER_SYNTAX_RQ_TYPE) {
+            k = ac ? dq_gen_pdu_transfer_syntax_ac_check(p + off, n - off, &why)
+                   : dq_gen_pdu_transfer_syntax_rq_check(p + off, n - off, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, base + off, "transfer syntax sub-item: %s", why);
+            if (!ac && !have_abstract)
+                FAIL(DQ_ERR_MALFORMED, base + off,
+                     "presentation context %u: transfer syntax before the abstract syntax", pc->id);
+            if (ac && pc->n_transfer_syntaxes == 1)
+                FAIL(DQ_ERR_MALFORMED, base + off,
+                     "presentation context %u: more than one transfer syntax in an A-ASSOCIATE-AC",
+                     pc->id);
+            if (pc->n_transfer_syntaxes == UINT16_MAX)
+                FAIL(DQ_ERR_LIMIT, base + off, "too many transfer syntaxes");
+            if (pc->n_transfer_syntaxes == 0)
+                pc->transfer_syntax = uid_view(p + off + ITEM_HEADER, k - ITEM_HEADER);
+            pc->n_transfer_syntaxes++;
+        } else {
+            FAIL(DQ_ERR_MALFORMED, base + off, "presentation context %u: unexpected sub-item type 0x%02X",
+                 pc->id, t);
+        }
+        off += k;
+    }
+    if (!ac && (!have_abstract || pc->n_transfer_syntaxes == 0))
+        FAIL(DQ_ERR_MALFORMED, base, "presentation context %u: needs an abstract syntax and a transfer syntax",
+             pc->id);
+    return DQ_OK;
+}
+
+dq_pdu_str dq_pdu_pctx_transfer_syntax(const dq_pdu_pctx *pc, size_t i)
+{
+    dq_pdu_str none = {NULL, 0};
+    if (!pc || i >= pc->n_transfer_syntaxes)
+        return none;
+    if (pc->transfer_syntaxes)
+        return pc->transfer_syntaxes[i];
+    if (!pc->raw)
+        return i == 0 ? pc->transfer_syntax : none;
+    /* The sub-items were validated when decoded: walk them. */
+    size_t off = 0, seen = 0;
+    while (off + ITEM_HEADER <= pc->raw_len) {
+        size_t k = ITEM_HEADER + rd16(pc->raw + off + 2);
+        if (k > pc->raw_len - off)
+            break;
+        if (pc->raw[off] == DQ_PDU_ITEM_TRANSFER_SYNTAX && seen++ == i)
+            return uid_view(pc->raw + off + ITEM_HEADER, k - ITEM_HEADER);
+        off += k;
+    }
+    return none;
+}
+
+/* Reads a 2-byte length followed by that many bytes at p[*off], within n. */
+static bool take16(const uint8_t *p, size_t n, size_t *off, const uint8_t **data, size_t *len)
+{
+    if (n - *off < 2)
+        return false;
+    size_t l = rd16(p + *off);
+    if (n - *off - 2 < l)
+        return false;
+    *data = p + *off + 2;
+    *len = l;
+    *off += 2 + l;
+    return true;
+}
+
+static dq_error_kind decode_common_ext_neg(const uint8_t *p, size_t n, size_t base,
+                                           dq_pdu_common_ext_neg *c, dq_error *err)
+{
+    memset(c, 0, sizeof *c);
+    size_t off = DQ_GEN_PDU_COMMON_EXT_NEG_SOP_CLASS_UID_LENGTH_OFFSET;
+    const uint8_t *d;
+    size_t l;
+    if (!take16(p, n, &off, &d, &l))
+        FAIL(DQ_ERR_MALFORMED, base + off, "common extended negotiation: SOP-class-uid runs past the item");
+    c->sop_class_uid = uid_view(d, l);
+    if (!take16(p, n, &off, &d, &l))
+        FAIL(DQ_ERR_MALFORMED, base + off, "common extended negotiation: Service-class-uid runs past the item");
+    c->service_class_uid = uid_view(d, l);
+    if (!take16(p, n, &off, &d, &l))
+        FAIL(DQ_ERR_MALFORMED, base + off,
+             "common extended negotiation: related general SOP classes run past the item");
+    c->raw = d;
+    c->raw_len = l;
+    /* Validate the related-general sub-fields now so the accessor can trust them. */
+    size_t roff = 0;
+    while (roff < l) {
+        const char *why = "";
+        size_t k = dq_gen_pdu_related_general_check(d + roff, l - roff, &why);
+        if (k == 0)
+            FAIL(DQ_ERR_MALFORMED, base + (size_t)(d - p) + roff, "related general SOP class: %s", why);
+        if (c->n_related == UINT16_MAX)
+            FAIL(DQ_ERR_LIMIT, base, "too many related general SOP classes");
+        c->n_related++;
+        roff += k;
+    }
+    /* Bytes after (z+1) are reserved for later versions of the sub-item: ignored. */
+    return DQ_OK;
+}
+
+dq_pdu_str dq_pdu_common_ext_neg_related(const dq_pdu_common_ext_neg *c, size_t i)
+{
+    dq_pdu_str none = {NULL, 0};
+    if (!c || i >= c->n_related)
+        return none;
+    if (c->related_list)
+        return c->related_list[i];
+    size_t off = 0;
+    for (size_t k = 0; c->raw && off + 2 <= c->raw_len; k++) {
+        size_t l = rd16(c->raw + off);
+        if (l > c->raw_len - off - 2)
+            break;
+        if (k == i)
+            return uid_view(c->raw + off + 2, l);
+        off += 2 + l;
+    }
+    return none;
+}
+
+static dq_error_kind decode_user_info(const uint8_t *p, size_t n, size_t base, bool ac,
+                                      dq_pdu_user_info *ui, dq_error *err)
+{
+    memset(ui, 0, sizeof *ui);
+    size_t off = DQ_GEN_PDU_USER_INFO_RQ_FIXED_SIZE;
+    while (off < n) {
+        const uint8_t *s = p + off;
+        size_t avail = n - off, at = base + off;
+        if (avail < ITEM_HEADER)
+            FAIL(DQ_ERR_MALFORMED, at, "user information: truncated sub-item header");
+        const char *why = "";
+        size_t k = 0;
+        switch (s[0]) {
+        case DQ_PDU_ITEM_MAX_LENGTH:
+            k = ac ? dq_gen_pdu_max_length_ac_check(s, avail, &why) : dq_gen_pdu_max_length_rq_check(s, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, at, "maximum length sub-item: %s", why);
+            ui->has_max_length = true;
+            ui->max_length = dq_gen_pdu_max_length_rq_get_maximum_length_received(s);
+            break;
+        case DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID:
+            k = ac ? dq_gen_pdu_impl_class_uid_ac_check(s, avail, &why)
+                   : dq_gen_pdu_impl_class_uid_rq_check(s, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, at, "implementation class UID sub-item: %s", why);
+            ui->implementation_class_uid = uid_view(s + ITEM_HEADER, k - ITEM_HEADER);
+            break;
+        case DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME:
+            k = ac ? dq_gen_pdu_impl_version_ac_check(s, avail, &why)
+                   : dq_gen_pdu_impl_version_rq_check(s, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, at, "implementation version name sub-item: %s", why);
+            ui->implementation_version_name = name_view(s + ITEM_HEADER, k - ITEM_HEADER);
+            break;
+        case DQ_PDU_ITEM_ASYNC_OPS_WINDOW:
+            k = ac ? dq_gen_pdu_async_ops_ac_check(s, avail, &why) : dq_gen_pdu_async_ops_rq_check(s, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, at, "asynchronous operations window sub-item: %s", why);
+            ui->has_async_ops = true;
+            ui->max_ops_invoked = dq_gen_pdu_async_ops_rq_get_maximum_number_operations_invoked(s);
+            ui->max_ops_performed = dq_gen_pdu_async_ops_rq_get_maximum_number_operations_performed(s);
+            break;
+        case DQ_PDU_ITEM_ROLE_SELECTION: {
+            k = ac ? dq_gen_pdu_role_ac_check(s, avail, &why) : dq_gen_pdu_role_rq_check(s, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, at, "role selection sub-item: %s", why);
+            if (ui->n_roles == DQ_PDU_MAX_ROLES)
+                FAIL(DQ_ERR_LIMIT, at, "more than %u role selection sub-items", DQ_PDU_MAX_ROLES);
+            size_t o = DQ_GEN_PDU_ROLE_RQ_UID_LENGTH_OFFSET;
+            const uint8_t *d;
+            size_t l;
+            if (!take16(s, k, &o, &d, &l) || k - o != 2)
+                FAIL(DQ_ERR_MALFORMED, at, "role selection sub-item: UID-length does not match the item");
+            dq_pdu_role *r = &ui->roles[ui->n_roles++];
+            r->sop_class_uid = uid_view(d, l);
+            r->scu_role = s[o];
+            r->scp_role = s[o + 1];
+            break;
+        }
+        case DQ_PDU_ITEM_SOP_EXT_NEG: {
+            k = dq_gen_pdu_ext_neg_check(s, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, at, "SOP class extended negotiation sub-item: %s", why);
+            if (ui->n_ext_neg == DQ_PDU_MAX_EXT_NEG)
+                FAIL(DQ_ERR_LIMIT, at, "more than %u extended negotiation sub-items", DQ_PDU_MAX_EXT_NEG);
+            size_t o = DQ_GEN_PDU_EXT_NEG_SOP_CLASS_UID_LENGTH_OFFSET;
+            const uint8_t *d;
+            size_t l;
+            if (!take16(s, k, &o, &d, &l))
+                FAIL(DQ_ERR_MALFORMED, at, "SOP class extended negotiation: SOP-class-uid runs past the item");
+            dq_pdu_ext_neg *e = &ui->ext_neg[ui->n_ext_neg++];
+            e->sop_class_uid = uid_view(d, l);
+            e->info = s + o;
+            e->info_len = k - o;
+            break;
+        }
+        case DQ_PDU_ITEM_SOP_COMMON_EXT_NEG: {
+            k = dq_gen_pdu_common_ext_neg_check(s, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, at, "SOP class common extended negotiation sub-item: %s", why);
+            if (ui->n_common_ext_neg == DQ_PDU_MAX_COMMON_EXT_NEG)
+                FAIL(DQ_ERR_LIMIT, at, "more than %u common extended negotiation sub-items",
+                     DQ_PDU_MAX_COMMON_EXT_NEG);
+            dq_error_kind rc = decode_common_ext_neg(s, k, at, &ui->common_ext_neg[ui->n_common_ext_neg], err);
+            if (rc != DQ_OK)
+                return rc;
+            ui->n_common_ext_neg++;
+            break;
+        }
+        case DQ_PDU_ITEM_USER_IDENTITY_RQ:
+        case DQ_PDU_ITEM_USER_IDENTITY_AC: {
+            bool is_ac = s[0] == DQ_PDU_ITEM_USER_IDENTITY_AC;
+            k = is_ac ? dq_gen_pdu_user_identity_ac_check(s, avail, &why)
+                      : dq_gen_pdu_user_identity_rq_check(s, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, at, "user identity sub-item: %s", why);
+            if (is_ac != ac) { /* the other direction's item: not ours to read */
+                ui->n_unknown++;
+                break;
+            }
+            dq_pdu_user_identity *u = &ui->user_identity;
+            memset(u, 0, sizeof *u);
+            const uint8_t *d;
+            size_t l, o;
+            if (is_ac) {
+                o = DQ_GEN_PDU_USER_IDENTITY_AC_SERVER_RESPONSE_LENGTH_OFFSET;
+                if (!take16(s, k, &o, &d, &l))
+                    FAIL(DQ_ERR_MALFORMED, at, "user identity: server response runs past the item");
+                u->primary = d;
+                u->primary_len = (uint16_t)l;
+            } else {
+                u->type = dq_gen_pdu_user_identity_rq_get_user_identity_type(s);
+                u->positive_response_requested = dq_gen_pdu_user_identity_rq_get_positive_response_requested(s);
+                o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET;
+                if (!take16(s, k, &o, &d, &l))
+                    FAIL(DQ_ERR_MALFORMED, at, "user identity: primary field runs past the item");
+                u->primary = d;
+                u->primary_len = (uint16_t)l;
+                if (o < k) {
+                    if (!take16(s, k, &o, &d, &l))
+                        FAIL(DQ_ERR_MALFORMED, at, "user identity: secondary field runs past the item");
+                    u->secondary = d;
+                    u->secondary_len = (uint16_t)l;
+                }
+            }
+            ui->has_user_identity = true;
+            break;
+        }
+        default: {
+            /* Unknown sub-items are skipped (PS3.7 D.3.3), but still bounds-checked. */
+            size_t l = rd16(s + 2);
+            if (l > avail - ITEM_HEADER)
+                FAIL(DQ_ERR_MALFORMED, at, "user information sub-item 0x%02X runs past the item", s[0]);
+            k = ITEM_HEADER + l;
+            ui->n_unknown++;
+            break;
+        }
+        }
+        off += k;
+    }
+    if (!ui->has_max_length)
+        FAIL(DQ_ERR_MALFORMED, base, "user information item without a maximum length sub-item");
+    return DQ_OK;
+}
+
+dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
+                                      dq_error *err)
+{
+    if (!pdu || !out || size < 1)
+        FAIL(DQ_ERR_ARGUMENT, 0, "A-ASSOCIATE: no input");
+    bool ac = pdu[0] == DQ_PDU_ASSOCIATE_AC;
+    if (!ac && pdu[0] != DQ_PDU_ASSOCIATE_RQ)
+        FAIL(DQ_ERR_MALFORMED, 0, "PDU type 0x%02X is not A-ASSOCIATE-RQ/AC", pdu[0]);
+    dq_error_kind rc = ac ? check_whole(dq_gen_pdu_associate_ac_check, "A-ASSOCIATE-AC", pdu, size, err)
+                          : check_whole(dq_gen_pdu_associate_rq_check, "A-ASSOCIATE-RQ", pdu, size, err);
+    if (rc != DQ_OK)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->type = ac ? DQ_PDU_ASSOCIATE_AC : DQ_PDU_ASSOCIATE_RQ;
+    out->protocol_version = dq_gen_pdu_associate_rq_get_protocol_version(pdu);
+    /* In an AC these bytes are "reserved" but echo the RQ's AE titles (PS3.8
+     * Table 9-17), so they are read at the RQ's offsets. */
+    ae_copy(out->called_ae, pdu + DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET);
+    ae_copy(out->calling_ae, pdu + DQ_GEN_PDU_ASSOCIATE_RQ_CALLING_AE_TITLE_OFFSET);
+
+    bool have_ctx = false, have_ui = false;
+    size_t off = DQ_GEN_PDU_ASSOCIATE_RQ_VARIABLE_ITEMS_OFFSET;
+    while (off < size) {
+        const uint8_t *p = pdu + off;
+        size_t avail = size - off;
+        const char *why = "";
+        size_t k;
+        if (avail < ITEM_HEADER)
+            FAIL(DQ_ERR_MALFORMED, off, "truncated item header");
+        switch (p[0]) {
+        case DQ_PDU_ITEM_APPLICATION_CONTEXT:
+            k = dq_gen_pdu_app_context_check(p, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, off, "application context item: %s", why);
+            if (have_ctx)
+                FAIL(DQ_ERR_MALFORMED, off, "more than one application context item");
+            have_ctx = true;
+            out->application_context = uid_view(p + ITEM_HEADER, k - ITEM_HEADER);
+            break;
+        case DQ_PDU_ITEM_PCTX_RQ:
+        case DQ_PDU_ITEM_PCTX_AC: {
+            if ((p[0] == DQ_PDU_ITEM_PCTX_AC) != ac)
+                FAIL(DQ_ERR_MALFORMED, off, "presentation context item type 0x%02X in an %s", p[0],
+                     ac ? "A-ASSOCIATE-AC" : "A-ASSOCIATE-RQ");
+            k = ac ? dq_gen_pdu_pctx_ac_check(p, avail, &why) : dq_gen_pdu_pctx_rq_check(p, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, off, "presentation context item: %s", why);
+            if (out->n_pctx == DQ_PDU_MAX_PCTX)
+                FAIL(DQ_ERR_LIMIT, off, "more than %u presentation contexts", DQ_PDU_MAX_PCTX);
+            dq_pdu_pctx *pc = &out->pctx[out->n_pctx];
+            rc = decode_pctx(p, k, off, ac, pc, err);
+            if (rc != DQ_OK)
+                return rc;
+            for (size_t i = 0; i < out->n_pctx; i++)
+                if (out->pctx[i].id == pc->id)
+                    FAIL(DQ_ERR_MALFORMED, off, "presentation context ID %u used twice", pc->id);
+            out->n_pctx++;
+            break;
+        }
+        case DQ_PDU_ITEM_USER_INFO:
+            k = ac ? dq_gen_pdu_user_info_ac_check(p, avail, &why) : dq_gen_pdu_user_info_rq_check(p, avail, &why);
+            if (k == 0)
+                FAIL(DQ_ERR_MALFORMED, off, "user information item: %s", why);
+            if (have_ui)
+                FAIL(DQ_ERR_MALFORMED, off, "more than one user information item");
+            have_ui = true;
+            rc = decode_user_info(p, k, off, ac, &out->user_info, err);
+            if (rc != DQ_OK)
+                return rc;
+            break;
+        default:
+            FAIL(DQ_ERR_MALFORMED, off, "unrecognized item type 0x%02X", p[0]);
+        }
+        off += k;
+    }
+    if (!have_ctx)
+        FAIL(DQ_ERR_MALFORMED, size, "no application context item");
+    if (out->n_pctx == 0)
+        FAIL(DQ_ERR_MALFORMED, size, "no presentation context item");
+    if (!have_ui)
+        FAIL(DQ_ERR_MALFORMED, size, "no user information item");
+    return DQ_OK;
+}
+
+dq_error_kind dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err)
+{
+    dq_error_kind rc = check_whole(dq_gen_pdu_associate_rj_check, "A-ASSOCIATE-RJ", pdu, size, err);
+    if (rc != DQ_OK)
+        return rc;
+    if (size != DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE)
+        FAIL(DQ_ERR_MALFORMED, 2, "A-ASSOCIATE-RJ PDU-length must be 4");
+    out->result = dq_gen_pdu_associate_rj_get_result(pdu);
+    out->source = dq_gen_pdu_associate_rj_get_source(pdu);
+    out->reason = dq_gen_pdu_associate_rj_get_reason_diag(pdu);
+    return DQ_OK;
+}
+
+dq_error_kind dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err)
+{
+    dq_error_kind rc = check_whole(dq_gen_pdu_abort_check, "A-ABORT", pdu, size, err);
+    if (rc != DQ_OK)
+        return rc;
+    if (size != DQ_GEN_PDU_ABORT_FIXED_SIZE)
+        FAIL(DQ_ERR_MALFORMED, 2, "A-ABORT PDU-length must be 4");
+    out->source = dq_gen_pdu_abort_get_source(pdu);
+    out->reason = dq_gen_pdu_abort_get_reason_diag(pdu);
+    return DQ_OK;
+}
+
+dq_error_kind dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type *type, dq_error *err)
+{
+    if (!pdu || size < 1)
+        FAIL(DQ_ERR_ARGUMENT, 0, "A-RELEASE: no input");
+    dq_error_kind rc;
+    if (pdu[0] == DQ_PDU_RELEASE_RQ)
+        rc = check_whole(dq_gen_pdu_release_rq_check, "A-RELEASE-RQ", pdu, size, err);
+    else if (pdu[0] == DQ_PDU_RELEASE_RP)
+        rc = check_whole(dq_gen_pdu_release_rp_check, "A-RELEASE-RP", pdu, size, err);
+    else
+        FAIL(DQ_ERR_MALFORMED, 0, "PDU type 0x%02X is not A-RELEASE-RQ/RP", pdu[0]);
+    if (rc != DQ_OK)
+        return rc;
+    if (size != DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE)
+        FAIL(DQ_ERR_MALFORMED, 2, "A-RELEASE PDU-length must be 4");
+    if (type)
+        *type = (dq_pdu_type)pdu[0];
+    return DQ_OK;
+}
+
+dq_error_kind dq_pdv_iter_init(dq_pdv_iter *it, const uint8_t *pdu, size_t size, dq_error *err)
+{
+    dq_error_kind rc = check_whole(dq_gen_pdu_p_data_tf_check, "P-DATA-TF", pdu, size, err);
+    if (rc != DQ_OK)
+        return rc;
+    if (size == DQ_GEN_PDU_P_DATA_TF_FIXED_SIZE)
+        FAIL(DQ_ERR_MALFORMED, 2, "P-DATA-TF without a presentation data value item");
+    it->pdu = pdu;
+    it->size = size;
+    it->pos = DQ_GEN_PDU_P_DATA_TF_PRESENTATION_DATA_VALUE_ITEM_S_OFFSET;
+    return DQ_OK;
+}
+
+int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, dq_error *err)
+{
+    if (it->pos >= it->size)
+        return 0;
+    const char *why = "";
+    const uint8_t *p = it->pdu + it->pos;
+    size_t k = dq_gen_pdu_pdv_item_check(p, it->size - it->pos, &why);
+    if (k == 0) {
+        dq_error_set(err, DQ_ERR_MALFORMED, it->pos, DQ_ERROR_NO_TAG, "presentation data value item: %s", why);
+        it->pos = it->size; /* no resynchronising after garbage */
+        return -1;
+    }
+    if (k < DQ_GEN_PDU_PDV_ITEM_FIXED_SIZE + 1) { /* + the message control header */
+        dq_error_set(err, DQ_ERR_MALFORMED, it->pos, DQ_ERROR_NO_TAG,
+                     "presentation data value item without a message control header");
+        it->pos = it->size;
+        return -1;
+    }
+    out->pctx_id = dq_gen_pdu_pdv_item_get_presentation_context_id(p);
+    out->control = p[DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET];
+    out->command = (out->control & DQ_PDV_COMMAND) != 0;
+    out->last = (out->control & DQ_PDV_LAST) != 0;
+    out->data = p + DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET + 1;
+    out->len = k - DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET - 1;
+    it->pos += k;
+    return 1;
+}
+
+dq_error_kind dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
+{
+    dq_pdu_frame f;
+    dq_pdu_frame_result fr = dq_pdu_frame_check(pdu, size, 0, &f, err);
+    if (fr == DQ_PDU_FRAME_ERROR)
+        return err ? err->kind : DQ_ERR_MALFORMED;
+    if (fr == DQ_PDU_FRAME_NEED_MORE || f.size != size)
+        FAIL(DQ_ERR_MALFORMED, size, "not exactly one whole PDU");
+    switch (f.type) {
+    case DQ_PDU_ASSOCIATE_RQ:
+    case DQ_PDU_ASSOCIATE_AC: {
+        dq_pdu_associate *a = malloc(sizeof *a); /* too big for a fuzzer's stack budget */
+        if (!a)
+            FAIL(DQ_ERR_NOMEM, 0, "out of memory");
+        dq_error_kind rc = dq_pdu_decode_associate(pdu, size, a, err);
+        free(a);
+        return rc;
+    }
+    case DQ_PDU_ASSOCIATE_RJ: {
+        dq_pdu_reject rj;
+        return dq_pdu_decode_reject(pdu, size, &rj, err);
+    }
+    case DQ_PDU_P_DATA_TF: {
+        dq_pdv_iter it;
+        dq_pdv v;
+        dq_error_kind rc = dq_pdv_iter_init(&it, pdu, size, err);
+        if (rc != DQ_OK)
+            return rc;
+        int r;
+        while ((r = dq_pdv_next(&it, &v, err)) > 0)
+            ;
+        return r < 0 ? DQ_ERR_MALFORMED : DQ_OK;
+    }
+    case DQ_PDU_RELEASE_RQ:
+    case DQ_PDU_RELEASE_RP:
+        return dq_pdu_decode_release(pdu, size, NULL, err);
+    case DQ_PDU_ABORT: {
+        dq_pdu_abort ab;
+        return dq_pdu_decode_abort(pdu, size, &ab, err);
+    }
+    }
+    FAIL(DQ_ERR_MALFORMED, 0, "unrecognized PDU type");
+}
+
+/* ---- encoding ------------------------------------------------------------------- */
+
+dq_error_kind dq_pdu_buf_reserve(dq_pdu_buf *b, size_t extra, dq_error *err)
+{
+    if (!b)
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "no buffer");
+    if (extra <= b->cap - b->len)
+        return DQ_OK;
+    if (extra > SIZE_MAX / 2 - b->len)
+        FAIL(DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, "buffer would overflow");
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < extra)
+        cap *= 2;
+    uint8_t *d = realloc(b->data, cap);
+    if (!d)
+        FAIL(DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, "out of memory growing a PDU buffer to %zu bytes", cap);
+    b->data = d;
+    b->cap = cap;
+    return DQ_OK;
+}
+
+void dq_pdu_buf_free(dq_pdu_buf *b)
+{
+    if (!b)
+        return;
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* Appends n bytes (NULL data: zeros); returns where they start or NULL. */
+static uint8_t *put(dq_pdu_buf *b, const void *data, size_t n, dq_error *err)
+{
+    if (dq_pdu_buf_reserve(b, n, err) != DQ_OK)
+        return NULL;
+    uint8_t *p = b->data + b->len;
+    if (n) {
+        if (data)
+            memcpy(p, data, n);
+        else
+            memset(p, 0, n);
+    }
+    b->len += n;
+    return p;
+}
+
+typedef void (*header_fn)(uint8_t *, uint32_t);
+
+/* Items: reserve the header, write the body, then patch the length. */
+static bool item_begin(dq_pdu_buf *b, size_t *start, dq_error *err)
+{
+    *start = b->len;
+    return put(b, NULL, ITEM_HEADER, err) != NULL;
+}
+
+static bool item_end(dq_pdu_buf *b, size_t start, header_fn hdr, const char *what, dq_error *err)
+{
+    size_t len = b->len - start - ITEM_HEADER;
+    if (len > UINT16_MAX) {
+        dq_error_set(err, DQ_ERR_ARGUMENT, start, DQ_ERROR_NO_TAG, "%s: %zu bytes do not fit a 16-bit item length",
+                     what, len);
+        return false;
+    }
+    hdr(b->data + start, (uint32_t)len);
+    return true;
+}
+
+static bool put_uid_item(dq_pdu_buf *b, header_fn hdr, dq_pdu_str s, const char *what, size_t max,
+                         dq_error *err)
+{
+    if (s.len > max || (s.len && !s.ptr)) {
+        dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "%s longer than %zu bytes", what, max);
+        return false;
+    }
+    size_t start;
+    return item_begin(b, &start, err) && put(b, s.ptr, s.len, err) && item_end(b, start, hdr, what, err);
+}
+
+static bool put16(dq_pdu_buf *b, size_t v, const char *what, dq_error *err)
+{
+    if (v > UINT16_MAX) {
+        dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "%s: %zu does not fit 16 bits", what, v);
+        return false;
+    }
+    uint8_t *p = put(b, NULL, 2, err);
+    if (p)
+        wr16(p, (uint16_t)v);
+    return p != NULL;
+}
+
+static bool put_str16(dq_pdu_buf *b, dq_pdu_str s, const char *what, dq_error *err)
+{
+    return put16(b, s.len, what, err) && put(b, s.ptr, s.len, err);
+}
+
+static bool ae_ok(const char *ae)
+{
+    size_t n = ae ? strlen(ae) : 0;
+    if (n == 0 || n > DQ_PDU_AE_TITLE_SIZE)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)ae[i] < 0x20 || ae[i] == '\\' || (unsigned char)ae[i] == 0x7F)
+            return false;
+    return true;
+}
+
+static bool encode_user_info(dq_pdu_buf *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
+{
+    size_t start, s;
+    if (!item_begin(b, &start, err))
+        return false;
+    /* 51H: always (PS3.8 D.1: required in RQ and AC). */
+    if (!item_begin(b, &s, err))
+        return false;
+    uint8_t *p = put(b, NULL, 4, err);
+    if (!p)
+        return false;
+    wr32(p, ui->max_length);
+    if (!item_end(b, s, dq_gen_pdu_max_length_rq_put_header, "maximum length", err))
+        return false;
+    if (ui->implementation_class_uid.len &&
+        !put_uid_item(b, ac ? dq_gen_pdu_impl_class_uid_ac_put_header : dq_gen_pdu_impl_class_uid_rq_put_header,
+                      ui->implementation_class_uid, "implementation class UID", UID_MAX, err))
+        return false;
+    if (ui->has_async_ops) {
+        if (!item_begin(b, &s, err) || !put16(b, ui->max_ops_invoked, "", err) ||
+            !put16(b, ui->max_ops_performed, "", err) ||
+            !item_end(b, s, dq_gen_pdu_async_ops_rq_put_header, "asynchronous operations window", err))
+            return false;
+    }
+    for (size_t i = 0; i < ui->n_roles && i < DQ_PDU_MAX_ROLES; i++) {
+        const dq_pdu_role *r = &ui->roles[i];
+        if (!item_begin(b, &s, err) || !put_str16(b, r->sop_class_uid, "role selection UID", err) ||
+            !put(b, &r->scu_role, 1, err) || !put(b, &r->scp_role, 1, err) ||
+            !item_end(b, s, ac ? dq_gen_pdu_role_ac_put_header : dq_gen_pdu_role_rq_put_header, "role selection",
+                      err))
+            return false;
+    }
+    if (ui->implementation_version_name.len &&
+        !put_uid_item(b, ac ? dq_gen_pdu_impl_version_ac_put_header : dq_gen_pdu_impl_version_rq_put_header,
+                      ui->implementation_version_name, "implementation version name", 16, err))
+        return false;
+    for (size_t i = 0; i < ui->n_ext_neg && i < DQ_PDU_MAX_EXT_NEG; i++) {
+        const dq_pdu_ext_neg *e = &ui->ext_neg[i];
+        if (!item_begin(b, &s, err) || !put_str16(b, e->sop_class_uid, "extended negotiation UID", err) ||
+            !put(b, e->info, e->info_len, err) ||
+            !item_end(b, s, dq_gen_pdu_ext_neg_put_header, "SOP class extended negotiation", err))
+            return false;
+    }
+    if (!ac) {
+        for (size_t i = 0; i < ui->n_common_ext_neg && i < DQ_PDU_MAX_COMMON_EXT_NEG; i++) {
+            const dq_pdu_common_ext_neg *c = &ui->common_ext_neg[i];
+            if (!item_begin(b, &s, err) || !put_str16(b, c->sop_class_uid, "common extended negotiation", err) ||
+                !put_str16(b, c->service_class_uid, "common extended negotiation", err))
+                return false;
+            size_t rel = b->len;
+            if (!put16(b, 0, "", err))
+                return false;
+            for (size_t k = 0; k < c->n_related; k++)
+                if (!put_str16(b, dq_pdu_common_ext_neg_related(c, k), "related general SOP class", err))
+                    return false;
+            size_t rl = b->len - rel - 2;
+            if (rl > UINT16_MAX) {
+                dq_error_set(err, DQ_ERR_ARGUMENT, rel, DQ_ERROR_NO_TAG, "related general SOP classes too long");
+                return false;
+            }
+            wr16(b->data + rel, (uint16_t)rl);
+            if (!item_end(b, s, dq_gen_pdu_common_ext_neg_put_header, "SOP class common extended negotiation", err))
+                return false;
+            /* put_header writes 0 for byte 2, the Sub-Item-version: version 0 is what we write. */
+        }
+    }
+    if (ui->has_user_identity) {
+        const dq_pdu_user_identity *u = &ui->user_identity;
+        if (!item_begin(b, &s, err))
+            return false;
+        dq_pdu_str prim = {(const char *)u->primary, u->primary_len};
+        if (ac) {
+            if (!put_str16(b, prim, "server response", err) ||
+                !item_end(b, s, dq_gen_pdu_user_identity_ac_put_header, "user identity", err))
+                return false;
+        } else {
+            dq_pdu_str sec = {(const char *)u->secondary, u->secondary_len};
+            uint8_t tb[2] = {u->type, u->positive_response_requested};
+            if (!put(b, tb, 2, err) || !put_str16(b, prim, "primary field", err) ||
+                !put_str16(b, sec, "secondary field", err) ||
+                !item_end(b, s, dq_gen_pdu_user_identity_rq_put_header, "user identity", err))
+                return false;
+        }
+    }
+    return item_end(b, start, ac ? dq_gen_pdu_user_info_ac_put_header : dq_gen_pdu_user_info_rq_put_header,
+                    "user information", err);
+}
+
+static bool encode_pctx(dq_pdu_buf *b, const dq_pdu_pctx *pc, bool ac, dq_error *err)
+{
+    if (pc->id % 2 == 0) {
+        dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "presentation context ID %u is not odd", pc->id);
+        return false;
+    }
+    size_t start;
+    if (!item_begin(b, &start, err))
+        return false;
+    uint8_t *p = put(b, NULL, 4, err);
+    if (!p)
+        return false;
+    p[0] = pc->id; /* bytes 5..8: ID, reserved, result (AC) / reserved, reserved */
+    if (ac)
+        p[2] = pc->result;
+    if (ac) {
+        if (pc->transfer_syntax.len &&
+            !put_uid_item(b, dq_gen_pdu_transfer_syntax_ac_put_header, pc->transfer_syntax, "transfer syntax",
+                          UID_MAX, err))
+            return false;
+        return item_end(b, start, dq_gen_pdu_pctx_ac_put_header, "presentation context", err);
+    }
+    if (!put_uid_item(b, dq_gen_pdu_abstract_syntax_put_header, pc->abstract_syntax, "abstract syntax", UID_MAX,
+                      err))
+        return false;
+    size_t n = pc->n_transfer_syntaxes ? pc->n_transfer_syntaxes : 1;
+    for (size_t i = 0; i < n; i++) {
+        /* encoder input list, or a decoded view's raw sub-items, or just the first */
+        dq_pdu_str ts = pc->n_transfer_syntaxes ? dq_pdu_pctx_transfer_syntax(pc, i) : pc->transfer_syntax;
+        if (ts.len == 0) {
+            dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG,
+                         "presentation context %u: empty transfer syntax", pc->id);
+            return false;
+        }
+        if (!put_uid_item(b, dq_gen_pdu_transfer_syntax_rq_put_header, ts, "transfer syntax", UID_MAX, err))
+            return false;
+    }
+    return item_end(b, start, dq_gen_pdu_pctx_rq_put_header, "presentation context", err);
+}
+
+dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a, dq_error *err)
+{
+    if (!out || !a)
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "A-ASSOCIATE: no input");
+    bool ac = a->type == DQ_PDU_ASSOCIATE_AC;
+    if (!ac && a->type != DQ_PDU_ASSOCIATE_RQ)
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "type must be A-ASSOCIATE-RQ or -AC");
+    if (!ae_ok(a->called_ae))
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "called AE title \"%s\": 1-16 characters, no backslash or control characters", a->called_ae);
+    if (!ae_ok(a->calling_ae))
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "calling AE title \"%s\": 1-16 characters, no backslash or control characters", a->calling_ae);
+    if (a->n_pctx == 0 || a->n_pctx > DQ_PDU_MAX_PCTX)
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "need 1..%u presentation contexts, have %zu", DQ_PDU_MAX_PCTX, a->n_pctx);
+    if (a->application_context.len == 0)
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "no application context name");
+    size_t start = out->len;
+    uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE, err);
+    if (!p)
+        return err ? err->kind : DQ_ERR_NOMEM;
+    dq_gen_pdu_associate_rq_set_protocol_version(p, a->protocol_version ? a->protocol_version
+                                                                         : DQ_PDU_PROTOCOL_VERSION);
+    memset(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET, ' ', 2 * DQ_PDU_AE_TITLE_SIZE);
+    memcpy(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET, a->called_ae, strlen(a->called_ae));
+    memcpy(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLING_AE_TITLE_OFFSET, a->calling_ae, strlen(a->calling_ae));
+    bool ok = put_uid_item(out, dq_gen_pdu_app_context_put_header, a->application_context, "application context",
+                           UID_MAX, err);
+    for (size_t i = 0; ok && i < a->n_pctx; i++)
+        ok = encode_pctx(out, &a->pctx[i], ac, err);
+    if (ok)
+        ok = encode_user_info(out, &a->user_info, ac, err);
+    if (!ok) {
+        out->len = start;
+        return err ? err->kind : DQ_ERR_ARGUMENT;
+    }
+    uint32_t len = (uint32_t)(out->len - start - DQ_PDU_HEADER_SIZE);
+    if (ac)
+        dq_gen_pdu_associate_ac_put_header(out->data + start, len);
+    else
+        dq_gen_pdu_associate_rq_put_header(out->data + start, len);
+    return DQ_OK;
+}
+
+dq_error_kind dq_pdu_encode_reject(dq_pdu_buf *out, const dq_pdu_reject *rj, dq_error *err)
+{
+    uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE, err);
+    if (!p)
+        return err ? err->kind : DQ_ERR_NOMEM;
+    dq_gen_pdu_associate_rj_put_header(p, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+    dq_gen_pdu_associate_rj_set_result(p, rj->result);
+    dq_gen_pdu_associate_rj_set_source(p, rj->source);
+    dq_gen_pdu_associate_rj_set_reason_diag(p, rj->reason);
+    return DQ_OK;
+}
+
+dq_error_kind dq_pdu_encode_abort(dq_pdu_buf *out, const dq_pdu_abort *ab, dq_error *err)
+{
+    uint8_t *p = put(out, NULL, DQ_GEN_PDU_ABORT_FIXED_SIZE, err);
+    if (!p)
+        return err ? err->kind : DQ_ERR_NOMEM;
+    dq_gen_pdu_abort_put_header(p, DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+    dq_gen_pdu_abort_set_source(p, ab->source);
+    dq_gen_pdu_abort_set_reason_diag(p, ab->reason);
+    return DQ_OK;
+}
+
+dq_error_kind dq_pdu_encode_release(dq_pdu_buf *out, dq_pdu_type type, dq_error *err)
+{
+    if (type != DQ_PDU_RELEASE_RQ && type != DQ_PDU_RELEASE_RP)
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "type must be A-RELEASE-RQ or -RP");
+    uint8_t *p = put(out, NULL, DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE, err);
+    if (!p)
+        return err ? err->kind : DQ_ERR_NOMEM;
+    if (type == DQ_PDU_RELEASE_RQ)
+        dq_gen_pdu_release_rq_put_header(p, DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+    else
+        dq_gen_pdu_release_rp_put_header(p, DQ_GEN_PDU_RELEASE_RP_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+    return DQ_OK;
+}
+
+dq_error_kind dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t pctx_id, bool command,
+                                  bool last, size_t data_len, dq_error *err)
+{
+    /* PDV item length counts the context ID, the control byte and the data;
+     * PDU-length adds the 4-byte item length. */
+    if (data_len > UINT32_MAX - 6)
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "PDV of %zu bytes does not fit a PDU", data_len);
+    dq_gen_pdu_p_data_tf_put_header(out, (uint32_t)(data_len + 6));
+    dq_gen_pdu_pdv_item_put_header(out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE, (uint32_t)(data_len + 2));
+    dq_gen_pdu_pdv_item_set_presentation_context_id(out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE, pctx_id);
+    out[DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE + DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET] =
+        (uint8_t)((command ? DQ_PDV_COMMAND : 0) | (last ? DQ_PDV_LAST : 0));
+    return DQ_OK;
+}
+
+dq_error_kind dq_pdu_encode_pdata(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n, dq_error *err)
+{
+    if (!out || (!pdvs && n) || n == 0)
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "P-DATA-TF needs at least one PDV");
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pdvs[i].len > UINT32_MAX - 2)
+            FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "PDV %zu too long", i);
+        total += 6 + (uint64_t)pdvs[i].len;
+    }
+    if (total > UINT32_MAX)
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "P-DATA-TF of %llu bytes does not fit a PDU",
+             (unsigned long long)total);
+    if (total + DQ_PDU_HEADER_SIZE > SIZE_MAX)
+        FAIL(DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, "P-DATA-TF does not fit in memory");
+    uint8_t *p = put(out, NULL, (size_t)total + DQ_PDU_HEADER_SIZE, err);
+    if (!p)
+        return err ? err->kind : DQ_ERR_NOMEM;
+    dq_gen_pdu_p_data_tf_put_header(p, (uint32_t)total);
+    p += DQ_PDU_HEADER_SIZE;
+    for (size_t i = 0; i < n; i++) {
+        dq_gen_pdu_pdv_item_put_header(p, (uint32_t)(pdvs[i].len + 2));
+        dq_gen_pdu_pdv_item_set_presentation_context_id(p, pdvs[i].pctx_id);
+        p[5] = (uint8_t)((pdvs[i].command ? DQ_PDV_COMMAND : 0) | (pdvs[i].last ? DQ_PDV_LAST : 0));
+        if (pdvs[i].len)
+            memcpy(p + 6, pdvs[i].data, pdvs[i].len);
+        p += 6 + pdvs[i].len;
+    }
+    return DQ_OK;
+}
+
+/* ---- names and meanings ---------------------------------------------------------- */
+
+const char *dq_pdu_type_name(unsigned type)
+{
+    switch (type) {
+    case DQ_PDU_ASSOCIATE_RQ: return "A-ASSOCIATE-RQ";
+    case DQ_PDU_ASSOCIATE_AC: return "A-ASSOCIATE-AC";
+    case DQ_PDU_ASSOCIATE_RJ: return "A-ASSOCIATE-RJ";
+    case DQ_PDU_P_DATA_TF: return "P-DATA-TF";
+    case DQ_PDU_RELEASE_RQ: return "A-RELEASE-RQ";
+    case DQ_PDU_RELEASE_RP: return "A-RELEASE-RP";
+    case DQ_PDU_ABORT: return "A-ABORT";
+    }
+    return NULL;
+}
+
+static const char *meaning(const dq_gen_pdu_meaning *t, size_t n, long context, unsigned v)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((t[i].context < 0 || t[i].context == context) && v >= t[i].lo && v <= t[i].hi)
+            return t[i].text;
+    return NULL;
+}
+
+const char *dq_pdu_reject_result_text(unsigned result)
+{
+    return meaning(dq_gen_pdu_rj_result, DQ_GEN_PDU_RJ_RESULT_COUNT, -1, result);
+}
+
+const char *dq_pdu_reject_source_text(unsigned source)
+{
+    return meaning(dq_gen_pdu_rj_source, DQ_GEN_PDU_RJ_SOURCE_COUNT, -1, source);
+}
+
+const char *dq_pdu_reject_reason_text(unsigned source, unsigned reason)
+{
+    return meaning(dq_gen_pdu_rj_reason, DQ_GEN_PDU_RJ_REASON_COUNT, (long)source, reason);
+}
+
+const char *dq_pdu_abort_source_text(unsigned source)
+{
+    return meaning(dq_gen_pdu_abort_source, DQ_GEN_PDU_ABORT_SOURCE_COUNT, -1, source);
+}
+
+const char *dq_pdu_abort_reason_text(unsigned source, unsigned reason)
+{
+    return meaning(dq_gen_pdu_abort_reason, DQ_GEN_PDU_ABORT_REASON_COUNT, (long)source, reason);
+}
+
+const char *dq_pdu_pctx_result_text(unsigned result)
+{
+    return meaning(dq_gen_pdu_pctx_result, DQ_GEN_PDU_PCTX_RESULT_COUNT, -1, result);
+}

@@ -1,0 +1,601 @@
+/* PDU codec tests: known bytes written by hand from PS3.8 Tables 9-11..9-26
+ * and PS3.7 Annex D, round trips, and hostile input. */
+#include <criterion/criterion.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dq/pdu.h"
+
+#define LIT(s) ((const uint8_t *)(s)), (sizeof(s) - 1)
+
+/* A-ASSOCIATE-RQ: called "ANY-SCP", calling "FINDSCU", application context,
+ * one presentation context (ID 1: Verification, Implicit LE + Explicit LE),
+ * user information: max length 16384, implementation class UID 1.2.3.4,
+ * role selection for Verification (SCU 1, SCP 0), version name "DQ01". */
+static const char assoc_rq[] =
+    "\x01\x00" "\x00\x00\x00\xDE"                 /* type, reserved, PDU-length 222 */
+    "\x00\x01" "\x00\x00"                         /* protocol version 1, reserved */
+    "ANY-SCP         "                            /* called AE (11-26) */
+    "FINDSCU         "                            /* calling AE (27-42) */
+    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0" /* 43-74 */
+    "\x10\x00\x00\x15" "1.2.840.10008.3.1.1.1"    /* application context item */
+    "\x20\x00\x00\x45" "\x01\x00\x00\x00"         /* presentation context ID 1 */
+    "\x30\x00\x00\x11" "1.2.840.10008.1.1"        /* abstract syntax */
+    "\x40\x00\x00\x11" "1.2.840.10008.1.2"        /* transfer syntax 1 */
+    "\x40\x00\x00\x13" "1.2.840.10008.1.2.1"      /* transfer syntax 2 */
+    "\x50\x00\x00\x34"                            /* user information */
+    "\x51\x00\x00\x04" "\x00\x00\x40\x00"         /* max length 16384 */
+    "\x52\x00\x00\x07" "1.2.3.4"                  /* implementation class UID */
+    "\x54\x00\x00\x15" "\x00\x11" "1.2.840.10008.1.1" "\x01\x00" /* role selection */
+    "\x55\x00\x00\x04" "DQ01";                    /* implementation version name */
+
+/* A-ASSOCIATE-AC: two contexts (1 accepted with Explicit LE, 3 rejected:
+ * abstract syntax not supported, no transfer syntax), max length 0,
+ * async window 1/1, user identity server response "ok". */
+static const char assoc_ac[] =
+    "\x02\x00" "\x00\x00\x00\xAC"
+    "\x00\x01" "\x00\x00"
+    "ANY-SCP         "
+    "FINDSCU         "
+    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+    "\x10\x00\x00\x15" "1.2.840.10008.3.1.1.1"
+    "\x21\x00\x00\x1B" "\x01\x00\x00\x00"
+    "\x40\x00\x00\x13" "1.2.840.10008.1.2.1"
+    "\x21\x00\x00\x04" "\x03\x00\x03\x00"
+    "\x50\x00\x00\x24"
+    "\x51\x00\x00\x04" "\x00\x00\x00\x00"
+    "\x52\x00\x00\x08" "1.2.3.4\0"                /* NUL-padded UID */
+    "\x53\x00\x00\x04" "\x00\x01\x00\x01"
+    "\x59\x00\x00\x04" "\x00\x02" "ok";
+
+static uint8_t *dup(const void *p, size_t n)
+{
+    uint8_t *d = malloc(n ? n : 1);
+    cr_assert_not_null(d);
+    memcpy(d, p, n);
+    return d;
+}
+
+Test(pdu, known_bytes_sizes)
+{
+    /* the hand-built fixtures are self-consistent */
+    cr_assert_eq(sizeof assoc_rq - 1, 6 + 0xDE);
+    cr_assert_eq(sizeof assoc_ac - 1, 6 + 0xAC);
+}
+
+Test(pdu, frame_check)
+{
+    dq_pdu_frame f;
+    dq_error err;
+    const uint8_t *rq = (const uint8_t *)assoc_rq;
+    size_t n = sizeof assoc_rq - 1;
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(dq_pdu_frame_check(rq, i, 0, &f, &err), DQ_PDU_FRAME_NEED_MORE, "prefix %zu", i);
+    cr_assert_eq(dq_pdu_frame_check(rq, 3, 0, &f, &err), DQ_PDU_FRAME_NEED_MORE);
+    cr_assert_eq(f.size, 0);
+    cr_assert_eq(f.type, DQ_PDU_ASSOCIATE_RQ);
+    cr_assert_eq(dq_pdu_frame_check(rq, 6, 0, &f, &err), DQ_PDU_FRAME_NEED_MORE);
+    cr_assert_eq(f.size, n);
+    cr_assert_eq(dq_pdu_frame_check(rq, n, 0, &f, &err), DQ_PDU_FRAME_COMPLETE);
+    cr_assert_eq(f.size, n);
+    cr_assert_eq(f.length, 0xDE);
+    /* more than one PDU in the buffer: still just the first */
+    uint8_t two[20] = {0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0};
+    cr_assert_eq(dq_pdu_frame_check(two, 20, 0, &f, &err), DQ_PDU_FRAME_COMPLETE);
+    cr_assert_eq(f.size, 10);
+    cr_assert_eq(f.type, DQ_PDU_RELEASE_RQ);
+
+    uint8_t bad[6] = {0x08, 0, 0, 0, 0, 4};
+    cr_assert_eq(dq_pdu_frame_check(bad, 1, 0, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
+    bad[0] = 0;
+    cr_assert_eq(dq_pdu_frame_check(bad, 6, 0, &f, &err), DQ_PDU_FRAME_ERROR);
+
+    uint8_t rel[6] = {0x05, 0, 0, 0, 0, 5}; /* A-RELEASE-RQ must be 4 */
+    cr_assert_eq(dq_pdu_frame_check(rel, 6, 0, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
+
+    uint8_t pd[6] = {0x04, 0, 0x00, 0x01, 0x00, 0x01}; /* 65537 */
+    cr_assert_eq(dq_pdu_frame_check(pd, 6, 65536, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(err.kind, DQ_ERR_LIMIT);
+    cr_assert_eq(dq_pdu_frame_check(pd, 6, 65537, &f, &err), DQ_PDU_FRAME_NEED_MORE);
+    cr_assert_eq(dq_pdu_frame_check(pd, 6, 0, &f, &err), DQ_PDU_FRAME_NEED_MORE);
+    uint8_t huge[6] = {0x04, 0, 0xFF, 0xFF, 0xFF, 0xFF};
+    cr_assert_eq(dq_pdu_frame_check(huge, 6, 16384, &f, &err), DQ_PDU_FRAME_ERROR);
+
+    uint8_t big_rq[6] = {0x01, 0, 0x00, 0x20, 0x00, 0x00}; /* 2 MiB association request */
+    cr_assert_eq(dq_pdu_frame_check(big_rq, 6, 0, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(err.kind, DQ_ERR_LIMIT);
+    uint8_t tiny_rq[6] = {0x01, 0, 0, 0, 0, 10};
+    cr_assert_eq(dq_pdu_frame_check(tiny_rq, 6, 0, &f, &err), DQ_PDU_FRAME_ERROR);
+}
+
+Test(pdu, decode_associate_rq_known_bytes)
+{
+    static dq_pdu_associate a;
+    dq_error err;
+    uint8_t *p = dup(LIT(assoc_rq));
+    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_rq - 1, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(a.type, DQ_PDU_ASSOCIATE_RQ);
+    cr_assert_eq(a.protocol_version, 1);
+    cr_assert_str_eq(a.called_ae, "ANY-SCP");
+    cr_assert_str_eq(a.calling_ae, "FINDSCU");
+    cr_assert(dq_pdu_str_eq(a.application_context, "1.2.840.10008.3.1.1.1"));
+    cr_assert_eq(a.n_pctx, 1);
+    cr_assert_eq(a.pctx[0].id, 1);
+    cr_assert(dq_pdu_str_eq(a.pctx[0].abstract_syntax, "1.2.840.10008.1.1"));
+    cr_assert_eq(a.pctx[0].n_transfer_syntaxes, 2);
+    cr_assert(dq_pdu_str_eq(a.pctx[0].transfer_syntax, "1.2.840.10008.1.2"));
+    cr_assert(dq_pdu_str_eq(dq_pdu_pctx_transfer_syntax(&a.pctx[0], 0), "1.2.840.10008.1.2"));
+    cr_assert(dq_pdu_str_eq(dq_pdu_pctx_transfer_syntax(&a.pctx[0], 1), "1.2.840.10008.1.2.1"));
+    cr_assert_null(dq_pdu_pctx_transfer_syntax(&a.pctx[0], 2).ptr);
+    const dq_pdu_user_info *ui = &a.user_info;
+    cr_assert(ui->has_max_length);
+    cr_assert_eq(ui->max_length, 16384);
+    cr_assert(dq_pdu_str_eq(ui->implementation_class_uid, "1.2.3.4"));
+    cr_assert(dq_pdu_str_eq(ui->implementation_version_name, "DQ01"));
+    cr_assert_not(ui->has_async_ops);
+    cr_assert_eq(ui->n_roles, 1);
+    cr_assert(dq_pdu_str_eq(ui->roles[0].sop_class_uid, "1.2.840.10008.1.1"));
+    cr_assert_eq(ui->roles[0].scu_role, 1);
+    cr_assert_eq(ui->roles[0].scp_role, 0);
+    cr_assert_eq(ui->n_unknown, 0);
+    /* zero copy: views point into the input */
+    cr_assert(a.application_context.ptr >= (const char *)p &&
+              a.application_context.ptr < (const char *)p + sizeof assoc_rq);
+    free(p);
+}
+
+Test(pdu, decode_associate_ac_known_bytes)
+{
+    static dq_pdu_associate a;
+    dq_error err;
+    uint8_t *p = dup(LIT(assoc_ac));
+    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_ac - 1, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(a.type, DQ_PDU_ASSOCIATE_AC);
+    cr_assert_str_eq(a.called_ae, "ANY-SCP");
+    cr_assert_eq(a.n_pctx, 2);
+    cr_assert_eq(a.pctx[0].id, 1);
+    cr_assert_eq(a.pctx[0].result, 0);
+    cr_assert_eq(a.pctx[0].n_transfer_syntaxes, 1);
+    cr_assert(dq_pdu_str_eq(a.pctx[0].transfer_syntax, "1.2.840.10008.1.2.1"));
+    cr_assert_eq(a.pctx[1].id, 3);
+    cr_assert_eq(a.pctx[1].result, 3);
+    cr_assert_eq(a.pctx[1].n_transfer_syntaxes, 0);
+    cr_assert_str_eq(dq_pdu_pctx_result_text(a.pctx[1].result),
+                     "abstract-syntax-not-supported (provider rejection)");
+    const dq_pdu_user_info *ui = &a.user_info;
+    cr_assert_eq(ui->max_length, 0);
+    cr_assert(dq_pdu_str_eq(ui->implementation_class_uid, "1.2.3.4"), "trailing NUL dropped");
+    cr_assert_null(ui->implementation_version_name.ptr);
+    cr_assert(ui->has_async_ops);
+    cr_assert_eq(ui->max_ops_invoked, 1);
+    cr_assert_eq(ui->max_ops_performed, 1);
+    cr_assert(ui->has_user_identity);
+    cr_assert_eq(ui->user_identity.primary_len, 2);
+    cr_assert_eq(memcmp(ui->user_identity.primary, "ok", 2), 0);
+    free(p);
+}
+
+static void fill_rq(dq_pdu_associate *a)
+{
+    memset(a, 0, sizeof *a);
+    a->type = DQ_PDU_ASSOCIATE_RQ;
+    strcpy(a->called_ae, "ANY-SCP");
+    strcpy(a->calling_ae, "FINDSCU");
+    a->application_context = dq_pdu_cstr("1.2.840.10008.3.1.1.1");
+    static const dq_pdu_str ts[2] = {{"1.2.840.10008.1.2", 17}, {"1.2.840.10008.1.2.1", 19}};
+    a->n_pctx = 1;
+    a->pctx[0].id = 1;
+    a->pctx[0].abstract_syntax = dq_pdu_cstr("1.2.840.10008.1.1");
+    a->pctx[0].n_transfer_syntaxes = 2;
+    a->pctx[0].transfer_syntaxes = ts;
+    a->user_info.max_length = 16384;
+    a->user_info.implementation_class_uid = dq_pdu_cstr("1.2.3.4");
+    a->user_info.implementation_version_name = dq_pdu_cstr("DQ01");
+    a->user_info.n_roles = 1;
+    a->user_info.roles[0].sop_class_uid = dq_pdu_cstr("1.2.840.10008.1.1");
+    a->user_info.roles[0].scu_role = 1;
+}
+
+Test(pdu, encode_associate_rq_known_bytes)
+{
+    static dq_pdu_associate a;
+    fill_rq(&a);
+    dq_pdu_buf b = {0};
+    dq_error err;
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(b.len, sizeof assoc_rq - 1);
+    cr_assert_eq(memcmp(b.data, assoc_rq, b.len), 0);
+    dq_pdu_buf_free(&b);
+}
+
+Test(pdu, encode_associate_ac_known_bytes)
+{
+    static dq_pdu_associate a;
+    memset(&a, 0, sizeof a);
+    a.type = DQ_PDU_ASSOCIATE_AC;
+    strcpy(a.called_ae, "ANY-SCP");
+    strcpy(a.calling_ae, "FINDSCU");
+    a.application_context = dq_pdu_cstr("1.2.840.10008.3.1.1.1");
+    a.n_pctx = 2;
+    a.pctx[0].id = 1;
+    a.pctx[0].transfer_syntax = dq_pdu_cstr("1.2.840.10008.1.2.1");
+    a.pctx[1].id = 3;
+    a.pctx[1].result = 3;
+    a.user_info.max_length = 0;
+    static const char uid[] = "1.2.3.4"; /* with its NUL, as the fixture pads */
+    a.user_info.implementation_class_uid.ptr = uid;
+    a.user_info.implementation_class_uid.len = 8;
+    a.user_info.has_async_ops = true;
+    a.user_info.max_ops_invoked = 1;
+    a.user_info.max_ops_performed = 1;
+    a.user_info.has_user_identity = true;
+    a.user_info.user_identity.primary = (const uint8_t *)"ok";
+    a.user_info.user_identity.primary_len = 2;
+    dq_pdu_buf b = {0};
+    dq_error err;
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(b.len, sizeof assoc_ac - 1);
+    cr_assert_eq(memcmp(b.data, assoc_ac, b.len), 0);
+    dq_pdu_buf_free(&b);
+}
+
+Test(pdu, round_trip_extended_negotiation)
+{
+    static dq_pdu_associate a, d;
+    fill_rq(&a);
+    dq_pdu_user_info *ui = &a.user_info;
+    ui->n_ext_neg = 1;
+    ui->ext_neg[0].sop_class_uid = dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1");
+    static const uint8_t info[] = {1, 1, 0, 1};
+    ui->ext_neg[0].info = info;
+    ui->ext_neg[0].info_len = sizeof info;
+    static const dq_pdu_str related[2] = {{"1.2.3.1", 7}, {"1.2.3.22", 8}};
+    ui->n_common_ext_neg = 1;
+    ui->common_ext_neg[0].sop_class_uid = dq_pdu_cstr("1.2.840.10008.5.1.4.1.1.2");
+    ui->common_ext_neg[0].service_class_uid = dq_pdu_cstr("1.2.840.10008.4.2");
+    ui->common_ext_neg[0].n_related = 2;
+    ui->common_ext_neg[0].related_list = related;
+    ui->has_user_identity = true;
+    ui->user_identity.type = 2;
+    ui->user_identity.positive_response_requested = 1;
+    ui->user_identity.primary = (const uint8_t *)"alice";
+    ui->user_identity.primary_len = 5;
+    ui->user_identity.secondary = (const uint8_t *)"secret";
+    ui->user_identity.secondary_len = 6;
+    ui->has_async_ops = true;
+    ui->max_ops_invoked = 3;
+    ui->max_ops_performed = 0;
+
+    dq_pdu_buf b = {0};
+    dq_error err;
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &d, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(d.n_pctx, 1);
+    cr_assert_eq(d.pctx[0].n_transfer_syntaxes, 2);
+    cr_assert_eq(d.user_info.n_ext_neg, 1);
+    cr_assert(dq_pdu_str_eq(d.user_info.ext_neg[0].sop_class_uid, "1.2.840.10008.5.1.4.1.2.2.1"));
+    cr_assert_eq(d.user_info.ext_neg[0].info_len, 4);
+    cr_assert_eq(memcmp(d.user_info.ext_neg[0].info, info, 4), 0);
+    const dq_pdu_common_ext_neg *c = &d.user_info.common_ext_neg[0];
+    cr_assert_eq(d.user_info.n_common_ext_neg, 1);
+    cr_assert(dq_pdu_str_eq(c->sop_class_uid, "1.2.840.10008.5.1.4.1.1.2"));
+    cr_assert(dq_pdu_str_eq(c->service_class_uid, "1.2.840.10008.4.2"));
+    cr_assert_eq(c->n_related, 2);
+    cr_assert(dq_pdu_str_eq(dq_pdu_common_ext_neg_related(c, 0), "1.2.3.1"));
+    cr_assert(dq_pdu_str_eq(dq_pdu_common_ext_neg_related(c, 1), "1.2.3.22"));
+    cr_assert_null(dq_pdu_common_ext_neg_related(c, 2).ptr);
+    cr_assert(d.user_info.has_user_identity);
+    cr_assert_eq(d.user_info.user_identity.type, 2);
+    cr_assert_eq(d.user_info.user_identity.positive_response_requested, 1);
+    cr_assert_eq(d.user_info.user_identity.primary_len, 5);
+    cr_assert_eq(memcmp(d.user_info.user_identity.primary, "alice", 5), 0);
+    cr_assert_eq(d.user_info.user_identity.secondary_len, 6);
+    cr_assert_eq(memcmp(d.user_info.user_identity.secondary, "secret", 6), 0);
+    cr_assert(d.user_info.has_async_ops);
+    cr_assert_eq(d.user_info.max_ops_invoked, 3);
+
+    /* and re-encoding the decoded view gives the same bytes */
+    dq_pdu_buf b2 = {0};
+    cr_assert_eq(dq_pdu_encode_associate(&b2, &d, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(b2.len, b.len);
+    cr_assert_eq(memcmp(b2.data, b.data, b.len), 0);
+    dq_pdu_buf_free(&b);
+    dq_pdu_buf_free(&b2);
+}
+
+Test(pdu, encode_rejects_bad_input)
+{
+    static dq_pdu_associate a;
+    dq_pdu_buf b = {0};
+    dq_error err;
+    fill_rq(&a);
+    strcpy(a.called_ae, "");
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_ERR_ARGUMENT);
+    fill_rq(&a);
+    strcpy(a.calling_ae, "A\\B");
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_ERR_ARGUMENT);
+    fill_rq(&a);
+    a.pctx[0].id = 2;
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_ERR_ARGUMENT);
+    cr_assert_eq(b.len, 0, "a failed encode leaves the buffer as it was");
+    fill_rq(&a);
+    char longuid[70];
+    memset(longuid, '1', 69);
+    longuid[69] = 0;
+    a.pctx[0].abstract_syntax = dq_pdu_cstr(longuid);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_ERR_ARGUMENT);
+    cr_assert_eq(b.len, 0);
+    fill_rq(&a);
+    uint8_t *big = calloc(1, 70000);
+    a.user_info.n_ext_neg = 1;
+    a.user_info.ext_neg[0].sop_class_uid = dq_pdu_cstr("1.2");
+    a.user_info.ext_neg[0].info = big;
+    a.user_info.ext_neg[0].info_len = 70000;
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_ERR_ARGUMENT);
+    cr_assert_eq(b.len, 0);
+    free(big);
+    dq_pdu_buf_free(&b);
+}
+
+Test(pdu, reject_abort_release_known_bytes)
+{
+    dq_pdu_buf b = {0};
+    dq_error err;
+    dq_pdu_reject rj = {1, 1, 7};
+    cr_assert_eq(dq_pdu_encode_reject(&b, &rj, &err), DQ_OK);
+    cr_assert_eq(b.len, 10);
+    cr_assert_eq(memcmp(b.data, "\x03\x00\x00\x00\x00\x04\x00\x01\x01\x07", 10), 0);
+    dq_pdu_reject rj2;
+    cr_assert_eq(dq_pdu_decode_reject(b.data, 10, &rj2, &err), DQ_OK);
+    cr_assert_eq(rj2.result, 1);
+    cr_assert_eq(rj2.source, 1);
+    cr_assert_eq(rj2.reason, 7);
+    b.len = 0;
+
+    dq_pdu_abort ab = {2, 6};
+    cr_assert_eq(dq_pdu_encode_abort(&b, &ab, &err), DQ_OK);
+    cr_assert_eq(memcmp(b.data, "\x07\x00\x00\x00\x00\x04\x00\x00\x02\x06", 10), 0);
+    dq_pdu_abort ab2;
+    cr_assert_eq(dq_pdu_decode_abort(b.data, 10, &ab2, &err), DQ_OK);
+    cr_assert_eq(ab2.source, 2);
+    cr_assert_eq(ab2.reason, 6);
+    b.len = 0;
+
+    cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RQ, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RP, &err), DQ_OK);
+    cr_assert_eq(b.len, 20);
+    cr_assert_eq(memcmp(b.data, "\x05\x00\x00\x00\x00\x04\x00\x00\x00\x00"
+                                "\x06\x00\x00\x00\x00\x04\x00\x00\x00\x00", 20), 0);
+    dq_pdu_type t;
+    cr_assert_eq(dq_pdu_decode_release(b.data, 10, &t, &err), DQ_OK);
+    cr_assert_eq(t, DQ_PDU_RELEASE_RQ);
+    cr_assert_eq(dq_pdu_decode_release(b.data + 10, 10, &t, &err), DQ_OK);
+    cr_assert_eq(t, DQ_PDU_RELEASE_RP);
+    cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_ABORT, &err), DQ_ERR_ARGUMENT);
+    /* wrong types and lengths */
+    cr_assert_eq(dq_pdu_decode_reject(b.data, 10, &rj2, &err), DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_pdu_decode_release(b.data, 9, &t, &err), DQ_ERR_MALFORMED);
+    dq_pdu_buf_free(&b);
+}
+
+Test(pdu, meaning_texts_from_the_standard)
+{
+    cr_assert_str_eq(dq_pdu_reject_result_text(1), "rejected-permanent");
+    cr_assert_str_eq(dq_pdu_reject_result_text(2), "rejected-transient");
+    cr_assert_null(dq_pdu_reject_result_text(3));
+    cr_assert_str_eq(dq_pdu_reject_source_text(1), "DICOM UL service-user");
+    cr_assert_str_eq(dq_pdu_reject_source_text(3), "DICOM UL service-provider (Presentation related function)");
+    cr_assert_str_eq(dq_pdu_reject_reason_text(1, 1), "no-reason-given");
+    cr_assert_str_eq(dq_pdu_reject_reason_text(1, 2), "application-context-name-not-supported");
+    cr_assert_str_eq(dq_pdu_reject_reason_text(1, 3), "calling-AE-title-not-recognized");
+    cr_assert_str_eq(dq_pdu_reject_reason_text(1, 5), "reserved");
+    cr_assert_str_eq(dq_pdu_reject_reason_text(1, 7), "called-AE-title-not-recognized");
+    cr_assert_str_eq(dq_pdu_reject_reason_text(2, 2), "protocol-version-not-supported");
+    /* the standard's own spelling is kept (PS3.8 Table 9-21 says "congestio") */
+    cr_assert(strncmp(dq_pdu_reject_reason_text(3, 1), "temporary-congestio", 19) == 0);
+    cr_assert_str_eq(dq_pdu_reject_reason_text(3, 2), "local-limit-exceeded");
+    cr_assert_null(dq_pdu_reject_reason_text(2, 3));
+    cr_assert_null(dq_pdu_reject_reason_text(9, 1));
+    cr_assert_str_eq(dq_pdu_abort_source_text(0), "DICOM UL service-user (initiated abort)");
+    cr_assert_str_eq(dq_pdu_abort_source_text(2), "DICOM UL service-provider (initiated abort)");
+    cr_assert_str_eq(dq_pdu_abort_reason_text(2, 0), "reason-not-specified");
+    cr_assert_str_eq(dq_pdu_abort_reason_text(2, 1), "unrecognized-PDU");
+    cr_assert_str_eq(dq_pdu_abort_reason_text(2, 2), "unexpected-PDU");
+    cr_assert_str_eq(dq_pdu_abort_reason_text(2, 6), "invalid-PDU-parameter value");
+    cr_assert_null(dq_pdu_abort_reason_text(0, 0));
+    cr_assert_str_eq(dq_pdu_pctx_result_text(0), "acceptance");
+    cr_assert_str_eq(dq_pdu_pctx_result_text(4), "transfer-syntaxes-not-supported (provider rejection)");
+    cr_assert_null(dq_pdu_pctx_result_text(5));
+    cr_assert_str_eq(dq_pdu_type_name(4), "P-DATA-TF");
+    cr_assert_null(dq_pdu_type_name(8));
+}
+
+Test(pdu, pdata_known_bytes_and_iteration)
+{
+    /* Two PDVs: a last command fragment on context 1 (4 bytes) and a
+     * non-last data set fragment on context 3 (2 bytes). */
+    static const char known[] =
+        "\x04\x00\x00\x00\x00\x12"
+        "\x00\x00\x00\x06" "\x01" "\x03" "ABCD"
+        "\x00\x00\x00\x04" "\x03" "\x00" "xy";
+    dq_pdv in[2] = {{1, 0, true, true, (const uint8_t *)"ABCD", 4},
+                    {3, 0, false, false, (const uint8_t *)"xy", 2}};
+    dq_pdu_buf b = {0};
+    dq_error err;
+    cr_assert_eq(dq_pdu_encode_pdata(&b, in, 2, &err), DQ_OK);
+    cr_assert_eq(b.len, sizeof known - 1);
+    cr_assert_eq(memcmp(b.data, known, b.len), 0);
+
+    dq_pdv_iter it;
+    dq_pdv v;
+    cr_assert_eq(dq_pdv_iter_init(&it, b.data, b.len, &err), DQ_OK);
+    cr_assert_eq(dq_pdv_next(&it, &v, &err), 1);
+    cr_assert_eq(v.pctx_id, 1);
+    cr_assert(v.command);
+    cr_assert(v.last);
+    cr_assert_eq(v.len, 4);
+    cr_assert_eq(v.data, b.data + 12, "zero copy");
+    cr_assert_eq(dq_pdv_next(&it, &v, &err), 1);
+    cr_assert_eq(v.pctx_id, 3);
+    cr_assert_not(v.command);
+    cr_assert_not(v.last);
+    cr_assert_eq(v.len, 2);
+    cr_assert_eq(dq_pdv_next(&it, &v, &err), 0);
+
+    uint8_t hdr[DQ_PDU_PDATA_HEADER_SIZE];
+    cr_assert_eq(dq_pdu_pdata_header(hdr, 1, true, true, 4, &err), DQ_OK);
+    cr_assert_eq(memcmp(hdr, "\x04\x00\x00\x00\x00\x0A" "\x00\x00\x00\x06\x01\x03", 12), 0);
+    cr_assert_eq(dq_pdu_pdata_header(hdr, 5, false, false, 0, &err), DQ_OK);
+    cr_assert_eq(memcmp(hdr, "\x04\x00\x00\x00\x00\x06" "\x00\x00\x00\x02\x05\x00", 12), 0);
+    cr_assert_eq(dq_pdu_encode_pdata(&b, in, 0, &err), DQ_ERR_ARGUMENT);
+    dq_pdu_buf_free(&b);
+}
+
+Test(pdu, pdata_hostile)
+{
+    dq_pdv_iter it;
+    dq_pdv v;
+    dq_error err;
+    /* item length past the PDU */
+    const uint8_t a[] = {4, 0, 0, 0, 0, 6, 0, 0, 0, 9, 1, 3};
+    cr_assert_eq(dq_pdv_iter_init(&it, a, sizeof a, &err), DQ_OK);
+    cr_assert_eq(dq_pdv_next(&it, &v, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_pdv_next(&it, &v, &err), 0, "iteration stops after an error");
+    /* item without a control header */
+    const uint8_t b[] = {4, 0, 0, 0, 0, 5, 0, 0, 0, 1, 1};
+    cr_assert_eq(dq_pdv_iter_init(&it, b, sizeof b, &err), DQ_OK);
+    cr_assert_eq(dq_pdv_next(&it, &v, &err), -1);
+    /* no PDV at all */
+    const uint8_t c[] = {4, 0, 0, 0, 0, 0};
+    cr_assert_eq(dq_pdv_iter_init(&it, c, sizeof c, &err), DQ_ERR_MALFORMED);
+    /* PDU-length disagrees with the buffer */
+    const uint8_t d[] = {4, 0, 0, 0, 0, 7, 0, 0, 0, 2, 1, 3};
+    cr_assert_eq(dq_pdv_iter_init(&it, d, sizeof d, &err), DQ_ERR_MALFORMED);
+    /* empty data after the control header is fine */
+    const uint8_t e[] = {4, 0, 0, 0, 0, 6, 0, 0, 0, 2, 1, 3};
+    cr_assert_eq(dq_pdv_iter_init(&it, e, sizeof e, &err), DQ_OK);
+    cr_assert_eq(dq_pdv_next(&it, &v, &err), 1);
+    cr_assert_eq(v.len, 0);
+}
+
+/* Sets the PDU-length of an A-ASSOCIATE PDU to match n. */
+static void fix_len(uint8_t *p, size_t n)
+{
+    uint32_t l = (uint32_t)(n - 6);
+    p[2] = (uint8_t)(l >> 24);
+    p[3] = (uint8_t)(l >> 16);
+    p[4] = (uint8_t)(l >> 8);
+    p[5] = (uint8_t)l;
+}
+
+Test(pdu, associate_truncated_everywhere)
+{
+    static dq_pdu_associate a;
+    dq_error err;
+    size_t n = sizeof assoc_rq - 1;
+    for (size_t cut = 0; cut < n; cut++) {
+        uint8_t *p = dup(assoc_rq, cut); /* exact-size allocation: ASan sees overreads */
+        if (cut >= 6)
+            fix_len(p, cut);
+        cr_assert_neq(dq_pdu_decode_associate(p, cut, &a, &err), DQ_OK, "cut at %zu decoded", cut);
+        cr_assert_neq(dq_pdu_validate(p, cut, &err), DQ_OK);
+        free(p);
+    }
+}
+
+Test(pdu, associate_every_byte_corrupted)
+{
+    static dq_pdu_associate a;
+    dq_error err;
+    const char *src[2] = {assoc_rq, assoc_ac};
+    size_t len[2] = {sizeof assoc_rq - 1, sizeof assoc_ac - 1};
+    static const uint8_t vals[] = {0x00, 0x01, 0x7F, 0x80, 0xFF};
+    size_t ok = 0, bad = 0;
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < len[s]; i++)
+            for (size_t v = 0; v < sizeof vals; v++) {
+                uint8_t *p = dup(src[s], len[s]);
+                p[i] = vals[v];
+                dq_error_kind k = dq_pdu_decode_associate(p, len[s], &a, &err);
+                if (k == DQ_OK)
+                    ok++;
+                else {
+                    bad++;
+                    cr_assert(err.offset <= len[s] || err.offset == DQ_ERROR_NO_OFFSET);
+                }
+                free(p);
+            }
+    /* both outcomes occur: corrupting names is harmless, lengths are not */
+    cr_assert_gt(ok, 0);
+    cr_assert_gt(bad, 0);
+}
+
+Test(pdu, associate_structural_errors)
+{
+    static dq_pdu_associate a;
+    dq_error err;
+    uint8_t *p = dup(LIT(assoc_rq));
+    size_t n = sizeof assoc_rq - 1;
+    /* even presentation context ID (byte 5 of the item at 74+25) */
+    p[74 + 25 + 4] = 2;
+    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), DQ_ERR_MALFORMED);
+    p[74 + 25 + 4] = 1;
+    /* unknown item type in the variable part */
+    p[74] = 0x11;
+    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), DQ_ERR_MALFORMED);
+    cr_assert_eq(err.offset, 74);
+    p[74] = 0x10;
+    /* an AC item in an RQ */
+    p[74 + 25] = 0x21;
+    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), DQ_ERR_MALFORMED);
+    p[74 + 25] = 0x20;
+    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), DQ_OK);
+    /* user information without maximum length: turn 51H into an unknown 5FH */
+    size_t ui = 74 + 25 + 73;
+    p[ui + 4] = 0x5F;
+    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), DQ_ERR_MALFORMED);
+    free(p);
+}
+
+Test(pdu, associate_too_many_contexts)
+{
+    /* 129 presentation contexts cannot all have distinct odd IDs: LIMIT */
+    static dq_pdu_associate a;
+    dq_pdu_buf b = {0};
+    dq_error err;
+    fill_rq(&a);
+    a.n_pctx = DQ_PDU_MAX_PCTX;
+    for (size_t i = 0; i < DQ_PDU_MAX_PCTX; i++) {
+        a.pctx[i] = a.pctx[0];
+        a.pctx[i].id = (uint8_t)(2 * i + 1);
+    }
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(a.n_pctx, 128);
+    /* append one more context item (ID 1 again) before the user information */
+    size_t item = 4 + 4 + 21 + 21 + 23;
+    uint8_t *p = malloc(b.len + item);
+    size_t ui_at = 74 + 25 + 128 * item;
+    memcpy(p, b.data, ui_at);
+    memcpy(p + ui_at, b.data + 74 + 25, item);
+    memcpy(p + ui_at + item, b.data + ui_at, b.len - ui_at);
+    fix_len(p, b.len + item);
+    cr_assert_eq(dq_pdu_decode_associate(p, b.len + item, &a, &err), DQ_ERR_LIMIT);
+    free(p);
+    dq_pdu_buf_free(&b);
+}
+
+Test(pdu, validate_dispatch)
+{
+    dq_error err;
+    cr_assert_eq(dq_pdu_validate(LIT(assoc_rq), &err), DQ_OK);
+    cr_assert_eq(dq_pdu_validate(LIT(assoc_ac), &err), DQ_OK);
+    cr_assert_eq(dq_pdu_validate(LIT("\x07\x00\x00\x00\x00\x04\x00\x00\x02\x01"), &err), DQ_OK);
+    cr_assert_neq(dq_pdu_validate(LIT("\x07\x00\x00\x00\x00\x04\x00\x00\x02"), &err), DQ_OK);
+    cr_assert_neq(dq_pdu_validate(LIT("\x09\x00\x00\x00\x00\x04\x00\x00\x02\x01"), &err), DQ_OK);
+    cr_assert_neq(dq_pdu_validate(NULL, 0, &err), DQ_OK);
+}
