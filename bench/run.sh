@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# bench/run.sh: our findscu against DCMTK's findscu, side by side in one run.
+#
+# Both clients (and the drain-only floor, bench/drain_client) query
+# bench/replay_scp on loopback, which answers with N canned study-level
+# matches as fast as the socket takes them. Runs alternate A/B/floor with the
+# order rotated each repetition; each cell is the median of the repetitions.
+# Wall time is measured around the process, CPU (user+sys) and peak RSS come
+# from /usr/bin/time -v. Every run is checked: the SCP must report exactly N
+# pending responses sent and a clean release, verbose output must hold N
+# "(Pending)" lines, -w/-X must leave N files. A failed check marks the cell.
+#
+# Modes: quiet (-q, N = 1k/10k/100k), verbose (-v, every identifier dumped to
+# a file), write (ours -w vs DCMTK -X, one file per response, N = 10k), and
+# latency (association + 1 match + release, repeated BENCH_LAT_COUNT times).
+#
+# Usage: bench/run.sh              (build first: cmake --build build)
+# Environment:
+#   DQ_BENCH_BUILD     build dir with bench/replay_scp, bench/drain_client (default: build)
+#   DQ_FINDSCU         our findscu (default: $DQ_BENCH_BUILD/cli/findscu; skipped if absent)
+#   DCMTK_FINDSCU      DCMTK's findscu (default: findscu on PATH)
+#   BENCH_QUICK=1      smoke check: small N, one repetition (seconds, not minutes)
+#   BENCH_REPS         repetitions per cell (default 5)
+#   BENCH_VERBOSE_REPS repetitions for verbose N=100000 (default 3; DCMTK needs ~30 s each)
+#   BENCH_NS           N values for quiet/verbose (default "1000 10000 100000")
+#   BENCH_WRITE_N      N for -w/-X (default 10000)
+#   BENCH_LAT_COUNT    associations per latency sample (default 200)
+#   BENCH_SIZE         small (~440 B identifiers) or large (~2 KB) (default small)
+#   BENCH_TS           transfer syntax the SCP picks: explicit, implicit, big, deflate (default explicit)
+#   BENCH_MODES        subset of "quiet verbose write latency" (default all)
+#   BENCH_OUT          where raw numbers, logs and results.md go (default: a new /tmp/dq-bench.* dir)
+#   OURS_VERBOSE_FLAGS / DCMTK_VERBOSE_FLAGS   verbose-mode flags (default "-v" for both)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+build=${DQ_BENCH_BUILD:-$here/build}
+ours=${DQ_FINDSCU:-$build/cli/findscu}
+dcmtk=${DCMTK_FINDSCU:-$(command -v findscu || true)}
+scp_bin=$build/bench/replay_scp
+drain_bin=$build/bench/drain_client
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+  ns=${BENCH_NS:-"100 1000"}; reps=${BENCH_REPS:-1}; vreps=${BENCH_VERBOSE_REPS:-1}
+  write_n=${BENCH_WRITE_N:-100}; lat_count=${BENCH_LAT_COUNT:-10}
+else
+  ns=${BENCH_NS:-"1000 10000 100000"}; reps=${BENCH_REPS:-5}; vreps=${BENCH_VERBOSE_REPS:-3}
+  write_n=${BENCH_WRITE_N:-10000}; lat_count=${BENCH_LAT_COUNT:-200}
+fi
+size=${BENCH_SIZE:-small}
+ts=${BENCH_TS:-explicit}
+modes=${BENCH_MODES:-"quiet verbose write latency"}
+ours_vflags=${OURS_VERBOSE_FLAGS:--v}
+dcmtk_vflags=${DCMTK_VERBOSE_FLAGS:--v}
+out=${BENCH_OUT:-$(mktemp -d /tmp/dq-bench.XXXXXX)}
+mkdir -p "$out"
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ -x /usr/bin/time ] || die "/usr/bin/time missing (Debian package 'time'; see scripts/deps.sh)"
+[ -x "$scp_bin" ] && [ -x "$drain_bin" ] ||
+  die "$scp_bin or $drain_bin not built: cmake -S $here -B $build && cmake --build $build -j2"
+[ -n "$dcmtk" ] && [ -x "$dcmtk" ] || die "DCMTK findscu not found (Debian package 'dcmtk')"
+have_ours=1
+if [ ! -x "$ours" ]; then
+  have_ours=0
+  echo "bench: NOTE: our findscu ($ours) is not built yet: its columns are skipped (n/a)." >&2
+fi
+
+keys=(-k QueryRetrieveLevel=STUDY -k PatientName= -k PatientID= -k StudyDate= -k StudyInstanceUID=)
+# The SCP accepts only $ts; make DCMTK propose it (ours proposes all four).
+case $ts in
+  explicit) dcmtk_ts=(-xe) ;; implicit) dcmtk_ts=(-xi) ;; big) dcmtk_ts=(-xb) ;; deflate) dcmtk_ts=(-xd) ;;
+  *) die "BENCH_TS must be explicit, implicit, big or deflate" ;;
+esac
+dcmtk=("$dcmtk" "${dcmtk_ts[@]}")
+drain=("$drain_bin" -t "$ts")
+raw=$out/raw.tsv
+: >"$raw"
+
+# ---- the replay SCP ------------------------------------------------------------
+scp_pid=""
+scp_log=""
+scp_assocs=0
+cleanup() {
+  if [ -n "$scp_pid" ]; then kill "$scp_pid" 2>/dev/null || true; wait "$scp_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+# start_scp N: one SCP per N, serving associations until stop_scp.
+start_scp() {
+  cleanup
+  scp_log=$out/scp-$1.log
+  "$scp_bin" -p 0 -n "$1" -s "$size" -t "$ts" >"$scp_log" &
+  scp_pid=$!
+  scp_assocs=0
+  for _ in $(seq 100); do
+    grep -q '^port ' "$scp_log" 2>/dev/null && break
+    sleep 0.05
+  done
+  scp_port=$(awk '/^port /{print $2; exit}' "$scp_log")
+  [ -n "$scp_port" ] || die "replay_scp did not start (see $scp_log)"
+}
+stop_scp() { cleanup; scp_pid=""; }
+
+# check_scp ASSOCS N: waits until the SCP has ended ASSOCS more associations and
+# checks each served exactly N pending responses, then Success, then a release.
+check_scp() {
+  local want=$((scp_assocs + $1)) n=$2 i
+  for i in $(seq 200); do
+    [ "$(grep -c '^end assoc=' "$scp_log")" -ge "$want" ] && break
+    sleep 0.01
+  done
+  local bad
+  bad=$(awk -v from="$scp_assocs" -v to="$want" -v n="$n" '
+    /^find / { split($2, a, "="); if (a[2] > from && a[2] <= to) { f[a[2]] = $0 } }
+    /^end /  { split($2, a, "="); if (a[2] > from && a[2] <= to) { e[a[2]] = $0 } }
+    END { for (k = from + 1; k <= to; k++)
+            if (f[k] !~ ("pending=" n " status=0x0000$") || e[k] !~ /how=release$/) { print k; exit } }' "$scp_log")
+  scp_assocs=$want
+  [ -z "$bad" ]
+}
+
+# ---- one measured run ------------------------------------------------------------
+# measure MODE N WHO CHECK -- CMD...: runs CMD in $out/work (stdout discarded,
+# stderr to $out/stderr.txt); CHECK is a function name verifying the run.
+measure() {
+  local mode=$1 n=$2 who=$3 check=$4; shift 5
+  local tf=$out/time.txt work=$out/work
+  rm -rf "$work"; mkdir -p "$work"
+  local t0=$EPOCHREALTIME rc=0
+  (cd "$work" && exec /usr/bin/time -v -o "$tf" "$@" >/dev/null 2>"$out/stderr.txt") || rc=$?
+  local t1=$EPOCHREALTIME
+  local ok=ok
+  if [ $rc -ne 0 ]; then ok="exit=$rc"; elif ! "$check" "$n"; then ok=check-failed; fi
+  if [ "$ok" != ok ]; then
+    cp "$out/stderr.txt" "$out/failed-$mode-$n-$who.stderr" 2>/dev/null || true
+    echo "bench: $mode N=$n $who: $ok (stderr kept in $out/failed-$mode-$n-$who.stderr)" >&2
+  fi
+  awk -v m="$mode" -v n="$n" -v w="$who" -v t0="$t0" -v t1="$t1" -v ok="$ok" -F': ' '
+    /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident set size/ { r = $2 }
+    END { printf "%s\t%s\t%s\t%.6f\t%.3f\t%d\t%s\n", m, n, w, t1 - t0, u + s, r, ok }' "$tf" >>"$raw"
+}
+
+check_assoc() { check_scp 1 "$1"; }
+check_verbose() {
+  check_scp 1 "$1" && [ "$(grep -c '(Pending)' "$out/stderr.txt")" -eq "$1" ]
+}
+check_files() {
+  check_scp 1 "$1" && [ "$(find "$out/work" -maxdepth 1 -name 'rsp*.dcm' | wc -l)" -eq "$1" ]
+}
+check_latency() { check_scp "$lat_count" 1; }
+
+# run_cell MODE N REPS: alternates ours / DCMTK / floor, rotating the order.
+run_cell() {
+  local mode=$1 n=$2 r=$3 rep
+  local who_list=(dcmtk floor)
+  [ $have_ours = 1 ] && who_list=(ours dcmtk floor)
+  [ "$mode" = verbose ] || [ "$mode" = write ] && who_list=("${who_list[@]/floor/}")
+  for rep in $(seq "$r"); do
+    local k=${#who_list[@]} i
+    for i in $(seq 0 $((k - 1))); do
+      local who=${who_list[$(((i + rep) % k))]}
+      [ -n "$who" ] || continue
+      run_one "$mode" "$n" "$who"
+    done
+  done
+}
+
+run_one() {
+  local mode=$1 n=$2 who=$3 p=$scp_port
+  case "$mode/$who" in
+  quiet/ours)    measure "$@" check_assoc -- "$ours" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
+  quiet/dcmtk)   measure "$@" check_assoc -- "${dcmtk[@]}" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
+  quiet/floor)   measure "$@" check_assoc -- "${drain[@]}" -q -n "$n" 127.0.0.1 "$p" ;;
+  # shellcheck disable=SC2086
+  verbose/ours)  measure "$@" check_verbose -- "$ours" -S $ours_vflags "${keys[@]}" 127.0.0.1 "$p" ;;
+  # shellcheck disable=SC2086
+  verbose/dcmtk) measure "$@" check_verbose -- "${dcmtk[@]}" -S $dcmtk_vflags "${keys[@]}" 127.0.0.1 "$p" ;;
+  write/ours)    measure "$@" check_files -- "$ours" -S -q -w "${keys[@]}" 127.0.0.1 "$p" ;;
+  write/dcmtk)   measure "$@" check_files -- "${dcmtk[@]}" -S -q -X "${keys[@]}" 127.0.0.1 "$p" ;;
+  latency/ours)  measure "$@" check_latency -- bash -c 'for ((i = 0; i < $0; i++)); do "$@" || exit 1; done' \
+                   "$lat_count" "$ours" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
+  latency/dcmtk) measure "$@" check_latency -- bash -c 'for ((i = 0; i < $0; i++)); do "$@" || exit 1; done' \
+                   "$lat_count" "${dcmtk[@]}" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
+  latency/floor) measure "$@" check_latency -- bash -c 'for ((i = 0; i < $0; i++)); do "$@" || exit 1; done' \
+                   "$lat_count" "${drain[@]}" -q -n 1 127.0.0.1 "$p" ;;
+  esac
+}
+
+t_start=$EPOCHREALTIME
+for mode in $modes; do
+  case $mode in
+  quiet | verbose)
+    for n in $ns; do
+      r=$reps
+      [ "$mode" = verbose ] && [ "$n" -ge 100000 ] && r=$vreps
+      echo "bench: $mode N=$n x$r" >&2
+      start_scp "$n"; run_cell "$mode" "$n" "$r"; stop_scp
+    done ;;
+  write)
+    echo "bench: write N=$write_n x$reps" >&2
+    start_scp "$write_n"; run_cell write "$write_n" "$reps"; stop_scp ;;
+  latency)
+    echo "bench: latency ${lat_count} associations x$reps" >&2
+    start_scp 1; run_cell latency 1 "$reps"; stop_scp ;;
+  *) die "unknown mode '$mode' in BENCH_MODES" ;;
+  esac
+done
+rm -rf "$out/work"
+t_total=$(awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+
+# ---- the table -------------------------------------------------------------------
+ours_version=n/a
+[ $have_ours = 1 ] && ours_version=$("$ours" --version 2>/dev/null | head -1 || true)
+{
+  echo "findscu benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, kernel $(uname -r)"
+  echo "ours: $ours ($ours_version); DCMTK: $("${dcmtk[0]}" --version 2>/dev/null | awk 'NR==1{print $2, $3}')"
+  echo "identifier: $size, transfer syntax: $ts; medians of $reps runs (verbose N>=100000: $vreps); latency = one association per process, $lat_count in a row; total ${t_total} s"
+  echo
+  awk -F'\t' -v lat="$lat_count" '
+    function median(key,   n, i, j, t, v) {
+      n = cnt[key]; if (n == 0) return -1
+      for (i = 1; i <= n; i++) v[i] = vals[key, i]
+      for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+      return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    function add(key, x) { cnt[key]++; vals[key, cnt[key]] = x }
+    function fmt(x, d) { return x < 0 ? "n/a" : sprintf("%." d "f", x) }
+    function ratio(a, b) { return (a < 0 || b <= 0) ? "n/a" : sprintf("%.2f", a / b) }
+    {
+      cell = $1 SUBSEP $2
+      if (!(cell in seen)) { seen[cell] = 1; order[++ncell] = cell }
+      k = $1 SUBSEP $2 SUBSEP $3
+      if ($7 != "ok") { bad[k] = 1; next }
+      add(k SUBSEP "wall", $4); add(k SUBSEP "cpu", $5); add(k SUBSEP "rss", $6)
+    }
+    END {
+      print "| mode | N | ours wall s | DCMTK wall s | floor wall s | ours/DCMTK wall | ours/floor wall | ours CPU s | DCMTK CPU s | ours peak RSS MB | DCMTK peak RSS MB | ours/DCMTK RSS |"
+      print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+      for (c = 1; c <= ncell; c++) {
+        split(order[c], f, SUBSEP); m = f[1]; n = f[2]
+        for (w = 1; w <= 3; w++) {
+          who = (w == 1) ? "ours" : (w == 2) ? "dcmtk" : "floor"; k = m SUBSEP n SUBSEP who
+          W[who] = median(k SUBSEP "wall"); C[who] = median(k SUBSEP "cpu"); R[who] = median(k SUBSEP "rss")
+          if (k in bad) { W[who] = -1; C[who] = -1; R[who] = -1; note = note " " m "/" n "/" who }
+        }
+        label = m; nn = n
+        if (m == "latency") {
+          # per association, in milliseconds
+          label = "latency (ms/assoc)"; nn = 1
+          for (w in W) { if (W[w] >= 0) W[w] = W[w] * 1000 / lat; if (C[w] >= 0) C[w] = C[w] * 1000 / lat }
+        }
+        if (m == "write") label = "write (-w / -X)"
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, nn,
+          fmt(W["ours"], 3), fmt(W["dcmtk"], 3), fmt(W["floor"], 3), ratio(W["ours"], W["dcmtk"]), ratio(W["ours"], W["floor"]),
+          fmt(C["ours"], 3), fmt(C["dcmtk"], 3),
+          (m == "latency") ? "-" : fmt(R["ours"] / 1024, 1), (m == "latency") ? "-" : fmt(R["dcmtk"] / 1024, 1),
+          (m == "latency") ? "-" : ratio(R["ours"], R["dcmtk"])
+        # remember for the goals
+        GW[m, n, "ours"] = W["ours"]; GW[m, n, "dcmtk"] = W["dcmtk"]; GW[m, n, "floor"] = W["floor"]
+        GR[m, n, "ours"] = R["ours"]; GR[m, n, "dcmtk"] = R["dcmtk"]
+        if (m == "quiet") { if (minN == "" || n + 0 < minN + 0) minN = n; if (n + 0 > maxN + 0) maxN = n }
+        if (m == "verbose" && n + 0 > vmaxN + 0) vmaxN = n
+        if (m == "write") wN = n
+      }
+      if (note != "") print "\nFAILED runs (excluded; see failed-* files):" note
+      print "\nGoals (issue 7):"
+      goal("quiet N=" maxN ": ours <= DCMTK/6", GW["quiet", maxN, "ours"], GW["quiet", maxN, "dcmtk"] / 6)
+      goal("quiet N=" maxN ": ours <= 5 x floor", GW["quiet", maxN, "ours"], GW["quiet", maxN, "floor"] * 5)
+      goal("verbose N=" vmaxN ": ours <= DCMTK/5", GW["verbose", vmaxN, "ours"], GW["verbose", vmaxN, "dcmtk"] / 5)
+      goal("write N=" wN ": ours -w < DCMTK -X", GW["write", wN, "ours"], GW["write", wN, "dcmtk"])
+      goal("peak RSS quiet N=" maxN " <= 1.10 x N=" minN, GR["quiet", maxN, "ours"], GR["quiet", minN, "ours"] * 1.10)
+      goal("peak RSS quiet N=" maxN ": ours <= DCMTK/3", GR["quiet", maxN, "ours"], GR["quiet", maxN, "dcmtk"] / 3)
+      goal("latency: ours <= DCMTK", GW["latency", 1, "ours"], GW["latency", 1, "dcmtk"])
+    }
+    function goal(what, a, limit) {
+      if (a == "" || a < 0 || limit == "" || limit <= 0) printf "  n/a   %s\n", what
+      else printf "  %-5s %s (%.4g vs limit %.4g)\n", (a <= limit) ? "PASS" : "FAIL", what, a, limit
+    }' "$raw"
+} | tee "$out/results.md"
+echo "bench: raw numbers in $raw, table in $out/results.md" >&2
