@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# findscu end to end against real peers (DCMTK dcmqrscp, DCMTK wlmscpfs, Orthanc).
+#
+#   tests/e2e/peers.sh FINDSCU dcmqrscp|wlmscpfs|orthanc
+#
+# For the peer kind: start it with the default data (tests/peers), run every
+# query of tests/peers/queries.tsv meant for it through our findscu (-w into a
+# fresh directory) AND through DCMTK's findscu, and require both match sets to
+# be equal and equal to tests/peers/expected/<query>.<kind>.tsv. Then the
+# peer-specific checks: the spec's seed example (dcmqrscp), -w files that
+# dcmdump reads, rejection of an unknown called AE title, -f with a pydicom
+# sample file. Exit status: number of failures (0 = all passed).
+set -uo pipefail
+findscu=$1
+kind=$2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../peers/env.sh
+source "$here/../peers/env.sh"
+
+fails=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+dq_peers_require findscu dcmdump "$DQ_PYTHON" || exit 1
+[ -x "$findscu" ] || { echo "no findscu at $findscu"; exit 1; }
+dq_peers__tmp || exit 1
+work=$DQ_PEERS_TMP/e2e-$kind
+mkdir -p "$work"
+
+# ours PEER NAME OUTDIR: query NAME through our findscu into OUTDIR.
+ours() {
+  local peer=$1 out=$3 port aet args=() k
+  dq_query_load "$2" || return 1
+  port=$(dq_peers__var "$peer" PORT); port=${!port}
+  aet=$(dq_peers__var "$peer" AET); aet=${!aet}
+  for k in "${DQ_Q_K[@]}"; do args+=(-k "$k"); done
+  mkdir -p "$out" || return 1
+  (cd "$out" && "$findscu" -w "$DQ_Q_MODEL" -aet DQTEST -aec "$aet" -td 30 \
+      127.0.0.1 "$port" "${args[@]}") > "$out/stdout" 2> "$out/findscu.log"
+}
+
+run_queries() {
+  local peer=$1 q n
+  for q in $(dq_query_names "$kind"); do
+    if ! ours "$peer" "$q" "$work/ours-$q"; then
+      fail "$q: our findscu failed"; sed 's/^/    /' "$work/ours-$q/findscu.log"; continue
+    fi
+    if ! dq_query_check "$peer" "$q" "$work/ours-$q"; then
+      fail "$q: our match set differs from expected/$q.$kind.tsv"; continue
+    fi
+    if ! dq_query_dcmtk "$peer" "$q" "$work/dcmtk-$q" ||
+       ! dq_query_check "$peer" "$q" "$work/dcmtk-$q"; then
+      fail "$q: DCMTK findscu disagrees with expected/$q.$kind.tsv"; continue
+    fi
+    if ! diff -u "$work/dcmtk-$q/matches.tsv" "$work/ours-$q/matches.tsv"; then
+      fail "$q: match sets of DCMTK findscu and ours differ"; continue
+    fi
+    n=$(wc -l < "$work/ours-$q/matches.tsv")
+    pass "$q: $n matches, same as DCMTK findscu"
+  done
+}
+
+port_of() { local v; v=$(dq_peers__var "$1" PORT); echo "${!v}"; }
+aet_of() { local v; v=$(dq_peers__var "$1" AET); echo "${!v}"; }
+
+case $kind in
+dcmqrscp)
+  dq_dcmqrscp_start qr || exit 1
+  run_queries qr
+  port=$(port_of qr)
+
+  # The spec's seed example, called AE left at pynetdicom's default ANY-SCP.
+  out=$work/seed; mkdir -p "$out"
+  (cd "$out" && "$findscu" 127.0.0.1 "$port" -k QueryRetrieveLevel=PATIENT \
+     -k PatientName=CompressedSamples^CT1) > "$out/stdout" 2> "$out/log"
+  st=$?
+  if [ $st = 0 ] && grep -qxF 'I: (0010,0010) PN [CompressedSamples^CT1]                  # 1 PatientName' "$out/log" &&
+     grep -qxF 'I: Find SCP Response: 1 - 0xFF00 (Pending)' "$out/log" &&
+     grep -qxF 'I: Find SCP Result: 0x0000 (Success)' "$out/log" &&
+     grep -qxF 'I: Releasing Association' "$out/log"; then
+    pass "seed example (PatientName [CompressedSamples^CT1])"
+  else
+    fail "seed example (exit $st)"; sed 's/^/    /' "$out/log"
+  fi
+
+  # -w files: dcmdump reads them without forcing, meta as the behaviour doc says.
+  f=$work/ours-patient/rsp000001.dcm
+  if [ -f "$f" ] && dcmdump -q "$f" > "$work/dump.txt" 2>&1 &&
+     grep -q 'MediaStorageSOPClassUID.*=PatientRootQueryRetrieveInformationModelFind' "$work/dump.txt" &&
+     grep -q 'TransferSyntaxUID' "$work/dump.txt" &&
+     grep -q 'ImplementationClassUID' "$work/dump.txt"; then
+    pass "-w files read back by dcmdump"
+  else
+    fail "-w files read back by dcmdump"; cat "$work/dump.txt" 2>/dev/null | sed 's/^/    /'
+  fi
+
+  # Each level of each Q/R model answers (counts are checked in queries.tsv).
+  for m in -P -S -O; do
+    for lvl in PATIENT STUDY; do
+      [ "$m" = -S ] && [ "$lvl" = PATIENT ] && continue
+      out=$work/level$m$lvl; mkdir -p "$out"
+      (cd "$out" && "$findscu" "$m" -w -aec "$(aet_of qr)" 127.0.0.1 "$port" \
+         -k QueryRetrieveLevel=$lvl -k PatientID=) > /dev/null 2> "$out/log"
+      st=$?
+      n=$(find "$out" -name 'rsp*.dcm' | wc -l)
+      if [ $st = 0 ] && [ "$n" -gt 0 ] && grep -q 'Find SCP Result: 0x0000 (Success)' "$out/log"; then
+        pass "$m $lvl: $n matches"
+      else
+        fail "$m $lvl"; sed 's/^/    /' "$out/log"
+      fi
+    done
+  done
+
+  # An unknown called AE title: dcmqrscp rejects; pynetdicom's lines, exit 1.
+  "$findscu" -aec NOSUCHAE 127.0.0.1 "$port" -k PatientName= > /dev/null 2> "$work/rj.log"
+  st=$?
+  if [ $st = 1 ] && grep -qxF 'E: Association Rejected' "$work/rj.log" &&
+     grep -q '^E: Result: Rejected Permanent, Source: Service User$' "$work/rj.log" &&
+     grep -q '^E: Reason: Called AE title not recognised$' "$work/rj.log"; then
+    pass "unknown called AE title rejected (exit 1)"
+  else
+    fail "unknown called AE title (exit $st)"; sed 's/^/    /' "$work/rj.log"
+  fi
+
+  # -f with a pydicom sample file as the query, -k on top.
+  out=$work/file; mkdir -p "$out"
+  (cd "$out" && "$findscu" -w 127.0.0.1 "$port" \
+     -f "$DQ_PYDICOM_DATA/test_files/CT_small.dcm" -k QueryRetrieveLevel=PATIENT \
+     -k PatientName=CompressedSamples* -k PixelData=) > /dev/null 2> "$out/log"
+  st=$?
+  if [ $st = 0 ] && [ -f "$out/rsp000001.dcm" ] &&
+     dcmdump -q "$out/rsp000001.dcm" | grep -q 'CompressedSamples^CT1'; then
+    pass "-f CT_small.dcm as the query"
+  else
+    fail "-f CT_small.dcm (exit $st)"; sed 's/^/    /' "$out/log"
+  fi
+  ;;
+wlmscpfs)
+  dq_wlmscpfs_start wl || exit 1
+  run_queries wl
+  ;;
+orthanc)
+  dq_orthanc_start or || exit 1
+  run_queries or
+  ;;
+*)
+  echo "unknown peer kind: $kind"; exit 1 ;;
+esac
+
+echo "$fails failure(s)"
+exit $((fails > 0))
