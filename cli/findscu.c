@@ -308,7 +308,7 @@ static int run_query(run *r, dq_dataset *identifier)
             return EXIT_INTERRUPTED;
         FS_ERROR("Association request failed: unable to connect to remote");
         FS_ERROR("TCP Initialisation Error: %s", err.message);
-        FS_ERROR("Association Aborted");
+        FS_INFO("Aborting Association");
         return EXIT_ASSOC;
     }
     dq_assoc *a = NULL;

@@ -1,0 +1,723 @@
+/* findscu end to end against the scripted SCP (tests/scp): every option, what
+ * the peer received, what findscu printed and its exit status, compared with
+ * pynetdicom's behaviour as docs/findscu-behaviour.md records it. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scp/scp.h"
+
+#define FINDSCU DQ_BINARY_DIR "/cli/findscu"
+
+typedef struct result {
+    int status;     /* exit status, or 128 + signal */
+    char *out;      /* stdout */
+    char *err;      /* stderr */
+    char dir[64];   /* working directory it ran in (-w files land here) */
+} result;
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    size_t got = fread(b, 1, (size_t)n, f);
+    b[got] = 0;
+    fclose(f);
+    return b;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs findscu with argv (NULL-terminated) in a fresh temp dir. When
+ * sigint_after is not NULL, sends SIGINT once stderr contains it (and again
+ * after a second text when sigint_again is not NULL). */
+static void run_findscu(result *r, const char *const *args, const char *sigint_after,
+                        const char *sigint_again)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->dir, sizeof r->dir, "/tmp/dq-cli-e2e-XXXXXX");
+    cr_assert_not_null(mkdtemp(r->dir));
+    char outp[128], errp[128];
+    snprintf(outp, sizeof outp, "%s/.stdout", r->dir);
+    snprintf(errp, sizeof errp, "%s/.stderr", r->dir);
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = FINDSCU;
+    for (size_t i = 0; args[i] && n < 63; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        if (chdir(r->dir) != 0)
+            _exit(127);
+        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(o, 1);
+        dup2(e, 2);
+        execv(FINDSCU, (char *const *)argv);
+        _exit(127);
+    }
+    double start = now();
+    int st = 0, sent = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid)
+            break;
+        const char *want = sent == 0 ? sigint_after : sent == 1 ? sigint_again : NULL;
+        if (want) {
+            char *e = slurp(errp);
+            if (strstr(e, want)) {
+                kill(pid, SIGINT);
+                sent++;
+            }
+            free(e);
+        }
+        if (now() - start > 30) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            cr_fail("findscu did not finish within 30 s");
+        }
+        usleep(2000);
+    }
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r->out = slurp(outp);
+    r->err = slurp(errp);
+}
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+    DIR *d = opendir(r->dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+                char p[512];
+                snprintf(p, sizeof p, "%s/%s", r->dir, e->d_name);
+                unlink(p);
+            }
+        }
+        closedir(d);
+    }
+    rmdir(r->dir);
+}
+
+/* Appends an Implicit VR LE element with a text value (padded to even length)
+ * as hex to buf. */
+static void elem(char *buf, size_t cap, unsigned group, unsigned element, const char *value)
+{
+    size_t len = strlen(value), padded = len + (len & 1);
+    size_t off = strlen(buf);
+    off += (size_t)snprintf(buf + off, cap - off, "%02x%02x%02x%02x%02x%02x%02x%02x",
+                            group & 0xFF, group >> 8, element & 0xFF, element >> 8,
+                            (unsigned)(padded & 0xFF), (unsigned)(padded >> 8 & 0xFF), 0u, 0u);
+    for (size_t i = 0; i < len; i++)
+        off += (size_t)snprintf(buf + off, cap - off, "%02x", (unsigned char)value[i]);
+    if (len & 1)
+        snprintf(buf + off, cap - off, "20");
+}
+
+static char seed_rsp[512];
+
+static void make_seed(void)
+{
+    seed_rsp[0] = 0;
+    elem(seed_rsp, sizeof seed_rsp, 0x0008, 0x0052, "PATIENT");
+    elem(seed_rsp, sizeof seed_rsp, 0x0008, 0x0054, "QRSCP");
+    elem(seed_rsp, sizeof seed_rsp, 0x0010, 0x0010, "CompressedSamples^CT1");
+}
+
+typedef struct peer {
+    dq_test_scp scp;
+    char *record;
+    char port[16];
+} peer;
+
+static void peer_start(peer *p, const char *script)
+{
+    memset(p, 0, sizeof *p);
+    cr_assert_eq(dq_test_scp_start(&p->scp, script, 1), 0);
+    snprintf(p->port, sizeof p->port, "%u", p->scp.port);
+}
+
+static int peer_finish(peer *p)
+{
+    int st = dq_test_scp_finish(&p->scp, 15);
+    p->record = dq_test_scp_record(&p->scp);
+    return st;
+}
+
+static void peer_free(peer *p)
+{
+    free(p->record);
+    dq_test_scp_cleanup(&p->scp);
+}
+
+static const char *get(const peer *p, const char *key, int nth)
+{
+    static char buf[8][8192];
+    static int slot;
+    slot = (slot + 1) % 8;
+    return dq_test_scp_get(p->record, key, nth, buf[slot], sizeof buf[slot]);
+}
+
+#define SEED_SCRIPT_FMT                                                                      \
+    "accept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0x0000\nrelease\nwait-close\n"
+
+static const char SEED_STDERR[] =
+    "I: Requesting Association\n"
+    "I: Association Accepted\n"
+    "I: Sending Find Request: MsgID 1\n"
+    "I: \n"
+    "I: # Request Identifier\n"
+    "I: (0008,0052) CS [PATIENT]                                # 1 QueryRetrieveLevel\n"
+    "I: (0010,0010) PN (no value available)                     # 0 PatientName\n"
+    "I: \n"
+    "I: Find SCP Response: 1 - 0xFF00 (Pending)\n"
+    "I: \n"
+    "I: # Response Identifier\n"
+    "I: (0008,0052) CS [PATIENT]                                # 1 QueryRetrieveLevel\n"
+    "I: (0008,0054) AE [QRSCP]                                  # 1 RetrieveAETitle\n"
+    "I: (0010,0010) PN [CompressedSamples^CT1]                  # 1 PatientName\n"
+    "I: \n"
+    "I: Find SCP Result: 0x0000 (Success)\n"
+    "I: Releasing Association\n";
+
+/* The seed example of the spec, byte for byte, and what the peer received. */
+Test(cli_e2e, seed_example_and_defaults)
+{
+    make_seed();
+    char script[1024];
+    snprintf(script, sizeof script, SEED_SCRIPT_FMT, seed_rsp);
+    peer p;
+    peer_start(&p, script);
+    result r;
+    const char *args[] = {"127.0.0.1", p.port, "-k", "QueryRetrieveLevel=PATIENT", "-k",
+                          "PatientName=", NULL};
+    run_findscu(&r, args, NULL, NULL);
+    cr_assert_eq(peer_finish(&p), 0, "scp record:\n%s", p.record);
+    cr_expect_eq(r.status, 0);
+    cr_expect_str_eq(r.err, SEED_STDERR);
+    cr_expect_str_eq(r.out, "");
+
+    cr_expect_str_eq(get(&p, "calling_ae", 0), "FINDSCU");
+    cr_expect_str_eq(get(&p, "called_ae", 0), "ANY-SCP");
+    cr_expect_str_eq(get(&p, "max_pdu", 0), "16382");
+    cr_expect_str_eq(get(&p, "app_context", 0), "1.2.840.10008.3.1.1.1");
+    cr_expect_str_eq(get(&p, "n_pctx", 0), "19");
+    cr_expect_null(get(&p, "ext_neg", 0), "no extended negotiation unless asked");
+    static const char *const as[] = {
+        "1.2.840.10008.5.1.4.1.1.201.6", "1.2.840.10008.5.1.4.1.2.1.1",
+        "1.2.840.10008.5.1.4.1.2.1.2",   "1.2.840.10008.5.1.4.1.2.1.3",
+        "1.2.840.10008.5.1.4.1.2.2.1",   "1.2.840.10008.5.1.4.1.2.2.2",
+        "1.2.840.10008.5.1.4.1.2.2.3",   "1.2.840.10008.5.1.4.1.2.3.1",
+        "1.2.840.10008.5.1.4.1.2.3.2",   "1.2.840.10008.5.1.4.1.2.3.3",
+        "1.2.840.10008.5.1.4.1.2.4.2",   "1.2.840.10008.5.1.4.1.2.4.3",
+        "1.2.840.10008.5.1.4.1.2.5.3",   "1.2.840.10008.5.1.4.31",
+        "1.2.840.10008.5.1.4.34.6.1",    "1.2.840.10008.5.1.4.34.6.2",
+        "1.2.840.10008.5.1.4.34.6.3",    "1.2.840.10008.5.1.4.34.6.4",
+        "1.2.840.10008.5.1.4.34.6.5",
+    };
+    for (int i = 0; i < 19; i++) {
+        char want[256];
+        snprintf(want, sizeof want,
+                 "%d %s 1.2.840.10008.1.2,1.2.840.10008.1.2.1,1.2.840.10008.1.2.1.99,"
+                 "1.2.840.10008.1.2.2",
+                 2 * i + 1, as[i]);
+        cr_expect_str_eq(get(&p, "pctx", i), want);
+    }
+    cr_expect_str_eq(get(&p, "command_field", 0), "0020");
+    cr_expect_str_eq(get(&p, "msg_id", 0), "1");
+    cr_expect_str_eq(get(&p, "priority", 0), "2");
+    cr_expect_str_eq(get(&p, "sop_class", 0), "1.2.840.10008.5.1.4.1.2.1.1");
+    cr_expect_str_eq(get(&p, "pctx_used", 0), "3");
+    char want_id[256] = "";
+    elem(want_id, sizeof want_id, 0x0008, 0x0052, "PATIENT");
+    elem(want_id, sizeof want_id, 0x0010, 0x0010, "");
+    cr_expect_str_eq(get(&p, "data_hex", 0), want_id);
+    cr_expect_str_eq(get(&p, "pdu", 0), "05", "A-RELEASE-RQ after the final response");
+    result_free(&r);
+    peer_free(&p);
+}
+
+/* A query against a peer that answers with nothing but success. */
+static void simple(peer *p, result *r, const char *extra_script, const char *const *args)
+{
+    char script[1024];
+    snprintf(script, sizeof script, "%saccept\nrecv-msg\nfind-rsp 0x0000\nrelease\nwait-close\n",
+             extra_script ? extra_script : "");
+    peer_start(p, script);
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = "127.0.0.1";
+    argv[n++] = p->port;
+    for (size_t i = 0; args[i]; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    run_findscu(r, argv, NULL, NULL);
+    peer_finish(p);
+}
+
+Test(cli_e2e, ae_titles_and_max_pdu)
+{
+    peer p;
+    result r;
+    const char *args[] = {"-aet", "MYSCU", "--called-aet", "THEIRS", "-pdu", "65536", "-k",
+                          "PatientID=", NULL};
+    simple(&p, &r, NULL, args);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(get(&p, "calling_ae", 0), "MYSCU");
+    cr_expect_str_eq(get(&p, "called_ae", 0), "THEIRS");
+    cr_expect_str_eq(get(&p, "max_pdu", 0), "65536");
+    result_free(&r);
+    peer_free(&p);
+
+    const char *args0[] = {"-pdu", "0", "-k", "PatientID=", NULL};
+    simple(&p, &r, NULL, args0);
+    cr_expect_str_eq(get(&p, "max_pdu", 0), "0", "-pdu 0 means unlimited");
+    result_free(&r);
+    peer_free(&p);
+}
+
+Test(cli_e2e, query_models)
+{
+    static const struct {
+        const char *flag, *uid, *pctx;
+    } models[] = {
+        {"-P", "1.2.840.10008.5.1.4.1.2.1.1", "3"},
+        {"-S", "1.2.840.10008.5.1.4.1.2.2.1", "9"},
+        {"--psonly", "1.2.840.10008.5.1.4.1.2.3.1", "15"},
+        {"-W", "1.2.840.10008.5.1.4.31", "27"},
+        {"-U", "1.2.840.10008.5.1.4.34.6.3", "33"},
+    };
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+        peer p;
+        result r;
+        const char *args[] = {models[i].flag, "-k", "PatientName=", NULL};
+        simple(&p, &r, NULL, args);
+        cr_expect_eq(r.status, 0, "%s: %s", models[i].flag, r.err);
+        cr_expect_str_eq(get(&p, "sop_class", 0), models[i].uid, "%s", models[i].flag);
+        cr_expect_str_eq(get(&p, "pctx_used", 0), models[i].pctx, "%s", models[i].flag);
+        result_free(&r);
+        peer_free(&p);
+    }
+}
+
+Test(cli_e2e, extended_negotiation)
+{
+    static const struct {
+        const char *a, *b, *want;
+    } cases[] = {
+        {"--relational-query", NULL, "1.2.840.10008.5.1.4.1.2.1.1 0100000000"},
+        {"--dt-matching", NULL, "1.2.840.10008.5.1.4.1.2.1.1 0001000000"},
+        {"--fuzzy-names", NULL, "1.2.840.10008.5.1.4.1.2.1.1 0000010000"},
+        {"--timezone-adj", NULL, "1.2.840.10008.5.1.4.1.2.1.1 0000000100"},
+        {"--enhanced-conversion", NULL, "1.2.840.10008.5.1.4.1.2.1.1 0000000001"},
+        {"-S", "--relational-query", "1.2.840.10008.5.1.4.1.2.2.1 0100000000"},
+        {"-W", "--fuzzy-names", "1.2.840.10008.5.1.4.31 01010100"},
+        {"-W", "--timezone-adj", "1.2.840.10008.5.1.4.31 01010001"},
+        {"-W", "--relational-query", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        peer p;
+        result r;
+        const char *args[] = {cases[i].a, "-k", "PatientName=", cases[i].b, NULL};
+        simple(&p, &r, NULL, args);
+        cr_expect_eq(r.status, 0, "%s %s: %s", cases[i].a, cases[i].b, r.err);
+        const char *got = get(&p, "ext_neg", 0);
+        if (cases[i].want)
+            cr_expect(got && strcmp(got, cases[i].want) == 0, "%s %s: got %s", cases[i].a,
+                      cases[i].b ? cases[i].b : "", got ? got : "(none)");
+        else
+            cr_expect_null(got, "%s %s: no item expected", cases[i].a, cases[i].b);
+        result_free(&r);
+        peer_free(&p);
+    }
+}
+
+Test(cli_e2e, quiet_prints_nothing_debug_dumps)
+{
+    make_seed();
+    char script[1024];
+    snprintf(script, sizeof script, SEED_SCRIPT_FMT, seed_rsp);
+    peer p;
+    peer_start(&p, script);
+    result r;
+    const char *args[] = {"-q", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, args, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 0);
+    cr_expect_str_eq(r.err, "");
+    cr_expect_str_eq(r.out, "");
+    result_free(&r);
+    peer_free(&p);
+
+    peer_start(&p, script);
+    const char *dargs[] = {"-d", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, dargs, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 0);
+    const char *want[] = {
+        "D: Request Parameters:\n",
+        "D: ======================= OUTGOING A-ASSOCIATE-RQ PDU ========================\n",
+        "D: Calling Application Name:    FINDSCU\n",
+        "D: Our Max PDU Receive Size:    16382\n",
+        "D:   Context ID:        37 (Proposed)\n",
+        "D:       =Deflated Explicit VR Little Endian\n",
+        "D: Requested Extended Negotiation: None\n",
+        "D: Accept Parameters:\n",
+        "D:   Context ID:        3 (Accepted)\n",
+        "D:     Accepted Transfer Syntax: =Implicit VR Little Endian\n",
+        "D: Message Type                  : C-FIND RQ\n",
+        "D: Priority                      : Low\n",
+        "D: Message Type                  : C-FIND RSP\n",
+        "I: Find SCP Response: 1 - 0xFF00 (Pending)\n",
+        "I: Releasing Association\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_expect(strstr(r.err, want[i]), "missing %s", want[i]);
+    /* -ll error on top of the default: only errors. */
+    result_free(&r);
+    peer_free(&p);
+    peer_start(&p, script);
+    const char *largs[] = {"-ll", "error", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, largs, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_str_eq(r.err, "");
+    result_free(&r);
+    peer_free(&p);
+}
+
+static int cmd_ok(const char *cmd)
+{
+    int st = system(cmd);
+    return st == 0;
+}
+
+Test(cli_e2e, write_part10_files)
+{
+    make_seed();
+    char script[2048];
+    snprintf(script, sizeof script,
+             "set ts 1.2.840.10008.1.2.1\naccept\nrecv-msg\nfind-rsp 0xff00 %s\n"
+             "find-rsp 0xff01 %s\nfind-rsp 0x0000\nrelease\nwait-close\n",
+             seed_rsp, seed_rsp);
+    /* Explicit VR LE accepted: the responses come in that syntax. */
+    (void)script;
+    /* The scripted SCP writes identifiers as given (implicit LE bytes), so
+     * keep the default (implicit) syntax for a faithful round trip. */
+    snprintf(script, sizeof script,
+             "accept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0xff01 %s\nfind-rsp 0x0000\n"
+             "release\nwait-close\n",
+             seed_rsp, seed_rsp);
+    peer p;
+    peer_start(&p, script);
+    result r;
+    const char *args[] = {"-w", "-S", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, args, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    char path[256], cmd[1024];
+    for (int i = 1; i <= 2; i++) {
+        snprintf(path, sizeof path, "%s/rsp%06d.dcm", r.dir, i);
+        struct stat st;
+        cr_expect_eq(stat(path, &st), 0, "%s missing", path);
+        snprintf(cmd, sizeof cmd,
+                 "dcmdump -q %s | grep -q 'MediaStorageSOPClassUID' && "
+                 "dcmdump -q %s | grep -q '=StudyRootQueryRetrieveInformationModelFind' && "
+                 "dcmdump -q %s | grep -q 'TransferSyntaxUID.*=LittleEndianImplicit' && "
+                 "dcmdump -q %s | grep -q 'CompressedSamples^CT1' && "
+                 "dcmdump -q %s | grep -q 'MediaStorageSOPInstanceUID.*\\[2\\.25\\.'",
+                 path, path, path, path, path);
+        cr_expect(cmd_ok(cmd), "dcmdump does not show the expected content of %s", path);
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/python3 -c \"import pydicom,sys; d=pydicom.dcmread(sys.argv[1]); "
+                 "assert str(d.PatientName)=='CompressedSamples^CT1'; "
+                 "assert d.file_meta.MediaStorageSOPClassUID=='1.2.840.10008.5.1.4.1.2.2.1'\" %s",
+                 path);
+        cr_expect(cmd_ok(cmd), "pydicom cannot read %s without force", path);
+    }
+    snprintf(path, sizeof path, "%s/rsp000003.dcm", r.dir);
+    struct stat st;
+    cr_expect_neq(stat(path, &st), 0, "no file for the final response");
+    result_free(&r);
+    peer_free(&p);
+}
+
+Test(cli_e2e, file_query)
+{
+    peer p;
+    result r;
+    const char *args[] = {"-f", "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm",
+                          "-k", "PatientName=X*", "-k", "PixelData=", NULL};
+    simple(&p, &r, NULL, args);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.err, "I: (0010,0010) PN [X*]"), "-k overrides the file's value:\n%s",
+              r.err);
+    cr_expect(strstr(r.err, "(0008,0060) CS [CT]"), "the file's elements are sent:\n%s", r.err);
+    cr_expect(get(&p, "data_hex", 0) && strlen(get(&p, "data_hex", 0)) > 100);
+    result_free(&r);
+    peer_free(&p);
+
+    const char *bad[] = {"127.0.0.1", "9", "-f", "/nonexistent/query.dcm", NULL};
+    run_findscu(&r, bad, NULL, NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strncmp(r.err, "E: Cannot read input file /nonexistent/query.dcm\n", 49) == 0,
+              "%s", r.err);
+    cr_expect_null(strstr(r.err, "Requesting Association"), "no network before the query is read");
+    result_free(&r);
+
+    const char *badk[] = {"127.0.0.1", "9", "-k", "NoSuchKeyword=1", NULL};
+    run_findscu(&r, badk, NULL, NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "E: Exception raised trying to parse the supplied keywords\n"), "%s",
+              r.err);
+    result_free(&r);
+}
+
+Test(cli_e2e, version_and_usage)
+{
+    result r;
+    const char *v[] = {"--version", NULL};
+    run_findscu(&r, v, NULL, NULL);
+    cr_expect_eq(r.status, 0);
+    cr_expect(strncmp(r.out, "findscu (dq) ", 13) == 0, "%s", r.out);
+    cr_expect(strstr(r.out, "PS3.6"), "names the editions: %s", r.out);
+    cr_expect_str_eq(r.err, "");
+    result_free(&r);
+
+    const char *u[] = {"127.0.0.1", "104", NULL};
+    run_findscu(&r, u, NULL, NULL);
+    cr_expect_eq(r.status, 2);
+    cr_expect_str_eq(r.err, "usage: findscu [options] addr port\n"
+                            "findscu: error: -f and/or -k must be specified\n");
+    result_free(&r);
+
+    const char *h[] = {"-h", NULL};
+    run_findscu(&r, h, NULL, NULL);
+    cr_expect_eq(r.status, 0);
+    cr_expect(strstr(r.out, "Query Information Model Options:"));
+    result_free(&r);
+}
+
+/* ---- failure paths --------------------------------------------------------------- */
+
+Test(cli_e2e, no_peer)
+{
+    /* A port nothing listens on: bind one, learn it, close it. */
+    dq_test_scp s;
+    cr_assert_eq(dq_test_scp_start(&s, "close\n", 1), 0);
+    char port[16];
+    snprintf(port, sizeof port, "%u", s.port);
+    dq_test_scp_finish(&s, 0.01);
+    dq_test_scp_cleanup(&s);
+    result r;
+    const char *args[] = {"127.0.0.1", port, "-k", "PatientName=", NULL};
+    run_findscu(&r, args, NULL, NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.err, "I: Requesting Association\n"
+                            "E: Association request failed: unable to connect to remote\n"
+                            "E: TCP Initialisation Error: [Errno 111] Connection refused\n"
+                            "I: Aborting Association\n");
+    result_free(&r);
+}
+
+Test(cli_e2e, rejected)
+{
+    peer p;
+    peer_start(&p, "reject 1 1 7\n");
+    result r;
+    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, args, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.err, "I: Requesting Association\n"
+                            "E: Association Rejected\n"
+                            "E: Result: Rejected Permanent, Source: Service User\n"
+                            "E: Reason: Called AE title not recognised\n");
+    result_free(&r);
+    peer_free(&p);
+
+    peer_start(&p, "reject 2 3 2\n");
+    run_findscu(&r, (const char *[]){"127.0.0.1", p.port, "-k", "PatientName=", NULL}, NULL,
+                NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "E: Result: Rejected Transient, Source: Service Provider "
+                            "(Presentation)\nE: Reason: Local limit exceeded\n"),
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
+Test(cli_e2e, aborted_during_association)
+{
+    peer p;
+    peer_start(&p, "read-rq\nabort 0 0\n");
+    result r;
+    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, args, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.err, "I: Requesting Association\nE: Association Aborted\n");
+    result_free(&r);
+    peer_free(&p);
+}
+
+Test(cli_e2e, aborted_mid_stream)
+{
+    make_seed();
+    char script[1024];
+    snprintf(script, sizeof script, "accept\nrecv-msg\nfind-rsp 0xff00 %s\nabort 0 0\n", seed_rsp);
+    peer p;
+    peer_start(&p, script);
+    result r;
+    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, args, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 0, "pynetdicom exits 0 once the association was established");
+    cr_expect(strstr(r.err, "I: Find SCP Response: 1 - 0xFF00 (Pending)\n"), "%s", r.err);
+    cr_expect(strstr(r.err, "I: Association Aborted\n"), "%s", r.err);
+    cr_expect_null(strstr(r.err, "Releasing"), "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
+Test(cli_e2e, acse_timeout)
+{
+    peer p;
+    peer_start(&p, "read-rq\ndelay 3000\n");
+    result r;
+    const char *args[] = {"-ta", "0.5", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    double t0 = now();
+    run_findscu(&r, args, NULL, NULL);
+    double took = now() - t0;
+    peer_finish(&p);
+    cr_expect_eq(r.status, 1);
+    cr_expect(took < 2.5, "the fractional ACSE timeout is honoured (%.2f s)", took);
+    cr_expect_str_eq(r.err, "I: Requesting Association\n"
+                            "E: ACSE timeout reached while waiting for response to association "
+                            "request\n"
+                            "I: Aborting Association\n");
+    result_free(&r);
+    peer_free(&p);
+}
+
+Test(cli_e2e, dimse_timeout)
+{
+    peer p;
+    peer_start(&p, "accept\nrecv-msg\ndelay 3000\n");
+    result r;
+    const char *args[] = {"-td", "0.5", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    double t0 = now();
+    run_findscu(&r, args, NULL, NULL);
+    double took = now() - t0;
+    peer_finish(&p);
+    cr_expect_eq(r.status, 0);
+    cr_expect(took < 2.5, "the DIMSE timeout is honoured (%.2f s)", took);
+    cr_expect(strstr(r.err, "E: DIMSE timeout reached while waiting for message response\n"
+                            "I: Aborting Association\n"),
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
+Test(cli_e2e, no_accepted_context)
+{
+    char script[4096] = "";
+    for (int id = 1; id <= 37; id += 2) {
+        size_t l = strlen(script);
+        snprintf(script + l, sizeof script - l, "set result %d 3\n", id);
+    }
+    strcat(script, "accept\nwait-close\n");
+    peer p;
+    peer_start(&p, script);
+    result r;
+    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, args, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "E: No accepted presentation contexts\n"), "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+
+    /* Everything but the Study Root FIND context (ID 9). */
+    peer_start(&p, "set result 9 3\naccept\nwait-close\n");
+    const char *sargs[] = {"-S", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, sargs, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "E: No presentation context for 'Study Root Query/Retrieve "
+                            "Information Model - FIND' has been accepted by the peer for the "
+                            "SCU role\n"),
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
+Test(cli_e2e, failure_status)
+{
+    peer p;
+    peer_start(&p, "accept\nrecv-msg\nfind-rsp 0xa700\nrelease\nwait-close\n");
+    result r;
+    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, args, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 0);
+    cr_expect(strstr(r.err, "I: Find SCP Result: 0xA700 (Failure)\nI: Releasing Association\n"),
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+
+    peer_start(&p, "accept\nrecv-msg\nfind-rsp 0xb000\nrelease\nwait-close\n");
+    run_findscu(&r, args, NULL, NULL);
+    peer_finish(&p);
+    (void)args;
+    result_free(&r);
+    peer_free(&p);
+}
+
+Test(cli_e2e, ctrl_c_cancels_then_releases)
+{
+    make_seed();
+    char script[1024];
+    snprintf(script, sizeof script,
+             "accept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0xff00 %s\nrecv-msg\n"
+             "find-rsp 0xfe00\nrelease\nwait-close\n",
+             seed_rsp, seed_rsp);
+    peer p;
+    peer_start(&p, script);
+    result r;
+    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    run_findscu(&r, args, "Find SCP Response: 1 -", NULL);
+    cr_assert_eq(peer_finish(&p), 0, "scp:\n%s\nfindscu:\n%s", p.record, r.err);
+    cr_expect_eq(r.status, 130, "%s", r.err);
+    cr_expect_str_eq(get(&p, "command_field", 1), "0fff", "a C-CANCEL-RQ was sent");
+    cr_expect_str_eq(get(&p, "msg_id_responded", 0), "1");
+    cr_expect(strstr(r.err, "I: Find SCP Result: 0xFE00 (Cancel)\nI: Releasing Association\n"),
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
