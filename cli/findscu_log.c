@@ -2,6 +2,8 @@
 #include "findscu_log.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 static FILE *log_stream;
 static int log_threshold = FS_LEVEL_INFO;
@@ -39,17 +41,38 @@ void fs_log(int level, const char *fmt, ...)
     if (!fs_log_enabled(level))
         return;
     /* Build the whole line first so one write carries it (no interleaving
-     * with other output on the same terminal). */
-    char line[4096];
-    int n = snprintf(line, sizeof line, "%c: ", level_letter(level));
+     * with other output on the same terminal); long lines get a heap buffer. */
+    char small[1024];
+    char *line = small;
+    size_t cap = sizeof small;
     va_list ap;
-    va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    va_end(ap);
-    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-    if (len > sizeof line - 2)
-        len = sizeof line - 2;
-    line[len++] = '\n';
-    fwrite(line, 1, len, log_stream);
-    fflush(log_stream);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int n = snprintf(line, cap, "%c: ", level_letter(level));
+        va_start(ap, fmt);
+        int m = vsnprintf(line + n, cap - (size_t)n, fmt, ap);
+        va_end(ap);
+        if (m < 0)
+            m = 0;
+        size_t need = (size_t)n + (size_t)m + 2;
+        if (need <= cap) {
+            size_t len = (size_t)n + (size_t)m;
+            line[len++] = '\n';
+            fwrite(line, 1, len, log_stream);
+            fflush(log_stream);
+            break;
+        }
+        if (attempt == 0) {
+            char *big = malloc(need);
+            if (!big) {
+                /* Out of memory: print what fitted. */
+                fwrite(line, 1, strlen(line), log_stream);
+                fputc('\n', log_stream);
+                break;
+            }
+            line = big;
+            cap = need;
+        }
+    }
+    if (line != small)
+        free(line);
 }

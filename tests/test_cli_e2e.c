@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scp/scp.h"
+#include "scp.h"
 
 #define FINDSCU DQ_BINARY_DIR "/cli/findscu"
 

@@ -1,0 +1,145 @@
+/* findscu's output sinks: the -w Part 10 files and the log dump. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <dq/dataset.h>
+#include <dq/find.h>
+
+#include "findscu_log.h"
+#include "findscu_sink.h"
+
+Test(cli_sink, new_uid_is_a_2_25_uuid)
+{
+    char a[80], b[80];
+    cr_assert_eq(fs_new_uid(a, sizeof a, NULL), 0);
+    cr_assert_eq(fs_new_uid(b, sizeof b, NULL), 0);
+    cr_assert(strncmp(a, "2.25.", 5) == 0, "%s", a);
+    cr_assert_leq(strlen(a), 64, "a UID has at most 64 characters: %s", a);
+    cr_assert_gt(strlen(a), 5 + 20, "a 128-bit number has many digits: %s", a);
+    cr_assert(a[5] != '0', "no leading zero (PS3.5 9.1): %s", a);
+    for (const char *p = a + 5; *p; p++)
+        cr_assert(*p >= '0' && *p <= '9', "%s", a);
+    cr_assert_str_neq(a, b, "fresh every time");
+    char tiny[10];
+    cr_assert_eq(fs_new_uid(tiny, sizeof tiny, NULL), -1);
+}
+
+static dq_dataset *seed_identifier(void)
+{
+    dq_dataset *ds = dq_dataset_new();
+    cr_assert_not_null(ds);
+    cr_assert_eq(dq_dataset_set_key(ds, "QueryRetrieveLevel=PATIENT", NULL), 0);
+    cr_assert_eq(dq_dataset_set_key(ds, "PatientName=CompressedSamples^CT1", NULL), 0);
+    return ds;
+}
+
+Test(cli_sink, part10_sink_names_files_and_writes_meta)
+{
+    char dir[] = "/tmp/dq-cli-sink-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    fs_sink *s = fs_sink_part10_new(dir);
+    cr_assert_not_null(s);
+    dq_dataset *id = seed_identifier();
+    fs_query_info info = {.model_uid = "1.2.840.10008.5.1.4.1.2.2.1",
+                          .ts = DQ_TS_EXPLICIT_LE,
+                          .pctx_id = 9};
+    dq_find_response pending = {.index = 1, .pending = true, .identifier = id};
+    pending.status.code = 0xFF00;
+    dq_find_response final = {.index = 3, .pending = false, .identifier = NULL};
+    final.status.code = 0x0000;
+    dq_error err;
+    cr_assert_eq(s->response(s, &info, &pending, &err), 0, "%s", err.message);
+    pending.index = 2;
+    cr_assert_eq(s->response(s, &info, &pending, &err), 0, "%s", err.message);
+    cr_assert_eq(s->response(s, &info, &final, &err), 0);
+
+    char path[128];
+    for (int i = 1; i <= 3; i++) {
+        snprintf(path, sizeof path, "%s/rsp%06d.dcm", dir, i);
+        if (i == 3) {
+            cr_assert_neq(access(path, F_OK), 0, "nothing for the final response");
+            continue;
+        }
+        dq_dataset *meta = NULL, *body = NULL;
+        dq_transfer_syntax ts;
+        cr_assert_eq(dq_part10_read_file(path, NULL, &meta, &body, &ts, &err), 0, "%s",
+                     err.message);
+        cr_assert_eq(ts, DQ_TS_EXPLICIT_LE, "the accepted transfer syntax");
+        dq_str v;
+        cr_assert_eq(dq_dataset_get_string(meta, DQ_TAG(0x0002, 0x0002), &v, NULL), 0);
+        cr_assert(v.len == strlen(info.model_uid) && !memcmp(v.ptr, info.model_uid, v.len),
+                  "Media Storage SOP Class = the query model");
+        cr_assert_eq(dq_dataset_get_string(meta, DQ_TAG(0x0002, 0x0003), &v, NULL), 0);
+        cr_assert(v.len > 5 && !memcmp(v.ptr, "2.25.", 5));
+        cr_assert_eq(dq_dataset_get_string(body, DQ_TAG(0x0010, 0x0010), &v, NULL), 0);
+        cr_assert(v.len == 21 && !memcmp(v.ptr, "CompressedSamples^CT1", 21));
+        /* DCMTK reads it as a conformant file. */
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "dcmdump -q %s > /dev/null 2>&1", path);
+        cr_expect_eq(system(cmd), 0, "dcmdump rejects %s", path);
+        dq_dataset_free(meta);
+        dq_dataset_free(body);
+        unlink(path);
+    }
+    s->destroy(s);
+    dq_dataset_free(id);
+    rmdir(dir);
+}
+
+Test(cli_sink, log_sink_dumps_pending_identifiers)
+{
+    char buf[4096] = "";
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    fs_options o;
+    memset(&o, 0, sizeof o);
+    o.log_type = 'v';
+    fs_log_setup(&o, f);
+    fs_sink *s = fs_sink_log_new();
+    dq_dataset *id = seed_identifier();
+    fs_query_info info = {.model_uid = "1.2.840.10008.5.1.4.1.2.1.1", .ts = DQ_TS_IMPLICIT_LE};
+    dq_find_response rsp = {.index = 1, .pending = true, .identifier = id};
+    cr_assert_eq(s->response(s, &info, &rsp, NULL), 0);
+    rsp.pending = false;
+    rsp.identifier = NULL;
+    cr_assert_eq(s->response(s, &info, &rsp, NULL), 0);
+    fclose(f);
+    cr_assert_str_eq(buf,
+                     "I: \n"
+                     "I: # Response Identifier\n"
+                     "I: (0008,0052) CS [PATIENT]                                # 1 "
+                     "QueryRetrieveLevel\n"
+                     "I: (0010,0010) PN [CompressedSamples^CT1]                  # 1 "
+                     "PatientName\n"
+                     "I: \n");
+    s->destroy(s);
+    dq_dataset_free(id);
+}
+
+Test(cli_sink, quiet_logs_nothing)
+{
+    char buf[256] = "";
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    fs_options o;
+    memset(&o, 0, sizeof o);
+    o.log_type = 'q';
+    o.log_level = FS_LEVEL_DEBUG; /* -ll cannot bring output back after -q */
+    fs_log_setup(&o, f);
+    FS_ERROR("x");
+    FS_INFO("y");
+    fclose(f);
+    cr_assert_str_eq(buf, "");
+    memset(&o, 0, sizeof o);
+    o.log_type = 'd';
+    o.log_level = FS_LEVEL_ERROR;
+    memset(buf, 0, sizeof buf);
+    f = fmemopen(buf, sizeof buf - 1, "w");
+    fs_log_setup(&o, f);
+    FS_INFO("hidden");
+    FS_ERROR("shown %d", 1);
+    FS_WARN("w");
+    fclose(f);
+    cr_assert_str_eq(buf, "E: shown 1\n", "-ll wins over -d");
+}
