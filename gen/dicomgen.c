@@ -17,12 +17,14 @@
 #include <libxml/parser.h>
 
 extern const gen_emitter gen_emitter_editions;
+extern const gen_emitter gen_emitter_pdu;
 extern const gen_emitter gen_emitter_vrs;
 extern const gen_emitter gen_emitter_dict;
 extern const gen_emitter gen_emitter_uids;
 
 static const gen_emitter *const emitters[] = {
     &gen_emitter_editions,
+    &gen_emitter_pdu,
     &gen_emitter_vrs,
     &gen_emitter_dict,
     &gen_emitter_uids,
