@@ -24,6 +24,7 @@ extern const gen_emitter gen_emitter_uids;
 
 static const gen_emitter *const emitters[] = {
     &gen_emitter_editions,
+    &gen_emitter_ul,
     &gen_emitter_pdu,
     &gen_emitter_vrs,
     &gen_emitter_dict,

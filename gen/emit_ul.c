@@ -1,0 +1,238 @@
+/* Emitter "ul": the DICOM Upper Layer state transition table (PS3.8 section
+ * 9.2.3, caption "DICOM Upper Layer Protocol State Transition Table").
+ *
+ * Columns are found by their header text ("Sta1" .. "Sta13"); each event row
+ * by its description ("A-ASSOCIATE-AC PDU (received ...)" is Evt3), never by
+ * position. A cell holds an action name and the next state ("AE-1" "Sta4"),
+ * sometimes two ("AE-6" "Sta3 or 13"); an empty cell means the event cannot
+ * occur in that state. src/ul.c implements the actions by hand. */
+#include "gen.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NSTATES 13
+#define NEVENTS 19
+#define CAPTION "DICOM Upper Layer Protocol State Transition Table"
+
+/* How each event's row starts (PS3.8 9.2.2 event list), case-insensitive. */
+static const char *const event_keys[NEVENTS] = {
+    "A-ASSOCIATE Request",
+    "Transport Conn. Confirm",
+    "A-ASSOCIATE-AC PDU",
+    "A-ASSOCIATE-RJ PDU",
+    "Transport Connection Indication",
+    "A-ASSOCIATE-RQ PDU",
+    "A-ASSOCIATE response primitive (accept)",
+    "A-ASSOCIATE response primitive (reject)",
+    "P-DATA request primitive",
+    "P-DATA-TF PDU",
+    "A-RELEASE Request primitive",
+    "A-RELEASE-RQ PDU",
+    "A-RELEASE-RP PDU",
+    "A-RELEASE Response primitive",
+    "A-ABORT Request primitive",
+    "A-ABORT PDU",
+    "Transport connection closed",
+    "ARTIM timer expired",
+    "Unrecognized or invalid PDU",
+};
+
+typedef struct cell {
+    char action[8]; /* "" for an empty cell */
+    int next, next_alt;
+} cell;
+
+typedef struct ul_table {
+    gen_doc *doc;
+    char *events[NEVENTS]; /* the standard's description of each event */
+    cell cells[NEVENTS][NSTATES];
+} ul_table;
+
+/* "AE-6\nSta3 or 13" -> action "AE-6", next 3, alt 13. */
+static void parse_cell(const gen_table *t, const gen_row *row, size_t col, cell *out)
+{
+    const char *s = row->cells[col];
+    memset(out, 0, sizeof *out);
+    while (*s == ' ' || *s == '\n')
+        s++;
+    if (!*s)
+        return;
+    size_t n = 0;
+    while (s[n] && s[n] != ' ' && s[n] != '\n')
+        n++;
+    if (n < 4 || n >= sizeof out->action || s[2] != '-' ||
+        !(strncmp(s, "AE", 2) == 0 || strncmp(s, "DT", 2) == 0 || strncmp(s, "AR", 2) == 0 ||
+          strncmp(s, "AA", 2) == 0))
+        gen_fail(t->doc, row->nodes[col], "expected an action such as AE-1, got '%s'", s);
+    for (size_t i = 3; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            gen_fail(t->doc, row->nodes[col], "bad action name in '%s'", s);
+    memcpy(out->action, s, n);
+    out->action[n] = 0;
+    s += n;
+    while (*s == ' ' || *s == '\n')
+        s++;
+    int a = 0, b = 0, used = 0;
+    if (sscanf(s, "Sta%d or %d%n", &a, &b, &used) == 2 && s[used] == 0) {
+        out->next = a;
+        out->next_alt = b;
+    } else if (sscanf(s, "Sta%d%n", &a, &used) == 1 && s[used] == 0) {
+        out->next = out->next_alt = a;
+    } else {
+        gen_fail(t->doc, row->nodes[col], "expected the next state (StaN or StaN or M), got '%s'",
+                 s);
+    }
+    if (out->next < 1 || out->next > NSTATES || out->next_alt < 1 || out->next_alt > NSTATES)
+        gen_fail(t->doc, row->nodes[col], "next state out of range in '%s'", row->cells[col]);
+}
+
+static ul_table *read_table(const char *dir)
+{
+    ul_table *u = calloc(1, sizeof *u);
+    if (!u)
+        exit(1);
+    u->doc = gen_doc_load(dir, "part08.xml");
+    gen_table *t = gen_table_read(u->doc, gen_require_table(u->doc, CAPTION));
+    size_t col[NSTATES];
+    for (int s = 0; s < NSTATES; s++) {
+        char name[8];
+        snprintf(name, sizeof name, "Sta%d", s + 1);
+        col[s] = gen_table_column_opt(t, name);
+        /* The state header may sit in the body's first rows rather than <thead>. */
+        if (col[s] == (size_t)-1) {
+            for (size_t r = 0; r < t->nbody && col[s] == (size_t)-1; r++)
+                for (size_t c = 0; c < t->body[r].ncells; c++)
+                    if (strcasecmp(t->body[r].cells[c], name) == 0) {
+                        col[s] = c;
+                        break;
+                    }
+        }
+        if (col[s] == (size_t)-1)
+            gen_fail(u->doc, t->table, "no column '%s' in \"%s\"", name, CAPTION);
+    }
+    for (size_t r = 0; r < t->nbody; r++) {
+        const gen_row *row = &t->body[r];
+        if (row->ncells == 0)
+            continue;
+        const char *desc = row->cells[0];
+        int ev = -1;
+        for (int e = 0; e < NEVENTS; e++)
+            if (strncasecmp(desc, event_keys[e], strlen(event_keys[e])) == 0)
+                ev = e;
+        if (ev < 0)
+            continue; /* header rows ("EVENTS", "STATES") */
+        if (u->events[ev])
+            gen_fail(u->doc, row->tr, "event '%s' appears twice", desc);
+        u->events[ev] = gen_xstrdup(desc);
+        for (int s = 0; s < NSTATES; s++) {
+            if (col[s] >= row->ncells)
+                gen_fail(u->doc, row->tr, "row '%s' has no cell for Sta%d", desc, s + 1);
+            parse_cell(t, row, col[s], &u->cells[ev][s]);
+        }
+    }
+    for (int e = 0; e < NEVENTS; e++)
+        if (!u->events[e])
+            gen_fail(u->doc, t->table, "no row for event %d ('%s...')", e + 1, event_keys[e]);
+    gen_table_free(t);
+    return u;
+}
+
+static void free_table(ul_table *u)
+{
+    for (int e = 0; e < NEVENTS; e++)
+        free(u->events[e]);
+    gen_doc_free(u->doc);
+    free(u);
+}
+
+static int emit(const char *dir, const char *outdir)
+{
+    ul_table *u = read_table(dir);
+    const gen_doc *docs[1] = {u->doc};
+
+    char *path = gen_xasprintf("%s/dq_gen_ul.h", outdir);
+    gen_out *h = gen_out_open(path);
+    free(path);
+    gen_out_banner(h, "ul", docs, 1);
+    gen_out_printf(h,
+                   "#ifndef DQ_GEN_UL_H\n#define DQ_GEN_UL_H\n\n#include <stdint.h>\n\n"
+                   "#define DQ_GEN_UL_NSTATES %d\n#define DQ_GEN_UL_NEVENTS %d\n\n"
+                   "/* One cell of \"" CAPTION "\": the action (\"AE-1\"; NULL for an\n"
+                   " * empty cell) and the next state; next_alt differs from next when the\n"
+                   " * standard gives two (\"Sta3 or 13\"). */\n"
+                   "typedef struct dq_gen_ul_cell {\n"
+                   "    const char *action;\n    uint8_t next;\n    uint8_t next_alt;\n"
+                   "} dq_gen_ul_cell;\n\n"
+                   "/* [event - 1][state - 1] */\n"
+                   "extern const dq_gen_ul_cell dq_gen_ul_table[DQ_GEN_UL_NEVENTS][DQ_GEN_UL_NSTATES];\n"
+                   "/* The standard's text for Evt1 .. Evt19. */\n"
+                   "extern const char *const dq_gen_ul_event_text[DQ_GEN_UL_NEVENTS];\n\n"
+                   "#endif\n",
+                   NSTATES, NEVENTS);
+
+    path = gen_xasprintf("%s/dq_gen_ul.c", outdir);
+    gen_out *c = gen_out_open(path);
+    free(path);
+    gen_out_banner(c, "ul", docs, 1);
+    gen_out_printf(c, "#include \"dq_gen_ul.h\"\n\n#include <stddef.h>\n\n"
+                      "const char *const dq_gen_ul_event_text[DQ_GEN_UL_NEVENTS] = {\n");
+    for (int e = 0; e < NEVENTS; e++) {
+        gen_out_printf(c, "    /* Evt%d */ ", e + 1);
+        gen_out_cstr(c, u->events[e]);
+        gen_out_printf(c, ",\n");
+    }
+    gen_out_printf(c, "};\n\nconst dq_gen_ul_cell dq_gen_ul_table[DQ_GEN_UL_NEVENTS][DQ_GEN_UL_NSTATES] = {\n");
+    for (int e = 0; e < NEVENTS; e++) {
+        gen_out_printf(c, "    /* Evt%d */ {\n", e + 1);
+        for (int s = 0; s < NSTATES; s++) {
+            const cell *x = &u->cells[e][s];
+            if (!x->action[0])
+                gen_out_printf(c, "        {NULL, 0, 0},%*s/* Sta%d */\n", 10, "", s + 1);
+            else
+                gen_out_printf(c, "        {\"%s\", %2d, %2d},%*s/* Sta%d */\n", x->action,
+                               x->next, x->next_alt, (int)(8 - strlen(x->action)), "", s + 1);
+        }
+        gen_out_printf(c, "    },\n");
+    }
+    gen_out_printf(c, "};\n");
+    gen_out_commit(h);
+    gen_out_commit(c);
+    free_table(u);
+    return 0;
+}
+
+static int dump(const char *dir, const char *what, FILE *out)
+{
+    (void)what;
+    ul_table *u = read_table(dir);
+    fprintf(out, "event");
+    for (int s = 0; s < NSTATES; s++)
+        fprintf(out, "\tSta%d", s + 1);
+    fprintf(out, "\n");
+    for (int e = 0; e < NEVENTS; e++) {
+        fprintf(out, "Evt%d", e + 1);
+        for (int s = 0; s < NSTATES; s++) {
+            const cell *x = &u->cells[e][s];
+            if (!x->action[0])
+                fprintf(out, "\t");
+            else if (x->next == x->next_alt)
+                fprintf(out, "\t%s Sta%d", x->action, x->next);
+            else
+                fprintf(out, "\t%s Sta%d/%d", x->action, x->next, x->next_alt);
+        }
+        fprintf(out, "\n");
+    }
+    free_table(u);
+    return 0;
+}
+
+const gen_emitter gen_emitter_ul = {
+    .name = "ul",
+    .parts = "part08.xml",
+    .emit = emit,
+    .dump_names = "ul",
+    .dump = dump,
+};

@@ -1,0 +1,380 @@
+/* The Upper Layer state machine runtime (PS3.8 9.2): the generated Table
+ * 9-10 says which action runs and where it leads; each action below is a
+ * small function saying what the caller must do. No I/O here. */
+#include "dq/ul.h"
+
+#include <string.h>
+
+#include "dq_gen_ul.h"
+
+_Static_assert(DQ_GEN_UL_NSTATES == DQ_UL_NSTATES && DQ_GEN_UL_NEVENTS == DQ_UL_NEVENTS,
+               "the generated table has the standard's 13 states and 19 events");
+
+/* ---- names ------------------------------------------------------------------ */
+
+static const char *const action_names[DQ_UL_NACTIONS] = {
+    "-",     "AE-1",  "AE-2",  "AE-3",  "AE-4",  "AE-5",  "AE-6", "AE-7", "AE-8", "DT-1",
+    "DT-2",  "AR-1",  "AR-2",  "AR-3",  "AR-4",  "AR-5",  "AR-6", "AR-7", "AR-8", "AR-9",
+    "AR-10", "AA-1",  "AA-2",  "AA-3",  "AA-4",  "AA-5",  "AA-6", "AA-7", "AA-8",
+};
+
+const char *dq_ul_action_name(dq_ul_action a)
+{
+    return (unsigned)a < DQ_UL_NACTIONS ? action_names[a] : "?";
+}
+
+const char *dq_ul_state_name(dq_ul_state s)
+{
+    static const char *const names[DQ_UL_NSTATES + 1] = {
+        "?", "Sta1", "Sta2", "Sta3", "Sta4", "Sta5", "Sta6", "Sta7",
+        "Sta8", "Sta9", "Sta10", "Sta11", "Sta12", "Sta13"};
+    return (unsigned)s <= DQ_UL_NSTATES ? names[s] : "?";
+}
+
+const char *dq_ul_event_name(dq_ul_event e)
+{
+    static const char *const names[DQ_UL_NEVENTS + 1] = {
+        "?",     "Evt1",  "Evt2",  "Evt3",  "Evt4",  "Evt5",  "Evt6",
+        "Evt7",  "Evt8",  "Evt9",  "Evt10", "Evt11", "Evt12", "Evt13",
+        "Evt14", "Evt15", "Evt16", "Evt17", "Evt18", "Evt19"};
+    return (unsigned)e <= DQ_UL_NEVENTS ? names[e] : "?";
+}
+
+/* ---- small PDUs the machine builds itself ---------------------------------- */
+
+static void small_pdu(dq_ul *ul, dq_ul_output *out, uint8_t type, uint8_t b8, uint8_t b9)
+{
+    static const uint8_t head[6] = {0, 0, 0, 0, 0, 4};
+    memcpy(ul->small, head, 6);
+    ul->small[0] = type;
+    ul->small[6] = 0;
+    ul->small[7] = 0;
+    ul->small[8] = b8;
+    ul->small[9] = b9;
+    out->todo |= DQ_UL_DO_SEND;
+    out->send = ul->small;
+    out->send_len = sizeof ul->small;
+}
+
+static void send_given(dq_ul_output *out, const uint8_t *pdu, size_t len)
+{
+    out->todo |= DQ_UL_DO_SEND;
+    out->send = pdu;
+    out->send_len = len;
+}
+
+static void artim_start(dq_ul *ul, dq_ul_output *out)
+{
+    ul->artim_running = true;
+    out->todo |= DQ_UL_DO_ARTIM_START;
+}
+
+static void artim_stop(dq_ul *ul, dq_ul_output *out)
+{
+    if (ul->artim_running)
+        out->todo |= DQ_UL_DO_ARTIM_STOP;
+    ul->artim_running = false;
+}
+
+/* PS3.8 Table 9-26 provider reasons used for AA-8. */
+enum { ABORT_UNRECOGNIZED_PDU = 1, ABORT_UNEXPECTED_PDU = 2, ABORT_INVALID_PARAMETER = 6 };
+
+/* ---- the actions (PS3.8 Tables 9-6 to 9-9) ---------------------------------- */
+
+typedef struct act_ctx {
+    dq_ul *ul;
+    dq_ul_event ev;
+    const uint8_t *pdu;
+    size_t len;
+    bool acceptable;
+    dq_ul_output *out;
+    dq_ul_state next, next_alt;
+} act_ctx;
+
+/* AE-1: issue TRANSPORT CONNECT request. */
+static void ae1(act_ctx *c)
+{
+    c->ul->requestor = true;
+    c->ul->pending = c->pdu;
+    c->ul->pending_len = c->len;
+    c->out->todo |= DQ_UL_DO_CONNECT;
+}
+
+/* AE-2: send A-ASSOCIATE-RQ PDU. */
+static void ae2(act_ctx *c)
+{
+    send_given(c->out, c->ul->pending, c->ul->pending_len);
+    c->ul->pending = NULL;
+    c->ul->pending_len = 0;
+}
+
+/* AE-3: issue A-ASSOCIATE confirmation (accept). */
+static void ae3(act_ctx *c)
+{
+    c->out->indication = DQ_UL_IND_ASSOCIATE_ACCEPTED;
+}
+
+/* AE-4: issue A-ASSOCIATE confirmation (reject) and close transport. */
+static void ae4(act_ctx *c)
+{
+    c->out->indication = DQ_UL_IND_ASSOCIATE_REJECTED;
+    c->out->todo |= DQ_UL_DO_CLOSE;
+}
+
+/* AE-5: issue transport connection response; start ARTIM. */
+static void ae5(act_ctx *c)
+{
+    c->ul->requestor = false;
+    artim_start(c->ul, c->out);
+}
+
+/* AE-6: stop ARTIM; if the A-ASSOCIATE-RQ is acceptable issue an A-ASSOCIATE
+ * indication (next Sta3), otherwise send A-ASSOCIATE-RJ and start ARTIM
+ * (next Sta13). The RJ sent here: rejected-permanent, service-user,
+ * no-reason-given (the caller rejects with details through Evt8). */
+static void ae6(act_ctx *c)
+{
+    artim_stop(c->ul, c->out);
+    if (c->acceptable) {
+        c->out->indication = DQ_UL_IND_ASSOCIATE_REQUESTED;
+        c->out->to = c->next;
+    } else {
+        small_pdu(c->ul, c->out, 0x03, 1, 1);
+        c->ul->small[7] = 1; /* result: rejected-permanent; source 1; reason 1 */
+        artim_start(c->ul, c->out);
+        c->out->to = c->next_alt;
+    }
+}
+
+/* AE-7: send A-ASSOCIATE-AC PDU. */
+static void ae7(act_ctx *c)
+{
+    send_given(c->out, c->pdu, c->len);
+}
+
+/* AE-8: send A-ASSOCIATE-RJ PDU and start ARTIM. */
+static void ae8(act_ctx *c)
+{
+    send_given(c->out, c->pdu, c->len);
+    artim_start(c->ul, c->out);
+}
+
+/* DT-1, AR-7: send P-DATA-TF PDU. */
+static void dt1(act_ctx *c)
+{
+    send_given(c->out, c->pdu, c->len);
+}
+
+/* DT-2, AR-6: issue P-DATA indication. */
+static void dt2(act_ctx *c)
+{
+    c->out->indication = DQ_UL_IND_PDATA;
+}
+
+/* AR-1: send A-RELEASE-RQ PDU. */
+static void ar1(act_ctx *c)
+{
+    small_pdu(c->ul, c->out, 0x05, 0, 0);
+}
+
+/* AR-2: issue A-RELEASE indication. */
+static void ar2(act_ctx *c)
+{
+    c->out->indication = DQ_UL_IND_RELEASE_REQUESTED;
+}
+
+/* AR-3: issue A-RELEASE confirmation and close transport. */
+static void ar3(act_ctx *c)
+{
+    c->out->indication = DQ_UL_IND_RELEASE_CONFIRMED;
+    c->out->todo |= DQ_UL_DO_CLOSE;
+}
+
+/* AR-4: send A-RELEASE-RP PDU and start ARTIM. */
+static void ar4(act_ctx *c)
+{
+    small_pdu(c->ul, c->out, 0x06, 0, 0);
+    artim_start(c->ul, c->out);
+}
+
+/* AR-5: stop ARTIM. */
+static void ar5(act_ctx *c)
+{
+    artim_stop(c->ul, c->out);
+}
+
+/* AR-8: issue A-RELEASE indication (release collision); the requestor goes
+ * to Sta9, the acceptor to Sta10. */
+static void ar8(act_ctx *c)
+{
+    c->out->indication = DQ_UL_IND_RELEASE_REQUESTED;
+    c->out->to = c->ul->requestor ? c->next : c->next_alt;
+}
+
+/* AR-9: send A-RELEASE-RP PDU. */
+static void ar9(act_ctx *c)
+{
+    small_pdu(c->ul, c->out, 0x06, 0, 0);
+}
+
+/* AR-10: issue A-RELEASE confirmation. */
+static void ar10(act_ctx *c)
+{
+    c->out->indication = DQ_UL_IND_RELEASE_CONFIRMED;
+}
+
+/* AA-1: send A-ABORT PDU (service-user source), (re)start ARTIM. */
+static void aa1(act_ctx *c)
+{
+    small_pdu(c->ul, c->out, 0x07, 0, 0);
+    c->out->abort_source = 0;
+    c->out->abort_reason = 0;
+    artim_start(c->ul, c->out);
+}
+
+/* AA-2: stop ARTIM if running; close transport. */
+static void aa2(act_ctx *c)
+{
+    artim_stop(c->ul, c->out);
+    c->out->todo |= DQ_UL_DO_CLOSE;
+}
+
+/* AA-3: A-ABORT indication if the peer's service-user aborted, otherwise
+ * A-P-ABORT; close transport. */
+static void aa3(act_ctx *c)
+{
+    uint8_t source = c->pdu && c->len >= 10 ? c->pdu[8] : 2;
+    uint8_t reason = c->pdu && c->len >= 10 ? c->pdu[9] : 0;
+    c->out->indication = source == 0 ? DQ_UL_IND_ABORT : DQ_UL_IND_P_ABORT;
+    c->out->abort_source = source;
+    c->out->abort_reason = reason;
+    c->out->todo |= DQ_UL_DO_CLOSE;
+}
+
+/* AA-4: issue A-P-ABORT indication (the transport is gone). */
+static void aa4(act_ctx *c)
+{
+    artim_stop(c->ul, c->out);
+    c->out->indication = DQ_UL_IND_P_ABORT;
+    c->out->abort_source = 2;
+    c->out->abort_reason = 0;
+    c->out->todo |= DQ_UL_DO_CLOSE;
+}
+
+/* AA-5: stop ARTIM. */
+static void aa5(act_ctx *c)
+{
+    artim_stop(c->ul, c->out);
+}
+
+/* AA-6: ignore the PDU. */
+static void aa6(act_ctx *c)
+{
+    (void)c;
+}
+
+/* Provider reason for an abort caused by this event. */
+static uint8_t provider_reason(const act_ctx *c)
+{
+    if (c->ev != DQ_UL_EVT19)
+        return ABORT_UNEXPECTED_PDU;
+    if (c->ul->abort_reason)
+        return c->ul->abort_reason;
+    return dq_ul_event_for_pdu(c->pdu, c->len) == DQ_UL_EVT19 ? ABORT_UNRECOGNIZED_PDU
+                                                               : ABORT_INVALID_PARAMETER;
+}
+
+/* AA-7: send A-ABORT PDU (service-provider source). */
+static void aa7(act_ctx *c)
+{
+    uint8_t reason = provider_reason(c);
+    small_pdu(c->ul, c->out, 0x07, 2, reason);
+    c->out->abort_source = 2;
+    c->out->abort_reason = reason;
+}
+
+/* AA-8: send A-ABORT PDU (service-provider source), issue A-P-ABORT
+ * indication, start ARTIM. */
+static void aa8(act_ctx *c)
+{
+    uint8_t reason = provider_reason(c);
+    small_pdu(c->ul, c->out, 0x07, 2, reason);
+    c->out->indication = DQ_UL_IND_P_ABORT;
+    c->out->abort_source = 2;
+    c->out->abort_reason = reason;
+    artim_start(c->ul, c->out);
+}
+
+static void (*const actions[DQ_UL_NACTIONS])(act_ctx *) = {
+    [DQ_UL_AE1] = ae1,  [DQ_UL_AE2] = ae2,  [DQ_UL_AE3] = ae3,   [DQ_UL_AE4] = ae4,
+    [DQ_UL_AE5] = ae5,  [DQ_UL_AE6] = ae6,  [DQ_UL_AE7] = ae7,   [DQ_UL_AE8] = ae8,
+    [DQ_UL_DT1] = dt1,  [DQ_UL_DT2] = dt2,  [DQ_UL_AR1] = ar1,   [DQ_UL_AR2] = ar2,
+    [DQ_UL_AR3] = ar3,  [DQ_UL_AR4] = ar4,  [DQ_UL_AR5] = ar5,   [DQ_UL_AR6] = dt2,
+    [DQ_UL_AR7] = dt1,  [DQ_UL_AR8] = ar8,  [DQ_UL_AR9] = ar9,   [DQ_UL_AR10] = ar10,
+    [DQ_UL_AA1] = aa1,  [DQ_UL_AA2] = aa2,  [DQ_UL_AA3] = aa3,   [DQ_UL_AA4] = aa4,
+    [DQ_UL_AA5] = aa5,  [DQ_UL_AA6] = aa6,  [DQ_UL_AA7] = aa7,   [DQ_UL_AA8] = aa8,
+};
+
+/* ---- the table ------------------------------------------------------------------ */
+
+bool dq_ul_transition(dq_ul_state s, dq_ul_event e, dq_ul_action *action, dq_ul_state *next,
+                      dq_ul_state *next_alt)
+{
+    if (s < DQ_UL_STA1 || s > DQ_UL_STA13 || e < DQ_UL_EVT1 || e > DQ_UL_EVT19)
+        return false;
+    const dq_gen_ul_cell *c = &dq_gen_ul_table[e - 1][s - 1];
+    if (!c->action)
+        return false;
+    /* The generated cell names the action as the standard does ("AR-10"). */
+    for (int a = 1; a < DQ_UL_NACTIONS; a++)
+        if (strcmp(action_names[a], c->action) == 0) {
+            *action = (dq_ul_action)a;
+            *next = (dq_ul_state)c->next;
+            *next_alt = (dq_ul_state)c->next_alt;
+            return true;
+        }
+    return false; /* an action this runtime does not know: treated as blank */
+}
+
+/* ---- the runtime --------------------------------------------------------------- */
+
+void dq_ul_init(dq_ul *ul)
+{
+    memset(ul, 0, sizeof *ul);
+    ul->state = DQ_UL_STA1;
+}
+
+dq_ul_event dq_ul_event_for_pdu(const uint8_t *pdu, size_t len)
+{
+    if (!pdu || len < 6)
+        return DQ_UL_EVT19;
+    switch (pdu[0]) {
+    case 0x01: return DQ_UL_EVT6;
+    case 0x02: return DQ_UL_EVT3;
+    case 0x03: return DQ_UL_EVT4;
+    case 0x04: return DQ_UL_EVT10;
+    case 0x05: return DQ_UL_EVT12;
+    case 0x06: return DQ_UL_EVT13;
+    case 0x07: return DQ_UL_EVT16;
+    default: return DQ_UL_EVT19;
+    }
+}
+
+int dq_ul_handle(dq_ul *ul, dq_ul_event ev, const uint8_t *pdu, size_t len, bool acceptable,
+                 dq_ul_output *out, dq_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->from = out->to = ul->state;
+    dq_ul_action action;
+    dq_ul_state next, alt;
+    if (!dq_ul_transition(ul->state, ev, &action, &next, &alt))
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "%s cannot happen in %s (PS3.8 Table 9-10 has no entry)",
+                            dq_ul_event_name(ev), dq_ul_state_name(ul->state)), -1;
+    act_ctx c = {ul, ev, pdu, len, acceptable, out, next, alt};
+    out->action = action;
+    out->to = next;
+    actions[action](&c);
+    ul->state = out->to;
+    return 0;
+}
