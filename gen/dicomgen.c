@@ -17,6 +17,7 @@
 #include <libxml/parser.h>
 
 extern const gen_emitter gen_emitter_editions;
+extern const gen_emitter gen_emitter_ul;
 extern const gen_emitter gen_emitter_pdu;
 extern const gen_emitter gen_emitter_vrs;
 extern const gen_emitter gen_emitter_dict;
