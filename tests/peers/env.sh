@@ -412,7 +412,8 @@ dq_query_names() {
 }
 
 # dq_query_load NAME: sets DQ_Q_PEERS (comma list), DQ_Q_MODEL (-P/-S/-O/-W),
-# DQ_Q_K (array: the -k values) and DQ_Q_KEYS (array: keys matches.py prints).
+# DQ_Q_K (array: the -k values), DQ_Q_ARGS (array: -k K -k K ...) and
+# DQ_Q_KEYS (array: keys matches.py prints).
 dq_query_load() {
   local line
   line=$(awk -F'\t' -v n="$1" '!/^#/ && $1 == n' "$DQ_PEERS_HOME/queries.tsv")
@@ -426,6 +427,8 @@ dq_query_load() {
   DQ_Q_MODEL=$model
   IFS=';' read -r -a DQ_Q_K <<< "$k"
   IFS=' ' read -r -a DQ_Q_KEYS <<< "$keys"
+  DQ_Q_ARGS=()
+  for k in "${DQ_Q_K[@]}"; do DQ_Q_ARGS+=(-k "$k"); done
 }
 
 # dq_query_expected NAME KIND: path of the expected match set.
@@ -434,25 +437,50 @@ dq_query_expected() { echo "$DQ_PEERS_HOME/expected/$1.$2.tsv"; }
 # dq_query_dcmtk PEER NAME OUTDIR: query NAME through DCMTK's findscu against
 # the running peer PEER; response files rsp0001.dcm... and findscu.log in OUTDIR.
 dq_query_dcmtk() {
-  local peer=$1 out=$3 port aet args=() k
+  local peer=$1 out=$3 port aet
   dq_query_load "$2" || return 1
   port=$(dq_peers__var "$peer" PORT); port=${!port}
   aet=$(dq_peers__var "$peer" AET); aet=${!aet}
-  for k in "${DQ_Q_K[@]}"; do args+=(-k "$k"); done
   mkdir -p "$out" || return 1
   findscu -X -od "$out" "$DQ_Q_MODEL" -aet DQTEST -aec "$aet" -to 10 -ta 10 -td 30 \
-    127.0.0.1 "$port" "${args[@]}" > "$out/findscu.log" 2>&1
+    127.0.0.1 "$port" "${DQ_Q_ARGS[@]}" > "$out/findscu.log" 2>&1
 }
 
 # dq_query_check PEER NAME OUTDIR: the match set of the response files in OUTDIR
 # (any client's) against expected/NAME.<peer kind>.tsv. Prints a diff and fails
 # on a mismatch. DQ_UPDATE_EXPECTED=1 writes the expected file instead.
 dq_query_check() {
+  dq_query_load "$2" || return 1
+  dq_matches "$3" "${DQ_Q_KEYS[@]}" > "$3/matches.tsv" || return 1
+  dq_query__compare "$@"
+}
+
+# dq_query_check_many PEER OUTROOT NAME...: dq_query_check for several queries
+# whose answers are in OUTROOT/NAME, with one python run. Prints "ok NAME (N)"
+# or the diff per query; fails if any differs.
+dq_query_check_many() {
+  local peer=$1 root=$2 q status=0
+  shift 2
+  for q in "$@"; do
+    dq_query_load "$q" || return 1
+    printf '%s\t%s\n' "$root/$q" "${DQ_Q_KEYS[*]}"
+  done | "$DQ_PYTHON" "$DQ_PEERS_HOME/matches.py" --batch || return 1
+  for q in "$@"; do
+    if dq_query__compare "$peer" "$q" "$root/$q"; then
+      echo "ok   $q ($(wc -l < "$root/$q/matches.tsv") matches)"
+    else
+      echo "FAIL $q"
+      status=1
+    fi
+  done
+  return $status
+}
+
+# dq_query__compare PEER NAME OUTDIR: OUTDIR/matches.tsv against the expected set.
+dq_query__compare() {
   local peer=$1 name=$2 out=$3 kind exp
-  dq_query_load "$name" || return 1
   kind=$(dq_peers__var "$peer" KIND); kind=${!kind}
   exp=$(dq_query_expected "$name" "$kind")
-  dq_matches "$out" "${DQ_Q_KEYS[@]}" > "$out/matches.tsv" || return 1
   if [ "${DQ_UPDATE_EXPECTED:-0}" = 1 ]; then
     mkdir -p "${exp%/*}" && cp "$out/matches.tsv" "$exp"
     return

@@ -2,6 +2,7 @@
 """Print the match set of C-FIND response files, one line per response, sorted.
 
 usage: matches.py [--glob PATTERN] DIR KEY [KEY...]
+       matches.py --batch < JOBS     (lines "DIR<TAB>KEY KEY...": writes DIR/matches.tsv)
 
 DIR holds the response identifiers as Part 10 files: DCMTK `findscu -X`
 writes rsp0001.dcm..., our findscu `-w` writes rsp000001.dcm...; every
@@ -72,17 +73,8 @@ def text(elem):
     return str(value)
 
 
-def main(argv):
-    # The samples have known oddities (e.g. a non-conformant UID) that pydicom
-    # warns about on every read: not the subject here.
-    warnings.simplefilter("ignore")
-    pattern = "rsp*.dcm"
-    if len(argv) > 2 and argv[1] == "--glob":
-        pattern = argv[2]
-        argv = argv[:1] + argv[3:]
-    if len(argv) < 3:
-        sys.exit(__doc__.split("\n\n")[1])
-    folder, keys = argv[1], argv[2:]
+def match_lines(folder, pattern, keys):
+    """The sorted match lines of the files in folder."""
     lines = []
     for path in sorted(glob.glob(os.path.join(folder, pattern))):
         try:
@@ -96,9 +88,27 @@ def main(argv):
             fields.append(f"{key}!absent" if value is None else f"{key}={value}")
         lines.append("\t".join(fields))
     lines.sort()
-    out = sys.stdout.buffer
-    for line in lines:
-        out.write(line.encode("utf-8") + b"\n")
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def main(argv):
+    # The samples have known oddities (e.g. a non-conformant UID) that pydicom
+    # warns about on every read: not the subject here.
+    warnings.simplefilter("ignore")
+    pattern = "rsp*.dcm"
+    if argv[1:2] == ["--batch"]:
+        # One interpreter for many sets: pydicom's import is most of the cost.
+        for job in sys.stdin.read().splitlines():
+            folder, _, keys = job.partition("\t")
+            with open(os.path.join(folder, "matches.tsv"), "wb") as out:
+                out.write(match_lines(folder, pattern, keys.split()))
+        return 0
+    if len(argv) > 2 and argv[1] == "--glob":
+        pattern = argv[2]
+        argv = argv[:1] + argv[3:]
+    if len(argv) < 3:
+        sys.exit(__doc__.split("\n\n")[1])
+    sys.stdout.buffer.write(match_lines(argv[1], pattern, argv[2:]))
     return 0
 
 
