@@ -35,7 +35,7 @@ if [ ! -x "$findscu" ]; then
   exit 1
 fi
 
-# shellcheck source=../tests/peers/env.sh
+# shellcheck source=tests/peers/env.sh
 source tests/peers/env.sh
 
 # run ARGS...: prints the command as typed, then runs it.

@@ -37,6 +37,7 @@ DQ_PEERS_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Files loaded into dcmqrscp/Orthanc when a start names none: distinct patients,
 # studies and series, one instance each (paths relative to DQ_PYDICOM_DATA).
 # The charset_files entries give one Specific Character Set each.
+# shellcheck disable=SC2034  # used by the peer files and the tests
 DQ_SAMPLE_FILES=(
   test_files/CT_small.dcm
   test_files/MR_small.dcm
@@ -68,6 +69,7 @@ dq_peers__group_pids() {
     { read -r line < "$s"; } 2> /dev/null || continue
     # comm may hold spaces or ')': the fields after the last ')' are
     # state ppid pgrp ...
+    # shellcheck disable=SC2206  # split on purpose: numeric fields
     f=(${line##*) })
     if [ "${f[2]}" = "$1" ] && [ "${f[0]}" != Z ] && [ "${f[0]}" != X ]; then
       s=${s#/proc/}
@@ -135,6 +137,7 @@ dq_peers__listening() {
   [ -n "$inodes" ] || return 1
   for pid in $(dq_peers__group_pids "$pgid"); do
     for inode in $inodes; do
+      # shellcheck disable=SC2010  # one ls per process instead of one readlink per fd
       if ls -l "/proc/$pid/fd" 2>/dev/null | grep -qF "socket:[$inode]"; then
         return 0
       fi
@@ -191,6 +194,7 @@ dq_peers__spawn() {
   # whether or not setsid had to fork.
   # A watcher in the group ends the group when the owner (the test) is gone,
   # even if it died by SIGKILL and its EXIT trap never ran.
+  # shellcheck disable=SC2016  # expanded by the inner bash
   setsid bash -c '
     echo $$ > "$0.tmp" && mv "$0.tmp" "$0" || exit 1
     if [ -n "$2" ]; then
@@ -310,11 +314,11 @@ dq_peers__start() {
 }
 
 dq_peers__forget() {
-  local i out=()
+  local i keep=()
   for i in "${DQ_PEERS_STARTED[@]}"; do
-    [ "$i" = "$1" ] || out+=("$i")
+    [ "$i" = "$1" ] || keep+=("$i")
   done
-  DQ_PEERS_STARTED=("${out[@]}")
+  DQ_PEERS_STARTED=("${keep[@]}")
 }
 
 # dq_peer_stop NAME: stops the peer (its whole process group) and removes its dir.
@@ -423,6 +427,7 @@ dq_query_load() {
   fi
   local name peers model k keys
   IFS=$'\t' read -r name peers model k keys <<< "$line"
+  # shellcheck disable=SC2034  # for the callers
   DQ_Q_PEERS=$peers
   DQ_Q_MODEL=$model
   IFS=';' read -r -a DQ_Q_K <<< "$k"
@@ -495,6 +500,9 @@ dq_query__compare() {
   fi
 }
 
+# shellcheck source=dcmqrscp.sh
 source "$DQ_PEERS_HOME/dcmqrscp.sh"
+# shellcheck source=wlmscpfs.sh
 source "$DQ_PEERS_HOME/wlmscpfs.sh"
+# shellcheck source=orthanc.sh
 source "$DQ_PEERS_HOME/orthanc.sh"

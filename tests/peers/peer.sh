@@ -31,7 +31,7 @@ default_owner() {
     sh\ -c\ * | /bin/sh\ -c\ * | dash\ -c\ * | bash\ -c\ *)
       if { read -r line < "/proc/$owner/stat"; } 2> /dev/null; then
         rest=${line##*) }
-        f=($rest)
+        read -r -a f <<< "$rest"
         owner=${f[1]}
       fi ;;
   esac
