@@ -33,6 +33,7 @@ typedef struct elem {
     unsigned vm_min, vm_max, vm_step;
     bool retired;
     const gen_doc *doc;
+    xmlNode *tr; /* its row, for error messages */
     long line;
 } elem;
 
@@ -218,6 +219,7 @@ static void read_table(elem_set *set, const gen_doc *doc, xmlNode *node, int par
         elem *e = &set->v[set->n];
         memset(e, 0, sizeof *e);
         e->doc = doc;
+        e->tr = row->tr;
         e->line = row->line;
         if (!parse_tag(row->cells[c_tag], e))
             gen_fail(doc, row->nodes[c_tag], "expected a tag like (0010,0010) or (60xx,3000), found \"%s\"",
@@ -266,6 +268,11 @@ static int cmp_elem(const void *a, const void *b)
     return 0;
 }
 
+static int cmp_keyword(const void *a, const void *b)
+{
+    return strcmp((*(const elem *const *)a)->keyword, (*(const elem *const *)b)->keyword);
+}
+
 static elem_set *dict_read(const gen_doc *p6, const gen_doc *p7)
 {
     elem_set *set = gen_xmalloc(sizeof *set);
@@ -295,9 +302,32 @@ static elem_set *dict_read(const gen_doc *p6, const gen_doc *p7)
     qsort(set->v, set->n, sizeof *set->v, cmp_elem);
     for (size_t i = 1; i < set->n; i++) {
         const elem *a = &set->v[i - 1], *b = &set->v[i];
+        if (a->tag == b->tag && a->mask == b->mask && a->doc == b->doc && a->line > b->line) {
+            const elem *t = a; /* report the later row */
+            a = b;
+            b = t;
+        }
         if (a->tag == b->tag && a->mask == b->mask)
-            gen_fail(b->doc, NULL, "%s appears twice (lines %ld and %ld)", b->tagstr, a->line, b->line);
+            gen_fail(b->doc, b->tr, "%s appears twice (also %s line %ld)", b->tagstr, a->doc->file, a->line);
     }
+    /* Keywords are names in code: each must be unique. */
+    const elem **by_kw = gen_xmalloc(set->n * sizeof *by_kw);
+    for (size_t i = 0; i < set->n; i++)
+        by_kw[i] = &set->v[i];
+    qsort(by_kw, set->n, sizeof *by_kw, cmp_keyword);
+    for (size_t i = 1; i < set->n; i++) {
+        const elem *a = by_kw[i - 1], *b = by_kw[i];
+        if (a->keyword[0] && strcmp(a->keyword, b->keyword) == 0) {
+            if (a->line > b->line && a->doc == b->doc) {
+                const elem *t = a;
+                a = b;
+                b = t;
+            }
+            gen_fail(b->doc, b->tr, "%s: keyword %s is already used by %s (%s line %ld)", b->tagstr,
+                     b->keyword, a->tagstr, a->doc->file, a->line);
+        }
+    }
+    free(by_kw);
     return set;
 }
 
@@ -401,13 +431,8 @@ static int emit(const char *dir, const char *outdir)
         max_probe = probes > max_probe ? probes : max_probe;
         if (e->keyword[0]) {
             h = dq_hash_str(e->keyword, kbits);
-            while (kslots[h] != 0xFFFF) {
-                const elem *o = &set->v[kslots[h]];
-                if (strcmp(o->keyword, e->keyword) == 0)
-                    gen_fail(e->doc, NULL, "keyword %s used by %s (line %ld) and %s (line %ld)",
-                             e->keyword, o->tagstr, o->line, e->tagstr, e->line);
+            while (kslots[h] != 0xFFFF) /* keywords are unique: dict_read checked */
                 h = (uint32_t)((h + 1) & (ksize - 1));
-            }
             kslots[h] = (uint16_t)i;
         }
     }

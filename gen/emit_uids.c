@@ -28,6 +28,7 @@
 typedef struct uid {
     char *uid, *name, *keyword, *type;
     bool retired;
+    xmlNode *tr; /* its row, for error messages */
     long line;
 } uid;
 
@@ -82,6 +83,11 @@ static char *one_line(const char *s)
 static int cmp_uid(const void *a, const void *b)
 {
     return strcmp(((const uid *)a)->uid, ((const uid *)b)->uid);
+}
+
+static int cmp_keyword(const void *a, const void *b)
+{
+    return strcmp((*(const uid *const *)a)->keyword, (*(const uid *const *)b)->keyword);
 }
 
 static void read_table(uid_set *set, const gen_doc *doc, xmlNode *node, size_t which)
@@ -142,6 +148,7 @@ static void read_table(uid_set *set, const gen_doc *doc, xmlNode *node, size_t w
         e->keyword = gen_xstrdup(kw);
         e->type = one_line(type);
         e->retired = strstr(e->name, "(Retired)") != NULL || gen_all_italic(row->tr);
+        e->tr = row->tr;
         e->line = row->line;
     }
     gen_table_free(t);
@@ -161,10 +168,23 @@ static uid_set *uids_read(const gen_doc *doc)
         free(found);
     }
     qsort(set->v, set->n, sizeof *set->v, cmp_uid);
-    for (size_t i = 1; i < set->n; i++)
-        if (strcmp(set->v[i - 1].uid, set->v[i].uid) == 0)
-            gen_fail(doc, NULL, "UID %s appears twice (lines %ld and %ld)", set->v[i].uid,
-                     set->v[i - 1].line, set->v[i].line);
+    for (size_t i = 1; i < set->n; i++) {
+        const uid *a = &set->v[i - 1], *b = &set->v[i];
+        if (strcmp(a->uid, b->uid) == 0)
+            gen_fail(doc, a->line > b->line ? a->tr : b->tr, "UID %s appears twice (also line %ld)", a->uid,
+                     a->line > b->line ? b->line : a->line);
+    }
+    const uid **by_kw = gen_xmalloc((set->n ? set->n : 1) * sizeof *by_kw);
+    for (size_t i = 0; i < set->n; i++)
+        by_kw[i] = &set->v[i];
+    qsort(by_kw, set->n, sizeof *by_kw, cmp_keyword);
+    for (size_t i = 1; i < set->n; i++) {
+        const uid *a = by_kw[i - 1], *b = by_kw[i];
+        if (a->keyword[0] && strcmp(a->keyword, b->keyword) == 0)
+            gen_fail(doc, a->line > b->line ? a->tr : b->tr, "UID keyword %s is used by %s and %s",
+                     a->keyword, a->uid, b->uid);
+    }
+    free(by_kw);
     return set;
 }
 
@@ -227,13 +247,8 @@ static int emit(const char *dir, const char *outdir)
         uslots[h] = (uint16_t)i;
         if (e->keyword[0]) {
             h = dq_hash_str(e->keyword, kbits);
-            while (kslots[h] != 0xFFFF) {
-                const uid *o = &set->v[kslots[h]];
-                if (strcmp(o->keyword, e->keyword) == 0)
-                    gen_fail(doc, NULL, "UID keyword %s used by %s (line %ld) and %s (line %ld)",
-                             e->keyword, o->uid, o->line, e->uid, e->line);
+            while (kslots[h] != 0xFFFF) /* keywords are unique: uids_read checked */
                 h = (uint32_t)((h + 1) & (ksize - 1));
-            }
             kslots[h] = (uint16_t)i;
         }
     }

@@ -1,0 +1,241 @@
+/* dicomgen on tiny DocBook fixtures (tests/gen_fixtures): what it parses, that
+ * its output is deterministic and path-free, and that bad input is rejected
+ * with file:line, a non-zero exit and no partial output. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DICOMGEN DQ_BINARY_DIR "/gen/dicomgen"
+#define FIXTURES DQ_SOURCE_DIR "/tests/gen_fixtures"
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+/* Runs dicomgen ARGS; returns its exit status, and its stdout and stderr in *out, *err. */
+static int run(const char *args, char **out, char **err)
+{
+    char o[] = "/tmp/dq_gen_out_XXXXXX", e[] = "/tmp/dq_gen_err_XXXXXX";
+    int fo = mkstemp(o), fe = mkstemp(e);
+    cr_assert(fo >= 0 && fe >= 0);
+    close(fo);
+    close(fe);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s", DICOMGEN, args, o, e);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st), "%s", cmd);
+    *out = slurp(o);
+    *err = slurp(e);
+    unlink(o);
+    unlink(e);
+    return WEXITSTATUS(st);
+}
+
+static void dump_matches(const char *what)
+{
+    char args[512], golden[512];
+    snprintf(args, sizeof args, "--standard %s/good --dump %s", FIXTURES, what);
+    snprintf(golden, sizeof golden, "%s/good/%s.tsv", FIXTURES, what);
+    char *out, *err;
+    cr_assert_eq(run(args, &out, &err), 0, "%s", err);
+    char *want = slurp(golden);
+    cr_assert_str_eq(out, want);
+    free(want);
+    free(out);
+    free(err);
+}
+
+Test(gen, dump_vrs) { dump_matches("vrs"); }
+Test(gen, dump_elements) { dump_matches("elements"); }
+Test(gen, dump_uids) { dump_matches("uids"); }
+
+Test(gen, ignored_rows_and_fixups_are_reported)
+{
+    char *out, *err;
+    cr_assert_eq(run("--standard " FIXTURES "/good --dump elements", &out, &err), 0);
+    cr_assert(strstr(err, "18 elements (15 from PS3.6, 3 from PS3.7)"), "%s", err);
+    cr_assert(strstr(err, "1 blank rows, 1 tags without name, keyword, VR or VM"), "%s", err);
+    free(out);
+    free(err);
+    cr_assert_eq(run("--standard " FIXTURES "/good --dump uids", &out, &err), 0);
+    cr_assert(strstr(err, "5 UIDs; ignored: 1 rows without a name"), "%s", err);
+    cr_assert(strstr(err, "1 repeating a UID of an earlier table"), "%s", err);
+    free(out);
+    free(err);
+    /* OD missing from the long-form caption, but too long for 16 bits. */
+    cr_assert_eq(run("--standard " FIXTURES "/good --dump vrs", &out, &err), 0);
+    cr_assert(strstr(err, "part05.xml:17: warning: VR OD"), "%s", err);
+    free(out);
+    free(err);
+}
+
+static size_t count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void rm_dir(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Same input, same bytes; no build paths inside; the banner names the edition. */
+Test(gen, emit_is_deterministic_and_path_free)
+{
+    static const char *const emitters[] = {"vrs", "dict", "uids"};
+    static const char *const files[] = {"dq_gen_vr_codes.h", "dq_gen_vrs.c", "dq_gen_vrs.h",
+                                        "dq_gen_dict.c",     "dq_gen_dict.h", "dq_gen_uids.c",
+                                        "dq_gen_uids.h"};
+    char a[] = "/tmp/dq_gen_a_XXXXXX", b[] = "/tmp/dq_gen_b_XXXXXX";
+    cr_assert_not_null(mkdtemp(a));
+    cr_assert_not_null(mkdtemp(b));
+    for (size_t i = 0; i < 3; i++)
+        for (int k = 0; k < 2; k++) {
+            char args[512], *out, *err;
+            snprintf(args, sizeof args, "--standard %s/good --emit %s --output-dir %s", FIXTURES,
+                     emitters[i], k ? b : a);
+            cr_assert_eq(run(args, &out, &err), 0, "%s", err);
+            free(out);
+            free(err);
+        }
+    cr_assert_eq(count_files(a), 7);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char pa[256], pb[256];
+        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        char *x = slurp(pa), *y = slurp(pb);
+        cr_assert_str_eq(x, y, "%s differs between runs", files[i]);
+        cr_assert_null(strstr(x, "/tmp"), "%s contains a path", files[i]);
+        cr_assert_null(strstr(x, DQ_SOURCE_DIR), "%s contains a path", files[i]);
+        cr_assert(strstr(x, "2099z"), "%s: banner names no edition", files[i]);
+        free(x);
+        free(y);
+    }
+    char p[256];
+    snprintf(p, sizeof p, "%s/dq_gen_vr_codes.h", a);
+    char *codes = slurp(p);
+    cr_assert(strstr(codes, "DQ_VR_OD = DQ_VR_CODE('O', 'D')"));
+    free(codes);
+    rm_dir(a);
+    rm_dir(b);
+}
+
+/* A bad fixture replaces one part of the good set. */
+typedef struct bad_case {
+    const char *file;   /* under gen_fixtures/bad/ */
+    const char *dump;   /* what to --dump / which emitter reads it */
+    const char *emit;
+    const char *needle; /* the error's line is the fixture line holding this; NULL: no line */
+    const char *expect; /* in the message */
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"xml.part06.xml", "elements", "dict", "Patient's Name</td>", "Opening and ending tag mismatch"},
+    {"tag.part06.xml", "elements", "dict", "(0010,001G)", "expected a tag like (0010,0010)"},
+    {"vr.part06.xml", "elements", "dict", "PN or", "expected a VR like"},
+    {"vm.part06.xml", "elements", "dict", ">1-<", "expected a VM like"},
+    {"keyword.part06.xml", "elements", "dict", "Patient Name!", "expected a keyword of letters and digits"},
+    {"dupkeyword.part06.xml", "elements", "dict", "(0010,0010)", "keyword SpecificCharacterSet is already used"},
+    {"duptag.part06.xml", "elements", "dict", "again", "(0008,0005) appears twice"},
+    {"shortrow.part06.xml", "elements", "dict", "(0010,0010)", "expected at least 5 cells, found 3"},
+    {"notable.part06.xml", "elements", "dict", NULL,
+     "expected exactly one table captioned \"Registry of DICOM Data Elements\""},
+    {"subtitle.part06.xml", "elements", "dict", "<subtitle>", "expected \"PS3.N <edition>\""},
+    {"nocommands.part07.xml", "elements", "dict", NULL, "expected tables captioned \"Command Fields\""},
+    {"uid.part06.xml", "uids", "uids", "1.2.840.10008.1.2.x", "expected a UID"},
+    {"uidcolumn.part06.xml", "uids", "uids", "<caption>UID Values", "expected a column headed \"UID Type\""},
+    {"noexplicit.part05.xml", "vrs", "vrs", NULL, "Data Element with Explicit VR of <VR list>"},
+    {"vrcode.part05.xml", "vrs", "vrs", "<para>A</para>", "expected a two-letter VR code"},
+};
+
+static long line_of(const char *path, const char *needle)
+{
+    char *s = slurp(path);
+    char *hit = strstr(s, needle);
+    cr_assert_not_null(hit, "%s not in %s", needle, path);
+    long line = 1;
+    for (char *p = s; p < hit; p++)
+        line += *p == '\n';
+    free(s);
+    return line;
+}
+
+Test(gen, bad_input_is_rejected_with_file_and_line)
+{
+    for (size_t i = 0; i < sizeof bad_cases / sizeof *bad_cases; i++) {
+        const bad_case *c = &bad_cases[i];
+        char dir[] = "/tmp/dq_gen_bad_XXXXXX", out_dir[] = "/tmp/dq_gen_bado_XXXXXX";
+        cr_assert_not_null(mkdtemp(dir));
+        cr_assert_not_null(mkdtemp(out_dir));
+        const char *part = strstr(c->file, ".part") + 1; /* "part06.xml" */
+        static const char *const parts[] = {"part05.xml", "part06.xml", "part07.xml"};
+        char src[512], dst[512];
+        for (size_t k = 0; k < 3; k++) {
+            if (strcmp(parts[k], part) == 0)
+                snprintf(src, sizeof src, "%s/bad/%s", FIXTURES, c->file);
+            else
+                snprintf(src, sizeof src, "%s/good/%s", FIXTURES, parts[k]);
+            snprintf(dst, sizeof dst, "%s/%s", dir, parts[k]);
+            cr_assert_eq(symlink(src, dst), 0);
+        }
+        char want[256];
+        if (c->needle) {
+            snprintf(src, sizeof src, "%s/bad/%s", FIXTURES, c->file);
+            snprintf(want, sizeof want, "%s/%s:%ld: ", dir, part, line_of(src, c->needle));
+        } else {
+            snprintf(want, sizeof want, "%s/%s: error: ", dir, part);
+        }
+
+        char args[600], *out, *err;
+        snprintf(args, sizeof args, "--standard %s --dump %s", dir, c->dump);
+        cr_assert_neq(run(args, &out, &err), 0, "%s: accepted", c->file);
+        cr_assert_str_empty(out, "%s: partial dump", c->file);
+        cr_assert(strstr(err, want), "%s: expected \"%s\" in: %s", c->file, want, err);
+        cr_assert(strstr(err, c->expect), "%s: expected \"%s\" in: %s", c->file, c->expect, err);
+        free(out);
+        free(err);
+
+        snprintf(args, sizeof args, "--standard %s --emit %s --output-dir %s", dir, c->emit, out_dir);
+        cr_assert_neq(run(args, &out, &err), 0, "%s: emit accepted", c->file);
+        cr_assert_eq(count_files(out_dir), 0, "%s: partial output left behind", c->file);
+        free(out);
+        free(err);
+        rm_dir(dir);
+        rm_dir(out_dir);
+    }
+}
+
+Test(gen, usage_errors)
+{
+    char *out, *err;
+    cr_assert_eq(run("--standard " FIXTURES "/good --dump nothing", &out, &err), 2);
+    cr_assert(strstr(err, "no emitter"));
+    free(out);
+    free(err);
+    cr_assert_eq(run("--standard /nonexistent --dump elements", &out, &err), 1);
+    cr_assert(strstr(err, "/nonexistent/part06.xml"), "%s", err);
+    free(out);
+    free(err);
+}
