@@ -103,7 +103,6 @@ typedef struct run {
     fs_query_info info;
     bool requested;       /* the A-ASSOCIATE-RQ went out */
     fs_net *net;          /* our transport, for Ctrl-C (valid while the association lives) */
-    const dq_pdu_associate *rq;
 } run;
 
 static void on_assoc_event(void *user, const dq_assoc_event *ev)
@@ -112,13 +111,12 @@ static void on_assoc_event(void *user, const dq_assoc_event *ev)
     switch (ev->type) {
     case DQ_ASSOC_EV_REQUESTING:
         r->requested = true;
-        r->rq = ev->associate;
         if (ev->associate)
             fs_debug_associate_rq(ev->associate);
         break;
     case DQ_ASSOC_EV_ACCEPTED:
         if (ev->associate)
-            fs_debug_associate_ac(ev->associate, r->rq);
+            fs_debug_associate_ac(ev->associate, ABSTRACT_SYNTAXES, N_CONTEXTS);
         break;
     case DQ_ASSOC_EV_DIMSE_SENT:
         if (ev->dimse)

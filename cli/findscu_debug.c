@@ -95,7 +95,8 @@ static const char *pctx_result(unsigned r)
     return "Rejected - Unknown";
 }
 
-void fs_debug_associate_ac(const dq_pdu_associate *ac, const dq_pdu_associate *rq)
+void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *proposed,
+                           size_t n_proposed)
 {
     if (!fs_log_enabled(FS_LEVEL_DEBUG))
         return;
@@ -117,13 +118,9 @@ void fs_debug_associate_ac(const dq_pdu_associate *ac, const dq_pdu_associate *r
     for (size_t i = 0; i < ac->n_pctx; i++) {
         const dq_pdu_pctx *pc = &ac->pctx[i];
         FS_DEBUG("  Context ID:        %u (%s)", pc->id, pctx_result(pc->result));
-        const dq_pdu_pctx *req = NULL;
-        for (size_t k = 0; rq && k < rq->n_pctx; k++)
-            if (rq->pctx[k].id == pc->id)
-                req = &rq->pctx[k];
-        if (req)
-            FS_DEBUG("    Abstract Syntax: =%s",
-                     str_name(req->abstract_syntax, name, sizeof name));
+        size_t k = (size_t)(pc->id - 1) / 2;
+        if (pc->id % 2 == 1 && k < n_proposed)
+            FS_DEBUG("    Abstract Syntax: =%s", fs_uid_name(proposed[k], name, sizeof name));
         if (pc->result == 0) {
             FS_DEBUG("    Accepted SCP/SCU Role: Default");
             FS_DEBUG("    Accepted Transfer Syntax: =%s",

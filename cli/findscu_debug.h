@@ -8,9 +8,10 @@
 
 /* "Request Parameters:" and the OUTGOING A-ASSOCIATE-RQ block. */
 void fs_debug_associate_rq(const dq_pdu_associate *rq);
-/* "Accept Parameters:" and the INCOMING A-ASSOCIATE-AC block; rq gives the
- * abstract syntaxes (an AC does not repeat them). */
-void fs_debug_associate_ac(const dq_pdu_associate *ac, const dq_pdu_associate *rq);
+/* "Accept Parameters:" and the INCOMING A-ASSOCIATE-AC block. An AC does not
+ * repeat the abstract syntaxes: proposed[i] is the one proposed with ID 2i+1. */
+void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *proposed,
+                           size_t n_proposed);
 /* OUTGOING/INCOMING DIMSE MESSAGE summaries. */
 void fs_debug_dimse(const dq_dimse_message *m, bool outgoing);
 
