@@ -24,13 +24,18 @@
 #   BENCH_VERBOSE_REPS repetitions for verbose N=100000 (default 3; DCMTK needs ~30 s each)
 #   BENCH_NS           N values for quiet/verbose (default "1000 10000 100000")
 #   BENCH_WRITE_N      N for -w/-X (default 10000)
-#   BENCH_LAT_COUNT    associations per latency sample (default 200)
+#   BENCH_LAT_COUNT    associations per latency sample (default 100)
+#   BENCH_LAT_REPS     latency samples (default 3; DCMTK starts in ~0.1-0.3 s)
 #   BENCH_SIZE         small (~440 B identifiers) or large (~2 KB) (default small)
 #   BENCH_TS           transfer syntax the SCP picks: explicit, implicit, big, deflate (default explicit)
 #   BENCH_MODES        subset of "quiet verbose write latency" (default all)
 #   BENCH_OUT          where raw numbers, logs and results.md go (default: a new /tmp/dq-bench.* dir)
+#   BENCH_RENDER_ONLY=1  no runs: print the table again from $BENCH_OUT/raw.tsv
 #   OURS_VERBOSE_FLAGS / DCMTK_VERBOSE_FLAGS   verbose-mode flags (default "-v" for both)
 set -euo pipefail
+# The whole script is one compound command, read before it runs: editing this
+# file while a benchmark is running cannot change the running instance.
+{
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 build=${DQ_BENCH_BUILD:-$here/build}
@@ -41,10 +46,10 @@ drain_bin=$build/bench/drain_client
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   ns=${BENCH_NS:-"100 1000"}; reps=${BENCH_REPS:-1}; vreps=${BENCH_VERBOSE_REPS:-1}
-  write_n=${BENCH_WRITE_N:-100}; lat_count=${BENCH_LAT_COUNT:-10}
+  write_n=${BENCH_WRITE_N:-100}; lat_count=${BENCH_LAT_COUNT:-10}; lat_reps=${BENCH_LAT_REPS:-1}
 else
   ns=${BENCH_NS:-"1000 10000 100000"}; reps=${BENCH_REPS:-5}; vreps=${BENCH_VERBOSE_REPS:-3}
-  write_n=${BENCH_WRITE_N:-10000}; lat_count=${BENCH_LAT_COUNT:-200}
+  write_n=${BENCH_WRITE_N:-10000}; lat_count=${BENCH_LAT_COUNT:-100}; lat_reps=${BENCH_LAT_REPS:-3}
 fi
 size=${BENCH_SIZE:-small}
 ts=${BENCH_TS:-explicit}
@@ -74,7 +79,9 @@ esac
 dcmtk=("$dcmtk" "${dcmtk_ts[@]}")
 drain=("$drain_bin" -t "$ts")
 raw=$out/raw.tsv
-: >"$raw"
+render_only=${BENCH_RENDER_ONLY:-0}
+[ "$render_only" = 1 ] && { [ -s "$raw" ] || die "BENCH_RENDER_ONLY=1 needs BENCH_OUT with a raw.tsv"; }
+[ "$render_only" = 1 ] || : >"$raw"
 
 # ---- the replay SCP ------------------------------------------------------------
 scp_pid=""
@@ -186,7 +193,9 @@ run_one() {
   esac
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 t_start=$EPOCHREALTIME
+[ "$render_only" = 1 ] && modes=""
 for mode in $modes; do
   case $mode in
   quiet | verbose)
@@ -200,8 +209,8 @@ for mode in $modes; do
     echo "bench: write N=$write_n x$reps" >&2
     start_scp "$write_n"; run_cell write "$write_n" "$reps"; stop_scp ;;
   latency)
-    echo "bench: latency ${lat_count} associations x$reps" >&2
-    start_scp 1; run_cell latency 1 "$reps"; stop_scp ;;
+    echo "bench: latency ${lat_count} associations x$lat_reps" >&2
+    start_scp 1; run_cell latency 1 "$lat_reps"; stop_scp ;;
   *) die "unknown mode '$mode' in BENCH_MODES" ;;
   esac
 done
@@ -214,7 +223,7 @@ ours_version=n/a
 {
   echo "findscu benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, kernel $(uname -r)"
   echo "ours: $ours ($ours_version); DCMTK: $("${dcmtk[0]}" --version 2>/dev/null | awk 'NR==1{print $2, $3}')"
-  echo "identifier: $size, transfer syntax: $ts; medians of $reps runs (verbose N>=100000: $vreps); latency = one association per process, $lat_count in a row; total ${t_total} s"
+  echo "identifier: $size, transfer syntax: $ts; medians of $reps runs (verbose N>=100000: $vreps, latency: $lat_reps); latency = one association per process, $lat_count in a row; $([ "$render_only" = 1 ] && echo "re-rendered from $raw" || echo "total ${t_total} s; load average before/after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)")"
   echo
   awk -F'\t' -v lat="$lat_count" '
     function median(key,   n, i, j, t, v) {
@@ -278,3 +287,5 @@ ours_version=n/a
     }' "$raw"
 } | tee "$out/results.md"
 echo "bench: raw numbers in $raw, table in $out/results.md" >&2
+exit
+}
