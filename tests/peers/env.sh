@@ -26,7 +26,7 @@ DQ_PEERS_ENV_LOADED=1
 
 DQ_PEERS_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${DQ_PYDICOM_DATA:=/usr/lib/python3/dist-packages/pydicom/data}"
-: "${DQ_PEER_TIMEOUT:=15}"      # seconds a peer may take to accept its first C-ECHO
+: "${DQ_PEER_TIMEOUT:=30}"      # seconds a peer may take to accept its first C-ECHO (loaded CI)
 : "${DQ_PEER_LIFETIME:=900}"    # hard cap on a peer's life, in seconds
 # The process whose end stops the peers (checked every second); empty: none.
 : "${DQ_PEER_OWNER=$$}"
@@ -439,17 +439,38 @@ dq_query_load() {
 # dq_query_expected NAME KIND: path of the expected match set.
 dq_query_expected() { echo "$DQ_PEERS_HOME/expected/$1.$2.tsv"; }
 
-# dq_query_dcmtk PEER NAME OUTDIR: query NAME through DCMTK's findscu against
-# the running peer PEER; response files rsp0001.dcm... and findscu.log in OUTDIR.
-dq_query_dcmtk() {
-  local peer=$1 out=$3 port aet
-  dq_query_load "$2" || return 1
+# dq_find CLIENT PEER OUTDIR MODEL [ARGS...]: one C-FIND by CLIENT against the
+# running peer PEER. CLIENT is "dcmtk" (DCMTK's findscu, -X) or the path of our
+# findscu (-w, run inside OUTDIR); either way the responses end up as rsp*.dcm
+# in OUTDIR and the client's output in OUTDIR/findscu.log; returns the client's
+# exit status. Called AE: DQ_FIND_AEC, default the peer's AE title; "-" leaves
+# the client's own default (ANY-SCP for both).
+dq_find() {
+  local client=$1 peer=$2 out=$3 port aet aec=()
+  shift 3
   port=$(dq_peers__var "$peer" PORT); port=${!port}
   aet=$(dq_peers__var "$peer" AET); aet=${!aet}
+  aet=${DQ_FIND_AEC:-$aet}
+  [ "$aet" = - ] || aec=(-aec "$aet")
   mkdir -p "$out" || return 1
-  findscu -X -od "$out" "$DQ_Q_MODEL" -aet DQTEST -aec "$aet" -to 10 -ta 10 -td 30 \
-    127.0.0.1 "$port" "${DQ_Q_ARGS[@]}" > "$out/findscu.log" 2>&1
+  if [ "$client" = dcmtk ]; then
+    findscu -X -od "$out" -aet DQTEST "${aec[@]}" -to 10 -ta 10 -td 30 \
+      127.0.0.1 "$port" "$@" > "$out/findscu.log" 2>&1
+  else
+    (cd "$out" && exec "$client" -aet DQTEST "${aec[@]}" -w 127.0.0.1 "$port" "$@") \
+      > "$out/findscu.log" 2>&1
+  fi
 }
+
+# dq_query_run CLIENT PEER NAME OUTDIR: query NAME of queries.tsv by CLIENT
+# (as for dq_find) against the running peer PEER.
+dq_query_run() {
+  dq_query_load "$3" || return 1
+  dq_find "$1" "$2" "$4" "$DQ_Q_MODEL" "${DQ_Q_ARGS[@]}"
+}
+
+# dq_query_dcmtk PEER NAME OUTDIR: dq_query_run with DCMTK's findscu.
+dq_query_dcmtk() { dq_query_run dcmtk "$@"; }
 
 # dq_query_check PEER NAME OUTDIR: the match set of the response files in OUTDIR
 # (any client's) against expected/NAME.<peer kind>.tsv. Prints a diff and fails

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Proves the peers harness with DCMTK's own findscu (registered with ctest).
+# Proves the peers harness with DCMTK's own findscu, and checks our findscu
+# the same way (both registered with ctest).
 #
-#   tests/peers/smoke.sh dcmqrscp|wlmscpfs|orthanc|lifecycle
+#   tests/peers/smoke.sh dcmqrscp|wlmscpfs|orthanc [--client PATH_TO_OUR_FINDSCU]
+#   tests/peers/smoke.sh lifecycle
 #
 # dcmqrscp/wlmscpfs/orthanc: start the peer with the default data, run every
 # query of queries.tsv meant for it, compare the match sets with expected/*.tsv;
-# plus the spec's seed example and pynetdicom's default called AE (ANY-SCP).
+# plus the spec's seed example, the client's default called AE (ANY-SCP) and,
+# for dcmqrscp, a refused information model. The client is DCMTK's findscu, or
+# ours with --client (the same sets must come out).
 # lifecycle: peers are gone after stop, normal exit, SIGTERM and SIGKILL of the
 # test; parallel starts get distinct ports; a refusing peer starts.
 # DQ_UPDATE_EXPECTED=1 rewrites expected/*.tsv from the peers' answers (review
@@ -19,16 +23,27 @@ fails=0
 pass() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
+client=dcmtk
+if [ "${2:-}" = --client ]; then
+  client=${3:?--client needs the path of findscu}
+  [ -x "$client" ] || { echo "smoke: $client is not an executable" >&2; exit 1; }
+elif [ -n "${2:-}" ]; then
+  echo "usage: $0 dcmqrscp|wlmscpfs|orthanc [--client FINDSCU] | lifecycle" >&2
+  exit 2
+fi
+who=${client##*/}; [ "$client" = dcmtk ] && who="DCMTK findscu"
+echo "client: $who"
+
 dq_peers_require findscu dcmdump "$DQ_PYTHON" || exit 1
 dq_peers__tmp || exit 1
 work=$DQ_PEERS_TMP/smoke
 mkdir -p "$work"
 
-# run_queries PEER KIND: every queries.tsv entry for KIND through DCMTK findscu.
+# run_queries PEER KIND: every queries.tsv entry for KIND through the client.
 run_queries() {
   local peer=$1 kind=$2 q ran=() line
   for q in $(dq_query_names "$kind"); do
-    if dq_query_dcmtk "$peer" "$q" "$work/$peer/$q"; then
+    if dq_query_run "$client" "$peer" "$q" "$work/$peer/$q"; then
       ran+=("$q")
     else
       fail "$kind $q: findscu failed"; sed 's/^/    /' "$work/$peer/$q/findscu.log"
@@ -97,19 +112,25 @@ stop_and_check() {
 }
 
 # seed PEER KIND AET_EXPECTED [CALLED_AET]: the spec's example, one match.
+# CALLED_AET "-": the client's default called AE.
 seed() {
-  local peer=$1 kind=$2 want_aet=$3 called=${4:-} port aet out
-  port=$(dq_peers__var "$peer" PORT); port=${!port}
-  aet=$(dq_peers__var "$peer" AET); aet=${!aet}
-  out=$work/$peer-seed${called:+-$called}
-  mkdir -p "$out"
-  if findscu -X -od "$out" -P -aec "${called:-$aet}" 127.0.0.1 "$port" \
-       -k QueryRetrieveLevel=PATIENT -k PatientName= > "$out/findscu.log" 2>&1 &&
+  local peer=$1 kind=$2 want_aet=$3 called=${4:-} out what
+  out=$work/$peer-seed${called:+-default-aec}
+  what="$kind seed example${called:+ (default called AE of the client)}"
+  if DQ_FIND_AEC=$called dq_find "$client" "$peer" "$out" -P \
+       -k QueryRetrieveLevel=PATIENT -k PatientName= &&
      [ "$(dq_matches "$out" QueryRetrieveLevel RetrieveAETitle PatientName)" = \
        "$(printf 'QueryRetrieveLevel=PATIENT\tRetrieveAETitle=%s\tPatientName=CompressedSamples^CT1' "$want_aet")" ]; then
-    pass "$kind seed example${called:+ (called AE $called)}: PatientName [CompressedSamples^CT1]"
+    # Ours must also print the identifier as the spec shows it.
+    if [ "$client" != dcmtk ] &&
+       ! grep -qF '(0010,0010) PN [CompressedSamples^CT1]' "$out/findscu.log"; then
+      fail "$what: '(0010,0010) PN [CompressedSamples^CT1]' not in the output"
+      sed 's/^/    /' "$out/findscu.log"
+      return
+    fi
+    pass "$what: PatientName [CompressedSamples^CT1]"
   else
-    fail "$kind seed example${called:+ (called AE $called)}"
+    fail "$what"
     sed 's/^/    /' "$out/findscu.log"; dq_matches "$out" QueryRetrieveLevel RetrieveAETitle PatientName
   fi
 }
@@ -125,24 +146,21 @@ dcmqrscp)
   # The seed: CT_small.dcm alone, loaded over the network with storescu.
   DQ_QR_LOAD=storescu dq_dcmqrscp_start seed CT_small.dcm || exit 1
   seed seed dcmqrscp QRSCP
-  seed seed dcmqrscp ANY-SCP ANY-SCP
+  seed seed dcmqrscp ANY-SCP -
   stop_and_check seed
   # Patient/Study Only alone (-QP -QS): a Study Root query must be refused.
   dq_dcmqrscp_start pso CT_small.dcm -- -QP -QS || exit 1
-  if findscu -S -aec QRSCP 127.0.0.1 "$DQ_PEER_PSO_PORT" -k QueryRetrieveLevel=STUDY \
-       -k StudyInstanceUID= > "$work/pso.log" 2>&1; then
-    fail "dcmqrscp -QP -QS accepted a Study Root query"
+  if dq_find "$client" pso "$work/pso-study" -S -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=; then
+    fail "dcmqrscp -QP -QS: the client reported success for a refused Study Root query"
   else
-    pass "dcmqrscp -QP -QS refuses Study Root"
+    pass "dcmqrscp -QP -QS refuses Study Root: client fails"
   fi
   out=$work/pso-psonly
-  if dq_query_dcmtk pso psonly-study "$out" && [ "$(find "$out" -name 'rsp*.dcm' | wc -l)" = 0 ] &&
-     findscu -X -od "$out" -O -aec QRSCP 127.0.0.1 "$DQ_PEER_PSO_PORT" \
-       -k QueryRetrieveLevel=PATIENT -k PatientID= > "$out/findscu.log" 2>&1 &&
+  if dq_find "$client" pso "$out" -O -k QueryRetrieveLevel=PATIENT -k PatientID= &&
      [ "$(dq_matches "$out" PatientID)" = "PatientID=1CT1" ]; then
     pass "dcmqrscp -QP -QS answers Patient/Study Only"
   else
-    fail "dcmqrscp -QP -QS Patient/Study Only"
+    fail "dcmqrscp -QP -QS Patient/Study Only"; sed 's/^/    /' "$out/findscu.log"
   fi
   ;;
 wlmscpfs)
@@ -151,13 +169,12 @@ wlmscpfs)
   # Every worklist entry matches the unrestricted query: its set is the files.
   from_data wl "$DQ_PEER_WL_DIR/wl/WLMSCP" '*.wl' worklist
   out=$work/wl-any
-  mkdir -p "$out"
-  if findscu -X -od "$out" -W -aec ANY-SCP 127.0.0.1 "$DQ_PEER_WL_PORT" -k PatientName= \
-       -k 'ScheduledProcedureStepSequence[0].Modality=' > "$work/wl-any.log" 2>&1 &&
+  if DQ_FIND_AEC=- dq_find "$client" wl "$out" -W -k PatientName= \
+       -k 'ScheduledProcedureStepSequence[0].Modality=' &&
      [ "$(find "$out" -name 'rsp*.dcm' | wc -l)" = 5 ]; then
-    pass "wlmscpfs answers called AE ANY-SCP (5 matches)"
+    pass "wlmscpfs with the client's default called AE (ANY-SCP): 5 matches"
   else
-    fail "wlmscpfs with called AE ANY-SCP"; sed 's/^/    /' "$work/wl-any.log"
+    fail "wlmscpfs with the client's default called AE"; sed 's/^/    /' "$out/findscu.log"
   fi
   stop_and_check wl
   ;;
@@ -167,7 +184,7 @@ orthanc)
   stop_and_check orthanc
   dq_orthanc_start oseed CT_small.dcm || exit 1
   seed oseed orthanc ORTHANC
-  seed oseed orthanc ORTHANC ANY-SCP
+  seed oseed orthanc ORTHANC -
   stop_and_check oseed
   ;;
 lifecycle)
