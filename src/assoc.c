@@ -1,0 +1,662 @@
+/* Association requestor (ACSE over the UL state machine): A-ASSOCIATE-RQ,
+ * A-ASSOCIATE-AC/-RJ, release with collision, abort. */
+#include "assoc_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+double dq_assoc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void dq_assoc_params_default(dq_assoc_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->calling_ae = "FINDSCU";
+    p->called_ae = "ANY-SCP";
+    p->max_pdu = 16382;
+    p->connect_timeout = 0;
+    p->acse_timeout = 30;
+    p->dimse_timeout = 30;
+    p->network_timeout = 30;
+}
+
+int dq_ae_title_check(const char *ae, dq_error *err)
+{
+    if (!ae)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "no AE title given"), -1;
+    size_t n = strlen(ae), b = 0;
+    while (b < n && ae[b] == ' ')
+        b++;
+    while (n > b && ae[n - 1] == ' ')
+        n--;
+    if (n == b)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "AE title '%s' is empty", ae), -1;
+    if (n - b > 16)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "AE title '%s' is longer than 16 characters", ae), -1;
+    for (size_t i = b; i < n; i++) {
+        unsigned char ch = (unsigned char)ae[i];
+        if (ch == '\\' || ch < 0x20 || ch == 0x7F)
+            return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                                "AE title '%s' contains a backslash or control character",
+                                ae), -1;
+    }
+    return 0;
+}
+
+void dq_assoc_emit(dq_assoc *a, dq_assoc_event_type type, const uint8_t *pdu, size_t len)
+{
+    if (!a->on_event)
+        return;
+    dq_assoc_event ev = {.type = type, .pdu = pdu, .pdu_len = len};
+    a->on_event(a->user, &ev);
+}
+
+static void close_transport(dq_assoc *a)
+{
+    if (a->t) {
+        dq_transport_close(a->t);
+        a->t = NULL;
+    }
+    a->held = 0;
+    a->in_pdu = false;
+}
+
+int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
+                      dq_ul_output *out, dq_error *err)
+{
+    if (dq_ul_handle(&a->ul, ev, pdu, len, false, out, err) < 0)
+        return -1;
+    if ((out->todo & DQ_UL_DO_SEND) && a->t) {
+        if (out->send_len >= 10 && out->send[0] == 0x07 && a->on_event) {
+            dq_pdu_abort ab = {out->send[8], out->send[9]};
+            dq_assoc_event e = {.type = DQ_ASSOC_EV_ABORT_SENT, .pdu = out->send,
+                                .pdu_len = out->send_len, .abort = &ab};
+            a->on_event(a->user, &e);
+        }
+        dq_error werr;
+        if (dq_transport_write_all(a->t, out->send, out->send_len, &werr) < 0) {
+            /* The connection is gone: the machine hears so (Evt17). */
+            close_transport(a);
+            dq_ul_output o2;
+            dq_ul_handle(&a->ul, DQ_UL_EVT17, NULL, 0, false, &o2, NULL);
+            if (err)
+                *err = werr;
+            return -1;
+        }
+        dq_assoc_emit(a, DQ_ASSOC_EV_PDU_SENT, out->send, out->send_len);
+    }
+    if (out->todo & DQ_UL_DO_CLOSE)
+        close_transport(a);
+    return 0;
+}
+
+/* After we sent A-ABORT (Sta13) a requestor has nothing to wait for: close
+ * now and tell the machine (Evt17 -> AR-5 -> Sta1). */
+static void finish_abort(dq_assoc *a)
+{
+    close_transport(a);
+    if (a->ul.state != DQ_UL_STA1) {
+        dq_ul_output o;
+        dq_ul_handle(&a->ul, DQ_UL_EVT17, NULL, 0, false, &o, NULL);
+    }
+}
+
+void dq_assoc_fail(dq_assoc *a)
+{
+    if (a->ul.state != DQ_UL_STA1 && a->ul.state != DQ_UL_STA13 && a->t) {
+        dq_ul_output o;
+        dq_assoc_ul_event(a, DQ_UL_EVT15, NULL, 0, &o, NULL);
+    }
+    finish_abort(a);
+}
+
+int dq_assoc_read_pdu(dq_assoc *a, double deadline, const char *what, const uint8_t **pdu,
+                      size_t *len, dq_error *err)
+{
+    if (a->held) {
+        dq_transport_consume(a->t, a->held);
+        a->held = 0;
+    }
+    a->in_pdu = false;
+    if (!a->t)
+        return dq_error_set(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "the connection is closed"), -1;
+    const uint8_t *p;
+    size_t have = DQ_PDU_HEADER_SIZE;
+    for (;;) {
+        /* Each read waits for the network timeout or what is left of the
+         * ACSE/DIMSE wait, whichever is shorter. */
+        double wait = a->network_timeout;
+        bool overall = false;
+        if (deadline > 0) {
+            double left = deadline - dq_assoc_now();
+            if (left <= 0)
+                left = 1e-3;
+            if (wait <= 0 || left < wait) {
+                wait = left;
+                overall = true;
+            }
+        }
+        dq_transport_set_timeout(a->t, wait);
+        if (dq_transport_need(a->t, have, &p, err) < 0) {
+            if (err && err->kind == DQ_ERR_TIMEOUT && overall)
+                dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                             "%s timeout: no answer from the peer", what);
+            return -1;
+        }
+        dq_pdu_frame fr;
+        dq_error ferr;
+        dq_pdu_frame_result r = dq_pdu_frame_check(p, dq_transport_buffered(a->t),
+                                                   a->our_max_pdu, &fr, &ferr);
+        if (r == DQ_PDU_FRAME_ERROR) {
+            /* Unknown type or impossible length: Evt19. */
+            *pdu = p;
+            *len = DQ_PDU_HEADER_SIZE;
+            if (err)
+                *err = ferr;
+            return 1;
+        }
+        if (r == DQ_PDU_FRAME_COMPLETE) {
+            *pdu = p;
+            *len = fr.size;
+            a->held = fr.size;
+            dq_assoc_emit(a, DQ_ASSOC_EV_PDU_RECEIVED, p, fr.size);
+            return 0;
+        }
+        have = fr.size ? fr.size : DQ_PDU_HEADER_SIZE;
+    }
+}
+
+/* Fills *err from an abort output. */
+static void abort_error(const dq_ul_output *o, bool received, dq_error *err)
+{
+    dq_error_set(err, DQ_ERR_ABORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 "association aborted by %s (source %u: %s, reason %u: %s)",
+                 received ? "the peer" : "us", o->abort_source,
+                 dq_pdu_abort_source_text(o->abort_source) ? dq_pdu_abort_source_text(o->abort_source) : "?",
+                 o->abort_reason,
+                 dq_pdu_abort_reason_text(o->abort_source, o->abort_reason)
+                     ? dq_pdu_abort_reason_text(o->abort_source, o->abort_reason) : "?");
+    if (err) {
+        err->detail[0] = o->abort_source;
+        err->detail[1] = o->abort_reason;
+        err->detail[2] = received ? 1 : 0;
+    }
+}
+
+int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
+                        const dq_error *why, dq_error *err)
+{
+    dq_ul_output o;
+    dq_ul_state before = a->ul.state;
+    if (dq_assoc_ul_event(a, ev, pdu, len, &o, err) < 0) {
+        finish_abort(a);
+        return -1;
+    }
+    if (ev == DQ_UL_EVT16) {
+        if (a->on_event) {
+            dq_pdu_abort ab = {o.abort_source, o.abort_reason};
+            dq_assoc_event e = {.type = DQ_ASSOC_EV_ABORT_RECEIVED, .pdu = pdu, .pdu_len = len,
+                                .abort = &ab};
+            a->on_event(a->user, &e);
+        }
+        abort_error(&o, true, err);
+    } else if (ev == DQ_UL_EVT12 && o.indication == DQ_UL_IND_RELEASE_REQUESTED) {
+        /* The peer released in the middle of an operation: answer (A-RELEASE
+         * response primitive, AR-4) and report it. */
+        dq_assoc_ul_event(a, DQ_UL_EVT14, NULL, 0, &o, NULL);
+        dq_error_set(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                     "the peer released the association (A-RELEASE-RQ in %s)",
+                     dq_ul_state_name(before));
+    } else if (why) {
+        if (err) {
+            *err = *why;
+            err->kind = DQ_ERR_PROTOCOL;
+            dq_error_prefix(err, "%s from the peer in %s, association aborted",
+                            pdu && len ? (dq_pdu_type_name(pdu[0]) ? dq_pdu_type_name(pdu[0])
+                                                                   : "unrecognized PDU")
+                                       : "invalid PDU",
+                            dq_ul_state_name(before));
+            err->detail[0] = o.abort_source;
+            err->detail[1] = o.abort_reason;
+            err->detail[2] = 0;
+        }
+    } else {
+        dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                     "unexpected %s from the peer in %s, association aborted",
+                     pdu && len && dq_pdu_type_name(pdu[0]) ? dq_pdu_type_name(pdu[0]) : "PDU",
+                     dq_ul_state_name(before));
+        if (err) {
+            err->detail[0] = o.abort_source;
+            err->detail[1] = o.abort_reason;
+        }
+    }
+    finish_abort(a);
+    return -1;
+}
+
+/* Reads and classifies one PDU: 0 with *ev set, or -1 (timeout, closed:
+ * the association is then over and *err says why). For a PDU that does not
+ * frame or decode, *ev is Evt19 and *why says what was wrong. */
+static int next_event(dq_assoc *a, double deadline, const char *what, const uint8_t **pdu,
+                      size_t *len, dq_ul_event *ev, dq_error *why, dq_error *err)
+{
+    int r = dq_assoc_read_pdu(a, deadline, what, pdu, len, why);
+    if (r < 0) {
+        if (why->kind == DQ_ERR_CLOSED) {
+            /* Evt17: the machine issues A-P-ABORT. */
+            dq_ul_output o;
+            close_transport(a);
+            dq_ul_handle(&a->ul, DQ_UL_EVT17, NULL, 0, false, &o, NULL);
+            if (err) {
+                *err = *why;
+                dq_error_prefix(err, "connection closed by the peer while waiting for %s", what);
+            }
+        } else {
+            if (err)
+                *err = *why;
+            dq_assoc_fail(a);
+        }
+        return -1;
+    }
+    *ev = r == 1 ? DQ_UL_EVT19 : dq_ul_event_for_pdu(*pdu, *len);
+    if (*ev != DQ_UL_EVT19 && dq_pdu_validate(*pdu, *len, why) != DQ_OK)
+        *ev = DQ_UL_EVT19;
+    return 0;
+}
+
+/* ---- A-ASSOCIATE ---------------------------------------------------------------- */
+
+static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
+{
+    if (dq_ae_title_check(p->calling_ae, err) < 0) {
+        dq_error_prefix(err, "calling AE title");
+        return -1;
+    }
+    if (dq_ae_title_check(p->called_ae, err) < 0) {
+        dq_error_prefix(err, "called AE title");
+        return -1;
+    }
+    if (p->n_contexts == 0 || p->n_contexts > DQ_PDU_MAX_PCTX || !p->contexts)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "between 1 and %u presentation contexts are needed, not %zu",
+                            DQ_PDU_MAX_PCTX, p->n_contexts), -1;
+    if (p->n_ext_neg > DQ_PDU_MAX_EXT_NEG)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "too many extended negotiation items (%zu)", p->n_ext_neg), -1;
+    size_t nts = 0;
+    for (size_t i = 0; i < p->n_contexts; i++) {
+        if (!p->contexts[i].abstract_syntax || p->contexts[i].n_transfer_syntaxes == 0 ||
+            p->contexts[i].n_transfer_syntaxes > 255)
+            return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                                "presentation context %zu needs an abstract syntax and 1..255 "
+                                "transfer syntaxes", i * 2 + 1), -1;
+        nts += p->contexts[i].n_transfer_syntaxes;
+    }
+    dq_pdu_associate *rq = calloc(1, sizeof *rq);
+    dq_pdu_str *ts = calloc(nts, sizeof *ts);
+    if (!rq || !ts) {
+        free(rq);
+        free(ts);
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "out of memory"), -1;
+    }
+    rq->type = DQ_PDU_ASSOCIATE_RQ;
+    rq->protocol_version = DQ_PDU_PROTOCOL_VERSION;
+    /* dq_ae_title_check passed: at most 16 characters after trimming */
+    const char *ae[2] = {p->called_ae, p->calling_ae};
+    char *dst[2] = {rq->called_ae, rq->calling_ae};
+    for (int k = 0; k < 2; k++) {
+        const char *s = ae[k];
+        while (*s == ' ')
+            s++;
+        size_t n = strlen(s);
+        while (n > 0 && s[n - 1] == ' ')
+            n--;
+        memcpy(dst[k], s, n);
+        dst[k][n] = 0;
+    }
+    rq->application_context = dq_pdu_cstr(DQ_APPLICATION_CONTEXT_UID);
+    rq->n_pctx = p->n_contexts;
+    size_t k = 0;
+    for (size_t i = 0; i < p->n_contexts; i++) {
+        const dq_assoc_context *c = &p->contexts[i];
+        dq_pdu_pctx *pc = &rq->pctx[i];
+        pc->id = (uint8_t)(2 * i + 1); /* odd IDs, PS3.8 9.3.2.2 */
+        pc->abstract_syntax = dq_pdu_cstr(c->abstract_syntax);
+        pc->n_transfer_syntaxes = (uint16_t)c->n_transfer_syntaxes;
+        pc->transfer_syntaxes = ts + k;
+        for (size_t j = 0; j < c->n_transfer_syntaxes; j++)
+            ts[k++] = dq_pdu_cstr(c->transfer_syntaxes[j]);
+        pc->transfer_syntax = pc->transfer_syntaxes[0];
+    }
+    dq_pdu_user_info *ui = &rq->user_info;
+    ui->has_max_length = true;
+    ui->max_length = p->max_pdu;
+    ui->implementation_class_uid = dq_pdu_cstr(
+        p->implementation_class_uid ? p->implementation_class_uid : DQ_IMPLEMENTATION_CLASS_UID);
+    const char *vn = p->implementation_version_name ? p->implementation_version_name
+                                                    : DQ_IMPLEMENTATION_VERSION_NAME;
+    if (*vn)
+        ui->implementation_version_name = dq_pdu_cstr(vn);
+    ui->n_ext_neg = p->n_ext_neg;
+    for (size_t i = 0; i < p->n_ext_neg; i++) {
+        ui->ext_neg[i].sop_class_uid = dq_pdu_cstr(p->ext_neg[i].sop_class_uid);
+        ui->ext_neg[i].info = p->ext_neg[i].info;
+        ui->ext_neg[i].info_len = p->ext_neg[i].info_len;
+    }
+    dq_error_kind ek = dq_pdu_encode_associate(&a->rq, rq, err);
+    free(ts);
+    if (ek != DQ_OK) {
+        free(rq);
+        return -1;
+    }
+    /* Keep a decoded view of exactly what went out, for the debug dump. */
+    memset(rq, 0, sizeof *rq);
+    if (dq_pdu_decode_associate(a->rq.data, a->rq.len, rq, err) != DQ_OK) {
+        free(rq);
+        dq_error_prefix(err, "our own A-ASSOCIATE-RQ does not decode");
+        return -1;
+    }
+    a->rq_view = rq;
+    return 0;
+}
+
+static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
+{
+    a->ac = malloc(len);
+    a->ac_view = calloc(1, sizeof *a->ac_view);
+    if (!a->ac || !a->ac_view)
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "out of memory"), -1;
+    memcpy(a->ac, pdu, len);
+    a->ac_len = len;
+    if (dq_pdu_decode_associate(a->ac, a->ac_len, a->ac_view, err) != DQ_OK)
+        return -1;
+    const dq_pdu_associate *ac = a->ac_view;
+    a->peer_max_pdu = ac->user_info.has_max_length ? ac->user_info.max_length : 0;
+    for (size_t i = 0; i < ac->n_pctx; i++) {
+        const dq_pdu_pctx *pc = &ac->pctx[i];
+        if (pc->result != 0)
+            continue;
+        /* Only contexts we proposed count; the syntax must be one we offered. */
+        bool ours = false;
+        for (size_t j = 0; j < a->rq_view->n_pctx; j++)
+            if (a->rq_view->pctx[j].id == pc->id)
+                ours = true;
+        if (!ours)
+            continue;
+        char uid[65];
+        size_t n = pc->transfer_syntax.len < 64 ? pc->transfer_syntax.len : 64;
+        memcpy(uid, pc->transfer_syntax.ptr ? pc->transfer_syntax.ptr : "", n);
+        uid[n] = 0;
+        a->pctx_ts[pc->id] = dq_ts_from_uid(uid, n);
+    }
+    return 0;
+}
+
+int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *p,
+                        dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    *out = NULL;
+    dq_assoc *a = calloc(1, sizeof *a);
+    if (!a) {
+        dq_transport_close(t);
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "out of memory"), -1;
+    }
+    a->t = t;
+    a->on_event = p->on_event;
+    a->user = p->user;
+    a->acse_timeout = p->acse_timeout;
+    a->dimse_timeout = p->dimse_timeout;
+    a->network_timeout = p->network_timeout;
+    a->our_max_pdu = p->max_pdu;
+    a->next_message_id = 1;
+    for (size_t i = 0; i < 256; i++)
+        a->pctx_ts[i] = DQ_TS_UNKNOWN;
+    dq_ul_init(&a->ul);
+    /* The buffer never needs more than our largest acceptable PDU. */
+    size_t cap = (size_t)DQ_PDU_ASSOC_MAX_LENGTH + DQ_PDU_HEADER_SIZE;
+    if (p->max_pdu == 0)
+        cap = DQ_TRANSPORT_DEFAULT_MAX_BUFFER;
+    else if ((size_t)p->max_pdu + DQ_PDU_HEADER_SIZE > cap)
+        cap = (size_t)p->max_pdu + DQ_PDU_HEADER_SIZE;
+    dq_transport_set_max_buffer(t, cap);
+    dq_transport_set_timeout(t, p->network_timeout);
+
+    if (build_rq(a, p, err) < 0) {
+        dq_assoc_free(a);
+        return -1;
+    }
+    /* Evt1 (AE-1: connect; the transport is already open) then Evt2 (AE-2). */
+    dq_ul_output o;
+    if (dq_assoc_ul_event(a, DQ_UL_EVT1, a->rq.data, a->rq.len, &o, err) < 0) {
+        dq_assoc_free(a);
+        return -1;
+    }
+    if (a->on_event) {
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_REQUESTING, .pdu = a->rq.data,
+                            .pdu_len = a->rq.len, .associate = a->rq_view};
+        a->on_event(a->user, &e);
+    }
+    if (dq_assoc_ul_event(a, DQ_UL_EVT2, NULL, 0, &o, err) < 0) {
+        dq_assoc_free(a);
+        return -1;
+    }
+    double deadline = a->acse_timeout > 0 ? dq_assoc_now() + a->acse_timeout : 0;
+    const uint8_t *pdu;
+    size_t len;
+    dq_ul_event ev;
+    dq_error why;
+    dq_error_clear(&why);
+    if (next_event(a, deadline, "ACSE", &pdu, &len, &ev, &why, err) < 0) {
+        dq_assoc_free(a);
+        return -1;
+    }
+    if (ev == DQ_UL_EVT3) {
+        if (take_ac(a, pdu, len, err) < 0) {
+            dq_error_prefix(err, "A-ASSOCIATE-AC");
+            dq_assoc_fail(a);
+            dq_assoc_free(a);
+            return -1;
+        }
+        dq_assoc_ul_event(a, ev, pdu, len, &o, err);
+        if (a->on_event) {
+            dq_assoc_event e = {.type = DQ_ASSOC_EV_ACCEPTED, .pdu = a->ac, .pdu_len = a->ac_len,
+                                .associate = a->ac_view};
+            a->on_event(a->user, &e);
+        }
+        *out = a;
+        return 0;
+    }
+    if (ev == DQ_UL_EVT4) {
+        dq_pdu_reject rj = {0};
+        dq_pdu_decode_reject(pdu, len, &rj, NULL);
+        if (a->on_event) {
+            dq_assoc_event e = {.type = DQ_ASSOC_EV_REJECTED, .pdu = pdu, .pdu_len = len,
+                                .reject = &rj};
+            a->on_event(a->user, &e);
+        }
+        const char *rs = dq_pdu_reject_result_text(rj.result);
+        const char *ss = dq_pdu_reject_source_text(rj.source);
+        const char *xs = dq_pdu_reject_reason_text(rj.source, rj.reason);
+        dq_assoc_ul_event(a, ev, pdu, len, &o, NULL);
+        dq_error_set(err, DQ_ERR_REJECTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                     "association rejected: result %u (%s), source %u (%s), reason %u (%s)",
+                     rj.result, rs ? rs : "?", rj.source, ss ? ss : "?", rj.reason,
+                     xs ? xs : "?");
+        err->detail[0] = rj.result;
+        err->detail[1] = rj.source;
+        err->detail[2] = rj.reason;
+        dq_assoc_free(a);
+        return -1;
+    }
+    dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
+    dq_assoc_free(a);
+    return -1;
+}
+
+int dq_assoc_request(dq_assoc **out, const char *host, uint16_t port, const dq_assoc_params *p,
+                     dq_error *err)
+{
+    *out = NULL;
+    /* Check what we can before touching the network. */
+    if (dq_ae_title_check(p->calling_ae, err) < 0) {
+        dq_error_prefix(err, "calling AE title");
+        return -1;
+    }
+    if (dq_ae_title_check(p->called_ae, err) < 0) {
+        dq_error_prefix(err, "called AE title");
+        return -1;
+    }
+    dq_transport *t;
+    if (dq_transport_connect_tcp(&t, host, port, p->connect_timeout, err) < 0)
+        return -1;
+    return dq_assoc_request_on(out, t, p, err);
+}
+
+/* ---- accessors ---------------------------------------------------------------------- */
+
+const dq_pdu_associate *dq_assoc_accepted(const dq_assoc *a)
+{
+    return a ? a->ac_view : NULL;
+}
+
+const dq_pdu_associate *dq_assoc_requested(const dq_assoc *a)
+{
+    return a ? a->rq_view : NULL;
+}
+
+const uint8_t *dq_assoc_ac_bytes(const dq_assoc *a, size_t *len)
+{
+    *len = a ? a->ac_len : 0;
+    return a ? a->ac : NULL;
+}
+
+const uint8_t *dq_assoc_rq_bytes(const dq_assoc *a, size_t *len)
+{
+    *len = a ? a->rq.len : 0;
+    return a ? a->rq.data : NULL;
+}
+
+uint32_t dq_assoc_peer_max_pdu(const dq_assoc *a)
+{
+    return a->peer_max_pdu;
+}
+
+bool dq_assoc_is_established(const dq_assoc *a)
+{
+    return a && a->ul.state == DQ_UL_STA6;
+}
+
+uint16_t dq_assoc_next_message_id(dq_assoc *a)
+{
+    uint16_t id = a->next_message_id++;
+    if (a->next_message_id == 0)
+        a->next_message_id = 1;
+    return id;
+}
+
+int dq_assoc_context_for(const dq_assoc *a, const char *abstract_syntax, uint8_t *pctx_id,
+                         dq_transfer_syntax *ts, dq_error *err)
+{
+    for (size_t i = 0; a->rq_view && i < a->rq_view->n_pctx; i++) {
+        const dq_pdu_pctx *pc = &a->rq_view->pctx[i];
+        if (dq_pdu_str_eq(pc->abstract_syntax, abstract_syntax) &&
+            a->pctx_ts[pc->id] != DQ_TS_UNKNOWN) {
+            if (pctx_id)
+                *pctx_id = pc->id;
+            if (ts)
+                *ts = a->pctx_ts[pc->id];
+            return 0;
+        }
+    }
+    return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                        "no presentation context for %s was accepted", abstract_syntax), -1;
+}
+
+/* ---- release and abort --------------------------------------------------------------- */
+
+int dq_assoc_release(dq_assoc *a, dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    if (!dq_assoc_is_established(a))
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "the association is not established"), -1;
+    a->in_pdu = false;
+    dq_assoc_emit(a, DQ_ASSOC_EV_RELEASING, NULL, 0);
+    dq_ul_output o;
+    if (dq_assoc_ul_event(a, DQ_UL_EVT11, NULL, 0, &o, err) < 0)
+        return -1;
+    double deadline = a->acse_timeout > 0 ? dq_assoc_now() + a->acse_timeout : 0;
+    for (;;) {
+        const uint8_t *pdu;
+        size_t len;
+        dq_ul_event ev;
+        dq_error why;
+        dq_error_clear(&why);
+        if (next_event(a, deadline, "ACSE", &pdu, &len, &ev, &why, err) < 0)
+            return -1;
+        if (ev == DQ_UL_EVT10 && a->ul.state == DQ_UL_STA7) {
+            /* AR-6: late P-DATA (e.g. responses after a cancel) is dropped. */
+            dq_assoc_ul_event(a, ev, pdu, len, &o, err);
+            continue;
+        }
+        if (ev == DQ_UL_EVT12 && a->ul.state == DQ_UL_STA7) {
+            /* Release collision: we are the requestor, AR-8 -> Sta9, then
+             * our A-RELEASE response (AR-9 -> Sta11) and wait for the RP. */
+            if (dq_assoc_ul_event(a, ev, pdu, len, &o, err) < 0 ||
+                dq_assoc_ul_event(a, DQ_UL_EVT14, NULL, 0, &o, err) < 0)
+                return -1;
+            continue;
+        }
+        if (ev == DQ_UL_EVT13 &&
+            (a->ul.state == DQ_UL_STA7 || a->ul.state == DQ_UL_STA11)) {
+            /* AR-3: confirmation, the transport is closed at once. */
+            if (dq_assoc_ul_event(a, ev, pdu, len, &o, err) < 0)
+                return -1;
+            close_transport(a);
+            dq_assoc_emit(a, DQ_ASSOC_EV_RELEASED, NULL, 0);
+            return 0;
+        }
+        return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
+    }
+}
+
+void dq_assoc_abort(dq_assoc *a)
+{
+    if (!a)
+        return;
+    dq_assoc_fail(a);
+}
+
+void dq_assoc_free(dq_assoc *a)
+{
+    if (!a)
+        return;
+    dq_assoc_fail(a);
+    close_transport(a);
+    dq_pdu_buf_free(&a->rq);
+    dq_pdu_buf_free(&a->tx);
+    dq_buffer_free(&a->tx_cmd);
+    dq_buffer_free(&a->rx_cmd);
+    dq_buffer_free(&a->rx_data);
+    free(a->rq_view);
+    free(a->ac_view);
+    free(a->ac);
+    free(a);
+}

@@ -1,0 +1,56 @@
+/* Private: the association object shared by assoc.c (ACSE), dimse.c
+ * (P-DATA and DIMSE) and find.c. */
+#ifndef DQ_ASSOC_IMPL_H
+#define DQ_ASSOC_IMPL_H
+
+#include "dq/assoc.h"
+#include "dq/ul.h"
+
+struct dq_assoc {
+    dq_transport *t;
+    dq_ul ul;
+    dq_assoc_event_fn on_event;
+    void *user;
+    double acse_timeout, dimse_timeout, network_timeout;
+    uint32_t our_max_pdu, peer_max_pdu;
+
+    dq_pdu_buf rq;               /* our A-ASSOCIATE-RQ as sent */
+    dq_pdu_associate *rq_view;   /* decoded from rq */
+    uint8_t *ac;                 /* the A-ASSOCIATE-AC as received (a copy) */
+    size_t ac_len;
+    dq_pdu_associate *ac_view;   /* decoded from ac */
+    dq_transfer_syntax pctx_ts[256]; /* accepted syntax per context ID, DQ_TS_UNKNOWN if not */
+
+    /* receiving: the current P-DATA-TF PDU stays in the transport buffer
+     * until every PDV in it has been used */
+    size_t held;                 /* bytes of the current PDU to consume */
+    bool in_pdu;                 /* it has PDVs not yet walked */
+    dq_pdv_iter it;
+    dq_buffer rx_cmd, rx_data;   /* reassembly (only when a message spans PDVs) */
+
+    dq_pdu_buf tx;               /* P-DATA-TF being sent */
+    dq_buffer tx_cmd;            /* command set being sent */
+    uint16_t next_message_id;
+};
+
+/* Runs one UL event and carries out what the machine asks (send, close),
+ * reporting PDU_SENT. *out gets the machine's output. -1 with *err when a
+ * write fails (the transport is then closed and the machine back in Sta1). */
+int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
+                      dq_ul_output *out, dq_error *err);
+/* Reads one whole PDU with a deadline (<= 0: none) into the transport buffer
+ * (*pdu valid until a->held is consumed). `what` names the wait for timeout
+ * messages ("ACSE", "DIMSE"). */
+int dq_assoc_read_pdu(dq_assoc *a, double deadline, const char *what, const uint8_t **pdu,
+                      size_t *len, dq_error *err);
+/* Handles a received PDU that is not what the caller wanted (abort, release
+ * request, garbage): runs the UL, ends the association and fills *err. */
+int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
+                        const dq_error *why, dq_error *err);
+/* Ends the association after a local failure (timeout, decode error): sends
+ * A-ABORT if the connection is up, closes. *err is kept. */
+void dq_assoc_fail(dq_assoc *a);
+void dq_assoc_emit(dq_assoc *a, dq_assoc_event_type type, const uint8_t *pdu, size_t len);
+double dq_assoc_now(void);
+
+#endif

@@ -1,0 +1,381 @@
+/* DIMSE messaging: command sets (Implicit VR Little Endian, group length
+ * first), fragmentation into P-DATA-TF PDUs within the peer's maximum,
+ * reassembly of PDVs across PDUs, the DIMSE timeout. */
+#include "assoc_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- command sets --------------------------------------------------------------- */
+
+const char *dq_dimse_command_name(uint16_t cf)
+{
+    switch (cf) {
+    case 0x0001: return "C-STORE-RQ";
+    case 0x8001: return "C-STORE-RSP";
+    case 0x0010: return "C-GET-RQ";
+    case 0x8010: return "C-GET-RSP";
+    case 0x0020: return "C-FIND-RQ";
+    case 0x8020: return "C-FIND-RSP";
+    case 0x0021: return "C-MOVE-RQ";
+    case 0x8021: return "C-MOVE-RSP";
+    case 0x0030: return "C-ECHO-RQ";
+    case 0x8030: return "C-ECHO-RSP";
+    case 0x0FFF: return "C-CANCEL-RQ";
+    default: return NULL;
+    }
+}
+
+static int put_el(dq_buffer *b, uint16_t el, const void *v, size_t n, dq_error *err)
+{
+    uint8_t h[8] = {0, 0, (uint8_t)el, (uint8_t)(el >> 8),
+                    (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24)};
+    if (dq_buffer_append(b, h, 8, err) < 0 || dq_buffer_append(b, v, n, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int put_us(dq_buffer *b, uint16_t el, uint16_t v, dq_error *err)
+{
+    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    return put_el(b, el, x, 2, err);
+}
+
+/* UI and LO values are padded to even length (UI with NUL, LO with space). */
+static int put_text(dq_buffer *b, uint16_t el, const char *s, char pad, dq_error *err)
+{
+    char tmp[66];
+    size_t n = strlen(s);
+    if (n > 64)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_TAG(0, el),
+                            "value longer than 64 bytes"), -1;
+    memcpy(tmp, s, n);
+    if (n % 2)
+        tmp[n++] = pad;
+    return put_el(b, el, tmp, n, err);
+}
+
+int dq_dimse_command_encode(const dq_dimse_command *c, dq_buffer *out, dq_error *err)
+{
+    size_t start = out->len;
+    uint8_t zero[4] = {0};
+    /* Placeholder group length, patched below. Elements in tag order. */
+    if (put_el(out, 0x0000, zero, 4, err) < 0)
+        return -1;
+    if (c->affected_sop_class_uid[0] &&
+        put_text(out, 0x0002, c->affected_sop_class_uid, 0, err) < 0)
+        return -1;
+    if (put_us(out, 0x0100, c->command_field, err) < 0)
+        return -1;
+    if (c->has_message_id && put_us(out, 0x0110, c->message_id, err) < 0)
+        return -1;
+    if (c->has_message_id_responded && put_us(out, 0x0120, c->message_id_responded, err) < 0)
+        return -1;
+    if (c->has_priority && put_us(out, 0x0700, c->priority, err) < 0)
+        return -1;
+    if (put_us(out, 0x0800, c->data_set_type, err) < 0)
+        return -1;
+    if (c->has_status && put_us(out, 0x0900, c->status, err) < 0)
+        return -1;
+    if (c->n_offending_elements) {
+        uint8_t at[16 * 4];
+        size_t n = c->n_offending_elements > 16 ? 16 : c->n_offending_elements;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t t = c->offending_elements[i];
+            at[4 * i] = (uint8_t)(t >> 16);
+            at[4 * i + 1] = (uint8_t)(t >> 24);
+            at[4 * i + 2] = (uint8_t)t;
+            at[4 * i + 3] = (uint8_t)(t >> 8);
+        }
+        if (put_el(out, 0x0901, at, 4 * n, err) < 0)
+            return -1;
+    }
+    if (c->error_comment[0] && put_text(out, 0x0902, c->error_comment, ' ', err) < 0)
+        return -1;
+    if (c->has_error_id && put_us(out, 0x0903, c->error_id, err) < 0)
+        return -1;
+    uint32_t gl = (uint32_t)(out->len - start - 12);
+    uint8_t *g = out->data + start + 8;
+    g[0] = (uint8_t)gl;
+    g[1] = (uint8_t)(gl >> 8);
+    g[2] = (uint8_t)(gl >> 16);
+    g[3] = (uint8_t)(gl >> 24);
+    return 0;
+}
+
+static void copy_text(char *dst, const uint8_t *v, uint32_t n)
+{
+    while (n > 0 && (v[n - 1] == 0 || v[n - 1] == ' '))
+        n--;
+    if (n > 64)
+        n = 64;
+    memcpy(dst, v, n);
+    dst[n] = 0;
+}
+
+int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *c, dq_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->data_set_type = DQ_DIMSE_NO_DATA_SET;
+    bool has_field = false, has_dst = false;
+    size_t pos = 0;
+    while (pos < len) {
+        if (len - pos < 8)
+            return dq_error_set(err, DQ_ERR_MALFORMED, pos, DQ_ERROR_NO_TAG,
+                                "command set: truncated element header"), -1;
+        const uint8_t *p = buf + pos;
+        uint16_t group = (uint16_t)(p[0] | p[1] << 8);
+        uint16_t el = (uint16_t)(p[2] | p[3] << 8);
+        uint32_t n = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
+                     (uint32_t)p[7] << 24;
+        uint32_t tag = DQ_TAG(group, el);
+        if (group != 0)
+            return dq_error_set(err, DQ_ERR_MALFORMED, pos, tag,
+                                "command set: element outside group 0000"), -1;
+        if (n > len - pos - 8)
+            return dq_error_set(err, DQ_ERR_MALFORMED, pos, tag,
+                                "command set: value length %u overruns the %zu byte command",
+                                (unsigned)n, len), -1;
+        const uint8_t *v = p + 8;
+        uint16_t us = n >= 2 ? (uint16_t)(v[0] | v[1] << 8) : 0;
+        bool us_ok = n == 2;
+        switch (el) {
+        case 0x0002: copy_text(c->affected_sop_class_uid, v, n); break;
+        case 0x0100: c->command_field = us; has_field = us_ok; break;
+        case 0x0110: c->message_id = us; c->has_message_id = us_ok; break;
+        case 0x0120: c->message_id_responded = us; c->has_message_id_responded = us_ok; break;
+        case 0x0700: c->priority = us; c->has_priority = us_ok; break;
+        case 0x0800: c->data_set_type = us; has_dst = us_ok; break;
+        case 0x0900: c->status = us; c->has_status = us_ok; break;
+        case 0x0901:
+            for (uint32_t i = 0; i + 4 <= n && c->n_offending_elements < 16; i += 4)
+                c->offending_elements[c->n_offending_elements++] =
+                    DQ_TAG(v[i] | v[i + 1] << 8, v[i + 2] | v[i + 3] << 8);
+            break;
+        case 0x0902: copy_text(c->error_comment, v, n); break;
+        case 0x0903: c->error_id = us; c->has_error_id = us_ok; break;
+        default: break; /* group length and elements we do not use */
+        }
+        pos += 8 + (size_t)n;
+    }
+    if (!has_field)
+        return dq_error_set(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, DQ_TAG(0, 0x0100),
+                            "command set without a valid Command Field (0000,0100)"), -1;
+    if (!has_dst)
+        return dq_error_set(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, DQ_TAG(0, 0x0800),
+                            "command set without a valid Command Data Set Type (0000,0800)"),
+               -1;
+    return 0;
+}
+
+/* ---- sending ------------------------------------------------------------------------ */
+
+/* Largest PDV value per PDU: the peer's maximum PDU length minus the PDV
+ * item header (4-byte length, context ID, control byte). 0 = unlimited, for
+ * which we still cut at 4 MiB to bound our own buffer. */
+static size_t max_fragment(const dq_assoc *a)
+{
+    size_t m = a->peer_max_pdu;
+    if (m == 0 || m > (4u << 20))
+        m = 4u << 20;
+    return m > 6 ? m - 6 : 1;
+}
+
+static int send_stream(dq_assoc *a, uint8_t pctx, bool command, const uint8_t *v, size_t n,
+                       dq_error *err)
+{
+    size_t frag = max_fragment(a), off = 0;
+    do {
+        size_t k = n - off < frag ? n - off : frag;
+        bool last = off + k == n;
+        a->tx.len = 0;
+        if (dq_pdu_buf_reserve(&a->tx, DQ_PDU_PDATA_HEADER_SIZE + k, err) != DQ_OK)
+            return -1;
+        if (dq_pdu_pdata_header(a->tx.data, pctx, command, last, k, err) != DQ_OK)
+            return -1;
+        memcpy(a->tx.data + DQ_PDU_PDATA_HEADER_SIZE, v + off, k);
+        a->tx.len = DQ_PDU_PDATA_HEADER_SIZE + k;
+        dq_ul_output o;
+        if (dq_assoc_ul_event(a, DQ_UL_EVT9, a->tx.data, a->tx.len, &o, err) < 0)
+            return -1;
+        off += k;
+    } while (off < n);
+    return 0;
+}
+
+int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, const uint8_t *data,
+                  size_t data_len, dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    if (a->ul.state != DQ_UL_STA6 && a->ul.state != DQ_UL_STA8)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "no established association to send on (%s)",
+                            dq_ul_state_name(a->ul.state)), -1;
+    if (a->pctx_ts[pctx_id] == DQ_TS_UNKNOWN)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "presentation context %u was not accepted", pctx_id), -1;
+    dq_dimse_command c = *cmd;
+    if (!data)
+        c.data_set_type = DQ_DIMSE_NO_DATA_SET;
+    else if (c.data_set_type == DQ_DIMSE_NO_DATA_SET)
+        c.data_set_type = 0x0000;
+    a->tx_cmd.len = 0;
+    if (dq_dimse_command_encode(&c, &a->tx_cmd, err) < 0)
+        return -1;
+    if (send_stream(a, pctx_id, true, a->tx_cmd.data, a->tx_cmd.len, err) < 0 ||
+        (data && send_stream(a, pctx_id, false, data, data_len, err) < 0)) {
+        dq_assoc_fail(a);
+        return -1;
+    }
+    if (a->on_event) {
+        dq_dimse_message m = {pctx_id, c, a->tx_cmd.data, a->tx_cmd.len, data, data_len,
+                              a->pctx_ts[pctx_id]};
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_DIMSE_SENT, .dimse = &m};
+        a->on_event(a->user, &e);
+    }
+    return 0;
+}
+
+/* ---- receiving ------------------------------------------------------------------------ */
+
+/* Ends the association for a DIMSE-level protocol violation: A-ABORT. */
+static int dimse_violation(dq_assoc *a, dq_error *err)
+{
+    err->kind = DQ_ERR_PROTOCOL;
+    dq_error_prefix(err, "DIMSE");
+    dq_assoc_fail(a);
+    return -1;
+}
+
+int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    memset(msg, 0, sizeof *msg);
+    if (a->ul.state != DQ_UL_STA6 && a->ul.state != DQ_UL_STA7)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "no established association to receive on (%s)",
+                            dq_ul_state_name(a->ul.state)), -1;
+    a->rx_cmd.len = 0;
+    a->rx_data.len = 0;
+    bool cmd_done = false, want_data = false, have_pctx = false;
+    double deadline = a->dimse_timeout > 0 ? dq_assoc_now() + a->dimse_timeout : 0;
+    for (;;) {
+        if (!a->in_pdu) {
+            const uint8_t *pdu;
+            size_t len;
+            dq_error why;
+            dq_error_clear(&why);
+            int r = dq_assoc_read_pdu(a, deadline, "DIMSE", &pdu, &len, &why);
+            if (r < 0) {
+                if (why.kind == DQ_ERR_CLOSED) {
+                    /* Evt17: A-P-ABORT; report the close itself. */
+                    dq_assoc_unexpected(a, DQ_UL_EVT17, NULL, 0, NULL, NULL);
+                    *err = why;
+                    dq_error_prefix(err, "while waiting for a DIMSE message");
+                    return -1;
+                }
+                *err = why;
+                dq_assoc_fail(a);
+                return -1;
+            }
+            dq_ul_event ev = r == 1 ? DQ_UL_EVT19 : dq_ul_event_for_pdu(pdu, len);
+            if (ev == DQ_UL_EVT10 && dq_pdv_iter_init(&a->it, pdu, len, &why) != DQ_OK)
+                ev = DQ_UL_EVT19;
+            else if (ev != DQ_UL_EVT10 && ev != DQ_UL_EVT19 &&
+                     dq_pdu_validate(pdu, len, &why) != DQ_OK)
+                ev = DQ_UL_EVT19;
+            if (ev != DQ_UL_EVT10)
+                return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL,
+                                           err);
+            dq_ul_output o;
+            if (dq_assoc_ul_event(a, ev, pdu, len, &o, err) < 0)
+                return -1;
+            a->in_pdu = true;
+        }
+        dq_pdv pdv;
+        int r = dq_pdv_next(&a->it, &pdv, err);
+        if (r < 0)
+            return dimse_violation(a, err);
+        if (r == 0) {
+            a->in_pdu = false;
+            continue;
+        }
+        if (a->pctx_ts[pdv.pctx_id] == DQ_TS_UNKNOWN) {
+            dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                         "PDV on presentation context %u, which was not accepted",
+                         pdv.pctx_id);
+            return dimse_violation(a, err);
+        }
+        if (have_pctx && pdv.pctx_id != msg->pctx_id) {
+            dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                         "PDV on context %u inside a message on context %u", pdv.pctx_id,
+                         msg->pctx_id);
+            return dimse_violation(a, err);
+        }
+        msg->pctx_id = pdv.pctx_id;
+        have_pctx = true;
+        if (pdv.command) {
+            if (cmd_done) {
+                dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                             "command fragment after the last command fragment");
+                return dimse_violation(a, err);
+            }
+            if (a->rx_cmd.len + pdv.len > (1u << 20)) {
+                dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                             "command set larger than 1 MiB");
+                return dimse_violation(a, err);
+            }
+            if (dq_buffer_append(&a->rx_cmd, pdv.data, pdv.len, err) < 0) {
+                dq_assoc_fail(a);
+                return -1;
+            }
+            if (!pdv.last)
+                continue;
+            cmd_done = true;
+            if (dq_dimse_command_decode(a->rx_cmd.data, a->rx_cmd.len, &msg->command, err) < 0)
+                return dimse_violation(a, err);
+            want_data = msg->command.data_set_type != DQ_DIMSE_NO_DATA_SET;
+            if (!want_data)
+                break;
+            continue;
+        }
+        if (!cmd_done) {
+            dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                         "data set fragment before the command was complete");
+            return dimse_violation(a, err);
+        }
+        if (!want_data) {
+            dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                         "data set fragment for a command without a data set");
+            return dimse_violation(a, err);
+        }
+        if (pdv.last && a->rx_data.len == 0) {
+            /* Whole data set in one PDV: use it where it lies (no copy). */
+            msg->data = pdv.data;
+            msg->data_len = pdv.len;
+            break;
+        }
+        if (dq_buffer_append(&a->rx_data, pdv.data, pdv.len, err) < 0) {
+            dq_assoc_fail(a);
+            return -1;
+        }
+        if (pdv.last) {
+            msg->data = a->rx_data.data ? a->rx_data.data : (const uint8_t *)"";
+            msg->data_len = a->rx_data.len;
+            break;
+        }
+    }
+    msg->command_bytes = a->rx_cmd.data;
+    msg->command_len = a->rx_cmd.len;
+    msg->ts = a->pctx_ts[msg->pctx_id];
+    if (a->on_event) {
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_DIMSE_RECEIVED, .dimse = msg};
+        a->on_event(a->user, &e);
+    }
+    return 0;
+}

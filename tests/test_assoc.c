@@ -1,0 +1,454 @@
+/* Association requestor against the scripted SCP: what goes into the
+ * A-ASSOCIATE-RQ, AC parsing, every reject, aborts, timeouts, garbage,
+ * closes, release and release collision, AE title checks. Each failure
+ * must end with a clean error value and no hang. */
+#include <criterion/criterion.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dq/assoc.h"
+#include "scp.h"
+
+static const char *const ts_all[] = {DQ_UID_EXPLICIT_LE, DQ_UID_IMPLICIT_LE,
+                                      DQ_UID_EXPLICIT_BE};
+static const dq_assoc_context ctx3[] = {
+    {"1.2.840.10008.5.1.4.1.2.1.1", ts_all, 3},
+    {"1.2.840.10008.5.1.4.1.2.2.1", ts_all, 3},
+    {"1.2.840.10008.5.1.4.31", ts_all + 1, 1},
+};
+
+static void params(dq_assoc_params *p)
+{
+    dq_assoc_params_default(p);
+    p->contexts = ctx3;
+    p->n_contexts = 3;
+    p->acse_timeout = 5;
+    p->dimse_timeout = 5;
+    p->network_timeout = 5;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs an association attempt against a script; returns the rc and leaves
+ * the record in *rec (caller frees). */
+static int attempt(const char *script, dq_assoc_params *p, dq_assoc **out, dq_error *err,
+                   char **rec, dq_test_scp *scp)
+{
+    cr_assert_eq(dq_test_scp_start(scp, script, 1), 0);
+    int rc = dq_assoc_request(out, "127.0.0.1", scp->port, p, err);
+    (void)rec;
+    return rc;
+}
+
+static char *finish(dq_test_scp *scp, int want_status)
+{
+    int st = dq_test_scp_finish(scp, 10);
+    char *rec = dq_test_scp_record(scp);
+    cr_assert_eq(st, want_status, "SCP exit %d; record:\n%s", st, rec);
+    dq_test_scp_cleanup(scp);
+    return rec;
+}
+
+Test(assoc, request_contents_and_accept_and_release)
+{
+    dq_assoc_params p;
+    params(&p);
+    p.calling_ae = "MY_SCU";
+    p.called_ae = " QRSCP ";
+    p.max_pdu = 32768;
+    static const uint8_t info[] = {1, 1, 0, 1};
+    dq_assoc_ext_neg en = {"1.2.840.10008.5.1.4.1.2.2.1", info, sizeof info};
+    p.ext_neg = &en;
+    p.n_ext_neg = 1;
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("set maxpdu 20000\nset result 5 3\naccept\nrelease\nwait-close\n", &p,
+                         &a, &e, NULL, &scp),
+                 0, "%s", e.message);
+    cr_assert(dq_assoc_is_established(a));
+    cr_assert_eq(dq_assoc_peer_max_pdu(a), 20000);
+    const dq_pdu_associate *ac = dq_assoc_accepted(a);
+    cr_assert_not_null(ac);
+    cr_assert(dq_pdu_str_eq(ac->user_info.implementation_class_uid,
+                            "1.2.826.0.1.3680043.9.7433.1.1"));
+    cr_assert(dq_pdu_str_eq(ac->user_info.implementation_version_name, "DQ_TEST_SCP"));
+    cr_assert_eq(ac->n_pctx, 3);
+    uint8_t id;
+    dq_transfer_syntax ts;
+    cr_assert_eq(dq_assoc_context_for(a, "1.2.840.10008.5.1.4.1.2.2.1", &id, &ts, &e), 0);
+    cr_assert_eq(id, 3);
+    cr_assert_eq(ts, DQ_TS_EXPLICIT_LE);
+    /* context 5 was answered "abstract syntax not supported" */
+    cr_assert_eq(dq_assoc_context_for(a, "1.2.840.10008.5.1.4.31", &id, &ts, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_NOT_FOUND);
+    size_t n;
+    cr_assert_not_null(dq_assoc_rq_bytes(a, &n));
+    cr_assert_gt(n, 74);
+    cr_assert_not_null(dq_assoc_ac_bytes(a, &n));
+    double t0 = now();
+    cr_assert_eq(dq_assoc_release(a, &e), 0, "%s", e.message);
+    cr_assert(!dq_assoc_is_established(a));
+    dq_assoc_free(a);
+    char *rec = finish(&scp, 0);
+    /* the SCP saw EOF promptly: we closed right after A-RELEASE-RP */
+    cr_assert_lt(now() - t0, 2.0);
+    char v[512];
+    cr_assert_str_eq(dq_test_scp_get(rec, "calling_ae", 0, v, sizeof v), "MY_SCU");
+    cr_assert_str_eq(dq_test_scp_get(rec, "called_ae", 0, v, sizeof v), "QRSCP");
+    cr_assert_str_eq(dq_test_scp_get(rec, "app_context", 0, v, sizeof v),
+                     "1.2.840.10008.3.1.1.1");
+    cr_assert_str_eq(dq_test_scp_get(rec, "protocol_version", 0, v, sizeof v), "1");
+    cr_assert_str_eq(dq_test_scp_get(rec, "max_pdu", 0, v, sizeof v), "32768");
+    cr_assert_str_eq(dq_test_scp_get(rec, "impl_uid", 0, v, sizeof v),
+                     DQ_IMPLEMENTATION_CLASS_UID);
+    cr_assert_str_eq(dq_test_scp_get(rec, "impl_version", 0, v, sizeof v),
+                     DQ_IMPLEMENTATION_VERSION_NAME);
+    cr_assert_str_eq(dq_test_scp_get(rec, "pctx", 0, v, sizeof v),
+                     "1 1.2.840.10008.5.1.4.1.2.1.1 1.2.840.10008.1.2.1,1.2.840.10008.1.2,"
+                     "1.2.840.10008.1.2.2");
+    cr_assert_str_eq(dq_test_scp_get(rec, "pctx", 1, v, sizeof v),
+                     "3 1.2.840.10008.5.1.4.1.2.2.1 1.2.840.10008.1.2.1,1.2.840.10008.1.2,"
+                     "1.2.840.10008.1.2.2");
+    cr_assert_str_eq(dq_test_scp_get(rec, "pctx", 2, v, sizeof v),
+                     "5 1.2.840.10008.5.1.4.31 1.2.840.10008.1.2");
+    cr_assert_str_eq(dq_test_scp_get(rec, "ext_neg", 0, v, sizeof v),
+                     "1.2.840.10008.5.1.4.1.2.2.1 01010001");
+    cr_assert_str_eq(dq_test_scp_get(rec, "pdu", 0, v, sizeof v), "05");
+    cr_assert_not_null(dq_test_scp_get(rec, "eof", 0, v, sizeof v) ? v : "x");
+    free(rec);
+}
+
+Test(assoc, unlimited_max_pdu_and_no_version_name)
+{
+    dq_assoc_params p;
+    params(&p);
+    p.max_pdu = 0;
+    p.implementation_version_name = "";
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("set maxpdu 0\naccept\nrelease\n", &p, &a, &e, NULL, &scp), 0, "%s",
+                 e.message);
+    cr_assert_eq(dq_assoc_peer_max_pdu(a), 0);
+    cr_assert_eq(dq_assoc_release(a, &e), 0, "%s", e.message);
+    dq_assoc_free(a);
+    char *rec = finish(&scp, 0);
+    char v[128];
+    cr_assert_str_eq(dq_test_scp_get(rec, "max_pdu", 0, v, sizeof v), "0");
+    cr_assert_null(dq_test_scp_get(rec, "impl_version", 0, v, sizeof v));
+    free(rec);
+}
+
+Test(assoc, every_reject_result_source_reason)
+{
+    /* PS3.8 Table 9-21: (result, source, reason) combinations. */
+    static const int rj[][3] = {{1, 1, 1}, {1, 1, 2}, {1, 1, 3}, {1, 1, 7}, {2, 1, 1},
+                                {1, 2, 1}, {1, 2, 2}, {2, 3, 1}, {2, 3, 2}, {1, 3, 1}};
+    for (size_t i = 0; i < sizeof rj / sizeof rj[0]; i++) {
+        char script[64];
+        snprintf(script, sizeof script, "reject %d %d %d\nwait-close\n", rj[i][0], rj[i][1],
+                 rj[i][2]);
+        dq_assoc_params p;
+        params(&p);
+        dq_test_scp scp;
+        dq_assoc *a = (dq_assoc *)1;
+        dq_error e;
+        cr_assert_eq(attempt(script, &p, &a, &e, NULL, &scp), -1);
+        cr_assert_null(a);
+        cr_assert_eq(e.kind, DQ_ERR_REJECTED, "%s", e.message);
+        cr_assert_eq(e.detail[0], rj[i][0]);
+        cr_assert_eq(e.detail[1], rj[i][1]);
+        cr_assert_eq(e.detail[2], rj[i][2]);
+        char *rec = finish(&scp, 0);
+        char v[16];
+        /* after A-ASSOCIATE-RJ we just close (AE-4): nothing more is sent */
+        cr_assert_null(dq_test_scp_get(rec, "pdu", 0, v, sizeof v), "%s", rec);
+        free(rec);
+    }
+}
+
+Test(assoc, abort_instead_of_accept)
+{
+    dq_assoc_params p;
+    params(&p);
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("read-rq\nabort 2 0\nwait-close\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(e.kind, DQ_ERR_ABORTED, "%s", e.message);
+    cr_assert_eq(e.detail[0], 2);
+    cr_assert_eq(e.detail[1], 0);
+    cr_assert_eq(e.detail[2], 1);
+    free(finish(&scp, 0));
+}
+
+Test(assoc, acse_timeout_aborts)
+{
+    dq_assoc_params p;
+    params(&p);
+    p.acse_timeout = 0.3;
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    double t0 = now();
+    cr_assert_eq(attempt("read-rq\nwait-close\n", &p, &a, &e, NULL, &scp), -1);
+    double dt = now() - t0;
+    cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
+    cr_assert(dt >= 0.29 && dt < 2, "took %f s", dt);
+    char *rec = finish(&scp, 0);
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(rec, "pdu", 0, v, sizeof v), "07", "%s", rec);
+    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "0 reason 0");
+    free(rec);
+}
+
+Test(assoc, network_timeout_applies_to_each_read)
+{
+    dq_assoc_params p;
+    params(&p);
+    p.acse_timeout = 0;
+    p.network_timeout = 0.25;
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("read-rq\nwait-close\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
+    free(finish(&scp, 0));
+}
+
+Test(assoc, garbage_instead_of_accept)
+{
+    dq_assoc_params p;
+    params(&p);
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("read-rq\ngarbage 64\nwait-close\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(e.kind, DQ_ERR_PROTOCOL, "%s", e.message);
+    char *rec = finish(&scp, 0);
+    char v[64];
+    /* AA-8: A-ABORT, service-provider source, reason unrecognized-PDU */
+    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "2 reason 1", "%s",
+                     rec);
+    free(rec);
+}
+
+Test(assoc, unexpected_pdu_instead_of_accept)
+{
+    dq_assoc_params p;
+    params(&p);
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("read-rq\nsend-release-rp\nwait-close\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(e.kind, DQ_ERR_PROTOCOL, "%s", e.message);
+    char *rec = finish(&scp, 0);
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "2 reason 2", "%s",
+                     rec);
+    free(rec);
+}
+
+Test(assoc, malformed_accept_is_a_protocol_error)
+{
+    /* An A-ASSOCIATE-AC whose only item overruns the PDU. */
+    dq_assoc_params p;
+    params(&p);
+    char script[1024] = "read-rq\nsend 02000000004c0001000041";
+    for (int i = 0; i < 70; i++)
+        strcat(script, "20");
+    strcat(script, "10000400ff\nwait-close\n");
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt(script, &p, &a, &e, NULL, &scp), -1);
+    cr_assert(e.kind == DQ_ERR_PROTOCOL || e.kind == DQ_ERR_CLOSED, "%s", e.message);
+    free(finish(&scp, 0));
+}
+
+Test(assoc, peer_closes_instead_of_answering)
+{
+    dq_assoc_params p;
+    params(&p);
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("read-rq\nclose\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(e.kind, DQ_ERR_CLOSED, "%s", e.message);
+    free(finish(&scp, 0));
+}
+
+Test(assoc, accept_split_at_every_byte_boundary)
+{
+    /* The AC is about 180 bytes; split it after every byte in turn. */
+    for (int k = 1; k < 200; k += 1) {
+        char script[128];
+        snprintf(script, sizeof script, "set split %d\naccept\nrelease\n", k);
+        dq_assoc_params p;
+        params(&p);
+        p.n_contexts = 1;
+        dq_test_scp scp;
+        dq_assoc *a;
+        dq_error e;
+        cr_assert_eq(attempt(script, &p, &a, &e, NULL, &scp), 0, "split %d: %s", k, e.message);
+        cr_assert_eq(dq_assoc_release(a, &e), 0, "split %d: %s", k, e.message);
+        dq_assoc_free(a);
+        free(finish(&scp, 0));
+    }
+}
+
+Test(assoc, release_collision)
+{
+    dq_assoc_params p;
+    params(&p);
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    /* We send A-RELEASE-RQ; the peer sends its own RQ too; we answer RP
+     * (AR-9, Sta11); the peer answers RP (AR-3). */
+    cr_assert_eq(attempt("accept\nrecv-pdu\nsend-release-rq\nrecv-pdu\nsend-release-rp\nwait-close\n",
+                         &p, &a, &e, NULL, &scp),
+                 0, "%s", e.message);
+    cr_assert_eq(dq_assoc_release(a, &e), 0, "%s", e.message);
+    dq_assoc_free(a);
+    char *rec = finish(&scp, 0);
+    char v[16];
+    cr_assert_str_eq(dq_test_scp_get(rec, "pdu", 0, v, sizeof v), "05");
+    cr_assert_str_eq(dq_test_scp_get(rec, "pdu", 1, v, sizeof v), "06");
+    free(rec);
+}
+
+Test(assoc, abort_during_release_and_release_timeout)
+{
+    dq_assoc_params p;
+    params(&p);
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("accept\nrecv-pdu\nabort 0 0\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(dq_assoc_release(a, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_ABORTED, "%s", e.message);
+    cr_assert_eq(e.detail[0], 0);
+    dq_assoc_free(a);
+    free(finish(&scp, 0));
+
+    p.acse_timeout = 0.2;
+    cr_assert_eq(attempt("accept\nrecv-pdu\nwait-close\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(dq_assoc_release(a, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
+    dq_assoc_free(a);
+    char *rec = finish(&scp, 0);
+    char v[16];
+    cr_assert_str_eq(dq_test_scp_get(rec, "pdu", 1, v, sizeof v), "07", "%s", rec);
+    free(rec);
+}
+
+Test(assoc, local_abort_sends_a_abort)
+{
+    dq_assoc_params p;
+    params(&p);
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("accept\nwait-close\n", &p, &a, &e, NULL, &scp), 0);
+    dq_assoc_abort(a);
+    cr_assert(!dq_assoc_is_established(a));
+    dq_assoc_abort(a); /* twice is harmless */
+    dq_assoc_free(a);
+    char *rec = finish(&scp, 0);
+    char v[32];
+    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "0 reason 0");
+    free(rec);
+}
+
+Test(assoc, ae_titles_are_checked_before_connecting)
+{
+    dq_error e;
+    cr_assert_eq(dq_ae_title_check("ANY-SCP", &e), 0);
+    cr_assert_eq(dq_ae_title_check("1234567890123456", &e), 0);
+    cr_assert_eq(dq_ae_title_check("  PADDED  ", &e), 0);
+    const char *bad[] = {"", "   ", "12345678901234567", "A\\B", "A\tB", "A\x7f"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(dq_ae_title_check(bad[i], &e), -1, "'%s'", bad[i]);
+        cr_assert_eq(e.kind, DQ_ERR_ARGUMENT);
+    }
+    cr_assert_eq(dq_ae_title_check(NULL, &e), -1);
+    dq_assoc_params p;
+    params(&p);
+    p.called_ae = "WAY_TOO_LONG_AE_TITLE";
+    dq_assoc *a;
+    /* port 9 on loopback: nothing listens, but we must not even try */
+    cr_assert_eq(dq_assoc_request(&a, "127.0.0.1", 9, &p, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_ARGUMENT, "%s", e.message);
+    params(&p);
+    p.n_contexts = 0;
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, "wait-close\n", 1), 0);
+    cr_assert_eq(dq_assoc_request(&a, "127.0.0.1", scp.port, &p, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_ARGUMENT, "%s", e.message);
+    free(finish(&scp, 0));
+}
+
+Test(assoc, connection_refused)
+{
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, "close\n", 1), 0);
+    uint16_t port = scp.port;
+    dq_assoc_params p;
+    params(&p);
+    dq_assoc *a;
+    dq_error e;
+    /* let the SCP take its one connection and go away */
+    cr_assert_eq(dq_assoc_request(&a, "127.0.0.1", port, &p, &e), -1);
+    free(finish(&scp, 0));
+    cr_assert_eq(dq_assoc_request(&a, "127.0.0.1", port, &p, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_CONNECT, "%s", e.message);
+}
+
+/* Events are reported in order with the details the CLI logs. */
+typedef struct evlog {
+    int types[32];
+    int n;
+    uint32_t ac_max;
+} evlog;
+
+static void on_event(void *user, const dq_assoc_event *ev)
+{
+    evlog *l = user;
+    if (ev->type == DQ_ASSOC_EV_PDU_SENT || ev->type == DQ_ASSOC_EV_PDU_RECEIVED)
+        return;
+    if (l->n < 32)
+        l->types[l->n++] = ev->type;
+    if (ev->type == DQ_ASSOC_EV_ACCEPTED)
+        l->ac_max = ev->associate->user_info.max_length;
+}
+
+Test(assoc, events)
+{
+    dq_assoc_params p;
+    params(&p);
+    evlog l = {0};
+    p.on_event = on_event;
+    p.user = &l;
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("set maxpdu 12345\naccept\nrelease\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(dq_assoc_release(a, &e), 0);
+    dq_assoc_free(a);
+    free(finish(&scp, 0));
+    cr_assert_eq(l.n, 4);
+    cr_assert_eq(l.types[0], DQ_ASSOC_EV_REQUESTING);
+    cr_assert_eq(l.types[1], DQ_ASSOC_EV_ACCEPTED);
+    cr_assert_eq(l.types[2], DQ_ASSOC_EV_RELEASING);
+    cr_assert_eq(l.types[3], DQ_ASSOC_EV_RELEASED);
+    cr_assert_eq(l.ac_max, 12345);
+}
