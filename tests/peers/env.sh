@@ -83,6 +83,15 @@ dq_peers__group_alive() {
   [ -n "$(dq_peers__group_pids "$1")" ]
 }
 
+# dq_peers__leader_alive PGID: the group leader (timeout(1), which lives exactly
+# as long as the peer) is running; the owner watcher doesn't count.
+dq_peers__leader_alive() {
+  local line
+  { read -r line < "/proc/$1/stat"; } 2> /dev/null || return 1
+  line=${line##*) }
+  [ "${line%% *}" != Z ] && [ "${line%% *}" != X ]
+}
+
 # dq_peers__kill_group PGID: TERM, up to 5 s grace, then KILL.
 dq_peers__kill_group() {
   local pgid=$1 i
@@ -198,7 +207,10 @@ dq_peers__spawn() {
   setsid bash -c '
     echo $$ > "$0.tmp" && mv "$0.tmp" "$0" || exit 1
     if [ -n "$2" ]; then
-      ( while kill -0 "$2" 2> /dev/null; do sleep 1; done
+      # (an owner that exited but was not reaped yet counts as gone)
+      alive() { local l; { read -r l < "/proc/$1/stat"; } 2> /dev/null || return 1
+                l=${l##*) }; [ "${l%% *}" != Z ]; }
+      ( while alive "$2"; do sleep 1; done
         trap "" TERM; kill -TERM 0; sleep 2
         d=${0%/pid}; rm -rf "$d"
         # The last peer of a dead owner removes the shared temp dir too.
@@ -227,7 +239,7 @@ dq_peers__wait_ready() {
   local dir=$1 pgid=$2 port=$3 aet=$4 port2=${5:-} deadline
   deadline=$((SECONDS + DQ_PEER_TIMEOUT))
   while :; do
-    if ! dq_peers__group_alive "$pgid"; then
+    if ! dq_peers__leader_alive "$pgid"; then
       return 2
     fi
     # DQ_PEER_READY=listen: for peers started to refuse associations.
@@ -300,7 +312,7 @@ dq_peers__start() {
     fi
     # Died before answering: most likely lost the port to someone else. Retry,
     # unless the log says otherwise (config error, missing binary...).
-    if ! grep -qiE 'in use|cannot listen|bind|address already' "$dir/log" 2>/dev/null; then
+    if ! grep -qiE 'in use|cannot listen|bind|network connection failed' "$dir/log" 2> /dev/null; then
       dq_peers__log "$name: $kind exited during start-up"
       dq_peers__show_log "$dir"
       rm -rf "$dir"
