@@ -223,6 +223,32 @@ lifecycle)
   else
     fail "parallel starts: $ports distinct ports"; cat "$work"/par?.log
   fi
+  # A start that loses its port to another peer retries on a new one (and is
+  # not fooled by the other peer's C-ECHO answer on the lost port).
+  dq_wlmscpfs_start first > /dev/null || exit 1
+  taken=$DQ_PEER_FIRST_PORT
+  eval "real_$(declare -f dq_peers__pick_port)"
+  dq_peers__pick_port() {
+    if [ ! -e "$work/picked" ]; then : > "$work/picked"; echo "$taken"; else real_dq_peers__pick_port; fi
+  }
+  if dq_wlmscpfs_start second 2> "$work/retry.log" > /dev/null &&
+     [ "$DQ_PEER_SECOND_PORT" != "$taken" ] && grep -q "was taken, retrying" "$work/retry.log"; then
+    pass "start on a taken port: retried on port $DQ_PEER_SECOND_PORT"
+  else
+    fail "start on a taken port"; cat "$work/retry.log"
+  fi
+  eval "$(declare -f real_dq_peers__pick_port | sed 's/^real_//')"
+  stop_and_check second
+  stop_and_check first
+  # A peer that cannot start fails at once and leaves nothing behind.
+  SECONDS=0
+  if dq_wlmscpfs_start broken -- --no-such-option 2> "$work/broken.log"; then
+    fail "wlmscpfs with a bad option reported started"
+  elif [ "$SECONDS" -le 10 ] && [ ! -e "$DQ_PEERS_TMP/broken" ] && grep -q "exited during start-up" "$work/broken.log"; then
+    pass "a peer that dies at start-up: error in ${SECONDS}s, nothing left"
+  else
+    fail "a peer that dies at start-up"; cat "$work/broken.log"
+  fi
   # A peer told to refuse associations is ready once it listens.
   dq_wlmscpfs_start refusing -- --refuse || exit 1
   if echoscu -aec WLMSCP 127.0.0.1 "$DQ_PEER_REFUSING_PORT" > /dev/null 2>&1; then
