@@ -216,7 +216,10 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
             i += 1 + el;
             continue;
         }
-        if (reset_point(c)) {
+        /* In a two-byte G0 set (JIS X 0208/0212) '^' '=' '\\' are halves of
+         * characters; the encoder returns to ASCII before a delimiter. */
+        bool mb = g0 && g0->multibyte_g0;
+        if (reset_point(c) && !(mb && c > 0x20)) {
             g0 = NULL;
             g1 = init_g1;
             if (dq_buffer_append(out, &c, 1, err))
@@ -232,9 +235,10 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
             if (conv(g1 ? g1->iconv : NULL, NULL, t + i, j - i, out, err))
                 return -1;
         } else {
-            while (j < len && t[j] < 0x80 && t[j] != 0x1B && !reset_point(t[j]))
+            while (j < len && t[j] < 0x80 && t[j] != 0x1B &&
+                   (mb ? t[j] >= 0x20 : !reset_point(t[j])))
                 j++;
-            if (g0 && g0->multibyte_g0) {
+            if (mb) {
                 char prefix[8] = "\x1b";
                 strcat(prefix, g0->esc);
                 if (conv(g0->iconv, prefix, t + i, j - i, out, err))
@@ -337,6 +341,29 @@ int dq_charset_from_utf8(const char *specific_charset, const char *utf8, size_t 
             return -1;
         i = j + 1;
     }
+    return 0;
+}
+
+static bool uses_charset(dq_vr vr)
+{
+    return vr == V('P', 'N') || vr == V('L', 'O') || vr == V('S', 'H') || vr == V('S', 'T') ||
+           vr == V('L', 'T') || vr == V('U', 'T') || vr == V('U', 'C');
+}
+
+int dq_el_utf8_raw(const dq_element *el, dq_buffer *out)
+{
+    if (!el->len)
+        return 0;
+    if (!uses_charset(el->vr))
+        return conv(NULL, NULL, el->value, el->len, out, NULL);
+    dq_str cs = dq_ds_charset(el->owner);
+    char csbuf[256];
+    size_t cl = cs.len < sizeof csbuf ? cs.len : sizeof csbuf - 1;
+    memcpy(csbuf, cs.ptr, cl);
+    csbuf[cl] = 0;
+    size_t before = out->len;
+    if (dq_charset_to_utf8(csbuf, (const char *)el->value, el->len, out, NULL) && out->len == before)
+        return -1;
     return 0;
 }
 

@@ -209,6 +209,24 @@ static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsi
         if (len > r->lim->max_element_length)
             return FAIL(r, DQ_ERR_LIMIT, off, tag, "value length %u above the limit %u", len,
                         r->lim->max_element_length);
+        if (vr == V('U', 'N') && !r->implicit) {
+            /* A UN the dictionary knows gets its real VR back, as pydicom
+             * reads it (a sequence inside is Implicit VR LE, PS3.5 6.2.2). */
+            dq_vr known = dq_vr_for_tag(tag, ds);
+            if (known != V('U', 'N'))
+                el->vr = vr = known;
+            if (vr == V('S', 'Q')) {
+                bool was_be = r->be;
+                r->implicit = true;
+                r->be = false;
+                int rc = parse_sequence(r, el, r->pos + len, false, depth);
+                r->implicit = false;
+                r->be = was_be;
+                if (rc)
+                    return -1;
+                continue;
+            }
+        }
         if (vr == V('S', 'Q')) {
             if (parse_sequence(r, el, r->pos + len, false, depth))
                 return -1;

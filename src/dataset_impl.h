@@ -110,6 +110,10 @@ int dq_decode_raw(dq_dataset *ds, const uint8_t *buf, size_t len, bool implicit,
 int dq_encode_raw(const dq_dataset *ds, bool implicit, bool big_endian, uint16_t skip_group,
                   dq_buffer *out, dq_error *err);
 
+/* The whole raw value of a text element converted to UTF-8 with the
+ * character set in effect (no trimming), appended to out. */
+int dq_el_utf8_raw(const dq_element *el, dq_buffer *out);
+
 /* Converts command-line text to a value of element el's VR (keypath.c):
  * text VRs as is, numbers from decimal, byte VRs from hex, AT from tags;
  * '\' separates values. `arg` names the argument in messages. */

@@ -119,6 +119,57 @@ static void py_bytes(dout *o, const uint8_t *p, size_t n)
     add(o, &quote, 1);
 }
 
+static bool is_pad(char c) { return c == ' ' || c == '\0'; }
+
+/* Text as pydicom 2 presents it (what str() of the value gives):
+ *   AE DS IS: each value stripped both sides;
+ *   LO SH LT ST UT UC: each value stripped on the right;
+ *   PN: the whole value stripped on the right, empty trailing '=' groups
+ *       dropped from each name;
+ *   others (CS DA DT TM AS UI UR): the whole value stripped on the right. */
+static void text_value(dout *o, const dq_element *el)
+{
+    dq_vr vr = el->vr;
+    dq_buffer b;
+    dq_buffer_init(&b);
+    if (dq_el_utf8_raw(el, &b)) {
+        o->failed = 1;
+        dq_buffer_free(&b);
+        return;
+    }
+    const char *p = (const char *)b.data, *end = p + b.len;
+    if (!p)
+        p = end = "";
+    while (end > p && is_pad(end[-1]))
+        end--;
+    bool both = vr == V('A', 'E') || vr == V('D', 'S') || vr == V('I', 'S');
+    bool right = vr == V('L', 'O') || vr == V('S', 'H') || vr == V('L', 'T') || vr == V('S', 'T') ||
+                 vr == V('U', 'T') || vr == V('U', 'C');
+    bool single = vr == V('L', 'T') || vr == V('S', 'T') || vr == V('U', 'T') || vr == V('U', 'R');
+    bool first = true;
+    while (p <= end) {
+        const char *bs = single ? NULL : memchr(p, '\\', (size_t)(end - p));
+        const char *ve = bs ? bs : end, *vs = p;
+        if (both)
+            while (vs < ve && *vs == ' ')
+                vs++;
+        if (both || right)
+            while (ve > vs && is_pad(ve[-1]))
+                ve--;
+        if (vr == V('P', 'N'))
+            while (ve > vs && ve[-1] == '=')
+                ve--;
+        if (!first)
+            adds(o, "\\");
+        first = false;
+        add(o, vs, (size_t)(ve - vs));
+        if (!bs)
+            break;
+        p = bs + 1;
+    }
+    dq_buffer_free(&b);
+}
+
 static void value_text(dout *o, const dq_element *el)
 {
     dq_vr vr = el->vr;
@@ -141,18 +192,7 @@ static void value_text(dout *o, const dq_element *el)
     }
     adds(o, "[");
     if (dq_vr_is_text(vr)) {
-        /* Each value trimmed as pydicom does, decoded to UTF-8. */
-        size_t need = dq_element_utf8(el, NULL, 0);
-        char small[512];
-        char *buf = need < sizeof small ? small : malloc(need + 1);
-        if (!buf) {
-            o->failed = 1;
-            return;
-        }
-        dq_element_utf8(el, buf, need + 1);
-        add(o, buf, need);
-        if (buf != small)
-            free(buf);
+        text_value(o, el);
     } else if (vr == V('U', 'N')) {
         py_bytes(o, el->value, el->len);
     } else {
@@ -166,7 +206,7 @@ static void value_text(dout *o, const dq_element *el)
             } else if (vr == V('A', 'T')) {
                 uint32_t t = 0;
                 dq_element_attribute_tag(el, i, &t, NULL);
-                snprintf(tmp, sizeof tmp, "(%04X, %04X)", DQ_TAG_GROUP(t), DQ_TAG_ELEMENT(t));
+                snprintf(tmp, sizeof tmp, "(%04x, %04x)", DQ_TAG_GROUP(t), DQ_TAG_ELEMENT(t)); /* pydicom 2 str(Tag) */
                 adds(o, tmp);
             } else if (vr == V('U', 'V')) {
                 const uint8_t *p = el->value + i * 8;

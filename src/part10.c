@@ -67,7 +67,7 @@ int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits,
              * VR LE; anything else we do not know. */
             dq_str uid;
             if (dq_element_string(tse, 0, &uid, NULL) == 0 &&
-                uid.len > 19 && memcmp(uid.ptr, "1.2.840.10008.1.2.", 18) == 0)
+                uid.len >= 19 && memcmp(uid.ptr, "1.2.840.10008.1.2.", 18) == 0)
                 ts = DQ_TS_EXPLICIT_LE;
             else {
                 dq_error_set(err, DQ_ERR_UNSUPPORTED, pos, DQ_TAG(0x0002, 0x0010),
