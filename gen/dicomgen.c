@@ -19,6 +19,8 @@
 extern const gen_emitter gen_emitter_editions;
 extern const gen_emitter gen_emitter_ul;
 extern const gen_emitter gen_emitter_pdu;
+extern const gen_emitter gen_emitter_status;
+extern const gen_emitter gen_emitter_dimse;
 extern const gen_emitter gen_emitter_vrs;
 extern const gen_emitter gen_emitter_dict;
 extern const gen_emitter gen_emitter_uids;
@@ -27,6 +29,8 @@ static const gen_emitter *const emitters[] = {
     &gen_emitter_editions,
     &gen_emitter_ul,
     &gen_emitter_pdu,
+    &gen_emitter_status,
+    &gen_emitter_dimse,
     &gen_emitter_vrs,
     &gen_emitter_dict,
     &gen_emitter_uids,

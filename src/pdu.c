@@ -52,10 +52,12 @@ bool dq_pdu_str_eq(dq_pdu_str a, const char *s)
     return a.len == n && (n == 0 || memcmp(a.ptr, s, n) == 0);
 }
 
-/* UIDs: some peers pad to even length with one NUL (PS3.5 style). */
+/* UIDs: some peers pad to even length with one NUL (PS3.5 style). All
+ * trailing NULs go (a UID never contains one), so that decoding what we
+ * encode from a decoded view gives the same view (fuzz_roundtrip). */
 static dq_pdu_str uid_view(const uint8_t *p, size_t n)
 {
-    if (n > 0 && p[n - 1] == 0)
+    while (n > 0 && p[n - 1] == 0)
         n--;
     dq_pdu_str r = {n ? (const char *)p : NULL, n};
     return r;
@@ -74,9 +76,14 @@ static dq_pdu_str name_view(const uint8_t *p, size_t n)
 static void ae_copy(char out[DQ_PDU_AE_TITLE_SIZE + 1], const uint8_t *p)
 {
     size_t a = 0, b = DQ_PDU_AE_TITLE_SIZE;
+    /* The result is a C string: it ends at the first NUL, and the spaces
+     * before that NUL are padding too (else "AE  \0x" would read "AE  "). */
+    const uint8_t *nul = memchr(p, 0, DQ_PDU_AE_TITLE_SIZE);
+    if (nul)
+        b = (size_t)(nul - p);
     while (a < b && p[a] == ' ')
         a++;
-    while (b > a && (p[b - 1] == ' ' || p[b - 1] == 0))
+    while (b > a && p[b - 1] == ' ')
         b--;
     memcpy(out, p + a, b - a);
     out[b - a] = 0;

@@ -6,6 +6,8 @@
  *   dq/version.h  library version, the standard editions it was generated from
  *   dq/dict.h     data dictionary, UIDs, VRs (generated from the standard)
  *   dq/pdu.h      Upper Layer PDUs: framing, decoded views, encoders
+ *   dq/status.h   DIMSE status codes -> category and meaning (generated)
+ *   dq/dimse_tables.h  DIMSE messages: command fields, elements, usage (generated)
  *   dq/dataset.h  data sets: model, transfer syntaxes, Part 10, -k keys, dump, charsets
  */
 #ifndef DQ_DQ_H
@@ -16,5 +18,7 @@
 #include "dq/dict.h"
 #include "dq/dataset.h"
 #include "dq/pdu.h"
+#include "dq/status.h"
+#include "dq/dimse_tables.h"
 
 #endif
