@@ -29,6 +29,8 @@
 #define STUDY_ROOT_FIND "1.2.840.10008.5.1.4.1.2.2.1"
 #define READ_CHUNK (256u * 1024u)
 #define MAX_COMMAND_SET 65536u
+/* With -pdu 0 (unlimited) a PDU may still not exceed this: we buffer whole PDUs. */
+#define UNLIMITED_PDU_CAP (64u << 20)
 
 typedef struct options {
     const char *host, *port;
@@ -243,7 +245,7 @@ static int drain(int fd, dq_bench_buf *buf, uint32_t peer_max, result *res)
         size_t need = 6;
         if (have - pos >= 6)
             need = 6 + (size_t)dq_bench_get32be(buf->p + pos + 2);
-        if (have - pos >= 6 && need - 6 > (opt->max_pdu ? opt->max_pdu : 0x7FFFFFFFu)) {
+        if (have - pos >= 6 && need - 6 > (opt->max_pdu ? opt->max_pdu : UNLIMITED_PDU_CAP)) {
             fail("receive", "PDU larger than our maximum PDU length");
             goto out;
         }
