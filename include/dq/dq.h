@@ -9,6 +9,10 @@
  *   dq/status.h   DIMSE status codes -> category and meaning (generated)
  *   dq/dimse_tables.h  DIMSE messages: command fields, elements, usage (generated)
  *   dq/dataset.h  data sets: model, transfer syntaxes, Part 10, -k keys, dump, charsets
+ *   dq/transport.h  byte transport (TCP; pluggable for TLS)
+ *   dq/ul.h       Upper Layer state machine (PS3.8 Table 9-10, generated), no I/O
+ *   dq/assoc.h    associations (requestor), DIMSE messages
+ *   dq/find.h     the C-FIND SCU engine
  */
 #ifndef DQ_DQ_H
 #define DQ_DQ_H
@@ -20,5 +24,9 @@
 #include "dq/pdu.h"
 #include "dq/status.h"
 #include "dq/dimse_tables.h"
+#include "dq/transport.h"
+#include "dq/ul.h"
+#include "dq/assoc.h"
+#include "dq/find.h"
 
 #endif

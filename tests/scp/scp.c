@@ -374,6 +374,8 @@ static size_t pack_pdvs(scp *s, uint8_t *dst, const uint8_t *v, size_t n, int co
     size_t pos = 0, off = 0;
     do {
         size_t k = n - off < s->pdvmax ? n - off : s->pdvmax;
+        if (k == 0 && n > 0)
+            k = 1;
         int last = off + k == n;
         dst[pos] = 0x04;
         dst[pos + 1] = 0;
@@ -433,7 +435,9 @@ static size_t build_rsp_pdus(scp *s, uint8_t *dst, unsigned status, const uint8_
 
 static size_t rsp_bound(scp *s, size_t dn)
 {
-    return 512 + dn + 12 * (dn / (s->pdvmax ? s->pdvmax : 1) + 2);
+    /* command (< 256 bytes) + data, and a 12-byte header per fragment */
+    size_t body = 256 + dn, frag = s->pdvmax ? s->pdvmax : 1;
+    return 1024 + body + 12 * (body / frag + 4);
 }
 
 static int send_find_rsp(scp *s, unsigned status, const char *hex)

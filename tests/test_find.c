@@ -1,0 +1,478 @@
+/* The C-FIND engine against the scripted SCP: the request on the wire in
+ * each transfer syntax, responses split at every byte boundary, one byte at
+ * a time, command and data set in one PDU, tiny fragments both ways, cancel,
+ * memory staying flat over many responses, and every failure (timeout,
+ * abort, close, oversized PDU, garbage, release request, wrong message ID)
+ * ending with a clean error. */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dq/find.h"
+#include "scp.h"
+
+static const char *const ts4[] = {DQ_UID_EXPLICIT_LE, DQ_UID_IMPLICIT_LE, DQ_UID_EXPLICIT_BE,
+                                  DQ_UID_DEFLATED_LE};
+static const dq_assoc_context ctx[] = {
+    {DQ_UID_FIND_PATIENT_ROOT, ts4, 4},
+    {DQ_UID_FIND_STUDY_ROOT, ts4, 4},
+};
+
+static void params(dq_assoc_params *p)
+{
+    dq_assoc_params_default(p);
+    p->contexts = ctx;
+    p->n_contexts = 2;
+    p->acse_timeout = 5;
+    p->dimse_timeout = 5;
+    p->network_timeout = 5;
+}
+
+static dq_dataset *query(void)
+{
+    dq_dataset *ds = dq_dataset_new();
+    dq_error e;
+    cr_assert_eq(dq_dataset_set_string(ds, DQ_TAG(0x0008, 0x0052), 0, "PATIENT", &e), 0);
+    cr_assert_eq(dq_dataset_set_empty(ds, DQ_TAG(0x0010, 0x0010), 0, &e), 0);
+    cr_assert_eq(dq_dataset_set_empty(ds, DQ_TAG(0x0010, 0x0020), 0, &e), 0);
+    return ds;
+}
+
+static dq_dataset *match(const char *name)
+{
+    dq_dataset *ds = dq_dataset_new();
+    dq_error e;
+    cr_assert_eq(dq_dataset_set_string(ds, DQ_TAG(0x0008, 0x0052), 0, "PATIENT", &e), 0);
+    cr_assert_eq(dq_dataset_set_string(ds, DQ_TAG(0x0010, 0x0010), 0, name, &e), 0);
+    cr_assert_eq(dq_dataset_set_string(ds, DQ_TAG(0x0010, 0x0020), 0, "ID-42", &e), 0);
+    return ds;
+}
+
+/* Hex of a data set encoded in ts (malloc'd). */
+static char *hex_ds(const dq_dataset *ds, dq_transfer_syntax ts)
+{
+    dq_buffer b = {0};
+    dq_error e;
+    cr_assert_eq(dq_dataset_encode(ds, ts, &b, &e), 0, "%s", e.message);
+    char *h = malloc(2 * b.len + 1);
+    for (size_t i = 0; i < b.len; i++)
+        sprintf(h + 2 * i, "%02x", b.data[i]);
+    h[2 * b.len] = 0;
+    dq_buffer_free(&b);
+    return h;
+}
+
+typedef struct seen {
+    size_t n, n_ident, n_bad;
+    char names[8][64];
+    int cancel_at;           /* ask for a cancel at this response (1-based), 0: never */
+    size_t mem_at_10, mem_last, mallocs_at_10, mallocs_last;
+} seen;
+
+static int on_rsp(void *user, const dq_find_response *r)
+{
+    seen *s = user;
+    s->n++;
+    if (r->identifier) {
+        s->n_ident++;
+        dq_str v;
+        if (s->n <= 8 && dq_dataset_get_string(r->identifier, DQ_TAG(0x0010, 0x0010), &v, NULL) == 0)
+            snprintf(s->names[s->n - 1], sizeof s->names[0], "%.*s", (int)v.len, v.ptr);
+        size_t bytes, mallocs;
+        dq_dataset_memory(r->identifier, &bytes, &mallocs);
+        if (s->n == 10) {
+            s->mem_at_10 = bytes;
+            s->mallocs_at_10 = mallocs;
+        }
+        s->mem_last = bytes;
+        s->mallocs_last = mallocs;
+    }
+    if (r->identifier_error)
+        s->n_bad++;
+    return s->cancel_at && (int)s->n == s->cancel_at ? DQ_FIND_CANCEL : DQ_FIND_CONTINUE;
+}
+
+/* Associates with a running SCP, runs one Patient Root C-FIND, releases.
+ * Returns dq_find's rc; *err and *res filled. */
+static int run_find(dq_test_scp *scp, dq_assoc_params *p, seen *s, dq_find_result *res,
+                    dq_error *err)
+{
+    dq_assoc *a;
+    if (dq_assoc_request(&a, "127.0.0.1", scp->port, p, err) < 0)
+        return -2;
+    dq_dataset *q = query();
+    dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, q, 0, 0};
+    int rc = dq_find(a, &rq, on_rsp, s, res, err);
+    if (rc == 0) {
+        dq_error e2;
+        cr_assert_eq(dq_assoc_release(a, &e2), 0, "%s", e2.message);
+    }
+    dq_assoc_free(a);
+    dq_dataset_free(q);
+    return rc;
+}
+
+static char *finish(dq_test_scp *scp)
+{
+    int st = dq_test_scp_finish(scp, 20);
+    char *rec = dq_test_scp_record(scp);
+    cr_assert_eq(st, 0, "SCP exit %d; record:\n%s", st, rec);
+    dq_test_scp_cleanup(scp);
+    return rec;
+}
+
+Test(find, request_and_responses_in_each_transfer_syntax)
+{
+    static const dq_transfer_syntax tss[] = {DQ_TS_IMPLICIT_LE, DQ_TS_EXPLICIT_LE,
+                                             DQ_TS_EXPLICIT_BE, DQ_TS_DEFLATED_LE};
+    for (size_t i = 0; i < 4; i++) {
+        dq_dataset *m1 = match("DOE^JOHN"), *m2 = match("ROE^JANE");
+        char *h1 = hex_ds(m1, tss[i]), *h2 = hex_ds(m2, tss[i]);
+        dq_dataset *q = query();
+        char *hq = hex_ds(q, tss[i]);
+        char *script = malloc(strlen(h1) + strlen(h2) + 512);
+        sprintf(script,
+                "set ts %s\naccept\nrecv-msg\nfind-rsp 0xFF00 %s\nfind-rsp 0xFF01 %s\n"
+                "find-rsp 0x0000\nrelease\nwait-close\n",
+                dq_ts_uid(tss[i]), h1, h2);
+        dq_test_scp scp;
+        cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+        dq_assoc_params p;
+        params(&p);
+        seen s = {0};
+        dq_find_result res;
+        dq_error e;
+        cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "%s: %s", dq_ts_name(tss[i]),
+                     e.message);
+        cr_assert_eq(s.n, 3);
+        cr_assert_eq(s.n_ident, 2);
+        cr_assert_str_eq(s.names[0], "DOE^JOHN");
+        cr_assert_str_eq(s.names[1], "ROE^JANE");
+        cr_assert_eq(res.n_pending, 2);
+        cr_assert_eq(res.n_responses, 3);
+        cr_assert_eq(res.final.code, 0x0000);
+        cr_assert_str_eq(res.final.category, "Success");
+        cr_assert_eq(res.message_id, 1);
+        char *rec = finish(&scp);
+        char v[4096];
+        cr_assert_str_eq(dq_test_scp_get(rec, "command_field", 0, v, sizeof v), "0020");
+        cr_assert_str_eq(dq_test_scp_get(rec, "msg_id", 0, v, sizeof v), "1");
+        cr_assert_str_eq(dq_test_scp_get(rec, "priority", 0, v, sizeof v), "0");
+        cr_assert_str_eq(dq_test_scp_get(rec, "sop_class", 0, v, sizeof v),
+                         DQ_UID_FIND_PATIENT_ROOT);
+        cr_assert_str_eq(dq_test_scp_get(rec, "pctx_used", 0, v, sizeof v), "1");
+        /* the identifier went out in the accepted syntax */
+        cr_assert_str_eq(dq_test_scp_get(rec, "data_hex", 0, v, sizeof v), hq, "%s",
+                         dq_ts_name(tss[i]));
+        /* command set: implicit VR LE, starting with (0000,0000) UL group length */
+        cr_assert_eq(strncmp(dq_test_scp_get(rec, "cmd_hex", 0, v, sizeof v),
+                             "0000000004000000", 16), 0, "%s", v);
+        free(rec);
+        free(script);
+        free(h1);
+        free(h2);
+        free(hq);
+        dq_dataset_free(m1);
+        dq_dataset_free(m2);
+        dq_dataset_free(q);
+    }
+}
+
+/* A script with one pending response and the final one, and its size on the wire. */
+static char *one_match_script(const char *prefix, const char *suffix, char **hex_out)
+{
+    dq_dataset *m = match("SPLIT^TEST");
+    char *h = hex_ds(m, DQ_TS_EXPLICIT_LE);
+    dq_dataset_free(m);
+    char *script = malloc(strlen(h) + strlen(prefix) + strlen(suffix) + 256);
+    sprintf(script, "set ts %s\naccept\nrecv-msg\n%sfind-rsp 0xFF00 %s\nfind-rsp 0x0000\n%s",
+            DQ_UID_EXPLICIT_LE, prefix, h, suffix);
+    if (hex_out)
+        *hex_out = h;
+    else
+        free(h);
+    return script;
+}
+
+Test(find, responses_split_at_every_byte_boundary)
+{
+    char *h;
+    free(one_match_script("", "", &h));
+    /* command PDU (~100 bytes) + data PDU (12 + identifier): cover all of it */
+    size_t total = 100 + 12 + strlen(h) / 2 + 16;
+    free(h);
+    for (size_t k = 1; k < total; k++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "set split %zu\n", k);
+        char *script = one_match_script(prefix, "release\n", NULL);
+        dq_test_scp scp;
+        cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+        dq_assoc_params p;
+        params(&p);
+        seen s = {0};
+        dq_find_result res;
+        dq_error e;
+        cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "split %zu: %s", k, e.message);
+        cr_assert_eq(s.n_ident, 1, "split %zu", k);
+        cr_assert_str_eq(s.names[0], "SPLIT^TEST");
+        free(finish(&scp));
+        free(script);
+    }
+}
+
+Test(find, one_byte_at_a_time_and_one_pdu_and_tiny_fragments)
+{
+    const char *modes[] = {"set chunk 1\n", "set onepdu 1\n", "set pdvmax 3\n",
+                           "set pdvmax 1\nset chunk 5\n"};
+    for (size_t i = 0; i < 4; i++) {
+        char *script = one_match_script(modes[i], "release\n", NULL);
+        dq_test_scp scp;
+        cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+        dq_assoc_params p;
+        params(&p);
+        seen s = {0};
+        dq_find_result res;
+        dq_error e;
+        cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "%s: %s", modes[i], e.message);
+        cr_assert_eq(s.n_ident, 1, "%s", modes[i]);
+        cr_assert_str_eq(s.names[0], "SPLIT^TEST", "%s", modes[i]);
+        free(finish(&scp));
+        free(script);
+    }
+}
+
+Test(find, request_fragmented_to_the_peers_max_pdu)
+{
+    /* Peer max PDU 64: the command (~90 bytes) and a ~2 KB identifier must be
+     * cut into PDUs of at most 64 + 6 bytes. */
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, "set maxpdu 64\naccept\nrecv-msg\nfind-rsp 0x0000\nrelease\n", 1),
+                 0);
+    dq_assoc_params p;
+    params(&p);
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(dq_assoc_request(&a, "127.0.0.1", scp.port, &p, &e), 0, "%s", e.message);
+    dq_dataset *q = query();
+    char longname[2001];
+    memset(longname, 'A', 2000);
+    longname[2000] = 0;
+    cr_assert_eq(dq_dataset_set_string(q, DQ_TAG(0x0010, 0x21B0), 0, longname, &e), 0);
+    dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, q, 2, 77};
+    dq_find_result res;
+    cr_assert_eq(dq_find(a, &rq, NULL, NULL, &res, &e), 0, "%s", e.message);
+    cr_assert_eq(res.message_id, 77);
+    cr_assert_eq(dq_assoc_release(a, &e), 0);
+    dq_assoc_free(a);
+    char *hq = hex_ds(q, DQ_TS_EXPLICIT_LE);
+    dq_dataset_free(q);
+    char *rec = finish(&scp);
+    char *v = malloc(1 << 16);
+    cr_assert_str_eq(dq_test_scp_get(rec, "data_hex", 0, v, 1 << 16), hq);
+    cr_assert_str_eq(dq_test_scp_get(rec, "msg_id", 0, v, 1 << 16), "77");
+    cr_assert_str_eq(dq_test_scp_get(rec, "priority", 0, v, 1 << 16), "2");
+    int n = atoi(dq_test_scp_get(rec, "msg_pdus", 0, v, 1 << 16));
+    cr_assert_gt(n, 2000 / 58, "only %d PDUs", n);
+    for (int i = 0; dq_test_scp_get(rec, "pdata_len", i, v, 1 << 16); i++)
+        cr_assert_leq(atoi(v), 64 + 6, "PDU %d is %s bytes", i, v);
+    free(v);
+    free(rec);
+    free(hq);
+}
+
+Test(find, cancel)
+{
+    dq_dataset *m = match("FIRST^ONE");
+    char *h = hex_ds(m, DQ_TS_EXPLICIT_LE);
+    dq_dataset_free(m);
+    char *script = malloc(strlen(h) * 2 + 256);
+    sprintf(script, "set ts %s\naccept\nrecv-msg\nfind-rsp 0xFF00 %s\nrecv-msg\n"
+                    "find-rsp 0xFF00 %s\nfind-rsp 0xFE00\nrelease\n",
+            DQ_UID_EXPLICIT_LE, h, h);
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+    dq_assoc_params p;
+    params(&p);
+    seen s = {.cancel_at = 1};
+    dq_find_result res;
+    dq_error e;
+    cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "%s", e.message);
+    cr_assert(res.cancel_sent);
+    cr_assert_eq(res.final.code, 0xFE00);
+    cr_assert_str_eq(res.final.category, "Cancel");
+    cr_assert_eq(s.n, 3);
+    char *rec = finish(&scp);
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(rec, "command_field", 1, v, sizeof v), "0fff");
+    cr_assert_str_eq(dq_test_scp_get(rec, "msg_id_responded", 0, v, sizeof v), "1");
+    free(rec);
+    free(script);
+    free(h);
+}
+
+Test(find, memory_stays_flat_over_many_responses)
+{
+    dq_dataset *m = match("MANY^MATCHES");
+    char *h = hex_ds(m, DQ_TS_EXPLICIT_LE);
+    dq_dataset_free(m);
+    char *script = malloc(strlen(h) + 256);
+    sprintf(script, "set ts %s\naccept\nrecv-msg\nfind-rsp-n 20000 0xFF00 %s\nfind-rsp 0x0000\n"
+                    "release\n",
+            DQ_UID_EXPLICIT_LE, h);
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+    dq_assoc_params p;
+    params(&p);
+    seen s = {0};
+    dq_find_result res;
+    dq_error e;
+    cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "%s", e.message);
+    cr_assert_eq(res.n_pending, 20000);
+    cr_assert_eq(s.n_ident, 20000);
+    cr_assert_eq(s.mem_last, s.mem_at_10, "data set memory grew: %zu -> %zu", s.mem_at_10,
+                 s.mem_last);
+    cr_assert_eq(s.mallocs_last, s.mallocs_at_10);
+    free(finish(&scp));
+    free(script);
+    free(h);
+}
+
+Test(find, undecodable_identifier_is_reported_and_the_query_goes_on)
+{
+    char script[512];
+    snprintf(script, sizeof script,
+             "set ts %s\naccept\nrecv-msg\nfind-rsp 0xFF00 10001000ffffffff4142\n"
+             "find-rsp 0x0000\nrelease\n",
+             DQ_UID_EXPLICIT_LE);
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+    dq_assoc_params p;
+    params(&p);
+    seen s = {0};
+    dq_find_result res;
+    dq_error e;
+    cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "%s", e.message);
+    cr_assert_eq(s.n_bad, 1);
+    cr_assert_eq(s.n_ident, 0);
+    cr_assert_str_eq(res.final.category, "Success");
+    free(finish(&scp));
+}
+
+/* Each of these ends the query with a clean error of the given kind. */
+static void failing(const char *middle, double dimse_timeout, dq_error_kind want,
+                    const char *want_pdu_from_us)
+{
+    char script[512];
+    snprintf(script, sizeof script, "accept\nrecv-msg\n%swait-close\n", middle);
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+    dq_assoc_params p;
+    params(&p);
+    p.dimse_timeout = dimse_timeout;
+    seen s = {0};
+    dq_find_result res;
+    dq_error e;
+    int rc = run_find(&scp, &p, &s, &res, &e);
+    cr_assert_eq(rc, -1, "'%s' should fail", middle);
+    cr_assert_eq(e.kind, want, "'%s': got %s: %s", middle, dq_error_kind_name(e.kind),
+                 e.message);
+    int st = dq_test_scp_finish(&scp, 20);
+    char *rec = dq_test_scp_record(&scp);
+    cr_assert_eq(st, 0, "%s: %s", middle, rec);
+    if (want_pdu_from_us) {
+        char v[64];
+        cr_assert_not_null(dq_test_scp_get(rec, "pdu", 0, v, sizeof v), "%s: %s", middle, rec);
+        cr_assert_str_eq(v, want_pdu_from_us, "%s: %s", middle, rec);
+    }
+    dq_test_scp_cleanup(&scp);
+    free(rec);
+}
+
+Test(find, failures_end_cleanly)
+{
+    failing("delay 1500\n", 0.3, DQ_ERR_TIMEOUT, "07");
+    failing("abort 2 1\n", 5, DQ_ERR_ABORTED, NULL);
+    failing("close\n", 5, DQ_ERR_CLOSED, NULL);
+    failing("oversized 100000\n", 5, DQ_ERR_PROTOCOL, "07");
+    failing("garbage 40\n", 5, DQ_ERR_PROTOCOL, "07");
+    failing("send-release-rq\n", 5, DQ_ERR_CLOSED, "06");
+    failing("send 02000000000a00010000000000000000\n", 5, DQ_ERR_PROTOCOL, "07");
+    /* a P-DATA-TF whose PDV overruns it */
+    failing("send 0400000000080000ffff01034142\n", 5, DQ_ERR_PROTOCOL, "07");
+    /* a data set PDV before any command */
+    failing("send 0400000000080000000401024142\n", 5, DQ_ERR_PROTOCOL, "07");
+    /* a PDV on a context that was never proposed */
+    failing("send 040000000008000000040702aabb\n", 5, DQ_ERR_PROTOCOL, "07");
+}
+
+Test(find, response_to_another_message_is_a_protocol_error)
+{
+    /* A C-FIND-RSP for message 9 (we sent 1). */
+    const char *cmd = "0000000004000000" "4c000000"
+                      "00000200" "1c000000" "312e322e3834302e31303030382e352e312e342e312e322e312e3100"
+                      "00000001" "02000000" "2080"
+                      "00002001" "02000000" "0900"
+                      "00000008" "02000000" "0101"
+                      "00000009" "02000000" "0000";
+    char script[1024];
+    snprintf(script, sizeof script,
+             "accept\nrecv-msg\nsend 04000000%08zx%08zx0103%s\nwait-close\n",
+             strlen(cmd) / 2 + 6, strlen(cmd) / 2 + 2, cmd);
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+    dq_assoc_params p;
+    params(&p);
+    seen s = {0};
+    dq_find_result res;
+    dq_error e;
+    cr_assert_eq(run_find(&scp, &p, &s, &res, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_PROTOCOL, "%s", e.message);
+    free(finish(&scp));
+}
+
+Test(find, no_accepted_context)
+{
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, "set result 1 3\naccept\nrelease\n", 1), 0);
+    dq_assoc_params p;
+    params(&p);
+    p.n_contexts = 1;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(dq_assoc_request(&a, "127.0.0.1", scp.port, &p, &e), 0);
+    dq_dataset *q = query();
+    dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, q, 0, 0};
+    cr_assert_eq(dq_find(a, &rq, NULL, NULL, NULL, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_NOT_FOUND);
+    cr_assert(dq_assoc_is_established(a), "a missing context does not end the association");
+    cr_assert_eq(dq_assoc_release(a, &e), 0);
+    dq_assoc_free(a);
+    dq_dataset_free(q);
+    free(finish(&scp));
+}
+
+Test(find, status_classification)
+{
+    dq_find_status st;
+    dq_find_status_classify(0x0000, &st);
+    cr_assert_str_eq(st.category, "Success");
+    dq_find_status_classify(0xFF00, &st);
+    cr_assert_str_eq(st.category, "Pending");
+    dq_find_status_classify(0xFF01, &st);
+    cr_assert_str_eq(st.category, "Pending");
+    dq_find_status_classify(0xFE00, &st);
+    cr_assert_str_eq(st.category, "Cancel");
+    dq_find_status_classify(0xA700, &st);
+    cr_assert_str_eq(st.category, "Failure");
+    cr_assert_neq(st.meaning[0], 0);
+    dq_find_status_classify(0xC123, &st); /* "Cxxx: Unable to process" */
+    cr_assert_str_eq(st.category, "Failure");
+    dq_find_status_classify(0x0122, &st);
+    cr_assert_str_eq(st.category, "Failure");
+    dq_find_status_classify(0x1234, &st);
+    cr_assert_str_eq(st.category, "Unknown");
+    cr_assert_str_eq(st.meaning, "");
+}
