@@ -4,14 +4,26 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <dq/dataset.h>
 #include <dq/dict.h>
 
 #include "findscu_log.h"
 
 const char *fs_uid_name(const char *uid, char *buf, size_t cap)
 {
+    /* pydicom's names: the transfer syntaxes without PS3.6's ": Default
+     * Transfer Syntax for DICOM", retired classes without " (Retired)". */
+    dq_transfer_syntax ts = dq_ts_from_uid(uid, strlen(uid));
+    if (ts != DQ_TS_UNKNOWN) {
+        snprintf(buf, cap, "%s", dq_ts_name(ts));
+        return buf;
+    }
     const dq_uid_entry *e = dq_uid_find(uid);
     snprintf(buf, cap, "%s", e && e->name && *e->name ? e->name : uid);
+    static const char retired[] = " (Retired)";
+    size_t n = strlen(buf), r = sizeof retired - 1;
+    if (n > r && strcmp(buf + n - r, retired) == 0)
+        buf[n - r] = '\0';
     return buf;
 }
 

@@ -86,8 +86,9 @@ dcmqrscp)
   # -w files: dcmdump reads them without forcing, meta as the behaviour doc says.
   f=$work/ours-patient/rsp000001.dcm
   if [ -f "$f" ] && dcmdump -q "$f" > "$work/dump.txt" 2>&1 &&
-     grep -q 'MediaStorageSOPClassUID.*=PatientRootQueryRetrieveInformationModelFind' "$work/dump.txt" &&
-     grep -q 'TransferSyntaxUID' "$work/dump.txt" &&
+     grep -q '=FINDPatientRootQueryRetrieveInformationModel.*MediaStorageSOPClassUID' "$work/dump.txt" &&
+     grep -q '=LittleEndian.*TransferSyntaxUID' "$work/dump.txt" &&
+     grep -q '\[2\.25\.[0-9]*\].*MediaStorageSOPInstanceUID' "$work/dump.txt" &&
      grep -q 'ImplementationClassUID' "$work/dump.txt"; then
     pass "-w files read back by dcmdump"
   else
