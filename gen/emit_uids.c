@@ -96,7 +96,10 @@ static void read_table(uid_set *set, const gen_doc *doc, xmlNode *node, size_t w
     size_t c_uid = gen_table_column(t, tables[which].uid_col);
     size_t c_name = gen_table_column(t, tables[which].name_col);
     size_t c_type = tables[which].type ? (size_t)-1 : gen_table_column(t, "UID Type");
-    size_t c_kw = gen_table_column_opt(t, "Keyword");
+    /* Editions from 2016 on add a keyword column; accept either heading. */
+    size_t c_kw = gen_table_column_opt(t, "UID Keyword");
+    if (c_kw == (size_t)-1)
+        c_kw = gen_table_column_opt(t, "Keyword");
     size_t need = c_uid > c_name ? c_uid : c_name;
     if (c_type != (size_t)-1 && c_type > need)
         need = c_type;

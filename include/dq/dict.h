@@ -58,11 +58,13 @@ typedef struct dq_dict_entry {
                             vr[0] == 0 when the VR cell is empty or "See Note" */
     uint16_t vm_min;     /* "2-2n": 2 */
     uint16_t vm_max;     /* "2-2n": 0 (= n); "1-32": 32 */
-    uint16_t vm_step;    /* "2-2n": 2; otherwise 1 */
+    uint16_t vm_step;    /* "2-2n": 2; otherwise 1. VM "" (items, delimiters): min = max = 0;
+                            "1-n or 1": the union, 1..n */
     uint8_t retired;
 } dq_dict_entry;
 
-/* Exact tags first, then repeating groups/masked tags; NULL when unknown. */
+/* Exact tags first, then repeating groups/masked tags; NULL when unknown.
+ * Masked entries match even (standard) groups only: (6001,3000) is private. */
 const dq_dict_entry *dq_dict_find(uint32_t tag);
 /* Keyword (case-sensitive, e.g. "PatientName") -> entry; NULL when unknown. */
 const dq_dict_entry *dq_dict_find_keyword(const char *keyword);
@@ -73,7 +75,7 @@ const dq_dict_entry *dq_dict_at(size_t i);
 typedef struct dq_uid_entry {
     const char *uid;
     const char *name;
-    const char *keyword; /* "" when the edition has none */
+    const char *keyword; /* "" when the edition has none (PS3.6 before 2016, e.g. 2015b) */
     const char *type;    /* as the standard writes it: "SOP Class", "Transfer Syntax", ... */
     uint8_t retired;
 } dq_uid_entry;
