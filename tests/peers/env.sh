@@ -55,6 +55,7 @@ DQ_SAMPLE_FILES=(
 )
 
 DQ_PEERS_TMP=""        # created on first start; removed by dq_peers_cleanup
+DQ_PEERS__SUBSHELL=$BASH_SUBSHELL   # starts must happen at this level (see below)
 DQ_PEERS_STARTED=()    # names of running peers, in start order
 
 dq_peers__log() { echo "peers: $*" >&2; }
@@ -269,6 +270,12 @@ dq_peers__show_log() {
 dq_peers__start() {
   local name=$1 kind=$2 nports=$3 aet=$4 launch=$5 dir attempt port port2 pgid rc t0
   shift 5
+  # In a pipeline or $(...) the peer would escape this shell's bookkeeping and
+  # its EXIT trap: refuse rather than leave it to the watcher.
+  if [ "$BASH_SUBSHELL" != "$DQ_PEERS__SUBSHELL" ]; then
+    dq_peers__log "start $name in the shell that sourced env.sh, not in a pipeline or \$(...)"
+    return 1
+  fi
   dq_peers__tmp || return 1
   dq_peers__check_name "$name" || return 1
   dir=$DQ_PEERS_TMP/$name
