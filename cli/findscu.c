@@ -382,7 +382,10 @@ static int run_query(run *r, dq_dataset *identifier)
     memset(&res, 0, sizeof res);
     fs_net_set_find(r->net, true, r->info.pctx_id, rq.message_id);
     int rc = dq_find(a, &rq, on_response, r, &res, &err);
-    fs_net_set_find(r->net, false, 0, 0);
+    if (rc == 0)
+        fs_net_set_find(r->net, false, 0, 0);
+    else
+        r->net = NULL; /* the failed association closed (and freed) our transport */
     for (size_t i = 0; i < r->n_sinks; i++) {
         fs_sink *s = r->sinks[i];
         dq_error e2;
