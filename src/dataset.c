@@ -135,7 +135,8 @@ static unsigned number_size(dq_vr vr)
 /* Multi-VR resolution (PS3.5 A.1 c, and what the data set can tell):
  *   "US or SS"  -> SS when Pixel Representation (0028,0103) in this data set
  *                  or an enclosing one is 1, else US;
- *   "OB or OW"  -> OW (implicit VR pixel data is always OW);
+ *   "OB or OW"  -> OW (PS3.5 A.1: implicit VR pixel data is OW; pydicom
+ *                  agrees);
  *   "US or OW"  -> US when the LUT Descriptor is not in play, i.e. always US
  *                  except for (0028,3006) LUT Data, which is OW;
  *   otherwise   -> the first VR the standard lists. */
@@ -428,9 +429,9 @@ int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error 
     if (!dq_vr_is_text(el->vr))
         return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
                             "element is not text"), -1;
-    const char *p = (const char *)el->value, *end = p + el->len;
-    if (!p)
-        p = end = "";
+    /* An empty value has a NULL pointer: no arithmetic on it (UB). */
+    const char *p = el->value ? (const char *)el->value : "";
+    const char *end = p + (el->value ? el->len : 0);
     if (!single_valued_text(el->vr)) {
         for (size_t i = 0; i < index; i++) {
             const char *bs = memchr(p, '\\', (size_t)(end - p));

@@ -4,7 +4,9 @@ pynetdicom's findscu logs identifiers (pretty_dataset layout), computed from
 pydicom's own reading of the file. Written for this project's tests; the
 layout rules are documented in src/dump.c.
 
-usage: pretty_ref.py FILE   (Debian's /usr/bin/python3 with python3-pydicom)
+usage: pretty_ref.py FILE...   (Debian's /usr/bin/python3 with python3-pydicom)
+Each file's lines follow a line "=== FILE"; a file pydicom cannot read gets
+"=== FILE" and "!!! error".
 """
 import sys
 import warnings
@@ -49,9 +51,15 @@ def lines(ds, indent=0):
 
 def main():
     warnings.simplefilter('ignore')
-    ds = pydicom.dcmread(sys.argv[1], force=True)
-    for line in lines(ds):
-        print(line)
+    for path in sys.argv[1:]:
+        print('=== ' + path)
+        try:
+            ds = pydicom.dcmread(path, force=True)
+            out = list(lines(ds))
+        except Exception as exc:  # a broken file: the C side skips it
+            out = ['!!! %s' % exc]
+        for line in out:
+            print(line)
 
 
 if __name__ == '__main__':

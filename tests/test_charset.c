@@ -1,0 +1,117 @@
+/* Specific Character Set: the charset files pydicom ships display the names
+ * its FileInfo.txt gives; query values encode back to the same bytes. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "dq/dq.h"
+
+#define CHARSETS "/usr/lib/python3/dist-packages/pydicom/data/charset_files/"
+
+static void expect_name(const char *file, const char *want)
+{
+    dq_dataset *ds;
+    dq_error err;
+    cr_assert_eq(dq_part10_read_file(file, NULL, NULL, &ds, NULL, &err), 0, "%s", err.message);
+    const dq_element *pn = dq_dataset_find(ds, DQ_TAG(0x0010, 0x0010));
+    cr_assert_not_null(pn);
+    char buf[256];
+    size_t n = dq_element_utf8(pn, buf, sizeof buf);
+    cr_assert_lt(n, sizeof buf);
+    cr_assert_str_eq(buf, want, "%s", file);
+    dq_dataset_free(ds);
+}
+
+Test(charset, single_byte_sets)
+{
+    expect_name(CHARSETS "chrFren.dcm", "Buc^Jérôme");
+    expect_name(CHARSETS "chrGerm.dcm", "Äneas^Rüdiger");
+    expect_name(CHARSETS "chrGreek.dcm", "Διονυσιος");
+    expect_name(CHARSETS "chrRuss.dcm", "Люкceмбypг");
+    expect_name(CHARSETS "chrArab.dcm", "قباني^لنزار");
+    expect_name(CHARSETS "chrHbrw.dcm", "שרון^דבורה");
+}
+
+Test(charset, utf8_and_gb18030)
+{
+    expect_name(CHARSETS "chrX1.dcm", "Wang^XiaoDong=王^小東=");
+    expect_name(CHARSETS "chrX2.dcm", "Wang^XiaoDong=王^小东=");
+}
+
+Test(charset, iso2022_code_extensions)
+{
+    expect_name(CHARSETS "chrH31.dcm", "Yamada^Tarou=山田^太郎=やまだ^たろう");
+    expect_name(CHARSETS "chrH32.dcm", "ﾔﾏﾀﾞ^ﾀﾛｳ=山田^太郎=やまだ^たろう");
+    expect_name(CHARSETS "chrI2.dcm", "Hong^Gildong=洪^吉洞=홍^길동");
+}
+
+Test(charset, sequence_items_inherit_or_override)
+{
+    dq_dataset *ds;
+    for (int i = 0; i < 2; i++) {
+        const char *f = i ? CHARSETS "chrSQEncoding1.dcm" : CHARSETS "chrSQEncoding.dcm";
+        cr_assert_eq(dq_part10_read_file(f, NULL, NULL, &ds, NULL, NULL), 0);
+        const dq_element *seq = dq_dataset_at(ds, dq_dataset_count(ds) - 1);
+        cr_assert_eq(dq_element_item_count(seq), 1);
+        const dq_element *pn = dq_dataset_find(dq_element_item(seq, 0), DQ_TAG(0x0010, 0x0010));
+        char buf[128];
+        dq_element_utf8(pn, buf, sizeof buf);
+        cr_assert_str_eq(buf, "ﾔﾏﾀﾞ^ﾀﾛｳ=山田^太郎=やまだ^たろう", "%s", f);
+        dq_dataset_free(ds);
+    }
+}
+
+static void expect_encoding(const char *cs, const char *utf8, const char *want, size_t want_len)
+{
+    dq_buffer b = {0}, back = {0};
+    dq_error err;
+    cr_assert_eq(dq_charset_from_utf8(cs, utf8, strlen(utf8), &b, &err), 0, "%s", err.message);
+    cr_assert_eq(b.len, want_len, "%s: %zu bytes", cs, b.len);
+    cr_assert_eq(memcmp(b.data, want, want_len), 0, "%s: bytes differ", cs);
+    cr_assert_eq(dq_charset_to_utf8(cs, (const char *)b.data, b.len, &back, &err), 0);
+    dq_buffer_append(&back, "", 1, NULL);
+    cr_assert_str_eq((const char *)back.data, utf8);
+    dq_buffer_free(&b);
+    dq_buffer_free(&back);
+}
+
+Test(charset, encode_query_values)
+{
+    expect_encoding("ISO_IR 100", "Buc^Jérôme", "Buc^J\xe9r\xf4me", 10);
+    expect_encoding("\\ISO 2022 IR 87", "Yamada^Tarou=山田^太郎",
+                    "Yamada^Tarou=\x1b$B;3ED\x1b(B^\x1b$BB@O:\x1b(B", 34);
+    static const char i2[] = "Hong^Gildong=\x1b$)C\xfb\xf3^\x1b$)C\xd1\xce\xd4\xd7=\x1b$)C\xc8\xab^\x1b$)C\xb1\xe6\xb5\xbf";
+    expect_encoding("\\ISO 2022 IR 149", "Hong^Gildong=洪^吉洞=홍^길동", i2, sizeof i2 - 1);
+    expect_encoding("GB18030", "Wang^XiaoDong=王^小东", "Wang^XiaoDong=\xcd\xf5^\xd0\xa1\xb6\xab", 21);
+}
+
+Test(charset, invalid_bytes_are_escaped_not_dropped)
+{
+    dq_buffer b = {0};
+    cr_assert_eq(dq_charset_to_utf8("ISO_IR 192", "A\xff" "B", 3, &b, NULL), 0);
+    dq_buffer_append(&b, "", 1, NULL);
+    cr_assert_str_eq((const char *)b.data, "A\\xFFB");
+    dq_buffer_reset(&b);
+    cr_assert_eq(dq_charset_to_utf8("", "x\xe9", 2, &b, NULL), 0); /* default repertoire */
+    dq_buffer_append(&b, "", 1, NULL);
+    cr_assert_str_eq((const char *)b.data, "x\\xE9");
+    dq_buffer_reset(&b);
+    dq_error err;
+    cr_assert_eq(dq_charset_to_utf8("ISO_IR 999", "\xe9", 1, &b, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_UNSUPPORTED);
+    cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", "山", 3, &b, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
+    dq_buffer_free(&b);
+}
+
+Test(charset, dataset_encode_text)
+{
+    dq_dataset *ds = dq_dataset_new();
+    dq_dataset_set_key(ds, "SpecificCharacterSet=ISO_IR 144", NULL);
+    dq_dataset_set_key(ds, "PatientName=Люкceмбypг", NULL);
+    cr_assert_eq(dq_dataset_encode_text(ds, NULL), 0);
+    size_t len;
+    const uint8_t *v = dq_element_value(dq_dataset_find(ds, DQ_TAG(0x0010, 0x0010)), &len);
+    cr_assert_eq(len, 10);
+    cr_assert_eq(memcmp(v, "\xbb\xee\xda" "ce\xdc\xd1yp\xd3", 10), 0);
+    dq_dataset_free(ds);
+}
