@@ -21,6 +21,7 @@ extern const gen_emitter gen_emitter_ul;
 extern const gen_emitter gen_emitter_pdu;
 extern const gen_emitter gen_emitter_status;
 extern const gen_emitter gen_emitter_dimse;
+extern const gen_emitter gen_emitter_ul_actions;
 extern const gen_emitter gen_emitter_vrs;
 extern const gen_emitter gen_emitter_dict;
 extern const gen_emitter gen_emitter_uids;
@@ -31,6 +32,7 @@ static const gen_emitter *const emitters[] = {
     &gen_emitter_pdu,
     &gen_emitter_status,
     &gen_emitter_dimse,
+    &gen_emitter_ul_actions,
     &gen_emitter_vrs,
     &gen_emitter_dict,
     &gen_emitter_uids,

@@ -8,6 +8,7 @@
  *   dq/pdu.h      Upper Layer PDUs: framing, decoded views, encoders
  *   dq/status.h   DIMSE status codes -> category and meaning (generated)
  *   dq/dimse_tables.h  DIMSE messages: command fields, elements, usage (generated)
+ *   dq/ul_actions.h    Upper Layer action definitions, PS3.8 Tables 9-6..9-9 (generated)
  *   dq/dataset.h  data sets: model, transfer syntaxes, Part 10, -k keys, dump, charsets
  *   dq/transport.h  byte transport (TCP; pluggable for TLS)
  *   dq/ul.h       Upper Layer state machine (PS3.8 Table 9-10, generated), no I/O
@@ -24,6 +25,7 @@
 #include "dq/pdu.h"
 #include "dq/status.h"
 #include "dq/dimse_tables.h"
+#include "dq/ul_actions.h"
 #include "dq/transport.h"
 #include "dq/ul.h"
 #include "dq/assoc.h"
