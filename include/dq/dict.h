@@ -17,7 +17,10 @@ extern "C" {
 typedef uint16_t dq_vr;
 #define DQ_VR_CODE(a, b) ((dq_vr)(((unsigned)(a) << 8) | (unsigned)(b)))
 
-/* Generated from PS3.5 Table 6.2-1: enum { DQ_VR_AE = DQ_VR_CODE('A','E'), ... }. */
+/* Generated from PS3.5 Table 6.2-1: enum { DQ_VR_AE = DQ_VR_CODE('A','E'), ... }.
+ * Only the VRs of the edition built from exist: 2013 has no DQ_VR_UR, UC, OL,
+ * OV, SV or UV. Code that must build from any edition writes those as
+ * DQ_VR_CODE('U', 'R') (tests/test_dict_editions.c builds from 2013). */
 #include "dq_gen_vr_codes.h"
 
 /* What kind of value a VR holds, for codecs and display. */
