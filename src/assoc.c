@@ -197,6 +197,15 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
 {
     dq_ul_output o;
     dq_ul_state before = a->ul.state;
+    /* The UL action may close the transport (AA-3), freeing the buffer the
+     * PDU lies in: keep the (short) bytes reported below. fuzz_assoc found
+     * the use-after-free. */
+    uint8_t copy[16];
+    size_t kept = pdu && len ? (len < sizeof copy ? len : sizeof copy) : 0;
+    if (kept)
+        memcpy(copy, pdu, kept);
+    pdu = kept ? copy : NULL;
+    len = kept;
     if (dq_assoc_ul_event(a, ev, pdu, len, &o, err) < 0) {
         finish_abort(a);
         return -1;
