@@ -60,7 +60,14 @@ int dq_inflate_raw(const uint8_t *in, size_t len, size_t max_out, dq_buffer *out
 int dq_deflate_raw(const uint8_t *in, size_t len, dq_buffer *out, dq_error *err)
 {
     z_stream z = {0};
-    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    /* A window and hash no bigger than the input: zlib's defaults take ~270 KB
+     * per stream, which costs more than compressing a 300-byte identifier. Any
+     * inflater with a 32 KB window reads the result. */
+    int wbits = 9, mem_level;
+    while (wbits < MAX_WBITS && ((size_t)1 << wbits) < len)
+        wbits++;
+    mem_level = wbits - 6 > 8 ? 8 : wbits - 6;
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -wbits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
         return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "deflateInit2 failed"), -1;
     size_t bound = deflateBound(&z, (uLong)len) + 1;

@@ -228,9 +228,8 @@ int dq_dataset_decode(const uint8_t *buf, size_t len, dq_transfer_syntax ts,
 int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len,
                            dq_transfer_syntax ts, const dq_limits *limits, dq_error *err);
 /* Appends the encoding of ds to out. Sequences and items are written with
- * defined lengths; group length elements (gggg,0000) are recomputed for the
- * groups that carry one (dropped for group 0002 outside Part 10); odd values
- * are padded per VR. */
+ * defined lengths; group length elements (gggg,0000) present in ds are
+ * recomputed; odd values are padded per VR. */
 int dq_dataset_encode(const dq_dataset *ds, dq_transfer_syntax ts, dq_buffer *out,
                       dq_error *err);
 
