@@ -94,6 +94,29 @@ static const char *rj_reason(unsigned s, unsigned r)
     return "Reserved";
 }
 
+/* pynetdicom's status.code_to_category(): the category printed after a final
+ * status, from general ranges (not the per-service table). */
+static const char *status_category(uint16_t c)
+{
+    static const uint16_t failures[] = {0x0105, 0x0106, 0x0110, 0x0111, 0x0112, 0x0113, 0x0114,
+                                        0x0115, 0x0117, 0x0118, 0x0119, 0x0120, 0x0121, 0x0122,
+                                        0x0123, 0x0124, 0x0210, 0x0211, 0x0212, 0x0213};
+    if (c == 0x0000)
+        return "Success";
+    if (c == 0xFF00 || c == 0xFF01)
+        return "Pending";
+    if (c == 0xFE00)
+        return "Cancel";
+    for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++)
+        if (c == failures[i])
+            return "Failure";
+    if ((c >= 0xA000 && c <= 0xAFFF) || (c >= 0xC000 && c <= 0xCFFF))
+        return "Failure";
+    if (c == 0x0107 || c == 0x0116 || c == 0x0001 || (c >= 0xB000 && c <= 0xBFFF))
+        return "Warning";
+    return "Unknown";
+}
+
 /* ---- the run --------------------------------------------------------------------- */
 
 typedef struct run {
@@ -138,7 +161,7 @@ static int on_response(void *user, const dq_find_response *rsp)
     if (rsp->pending)
         FS_INFO("Find SCP Response: %zu - 0x%04X (Pending)", rsp->index, rsp->status.code);
     else
-        FS_INFO("Find SCP Result: 0x%04X (%s)", rsp->status.code, rsp->status.category);
+        FS_INFO("Find SCP Result: 0x%04X (%s)", rsp->status.code, status_category(rsp->status.code));
     if (rsp->pending && rsp->identifier_error) {
         FS_ERROR("Failed to decode the received Identifier dataset");
         FS_ERROR("%s", rsp->identifier_error->message);
@@ -153,7 +176,10 @@ static int on_response(void *user, const dq_find_response *rsp)
     /* Ctrl-C seen while responses flow: let the engine send the cancel. */
     if (fs_net_interrupts() && r->net && !fs_net_cancel_sent(r->net)) {
         fs_net_mark_cancel_sent(r->net);
-        return DQ_FIND_CANCEL;
+        if (rsp->pending) {
+            FS_INFO("Sending C-CANCEL");
+            return DQ_FIND_CANCEL;
+        }
     }
     return DQ_FIND_CONTINUE;
 }
@@ -396,10 +422,13 @@ static int run_query(run *r, dq_dataset *identifier)
     if (rc != 0) {
         switch (err.kind) {
         case DQ_ERR_TIMEOUT:
-            if (strstr(err.message, "network"))
-                FS_ERROR("Network timeout reached");
-            else
+            /* The engine words an expired DIMSE wait "DIMSE timeout: ..."; any
+             * other timeout is a single read exceeding -tn (or our bounded
+             * wait after C-CANCEL, which pynetdicom would count as DIMSE). */
+            if (strncmp(err.message, "DIMSE", 5) == 0 || strstr(err.message, "C-CANCEL"))
                 FS_ERROR("DIMSE timeout reached while waiting for message response");
+            else
+                FS_ERROR("Network timeout reached");
             FS_INFO("Aborting Association");
             break;
         case DQ_ERR_ABORTED:

@@ -17,6 +17,8 @@
 #include <dq/assoc.h>
 #include <dq/pdu.h>
 
+#include "findscu_log.h"
+
 static volatile sig_atomic_t n_interrupts;
 static int wake_pipe[2] = {-1, -1};
 
@@ -147,6 +149,7 @@ static ssize_t net_read(void *ctx, void *buf, size_t cap, double timeout, dq_err
         if (irq > c->handled) {
             c->handled = irq;
             if (irq == 1 && c->find_active && !c->cancel_sent) {
+                FS_INFO("Sending C-CANCEL");
                 if (send_cancel(c, err) != 0)
                     return -1;
                 c->cancel_sent = true;
@@ -187,7 +190,7 @@ static ssize_t net_read(void *ctx, void *buf, size_t cap, double timeout, dq_err
                                  "no response to the C-CANCEL within %g s", FS_CANCEL_WAIT);
                 else
                     dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                                 "nothing received for %g s", timeout);
+                                 "network timeout: nothing received for %g s", timeout);
                 return -1;
             }
             ms = (int)(left * 1000.0) + 1;

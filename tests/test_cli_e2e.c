@@ -644,6 +644,24 @@ Test(cli_e2e, dimse_timeout)
     peer_free(&p);
 }
 
+Test(cli_e2e, network_timeout)
+{
+    peer p;
+    peer_start(&p, "accept\nrecv-msg\ndelay 3000\n");
+    result r;
+    const char *args[] = {"-tn", "0.5", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    double t0 = mono_now();
+    run_findscu(&r, args, NULL, NULL);
+    double took = mono_now() - t0;
+    peer_finish(&p);
+    cr_expect_eq(r.status, 0);
+    cr_expect(took < 2.5, "the network timeout is honoured (%.2f s)", took);
+    cr_expect(strstr(r.err, "E: Network timeout reached\nI: Aborting Association\n"), "%s",
+              r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
 Test(cli_e2e, no_accepted_context)
 {
     char script[4096] = "";
@@ -694,7 +712,9 @@ Test(cli_e2e, failure_status)
     peer_start(&p, "accept\nrecv-msg\nfind-rsp 0xb000\nrelease\nwait-close\n");
     run_findscu(&r, args, NULL, NULL);
     peer_finish(&p);
-    (void)args;
+    cr_expect_eq(r.status, 0);
+    cr_expect(strstr(r.err, "I: Find SCP Result: 0xB000 (Warning)\nI: Releasing Association\n"),
+              "%s", r.err);
     result_free(&r);
     peer_free(&p);
 }
@@ -716,8 +736,34 @@ Test(cli_e2e, ctrl_c_cancels_then_releases)
     cr_expect_eq(r.status, 130, "%s", r.err);
     cr_expect_str_eq(get(&p, "command_field", 1), "0fff", "a C-CANCEL-RQ was sent");
     cr_expect_str_eq(get(&p, "msg_id_responded", 0), "1");
+    cr_expect(strstr(r.err, "I: Sending C-CANCEL\n"), "%s", r.err);
     cr_expect(strstr(r.err, "I: Find SCP Result: 0xFE00 (Cancel)\nI: Releasing Association\n"),
               "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
+Test(cli_e2e, second_ctrl_c_aborts)
+{
+    make_seed();
+    char script[2048];
+    /* The peer takes the cancel and never answers it. */
+    snprintf(script, sizeof script,
+             "accept\nrecv-msg\nfind-rsp 0xff00 %s\nrecv-msg\nwait-close\n", seed_rsp);
+    peer p;
+    peer_start(&p, script);
+    result r;
+    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    double t0 = mono_now();
+    run_findscu(&r, args, "Find SCP Response: 1 -", "I: Sending C-CANCEL");
+    double took = mono_now() - t0;
+    cr_assert_eq(peer_finish(&p), 0, "scp:\n%s\nfindscu:\n%s", p.record, r.err);
+    cr_expect_eq(r.status, 130, "%s", r.err);
+    cr_expect(took < 4, "the second Ctrl-C does not wait for the cancel (%.2f s)", took);
+    cr_expect_str_eq(get(&p, "command_field", 1), "0fff");
+    cr_expect_str_eq(get(&p, "pdu", 0), "07", "an A-ABORT reached the peer");
+    cr_expect(strstr(r.err, "I: Aborting Association\n"), "%s", r.err);
+    cr_expect_null(strstr(r.err, "Releasing"), "%s", r.err);
     result_free(&r);
     peer_free(&p);
 }
