@@ -35,8 +35,8 @@ if [ ! -x "$findscu" ]; then
   exit 1
 fi
 
-# shellcheck source=tests/peers/env.sh
-source tests/peers/env.sh
+# shellcheck source=../tests/peers/env.sh
+source "$here/tests/peers/env.sh"
 
 # run ARGS...: prints the command as typed, then runs it.
 status=0

@@ -4,6 +4,8 @@
 set -euo pipefail
 DQ_PACKAGES=(cmake make gcc clang pkg-config libxml2-dev zlib1g-dev libcriterion-dev
              dcmtk python3-pydicom orthanc curl time)
+# tests/peers: lint of the peer scripts (ctest peers_shellcheck).
+DQ_PACKAGES+=(shellcheck)
 missing=()
 for p in "${DQ_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
