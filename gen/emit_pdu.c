@@ -628,23 +628,30 @@ static void emit_c(gen_out *c, const layout *L, const meaning_table *M)
         long hs = l->length_offset + l->length_size;
         gen_out_printf(c, "/* %s */\n", l->caption);
         gen_out_printf(c, "size_t dq_gen_pdu_%s_check(const uint8_t *p, size_t avail, const char **why)\n{\n", n);
+        /* "ASSOCIATE-RJ PDU Fields" -> "ASSOCIATE-RJ PDU" for messages */
+        char what[160];
+        snprintf(what, sizeof what, "%s", l->caption);
+        char *fields_at = strstr(what, " Fields");
+        if (fields_at)
+            memmove(fields_at, fields_at + 7, strlen(fields_at + 7) + 1);
+        char *sub_at = strstr(what, " Sub-");
+        if (sub_at && strncmp(sub_at, " Sub-Item", 9) != 0)
+            *sub_at = 0;
         gen_out_printf(c, "    if (avail < %ldu) {\n        *why = \"truncated %s header\";\n        return 0;\n    }\n",
-                       hs, l->caption);
+                       hs, what);
         if (l->type >= 0)
-            gen_out_printf(c, "    if (p[0] != 0x%02lXu) {\n        *why = \"not a %s item (type byte)\";\n"
+            gen_out_printf(c, "    if (p[0] != 0x%02lXu) {\n        *why = \"type byte is not %s's %02lXH\";\n"
                               "        return 0;\n    }\n",
-                           l->type, l->caption);
-        gen_out_printf(c, "    uint32_t length;\n    {\n");
+                           l->type, what, l->type);
         if (l->length_size == 2)
-            gen_out_printf(c, "        length = (uint32_t)p[%ld] << 8 | p[%ld];\n", l->length_offset,
+            gen_out_printf(c, "    uint32_t length = (uint32_t)p[%ld] << 8 | p[%ld];\n", l->length_offset,
                            l->length_offset + 1);
         else
             gen_out_printf(c,
-                           "        length = (uint32_t)p[%ld] << 24 | (uint32_t)p[%ld] << 16 |\n"
-                           "                 (uint32_t)p[%ld] << 8 | p[%ld];\n",
+                           "    uint32_t length = (uint32_t)p[%ld] << 24 | (uint32_t)p[%ld] << 16 |\n"
+                           "                      (uint32_t)p[%ld] << 8 | p[%ld];\n",
                            l->length_offset, l->length_offset + 1, l->length_offset + 2,
                            l->length_offset + 3);
-        gen_out_printf(c, "    }\n");
         gen_out_printf(c, "    if (length > avail - %ldu) {\n        *why = \"length runs past the end of "
                           "the enclosing data\";\n        return 0;\n    }\n", hs);
         if (l->fixed_size > hs)
