@@ -59,8 +59,16 @@ void dq_assoc_emit(dq_assoc *a, dq_assoc_event_type type, const uint8_t *pdu, si
     a->on_event(a->user, &ev);
 }
 
+/* Copies the transport's counters (they die with it on close). */
+static void transport_stats_keep(dq_assoc *a)
+{
+    if (a->t)
+        dq_transport_stats_get(a->t, &a->stats.transport);
+}
+
 static void close_transport(dq_assoc *a)
 {
+    transport_stats_keep(a);
     if (a->t) {
         dq_transport_close(a->t);
         a->t = NULL;
@@ -91,6 +99,8 @@ int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t le
                 *err = werr;
             return -1;
         }
+        a->stats.pdus_sent++;
+        a->stats.bytes_sent += out->send_len;
         dq_assoc_emit(a, DQ_ASSOC_EV_PDU_SENT, out->send, out->send_len);
     }
     if (out->todo & DQ_UL_DO_CLOSE)
@@ -168,6 +178,8 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, const char *what, const uint
             *pdu = p;
             *len = fr.size;
             a->held = fr.size;
+            a->stats.pdus_received++;
+            a->stats.bytes_received += fr.size;
             dq_assoc_emit(a, DQ_ASSOC_EV_PDU_RECEIVED, p, fr.size);
             return 0;
         }
@@ -563,6 +575,12 @@ const uint8_t *dq_assoc_rq_bytes(const dq_assoc *a, size_t *len)
 uint32_t dq_assoc_peer_max_pdu(const dq_assoc *a)
 {
     return a->peer_max_pdu;
+}
+
+void dq_assoc_stats_get(const dq_assoc *a, dq_assoc_stats *out)
+{
+    transport_stats_keep((dq_assoc *)a);
+    *out = a->stats;
 }
 
 bool dq_assoc_is_established(const dq_assoc *a)

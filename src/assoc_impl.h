@@ -31,6 +31,7 @@ struct dq_assoc {
     dq_pdu_buf tx;               /* P-DATA-TF being sent */
     dq_buffer tx_cmd;            /* command set being sent */
     uint16_t next_message_id;
+    dq_assoc_stats stats;
 };
 
 /* Runs one UL event and carries out what the machine asks (send, close),

@@ -330,6 +330,7 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
                              "command set larger than 1 MiB");
                 return dimse_violation(a, err);
             }
+            a->stats.bytes_copied += pdv.len;
             if (dq_buffer_append(&a->rx_cmd, pdv.data, pdv.len, err) < 0) {
                 dq_assoc_fail(a);
                 return -1;
@@ -358,8 +359,10 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
             /* Whole data set in one PDV: use it where it lies (no copy). */
             msg->data = pdv.data;
             msg->data_len = pdv.len;
+            a->stats.data_sets_in_place++;
             break;
         }
+        a->stats.bytes_copied += pdv.len;
         if (dq_buffer_append(&a->rx_data, pdv.data, pdv.len, err) < 0) {
             dq_assoc_fail(a);
             return -1;
@@ -373,6 +376,7 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
     msg->command_bytes = a->rx_cmd.data;
     msg->command_len = a->rx_cmd.len;
     msg->ts = a->pctx_ts[msg->pctx_id];
+    a->stats.messages_received++;
     if (a->on_event) {
         dq_assoc_event e = {.type = DQ_ASSOC_EV_DIMSE_RECEIVED, .dimse = msg};
         a->on_event(a->user, &e);

@@ -289,8 +289,10 @@ int dq_transport_need(dq_transport *t, size_t n, const uint8_t **data, dq_error 
         size_t want = n + DQ_TRANSPORT_READ_CHUNK;
         if (t->cap - t->start < want) {
             size_t have = t->end - t->start;
-            if (t->start > 0 && have > 0)
+            if (t->start > 0 && have > 0) {
                 memmove(t->buf, t->buf + t->start, have);
+                t->stats.bytes_moved += have;
+            }
             t->start = 0;
             t->end = have;
             if (t->cap < want) {

@@ -476,3 +476,44 @@ Test(find, status_classification)
     cr_assert_str_eq(st.category, "Unknown");
     cr_assert_str_eq(st.meaning, "");
 }
+
+Test(find, copies_are_counted_and_whole_data_sets_are_used_in_place)
+{
+    const char *modes[] = {"", "set pdvmax 7\n"};
+    for (int i = 0; i < 2; i++) {
+        char *h;
+        char *script = one_match_script(modes[i], "release\n", &h);
+        size_t ident_len = strlen(h) / 2;
+        dq_test_scp scp;
+        cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+        dq_assoc_params p;
+        params(&p);
+        dq_assoc *a;
+        dq_error e;
+        cr_assert_eq(dq_assoc_request(&a, "127.0.0.1", scp.port, &p, &e), 0, "%s", e.message);
+        dq_dataset *q = query();
+        dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, q, 0, 0};
+        seen s = {0};
+        cr_assert_eq(dq_find(a, &rq, on_rsp, &s, NULL, &e), 0, "%s", e.message);
+        dq_assoc_stats st;
+        dq_assoc_stats_get(a, &st);
+        cr_assert_eq(st.messages_received, 2);
+        if (i == 0) {
+            /* one PDV per data set: used where it lies; only commands copied */
+            cr_assert_eq(st.data_sets_in_place, 1);
+            cr_assert_lt(st.bytes_copied, 2 * 100);
+        } else {
+            cr_assert_eq(st.data_sets_in_place, 0);
+            cr_assert_geq(st.bytes_copied, ident_len);
+            cr_assert_lt(st.bytes_copied, ident_len + 2 * 100);
+        }
+        cr_assert_gt(st.pdus_received, 2);
+        cr_assert_eq(st.transport.bytes_read, st.bytes_received);
+        cr_assert_eq(dq_assoc_release(a, &e), 0);
+        dq_assoc_free(a);
+        dq_dataset_free(q);
+        free(finish(&scp));
+        free(script);
+        free(h);
+    }
+}

@@ -207,6 +207,19 @@ void dq_assoc_abort(dq_assoc *a);
 /* Aborts if still established, closes, frees. NULL is fine. */
 void dq_assoc_free(dq_assoc *a);
 
+/* Counters for benchmarks: what went over the wire and how many received
+ * bytes this layer copied (reassembly of fragmented messages; a data set
+ * that arrives in one PDV is used in place). */
+typedef struct dq_assoc_stats {
+    uint64_t pdus_sent, pdus_received;
+    uint64_t bytes_sent, bytes_received;   /* whole PDUs */
+    uint64_t messages_received;            /* DIMSE messages */
+    uint64_t bytes_copied;                 /* PDV values copied into reassembly buffers */
+    uint64_t data_sets_in_place;           /* data sets handed over without a copy */
+    dq_transport_stats transport;          /* the transport's own counters */
+} dq_assoc_stats;
+void dq_assoc_stats_get(const dq_assoc *a, dq_assoc_stats *out);
+
 /* True while the association is established (Sta6). */
 bool dq_assoc_is_established(const dq_assoc *a);
 

@@ -81,6 +81,7 @@ int dq_transport_write_all(dq_transport *t, const void *buf, size_t len, dq_erro
 typedef struct dq_transport_stats {
     uint64_t bytes_read, bytes_written;
     uint64_t read_calls, write_calls;
+    uint64_t bytes_moved; /* unconsumed bytes shifted to the buffer's front (a copy) */
 } dq_transport_stats;
 void dq_transport_stats_get(const dq_transport *t, dq_transport_stats *out);
 
