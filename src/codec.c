@@ -422,12 +422,15 @@ static int encode_element(wr *w, const dq_element *el)
     uint8_t *p = w->out->data + w->out->len;
     if (el->len)
         memcpy(p, el->value, el->len);
-    if (w->be)
-        swap_units(p, el->len, dq_vr_swap_unit(el->vr));
     if (el->len & 1u) {
         const dq_vr_info *vi = dq_vr_info_get(el->vr);
         p[el->len] = vi ? vi->pad : 0;
     }
+    /* Swap after padding, over the padded length: the decoder swaps what it
+     * reads the same way, so a stray partial unit (a UL of 19 bytes) round
+     * trips (fuzz_roundtrip). */
+    if (w->be)
+        swap_units(p, padded, dq_vr_swap_unit(el->vr));
     w->out->len += padded;
     return 0;
 }
