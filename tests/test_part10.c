@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dq/dq.h"
@@ -140,4 +141,27 @@ Test(part10, truncated_file_errors)
     cr_assert_null(ds);
     cr_assert_eq(dq_part10_read_file("/nonexistent/x.dcm", NULL, NULL, &ds, NULL, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_IO);
+}
+
+/* cli/dicomdump: prints the file with the dump; a bad file exits 1. */
+Test(dicomdump, prints_files_and_fails_on_bad_ones, .timeout = 30)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s/cli/dicomdump' '%s' 2>&1", DQ_BINARY_DIR, FILES "CT_small.dcm");
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char line[512];
+    int n = 0, found = 0;
+    while (fgets(line, sizeof line, p)) {
+        n++;
+        if (!strcmp(line, "(0010,0010) PN [CompressedSamples^CT1]                  # 1 PatientName\n"))
+            found = 1;
+    }
+    cr_assert_eq(pclose(p), 0);
+    cr_assert(found, "PatientName line missing");
+    cr_assert_gt(n, 50);
+    snprintf(cmd, sizeof cmd, "'%s/cli/dicomdump' '%s' >/dev/null 2>&1", DQ_BINARY_DIR,
+             FILES "rtplan_truncated.dcm");
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 }
