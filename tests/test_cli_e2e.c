@@ -481,6 +481,27 @@ Test(cli_e2e, file_query)
     result_free(&r);
     peer_free(&p);
 
+    /* pydicom's samples in every encoding -f meets: raw data set without meta,
+     * big endian, implicit, deflated, a character set, nested sequences: each
+     * is read and its data set sent as the identifier. */
+    static const char *const samples[] = {
+        "test_files/ExplVR_LitEndNoMeta.dcm", "test_files/ExplVR_BigEnd.dcm",
+        "test_files/MR_small_implicit.dcm",   "test_files/image_dfl.dcm",
+        "charset_files/chrFren.dcm",          "test_files/rtplan.dcm",
+    };
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "/usr/lib/python3/dist-packages/pydicom/data/%s",
+                 samples[i]);
+        const char *fargs[] = {"-q", "-f", path, "-k", "PixelData=", NULL};
+        simple(&p, &r, NULL, fargs);
+        cr_expect_eq(r.status, 0, "%s: %s", samples[i], r.err);
+        const char *hex = get(&p, "data_hex", 0);
+        cr_expect(hex && strlen(hex) > 40, "%s: an identifier was sent", samples[i]);
+        result_free(&r);
+        peer_free(&p);
+    }
+
     const char *bad[] = {"127.0.0.1", "9", "-f", "/nonexistent/query.dcm", NULL};
     run_findscu(&r, bad, NULL, NULL);
     cr_expect_eq(r.status, 1);
