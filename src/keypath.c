@@ -267,13 +267,15 @@ int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err)
                 return bad(err, c->tag, arg, "%s", "a sequence takes no value");
             return dq_dataset_set_sequence(cur, c->tag, err) ? 0 : -1;
         }
+        /* Convert first, so a bad value leaves any existing element as it was. */
+        dq_element tmp = {.tag = c->tag, .vr = vr, .owner = cur};
+        if (dq_el_set_from_text(&tmp, value, arg, err))
+            return -1;
         dq_element *el = dq_ds_put(cur, c->tag, vr);
         if (!el)
             return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, c->tag, "out of memory"), -1;
-        if (dq_el_set_from_text(el, value, arg, err)) {
-            dq_dataset_remove(cur, c->tag);
-            return -1;
-        }
+        el->len = tmp.len;
+        el->value = tmp.value;
     }
     return 0;
 }

@@ -167,6 +167,14 @@ Test(keypath, later_keys_override)
     dq_dataset_free(ds);
 }
 
+Test(keypath, a_bad_value_keeps_the_earlier_element)
+{
+    dq_dataset *ds = KEYS("Columns=512");
+    cr_assert_eq(dq_dataset_set_key(ds, "Columns=99999", NULL), -1);
+    expect_bytes(dq_dataset_find(ds, DQ_TAG(0x0028, 0x0011)), V('U', 'S'), "\x00\x02", 2);
+    dq_dataset_free(ds);
+}
+
 Test(keypath, other_vrs)
 {
     dq_dataset *ds = KEYS("(0018,9089)=0.5\\-1\\1e3", "ReferencedFrameNumber=1\\2", "FrameIncrementPointer=(0018,1063)",
