@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static FILE *log_stream;
 static int log_threshold = FS_LEVEL_INFO;
@@ -12,6 +13,11 @@ static bool log_off;
 void fs_log_setup(const fs_options *o, FILE *stream)
 {
     log_stream = stream;
+    /* A terminal sees each line at once; a file or pipe gets block-buffered
+     * output (thousands of responses, one write per line would dominate),
+     * flushed whenever findscu waits on the network and at exit. */
+    if (stream && !isatty(fileno(stream)))
+        setvbuf(stream, NULL, _IOFBF, 1 << 16);
     log_off = o->log_type == 'q';
     log_threshold = o->log_type == 'd' ? FS_LEVEL_DEBUG : FS_LEVEL_INFO;
     if (o->log_level)
@@ -58,7 +64,6 @@ void fs_log(int level, const char *fmt, ...)
             size_t len = (size_t)n + (size_t)m;
             line[len++] = '\n';
             fwrite(line, 1, len, log_stream);
-            fflush(log_stream);
             break;
         }
         if (attempt == 0) {
@@ -75,4 +80,10 @@ void fs_log(int level, const char *fmt, ...)
     }
     if (line != small)
         free(line);
+}
+
+void fs_log_flush(void)
+{
+    if (log_stream)
+        fflush(log_stream);
 }

@@ -14,6 +14,8 @@
 /* Threshold from the parsed options (-q/-v/-d then -ll); off for -q. */
 void fs_log_setup(const fs_options *o, FILE *stream);
 bool fs_log_enabled(int level);
+/* Writes out buffered lines (before waiting on the network). */
+void fs_log_flush(void);
 void fs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define FS_DEBUG(...) fs_log(FS_LEVEL_DEBUG, __VA_ARGS__)

@@ -195,6 +195,8 @@ static ssize_t net_read(void *ctx, void *buf, size_t cap, double timeout, dq_err
             }
             ms = (int)(left * 1000.0) + 1;
         }
+        /* About to block: let the user see everything logged so far. */
+        fs_log_flush();
         struct pollfd pf[2] = {{.fd = c->fd, .events = POLLIN}, {.fd = wake_pipe[0], .events = POLLIN}};
         int r = poll(pf, wake_pipe[0] >= 0 ? 2 : 1, ms);
         if (r > 0 && wake_pipe[0] >= 0 && (pf[1].revents & POLLIN)) {
@@ -236,6 +238,7 @@ static int connect_one(int fd, const struct sockaddr *sa, socklen_t len, double 
                 return ETIMEDOUT;
             ms = (int)(left * 1000.0) + 1;
         }
+        fs_log_flush();
         struct pollfd pf = {.fd = fd, .events = POLLOUT};
         int r = poll(&pf, 1, ms);
         if (r < 0 && errno == EINTR) {

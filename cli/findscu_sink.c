@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "findscu_log.h"
@@ -60,8 +61,20 @@ int fs_new_uid(char *buf, size_t cap, dq_error *err)
 {
     uint8_t r[16];
     size_t got = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    /* getrandom() first: one system call, no file descriptor per UID (-w
+     * writes one file per match). /dev/urandom when the kernel lacks it. */
+    while (got < sizeof r) {
+        ssize_t n = getrandom(r + got, sizeof r - got, 0);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            break;
+        }
+        got += (size_t)n;
+    }
+    int fd = got == sizeof r ? -1 : open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
+        got = 0;
         while (got < sizeof r) {
             ssize_t n = read(fd, r + got, sizeof r - got);
             if (n <= 0) {
