@@ -81,6 +81,10 @@ Test(charset, encode_query_values)
                     "Yamada^Tarou=\x1b$B;3ED\x1b(B^\x1b$BB@O:\x1b(B", 34);
     static const char i2[] = "Hong^Gildong=\x1b$)C\xfb\xf3^\x1b$)C\xd1\xce\xd4\xd7=\x1b$)C\xc8\xab^\x1b$)C\xb1\xe6\xb5\xbf";
     expect_encoding("\\ISO 2022 IR 149", "Hong^Gildong=洪^吉洞=홍^길동", i2, sizeof i2 - 1);
+    /* GB 2312 in G1 (ISO 2022 IR 58): EUC-CN bytes after ESC $ ) A */
+    expect_encoding("\\ISO 2022 IR 58", "Wang^XiaoDong=王^小东",
+                    "Wang^XiaoDong=\x1b$)A\xcd\xf5^\x1b$)A\xd0\xa1\xb6\xab", 29);
+    expect_encoding("ISO 2022 IR 100", "Buc^Jérôme", "Buc^J\xe9r\xf4me", 10);
     expect_encoding("GB18030", "Wang^XiaoDong=王^小东", "Wang^XiaoDong=\xcd\xf5^\xd0\xa1\xb6\xab", 21);
 }
 
