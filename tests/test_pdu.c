@@ -739,3 +739,60 @@ Test(pdu, ac_role_and_identity_round_trip)
     cr_assert_eq(d.user_info.n_unknown, 1);
     dq_pdu_buf_free(&b);
 }
+
+/* What the generator read from the standard's tables (private tables,
+ * checked against PS3.8 Tables 9-11..9-26 and PS3.7 Annex D by hand). */
+#include "dq_gen_pdu.h"
+
+Test(pdu, generated_layouts)
+{
+    cr_assert_eq(DQ_GEN_PDU_ASSOCIATE_RQ_TYPE, 0x01);
+    cr_assert_eq(DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET, 10);
+    cr_assert_eq(DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_SIZE, 16);
+    cr_assert_eq(DQ_GEN_PDU_ASSOCIATE_RQ_CALLING_AE_TITLE_OFFSET, 26);
+    cr_assert_eq(DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE, 74);
+    cr_assert_eq(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT_OFFSET, 7);
+    cr_assert_eq(DQ_GEN_PDU_ABORT_SOURCE_OFFSET, 8);
+    cr_assert_eq(DQ_GEN_PDU_ABORT_REASON_DIAG_OFFSET, 9);
+    cr_assert_eq(DQ_GEN_PDU_PCTX_RQ_TYPE, 0x20);
+    cr_assert_eq(DQ_GEN_PDU_PCTX_AC_TYPE, 0x21);
+    cr_assert_eq(DQ_GEN_PDU_PCTX_AC_RESULT_REASON_OFFSET, 6);
+    cr_assert_eq(DQ_GEN_PDU_PDV_ITEM_HEADER_SIZE, 4, "PDV items have a 4-byte length and no type");
+    cr_assert_eq(DQ_GEN_PDU_APP_CONTEXT_HEADER_SIZE, 4);
+    cr_assert_eq(DQ_GEN_PDU_MAX_LENGTH_RQ_TYPE, 0x51);
+    cr_assert_eq(DQ_GEN_PDU_IMPL_CLASS_UID_RQ_TYPE, 0x52);
+    cr_assert_eq(DQ_GEN_PDU_ASYNC_OPS_RQ_TYPE, 0x53);
+    cr_assert_eq(DQ_GEN_PDU_ROLE_RQ_TYPE, 0x54);
+    cr_assert_eq(DQ_GEN_PDU_IMPL_VERSION_RQ_TYPE, 0x55);
+    cr_assert_eq(DQ_GEN_PDU_EXT_NEG_TYPE, 0x56);
+    cr_assert_eq(DQ_GEN_PDU_COMMON_EXT_NEG_TYPE, 0x57);
+    cr_assert_eq(DQ_GEN_PDU_USER_IDENTITY_RQ_TYPE, 0x58);
+    cr_assert_eq(DQ_GEN_PDU_USER_IDENTITY_AC_TYPE, 0x59);
+    cr_assert_eq(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED_OFFSET, 5);
+    cr_assert_eq(DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET, 6);
+    cr_assert_eq(DQ_GEN_PDU_ASYNC_OPS_AC_MAXIMUM_NUMBER_OPERATIONS_PERFORMED_OFFSET, 6);
+
+    /* descriptors: the role selection item's SCU/SCP bytes follow the
+     * variable UID, so they have no fixed offset */
+    const dq_gen_pdu_layout *role = &dq_gen_pdu_layouts[DQ_GEN_PDU_L_ROLE_RQ];
+    cr_assert_str_eq(role->caption, "SCP/SCU Role Selection Sub-Item Fields (A-ASSOCIATE-RQ)");
+    cr_assert_eq(role->fixed_size, 6);
+    int seen = 0;
+    for (uint32_t i = 0; i < role->nfields; i++)
+        if (strcmp(role->fields[i].name, "SCU-role") == 0 || strcmp(role->fields[i].name, "SCP-role") == 0) {
+            cr_assert_eq(role->fields[i].offset, -1);
+            cr_assert_eq(role->fields[i].size, 1);
+            seen++;
+        }
+    cr_assert_eq(seen, 2);
+    /* the generated header check is what the decoders rely on */
+    const char *why = NULL;
+    const uint8_t short_item[] = {0x51, 0, 0, 2, 0, 0};
+    cr_assert_eq(dq_gen_pdu_max_length_rq_check(short_item, sizeof short_item, &why), 0);
+    cr_assert_str_eq(why, "length shorter than the fixed fields");
+    const uint8_t long_item[] = {0x51, 0, 0, 9, 0, 0, 0, 0};
+    cr_assert_eq(dq_gen_pdu_max_length_rq_check(long_item, sizeof long_item, &why), 0);
+    const uint8_t ok_item[] = {0x51, 0, 0, 4, 0, 0, 0x40, 0};
+    cr_assert_eq(dq_gen_pdu_max_length_rq_check(ok_item, sizeof ok_item, &why), 8);
+    cr_assert_eq(dq_gen_pdu_max_length_rq_get_maximum_length_received(ok_item), 16384);
+}
