@@ -260,6 +260,17 @@ Test(cli_e2e, seed_example_and_defaults)
     cr_expect_str_eq(get(&p, "pdu", 0), "05", "A-RELEASE-RQ after the final response");
     result_free(&r);
     peer_free(&p);
+
+    /* -v is the default: the same output, word for word. */
+    peer_start(&p, script);
+    const char *vargs[] = {"-v", "127.0.0.1", p.port, "-k", "QueryRetrieveLevel=PATIENT", "-k",
+                           "PatientName=", NULL};
+    run_findscu(&r, vargs, NULL, NULL);
+    peer_finish(&p);
+    cr_expect_eq(r.status, 0);
+    cr_expect_str_eq(r.err, SEED_STDERR);
+    result_free(&r);
+    peer_free(&p);
 }
 
 /* A query against a peer that answers with nothing but success. */
