@@ -415,6 +415,21 @@ static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
                 ours = true;
         if (!ours)
             continue;
+        /* A syntax we did not propose for this context cannot be used. */
+        bool offered = false;
+        for (size_t j = 0; j < a->rq_view->n_pctx && !offered; j++) {
+            const dq_pdu_pctx *rp = &a->rq_view->pctx[j];
+            if (rp->id != pc->id)
+                continue;
+            for (size_t k = 0; k < rp->n_transfer_syntaxes; k++) {
+                dq_pdu_str t = dq_pdu_pctx_transfer_syntax(rp, k);
+                if (t.len == pc->transfer_syntax.len && t.len &&
+                    memcmp(t.ptr, pc->transfer_syntax.ptr, t.len) == 0)
+                    offered = true;
+            }
+        }
+        if (!offered)
+            continue;
         char uid[65];
         size_t n = pc->transfer_syntax.len < 64 ? pc->transfer_syntax.len : 64;
         memcpy(uid, pc->transfer_syntax.ptr ? pc->transfer_syntax.ptr : "", n);

@@ -452,3 +452,25 @@ Test(assoc, events)
     cr_assert_eq(l.types[3], DQ_ASSOC_EV_RELEASED);
     cr_assert_eq(l.ac_max, 12345);
 }
+
+Test(assoc, accepted_syntax_must_be_one_we_proposed)
+{
+    /* Context 5 proposed implicit LE only; the peer answers explicit BE. */
+    dq_assoc_params p;
+    params(&p);
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("set forcets 1.2.840.10008.1.2.2\naccept\nrelease\n", &p, &a, &e, NULL,
+                         &scp),
+                 0, "%s", e.message);
+    uint8_t id;
+    dq_transfer_syntax ts;
+    cr_assert_eq(dq_assoc_context_for(a, "1.2.840.10008.5.1.4.1.2.1.1", &id, &ts, &e), 0);
+    cr_assert_eq(ts, DQ_TS_EXPLICIT_BE);
+    cr_assert_eq(dq_assoc_context_for(a, "1.2.840.10008.5.1.4.31", &id, &ts, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_NOT_FOUND);
+    cr_assert_eq(dq_assoc_release(a, &e), 0);
+    dq_assoc_free(a);
+    free(finish(&scp, 0));
+}

@@ -23,6 +23,7 @@ typedef struct scp {
     FILE *rec;
     uint32_t maxpdu;
     char ts[65];
+    char forcets[65]; /* answer this syntax whatever was proposed */
     int result_for[256]; /* -1: default */
     size_t split, chunk, pdvmax;
     int onepdu;
@@ -228,6 +229,8 @@ static int parse_rq(scp *s, const uint8_t *p, size_t size)
                 }
                 q += 4 + sl;
             }
+            if (s->forcets[0])
+                snprintf(s->pc_ts[i], sizeof s->pc_ts[i], "%s", s->forcets);
             rec(s, "pctx %u %s %s", v[0], s->pc_as[i], tss);
         } else if (type == 0x50) {
             size_t q = 0;
@@ -587,6 +590,8 @@ static int run_line(scp *s, char *line)
             s->maxpdu = (uint32_t)strtoul(b, NULL, 0);
         else if (!strcmp(a, "ts"))
             snprintf(s->ts, sizeof s->ts, "%s", b);
+        else if (!strcmp(a, "forcets"))
+            snprintf(s->forcets, sizeof s->forcets, "%s", b);
         else if (!strcmp(a, "result"))
             s->result_for[atoi(b) & 255] = atoi(c);
         else if (!strcmp(a, "split"))

@@ -8,6 +8,7 @@
  * Script: one command per line, '#' starts a comment.
  *   set KEY VALUE     maxpdu N (AC max length, default 16384; 0 = unlimited),
  *                     ts UID (accept this transfer syntax if proposed),
+ *                     forcets UID (answer this syntax even if not proposed),
  *                     result ID R (answer context ID with result R),
  *                     split K (split each later write after byte K: 0 off),
  *                     chunk N (write in N-byte pieces: 0 off),
