@@ -338,8 +338,10 @@ static int run_query(run *r, dq_dataset *identifier)
     dq_assoc *a = NULL;
     if (dq_assoc_request_on(&a, t, &p, &err) != 0) {
         r->net = NULL; /* the transport is gone with the failed association */
-        if (fs_net_interrupts())
+        if (fs_net_interrupts()) {
+            FS_INFO("Aborting Association");
             return EXIT_INTERRUPTED;
+        }
         switch (err.kind) {
         case DQ_ERR_REJECTED:
             FS_ERROR("Association Rejected");

@@ -799,3 +799,21 @@ Test(cli_e2e, second_ctrl_c_aborts)
     result_free(&r);
     peer_free(&p);
 }
+
+Test(cli_e2e, ctrl_c_while_associating)
+{
+    peer p;
+    peer_start(&p, "read-rq\nwait-close\n");
+    result r;
+    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
+    double t0 = mono_now();
+    run_findscu(&r, args, "I: Requesting Association", NULL);
+    double took = mono_now() - t0;
+    cr_assert_eq(peer_finish(&p), 0, "scp:\n%s\nfindscu:\n%s", p.record, r.err);
+    cr_expect_eq(r.status, 130, "%s", r.err);
+    cr_expect(took < 5, "Ctrl-C does not wait for the ACSE timeout (%.2f s)", took);
+    cr_expect_str_eq(r.err, "I: Requesting Association\nI: Aborting Association\n");
+    cr_expect_str_eq(get(&p, "pdu", 0), "07", "an A-ABORT reached the peer");
+    result_free(&r);
+    peer_free(&p);
+}
