@@ -238,6 +238,15 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
             while (j < len && t[j] < 0x80 && t[j] != 0x1B &&
                    (mb ? t[j] >= 0x20 : !reset_point(t[j])))
                 j++;
+            if (j == i) {
+                /* A control byte inside a two-byte run stops the run before
+                 * it starts: copy it as one ASCII byte, or this loop would
+                 * never advance (found by fuzz_dataset: a hang). */
+                if (conv(NULL, NULL, t + i, 1, out, err))
+                    return -1;
+                i++;
+                continue;
+            }
             if (mb) {
                 char prefix[8] = "\x1b";
                 strcat(prefix, g0->esc);

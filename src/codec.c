@@ -390,8 +390,13 @@ static int encode_ds(wr *w, const dq_dataset *ds);
 static int encode_element(wr *w, const dq_element *el)
 {
     if (el->vr == V('S', 'Q')) {
+        /* Implicit VR: a sequence under a tag the dictionary does not call
+         * SQ (private, unknown, or read as a sequence because its length was
+         * undefined) is only read back as a sequence with an undefined
+         * length, so it is written that way (fuzz_roundtrip). */
+        bool undefined = w->implicit && dq_vr_for_tag(el->tag, el->owner) != V('S', 'Q');
         size_t seq_len_at, start;
-        if (put_header(w, el->tag, el->vr, 0, &seq_len_at))
+        if (put_header(w, el->tag, el->vr, undefined ? DQ_UNDEFINED_LENGTH : 0, &seq_len_at))
             return -1;
         start = w->out->len;
         for (size_t i = 0; i < el->nitems; i++) {
@@ -403,7 +408,15 @@ static int encode_element(wr *w, const dq_element *el)
                 return -1;
             put32_at(w, item_len_at, (uint32_t)(w->out->len - istart));
         }
-        put32_at(w, seq_len_at, (uint32_t)(w->out->len - start));
+        if (undefined) {
+            if (dq_buffer_reserve(w->out, 8, w->err))
+                return -1;
+            put16(w, 0xFFFE);
+            put16(w, 0xE0DD);
+            put32(w, 0);
+        } else {
+            put32_at(w, seq_len_at, (uint32_t)(w->out->len - start));
+        }
         return 0;
     }
     if (el->undefined_length) {
