@@ -107,6 +107,15 @@ Test(charset, invalid_bytes_are_escaped_not_dropped)
     dq_buffer_free(&b);
 }
 
+Test(charset, control_byte_inside_a_two_byte_run_does_not_hang, .timeout = 5)
+{
+    dq_buffer b = {0};
+    static const char text[] = "\x1b$B;3\x01" "ED\x1b(B";
+    cr_assert_eq(dq_charset_to_utf8("\\ISO 2022 IR 87", text, sizeof text - 1, &b, NULL), 0);
+    cr_assert_gt(b.len, 0);
+    dq_buffer_free(&b);
+}
+
 Test(charset, dataset_encode_text)
 {
     dq_dataset *ds = dq_dataset_new();

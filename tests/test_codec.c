@@ -234,6 +234,28 @@ Test(codec, implicit_multi_vr_uses_pixel_representation)
     dq_dataset_free(ds);
 }
 
+Test(codec, implicit_private_sequence_keeps_undefined_length)
+{
+    /* (0009,1010) private, undefined length, one item with (0010,0010) "AB" */
+    static const uint8_t in[] = {
+        0x09, 0x00, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFE, 0xFF, 0x00, 0xE0, 0x0A, 0x00, 0x00, 0x00,
+        0x10, 0x00, 0x10, 0x00, 0x02, 0x00, 0x00, 0x00, 'A', 'B',
+        0xFE, 0xFF, 0xDD, 0xE0, 0x00, 0x00, 0x00, 0x00,
+    };
+    dq_dataset *ds;
+    cr_assert_eq(dq_dataset_decode(in, sizeof in, DQ_TS_IMPLICIT_LE, NULL, &ds, NULL), 0);
+    const dq_element *e = dq_dataset_find(ds, DQ_TAG(0x0009, 0x1010));
+    cr_assert_eq(dq_element_vr(e), V('S', 'Q'));
+    cr_assert_eq(dq_element_item_count(e), 1);
+    dq_buffer b = {0};
+    cr_assert_eq(dq_dataset_encode(ds, DQ_TS_IMPLICIT_LE, &b, NULL), 0);
+    cr_assert_eq(b.len, sizeof in);
+    cr_assert_eq(memcmp(b.data, in, sizeof in), 0);
+    dq_buffer_free(&b);
+    dq_dataset_free(ds);
+}
+
 Test(codec, group_length_recomputed)
 {
     dq_dataset *ds = dq_dataset_new();
