@@ -36,6 +36,9 @@ static const char *str_name(dq_pdu_str s, char *buf, size_t cap)
     return fs_uid_name(uid, buf, cap);
 }
 
+/* _handlers.py: "  SOP Class: =<uid>" (the dotted UID, not its name), then
+ * utils.pretty_bytes (16 lower-case hex bytes a line, two-space delimited,
+ * at most 512 bytes) with the handler's extra two-space indent. */
 static void ext_neg_lines(const dq_pdu_user_info *ui, const char *title)
 {
     if (ui->n_ext_neg == 0) {
@@ -45,16 +48,16 @@ static void ext_neg_lines(const dq_pdu_user_info *ui, const char *title)
     FS_DEBUG("%s:", title);
     for (size_t i = 0; i < ui->n_ext_neg; i++) {
         const dq_pdu_ext_neg *x = &ui->ext_neg[i];
-        char name[256];
-        FS_DEBUG("  SOP Class: =%s", str_name(x->sop_class_uid, name, sizeof name));
-        FS_DEBUG("    Application Information, length: %zu bytes", x->info_len);
-        char line[3 * 16 + 8];
-        for (size_t off = 0; off < x->info_len; off += 16) {
+        FS_DEBUG("  SOP Class: =%.*s", (int)x->sop_class_uid.len,
+                 x->sop_class_uid.ptr ? x->sop_class_uid.ptr : "");
+        size_t len = x->info_len < 512 ? x->info_len : 512;
+        char line[4 * 16 + 8];
+        for (size_t off = 0; off < len; off += 16) {
             size_t n = 0;
-            for (size_t k = off; k < x->info_len && k < off + 16; k++)
-                n += (size_t)snprintf(line + n, sizeof line - n, "%s%02x", k > off ? " " : "",
+            for (size_t k = off; k < len && k < off + 16; k++)
+                n += (size_t)snprintf(line + n, sizeof line - n, "%s%02x", k > off ? "  " : "",
                                       x->info[k]);
-            FS_DEBUG("      %s", line);
+            FS_DEBUG("    %s", line);
         }
     }
 }
@@ -116,11 +119,17 @@ void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *propos
     char name[256];
     FS_DEBUG("Accept Parameters:");
     FS_DEBUG("======================= INCOMING A-ASSOCIATE-AC PDU ========================");
-    FS_DEBUG("Their Implementation Class UID:    %.*s",
-             (int)ui->implementation_class_uid.len, ui->implementation_class_uid.ptr);
+    /* _handlers.py prints "unknown" for a missing class UID / version name */
+    if (ui->implementation_class_uid.len)
+        FS_DEBUG("Their Implementation Class UID:    %.*s",
+                 (int)ui->implementation_class_uid.len, ui->implementation_class_uid.ptr);
+    else
+        FS_DEBUG("Their Implementation Class UID:    unknown");
     if (ui->implementation_version_name.len)
         FS_DEBUG("Their Implementation Version Name: %.*s",
                  (int)ui->implementation_version_name.len, ui->implementation_version_name.ptr);
+    else
+        FS_DEBUG("Their Implementation Version Name: unknown");
     FS_DEBUG("Application Context Name:    %.*s", (int)ac->application_context.len,
              ac->application_context.ptr);
     FS_DEBUG("Calling Application Name:    %s", ac->calling_ae);
@@ -145,36 +154,38 @@ void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *propos
     FS_DEBUG("========================== END A-ASSOCIATE-AC PDU ==========================");
 }
 
+/* pynetdicom 2.x _handlers.py: C-FIND-RQ sent and C-FIND-RSP received are the
+ * only summaries findscu can print. The RSP one is printed only for status
+ * 0x0000 (pending/failure responses print nothing) and has no context ID
+ * line; C-CANCEL-RQ sent prints nothing. SOP classes by name, 76-wide rules. */
 void fs_debug_dimse(const dq_dimse_message *m, bool outgoing)
 {
     if (!fs_log_enabled(FS_LEVEL_DEBUG))
         return;
     const dq_dimse_command *c = &m->command;
-    const char *type = "UNKNOWN";
-    switch (c->command_field) {
-    case DQ_DIMSE_C_FIND_RQ: type = "C-FIND RQ"; break;
-    case DQ_DIMSE_C_FIND_RSP: type = "C-FIND RSP"; break;
-    case DQ_DIMSE_C_CANCEL_RQ: type = "C-CANCEL RQ"; break;
-    case DQ_DIMSE_C_ECHO_RQ: type = "C-ECHO RQ"; break;
-    case DQ_DIMSE_C_ECHO_RSP: type = "C-ECHO RSP"; break;
-    }
+    bool rq = c->command_field == DQ_DIMSE_C_FIND_RQ && outgoing;
+    bool rsp = c->command_field == DQ_DIMSE_C_FIND_RSP && !outgoing;
+    if (!rq && !(rsp && c->has_status && c->status == 0x0000))
+        return;
     bool has_data = m->data && m->data_len > 0;
-    FS_DEBUG("===================== %s DIMSE MESSAGE ====================",
+    char name[256];
+    FS_DEBUG("========================== %s DIMSE MESSAGE ==========================",
              outgoing ? "OUTGOING" : "INCOMING");
-    FS_DEBUG("Message Type                  : %s", type);
-    FS_DEBUG("Presentation Context ID       : %u", m->pctx_id);
-    if (c->has_message_id)
+    FS_DEBUG("Message Type                  : %s", rq ? "C-FIND RQ" : "C-FIND RSP");
+    if (rq) {
+        FS_DEBUG("Presentation Context ID       : %u", m->pctx_id);
         FS_DEBUG("Message ID                    : %u", c->message_id);
-    if (c->has_message_id_responded)
+    } else {
         FS_DEBUG("Message ID Being Responded To : %u", c->message_id_responded);
+    }
     if (c->affected_sop_class_uid[0])
-        FS_DEBUG("Affected SOP Class UID        : %s", c->affected_sop_class_uid);
-    if (c->command_field != DQ_DIMSE_C_CANCEL_RQ)
-        FS_DEBUG("Identifier                    : %s", has_data ? "Present" : "None");
-    if (c->has_priority)
+        FS_DEBUG("Affected SOP Class UID        : %s",
+                 fs_uid_name(c->affected_sop_class_uid, name, sizeof name));
+    FS_DEBUG("Identifier                    : %s", has_data ? "Present" : "None");
+    if (rq)
         FS_DEBUG("Priority                      : %s",
                  c->priority == 1 ? "High" : c->priority == 2 ? "Low" : "Medium");
-    if (c->has_status)
+    else
         FS_DEBUG("Status                        : 0x%04X", c->status);
-    FS_DEBUG("======================= END DIMSE MESSAGE =======================");
+    FS_DEBUG("============================ END DIMSE MESSAGE =============================");
 }

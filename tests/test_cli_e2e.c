@@ -350,6 +350,8 @@ Test(cli_e2e, extended_negotiation)
         {"-W", "--fuzzy-names", "1.2.840.10008.5.1.4.31 01010100"},
         {"-W", "--timezone-adj", "1.2.840.10008.5.1.4.31 01010001"},
         {"-W", "--relational-query", NULL},
+        /* the -d dump of the item, as pynetdicom's _handlers.py writes it */
+        {"-d", "--fuzzy-names", "1.2.840.10008.5.1.4.1.2.1.1 0000010000"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         peer p;
@@ -363,6 +365,12 @@ Test(cli_e2e, extended_negotiation)
                       cases[i].b ? cases[i].b : "", got ? got : "(none)");
         else
             cr_expect_null(got, "%s %s: no item expected", cases[i].a, cases[i].b);
+        if (strcmp(cases[i].a, "-d") == 0)
+            cr_expect(strstr(r.err, "D: Requested Extended Negotiation:\n"
+                                    "D:   SOP Class: =1.2.840.10008.5.1.4.1.2.1.1\n"
+                                    "D:     00  00  01  00  00\n"
+                                    "D: Requested Common Extended Negotiation: None\n"),
+                      "-d ext neg dump: %s", r.err);
         result_free(&r);
         peer_free(&p);
     }
@@ -401,14 +409,29 @@ Test(cli_e2e, quiet_prints_nothing_debug_dumps)
         "D: Accept Parameters:\n",
         "D:   Context ID:        3 (Accepted)\n",
         "D:     Accepted Transfer Syntax: =Implicit VR Little Endian\n",
-        "D: Message Type                  : C-FIND RQ\n",
-        "D: Priority                      : Low\n",
-        "D: Message Type                  : C-FIND RSP\n",
+        "D: ========================== OUTGOING DIMSE MESSAGE ==========================\n"
+        "D: Message Type                  : C-FIND RQ\n"
+        "D: Presentation Context ID       : 3\n"
+        "D: Message ID                    : 1\n"
+        "D: Affected SOP Class UID        : Patient Root Query/Retrieve Information Model - FIND\n"
+        "D: Identifier                    : Present\n"
+        "D: Priority                      : Low\n"
+        "D: ============================ END DIMSE MESSAGE =============================\n",
+        /* only the final 0x0000 response gets a summary, without context ID */
+        "D: ========================== INCOMING DIMSE MESSAGE ==========================\n"
+        "D: Message Type                  : C-FIND RSP\n"
+        "D: Message ID Being Responded To : 1\n",
+        "D: Status                        : 0x0000\n",
         "I: Find SCP Response: 1 - 0xFF00 (Pending)\n",
         "I: Releasing Association\n",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         cr_expect(strstr(r.err, want[i]), "missing %s", want[i]);
+    {
+        const char *first = strstr(r.err, "C-FIND RSP");
+        cr_expect(first && !strstr(first + 1, "C-FIND RSP"), "one C-FIND RSP summary: %s", r.err);
+        cr_expect(!strstr(r.err, "Status                        : 0xFF00"), "no pending summary");
+    }
     /* -ll error on top of the default: only errors. */
     result_free(&r);
     peer_free(&p);
