@@ -1,9 +1,9 @@
-/* findscu: the TCP transport findscu hands to the library, with Ctrl-C
- * handling built into its waits.
+/* findscu: Ctrl-C handling for the TCP transport findscu hands to the library.
  *
- * The library's own TCP transport retries through signals, so a blocked
- * read would not notice Ctrl-C until the peer spoke. This transport waits on
- * the socket and on a self-pipe the SIGINT handler writes to:
+ * The library's TCP transport retries through signals, so a blocked read
+ * would not notice Ctrl-C until the peer spoke; findscu connects it with a
+ * dq_transport_interrupt (dq/transport.h) whose waits also watch a self-pipe
+ * the SIGINT handler writes to:
  *   first Ctrl-C during a C-FIND  -> writes a C-CANCEL-RQ PDU at once and keeps
  *                                    reading (at most FS_CANCEL_WAIT seconds) for
  *                                    the final response;

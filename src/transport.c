@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,27 +39,50 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Waits for `events` on fd until `deadline` (<= 0: forever). 1 ready,
- * 0 timed out, -1 error (errno). */
-static int wait_fd(int fd, short events, double deadline)
+/* Waits for `events` on fd until `deadline` (<= 0: forever), also waking
+ * when irq's wake_fd becomes readable (drained, then irq->check runs again).
+ * irq->check runs before every wait and may shorten it (*wait_max) or end
+ * the operation. 1 ready, 0 timed out, -1 error (errno), -2 irq->check
+ * failed (*err set). */
+static int wait_fd(int fd, short events, double deadline, const dq_transport_interrupt *irq,
+                   dq_transport *t, dq_transport_step step, dq_error *err)
 {
     for (;;) {
+        double wait_max = -1;
+        if (irq && irq->check && irq->check(irq->user, t, step, &wait_max, err) != 0)
+            return -2;
         int ms = -1;
+        double left = -1;
         if (deadline > 0) {
-            double left = deadline - now_seconds();
+            left = deadline - now_seconds();
             if (left <= 0)
                 return 0;
+        }
+        if (wait_max >= 0 && (left < 0 || wait_max < left))
+            left = wait_max;
+        if (left >= 0) {
             double m = left * 1000.0 + 0.999; /* round up: never spin at 0 ms */
             ms = m > 2147483647.0 ? 2147483647 : (int)m;
         }
-        struct pollfd p = {.fd = fd, .events = events};
-        int r = poll(&p, 1, ms);
-        if (r > 0)
+        struct pollfd p[2] = {{.fd = fd, .events = events},
+                              {.fd = irq ? irq->wake_fd : -1, .events = POLLIN}};
+        int np = p[1].fd >= 0 ? 2 : 1;
+        int r = poll(p, (nfds_t)np, ms);
+        bool woken = (r < 0 && errno == EINTR) || (r > 0 && np == 2 && p[1].revents);
+        if (r > 0 && np == 2 && (p[1].revents & POLLIN)) {
+            char drain[64];
+            while (read(p[1].fd, drain, sizeof drain) > 0) {
+            }
+        }
+        if (r > 0 && p[0].revents)
             return 1;
         if (r < 0 && errno != EINTR)
             return -1;
-        if (r == 0 && deadline <= 0)
-            continue;
+        /* Woken: a read or write retries from the top (its READ step runs
+         * check() again); a connect has nothing to retry, it waits on. */
+        if (woken && irq && step != DQ_TRANSPORT_STEP_CONNECT_WAIT)
+            return 1;
+        /* A shortened wait ended, or a signal without irq: check and wait again. */
     }
 }
 
@@ -71,13 +95,27 @@ static double deadline_after(double timeout)
 
 typedef struct tcp_ctx {
     int fd;
+    dq_transport *t;             /* the transport wrapping this context (for irq.check) */
+    bool has_irq;
+    dq_transport_interrupt irq;  /* copied from the caller, valid when has_irq */
 } tcp_ctx;
+
+static const dq_transport_interrupt *ctx_irq(const tcp_ctx *c)
+{
+    return c->has_irq ? &c->irq : NULL;
+}
 
 static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_error *err)
 {
     tcp_ctx *c = vctx;
     double deadline = deadline_after(timeout);
+    const dq_transport_interrupt *irq = ctx_irq(c);
     for (;;) {
+        if (irq && irq->check) {
+            double unused = -1;
+            if (irq->check(irq->user, c->t, DQ_TRANSPORT_STEP_READ, &unused, err) != 0)
+                return -1;
+        }
         ssize_t n = recv(c->fd, buf, cap, 0);
         if (n > 0)
             return n;
@@ -95,7 +133,9 @@ static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
             err->sys_errno = e;
             return -1;
         }
-        int w = wait_fd(c->fd, POLLIN, deadline);
+        int w = wait_fd(c->fd, POLLIN, deadline, irq, c->t, DQ_TRANSPORT_STEP_READ_WAIT, err);
+        if (w == -2)
+            return -1;
         if (w == 0) {
             dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                          "network timeout: nothing received for %g s", timeout);
@@ -126,7 +166,10 @@ static int tcp_write(void *vctx, const void *buf, size_t len, double timeout, dq
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int w = wait_fd(c->fd, POLLOUT, deadline_after(timeout));
+            int w = wait_fd(c->fd, POLLOUT, deadline_after(timeout), ctx_irq(c), c->t,
+                            DQ_TRANSPORT_STEP_WRITE_WAIT, err);
+            if (w == -2)
+                return -1;
             if (w == 0) {
                 dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                              "network timeout: could not send for %g s", timeout);
@@ -155,8 +198,10 @@ static void tcp_close(void *vctx)
 static const dq_transport_ops tcp_ops = {tcp_read, tcp_write, tcp_close};
 
 /* One non-blocking connect attempt to one address, bounded by deadline.
- * Returns the fd or -1 with errno (ETIMEDOUT on timeout). */
-static int connect_one(const struct addrinfo *ai, double deadline)
+ * Returns the fd, -1 with errno (ETIMEDOUT on timeout), or -2 when
+ * irq->check ended the wait (*err set). */
+static int connect_one(const struct addrinfo *ai, double deadline,
+                       const dq_transport_interrupt *irq, dq_error *err)
 {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
                     ai->ai_protocol);
@@ -170,7 +215,7 @@ static int connect_one(const struct addrinfo *ai, double deadline)
         errno = e;
         return -1;
     }
-    int w = wait_fd(fd, POLLOUT, deadline);
+    int w = wait_fd(fd, POLLOUT, deadline, irq, NULL, DQ_TRANSPORT_STEP_CONNECT_WAIT, err);
     int soerr = 0;
     socklen_t sl = sizeof soerr;
     if (w == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
@@ -178,11 +223,18 @@ static int connect_one(const struct addrinfo *ai, double deadline)
     int e = w == 0 ? ETIMEDOUT : (w < 0 ? errno : (soerr ? soerr : ECONNREFUSED));
     close(fd);
     errno = e;
-    return -1;
+    return w == -2 ? -2 : -1;
 }
 
 int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port,
                              double connect_timeout, dq_error *err)
+{
+    return dq_transport_connect_tcp_irq(out, host, port, connect_timeout, NULL, err);
+}
+
+int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t port,
+                                 double connect_timeout, const dq_transport_interrupt *irq,
+                                 dq_error *err)
 {
     dq_error scratch;
     if (!err)
@@ -200,12 +252,17 @@ int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port
     if (gr != 0) {
         dq_error_set(err, DQ_ERR_CONNECT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                      "cannot resolve %s: %s", host, gai_strerror(gr));
+        err->detail[0] = gr; /* the EAI_* code, for callers that word it themselves */
         return -1;
     }
     double deadline = deadline_after(connect_timeout);
     int fd = -1, last = ECONNREFUSED;
     for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = connect_one(ai, deadline);
+        fd = connect_one(ai, deadline, irq, err);
+        if (fd == -2) {
+            freeaddrinfo(res);
+            return -1;
+        }
         if (fd < 0)
             last = errno;
         if (last == ETIMEDOUT)
@@ -221,19 +278,24 @@ int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    tcp_ctx *c = malloc(sizeof *c);
+    tcp_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);
         return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "out of memory"), -1;
     }
     c->fd = fd;
+    if (irq) {
+        c->has_irq = true;
+        c->irq = *irq;
+    }
     dq_transport *t = dq_transport_new(&tcp_ops, c);
     if (!t) {
         tcp_close(c);
         return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "out of memory"), -1;
     }
+    c->t = t;
     *out = t;
     return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -259,4 +260,132 @@ Test(transport, pluggable_implementation)
     cr_assert_eq(m.nwritten, 3);
     dq_transport_close(t);
     cr_assert_eq(m.closed, 1);
+}
+
+/* ---- interrupts (dq_transport_interrupt): what findscu's Ctrl-C uses ------ */
+
+typedef struct irq_probe {
+    int calls[4];        /* per dq_transport_step */
+    int cancel_after;    /* READ steps before check() cancels (0: never) */
+    double bound;        /* READ_WAIT: *wait_max to ask for (< 0: none) */
+    int timeout_after;   /* READ_WAIT steps before check() times out (0: never) */
+    const char *say;     /* READ: written to t on the first call */
+} irq_probe;
+
+static int probe_check(void *user, dq_transport *t, dq_transport_step step, double *wait_max,
+                       dq_error *err)
+{
+    irq_probe *p = user;
+    int n = ++p->calls[step];
+    if (step == DQ_TRANSPORT_STEP_READ && p->say && n == 1 &&
+        dq_transport_write_all(t, p->say, strlen(p->say), err) != 0)
+        return -1;
+    if (step == DQ_TRANSPORT_STEP_READ && p->cancel_after && n >= p->cancel_after)
+        return dq_error_set(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "probe cancelled"), -1;
+    if (step == DQ_TRANSPORT_STEP_READ_WAIT) {
+        if (p->timeout_after && n >= p->timeout_after)
+            return dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                                "probe deadline"), -1;
+        if (p->bound >= 0)
+            *wait_max = p->bound;
+    }
+    return 0;
+}
+
+static int pair_irq(dq_transport **t, const dq_transport_interrupt *irq)
+{
+    uint16_t port;
+    int lfd = listen_any(&port);
+    dq_error e;
+    cr_assert_eq(dq_transport_connect_tcp_irq(t, "127.0.0.1", port, 2.0, irq, &e), 0, "%s",
+                 e.message);
+    int s = accept(lfd, NULL, NULL);
+    cr_assert(s >= 0);
+    close(lfd);
+    return s;
+}
+
+Test(transport, wake_fd_ends_a_blocked_read_through_check)
+{
+    int pfd[2];
+    cr_assert_eq(pipe2(pfd, O_NONBLOCK), 0);
+    irq_probe probe = {.cancel_after = 2, .bound = -1};
+    dq_transport_interrupt irq = {.wake_fd = pfd[0], .check = probe_check, .user = &probe};
+    dq_transport *t;
+    int s = pair_irq(&t, &irq);
+    dq_transport_set_timeout(t, 3.0); /* a missed wake fails as a timeout, not a hang */
+    pid_t child = fork();
+    cr_assert(child >= 0);
+    if (child == 0) {
+        usleep(200 * 1000);
+        _exit(write(pfd[1], "x", 1) == 1 ? 0 : 1);
+    }
+    const uint8_t *p;
+    dq_error e;
+    double t0 = now();
+    cr_assert_eq(dq_transport_need(t, 1, &p, &e), -1);
+    double dt = now() - t0;
+    waitpid(child, NULL, 0);
+    cr_assert_eq(e.kind, DQ_ERR_CANCELLED, "%s", e.message);
+    cr_assert_str_eq(e.message, "probe cancelled");
+    cr_assert(dt >= 0.15 && dt < 1.5, "woke after %f s", dt);
+    cr_assert_eq(probe.calls[DQ_TRANSPORT_STEP_READ], 2);
+    cr_assert_geq(probe.calls[DQ_TRANSPORT_STEP_READ_WAIT], 1);
+    char left;
+    cr_assert_eq(read(pfd[0], &left, 1), -1, "the wake pipe was drained");
+    close(s);
+    close(pfd[0]);
+    close(pfd[1]);
+    dq_transport_close(t);
+}
+
+Test(transport, check_can_shorten_a_wait_and_end_it)
+{
+    irq_probe probe = {.bound = 0.1, .timeout_after = 3};
+    dq_transport_interrupt irq = {.wake_fd = -1, .check = probe_check, .user = &probe};
+    dq_transport *t;
+    int s = pair_irq(&t, &irq);
+    dq_transport_set_timeout(t, 5.0);
+    const uint8_t *p;
+    dq_error e;
+    double t0 = now();
+    cr_assert_eq(dq_transport_need(t, 1, &p, &e), -1);
+    double dt = now() - t0;
+    cr_assert_eq(e.kind, DQ_ERR_TIMEOUT);
+    cr_assert_str_eq(e.message, "probe deadline");
+    /* Two bounded waits of 0.1 s, then check() ends it: far below the 5 s timeout. */
+    cr_assert(dt >= 0.18 && dt < 1.5, "ended after %f s", dt);
+    cr_assert_eq(probe.calls[DQ_TRANSPORT_STEP_READ_WAIT], 3);
+    close(s);
+    dq_transport_close(t);
+}
+
+Test(transport, check_may_write_from_the_read_step_and_data_still_arrives)
+{
+    irq_probe probe = {.bound = -1, .say = "hi"};
+    dq_transport_interrupt irq = {.wake_fd = -1, .check = probe_check, .user = &probe};
+    dq_transport *t;
+    int s = pair_irq(&t, &irq);
+    dq_transport_set_timeout(t, 3.0);
+    pid_t child = fork();
+    cr_assert(child >= 0);
+    if (child == 0) {
+        char got[2];
+        if (recv(s, got, 2, MSG_WAITALL) != 2 || memcmp(got, "hi", 2) != 0)
+            _exit(1);
+        _exit(send(s, "ok", 2, 0) == 2 ? 0 : 1);
+    }
+    const uint8_t *p;
+    dq_error e;
+    cr_assert_eq(dq_transport_need(t, 2, &p, &e), 0, "%s", e.message);
+    cr_assert_eq(memcmp(p, "ok", 2), 0);
+    int status = -1;
+    waitpid(child, &status, 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the peer got what check() wrote");
+    dq_transport_stats st;
+    dq_transport_stats_get(t, &st);
+    cr_assert_eq(st.bytes_written, 2);
+    close(s);
+    dq_transport_close(t);
 }

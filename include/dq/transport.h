@@ -49,6 +49,38 @@ typedef struct dq_transport_ops {
 int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port,
                              double connect_timeout, dq_error *err);
 
+/* Waking a blocked TCP transport for something other than the peer (e.g.
+ * Ctrl-C): the caller's check() runs at each step below and may end the
+ * operation by returning -1 with *err set (typically DQ_ERR_CANCELLED, or
+ * DQ_ERR_TIMEOUT), which the read/write/connect then returns as is. Every
+ * wait also polls wake_fd (the non-blocking read end of a self-pipe a signal
+ * handler writes to; -1: none): when it becomes readable (or a signal
+ * interrupts the wait) it is drained and a read or write tries again from its
+ * first step; a connect runs check() again. check() may shorten the coming
+ * wait to *wait_max seconds (-1 on entry: no bound); the wait then just ends
+ * and check() runs again. In the READ step check() may write to t (e.g. a
+ * C-CANCEL) with dq_transport_write_all(). */
+typedef enum dq_transport_step {
+    DQ_TRANSPORT_STEP_CONNECT_WAIT, /* waiting for the TCP handshake (t is NULL) */
+    DQ_TRANSPORT_STEP_READ,         /* before every receive attempt (may not block) */
+    DQ_TRANSPORT_STEP_READ_WAIT,    /* nothing to receive: about to wait */
+    DQ_TRANSPORT_STEP_WRITE_WAIT    /* the send buffer is full: about to wait */
+} dq_transport_step;
+
+typedef struct dq_transport_interrupt {
+    int wake_fd;
+    int (*check)(void *user, dq_transport *t, dq_transport_step step, double *wait_max,
+                 dq_error *err);
+    void *user; /* passed to check(); must outlive the transport */
+} dq_transport_interrupt;
+
+/* dq_transport_connect_tcp() with an interrupt source (copied; NULL: none).
+ * Also: a resolver failure (DQ_ERR_CONNECT, sys_errno 0) puts the EAI_* code
+ * in err->detail[0]; a timeout has sys_errno ETIMEDOUT. */
+int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t port,
+                                 double connect_timeout, const dq_transport_interrupt *irq,
+                                 dq_error *err);
+
 /* Wraps a caller-supplied implementation (e.g. TLS). The transport takes
  * ownership of ctx: ops->close(ctx) runs in dq_transport_close(). */
 dq_transport *dq_transport_new(const dq_transport_ops *ops, void *ctx);
