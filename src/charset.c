@@ -302,6 +302,69 @@ static int conv_to(const char *to, const char *in, size_t n, dq_buffer *out, dq_
     return rc;
 }
 
+/* Does the Specific Character Set list this Defined Term? */
+static bool lists_term(const char *cs, const char *want)
+{
+    dq_str term;
+    for (size_t i = 0; term_at(cs, i, &term); i++)
+        if (eq(term, want))
+            return true;
+    return false;
+}
+
+/* JIS X 0208 (ISO 2022 IR 87, ESC $ B) and JIS X 0212 (ISO 2022 IR 159,
+ * ESC $ ( D) are both 7-bit byte pairs in G0. EUC-JP carries both (0212
+ * behind the 0x8F single shift), so the text goes through EUC-JP once and
+ * each character is re-designated here: glibc's ISO-2022-JP has no 0212 and
+ * ISO-2022-JP-2 might pick other sets. Every ASCII byte (so every '^' '='
+ * '\\' delimiter) and the end of the value return G0 to ASCII with ESC ( B
+ * (PS3.5 6.1.2.5.3), as the decoder expects. */
+static int encode_jis(const char *cs, const char *utf8, size_t len, dq_buffer *out, dq_error *err)
+{
+    bool has87 = lists_term(cs, "ISO 2022 IR 87"), has159 = lists_term(cs, "ISO 2022 IR 159");
+    dq_buffer euc;
+    dq_buffer_init(&euc);
+    if (conv_to("EUC-JP", utf8, len, &euc, err)) {
+        dq_buffer_free(&euc);
+        return -1;
+    }
+    enum { ASCII, X0208, X0212 } mode = ASCII;
+    int rc = 0;
+    size_t i = 0;
+    while (i < euc.len && rc == 0) {
+        const uint8_t *e = euc.data + i;
+        if (e[0] < 0x80) {
+            if (mode != ASCII)
+                rc = dq_buffer_append(out, "\x1b(B", 3, err);
+            mode = ASCII;
+            if (rc == 0)
+                rc = dq_buffer_append(out, e, 1, err);
+            i++;
+            continue;
+        }
+        bool x0212 = e[0] == 0x8F;
+        size_t skip = x0212 ? 1 : 0;
+        bool ok = e[0] != 0x8E && i + skip + 2 <= euc.len && (x0212 ? has159 : has87);
+        if (!ok) {
+            dq_buffer_free(&euc);
+            return dq_error_set(err, DQ_ERR_ARGUMENT, i, DQ_ERROR_NO_TAG,
+                                "a character of \"%.*s\" cannot be encoded in '%s'",
+                                (int)(len > 64 ? 64 : len), utf8, cs), -1;
+        }
+        if (mode != (x0212 ? X0212 : X0208))
+            rc = x0212 ? dq_buffer_append(out, "\x1b$(D", 4, err) : dq_buffer_append(out, "\x1b$B", 3, err);
+        mode = x0212 ? X0212 : X0208;
+        uint8_t pair[2] = {(uint8_t)(e[skip] & 0x7F), (uint8_t)(e[skip + 1] & 0x7F)};
+        if (rc == 0)
+            rc = dq_buffer_append(out, pair, 2, err);
+        i += skip + 2;
+    }
+    if (rc == 0 && mode != ASCII)
+        rc = dq_buffer_append(out, "\x1b(B", 3, err);
+    dq_buffer_free(&euc);
+    return rc;
+}
+
 int dq_charset_from_utf8(const char *specific_charset, const char *utf8, size_t len,
                          dq_buffer *out, dq_error *err)
 {
@@ -324,10 +387,13 @@ int dq_charset_from_utf8(const char *specific_charset, const char *utf8, size_t 
     if (!c)
         return conv_to("ASCII", utf8, len, out, err);
     bool iso2022 = strstr(cs, "ISO 2022") != NULL;
-    if (!iso2022 || (c->g1 && !strchr(c->esc, '$')))
+    /* A set without an ISO 2022 designation (GBK, GB18030, UTF-8 named
+     * beside ISO 2022 terms) has no escape to write: encode the value
+     * directly (c->esc is NULL there; fuzz_keypath found the crash). */
+    if (!iso2022 || !c->esc || (c->g1 && !strchr(c->esc, '$')))
         return conv_to(c->iconv, utf8, len, out, err); /* single-byte G1 needs no escapes */
     if (c->multibyte_g0)
-        return conv_to("ISO-2022-JP", utf8, len, out, err); /* ESC $ B ... ESC ( B, as DICOM wants */
+        return encode_jis(cs, utf8, len, out, err);
     /* KS X 1001 / GB 2312 in G1: EUC bytes, the designation escape at the
      * start of every segment (between reset points) that needs it. */
     size_t i = 0;

@@ -88,6 +88,46 @@ Test(charset, encode_query_values)
     expect_encoding("GB18030", "Wang^XiaoDong=王^小东", "Wang^XiaoDong=\xcd\xf5^\xd0\xa1\xb6\xab", 21);
 }
 
+/* JIS X 0212 (ISO 2022 IR 159): U+4E02 and U+4E28 are only in 0212, row 16
+ * cells 1 and 9 -> bytes 0x30 0x21 / 0x30 0x29 after ESC $ ( D; 山 is JIS X
+ * 0208 0x3B 0x33 after ESC $ B. Each ASCII run (delimiters) follows ESC ( B. */
+Test(charset, encode_iso2022_ir159)
+{
+    expect_encoding("\\ISO 2022 IR 159", "丨", "\x1b$(D0)\x1b(B", 9);
+    expect_encoding("\\ISO 2022 IR 87\\ISO 2022 IR 159", "Yamada^丂丨=山丨^x",
+                    "Yamada^\x1b$(D0!0)\x1b(B=\x1b$B;3\x1b$(D0)\x1b(B^x", 35);
+    expect_encoding("ISO 2022 IR 6\\ISO 2022 IR 87\\ISO 2022 IR 159", "丨\\山",
+                    "\x1b$(D0)\x1b(B\\\x1b$B;3\x1b(B", 18);
+    /* hand-written bytes decode: 0212 pair, delimiter, 0208 pair */
+    dq_buffer b = {0};
+    static const char in[] = "\x1b$(D0!\x1b(B^\x1b$B;3\x1b(B";
+    cr_assert_eq(dq_charset_to_utf8("\\ISO 2022 IR 87\\ISO 2022 IR 159", in, sizeof in - 1, &b, NULL), 0);
+    dq_buffer_append(&b, "", 1, NULL);
+    cr_assert_str_eq((const char *)b.data, "丂^山");
+    /* a 0212-only character with no IR 159 in the set is an error, not '?' */
+    dq_error err;
+    dq_buffer_reset(&b);
+    cr_assert_eq(dq_charset_from_utf8("\\ISO 2022 IR 87", "丨", 3, &b, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
+    /* and a 0208 character with only IR 159 */
+    cr_assert_eq(dq_charset_from_utf8("\\ISO 2022 IR 159", "山", 3, &b, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
+    dq_buffer_free(&b);
+}
+
+Test(charset, dataset_encode_text_ir159)
+{
+    dq_dataset *ds = dq_dataset_new();
+    dq_dataset_set_key(ds, "SpecificCharacterSet=\\ISO 2022 IR 87\\ISO 2022 IR 159", NULL);
+    dq_dataset_set_key(ds, "PatientName=丨^山", NULL);
+    cr_assert_eq(dq_dataset_encode_text(ds, NULL), 0);
+    size_t len;
+    const uint8_t *v = dq_element_value(dq_dataset_find(ds, DQ_TAG(0x0010, 0x0010)), &len);
+    cr_assert_eq(len, 18);
+    cr_assert_eq(memcmp(v, "\x1b$(D0)\x1b(B^\x1b$B;3\x1b(B", 18), 0);
+    dq_dataset_free(ds);
+}
+
 Test(charset, invalid_bytes_are_escaped_not_dropped)
 {
     dq_buffer b = {0};
