@@ -23,6 +23,7 @@ void dq_assoc_params_default(dq_assoc_params *p)
     p->acse_timeout = 30;
     p->dimse_timeout = 30;
     p->network_timeout = 30;
+    p->artim_timeout = 1;
 }
 
 int dq_ae_title_check(const char *ae, dq_error *err)
@@ -108,10 +109,44 @@ int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t le
     return 0;
 }
 
-/* After we sent A-ABORT (Sta13) a requestor has nothing to wait for: close
- * now and tell the machine (Evt17 -> AR-5 -> Sta1). */
+/* Sta13 with ARTIM running (we sent A-ABORT, AA-1): PS3.8 9.2 has the
+ * requestor wait for the peer to close (Evt17) or ARTIM to expire (Evt18)
+ * before it closes, so the A-ABORT is read before our FIN/RST. Whatever
+ * arrives meanwhile is dropped (AA-6/AA-7). Bounded by artim_timeout. */
+static void artim_wait(dq_assoc *a)
+{
+    if (!a->t || a->ul.state != DQ_UL_STA13 || !a->ul.artim_running || a->artim_timeout <= 0)
+        return;
+    double deadline = dq_assoc_now() + a->artim_timeout;
+    dq_ul_event ev = DQ_UL_EVT18;
+    for (;;) {
+        a->held = 0;
+        a->in_pdu = false;
+        dq_transport_consume(a->t, dq_transport_buffered(a->t));
+        double left = deadline - dq_assoc_now();
+        if (left <= 0)
+            break;
+        dq_transport_set_timeout(a->t, left);
+        const uint8_t *p;
+        dq_error e;
+        if (dq_transport_need(a->t, 1, &p, &e) < 0) {
+            if (e.kind != DQ_ERR_TIMEOUT)
+                ev = DQ_UL_EVT17; /* closed (or failed): the transport is gone */
+            break;
+        }
+    }
+    dq_ul_output o;
+    if (ev == DQ_UL_EVT17)
+        close_transport(a);
+    /* Evt17 -> AR-5, Evt18 -> AA-2 (close): both end in Sta1 */
+    dq_assoc_ul_event(a, ev, NULL, 0, &o, NULL);
+}
+
+/* After A-ABORT a requestor waits (ARTIM) for the peer to close, then closes
+ * and tells the machine (Evt17 -> AR-5 -> Sta1). */
 static void finish_abort(dq_assoc *a)
 {
+    artim_wait(a);
     close_transport(a);
     if (a->ul.state != DQ_UL_STA1) {
         dq_ul_output o;
@@ -458,6 +493,7 @@ int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *
     a->acse_timeout = p->acse_timeout;
     a->dimse_timeout = p->dimse_timeout;
     a->network_timeout = p->network_timeout;
+    a->artim_timeout = p->artim_timeout;
     a->our_max_pdu = p->max_pdu;
     a->next_message_id = 1;
     for (size_t i = 0; i < 256; i++)

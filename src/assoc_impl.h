@@ -12,6 +12,7 @@ struct dq_assoc {
     dq_assoc_event_fn on_event;
     void *user;
     double acse_timeout, dimse_timeout, network_timeout;
+    double artim_timeout;        /* Sta13 wait for the peer's close after A-ABORT */
     uint32_t our_max_pdu, peer_max_pdu;
 
     dq_pdu_buf rq;               /* our A-ASSOCIATE-RQ as sent */

@@ -474,3 +474,93 @@ Test(assoc, accepted_syntax_must_be_one_we_proposed)
     dq_assoc_free(a);
     free(finish(&scp, 0));
 }
+
+/* ARTIM (PS3.8 9.2, Sta13): after our A-ABORT we wait for the peer to close,
+ * at most artim_timeout. A peer that closes at once ends the wait at once. */
+Test(assoc, artim_abort_peer_closes_promptly, .timeout = 10)
+{
+    dq_assoc_params p;
+    params(&p);
+    p.artim_timeout = 3;
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("accept\nwait-close\n", &p, &a, &e, NULL, &scp), 0);
+    double t0 = now();
+    dq_assoc_abort(a);
+    double dt = now() - t0;
+    cr_assert(dt < 1, "took %f s", dt);
+    cr_assert(!dq_assoc_is_established(a));
+    dq_assoc_free(a);
+    char *rec = finish(&scp, 0);
+    char v[32];
+    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "0 reason 0");
+    cr_assert_not_null(strstr(rec, "\nclosed-after-abort"), "%s", rec);
+    free(rec);
+}
+
+/* A peer that never closes: we close when ARTIM expires, not before (the peer
+ * still reads our A-ABORT and sees our close: "eof"), and never hang. */
+Test(assoc, artim_abort_peer_never_closes, .timeout = 10)
+{
+    dq_assoc_params p;
+    params(&p);
+    p.artim_timeout = 0.4;
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("accept\nhold\n", &p, &a, &e, NULL, &scp), 0);
+    double t0 = now();
+    dq_assoc_abort(a);
+    double dt = now() - t0;
+    cr_assert(dt >= 0.39 && dt < 1.5, "took %f s", dt);
+    dq_assoc_free(a);
+    char *rec = finish(&scp, 0);
+    char v[32];
+    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "0 reason 0");
+    cr_assert_not_null(strstr(rec, "\neof"), "%s", rec);
+    free(rec);
+
+    /* the same after a local failure (ACSE timeout -> AA-1): timeout + ARTIM */
+    p.acse_timeout = 0.2;
+    t0 = now();
+    cr_assert_eq(attempt("read-rq\nhold\n", &p, &a, &e, NULL, &scp), -1);
+    dt = now() - t0;
+    cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
+    cr_assert(dt >= 0.59 && dt < 2, "took %f s", dt);
+    rec = finish(&scp, 0);
+    cr_assert_str_eq(dq_test_scp_get(rec, "pdu", 0, v, sizeof v), "07", "%s", rec);
+    free(rec);
+
+    /* artim_timeout <= 0: close at once */
+    p.artim_timeout = 0;
+    p.acse_timeout = 5;
+    cr_assert_eq(attempt("accept\nhold\n", &p, &a, &e, NULL, &scp), 0);
+    t0 = now();
+    dq_assoc_abort(a);
+    dt = now() - t0;
+    cr_assert(dt < 0.3, "took %f s", dt);
+    dq_assoc_free(a);
+    free(finish(&scp, 0));
+}
+
+/* Release is not ARTIM's business for a requestor: after A-RELEASE-RP (AR-3)
+ * the socket closes at once even though the peer keeps it open. */
+Test(assoc, release_closes_at_once, .timeout = 10)
+{
+    dq_assoc_params p;
+    params(&p);
+    p.artim_timeout = 3;
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("accept\nrelease\nhold\n", &p, &a, &e, NULL, &scp), 0);
+    double t0 = now();
+    cr_assert_eq(dq_assoc_release(a, &e), 0, "%s", e.message);
+    char *rec = finish(&scp, 0); /* the SCP ends when it sees our close */
+    double dt = now() - t0;
+    cr_assert(dt < 1, "took %f s", dt);
+    cr_assert_not_null(strstr(rec, "\neof"), "%s", rec);
+    dq_assoc_free(a);
+    free(rec);
+}

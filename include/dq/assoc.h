@@ -147,6 +147,9 @@ typedef struct dq_assoc_params {
     size_t n_ext_neg;
     dq_assoc_event_fn on_event;          /* optional */
     void *user;
+    double artim_timeout;                /* after our A-ABORT, wait this long for the peer
+                                          * to close (PS3.8 ARTIM, Sta13); <= 0: close at
+                                          * once. Default 1 s (pynetdicom: the ACSE timeout) */
 } dq_assoc_params;
 
 /* pynetdicom findscu's defaults: FINDSCU -> ANY-SCP, max PDU 16382, every

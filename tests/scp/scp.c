@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -687,16 +688,27 @@ static int run_line(scp *s, char *line)
         sleep_ms(atoi(a));
         return 0;
     }
-    if (!strcmp(cmd, "wait-close")) {
+    /* wait-close: read until the requestor closes; an A-ABORT makes us close
+     * first, as a real acceptor does (AA-3), which ends the requestor's ARTIM
+     * wait. hold: the same, but never close (the requestor's ARTIM expires). */
+    if (!strcmp(cmd, "wait-close") || !strcmp(cmd, "hold")) {
+        bool hold = !strcmp(cmd, "hold");
         for (;;) {
             size_t size;
             uint8_t *p = read_pdu(s, &size);
             if (!p)
                 break;
             rec(s, "pdu %02x", p[0]);
-            if (p[0] == 0x07 && size >= 10)
+            bool is_abort = p[0] == 0x07;
+            if (is_abort && size >= 10)
                 rec(s, "abort_source %u reason %u", p[8], p[9]);
             free(p);
+            if (is_abort && !hold) {
+                rec(s, "closed-after-abort");
+                close(s->fd);
+                s->fd = -1;
+                return 0;
+            }
         }
         rec(s, "eof");
         return 0;

@@ -32,7 +32,9 @@
  *   garbage N         N bytes of junk (first byte 0xEE: no valid PDU type)
  *   oversized LEN     a P-DATA-TF header claiming LEN bytes, then 1 KiB of it
  *   delay MS          sleep
- *   wait-close        read until the client closes; records each PDU and "eof"
+ *   wait-close        read until the client closes; records each PDU and "eof";
+ *                     after an A-ABORT records "closed-after-abort" and closes
+ *   hold              like wait-close but never closes, even after an A-ABORT
  *   close             close the connection now
  */
 #ifndef DQ_TEST_SCP_H
