@@ -16,6 +16,7 @@
 #include "gen.h"
 
 #include "../src/dict_hash.h"
+#include "hash.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -353,22 +354,6 @@ static void report(const elem_set *set)
 
 /* ---- hash tables --------------------------------------------------------- */
 
-static unsigned bits_for(size_t n)
-{
-    unsigned bits = 4;
-    while (((size_t)1 << bits) < 2 * n) /* load factor <= 1/2: short probe runs */
-        bits++;
-    return bits;
-}
-
-static void emit_slots16(gen_out *c, const char *name, const uint16_t *slots, size_t size)
-{
-    gen_out_printf(c, "const uint16_t %s[%zu] = {", name, size);
-    for (size_t i = 0; i < size; i++)
-        gen_out_printf(c, "%s%5u,", i % 12 ? " " : "\n    ", slots[i]);
-    gen_out_printf(c, "\n};\n\n");
-}
-
 static int emit(const char *dir, const char *outdir)
 {
     gen_doc *p6 = gen_doc_load(dir, "part06.xml");
@@ -408,33 +393,21 @@ static int emit(const char *dir, const char *outdir)
             masks[j] = masks[j - 1];
             masks[j - 1] = t;
         }
-    unsigned tbits = bits_for(nexact), mbits = bits_for(nmasked), kbits = bits_for(nkw);
+    unsigned tbits = gen_hash_bits(nexact), mbits = gen_hash_bits(nmasked), kbits = gen_hash_bits(nkw);
     size_t tsize = (size_t)1 << tbits, msize = (size_t)1 << mbits, ksize = (size_t)1 << kbits;
-    uint16_t *tslots = gen_xmalloc(tsize * sizeof *tslots);
-    uint16_t *mslots = gen_xmalloc(msize * sizeof *mslots);
-    uint16_t *kslots = gen_xmalloc(ksize * sizeof *kslots);
-    memset(tslots, 0xFF, tsize * sizeof *tslots);
-    memset(mslots, 0xFF, msize * sizeof *mslots);
-    memset(kslots, 0xFF, ksize * sizeof *kslots);
+    uint16_t *tslots = gen_hash_slots(tbits);
+    uint16_t *mslots = gen_hash_slots(mbits);
+    uint16_t *kslots = gen_hash_slots(kbits);
     size_t max_probe = 0;
     for (size_t i = 0; i < set->n; i++) {
         const elem *e = &set->v[i];
-        uint16_t *slots = e->mask == 0xFFFFFFFFu ? tslots : mslots;
-        size_t size = e->mask == 0xFFFFFFFFu ? tsize : msize;
-        uint32_t h = dq_hash_tag(e->tag, e->mask == 0xFFFFFFFFu ? tbits : mbits);
-        size_t probes = 1;
-        while (slots[h] != 0xFFFF) {
-            h = (uint32_t)((h + 1) & (size - 1));
-            probes++;
-        }
-        slots[h] = (uint16_t)i;
+        bool exact = e->mask == 0xFFFFFFFFu;
+        unsigned bits = exact ? tbits : mbits;
+        size_t probes = gen_hash_put(exact ? tslots : mslots, bits, dq_hash_tag(e->tag, bits),
+                                     (uint16_t)i);
         max_probe = probes > max_probe ? probes : max_probe;
-        if (e->keyword[0]) {
-            h = dq_hash_str(e->keyword, kbits);
-            while (kslots[h] != 0xFFFF) /* keywords are unique: dict_read checked */
-                h = (uint32_t)((h + 1) & (ksize - 1));
-            kslots[h] = (uint16_t)i;
-        }
+        if (e->keyword[0]) /* keywords are unique: dict_read checked */
+            gen_hash_put(kslots, kbits, dq_hash_str(e->keyword, kbits), (uint16_t)i);
     }
 
     char *path = gen_xasprintf("%s/dq_gen_dict.h", outdir);
@@ -481,9 +454,9 @@ static int emit(const char *dir, const char *outdir)
         gen_out_printf(c, "}, %u, %u, %u, %d},\n", e->vm_min, e->vm_max, e->vm_step, e->retired);
     }
     gen_out_printf(c, "};\n\n");
-    emit_slots16(c, "dq_gen_dict_by_tag", tslots, tsize);
-    emit_slots16(c, "dq_gen_dict_by_masked", mslots, msize);
-    emit_slots16(c, "dq_gen_dict_by_keyword", kslots, ksize);
+    gen_out_slots16(c, "dq_gen_dict_by_tag", tslots, tsize);
+    gen_out_slots16(c, "dq_gen_dict_by_masked", mslots, msize);
+    gen_out_slots16(c, "dq_gen_dict_by_keyword", kslots, ksize);
     gen_out_printf(c, "const uint32_t dq_gen_dict_masks[DQ_GEN_DICT_MASK_COUNT] = {");
     for (size_t i = 0; i < nmasks; i++)
         gen_out_printf(c, "%s0x%08Xu", i ? ", " : "", masks[i]);

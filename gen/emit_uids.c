@@ -17,6 +17,7 @@
 #include "gen.h"
 
 #include "../src/dict_hash.h"
+#include "hash.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -211,22 +212,6 @@ static void report(const uid_set *set)
             set->n, set->no_name, set->repeated, set->blank);
 }
 
-static unsigned bits_for(size_t n)
-{
-    unsigned bits = 4;
-    while (((size_t)1 << bits) < 2 * n)
-        bits++;
-    return bits;
-}
-
-static void emit_slots16(gen_out *c, const char *name, const uint16_t *slots, size_t size)
-{
-    gen_out_printf(c, "const uint16_t %s[%zu] = {", name, size);
-    for (size_t i = 0; i < size; i++)
-        gen_out_printf(c, "%s%5u,", i % 12 ? " " : "\n    ", slots[i]);
-    gen_out_printf(c, "\n};\n\n");
-}
-
 static int emit(const char *dir, const char *outdir)
 {
     gen_doc *doc = gen_doc_load(dir, "part06.xml");
@@ -236,24 +221,15 @@ static int emit(const char *dir, const char *outdir)
     size_t nkw = 0;
     for (size_t i = 0; i < set->n; i++)
         nkw += set->v[i].keyword[0] != 0;
-    unsigned ubits = bits_for(set->n), kbits = bits_for(nkw ? nkw : 1);
+    unsigned ubits = gen_hash_bits(set->n), kbits = gen_hash_bits(nkw ? nkw : 1);
     size_t usize = (size_t)1 << ubits, ksize = (size_t)1 << kbits;
-    uint16_t *uslots = gen_xmalloc(usize * sizeof *uslots);
-    uint16_t *kslots = gen_xmalloc(ksize * sizeof *kslots);
-    memset(uslots, 0xFF, usize * sizeof *uslots);
-    memset(kslots, 0xFF, ksize * sizeof *kslots);
+    uint16_t *uslots = gen_hash_slots(ubits);
+    uint16_t *kslots = gen_hash_slots(kbits);
     for (size_t i = 0; i < set->n; i++) {
         const uid *e = &set->v[i];
-        uint32_t h = dq_hash_str(e->uid, ubits);
-        while (uslots[h] != 0xFFFF)
-            h = (uint32_t)((h + 1) & (usize - 1));
-        uslots[h] = (uint16_t)i;
-        if (e->keyword[0]) {
-            h = dq_hash_str(e->keyword, kbits);
-            while (kslots[h] != 0xFFFF) /* keywords are unique: uids_read checked */
-                h = (uint32_t)((h + 1) & (ksize - 1));
-            kslots[h] = (uint16_t)i;
-        }
+        gen_hash_put(uslots, ubits, dq_hash_str(e->uid, ubits), (uint16_t)i);
+        if (e->keyword[0]) /* keywords are unique: uids_read checked */
+            gen_hash_put(kslots, kbits, dq_hash_str(e->keyword, kbits), (uint16_t)i);
     }
 
     char *path = gen_xasprintf("%s/dq_gen_uids.h", outdir);
@@ -295,8 +271,8 @@ static int emit(const char *dir, const char *outdir)
         gen_out_printf(c, ", %d},\n", e->retired);
     }
     gen_out_printf(c, "};\n\n");
-    emit_slots16(c, "dq_gen_uids_by_uid", uslots, usize);
-    emit_slots16(c, "dq_gen_uids_by_keyword", kslots, ksize);
+    gen_out_slots16(c, "dq_gen_uids_by_uid", uslots, usize);
+    gen_out_slots16(c, "dq_gen_uids_by_keyword", kslots, ksize);
 
     gen_out_commit(h);
     gen_out_commit(c);
