@@ -494,6 +494,8 @@ int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *
     a->dimse_timeout = p->dimse_timeout;
     a->network_timeout = p->network_timeout;
     a->artim_timeout = p->artim_timeout;
+    a->max_data_set_length = p->max_data_set_length ? p->max_data_set_length
+                                                    : DQ_DIMSE_MAX_DATA_SET_LENGTH;
     a->our_max_pdu = p->max_pdu;
     a->next_message_id = 1;
     for (size_t i = 0; i < 256; i++)

@@ -13,6 +13,7 @@ struct dq_assoc {
     void *user;
     double acse_timeout, dimse_timeout, network_timeout;
     double artim_timeout;        /* Sta13 wait for the peer's close after A-ABORT */
+    size_t max_data_set_length;  /* reassembled data set cap (never 0) */
     uint32_t our_max_pdu, peer_max_pdu;
 
     dq_pdu_buf rq;               /* our A-ASSOCIATE-RQ as sent */

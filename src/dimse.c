@@ -244,7 +244,8 @@ int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, con
 /* Ends the association for a DIMSE-level protocol violation: A-ABORT. */
 static int dimse_violation(dq_assoc *a, dq_error *err)
 {
-    err->kind = DQ_ERR_PROTOCOL;
+    if (err->kind != DQ_ERR_LIMIT) /* a cap hit stays a limit error */
+        err->kind = DQ_ERR_PROTOCOL;
     dq_error_prefix(err, "DIMSE");
     dq_assoc_fail(a);
     return -1;
@@ -325,7 +326,7 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
                              "command fragment after the last command fragment");
                 return dimse_violation(a, err);
             }
-            if (a->rx_cmd.len + pdv.len > (1u << 20)) {
+            if (a->rx_cmd.len + pdv.len > DQ_DIMSE_MAX_COMMAND_LENGTH) {
                 dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                              "command set larger than 1 MiB");
                 return dimse_violation(a, err);
@@ -361,6 +362,11 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
             msg->data_len = pdv.len;
             a->stats.data_sets_in_place++;
             break;
+        }
+        if (pdv.len > a->max_data_set_length - a->rx_data.len) {
+            dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                         "data set larger than %zu bytes", a->max_data_set_length);
+            return dimse_violation(a, err);
         }
         a->stats.bytes_copied += pdv.len;
         if (dq_buffer_append(&a->rx_data, pdv.data, pdv.len, err) < 0) {

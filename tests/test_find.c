@@ -517,3 +517,40 @@ Test(find, copies_are_counted_and_whole_data_sets_are_used_in_place)
         free(h);
     }
 }
+
+Test(find, reassembled_data_set_is_capped)
+{
+    /* The identifier arrives in 3-byte PDVs; a cap below its size must end
+     * the query with DQ_ERR_LIMIT and our A-ABORT, not grow memory. */
+    char *script = one_match_script("set pdvmax 3\n", "release\n", NULL);
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+    dq_assoc_params p;
+    params(&p);
+    p.max_data_set_length = 8;
+    seen s = {0};
+    dq_find_result res;
+    dq_error e;
+    cr_assert_neq(run_find(&scp, &p, &s, &res, &e), 0);
+    cr_assert_eq(e.kind, DQ_ERR_LIMIT, "got %s: %s", dq_error_kind_name(e.kind), e.message);
+    cr_assert(strstr(e.message, "larger than 8 bytes"), "%s", e.message);
+    cr_assert_eq(s.n_ident, 0);
+    dq_test_scp_finish(&scp, 20);
+    char *rec = dq_test_scp_record(&scp);
+    char v[64];
+    cr_assert_not_null(dq_test_scp_get(rec, "pdu", 0, v, sizeof v), "%s", rec);
+    cr_assert_str_eq(v, "07", "%s", rec);
+    dq_test_scp_cleanup(&scp);
+    free(rec);
+    free(script);
+
+    /* The same identifier under the default cap still arrives. */
+    script = one_match_script("set pdvmax 3\n", "release\n", NULL);
+    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+    params(&p);
+    seen s2 = {0};
+    cr_assert_eq(run_find(&scp, &p, &s2, &res, &e), 0, "%s", e.message);
+    cr_assert_eq(s2.n_ident, 1);
+    free(finish(&scp));
+    free(script);
+}

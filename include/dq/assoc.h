@@ -150,7 +150,14 @@ typedef struct dq_assoc_params {
     double artim_timeout;                /* after our A-ABORT, wait this long for the peer
                                           * to close (PS3.8 ARTIM, Sta13); <= 0: close at
                                           * once. Default 1 s (pynetdicom: the ACSE timeout) */
+    size_t max_data_set_length;          /* cap on one reassembled DIMSE data set (a peer
+                                          * that never sets the last-fragment bit must not
+                                          * grow our memory); 0: DQ_DIMSE_MAX_DATA_SET_LENGTH */
 } dq_assoc_params;
+
+/* Caps on what dq_dimse_recv reassembles from a peer's fragments. */
+#define DQ_DIMSE_MAX_COMMAND_LENGTH ((size_t)1 << 20)    /* 1 MiB */
+#define DQ_DIMSE_MAX_DATA_SET_LENGTH ((size_t)256 << 20) /* 256 MiB, as dq_limits.max_input */
 
 /* pynetdicom findscu's defaults: FINDSCU -> ANY-SCP, max PDU 16382, every
  * timeout 30 s (connect: none), no contexts. */
