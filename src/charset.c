@@ -5,6 +5,8 @@
  * Bytes that do not convert are shown as "\xNN", never dropped. */
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dataset_impl.h"
@@ -91,6 +93,80 @@ static int put_escaped(dq_buffer *out, uint8_t c, dq_error *err)
     return dq_buffer_append(out, t, 4, err);
 }
 
+/* iconv_open costs tens of microseconds (it loads gconv modules and builds
+ * tables), more than converting a typical value, so each thread keeps a few
+ * open descriptors. iconv_t is not thread-safe, hence per thread; a
+ * thread-specific key closes them when the thread exits. */
+#define ICONV_CACHE_SLOTS 8
+
+typedef struct iconv_slot {
+    const char *to, *from; /* static strings: the cset table or "UTF-8" */
+    iconv_t cd;
+} iconv_slot;
+
+typedef struct iconv_cache {
+    iconv_slot slot[ICONV_CACHE_SLOTS];
+    unsigned next; /* round-robin victim once full */
+} iconv_cache;
+
+static pthread_key_t iconv_cache_key;
+static pthread_once_t iconv_cache_once = PTHREAD_ONCE_INIT;
+
+static void iconv_cache_free(void *p)
+{
+    iconv_cache *c = p;
+    for (size_t i = 0; i < ICONV_CACHE_SLOTS; i++)
+        if (c->slot[i].to)
+            iconv_close(c->slot[i].cd);
+    free(c);
+}
+
+static void iconv_cache_init(void)
+{
+    if (pthread_key_create(&iconv_cache_key, iconv_cache_free) != 0)
+        abort(); /* only fails when the process is out of keys at startup */
+}
+
+/* An iconv descriptor in its initial shift state, or (iconv_t)-1 with errno
+ * set. Not closed by the caller. Falls back to an uncached descriptor the
+ * caller must close (*owned) if the cache cannot be allocated. */
+static iconv_t iconv_get(const char *to, const char *from, bool *owned)
+{
+    *owned = false;
+    pthread_once(&iconv_cache_once, iconv_cache_init);
+    iconv_cache *c = pthread_getspecific(iconv_cache_key);
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (!c || pthread_setspecific(iconv_cache_key, c) != 0) {
+            free(c);
+            *owned = true;
+            return iconv_open(to, from);
+        }
+    }
+    for (size_t i = 0; i < ICONV_CACHE_SLOTS; i++) {
+        iconv_slot *s = &c->slot[i];
+        if (s->to && strcmp(s->to, to) == 0 && strcmp(s->from, from) == 0) {
+            iconv(s->cd, NULL, NULL, NULL, NULL); /* back to the initial state */
+            return s->cd;
+        }
+    }
+    iconv_t cd = iconv_open(to, from);
+    if (cd == (iconv_t)-1)
+        return cd;
+    iconv_slot *s = &c->slot[c->next];
+    c->next = (c->next + 1) % ICONV_CACHE_SLOTS;
+    if (s->to)
+        iconv_close(s->cd);
+    *s = (iconv_slot){to, from, cd};
+    return cd;
+}
+
+static void iconv_put(iconv_t cd, bool owned)
+{
+    if (owned)
+        iconv_close(cd);
+}
+
 /* Converts in[0..n) from `from` to UTF-8 with iconv; bytes it rejects are
  * escaped and skipped. prefix/suffix (e.g. ISO 2022 escapes) are fed around
  * the bytes but produce no output of their own. */
@@ -108,7 +184,8 @@ static int conv(const char *from, const char *prefix, const uint8_t *in, size_t 
         }
         return 0;
     }
-    iconv_t cd = iconv_open("UTF-8", from);
+    bool owned;
+    iconv_t cd = iconv_get("UTF-8", from, &owned);
     if (cd == (iconv_t)-1)
         return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "iconv cannot convert from %s", from), -1;
@@ -144,7 +221,7 @@ static int conv(const char *from, const char *prefix, const uint8_t *in, size_t 
             }
         }
     }
-    iconv_close(cd);
+    iconv_put(cd, owned);
     return rc;
 }
 
@@ -263,7 +340,8 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
 
 static int conv_to(const char *to, const char *in, size_t n, dq_buffer *out, dq_error *err)
 {
-    iconv_t cd = iconv_open(to, "UTF-8");
+    bool owned;
+    iconv_t cd = iconv_get(to, "UTF-8", &owned);
     if (cd == (iconv_t)-1)
         return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "iconv cannot convert to %s", to), -1;
@@ -298,7 +376,7 @@ static int conv_to(const char *to, const char *in, size_t n, dq_buffer *out, dq_
         rc = -1;
         break;
     }
-    iconv_close(cd);
+    iconv_put(cd, owned);
     return rc;
 }
 

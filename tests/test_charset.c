@@ -1,6 +1,7 @@
 /* Specific Character Set: the charset files pydicom ships display the names
  * its FileInfo.txt gives; query values encode back to the same bytes. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "dq/dq.h"
@@ -167,4 +168,67 @@ Test(charset, dataset_encode_text)
     cr_assert_eq(len, 10);
     cr_assert_eq(memcmp(v, "\xbb\xee\xda" "ce\xdc\xd1yp\xd3", 10), 0);
     dq_dataset_free(ds);
+}
+
+/* charset.c keeps up to 8 iconv descriptors per thread. Cycling through more
+ * sets than that evicts and reopens them; a failed conversion must not
+ * change what the next one on the same descriptor produces. */
+Test(charset, descriptor_cache_eviction_and_failures)
+{
+    static const struct {
+        const char *cs, *utf8, *bytes;
+    } v[] = {
+        {"ISO_IR 100", "é", "\xe9"},  {"ISO_IR 101", "ł", "\xb3"},
+        {"ISO_IR 109", "ĉ", "\xe6"},  {"ISO_IR 110", "ā", "\xe0"},
+        {"ISO_IR 144", "Д", "\xb4"},  {"ISO_IR 127", "ب", "\xc8"},
+        {"ISO_IR 126", "Δ", "\xc4"},  {"ISO_IR 138", "ש", "\xf9"},
+        {"ISO_IR 148", "ş", "\xfe"},  {"ISO_IR 166", "ก", "\xa1"},
+        {"ISO_IR 203", "€", "\xa4"},  {"GB18030", "王", "\xcd\xf5"},
+    };
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+            expect_encoding(v[i].cs, v[i].utf8, v[i].bytes, strlen(v[i].bytes));
+
+    /* Fail on a character IR 87 lacks, then encode again. */
+    dq_buffer b = {0};
+    dq_error err;
+    cr_assert_neq(dq_charset_from_utf8("\\ISO 2022 IR 87", "山€", strlen("山€"), &b, &err), 0);
+    dq_buffer_free(&b);
+    expect_encoding("\\ISO 2022 IR 87", "山", "\x1b$B;3\x1b(B", 8);
+    /* Decoding resets too: a truncated two-byte character, then a clean one. */
+    dq_buffer d = {0};
+    cr_assert_eq(dq_charset_to_utf8("\\ISO 2022 IR 87", "\x1b$B;", 4, &d, &err), 0);
+    dq_buffer_free(&d);
+    expect_name(CHARSETS "chrH31.dcm", "Yamada^Tarou=山田^太郎=やまだ^たろう");
+}
+
+/* Each thread has its own descriptors (iconv_t is not thread-safe); under
+ * ASan the per-thread caches must also be freed when the threads exit. */
+static void *convert_many(void *arg)
+{
+    const char *cs = arg;
+    for (int i = 0; i < 2000; i++) {
+        dq_buffer b = {0}, back = {0};
+        if (dq_charset_from_utf8(cs, "Buc^Jérôme=山田", strlen("Buc^Jérôme=山田"), &b, NULL) ||
+            dq_charset_to_utf8(cs, (const char *)b.data, b.len, &back, NULL) ||
+            dq_buffer_append(&back, "", 1, NULL) ||
+            strcmp((const char *)back.data, "Buc^Jérôme=山田") != 0)
+            return (void *)1;
+        dq_buffer_free(&b);
+        dq_buffer_free(&back);
+    }
+    return NULL;
+}
+
+Test(charset, descriptors_are_per_thread)
+{
+    const char *sets[] = {"ISO_IR 192", "GB18030", "ISO_IR 192", "GB18030"};
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, convert_many, (void *)sets[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        cr_assert_null(r, "thread %d (%s) converted wrongly", i, sets[i]);
+    }
 }
