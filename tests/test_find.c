@@ -124,6 +124,25 @@ static char *finish(dq_test_scp *scp)
     return rec;
 }
 
+/* Runs a whole scripted exchange: starts the SCP on script, runs run_find
+ * with p (NULL: params()), waits for the SCP to exit cleanly. Returns
+ * run_find's rc; the SCP's record goes to *rec (NULL: freed). */
+static int run_script(const char *script, const dq_assoc_params *p, seen *s, dq_find_result *res,
+                      dq_error *e, char **rec)
+{
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+    dq_assoc_params defaults;
+    params(&defaults);
+    int rc = run_find(&scp, p ? (dq_assoc_params *)p : &defaults, s, res, e);
+    char *r = finish(&scp);
+    if (rec)
+        *rec = r;
+    else
+        free(r);
+    return rc;
+}
+
 Test(find, request_and_responses_in_each_transfer_syntax)
 {
     static const dq_transfer_syntax tss[] = {DQ_TS_IMPLICIT_LE, DQ_TS_EXPLICIT_LE,
@@ -138,15 +157,12 @@ Test(find, request_and_responses_in_each_transfer_syntax)
                 "set ts %s\naccept\nrecv-msg\nfind-rsp 0xFF00 %s\nfind-rsp 0xFF01 %s\n"
                 "find-rsp 0x0000\nrelease\nwait-close\n",
                 dq_ts_uid(tss[i]), h1, h2);
-        dq_test_scp scp;
-        cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
-        dq_assoc_params p;
-        params(&p);
         seen s = {0};
         dq_find_result res;
         dq_error e;
-        cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "%s: %s", dq_ts_name(tss[i]),
-                     e.message);
+        char *rec;
+        cr_assert_eq(run_script(script, NULL, &s, &res, &e, &rec), 0, "%s: %s",
+                     dq_ts_name(tss[i]), e.message);
         cr_assert_eq(s.n, 3);
         cr_assert_eq(s.n_ident, 2);
         cr_assert_str_eq(s.names[0], "DOE^JOHN");
@@ -156,7 +172,6 @@ Test(find, request_and_responses_in_each_transfer_syntax)
         cr_assert_eq(res.final.code, 0x0000);
         cr_assert_str_eq(res.final.category, "Success");
         cr_assert_eq(res.message_id, 1);
-        char *rec = finish(&scp);
         char v[4096];
         cr_assert_str_eq(dq_test_scp_get(rec, "command_field", 0, v, sizeof v), "0020");
         cr_assert_str_eq(dq_test_scp_get(rec, "msg_id", 0, v, sizeof v), "1");
@@ -208,17 +223,13 @@ Test(find, responses_split_at_every_byte_boundary)
         char prefix[32];
         snprintf(prefix, sizeof prefix, "set split %zu\n", k);
         char *script = one_match_script(prefix, "release\n", NULL);
-        dq_test_scp scp;
-        cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
-        dq_assoc_params p;
-        params(&p);
         seen s = {0};
         dq_find_result res;
         dq_error e;
-        cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "split %zu: %s", k, e.message);
+        cr_assert_eq(run_script(script, NULL, &s, &res, &e, NULL), 0, "split %zu: %s", k,
+                     e.message);
         cr_assert_eq(s.n_ident, 1, "split %zu", k);
         cr_assert_str_eq(s.names[0], "SPLIT^TEST");
-        free(finish(&scp));
         free(script);
     }
 }
@@ -229,17 +240,13 @@ Test(find, one_byte_at_a_time_and_one_pdu_and_tiny_fragments)
                            "set pdvmax 1\nset chunk 5\n"};
     for (size_t i = 0; i < 4; i++) {
         char *script = one_match_script(modes[i], "release\n", NULL);
-        dq_test_scp scp;
-        cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
-        dq_assoc_params p;
-        params(&p);
         seen s = {0};
         dq_find_result res;
         dq_error e;
-        cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "%s: %s", modes[i], e.message);
+        cr_assert_eq(run_script(script, NULL, &s, &res, &e, NULL), 0, "%s: %s", modes[i],
+                     e.message);
         cr_assert_eq(s.n_ident, 1, "%s", modes[i]);
         cr_assert_str_eq(s.names[0], "SPLIT^TEST", "%s", modes[i]);
-        free(finish(&scp));
         free(script);
     }
 }
@@ -292,19 +299,15 @@ Test(find, cancel)
     sprintf(script, "set ts %s\naccept\nrecv-msg\nfind-rsp 0xFF00 %s\nrecv-msg\n"
                     "find-rsp 0xFF00 %s\nfind-rsp 0xFE00\nrelease\n",
             DQ_UID_EXPLICIT_LE, h, h);
-    dq_test_scp scp;
-    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
-    dq_assoc_params p;
-    params(&p);
     seen s = {.cancel_at = 1};
     dq_find_result res;
     dq_error e;
-    cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "%s", e.message);
+    char *rec;
+    cr_assert_eq(run_script(script, NULL, &s, &res, &e, &rec), 0, "%s", e.message);
     cr_assert(res.cancel_sent);
     cr_assert_eq(res.final.code, 0xFE00);
     cr_assert_str_eq(res.final.category, "Cancel");
     cr_assert_eq(s.n, 3);
-    char *rec = finish(&scp);
     char v[64];
     cr_assert_str_eq(dq_test_scp_get(rec, "command_field", 1, v, sizeof v), "0fff");
     cr_assert_str_eq(dq_test_scp_get(rec, "msg_id_responded", 0, v, sizeof v), "1");
@@ -322,20 +325,15 @@ Test(find, memory_stays_flat_over_many_responses)
     sprintf(script, "set ts %s\naccept\nrecv-msg\nfind-rsp-n 20000 0xFF00 %s\nfind-rsp 0x0000\n"
                     "release\n",
             DQ_UID_EXPLICIT_LE, h);
-    dq_test_scp scp;
-    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
-    dq_assoc_params p;
-    params(&p);
     seen s = {0};
     dq_find_result res;
     dq_error e;
-    cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "%s", e.message);
+    cr_assert_eq(run_script(script, NULL, &s, &res, &e, NULL), 0, "%s", e.message);
     cr_assert_eq(res.n_pending, 20000);
     cr_assert_eq(s.n_ident, 20000);
     cr_assert_eq(s.mem_last, s.mem_at_10, "data set memory grew: %zu -> %zu", s.mem_at_10,
                  s.mem_last);
     cr_assert_eq(s.mallocs_last, s.mallocs_at_10);
-    free(finish(&scp));
     free(script);
     free(h);
 }
@@ -347,18 +345,13 @@ Test(find, undecodable_identifier_is_reported_and_the_query_goes_on)
              "set ts %s\naccept\nrecv-msg\nfind-rsp 0xFF00 10001000ffffffff4142\n"
              "find-rsp 0x0000\nrelease\n",
              DQ_UID_EXPLICIT_LE);
-    dq_test_scp scp;
-    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
-    dq_assoc_params p;
-    params(&p);
     seen s = {0};
     dq_find_result res;
     dq_error e;
-    cr_assert_eq(run_find(&scp, &p, &s, &res, &e), 0, "%s", e.message);
+    cr_assert_eq(run_script(script, NULL, &s, &res, &e, NULL), 0, "%s", e.message);
     cr_assert_eq(s.n_bad, 1);
     cr_assert_eq(s.n_ident, 0);
     cr_assert_str_eq(res.final.category, "Success");
-    free(finish(&scp));
 }
 
 /* Each of these ends the query with a clean error of the given kind. */
@@ -367,27 +360,22 @@ static void failing(const char *middle, double dimse_timeout, dq_error_kind want
 {
     char script[512];
     snprintf(script, sizeof script, "accept\nrecv-msg\n%swait-close\n", middle);
-    dq_test_scp scp;
-    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
     dq_assoc_params p;
     params(&p);
     p.dimse_timeout = dimse_timeout;
     seen s = {0};
     dq_find_result res;
     dq_error e;
-    int rc = run_find(&scp, &p, &s, &res, &e);
+    char *rec;
+    int rc = run_script(script, &p, &s, &res, &e, &rec);
     cr_assert_eq(rc, -1, "'%s' should fail", middle);
     cr_assert_eq(e.kind, want, "'%s': got %s: %s", middle, dq_error_kind_name(e.kind),
                  e.message);
-    int st = dq_test_scp_finish(&scp, 20);
-    char *rec = dq_test_scp_record(&scp);
-    cr_assert_eq(st, 0, "%s: %s", middle, rec);
     if (want_pdu_from_us) {
         char v[64];
         cr_assert_not_null(dq_test_scp_get(rec, "pdu", 0, v, sizeof v), "%s: %s", middle, rec);
         cr_assert_str_eq(v, want_pdu_from_us, "%s: %s", middle, rec);
     }
-    dq_test_scp_cleanup(&scp);
     free(rec);
 }
 
@@ -421,16 +409,11 @@ Test(find, response_to_another_message_is_a_protocol_error)
     snprintf(script, sizeof script,
              "accept\nrecv-msg\nsend 04000000%08zx%08zx0103%s\nwait-close\n",
              strlen(cmd) / 2 + 6, strlen(cmd) / 2 + 2, cmd);
-    dq_test_scp scp;
-    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
-    dq_assoc_params p;
-    params(&p);
     seen s = {0};
     dq_find_result res;
     dq_error e;
-    cr_assert_eq(run_find(&scp, &p, &s, &res, &e), -1);
+    cr_assert_eq(run_script(script, NULL, &s, &res, &e, NULL), -1);
     cr_assert_eq(e.kind, DQ_ERR_PROTOCOL, "%s", e.message);
-    free(finish(&scp));
 }
 
 Test(find, no_accepted_context)
