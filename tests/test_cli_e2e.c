@@ -153,6 +153,7 @@ typedef struct peer {
     dq_test_scp scp;
     char *record;
     char port[16];
+    int exit; /* the scripted SCP's exit status (0: its script ran to the end) */
 } peer;
 
 static void peer_start(peer *p, const char *script)
@@ -164,9 +165,9 @@ static void peer_start(peer *p, const char *script)
 
 static int peer_finish(peer *p)
 {
-    int st = dq_test_scp_finish(&p->scp, 15);
+    p->exit = dq_test_scp_finish(&p->scp, 15);
     p->record = dq_test_scp_record(&p->scp);
-    return st;
+    return p->exit;
 }
 
 static void peer_free(peer *p)
@@ -273,23 +274,36 @@ Test(cli_e2e, seed_example_and_defaults)
     peer_free(&p);
 }
 
+/* One conversation: a scripted peer, findscu 127.0.0.1 <its port> args...
+ * (SIGINTs as run_findscu), the peer finished. *took: findscu's wall time. */
+static void converse(peer *p, result *r, const char *script, const char *const *args,
+                     const char *sigint_after, const char *sigint_again, double *took)
+{
+    peer_start(p, script);
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = "127.0.0.1";
+    argv[n++] = p->port;
+    for (size_t i = 0; args[i] && n < 63; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    double t0 = mono_now();
+    run_findscu(r, argv, sigint_after, sigint_again);
+    if (took)
+        *took = mono_now() - t0;
+    peer_finish(p);
+}
+
 /* A query against a peer that answers with nothing but success. */
 static void simple(peer *p, result *r, const char *extra_script, const char *const *args)
 {
     char script[1024];
     snprintf(script, sizeof script, "%saccept\nrecv-msg\nfind-rsp 0x0000\nrelease\nwait-close\n",
              extra_script ? extra_script : "");
-    peer_start(p, script);
-    const char *argv[64];
-    size_t n = 0;
-    argv[n++] = "127.0.0.1";
-    argv[n++] = p->port;
-    for (size_t i = 0; args[i]; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    run_findscu(r, argv, NULL, NULL);
-    peer_finish(p);
+    converse(p, r, script, args, NULL, NULL, NULL);
 }
+
+static const char *const PN_QUERY[] = {"-k", "PatientName=", NULL};
 
 Test(cli_e2e, ae_titles_and_max_pdu)
 {
@@ -602,11 +616,8 @@ Test(cli_e2e, no_peer)
 Test(cli_e2e, rejected)
 {
     peer p;
-    peer_start(&p, "reject 1 1 7\n");
     result r;
-    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    run_findscu(&r, args, NULL, NULL);
-    peer_finish(&p);
+    converse(&p, &r, "reject 1 1 7\n", PN_QUERY, NULL, NULL, NULL);
     cr_expect_eq(r.status, 1);
     cr_expect_str_eq(r.err, "I: Requesting Association\n"
                             "E: Association Rejected\n"
@@ -615,10 +626,7 @@ Test(cli_e2e, rejected)
     result_free(&r);
     peer_free(&p);
 
-    peer_start(&p, "reject 2 3 2\n");
-    run_findscu(&r, (const char *[]){"127.0.0.1", p.port, "-k", "PatientName=", NULL}, NULL,
-                NULL);
-    peer_finish(&p);
+    converse(&p, &r, "reject 2 3 2\n", PN_QUERY, NULL, NULL, NULL);
     cr_expect_eq(r.status, 1);
     cr_expect(strstr(r.err, "E: Result: Rejected Transient, Source: Service Provider "
                             "(Presentation)\nE: Reason: Local limit exceeded\n"),
@@ -630,11 +638,8 @@ Test(cli_e2e, rejected)
 Test(cli_e2e, aborted_during_association)
 {
     peer p;
-    peer_start(&p, "read-rq\nabort 0 0\n");
     result r;
-    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    run_findscu(&r, args, NULL, NULL);
-    peer_finish(&p);
+    converse(&p, &r, "read-rq\nabort 0 0\n", PN_QUERY, NULL, NULL, NULL);
     cr_expect_eq(r.status, 1);
     cr_expect_str_eq(r.err, "I: Requesting Association\nE: Association Aborted\n");
     result_free(&r);
@@ -647,11 +652,8 @@ Test(cli_e2e, aborted_mid_stream)
     char script[1024];
     snprintf(script, sizeof script, "accept\nrecv-msg\nfind-rsp 0xff00 %s\nabort 0 0\n", seed_rsp);
     peer p;
-    peer_start(&p, script);
     result r;
-    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    run_findscu(&r, args, NULL, NULL);
-    peer_finish(&p);
+    converse(&p, &r, script, PN_QUERY, NULL, NULL, NULL);
     cr_expect_eq(r.status, 0, "pynetdicom exits 0 once the association was established");
     cr_expect(strstr(r.err, "I: Find SCP Response: 1 - 0xFF00 (Pending)\n"), "%s", r.err);
     cr_expect(strstr(r.err, "I: Association Aborted\n"), "%s", r.err);
@@ -660,61 +662,40 @@ Test(cli_e2e, aborted_mid_stream)
     peer_free(&p);
 }
 
-Test(cli_e2e, acse_timeout)
+/* Each timeout option (0.5 s, fractional) against a peer silent for 3 s:
+ * findscu's exit status, and the lines it ends with. */
+Test(cli_e2e, timeouts)
 {
-    peer p;
-    peer_start(&p, "read-rq\ndelay 3000\n");
-    result r;
-    const char *args[] = {"-ta", "0.5", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    double t0 = mono_now();
-    run_findscu(&r, args, NULL, NULL);
-    double took = mono_now() - t0;
-    peer_finish(&p);
-    cr_expect_eq(r.status, 1);
-    cr_expect(took < 2.5, "the fractional ACSE timeout is honoured (%.2f s)", took);
-    cr_expect_str_eq(r.err, "I: Requesting Association\n"
-                            "E: ACSE timeout reached while waiting for response to association "
-                            "request\n"
-                            "I: Aborting Association\n");
-    result_free(&r);
-    peer_free(&p);
-}
-
-Test(cli_e2e, dimse_timeout)
-{
-    peer p;
-    peer_start(&p, "accept\nrecv-msg\ndelay 3000\n");
-    result r;
-    const char *args[] = {"-td", "0.5", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    double t0 = mono_now();
-    run_findscu(&r, args, NULL, NULL);
-    double took = mono_now() - t0;
-    peer_finish(&p);
-    cr_expect_eq(r.status, 0);
-    cr_expect(took < 2.5, "the DIMSE timeout is honoured (%.2f s)", took);
-    cr_expect(strstr(r.err, "E: DIMSE timeout reached while waiting for message response\n"
-                            "I: Aborting Association\n"),
-              "%s", r.err);
-    result_free(&r);
-    peer_free(&p);
-}
-
-Test(cli_e2e, network_timeout)
-{
-    peer p;
-    peer_start(&p, "accept\nrecv-msg\ndelay 3000\n");
-    result r;
-    const char *args[] = {"-tn", "0.5", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    double t0 = mono_now();
-    run_findscu(&r, args, NULL, NULL);
-    double took = mono_now() - t0;
-    peer_finish(&p);
-    cr_expect_eq(r.status, 0);
-    cr_expect(took < 2.5, "the network timeout is honoured (%.2f s)", took);
-    cr_expect(strstr(r.err, "E: Network timeout reached\nI: Aborting Association\n"), "%s",
-              r.err);
-    result_free(&r);
-    peer_free(&p);
+    static const struct {
+        const char *option, *script, *tail;
+        int status;
+    } t[] = {
+        {"-ta", "read-rq\ndelay 3000\n",
+         "I: Requesting Association\n"
+         "E: ACSE timeout reached while waiting for response to association request\n"
+         "I: Aborting Association\n",
+         1},
+        {"-td", "accept\nrecv-msg\ndelay 3000\n",
+         "E: DIMSE timeout reached while waiting for message response\nI: Aborting Association\n", 0},
+        {"-tn", "accept\nrecv-msg\ndelay 3000\n",
+         "E: Network timeout reached\nI: Aborting Association\n", 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        peer p;
+        result r;
+        double took;
+        const char *args[] = {t[i].option, "0.5", "-k", "PatientName=", NULL};
+        converse(&p, &r, t[i].script, args, NULL, NULL, &took);
+        cr_expect_eq(r.status, t[i].status, "%s: %s", t[i].option, r.err);
+        cr_expect(took < 2.5, "%s 0.5 is honoured (%.2f s)", t[i].option, took);
+        size_t el = strlen(r.err), tl = strlen(t[i].tail);
+        cr_expect(el >= tl && strcmp(r.err + el - tl, t[i].tail) == 0, "%s:\n%s", t[i].option,
+                  r.err);
+        if (t[i].status == 1) /* not established: nothing before the tail but the request */
+            cr_expect_str_eq(r.err, t[i].tail);
+        result_free(&r);
+        peer_free(&p);
+    }
 }
 
 Test(cli_e2e, no_accepted_context)
@@ -726,21 +707,16 @@ Test(cli_e2e, no_accepted_context)
     }
     strcat(script, "accept\nwait-close\n");
     peer p;
-    peer_start(&p, script);
     result r;
-    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    run_findscu(&r, args, NULL, NULL);
-    peer_finish(&p);
+    converse(&p, &r, script, PN_QUERY, NULL, NULL, NULL);
     cr_expect_eq(r.status, 1);
     cr_expect(strstr(r.err, "E: No accepted presentation contexts\n"), "%s", r.err);
     result_free(&r);
     peer_free(&p);
 
     /* Everything but the Study Root FIND context (ID 9). */
-    peer_start(&p, "set result 9 3\naccept\nwait-close\n");
-    const char *sargs[] = {"-S", "127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    run_findscu(&r, sargs, NULL, NULL);
-    peer_finish(&p);
+    const char *sargs[] = {"-S", "-k", "PatientName=", NULL};
+    converse(&p, &r, "set result 9 3\naccept\nwait-close\n", sargs, NULL, NULL, NULL);
     cr_expect_eq(r.status, 1);
     cr_expect(strstr(r.err, "E: No presentation context for 'Study Root Query/Retrieve "
                             "Information Model - FIND' has been accepted by the peer for the "
@@ -750,28 +726,26 @@ Test(cli_e2e, no_accepted_context)
     peer_free(&p);
 }
 
-Test(cli_e2e, failure_status)
+/* A final Failure or Warning status is logged; findscu still releases and exits 0. */
+Test(cli_e2e, failure_and_warning_status)
 {
-    peer p;
-    peer_start(&p, "accept\nrecv-msg\nfind-rsp 0xa700\nrelease\nwait-close\n");
-    result r;
-    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    run_findscu(&r, args, NULL, NULL);
-    peer_finish(&p);
-    cr_expect_eq(r.status, 0);
-    cr_expect(strstr(r.err, "I: Find SCP Result: 0xA700 (Failure)\nI: Releasing Association\n"),
-              "%s", r.err);
-    result_free(&r);
-    peer_free(&p);
-
-    peer_start(&p, "accept\nrecv-msg\nfind-rsp 0xb000\nrelease\nwait-close\n");
-    run_findscu(&r, args, NULL, NULL);
-    peer_finish(&p);
-    cr_expect_eq(r.status, 0);
-    cr_expect(strstr(r.err, "I: Find SCP Result: 0xB000 (Warning)\nI: Releasing Association\n"),
-              "%s", r.err);
-    result_free(&r);
-    peer_free(&p);
+    static const struct {
+        const char *script, *line;
+    } t[] = {
+        {"accept\nrecv-msg\nfind-rsp 0xa700\nrelease\nwait-close\n",
+         "I: Find SCP Result: 0xA700 (Failure)\nI: Releasing Association\n"},
+        {"accept\nrecv-msg\nfind-rsp 0xb000\nrelease\nwait-close\n",
+         "I: Find SCP Result: 0xB000 (Warning)\nI: Releasing Association\n"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        peer p;
+        result r;
+        converse(&p, &r, t[i].script, PN_QUERY, NULL, NULL, NULL);
+        cr_expect_eq(r.status, 0);
+        cr_expect(strstr(r.err, t[i].line), "%s", r.err);
+        result_free(&r);
+        peer_free(&p);
+    }
 }
 
 Test(cli_e2e, ctrl_c_cancels_then_releases)
@@ -783,11 +757,9 @@ Test(cli_e2e, ctrl_c_cancels_then_releases)
              "find-rsp 0xfe00\nrelease\nwait-close\n",
              seed_rsp, seed_rsp);
     peer p;
-    peer_start(&p, script);
     result r;
-    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    run_findscu(&r, args, "Find SCP Response: 1 -", NULL);
-    cr_assert_eq(peer_finish(&p), 0, "scp:\n%s\nfindscu:\n%s", p.record, r.err);
+    converse(&p, &r, script, PN_QUERY, "Find SCP Response: 1 -", NULL, NULL);
+    cr_assert_eq(p.exit, 0, "scp:\n%s\nfindscu:\n%s", p.record, r.err);
     cr_expect_eq(r.status, 130, "%s", r.err);
     cr_expect_str_eq(get(&p, "command_field", 1), "0fff", "a C-CANCEL-RQ was sent");
     cr_expect_str_eq(get(&p, "msg_id_responded", 0), "1");
@@ -806,13 +778,10 @@ Test(cli_e2e, second_ctrl_c_aborts)
     snprintf(script, sizeof script,
              "accept\nrecv-msg\nfind-rsp 0xff00 %s\nrecv-msg\nwait-close\n", seed_rsp);
     peer p;
-    peer_start(&p, script);
     result r;
-    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    double t0 = mono_now();
-    run_findscu(&r, args, "Find SCP Response: 1 -", "I: Sending C-CANCEL");
-    double took = mono_now() - t0;
-    cr_assert_eq(peer_finish(&p), 0, "scp:\n%s\nfindscu:\n%s", p.record, r.err);
+    double took;
+    converse(&p, &r, script, PN_QUERY, "Find SCP Response: 1 -", "I: Sending C-CANCEL", &took);
+    cr_assert_eq(p.exit, 0, "scp:\n%s\nfindscu:\n%s", p.record, r.err);
     cr_expect_eq(r.status, 130, "%s", r.err);
     cr_expect(took < 4, "the second Ctrl-C does not wait for the cancel (%.2f s)", took);
     cr_expect_str_eq(get(&p, "command_field", 1), "0fff");
@@ -826,13 +795,10 @@ Test(cli_e2e, second_ctrl_c_aborts)
 Test(cli_e2e, ctrl_c_while_associating)
 {
     peer p;
-    peer_start(&p, "read-rq\nwait-close\n");
     result r;
-    const char *args[] = {"127.0.0.1", p.port, "-k", "PatientName=", NULL};
-    double t0 = mono_now();
-    run_findscu(&r, args, "I: Requesting Association", NULL);
-    double took = mono_now() - t0;
-    cr_assert_eq(peer_finish(&p), 0, "scp:\n%s\nfindscu:\n%s", p.record, r.err);
+    double took;
+    converse(&p, &r, "read-rq\nwait-close\n", PN_QUERY, "I: Requesting Association", NULL, &took);
+    cr_assert_eq(p.exit, 0, "scp:\n%s\nfindscu:\n%s", p.record, r.err);
     cr_expect_eq(r.status, 130, "%s", r.err);
     cr_expect(took < 5, "Ctrl-C does not wait for the ACSE timeout (%.2f s)", took);
     cr_expect_str_eq(r.err, "I: Requesting Association\nI: Aborting Association\n");
