@@ -92,25 +92,37 @@ int fs_new_uid(char *buf, size_t cap, dq_error *err)
     /* A version 4 UUID (RFC 4122), as PS3.5 B.2 asks. */
     r[6] = (uint8_t)((r[6] & 0x0F) | 0x40);
     r[8] = (uint8_t)((r[8] & 0x3F) | 0x80);
-    /* 128-bit big-endian number to decimal by repeated division by 10. */
-    char digits[40];
+    return fs_uid_from_uuid(r, buf, cap, err);
+}
+
+int fs_uid_from_uuid(const uint8_t r[16], char *buf, size_t cap, dq_error *err)
+{
+    /* 128-bit big-endian number to decimal: four 32-bit limbs divided by
+     * 10^9 per pass (nine digits at a time, five passes at most; dividing
+     * byte by byte by 10 cost ~10,000 instructions per UID, a third of -w). */
+    uint32_t limb[4];
+    for (size_t i = 0; i < 4; i++)
+        limb[i] = (uint32_t)r[4 * i] << 24 | (uint32_t)r[4 * i + 1] << 16 |
+                  (uint32_t)r[4 * i + 2] << 8 | r[4 * i + 3];
+    char digits[48]; /* least significant first */
     size_t nd = 0;
-    uint8_t num[16];
-    memcpy(num, r, sizeof num);
-    for (;;) {
-        bool zero = true;
-        unsigned rem = 0;
-        for (size_t i = 0; i < sizeof num; i++) {
-            unsigned cur = rem * 256u + num[i];
-            num[i] = (uint8_t)(cur / 10u);
-            rem = cur % 10u;
-            if (num[i])
-                zero = false;
+    bool zero;
+    do {
+        uint64_t rem = 0;
+        zero = true;
+        for (size_t i = 0; i < 4; i++) {
+            uint64_t cur = rem << 32 | limb[i];
+            limb[i] = (uint32_t)(cur / 1000000000u);
+            rem = cur % 1000000000u;
+            zero = zero && limb[i] == 0;
         }
-        digits[nd++] = (char)('0' + rem);
-        if (zero)
-            break;
-    }
+        for (int k = 0; k < 9; k++) {
+            digits[nd++] = (char)('0' + rem % 10);
+            rem /= 10;
+        }
+    } while (!zero);
+    while (nd > 1 && digits[nd - 1] == '0') /* the last pass's leading zeros */
+        nd--;
     if (cap < 5 + nd + 1)
         return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "UID buffer too small"), -1;

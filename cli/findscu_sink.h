@@ -47,5 +47,7 @@ int fs_write_part10(const char *path, const dq_dataset *identifier, const fs_que
 
 /* A fresh "2.25.<128-bit random decimal>" UID (PS3.5 B.2) into buf (>= 65 bytes). */
 int fs_new_uid(char *buf, size_t cap, dq_error *err);
+/* "2.25." + the UUID's 16 bytes as one unsigned decimal number (PS3.5 B.2). */
+int fs_uid_from_uuid(const uint8_t uuid[16], char *buf, size_t cap, dq_error *err);
 
 #endif

@@ -328,7 +328,10 @@ static int emit(const char *dir, const char *outdir)
                       "#include \"dq/dict.h\"\n\n"
                       "#define DQ_GEN_VR_COUNT %zu\n"
                       "/* Sorted by code, so by dq_vr value. */\n"
-                      "extern const dq_vr_info dq_gen_vrs[DQ_GEN_VR_COUNT];\n\n#endif\n",
+                      "extern const dq_vr_info dq_gen_vrs[DQ_GEN_VR_COUNT];\n"
+                      "/* [first letter - 'A'][second letter - 'A']: index into dq_gen_vrs + 1,\n"
+                      " * 0 for no such VR (every code is two capitals: vrs_read checks). */\n"
+                      "extern const uint8_t dq_gen_vr_by_letters[26][26];\n\n#endif\n",
                    set->n);
 
     path = gen_xasprintf("%s/dq_gen_vrs.c", outdir);
@@ -346,6 +349,24 @@ static int emit(const char *dir, const char *outdir)
         gen_out_printf(c, ", DQ_VR_CLASS_%s, %d, %s, %u, %d, %luu},\n", class_names[v->vr_class],
                        v->long_length, v->pad == ' ' ? "' '" : "0", v->unit_size, v->max_in_chars,
                        (unsigned long)v->max_length);
+    }
+    gen_out_printf(c, "};\n\n");
+
+    /* Direct index: a VR lookup per element on the decode path, so two
+     * subtractions instead of a binary search. */
+    uint8_t by_letters[26][26];
+    memset(by_letters, 0, sizeof by_letters);
+    if (set->n > 255)
+        gen_fail(doc, NULL, "%zu VRs do not fit the 8-bit index table", set->n);
+    for (size_t i = 0; i < set->n; i++)
+        by_letters[set->v[i].code[0] - 'A'][set->v[i].code[1] - 'A'] = (uint8_t)(i + 1);
+    gen_out_printf(c, "const uint8_t dq_gen_vr_by_letters[26][26] = {\n"
+                      "    /*   A  B  C  D  E  F  G  H  I  J  K  L  M  N  O  P  Q  R  S  T  U  V  W  X  Y  Z */\n");
+    for (int a = 0; a < 26; a++) {
+        gen_out_printf(c, "    /* %c */ {", 'A' + a);
+        for (int b = 0; b < 26; b++)
+            gen_out_printf(c, "%s%2u", b ? "," : "", by_letters[a][b]);
+        gen_out_printf(c, "},\n");
     }
     gen_out_printf(c, "};\n");
 

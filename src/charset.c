@@ -174,13 +174,17 @@ static int conv(const char *from, const char *prefix, const uint8_t *in, size_t 
                 dq_buffer *out, dq_error *err)
 {
     if (!from) {
-        for (size_t i = 0; i < n; i++) {
-            if (in[i] < 0x80) {
-                if (dq_buffer_append(out, &in[i], 1, err))
-                    return -1;
-            } else if (put_escaped(out, in[i], err)) {
+        /* ASCII: copy runs at once (every dumped text value comes here). */
+        size_t i = 0;
+        while (i < n) {
+            size_t j = i;
+            while (j < n && in[j] < 0x80)
+                j++;
+            if (j > i && dq_buffer_append(out, in + i, j - i, err))
                 return -1;
-            }
+            if (j < n && put_escaped(out, in[j++], err))
+                return -1;
+            i = j;
         }
         return 0;
     }

@@ -25,9 +25,13 @@ void dq_error_clear(dq_error *err)
 {
     if (!err)
         return;
-    memset(err, 0, sizeof *err);
+    /* Called on hot paths: the fields, not the 256-byte message buffer. */
+    err->kind = DQ_OK;
     err->offset = DQ_ERROR_NO_OFFSET;
     err->tag = DQ_ERROR_NO_TAG;
+    err->sys_errno = 0;
+    memset(err->detail, 0, sizeof err->detail);
+    err->message[0] = 0;
 }
 
 void dq_error_prefix(dq_error *err, const char *fmt, ...)

@@ -7,13 +7,22 @@
 #include "assoc_impl.h"
 #include "dq/status.h"
 
+/* One lookup in the generated table (PS3.4 C-FIND tables first, then
+ * PS3.7); *pending from the same entry. */
+static void classify(uint16_t code, dq_find_status *out, bool *pending)
+{
+    const dq_status_info *i = dq_status_lookup(code);
+    dq_status_category c = i ? i->category : DQ_STATUS_UNKNOWN;
+    out->code = code;
+    out->category = dq_status_category_name(c);
+    out->meaning = i && i->meaning ? i->meaning : "";
+    if (pending)
+        *pending = c == DQ_STATUS_PENDING;
+}
+
 void dq_find_status_classify(uint16_t code, dq_find_status *out)
 {
-    /* The generated table: PS3.4 C-FIND tables first, then PS3.7. */
-    const dq_status_info *i = dq_status_lookup(code);
-    out->code = code;
-    out->category = dq_status_category_name(i ? i->category : DQ_STATUS_UNKNOWN);
-    out->meaning = i && i->meaning ? i->meaning : "";
+    classify(code, out, NULL);
 }
 
 int dq_find_cancel(dq_assoc *a, uint8_t pctx_id, uint16_t message_id, dq_error *err)
@@ -75,6 +84,10 @@ int dq_find(dq_assoc *a, const dq_find_request *rq, dq_find_fn fn, void *user,
     /* One data set, cleared and refilled for each response: its arena's
      * first block is reused, so memory stays flat. */
     dq_dataset *ds = dq_dataset_new();
+    /* The status of the previous response: a query's pending responses
+     * nearly all carry the same code, so the table is searched once. */
+    dq_find_status last = {0};
+    bool last_pending = false, have_last = false;
     if (!ds) {
         dq_assoc_fail(a);
         return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
@@ -103,8 +116,12 @@ int dq_find(dq_assoc *a, const dq_find_request *rq, dq_find_fn fn, void *user,
         r.index = ++result->n_responses;
         r.message_id = id;
         r.message = &m;
-        dq_find_status_classify(m.command.status, &r.status);
-        r.pending = dq_status_category_of(m.command.status) == DQ_STATUS_PENDING;
+        if (!have_last || last.code != m.command.status) {
+            classify(m.command.status, &last, &last_pending);
+            have_last = true;
+        }
+        r.status = last;
+        r.pending = last_pending;
         dq_error derr;
         if (m.data) {
             if (dq_dataset_decode_into(ds, m.data, m.data_len, m.ts, NULL, &derr) == 0)

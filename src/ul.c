@@ -3,6 +3,7 @@
  * small function saying what the caller must do. No I/O here. */
 #include "dq/ul.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "dq_gen_ul.h"
@@ -317,23 +318,39 @@ static void (*const actions[DQ_UL_NACTIONS])(act_ctx *) = {
 
 /* ---- the table ------------------------------------------------------------------ */
 
+/* The generated cells name actions as the standard does ("AR-10"); they are
+ * matched to this runtime's actions once, not on every event. 0: blank, or
+ * an action this runtime does not know (treated as blank). */
+static uint8_t resolved[DQ_UL_EVT19][DQ_UL_STA13];
+static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
+
+static void resolve_actions(void)
+{
+    for (int e = 0; e < DQ_UL_EVT19; e++)
+        for (int s = 0; s < DQ_UL_STA13; s++) {
+            const char *name = dq_gen_ul_table[e][s].action;
+            for (int a = 1; name && a < DQ_UL_NACTIONS; a++)
+                if (strcmp(action_names[a], name) == 0) {
+                    resolved[e][s] = (uint8_t)a;
+                    break;
+                }
+        }
+}
+
 bool dq_ul_transition(dq_ul_state s, dq_ul_event e, dq_ul_action *action, dq_ul_state *next,
                       dq_ul_state *next_alt)
 {
     if (s < DQ_UL_STA1 || s > DQ_UL_STA13 || e < DQ_UL_EVT1 || e > DQ_UL_EVT19)
         return false;
-    const dq_gen_ul_cell *c = &dq_gen_ul_table[e - 1][s - 1];
-    if (!c->action)
+    pthread_once(&resolve_once, resolve_actions);
+    unsigned a = resolved[e - 1][s - 1];
+    if (!a)
         return false;
-    /* The generated cell names the action as the standard does ("AR-10"). */
-    for (int a = 1; a < DQ_UL_NACTIONS; a++)
-        if (strcmp(action_names[a], c->action) == 0) {
-            *action = (dq_ul_action)a;
-            *next = (dq_ul_state)c->next;
-            *next_alt = (dq_ul_state)c->next_alt;
-            return true;
-        }
-    return false; /* an action this runtime does not know: treated as blank */
+    const dq_gen_ul_cell *c = &dq_gen_ul_table[e - 1][s - 1];
+    *action = (dq_ul_action)a;
+    *next = (dq_ul_state)c->next;
+    *next_alt = (dq_ul_state)c->next_alt;
+    return true;
 }
 
 /* ---- the runtime --------------------------------------------------------------- */

@@ -6,19 +6,12 @@
 
 const dq_vr_info *dq_vr_info_get(dq_vr vr)
 {
-    /* Binary search: 34 entries, at most 6 probes, no index to keep in sync. */
-    size_t lo = 0, hi = DQ_GEN_VR_COUNT;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        dq_vr v = dq_gen_vrs[mid].vr;
-        if (v == vr)
-            return &dq_gen_vrs[mid];
-        if (v < vr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    /* Every element decoded asks this: a generated 26x26 index by letter. */
+    unsigned a = (unsigned)(vr >> 8) - 'A', b = (unsigned)(vr & 0xFF) - 'A';
+    if (a >= 26 || b >= 26)
+        return NULL;
+    unsigned k = dq_gen_vr_by_letters[a][b];
+    return k ? &dq_gen_vrs[k - 1] : NULL;
 }
 
 dq_vr dq_vr_from_code(const char *two_chars)

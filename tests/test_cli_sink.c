@@ -27,6 +27,30 @@ Test(cli_sink, new_uid_is_a_2_25_uuid)
     cr_assert_eq(fs_new_uid(tiny, sizeof tiny, NULL), -1);
 }
 
+/* PS3.5 B.2's example, and the extremes of 128 bits. */
+Test(cli_sink, uuid_to_decimal_uid)
+{
+    static const struct {
+        uint8_t uuid[16];
+        const char *uid;
+    } v[] = {
+        {{0xf8, 0x1d, 0x4f, 0xae, 0x7d, 0xec, 0x11, 0xd0, 0xa7, 0x65, 0x00, 0xa0, 0xc9, 0x1e, 0x6b,
+          0xf6},
+         "2.25.329800735698586629295641978511506172918"},
+        {{0}, "2.25.0"},
+        {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10}, "2.25.10"},
+        {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x3b, 0x9a, 0xca, 0x00}, "2.25.1000000000"},
+        {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+          0xff},
+         "2.25.340282366920938463463374607431768211455"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char buf[80];
+        cr_assert_eq(fs_uid_from_uuid(v[i].uuid, buf, sizeof buf, NULL), 0);
+        cr_assert_str_eq(buf, v[i].uid);
+    }
+}
+
 static dq_dataset *seed_identifier(void)
 {
     dq_dataset *ds = dq_dataset_new();
