@@ -36,15 +36,13 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Runs an association attempt against a script; returns the rc and leaves
- * the record in *rec (caller frees). */
+/* Starts the scripted SCP and requests an association with it; returns
+ * dq_assoc_request's rc (the SCP is left running for finish()). */
 static int attempt(const char *script, dq_assoc_params *p, dq_assoc **out, dq_error *err,
-                   char **rec, dq_test_scp *scp)
+                   dq_test_scp *scp)
 {
     cr_assert_eq(dq_test_scp_start(scp, script, 1), 0);
-    int rc = dq_assoc_request(out, "127.0.0.1", scp->port, p, err);
-    (void)rec;
-    return rc;
+    return dq_assoc_request(out, "127.0.0.1", scp->port, p, err);
 }
 
 static char *finish(dq_test_scp *scp, int want_status)
@@ -71,7 +69,7 @@ Test(assoc, request_contents_and_accept_and_release)
     dq_assoc *a;
     dq_error e;
     cr_assert_eq(attempt("set maxpdu 20000\nset result 5 3\naccept\nrelease\nwait-close\n", &p,
-                         &a, &e, NULL, &scp),
+                         &a, &e, &scp),
                  0, "%s", e.message);
     cr_assert(dq_assoc_is_established(a));
     cr_assert_eq(dq_assoc_peer_max_pdu(a), 20000);
@@ -135,7 +133,7 @@ Test(assoc, unlimited_max_pdu_and_no_version_name)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("set maxpdu 0\naccept\nrelease\n", &p, &a, &e, NULL, &scp), 0, "%s",
+    cr_assert_eq(attempt("set maxpdu 0\naccept\nrelease\n", &p, &a, &e, &scp), 0, "%s",
                  e.message);
     cr_assert_eq(dq_assoc_peer_max_pdu(a), 0);
     cr_assert_eq(dq_assoc_release(a, &e), 0, "%s", e.message);
@@ -161,7 +159,7 @@ Test(assoc, every_reject_result_source_reason)
         dq_test_scp scp;
         dq_assoc *a = (dq_assoc *)1;
         dq_error e;
-        cr_assert_eq(attempt(script, &p, &a, &e, NULL, &scp), -1);
+        cr_assert_eq(attempt(script, &p, &a, &e, &scp), -1);
         cr_assert_null(a);
         cr_assert_eq(e.kind, DQ_ERR_REJECTED, "%s", e.message);
         cr_assert_eq(e.detail[0], rj[i][0]);
@@ -182,7 +180,7 @@ Test(assoc, abort_instead_of_accept)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("read-rq\nabort 2 0\nwait-close\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(attempt("read-rq\nabort 2 0\nwait-close\n", &p, &a, &e, &scp), -1);
     cr_assert_eq(e.kind, DQ_ERR_ABORTED, "%s", e.message);
     cr_assert_eq(e.detail[0], 2);
     cr_assert_eq(e.detail[1], 0);
@@ -199,7 +197,7 @@ Test(assoc, acse_timeout_aborts)
     dq_assoc *a;
     dq_error e;
     double t0 = now();
-    cr_assert_eq(attempt("read-rq\nwait-close\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(attempt("read-rq\nwait-close\n", &p, &a, &e, &scp), -1);
     double dt = now() - t0;
     cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
     cr_assert(dt >= 0.29 && dt < 2, "took %f s", dt);
@@ -219,7 +217,7 @@ Test(assoc, network_timeout_applies_to_each_read)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("read-rq\nwait-close\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(attempt("read-rq\nwait-close\n", &p, &a, &e, &scp), -1);
     cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
     free(finish(&scp, 0));
 }
@@ -231,7 +229,7 @@ Test(assoc, garbage_instead_of_accept)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("read-rq\ngarbage 64\nwait-close\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(attempt("read-rq\ngarbage 64\nwait-close\n", &p, &a, &e, &scp), -1);
     cr_assert_eq(e.kind, DQ_ERR_PROTOCOL, "%s", e.message);
     char *rec = finish(&scp, 0);
     char v[64];
@@ -248,7 +246,7 @@ Test(assoc, unexpected_pdu_instead_of_accept)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("read-rq\nsend-release-rp\nwait-close\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(attempt("read-rq\nsend-release-rp\nwait-close\n", &p, &a, &e, &scp), -1);
     cr_assert_eq(e.kind, DQ_ERR_PROTOCOL, "%s", e.message);
     char *rec = finish(&scp, 0);
     char v[64];
@@ -269,7 +267,7 @@ Test(assoc, malformed_accept_is_a_protocol_error)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt(script, &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(attempt(script, &p, &a, &e, &scp), -1);
     cr_assert(e.kind == DQ_ERR_PROTOCOL || e.kind == DQ_ERR_CLOSED, "%s", e.message);
     free(finish(&scp, 0));
 }
@@ -281,7 +279,7 @@ Test(assoc, peer_closes_instead_of_answering)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("read-rq\nclose\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(attempt("read-rq\nclose\n", &p, &a, &e, &scp), -1);
     cr_assert_eq(e.kind, DQ_ERR_CLOSED, "%s", e.message);
     free(finish(&scp, 0));
 }
@@ -298,7 +296,7 @@ Test(assoc, accept_split_at_every_byte_boundary)
         dq_test_scp scp;
         dq_assoc *a;
         dq_error e;
-        cr_assert_eq(attempt(script, &p, &a, &e, NULL, &scp), 0, "split %d: %s", k, e.message);
+        cr_assert_eq(attempt(script, &p, &a, &e, &scp), 0, "split %d: %s", k, e.message);
         cr_assert_eq(dq_assoc_release(a, &e), 0, "split %d: %s", k, e.message);
         dq_assoc_free(a);
         free(finish(&scp, 0));
@@ -315,7 +313,7 @@ Test(assoc, release_collision)
     /* We send A-RELEASE-RQ; the peer sends its own RQ too; we answer RP
      * (AR-9, Sta11); the peer answers RP (AR-3). */
     cr_assert_eq(attempt("accept\nrecv-pdu\nsend-release-rq\nrecv-pdu\nsend-release-rp\nwait-close\n",
-                         &p, &a, &e, NULL, &scp),
+                         &p, &a, &e, &scp),
                  0, "%s", e.message);
     cr_assert_eq(dq_assoc_release(a, &e), 0, "%s", e.message);
     dq_assoc_free(a);
@@ -333,7 +331,7 @@ Test(assoc, abort_during_release_and_release_timeout)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("accept\nrecv-pdu\nabort 0 0\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(attempt("accept\nrecv-pdu\nabort 0 0\n", &p, &a, &e, &scp), 0);
     cr_assert_eq(dq_assoc_release(a, &e), -1);
     cr_assert_eq(e.kind, DQ_ERR_ABORTED, "%s", e.message);
     cr_assert_eq(e.detail[0], 0);
@@ -341,7 +339,7 @@ Test(assoc, abort_during_release_and_release_timeout)
     free(finish(&scp, 0));
 
     p.acse_timeout = 0.2;
-    cr_assert_eq(attempt("accept\nrecv-pdu\nwait-close\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(attempt("accept\nrecv-pdu\nwait-close\n", &p, &a, &e, &scp), 0);
     cr_assert_eq(dq_assoc_release(a, &e), -1);
     cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
     dq_assoc_free(a);
@@ -358,7 +356,7 @@ Test(assoc, local_abort_sends_a_abort)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("accept\nwait-close\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(attempt("accept\nwait-close\n", &p, &a, &e, &scp), 0);
     dq_assoc_abort(a);
     cr_assert(!dq_assoc_is_established(a));
     dq_assoc_abort(a); /* twice is harmless */
@@ -441,7 +439,7 @@ Test(assoc, events)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("set maxpdu 12345\naccept\nrelease\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(attempt("set maxpdu 12345\naccept\nrelease\n", &p, &a, &e, &scp), 0);
     cr_assert_eq(dq_assoc_release(a, &e), 0);
     dq_assoc_free(a);
     free(finish(&scp, 0));
@@ -461,8 +459,7 @@ Test(assoc, accepted_syntax_must_be_one_we_proposed)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("set forcets 1.2.840.10008.1.2.2\naccept\nrelease\n", &p, &a, &e, NULL,
-                         &scp),
+    cr_assert_eq(attempt("set forcets 1.2.840.10008.1.2.2\naccept\nrelease\n", &p, &a, &e, &scp),
                  0, "%s", e.message);
     uint8_t id;
     dq_transfer_syntax ts;
@@ -485,7 +482,7 @@ Test(assoc, artim_abort_peer_closes_promptly, .timeout = 10)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("accept\nwait-close\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(attempt("accept\nwait-close\n", &p, &a, &e, &scp), 0);
     double t0 = now();
     dq_assoc_abort(a);
     double dt = now() - t0;
@@ -509,7 +506,7 @@ Test(assoc, artim_abort_peer_never_closes, .timeout = 10)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("accept\nhold\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(attempt("accept\nhold\n", &p, &a, &e, &scp), 0);
     double t0 = now();
     dq_assoc_abort(a);
     double dt = now() - t0;
@@ -524,7 +521,7 @@ Test(assoc, artim_abort_peer_never_closes, .timeout = 10)
     /* the same after a local failure (ACSE timeout -> AA-1): timeout + ARTIM */
     p.acse_timeout = 0.2;
     t0 = now();
-    cr_assert_eq(attempt("read-rq\nhold\n", &p, &a, &e, NULL, &scp), -1);
+    cr_assert_eq(attempt("read-rq\nhold\n", &p, &a, &e, &scp), -1);
     dt = now() - t0;
     cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
     cr_assert(dt >= 0.59 && dt < 2, "took %f s", dt);
@@ -535,7 +532,7 @@ Test(assoc, artim_abort_peer_never_closes, .timeout = 10)
     /* artim_timeout <= 0: close at once */
     p.artim_timeout = 0;
     p.acse_timeout = 5;
-    cr_assert_eq(attempt("accept\nhold\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(attempt("accept\nhold\n", &p, &a, &e, &scp), 0);
     t0 = now();
     dq_assoc_abort(a);
     dt = now() - t0;
@@ -554,7 +551,7 @@ Test(assoc, release_closes_at_once, .timeout = 10)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("accept\nrelease\nhold\n", &p, &a, &e, NULL, &scp), 0);
+    cr_assert_eq(attempt("accept\nrelease\nhold\n", &p, &a, &e, &scp), 0);
     double t0 = now();
     cr_assert_eq(dq_assoc_release(a, &e), 0, "%s", e.message);
     char *rec = finish(&scp, 0); /* the SCP ends when it sees our close */
