@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# The check_* functions are called through "$check", which shellcheck cannot see.
+# shellcheck disable=SC2317
 # bench/run.sh: our findscu against DCMTK's findscu, side by side in one run.
 #
 # Both clients (and the drain-only floor, bench/drain_client) query
@@ -61,9 +63,12 @@ mkdir -p "$out"
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ -x /usr/bin/time ] || die "/usr/bin/time missing (Debian package 'time'; see scripts/deps.sh)"
-[ -x "$scp_bin" ] && [ -x "$drain_bin" ] ||
+if [ ! -x "$scp_bin" ] || [ ! -x "$drain_bin" ]; then
   die "$scp_bin or $drain_bin not built: cmake -S $here -B $build && cmake --build $build -j2"
-[ -n "$dcmtk" ] && [ -x "$dcmtk" ] || die "DCMTK findscu not found (Debian package 'dcmtk')"
+fi
+if [ -z "$dcmtk" ] || [ ! -x "$dcmtk" ]; then
+  die "DCMTK findscu not found (Debian package 'dcmtk')"
+fi
 have_ours=1
 if [ ! -x "$ours" ]; then
   have_ours=0
@@ -137,7 +142,7 @@ measure() {
   (cd "$work" && exec /usr/bin/time -v -o "$tf" "$@" >/dev/null 2>"$out/stderr.txt") || rc=$?
   local t1=$EPOCHREALTIME
   local ok=ok
-  if [ $rc -ne 0 ]; then ok="exit=$rc"; elif ! "$check" "$n"; then ok=check-failed; fi
+  if [ $rc -ne 0 ]; then ok="exit=$rc"; elif ! "$check" "$n"; then ok="check-failed"; fi
   if [ "$ok" != ok ]; then
     cp "$out/stderr.txt" "$out/failed-$mode-$n-$who.stderr" 2>/dev/null || true
     echo "bench: $mode N=$n $who: $ok (stderr kept in $out/failed-$mode-$n-$who.stderr)" >&2
@@ -174,21 +179,24 @@ run_cell() {
 
 run_one() {
   local mode=$1 n=$2 who=$3 p=$scp_port
+  # The latency loop: $0 and "$@" are the inner bash's, hence single quotes.
+  # shellcheck disable=SC2016
+  local loop='for ((i = 0; i < $0; i++)); do "$@" || exit 1; done'
+  # $ours_vflags and $dcmtk_vflags hold several flags each: split on purpose.
+  # shellcheck disable=SC2086
   case "$mode/$who" in
   quiet/ours)    measure "$@" check_assoc -- "$ours" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
   quiet/dcmtk)   measure "$@" check_assoc -- "${dcmtk[@]}" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
   quiet/floor)   measure "$@" check_assoc -- "${drain[@]}" -q -n "$n" 127.0.0.1 "$p" ;;
-  # shellcheck disable=SC2086
   verbose/ours)  measure "$@" check_verbose -- "$ours" -S $ours_vflags "${keys[@]}" 127.0.0.1 "$p" ;;
-  # shellcheck disable=SC2086
   verbose/dcmtk) measure "$@" check_verbose -- "${dcmtk[@]}" -S $dcmtk_vflags "${keys[@]}" 127.0.0.1 "$p" ;;
   write/ours)    measure "$@" check_files -- "$ours" -S -q -w "${keys[@]}" 127.0.0.1 "$p" ;;
   write/dcmtk)   measure "$@" check_files -- "${dcmtk[@]}" -S -q -X "${keys[@]}" 127.0.0.1 "$p" ;;
-  latency/ours)  measure "$@" check_latency -- bash -c 'for ((i = 0; i < $0; i++)); do "$@" || exit 1; done' \
+  latency/ours)  measure "$@" check_latency -- bash -c "$loop" \
                    "$lat_count" "$ours" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
-  latency/dcmtk) measure "$@" check_latency -- bash -c 'for ((i = 0; i < $0; i++)); do "$@" || exit 1; done' \
+  latency/dcmtk) measure "$@" check_latency -- bash -c "$loop" \
                    "$lat_count" "${dcmtk[@]}" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
-  latency/floor) measure "$@" check_latency -- bash -c 'for ((i = 0; i < $0; i++)); do "$@" || exit 1; done' \
+  latency/floor) measure "$@" check_latency -- bash -c "$loop" \
                    "$lat_count" "${drain[@]}" -q -n 1 127.0.0.1 "$p" ;;
   esac
 }
@@ -272,7 +280,7 @@ ours_version=n/a
         if (m == "write") wN = n
       }
       if (note != "") print "\nFAILED runs (excluded; see failed-* files):" note
-      print "\nGoals (issue 7):"
+      print "\nGoals:"
       goal("quiet N=" maxN ": ours <= DCMTK/6", GW["quiet", maxN, "ours"], GW["quiet", maxN, "dcmtk"] / 6)
       goal("quiet N=" maxN ": ours <= 5 x floor", GW["quiet", maxN, "ours"], GW["quiet", maxN, "floor"] * 5)
       goal("verbose N=" vmaxN ": ours <= DCMTK/5", GW["verbose", vmaxN, "ours"], GW["verbose", vmaxN, "dcmtk"] / 5)

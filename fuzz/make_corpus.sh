@@ -18,5 +18,5 @@ for dir in "$tmp"/*/; do
   mkdir -p "$here/fuzz/corpus/$name"
   rm -f "$here/fuzz/corpus/$name"/seed-*
   cp "$dir"/seed-* "$here/fuzz/corpus/$name/"
-  echo "$name: $(ls "$dir" | wc -l) seeds, $(cat "$dir"/seed-* | wc -c) bytes"
+  echo "$name: $(find "$dir" -maxdepth 1 -type f -name "seed-*" | wc -l) seeds, $(cat "$dir"/seed-* | wc -c) bytes"
 done

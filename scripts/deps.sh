@@ -4,7 +4,7 @@
 set -euo pipefail
 DQ_PACKAGES=(cmake make gcc clang pkg-config libxml2-dev zlib1g-dev libcriterion-dev
              dcmtk python3-pydicom orthanc curl time)
-# tests/peers: lint of the peer scripts (ctest peers_shellcheck).
+# Lint of every shell script (scripts/shellcheck.sh, ctest shellcheck).
 DQ_PACKAGES+=(shellcheck)
 missing=()
 for p in "${DQ_PACKAGES[@]}"; do

@@ -92,7 +92,7 @@ dcmqrscp)
      grep -q 'ImplementationClassUID' "$work/dump.txt"; then
     pass "-w files read back by dcmdump"
   else
-    fail "-w files read back by dcmdump"; cat "$work/dump.txt" 2>/dev/null | sed 's/^/    /'
+    fail "-w files read back by dcmdump"; sed 's/^/    /' "$work/dump.txt" 2>/dev/null
   fi
 
   # Each level of each Q/R model answers (counts are checked in queries.tsv).
