@@ -82,7 +82,9 @@ static double run_child(char *const argv[], double *cpu, long *rss_kb)
 
 static void bench_generator(const char *dicomgen, const char *standard)
 {
-    char outdir[] = "/tmp/bench_dict_XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    char outdir[512];
+    snprintf(outdir, sizeof outdir, "%s/bench_dict_XXXXXX", (tmp && *tmp) ? tmp : "/tmp");
     if (!mkdtemp(outdir)) {
         perror("mkdtemp");
         exit(1);

@@ -31,7 +31,7 @@
 #   BENCH_SIZE         small (~440 B identifiers) or large (~2 KB) (default small)
 #   BENCH_TS           transfer syntax the SCP picks: explicit, implicit, big, deflate (default explicit)
 #   BENCH_MODES        subset of "quiet verbose write latency" (default all)
-#   BENCH_OUT          where raw numbers, logs and results.md go (default: a new /tmp/dq-bench.* dir)
+#   BENCH_OUT          where raw numbers, logs and results.md go (default: a new $TMPDIR/dq-bench.* dir)
 #   BENCH_RENDER_ONLY=1  no runs: print the table again from $BENCH_OUT/raw.tsv
 #   OURS_VERBOSE_FLAGS / DCMTK_VERBOSE_FLAGS   verbose-mode flags (default "-v" for both)
 set -euo pipefail
@@ -58,7 +58,7 @@ ts=${BENCH_TS:-explicit}
 modes=${BENCH_MODES:-"quiet verbose write latency"}
 ours_vflags=${OURS_VERBOSE_FLAGS:--v}
 dcmtk_vflags=${DCMTK_VERBOSE_FLAGS:--v}
-out=${BENCH_OUT:-$(mktemp -d /tmp/dq-bench.XXXXXX)}
+out=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/dq-bench.XXXXXX")}
 mkdir -p "$out"
 
 die() { echo "bench: $*" >&2; exit 1; }

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "tmp_path.h"
 
 extern char **environ;
 
@@ -114,7 +115,7 @@ static int run(char *out, size_t size, const char *fmt, ...)
 
 static void make_tmpdir(char *dir, size_t size)
 {
-    snprintf(dir, size, "/tmp/dq_bench_peer_XXXXXX");
+    cr_assert_not_null(dq_test_tmp_template(dir, size, "dq_bench_peer"));
     cr_assert_not_null(mkdtemp(dir));
 }
 

@@ -10,6 +10,7 @@
 
 #include "findscu_log.h"
 #include "findscu_sink.h"
+#include "tmp_path.h"
 
 Test(cli_sink, new_uid_is_a_2_25_uuid)
 {
@@ -62,7 +63,8 @@ static dq_dataset *seed_identifier(void)
 
 Test(cli_sink, part10_sink_names_files_and_writes_meta)
 {
-    char dir[] = "/tmp/dq-cli-sink-XXXXXX";
+    char dir[512];
+    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-cli-sink"));
     cr_assert_not_null(mkdtemp(dir));
     fs_sink *s = fs_sink_part10_new(dir);
     cr_assert_not_null(s);
@@ -80,7 +82,7 @@ Test(cli_sink, part10_sink_names_files_and_writes_meta)
     cr_assert_eq(s->response(s, &info, &pending, &err), 0, "%s", err.message);
     cr_assert_eq(s->response(s, &info, &final, &err), 0);
 
-    char path[128];
+    char path[600];
     for (int i = 1; i <= 3; i++) {
         snprintf(path, sizeof path, "%s/rsp%06d.dcm", dir, i);
         if (i == 3) {
@@ -101,7 +103,7 @@ Test(cli_sink, part10_sink_names_files_and_writes_meta)
         cr_assert_eq(dq_dataset_get_string(body, DQ_TAG(0x0010, 0x0010), &v, NULL), 0);
         cr_assert(v.len == 21 && !memcmp(v.ptr, "CompressedSamples^CT1", 21));
         /* DCMTK reads it as a conformant file. */
-        char cmd[256];
+        char cmd[700];
         snprintf(cmd, sizeof cmd, "dcmdump -q %s > /dev/null 2>&1", path);
         cr_expect_eq(system(cmd), 0, "dcmdump rejects %s", path);
         dq_dataset_free(meta);

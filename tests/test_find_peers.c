@@ -11,16 +11,17 @@
 #include <unistd.h>
 
 #include "dq/find.h"
+#include "tmp_path.h"
 
 typedef struct peer {
-    char dir[128];
+    char dir[256];
     uint16_t port;
     char aet[32];
 } peer;
 
 static void peer_start(peer *p, const char *kind)
 {
-    snprintf(p->dir, sizeof p->dir, "/tmp/dq_find_peer_%s_%d", kind, (int)getpid());
+    snprintf(p->dir, sizeof p->dir, "%s/dq_find_peer_%s_%d", dq_test_tmpdir(), kind, (int)getpid());
     char cmd[512];
     snprintf(cmd, sizeof cmd, "bash '%s/tests/peers/peer.sh' start %s '%s'", DQ_SOURCE_DIR, kind,
              p->dir);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "tmp_path.h"
 
 #define DICOMGEN DQ_BINARY_DIR "/gen/dicomgen"
 #define FIXTURES DQ_SOURCE_DIR "/tests/gen_fixtures"
@@ -31,12 +32,13 @@ static char *slurp(const char *path)
 /* Runs dicomgen ARGS; returns its exit status, and its stdout and stderr in *out, *err. */
 static int run(const char *args, char **out, char **err)
 {
-    char o[] = "/tmp/dq_gen_out_XXXXXX", e[] = "/tmp/dq_gen_err_XXXXXX";
+    char o[200], e[200];
+    cr_assert(dq_test_tmp_template(o, sizeof o, "dq_gen_out") && dq_test_tmp_template(e, sizeof e, "dq_gen_err"));
     int fo = mkstemp(o), fe = mkstemp(e);
     cr_assert(fo >= 0 && fe >= 0);
     close(fo);
     close(fe);
-    char cmd[2048];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s", DICOMGEN, args, o, e);
     int st = system(cmd);
     cr_assert(WIFEXITED(st), "%s", cmd);
@@ -49,7 +51,7 @@ static int run(const char *args, char **out, char **err)
 
 static void dump_matches(const char *what)
 {
-    char args[512], golden[512];
+    char args[1024], golden[1024];
     snprintf(args, sizeof args, "--standard %s/good --dump %s", STANDARD, what);
     snprintf(golden, sizeof golden, "%s/good/%s.tsv", FIXTURES, what);
     char *out, *err;
@@ -115,7 +117,7 @@ static size_t count_files(const char *dir)
 
 static void rm_dir(const char *dir)
 {
-    char cmd[600];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
@@ -127,7 +129,8 @@ Test(gen, emit_is_deterministic_and_path_free)
     static const char *const files[] = {"dq_gen_vr_codes.h", "dq_gen_vrs.c", "dq_gen_vrs.h",
                                         "dq_gen_dict.c",     "dq_gen_dict.h", "dq_gen_uids.c",
                                         "dq_gen_uids.h"};
-    char a[] = "/tmp/dq_gen_a_XXXXXX", b[] = "/tmp/dq_gen_b_XXXXXX";
+    char a[200], b[200];
+    cr_assert(dq_test_tmp_template(a, sizeof a, "dq_gen_a") && dq_test_tmp_template(b, sizeof b, "dq_gen_b"));
     cr_assert_not_null(mkdtemp(a));
     cr_assert_not_null(mkdtemp(b));
     for (size_t i = 0; i < 3; i++)
@@ -141,12 +144,12 @@ Test(gen, emit_is_deterministic_and_path_free)
         }
     cr_assert_eq(count_files(a), 7);
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char pa[256], pb[256];
+        char pa[1024], pb[1024];
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
         char *x = slurp(pa), *y = slurp(pb);
         cr_assert_str_eq(x, y, "%s differs between runs", files[i]);
-        cr_assert_null(strstr(x, "/tmp"), "%s contains a path", files[i]);
+        cr_assert_null(strstr(x, dq_test_tmpdir()), "%s contains a path", files[i]);
         cr_assert_null(strstr(x, DQ_SOURCE_DIR), "%s contains a path", files[i]);
         cr_assert(strstr(x, "2099z"), "%s: banner names no edition", files[i]);
         free(x);
@@ -205,12 +208,14 @@ Test(gen, bad_input_is_rejected_with_file_and_line)
 {
     for (size_t i = 0; i < sizeof bad_cases / sizeof *bad_cases; i++) {
         const bad_case *c = &bad_cases[i];
-        char dir[] = "/tmp/dq_gen_bad_XXXXXX", out_dir[] = "/tmp/dq_gen_bado_XXXXXX";
+        char dir[200], out_dir[200];
+        cr_assert(dq_test_tmp_template(dir, sizeof dir, "dq_gen_bad") &&
+                  dq_test_tmp_template(out_dir, sizeof out_dir, "dq_gen_bado"));
         cr_assert_not_null(mkdtemp(dir));
         cr_assert_not_null(mkdtemp(out_dir));
         const char *part = strstr(c->file, ".part") + 1; /* "part06.xml" */
         static const char *const parts[] = {"part05.xml", "part06.xml", "part07.xml"};
-        char src[512], dst[512];
+        char src[1024], dst[1024];
         for (size_t k = 0; k < 3; k++) {
             if (strcmp(parts[k], part) == 0)
                 snprintf(src, sizeof src, "%s/bad/%s", FIXTURES, c->file);
@@ -219,7 +224,7 @@ Test(gen, bad_input_is_rejected_with_file_and_line)
             snprintf(dst, sizeof dst, "%s/%s", dir, parts[k]);
             cr_assert_eq(symlink(src, dst), 0);
         }
-        char want[256];
+        char want[1024];
         if (c->needle) {
             snprintf(src, sizeof src, "%s/bad/%s", FIXTURES, c->file);
             snprintf(want, sizeof want, "%s/%s:%ld: ", dir, part, line_of(src, c->needle));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dq/dq.h"
+#include "tmp_path.h"
 
 #define FILES "/usr/lib/python3/dist-packages/pydicom/data/test_files/"
 
@@ -73,7 +74,8 @@ Test(part10, round_trip_in_all_four_syntaxes_and_dcmtk_reads_them, .timeout = 60
     dq_buffer orig = {0}, again = {0};
     explicit_bytes(ds, &orig);
     for (int t = 0; t < 4; t++) {
-        char path[] = "/tmp/dq_part10_XXXXXX";
+        char path[512];
+        cr_assert_not_null(dq_test_tmp_template(path, sizeof path, "dq_part10"));
         int fd = mkstemp(path);
         cr_assert_geq(fd, 0);
         close(fd);
@@ -86,7 +88,7 @@ Test(part10, round_trip_in_all_four_syntaxes_and_dcmtk_reads_them, .timeout = 60
         cr_assert_eq(again.len, orig.len, "%s", dq_ts_name(ts));
         cr_assert_eq(memcmp(again.data, orig.data, orig.len), 0, "%s", dq_ts_name(ts));
         dq_dataset_free(back);
-        char cmd[256];
+        char cmd[1280];
         snprintf(cmd, sizeof cmd, "dcmdump -q '%s' | grep -q 'DQ_010' && dcmdump -q '%s' | grep -q 'PatientName'", path, path);
         cr_assert_eq(system(cmd), 0, "dcmdump cannot read our %s file", dq_ts_name(ts));
         unlink(path);

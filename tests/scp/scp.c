@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "../tmp_path.h"
 
 typedef struct scp {
     int fd;
@@ -788,8 +789,9 @@ int dq_test_scp_start(dq_test_scp *s, const char *script, int connections)
         return -1;
     }
     s->port = ntohs(a.sin_port);
-    snprintf(s->record_path, sizeof s->record_path, "/tmp/dq_test_scp_XXXXXX");
-    int rfd = mkstemp(s->record_path);
+    int rfd = dq_test_tmp_template(s->record_path, sizeof s->record_path, "dq_test_scp")
+                  ? mkstemp(s->record_path)
+                  : -1;
     if (rfd < 0) {
         close(lfd);
         return -1;

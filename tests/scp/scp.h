@@ -47,7 +47,7 @@
 typedef struct dq_test_scp {
     pid_t pid;
     uint16_t port;
-    char record_path[64];
+    char record_path[512];
 } dq_test_scp;
 
 /* Forks the SCP. 0 on success. */
