@@ -334,11 +334,13 @@ static int run_query(run *r, dq_dataset *identifier)
         FS_ERROR("Invalid maximum PDU length: %ld", o->max_pdu);
         return EXIT_ASSOC;
     }
-    /* pynetdicom takes any length >= 0; one too small for a response makes
-     * the peer fail or stay silent until the DIMSE timeout, so say so. */
+    /* pynetdicom takes any length >= 0. Below this one the peer must split
+     * even a bare C-FIND-RSP command across PDUs (PS3.8 allows it; DCMTK
+     * does down to 14 bytes, then aborts, and Orthanc stays silent until the
+     * DIMSE timeout), so say why an answer may never come. */
     if (o->max_pdu > 0 && (unsigned long)o->max_pdu < fs_min_response_pdu())
-        FS_WARN("Maximum PDU length %ld is below %lu bytes, the smallest that can carry a "
-                "C-FIND response: the peer may be unable to answer",
+        FS_WARN("Maximum PDU length %ld is below %lu bytes, the smallest that holds a C-FIND "
+                "response unsplit: the peer may be unable to answer",
                 o->max_pdu, fs_min_response_pdu());
     int status = prepare_output(o);
     if (status != 0)

@@ -604,8 +604,8 @@ void fs_print_help(FILE *out)
         "                        default: 16382)\n",
         out);
     fprintf(out,
-            "                        below %lu bytes no C-FIND response fits (a warning\n"
-            "                        is printed)\n",
+            "                        (below %lu bytes a C-FIND response must be split:\n"
+            "                        a warning is printed)\n",
             fs_min_response_pdu());
     fputs(
         "\n"
