@@ -272,24 +272,79 @@ static void print_version(void)
     }
 }
 
+/* An AE title the library refuses (PS3.5 Table 6.2-1), reported in the words
+ * of pynetdicom's utils.set_ae(), which names both titles 'ae_title'. */
+static bool ae_title_ok(const char *ae)
+{
+    dq_error err;
+    dq_error_clear(&err);
+    if (dq_ae_title_check(ae, &err) == 0)
+        return true;
+    switch ((dq_ae_title_problem)err.detail[0]) {
+    case DQ_AE_TITLE_EMPTY:
+        FS_ERROR("Invalid 'ae_title' value - must not be an empty str");
+        break;
+    case DQ_AE_TITLE_BLANK:
+        FS_ERROR("Invalid 'ae_title' value - must not consist entirely of spaces");
+        break;
+    case DQ_AE_TITLE_TOO_LONG:
+        FS_ERROR("Invalid 'ae_title' value '%s' - must not exceed 16 characters", ae);
+        break;
+    case DQ_AE_TITLE_REPERTOIRE:
+        FS_ERROR("Invalid 'ae_title' value '%s' - must only contain ASCII characters", ae);
+        break;
+    case DQ_AE_TITLE_FORBIDDEN:
+        FS_ERROR("Invalid 'ae_title' value '%s' - must not contain control characters or "
+                 "backslashes", ae);
+        break;
+    default:
+        FS_ERROR("%s", err.message);
+        break;
+    }
+    return false;
+}
+
+/* --output-directory: created and checked before any network traffic. */
+static int prepare_output(const fs_options *o)
+{
+    if (!o->output_dir)
+        return 0;
+    if (!o->write) {
+        FS_WARN("--output-directory has no effect without -w");
+        return 0;
+    }
+    dq_error err;
+    dq_error_clear(&err);
+    if (fs_output_dir_prepare(o->output_dir, &err) != 0) {
+        FS_ERROR("%s", err.message);
+        return EXIT_ASSOC;
+    }
+    return 0;
+}
+
 static int run_query(run *r, dq_dataset *identifier)
 {
     const fs_options *o = r->o;
     dq_error err;
     dq_error_clear(&err);
 
-    if (dq_ae_title_check(o->calling_aet, &err) != 0) {
-        FS_ERROR("Invalid value for the calling AE title: %s", err.message);
+    if (!ae_title_ok(o->calling_aet) || !ae_title_ok(o->called_aet))
         return EXIT_ASSOC;
-    }
-    if (dq_ae_title_check(o->called_aet, &err) != 0) {
-        FS_ERROR("Invalid value for the called AE title: %s", err.message);
-        return EXIT_ASSOC;
-    }
     if (o->max_pdu < 0 || o->max_pdu > 0xFFFFFFFFL) {
         FS_ERROR("Invalid maximum PDU length: %ld", o->max_pdu);
         return EXIT_ASSOC;
     }
+    /* pynetdicom takes any length >= 0. Below this one the peer must split
+     * even a bare C-FIND-RSP command across PDUs (PS3.8 allows it; DCMTK
+     * does down to 14 bytes, then aborts, and Orthanc stays silent until the
+     * DIMSE timeout), so say why an answer may never come. */
+    if (o->max_pdu > 0 && (unsigned long)o->max_pdu < fs_min_response_pdu())
+        FS_WARN("Maximum PDU length %ld is below %lu bytes, the smallest that holds a C-FIND "
+                "response unsplit: the peer may be unable to answer",
+                o->max_pdu, fs_min_response_pdu());
+    int status = prepare_output(o);
+    if (status != 0)
+        return status;
     if (o->port < 0 || o->port > 65535) {
         FS_INFO("Requesting Association");
         FS_ERROR("Association request failed: unable to connect to remote");
@@ -387,6 +442,21 @@ static int run_query(run *r, dq_dataset *identifier)
     }
     FS_INFO("Association Accepted");
 
+    /* pynetdicom's send_c_find encodes the identifier before it logs the
+     * request; a failure raises (exit 1) with nothing sent. Ours: A-ABORT
+     * instead of a dropped connection, and the reason at -d. */
+    dq_buffer encoded;
+    dq_buffer_init(&encoded);
+    if (dq_dataset_encode(identifier, r->info.ts, &encoded, &err) != 0) {
+        FS_ERROR("Failed to encode the supplied Dataset");
+        FS_DEBUG("%s", err.message);
+        dq_buffer_free(&encoded);
+        r->net = NULL;
+        dq_assoc_abort(a);
+        dq_assoc_free(a);
+        return EXIT_ASSOC;
+    }
+
     for (size_t i = 0; i < r->n_sinks; i++) {
         fs_sink *s = r->sinks[i];
         if (s->begin && s->begin(s, &r->info, &err) != 0)
@@ -409,7 +479,8 @@ static int run_query(run *r, dq_dataset *identifier)
     dq_find_result res;
     memset(&res, 0, sizeof res);
     fs_net_set_find(r->net, true, r->info.pctx_id, rq.message_id);
-    int rc = dq_find(a, &rq, on_response, r, &res, &err);
+    int rc = dq_find_encoded(a, &rq, &encoded, on_response, r, &res, &err);
+    dq_buffer_free(&encoded);
     if (rc == 0)
         fs_net_set_find(r->net, false, 0, 0);
     else
@@ -499,7 +570,7 @@ int main(int argc, char **argv)
     r.info.model_uid = fs_model_uid(o.model);
     r.sinks[r.n_sinks++] = fs_sink_log_new();
     if (o.write)
-        r.sinks[r.n_sinks++] = fs_sink_part10_new(NULL);
+        r.sinks[r.n_sinks++] = fs_sink_part10_new(o.output_dir);
     int status = 0;
     for (size_t i = 0; i < r.n_sinks; i++) {
         if (!r.sinks[i]) {

@@ -10,11 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dq/dict.h>
+#include <dq/dimse_tables.h>
+
+#include "dq_gen_pdu.h"
+
 enum opt_id {
     O_HELP, O_VERSION, O_QUIET, O_VERBOSE, O_DEBUG, O_LOGLEVEL,
     O_AET, O_AEC, O_TA, O_TD, O_TN, O_PDU,
     O_PATIENT, O_STUDY, O_PSONLY, O_WORKLIST, O_UPS,
-    O_KEYWORD, O_FILE, O_WRITE,
+    O_KEYWORD, O_FILE, O_WRITE, O_OUTDIR,
     O_RELATIONAL, O_DT, O_FUZZY, O_TZ, O_ENHANCED,
     O_COUNT
 };
@@ -54,6 +59,9 @@ static const opt_def OPTS[] = {
     {O_TZ, NULL, "--timezone-adj", false, 0},
     {O_ENHANCED, NULL, "--enhanced-conversion", false, 0},
     {O_WRITE, "-w", "--write", false, 0},
+    /* Ours (DCMTK's -od); after every pynetdicom option, as argparse would
+     * register an added one. No other long option starts with "--o". */
+    {O_OUTDIR, "-od", "--output-directory", true, 0},
 };
 #define N_OPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -381,6 +389,7 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
         break;
     case O_FILE: o->file = val; break;
     case O_WRITE: o->write = true; break;
+    case O_OUTDIR: o->output_dir = val; break;
     case O_RELATIONAL: o->relational_query = true; break;
     case O_DT: o->dt_matching = true; break;
     case O_FUZZY: o->fuzzy_names = true; break;
@@ -529,6 +538,29 @@ const char *fs_model_uid(fs_model m)
     return "1.2.840.10008.5.1.4.1.2.1.1";
 }
 
+unsigned long fs_min_response_pdu(void)
+{
+    /* -pdu is the Maximum Length the peer may use for the variable field of
+     * its P-DATA-TF PDUs (PS3.8 D.1: the 6-byte PDU header is not counted).
+     * That field holds PDV items: item length and presentation context ID
+     * (PS3.8 Table 9-23), then the message control header (PS3.8 E.2) and a
+     * fragment. A C-FIND-RSP's command set is never shorter than its
+     * mandatory and always-encoded elements (PS3.7 Table 9.3-2), each in
+     * Implicit VR Little Endian (PS3.7 6.3.1): a 4-byte tag, a 4-byte length
+     * and one value. Every one of them is a fixed-size number (UL, US). */
+    const dq_dimse_spec *m = dq_dimse_spec_find("C-FIND-RSP");
+    unsigned long command = 0;
+    for (size_t i = 0; m && i < m->nfields; i++) {
+        const dq_dimse_spec_field *f = &m->fields[i];
+        if (f->tag == DQ_DIMSE_NO_TAG ||
+            (f->usage != DQ_DIMSE_MANDATORY && f->usage != DQ_DIMSE_ENCODING))
+            continue;
+        const dq_vr_info *vi = dq_vr_info_get(DQ_VR_CODE(f->vr[0], f->vr[1]));
+        command += 4 + 4 + (vi ? vi->unit_size : 0);
+    }
+    return DQ_GEN_PDU_PDV_ITEM_FIXED_SIZE + 1 + command;
+}
+
 void fs_print_help(FILE *out)
 {
     fputs(
@@ -569,7 +601,13 @@ void fs_print_help(FILE *out)
         "                        timeout for the network (default: 30 s)\n"
         "  -pdu [n]umber of bytes, --max-pdu [n]umber of bytes\n"
         "                        set max receive pdu to n bytes (0 for unlimited,\n"
-        "                        default: 16382)\n"
+        "                        default: 16382)\n",
+        out);
+    fprintf(out,
+            "                        (below %lu bytes a C-FIND response must be split:\n"
+            "                        a warning is printed)\n",
+            fs_min_response_pdu());
+    fputs(
         "\n"
         "Query Information Model Options:\n"
         "  -P, --patient         use patient root information model (default)\n"
@@ -600,6 +638,9 @@ void fs_print_help(FILE *out)
         "\n"
         "Output Options:\n"
         "  -w, --write           write the responses to file as rsp000001.dcm,\n"
-        "                        rsp000002.dcm, ...\n",
+        "                        rsp000002.dcm, ...\n"
+        "  -od [d]irectory, --output-directory [d]irectory\n"
+        "                        write the -w files in directory d (created when\n"
+        "                        missing; default: the working directory)\n",
         out);
 }

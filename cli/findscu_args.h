@@ -44,6 +44,7 @@ typedef struct fs_options {
     size_t n_keywords;
     const char *file;      /* -f or NULL */
     bool write;
+    const char *output_dir; /* --output-directory or NULL (the working directory) */
     bool relational_query, dt_matching, fuzzy_names, timezone_adj, enhanced_conversion;
 } fs_options;
 
@@ -58,6 +59,10 @@ typedef enum fs_parse_result {
  * `out`, usage errors (usage line + "findscu: error: ...") to `err`. */
 fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err);
 void fs_options_free(fs_options *o);
+
+/* The smallest -pdu that leaves a peer room for a C-FIND response's command
+ * in one PDV (derived in findscu_args.c); 0 (unlimited) is always fine. */
+unsigned long fs_min_response_pdu(void);
 
 /* The help text printed by -h. */
 void fs_print_help(FILE *out);

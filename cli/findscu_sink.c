@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "findscu_log.h"
@@ -156,9 +157,62 @@ static int part10_response(fs_sink *s, const fs_query_info *info, const dq_find_
     char path[4200];
     snprintf(path, sizeof path, "%s%srsp%06lu.dcm", st->dir, st->dir[0] ? "/" : "", st->next++);
     if (fs_write_part10(path, rsp->identifier, info, err) != 0) {
-        dq_error_prefix(err, "%s", path);
+        /* The library's I/O message already names the file; say it once,
+         * the way Python words the OSError pynetdicom's save_as() raises. */
+        if (err && err->kind == DQ_ERR_IO && err->sys_errno) {
+            int e = err->sys_errno;
+            dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                         "[Errno %d] %s: '%s'", e, strerror(e), path);
+            err->sys_errno = e;
+        } else {
+            dq_error_prefix(err, "%s", path);
+        }
         return -1;
     }
+    return 0;
+}
+
+static int dir_error(dq_error *err, int e, const char *what, const char *dir)
+{
+    dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 "Cannot %s the output directory '%s': [Errno %d] %s", what, dir, e,
+                 strerror(e));
+    if (err)
+        err->sys_errno = e;
+    return -1;
+}
+
+int fs_output_dir_prepare(const char *dir, dq_error *err)
+{
+    char p[sizeof ((part10_state *)0)->dir];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof p)
+        return dir_error(err, ENAMETOOLONG, "use", dir);
+    memcpy(p, dir, n + 1);
+    /* Each missing component in turn, as mkdir -p: "a/b/c" needs "a" and "a/b". */
+    for (size_t i = 1; i <= n; i++) {
+        if (p[i] != '/' && p[i] != '\0')
+            continue;
+        char c = p[i];
+        p[i] = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return dir_error(err, errno, "create", dir);
+        p[i] = c;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return dir_error(err, errno, "create", dir);
+    if (!S_ISDIR(st.st_mode))
+        return dir_error(err, ENOTDIR, "create", dir);
+    /* Writable? Create and remove a file: unlike access(2) this also holds
+     * for root, read-only mounts and ACLs. */
+    char probe[sizeof p + 32];
+    snprintf(probe, sizeof probe, "%s/.findscu-XXXXXX", dir);
+    int fd = mkstemp(probe);
+    if (fd < 0)
+        return dir_error(err, errno, "write to", dir);
+    close(fd);
+    unlink(probe);
     return 0;
 }
 

@@ -38,6 +38,10 @@ struct fs_sink {
 fs_sink *fs_sink_log_new(void);
 /* -w: rsp000001.dcm, rsp000002.dcm, ... in `dir` (NULL: the working directory). */
 fs_sink *fs_sink_part10_new(const char *dir);
+/* --output-directory: creates `dir` and its missing parents, then checks a
+ * file can be created in it. -1 with "Cannot create|write to the output
+ * directory 'DIR': [Errno N] reason" (DQ_ERR_IO, sys_errno) otherwise. */
+int fs_output_dir_prepare(const char *dir, dq_error *err);
 
 /* Writes one pending identifier as a Part 10 file (the -w format): meta with
  * the accepted transfer syntax, the model as Media Storage SOP Class and a

@@ -26,28 +26,43 @@ void dq_assoc_params_default(dq_assoc_params *p)
     p->artim_timeout = 1;
 }
 
+static int ae_problem(dq_error *err, dq_ae_title_problem why, const char *ae, const char *what)
+{
+    dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "AE title '%s' %s", ae,
+                 what);
+    if (err)
+        err->detail[0] = (int)why;
+    return -1;
+}
+
+/* PS3.5 Table 6.2-1, VR AE: leading and trailing spaces are not significant,
+ * a value of only spaces is not allowed, 16 bytes maximum, and the characters
+ * are the Default Character Repertoire (ISO 646 G0, PS3.5 E.1: bytes below
+ * 0x80) without backslash (0x5C) and without control characters. The
+ * repertoire is checked before the length, so a UTF-8 title such as "ÄÖ" is
+ * called what it is, not "too long". */
 int dq_ae_title_check(const char *ae, dq_error *err)
 {
-    if (!ae)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "no AE title given"), -1;
+    if (!ae || !*ae)
+        return ae_problem(err, DQ_AE_TITLE_EMPTY, ae ? ae : "", "is empty");
     size_t n = strlen(ae), b = 0;
     while (b < n && ae[b] == ' ')
         b++;
     while (n > b && ae[n - 1] == ' ')
         n--;
     if (n == b)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "AE title '%s' is empty", ae), -1;
-    if (n - b > 16)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "AE title '%s' is longer than 16 characters", ae), -1;
+        return ae_problem(err, DQ_AE_TITLE_BLANK, ae, "has only spaces");
+    for (size_t i = b; i < n; i++)
+        if ((unsigned char)ae[i] >= 0x80)
+            return ae_problem(err, DQ_AE_TITLE_REPERTOIRE, ae,
+                              "has a character outside the default character repertoire");
+    if (n - b > DQ_PDU_AE_TITLE_SIZE)
+        return ae_problem(err, DQ_AE_TITLE_TOO_LONG, ae, "is longer than 16 characters");
     for (size_t i = b; i < n; i++) {
         unsigned char ch = (unsigned char)ae[i];
         if (ch == '\\' || ch < 0x20 || ch == 0x7F)
-            return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                                "AE title '%s' contains a backslash or control character",
-                                ae), -1;
+            return ae_problem(err, DQ_AE_TITLE_FORBIDDEN, ae,
+                              "contains a backslash or control character");
     }
     return 0;
 }

@@ -35,8 +35,26 @@ int dq_find_cancel(dq_assoc *a, uint8_t pctx_id, uint16_t message_id, dq_error *
     return dq_dimse_send(a, pctx_id, &c, NULL, 0, err);
 }
 
+static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded,
+                dq_find_fn fn, void *user, dq_find_result *result, dq_error *err);
+
 int dq_find(dq_assoc *a, const dq_find_request *rq, dq_find_fn fn, void *user,
             dq_find_result *result, dq_error *err)
+{
+    return find(a, rq, NULL, fn, user, result, err);
+}
+
+int dq_find_encoded(dq_assoc *a, const dq_find_request *rq, const dq_buffer *identifier,
+                    dq_find_fn fn, void *user, dq_find_result *result, dq_error *err)
+{
+    if (!identifier)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "no encoded identifier"), -1;
+    return find(a, rq, identifier, fn, user, result, err);
+}
+
+static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded,
+                dq_find_fn fn, void *user, dq_find_result *result, dq_error *err)
 {
     dq_error scratch;
     if (!err)
@@ -45,7 +63,7 @@ int dq_find(dq_assoc *a, const dq_find_request *rq, dq_find_fn fn, void *user,
     if (!result)
         result = &res_scratch;
     memset(result, 0, sizeof *result);
-    if (!rq || !rq->sop_class_uid || !rq->identifier)
+    if (!rq || !rq->sop_class_uid || (!rq->identifier && !encoded))
         return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "a C-FIND needs a SOP class and an identifier"), -1;
     uint8_t pctx;
@@ -55,11 +73,16 @@ int dq_find(dq_assoc *a, const dq_find_request *rq, dq_find_fn fn, void *user,
 
     /* The identifier in the accepted transfer syntax (deflated if so). */
     dq_buffer ident = {0};
-    if (dq_dataset_encode(rq->identifier, ts, &ident, err) < 0) {
+    if (encoded) {
+        ident.data = encoded->data;
+        ident.len = encoded->len;
+    } else if (dq_dataset_encode(rq->identifier, ts, &ident, err) < 0) {
         dq_buffer_free(&ident);
         dq_error_prefix(err, "encoding the identifier");
         return -1;
     }
+    /* Only what was encoded here is freed, never the caller's buffer. */
+    dq_buffer owned = encoded ? (dq_buffer){0} : ident;
     uint16_t id = rq->message_id ? rq->message_id : dq_assoc_next_message_id(a);
     result->message_id = id;
     dq_dimse_command c = {0};
@@ -70,14 +93,14 @@ int dq_find(dq_assoc *a, const dq_find_request *rq, dq_find_fn fn, void *user,
     c.has_priority = true;
     c.data_set_type = 0x0000;
     if (strlen(rq->sop_class_uid) > 64) {
-        dq_buffer_free(&ident);
+        dq_buffer_free(&owned);
         return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "SOP class UID longer than 64 bytes"), -1;
     }
     strcpy(c.affected_sop_class_uid, rq->sop_class_uid);
     int rc = dq_dimse_send(a, pctx, &c, ident.data ? ident.data : (const uint8_t *)"", ident.len,
                            err);
-    dq_buffer_free(&ident);
+    dq_buffer_free(&owned);
     if (rc < 0)
         return -1;
 

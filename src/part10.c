@@ -136,7 +136,17 @@ int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **
         return -1;
     }
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size > limits->max_input) {
+    int st_rc = fstat(fileno(f), &st);
+    if (st_rc == 0 && S_ISDIR(st.st_mode)) {
+        /* fopen() opens a directory for reading; only read() says EISDIR. */
+        fclose(f);
+        dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path,
+                     strerror(EISDIR));
+        if (err)
+            err->sys_errno = EISDIR;
+        return -1;
+    }
+    if (st_rc != 0 || st.st_size < 0 || (uint64_t)st.st_size > limits->max_input) {
         fclose(f);
         return dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "%s: not a regular file or larger than %zu bytes", path,
@@ -150,9 +160,17 @@ int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **
                             "out of memory"), -1;
     }
     size_t got = fread(buf, 1, n, f);
+    int read_errno = ferror(f) ? errno : 0;
     fclose(f);
     if (got != n) {
         free(buf);
+        if (read_errno) {
+            dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path,
+                         strerror(read_errno));
+            if (err)
+                err->sys_errno = read_errno;
+            return -1;
+        }
         return dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "%s: short read", path), -1;
     }
@@ -252,6 +270,8 @@ int dq_part10_write_file(const char *path, const dq_dataset *ds, dq_transfer_syn
     if (f && fclose(f) != 0 && rc == 0) {
         int e = errno;
         dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path, strerror(e));
+        if (err)
+            err->sys_errno = e;
         rc = -1;
     }
     dq_buffer_free(&b);

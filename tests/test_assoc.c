@@ -373,11 +373,30 @@ Test(assoc, ae_titles_are_checked_before_connecting)
     cr_assert_eq(dq_ae_title_check("ANY-SCP", &e), 0);
     cr_assert_eq(dq_ae_title_check("1234567890123456", &e), 0);
     cr_assert_eq(dq_ae_title_check("  PADDED  ", &e), 0);
-    const char *bad[] = {"", "   ", "12345678901234567", "A\\B", "A\tB", "A\x7f"};
+    /* PS3.5 Table 6.2-1: the default character repertoire (UTF-8 "ÄÖ", Latin-1
+     * "\xc4" are outside it), no backslash, no control character. */
+    static const struct {
+        const char *ae;
+        dq_ae_title_problem why;
+    } bad[] = {
+        {"", DQ_AE_TITLE_EMPTY},
+        {"   ", DQ_AE_TITLE_BLANK},
+        {"12345678901234567", DQ_AE_TITLE_TOO_LONG},
+        {"A\\B", DQ_AE_TITLE_FORBIDDEN},
+        {"A\tB", DQ_AE_TITLE_FORBIDDEN},
+        {"A\x7f", DQ_AE_TITLE_FORBIDDEN},
+        {"\xc3\x84\xc3\x96", DQ_AE_TITLE_REPERTOIRE},
+        {"SCU\xc4", DQ_AE_TITLE_REPERTOIRE},
+        /* 9 characters, 18 bytes: the repertoire is the problem, not the length */
+        {"\xc3\x84\xc3\x84\xc3\x84\xc3\x84\xc3\x84\xc3\x84\xc3\x84\xc3\x84\xc3\x84",
+         DQ_AE_TITLE_REPERTOIRE},
+    };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        cr_assert_eq(dq_ae_title_check(bad[i], &e), -1, "'%s'", bad[i]);
+        cr_assert_eq(dq_ae_title_check(bad[i].ae, &e), -1, "'%s'", bad[i].ae);
         cr_assert_eq(e.kind, DQ_ERR_ARGUMENT);
+        cr_assert_eq(e.detail[0], (int)bad[i].why, "'%s': %s", bad[i].ae, e.message);
     }
+    cr_assert_eq(dq_ae_title_check("~!\"#$%&'()*+,-./", &e), 0, "every other printable ASCII");
     cr_assert_eq(dq_ae_title_check(NULL, &e), -1);
     dq_assoc_params p;
     params(&p);

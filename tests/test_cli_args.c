@@ -138,6 +138,32 @@ Test(cli_args, abbreviations)
                  "ambiguous option: --ver could match --version, --verbose");
 }
 
+/* Ours: --output-directory / -od (DCMTK's). No other option starts with
+ * "--o" or "-o", so every prefix ("--o", "--output", "-o") is unique. */
+Test(cli_args, output_directory)
+{
+    parsed *p = parse("h", "1", "-k", "A=", NULL);
+    cr_assert_null(p->o.output_dir);
+    static const char *const forms[][2] = {
+        {"--output-directory", "d"}, {"-od", "d"}, {"--output", "d"},
+        {"--o", "d"},                {"-o", "d"},  {"--output-directory=d", NULL},
+        {"--output=d", NULL},        {"-od=d", NULL},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        p = parse("h", "1", "-w", forms[i][0], forms[i][1], "-k", "A=", NULL);
+        if (!forms[i][1])
+            p = parse("h", "1", "-w", forms[i][0], "-k", "A=", NULL);
+        cr_assert_eq(p->r, FS_PARSE_OK, "%s: %s", forms[i][0], p->err);
+        cr_assert_str_eq(p->o.output_dir, "d", "%s", forms[i][0]);
+        cr_assert(p->o.write);
+    }
+    expect_error(parse("h", "1", "-k", "A=", "--output-directory", NULL),
+                 "argument -od/--output-directory: expected one argument");
+    p = parse("-h", NULL);
+    cr_assert(strstr(p->out, "  -od [d]irectory, --output-directory [d]irectory\n"), "%s",
+              p->out);
+}
+
 Test(cli_args, usage_errors)
 {
     expect_error(parse(NULL), "the following arguments are required: addr, port");

@@ -806,3 +806,227 @@ Test(cli_e2e, ctrl_c_while_associating)
     result_free(&r);
     peer_free(&p);
 }
+
+/* ---- validation of what the user typed -------------------------------------------- */
+
+/* PS3.5 Table 6.2-1: an AE title is the default character repertoire without
+ * backslash and control characters. pynetdicom's set_ae() logs the reason
+ * and raises (exit 1) before any network traffic; port 9 has no listener,
+ * so an attempt would show as "Requesting Association". */
+Test(cli_e2e, ae_title_outside_default_repertoire)
+{
+    static const struct {
+        const char *option, *value, *line;
+    } t[] = {
+        {"-aet", "\xc3\x84\xc3\x96",
+         "E: Invalid 'ae_title' value '\xc3\x84\xc3\x96' - must only contain ASCII characters\n"},
+        {"-aec", "PACS\xc3\x84",
+         "E: Invalid 'ae_title' value 'PACS\xc3\x84' - must only contain ASCII characters\n"},
+        {"-aet", "A\\B",
+         "E: Invalid 'ae_title' value 'A\\B' - must not contain control characters or "
+         "backslashes\n"},
+        {"-aec", "12345678901234567",
+         "E: Invalid 'ae_title' value '12345678901234567' - must not exceed 16 characters\n"},
+        {"-aet", "  ", "E: Invalid 'ae_title' value - must not consist entirely of spaces\n"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        result r;
+        const char *args[] = {t[i].option, t[i].value, "127.0.0.1", "9", "-k", "PatientName=",
+                              NULL};
+        run_findscu(&r, args, NULL, NULL);
+        cr_expect_eq(r.status, 1, "%s '%s'", t[i].option, t[i].value);
+        cr_expect_str_eq(r.err, t[i].line);
+        result_free(&r);
+    }
+}
+
+/* An identifier the accepted transfer syntax cannot hold: a 70,000-byte PN
+ * does not fit Explicit VR's 16-bit length. pynetdicom's send_c_find encodes
+ * before it logs the request, logs "Failed to encode the supplied Dataset"
+ * and raises: exit 1, no request logged, no C-FIND-RQ sent. */
+Test(cli_e2e, identifier_that_cannot_be_encoded)
+{
+    size_t n = 70000;
+    char *key = malloc(n + 16);
+    cr_assert_not_null(key);
+    strcpy(key, "PatientName=");
+    memset(key + 12, 'A', n);
+    key[12 + n] = '\0';
+    const char *script = "set ts 1.2.840.10008.1.2.1\naccept\nwait-close\n";
+    for (int debug = 0; debug < 2; debug++) {
+        peer p;
+        result r;
+        const char *args[] = {"-k", key, debug ? "-d" : NULL, NULL};
+        converse(&p, &r, script, args, NULL, NULL, NULL);
+        cr_expect_eq(r.status, 1, "%s", r.err);
+        if (!debug)
+            cr_expect_str_eq(r.err, "I: Requesting Association\n"
+                                    "I: Association Accepted\n"
+                                    "E: Failed to encode the supplied Dataset\n");
+        else
+            cr_expect(strstr(r.err, "E: Failed to encode the supplied Dataset\n"
+                                    "D: value of 70000 bytes does not fit the 16-bit length "
+                                    "of PN"),
+                      "-d gives the reason:\n%.2000s", r.err);
+        cr_expect_null(strstr(r.err, "Sending Find Request"), "nothing logged as sent");
+        cr_expect_null(get(&p, "command_field", 0), "no C-FIND-RQ reached the peer");
+        cr_expect_str_eq(get(&p, "pdu", 0), "07", "an A-ABORT ends the association");
+        result_free(&r);
+        peer_free(&p);
+    }
+    free(key);
+}
+
+/* -pdu is the longest P-DATA-TF variable field the peer may send (PS3.8
+ * D.1). Derived here independently of the library: one PDV item's header
+ * (4-byte length, context ID, message control header: 6) plus the smallest
+ * C-FIND-RSP command set (PS3.7 Table 9.3-2, Implicit VR LE, 8-byte element
+ * headers): Command Group Length UL (12) and four US elements (Command
+ * Field, Message ID Being Responded To, Command Data Set Type, Status:
+ * 4 x 10) = 58. Below that the peer has to split every response's command
+ * (DCMTK-based peers manage down to 14 bytes): a warning; pynetdicom
+ * accepts any value >= 0, so the run goes on. */
+Test(cli_e2e, max_pdu_too_small_for_a_response_warns)
+{
+    static const struct {
+        const char *pdu;
+        bool warns;
+    } t[] = {{"1", true}, {"57", true}, {"58", false}, {"0", false}, {"16382", false}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        result r;
+        const char *args[] = {"-pdu", t[i].pdu, "127.0.0.1", "9", "-k", "PatientName=", NULL};
+        run_findscu(&r, args, NULL, NULL);
+        cr_expect_eq(r.status, 1, "-pdu %s: nothing listens on port 9", t[i].pdu);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "W: Maximum PDU length %s is below 58 bytes, the smallest that holds a C-FIND "
+                 "response unsplit: the peer may be unable to answer\n"
+                 "I: Requesting Association\n",
+                 t[i].pdu);
+        if (t[i].warns)
+            cr_expect(strncmp(r.err, want, strlen(want)) == 0, "-pdu %s:\n%s", t[i].pdu, r.err);
+        else
+            cr_expect(strncmp(r.err, "I: Requesting Association\n", 26) == 0, "-pdu %s:\n%s",
+                      t[i].pdu, r.err);
+        result_free(&r);
+    }
+    result r;
+    const char *h[] = {"-h", NULL};
+    run_findscu(&r, h, NULL, NULL);
+    cr_expect(strstr(r.out, "(below 58 bytes a C-FIND response must be split:"), "%s", r.out);
+    result_free(&r);
+}
+
+/* -f on a directory: pynetdicom's open() raises IsADirectoryError. */
+Test(cli_e2e, file_is_a_directory)
+{
+    char dir[64] = "/tmp/dq-cli-e2e-dir-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    result r;
+    const char *args[] = {"127.0.0.1", "9", "-f", dir, NULL};
+    run_findscu(&r, args, NULL, NULL);
+    cr_expect_eq(r.status, 1);
+    char want[256];
+    snprintf(want, sizeof want,
+             "E: Cannot read input file %s\nE: [Errno 21] Is a directory: '%s'\n", dir, dir);
+    cr_expect_str_eq(r.err, want);
+    result_free(&r);
+    rmdir(dir);
+}
+
+/* ---- --output-directory ------------------------------------------------------------ */
+
+static bool exists(const char *dir, const char *name)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+Test(cli_e2e, output_directory)
+{
+    make_seed();
+    char script[2048];
+    snprintf(script, sizeof script,
+             "accept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0xff00 %s\nfind-rsp 0x0000\n"
+             "release\nwait-close\n",
+             seed_rsp, seed_rsp);
+    /* Missing, two levels deep: created; the files go there, not into the
+     * working directory. */
+    peer p;
+    result r;
+    const char *args[] = {"-w", "--output-directory", "out/sub", "-k", "PatientName=", NULL};
+    converse(&p, &r, script, args, NULL, NULL, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/out/sub", r.dir);
+    cr_expect(exists(sub, "rsp000001.dcm") && exists(sub, "rsp000002.dcm"), "%s", r.err);
+    cr_expect(!exists(sub, "rsp000003.dcm"));
+    cr_expect(!exists(r.dir, "rsp000001.dcm"), "nothing in the working directory");
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "dcmdump -q %s/rsp000002.dcm | grep -q 'CompressedSamples^CT1'",
+             sub);
+    cr_expect(cmd_ok(cmd), "rsp000002.dcm holds the response");
+    snprintf(cmd, sizeof cmd, "rm -rf %s/out", r.dir);
+    cr_expect(cmd_ok(cmd));
+    result_free(&r);
+    peer_free(&p);
+
+    /* Cannot be created or written: an error before the association. */
+    static const struct {
+        const char *dir, *line;
+    } bad[] = {
+        {"/dev/null/x",
+         "E: Cannot create the output directory '/dev/null/x': [Errno 20] Not a directory\n"},
+        {"/dev/null",
+         "E: Cannot create the output directory '/dev/null': [Errno 20] Not a directory\n"},
+        /* sysfs refuses new files even to root (where mode bits would not) */
+        {"/sys", "E: Cannot write to the output directory '/sys': [Errno 13] Permission denied\n"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *bargs[] = {"-w", "-od", bad[i].dir, "127.0.0.1", "9", "-k", "PatientName=",
+                               NULL};
+        run_findscu(&r, bargs, NULL, NULL);
+        cr_expect_eq(r.status, 1, "%s", bad[i].dir);
+        cr_expect_str_eq(r.err, bad[i].line);
+        result_free(&r);
+    }
+
+    /* Without -w it only warns (nothing is written anywhere). */
+    const char *wargs[] = {"--output-directory", "never", "127.0.0.1", "9", "-k",
+                           "PatientName=", NULL};
+    run_findscu(&r, wargs, NULL, NULL);
+    cr_expect(strncmp(r.err, "W: --output-directory has no effect without -w\n"
+                             "I: Requesting Association\n", 73) == 0, "%s", r.err);
+    cr_expect(!exists(r.dir, "never"));
+    result_free(&r);
+}
+
+/* A file that cannot be written is named once, in Python's words. */
+Test(cli_e2e, write_failure_names_the_file_once)
+{
+    make_seed();
+    char script[2048];
+    snprintf(script, sizeof script,
+             "accept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0xff00 %s\nfind-rsp 0x0000\n"
+             "release\nwait-close\n",
+             seed_rsp, seed_rsp);
+    char dir[64] = "/tmp/dq-cli-e2e-od-XXXXXX", blocker[128];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(blocker, sizeof blocker, "%s/rsp000002.dcm", dir);
+    cr_assert_eq(mkdir(blocker, 0700), 0);
+    peer p;
+    result r;
+    const char *args[] = {"-w", "-od", dir, "-k", "PatientName=", NULL};
+    converse(&p, &r, script, args, NULL, NULL, NULL);
+    char want[256];
+    snprintf(want, sizeof want, "E: [Errno 21] Is a directory: '%s'\n", blocker);
+    cr_expect(strstr(r.err, want), "%s", r.err);
+    cr_expect(exists(dir, "rsp000001.dcm"), "the first response was written");
+    result_free(&r);
+    peer_free(&p);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect(cmd_ok(cmd));
+}

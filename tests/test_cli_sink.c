@@ -1,8 +1,10 @@
 /* findscu's output sinks: the -w Part 10 files and the log dump. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <dq/dataset.h>
@@ -168,4 +170,72 @@ Test(cli_sink, quiet_logs_nothing)
     FS_WARN("w");
     fclose(f);
     cr_assert_str_eq(buf, "E: shown 1\n", "-ll wins over -d");
+}
+
+/* A file that cannot be written is named once, as Python's OSError words it
+ * (the library's own message already names the path). */
+Test(cli_sink, write_failure_names_the_file_once)
+{
+    char dir[] = "/tmp/dq-cli-sink-XXXXXX", blocker[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(blocker, sizeof blocker, "%s/rsp000001.dcm", dir);
+    cr_assert_eq(mkdir(blocker, 0700), 0);
+    fs_sink *s = fs_sink_part10_new(dir);
+    dq_dataset *id = seed_identifier();
+    fs_query_info info = {.model_uid = "1.2.840.10008.5.1.4.1.2.1.1", .ts = DQ_TS_IMPLICIT_LE};
+    dq_find_response rsp = {.index = 1, .pending = true, .identifier = id};
+    dq_error err;
+    dq_error_clear(&err);
+    cr_assert_eq(s->response(s, &info, &rsp, &err), -1);
+    char want[128];
+    snprintf(want, sizeof want, "[Errno 21] Is a directory: '%s'", blocker);
+    cr_assert_str_eq(err.message, want);
+    s->destroy(s);
+    dq_dataset_free(id);
+    rmdir(blocker);
+    rmdir(dir);
+}
+
+/* --output-directory: missing levels created; a file, a path through a file
+ * or an unwritable directory refused with the reason. */
+Test(cli_sink, output_directory_prepare)
+{
+    char dir[] = "/tmp/dq-cli-sink-XXXXXX", deep[128], file[128], through[160];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(deep, sizeof deep, "%s/a/b/c", dir);
+    dq_error err;
+    dq_error_clear(&err);
+    cr_assert_eq(fs_output_dir_prepare(deep, &err), 0, "%s", err.message);
+    struct stat st;
+    cr_assert(stat(deep, &st) == 0 && S_ISDIR(st.st_mode));
+    cr_assert_eq(fs_output_dir_prepare(deep, &err), 0, "an existing directory is fine");
+    char trailing[160];
+    snprintf(trailing, sizeof trailing, "%s/", deep);
+    cr_assert_eq(fs_output_dir_prepare(trailing, &err), 0, "a trailing slash is fine");
+
+    snprintf(file, sizeof file, "%s/f", dir);
+    FILE *f = fopen(file, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    snprintf(through, sizeof through, "%s/x", file);
+    const char *bad[] = {file, through};
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_eq(fs_output_dir_prepare(bad[i], &err), -1, "%s", bad[i]);
+        cr_assert_eq(err.sys_errno, ENOTDIR, "%s: %s", bad[i], err.message);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "Cannot create the output directory '%s': [Errno 20] Not a directory", bad[i]);
+        cr_assert_str_eq(err.message, want);
+    }
+    cr_assert_eq(fs_output_dir_prepare("", &err), -1);
+    cr_assert_eq(fs_output_dir_prepare("/sys", &err), -1, "sysfs takes no files, even from root");
+    cr_assert_eq(err.sys_errno, EACCES, "%s", err.message);
+
+    unlink(file);
+    rmdir(deep);
+    snprintf(deep, sizeof deep, "%s/a/b", dir);
+    rmdir(deep);
+    snprintf(deep, sizeof deep, "%s/a", dir);
+    rmdir(deep);
+    cr_assert_eq(rmdir(dir), 0, "the probe file was removed");
 }

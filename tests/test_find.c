@@ -537,3 +537,32 @@ Test(find, reassembled_data_set_is_capped)
     free(finish(&scp));
     free(script);
 }
+
+/* dq_find_encoded sends the caller's bytes as the identifier, untouched. */
+Test(find, pre_encoded_identifier_is_sent_as_is)
+{
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, "accept\nrecv-msg\nfind-rsp 0x0000\nrelease\nwait-close\n",
+                                   1),
+                 0);
+    dq_assoc_params p;
+    params(&p);
+    dq_error e;
+    dq_assoc *a;
+    cr_assert_eq(dq_assoc_request(&a, "127.0.0.1", scp.port, &p, &e), 0, "%s", e.message);
+    /* (0010,0020) LO "X " in Implicit VR LE (the context's syntax) */
+    static const uint8_t bytes[] = {0x10, 0x00, 0x20, 0x00, 0x02, 0x00, 0x00, 0x00, 'X', ' '};
+    dq_buffer b = {(uint8_t *)bytes, sizeof bytes, sizeof bytes};
+    dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, NULL, 0, 0};
+    dq_find_result res;
+    cr_assert_eq(dq_find_encoded(a, &rq, &b, NULL, NULL, &res, &e), 0, "%s", e.message);
+    cr_assert_eq(res.final.code, 0x0000);
+    cr_assert_eq(dq_assoc_release(a, &e), 0, "%s", e.message);
+    dq_assoc_free(a);
+    cr_assert_eq(dq_find_encoded(NULL, &rq, NULL, NULL, NULL, NULL, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_ARGUMENT);
+    char *rec = finish(&scp);
+    char v[256];
+    cr_assert_str_eq(dq_test_scp_get(rec, "data_hex", 0, v, sizeof v), "1000200002000000" "5820");
+    free(rec);
+}

@@ -1,6 +1,7 @@
 /* Part 10 files: what we write (preamble, meta, identity) is read back by us
  * and by DCMTK; files with and without preamble/meta are read. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,22 @@ Test(part10, truncated_file_errors)
 }
 
 /* cli/dicomdump: prints the file with the dump; a bad file exits 1. */
+/* fopen() opens a directory for reading: the error must say what read()
+ * would (EISDIR), not "short read". */
+Test(part10, reading_a_directory_says_so)
+{
+    char dir[] = "/tmp/dq-part10-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    dq_dataset *meta = NULL, *ds = NULL;
+    dq_error err;
+    cr_assert_eq(dq_part10_read_file(dir, NULL, &meta, &ds, NULL, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_IO);
+    cr_assert_eq(err.sys_errno, EISDIR, "%s", err.message);
+    cr_assert(strstr(err.message, "Is a directory"), "%s", err.message);
+    cr_assert_null(ds);
+    rmdir(dir);
+}
+
 Test(dicomdump, prints_files_and_fails_on_bad_ones, .timeout = 30)
 {
     char cmd[1024];

@@ -163,8 +163,19 @@ typedef struct dq_assoc_params {
  * timeout 30 s (connect: none), no contexts. */
 void dq_assoc_params_default(dq_assoc_params *p);
 
-/* 1..16 characters after trimming spaces, none of them '\\' or a control
- * character. DQ_ERR_ARGUMENT with the reason otherwise. */
+/* Why dq_ae_title_check refused a title (err->detail[0]), in the order checked. */
+typedef enum dq_ae_title_problem {
+    DQ_AE_TITLE_EMPTY = 1,  /* "" (or NULL) */
+    DQ_AE_TITLE_BLANK,      /* only spaces */
+    DQ_AE_TITLE_REPERTOIRE, /* a byte outside the default character repertoire (>= 0x80) */
+    DQ_AE_TITLE_TOO_LONG,   /* more than 16 characters after trimming spaces */
+    DQ_AE_TITLE_FORBIDDEN,  /* a backslash or a control character */
+} dq_ae_title_problem;
+
+/* PS3.5 Table 6.2-1 (VR AE): 1..16 characters after trimming spaces, all of
+ * them in the default character repertoire, none '\\' or a control
+ * character. DQ_ERR_ARGUMENT with the reason (and detail[0], a
+ * dq_ae_title_problem) otherwise. */
 int dq_ae_title_check(const char *ae, dq_error *err);
 
 /* Connects to host:port and negotiates an association. On success *out is an

@@ -81,6 +81,12 @@ typedef struct dq_find_result {
  * is then over). fn may be NULL; result may be NULL. */
 int dq_find(dq_assoc *a, const dq_find_request *rq, dq_find_fn fn, void *user,
             dq_find_result *result, dq_error *err);
+/* The same with the identifier already encoded in the context's accepted
+ * transfer syntax (dq_dataset_encode), sent as is (rq->identifier is not
+ * used): a caller can then report an identifier that cannot be encoded
+ * before anything is logged or sent. */
+int dq_find_encoded(dq_assoc *a, const dq_find_request *rq, const dq_buffer *identifier,
+                    dq_find_fn fn, void *user, dq_find_result *result, dq_error *err);
 
 /* Sends a C-CANCEL-FIND-RQ for message_id on context pctx_id (for callers
  * driving DIMSE themselves; dq_find's callback returns DQ_FIND_CANCEL). */
