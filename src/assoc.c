@@ -2,6 +2,7 @@
  * A-ASSOCIATE-AC/-RJ, release with collision, abort. */
 #include "assoc_impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -246,7 +247,7 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
                                                    &fr, &ferr);
         if (r == DQ_PDU_FRAME_ERROR && ferr.kind == DQ_ERR_LIMIT && fr.type == DQ_PDU_P_DATA_TF)
             dq_error_set(&ferr, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
-                         "a P-DATA-TF of %lu bytes is above our safety limit of %zu bytes",
+                         "P-DATA-TF PDU-length %lu is above our safety limit of %zu bytes",
                          (unsigned long)fr.length, a->pdata_cap);
         if (r == DQ_PDU_FRAME_ERROR) {
             /* Unknown type or impossible length: Evt19. */
@@ -317,10 +318,17 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
                      "the peer released the association (A-RELEASE-RQ in %s)",
                      dq_ul_state_name(before));
     } else if (why) {
-        if (err) {
+        if (err && why->kind == DQ_ERR_LIMIT) {
+            /* A safety cap hit stays a limit error, worded as such. */
             *err = *why;
-            /* A safety cap hit stays a limit error: the caller says so. */
-            err->kind = why->kind == DQ_ERR_LIMIT ? DQ_ERR_LIMIT : DQ_ERR_PROTOCOL;
+            size_t n = strlen(err->message);
+            snprintf(err->message + n, sizeof err->message - n, ": refused, association aborted");
+            err->detail[0] = o.abort_source;
+            err->detail[1] = o.abort_reason;
+            err->detail[2] = 0;
+        } else if (err) {
+            *err = *why;
+            err->kind = DQ_ERR_PROTOCOL;
             dq_error_prefix(err, "%s from the peer in %s, association aborted",
                             pdu && len ? (dq_pdu_type_name(pdu[0]) ? dq_pdu_type_name(pdu[0])
                                                                    : "unrecognized PDU")
