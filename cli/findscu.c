@@ -6,6 +6,7 @@
  * chosen model's context, hand every response to the sinks, release. The
  * messages and exit statuses are pynetdicom's; the library does the work. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -374,11 +375,12 @@ static double timeout_value(double t)
 
 /* -ta: pynetdicom keeps 0 as 0 (ae.py accepts any value >= 0), so its wait
  * for the A-ASSOCIATE-AC (a queue get with timeout 0) expires at once. The
- * library's 0 means "none"; a deadline that has already passed when the
- * first read starts gives pynetdicom's result. */
+ * library's 0 means "none"; the smallest positive timeout makes the deadline
+ * "now" (now + DBL_MIN == now), already passed when the first read starts,
+ * which gives pynetdicom's result. */
 static double acse_timeout_value(double t)
 {
-    return t == 0 ? 1e-9 : timeout_value(t);
+    return t == 0 ? DBL_MIN : timeout_value(t);
 }
 
 static void print_version(void)

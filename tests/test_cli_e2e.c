@@ -946,39 +946,35 @@ Test(cli_e2e, acse_timeout_reported_when_it_expires)
     peer_free(&p);
 }
 
-/* -ta 5 -tn 1: the network timeout expires first and ends the wait; it is
- * named as such (pynetdicom has no line of its own for it before the
- * association is established: its reactor checks -tn only afterwards). */
-Test(cli_e2e, network_timeout_while_associating)
+/* Waits while associating, each ended by the timeout that expires first:
+ * -ta 5 -tn 1: the network timeout, named as such (pynetdicom has no line
+ * of its own for it before the association is established: its reactor
+ * checks -tn only afterwards); -ta 0: pynetdicom keeps 0 (ae.py accepts any
+ * value >= 0) and its wait for the A-ASSOCIATE-AC expires at once. */
+Test(cli_e2e, timeouts_while_associating)
 {
-    peer p;
-    result r;
-    double took;
-    const char *args[] = {"-ta", "5", "-tn", "1", "-k", "PatientName=", NULL};
-    converse(&p, &r, "read-rq\nwait-close\n", args, NULL, NULL, &took);
-    cr_expect_eq(r.status, 1, "%s", r.err);
-    cr_expect_str_eq(r.err, "I: Requesting Association\n"
-                            "E: Network timeout reached\n"
-                            "I: Aborting Association\n");
-    cr_expect(took >= 0.95 && took < 1.7, "took %.2f s", took);
-    result_free(&r);
-    peer_free(&p);
-}
-
-/* -ta 0: pynetdicom keeps 0 (ae.py accepts any value >= 0) and its wait for
- * the A-ASSOCIATE-AC expires at once. */
-Test(cli_e2e, acse_timeout_zero_expires_at_once)
-{
-    peer p;
-    result r;
-    double took;
-    const char *args[] = {"-ta", "0", "-tn", "5", "-k", "PatientName=", NULL};
-    converse(&p, &r, "accept\nwait-close\n", args, NULL, NULL, &took);
-    cr_expect_eq(r.status, 1, "%s", r.err);
-    cr_expect_str_eq(r.err, ACSE_TIMEOUT);
-    cr_expect(took < 1, "took %.2f s", took);
-    result_free(&r);
-    peer_free(&p);
+    static const struct {
+        const char *ta, *tn, *script, *err;
+        double min, max;
+    } t[] = {
+        {"5", "1", "read-rq\nwait-close\n",
+         "I: Requesting Association\nE: Network timeout reached\nI: Aborting Association\n",
+         0.95, 1.7},
+        {"0", "5", "accept\nwait-close\n", ACSE_TIMEOUT, 0, 1},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        peer p;
+        result r;
+        double took;
+        const char *args[] = {"-ta", t[i].ta, "-tn", t[i].tn, "-k", "PatientName=", NULL};
+        converse(&p, &r, t[i].script, args, NULL, NULL, &took);
+        cr_expect_eq(r.status, 1, "-ta %s: %s", t[i].ta, r.err);
+        cr_expect_str_eq(r.err, t[i].err, "-ta %s -tn %s", t[i].ta, t[i].tn);
+        cr_expect(took >= t[i].min && took < t[i].max, "-ta %s -tn %s took %.2f s", t[i].ta,
+                  t[i].tn, took);
+        result_free(&r);
+        peer_free(&p);
+    }
 }
 
 /* A peer that never answers our A-RELEASE-RQ: pynetdicom (negotiate_release)
