@@ -6,6 +6,7 @@
  * chosen model's context, hand every response to the sinks, release. The
  * messages and exit statuses are pynetdicom's; the library does the work. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -119,6 +120,9 @@ static const char *status_category(uint16_t c)
 
 /* ---- the run --------------------------------------------------------------------- */
 
+/* Where the association is: what a failure is reported as depends on it. */
+typedef enum fs_phase { FS_PHASE_ASSOCIATE, FS_PHASE_FIND, FS_PHASE_RELEASE } fs_phase;
+
 typedef struct run {
     const fs_options *o;
     fs_sink *sinks[4];
@@ -126,7 +130,101 @@ typedef struct run {
     fs_query_info info;
     bool requested;       /* the A-ASSOCIATE-RQ went out */
     fs_net *net;          /* our transport, for Ctrl-C (valid while the association lives) */
+    fs_phase phase;
+    bool failure_reported; /* the association's failure has been logged */
 } run;
+
+/* pynetdicom's lines for an association that ends on an error, by phase
+ * (acse.py negotiate_association / negotiate_release, association.py).
+ * Logged once: when the library reports the failure (DQ_ASSOC_EV_FAILED,
+ * before it waits for the peer to close), or else when the call returns. */
+static void report_associate_failure(const dq_error *err)
+{
+    switch (err->kind) {
+    case DQ_ERR_REJECTED:
+        FS_ERROR("Association Rejected");
+        FS_ERROR("Result: %s, Source: %s", rj_result((unsigned)err->detail[0]),
+                 rj_source((unsigned)err->detail[1]));
+        FS_ERROR("Reason: %s", rj_reason((unsigned)err->detail[1], (unsigned)err->detail[2]));
+        break;
+    case DQ_ERR_TIMEOUT:
+        /* pynetdicom only watches -tn once established (its reactor), so it
+         * has no line of its own for it here: ours says which one expired. */
+        if (err->detail[0] == DQ_TIMEOUT_NETWORK)
+            FS_ERROR("Network timeout reached");
+        else
+            FS_ERROR("ACSE timeout reached while waiting for response to association request");
+        FS_INFO("Aborting Association");
+        break;
+    case DQ_ERR_ARGUMENT:
+        FS_ERROR("%s", err->message);
+        break;
+    default:
+        /* Aborted by the peer, connection closed, protocol violation. */
+        FS_ERROR("Association Aborted");
+        FS_DEBUG("%s", err->message);
+        break;
+    }
+}
+
+static void report_find_failure(const dq_error *err)
+{
+    switch (err->kind) {
+    case DQ_ERR_TIMEOUT:
+        /* The DIMSE wait, or our bounded wait after C-CANCEL (findscu_net.c,
+         * which pynetdicom would count as DIMSE); else one read beyond -tn. */
+        if (err->detail[0] == DQ_TIMEOUT_DIMSE)
+            FS_ERROR("DIMSE timeout reached while waiting for message response");
+        else
+            FS_ERROR("Network timeout reached");
+        FS_INFO("Aborting Association");
+        break;
+    case DQ_ERR_ABORTED:
+        FS_INFO("Association Aborted");
+        break;
+    case DQ_ERR_CANCELLED:
+        FS_INFO("Aborting Association");
+        break;
+    case DQ_ERR_CLOSED:
+        FS_ERROR("Connection closed while waiting for DIMSE message");
+        break;
+    case DQ_ERR_PROTOCOL:
+    case DQ_ERR_MALFORMED:
+        FS_ERROR("Received an invalid C-FIND response from the peer");
+        FS_DEBUG("%s", err->message);
+        FS_INFO("Aborting Association");
+        break;
+    default:
+        /* DQ_ERR_LIMIT (a PDU or data set above a safety cap) and the rest:
+         * the library's message says what. */
+        FS_ERROR("%s", err->message);
+        FS_INFO("Aborting Association");
+        break;
+    }
+}
+
+static void report_failure(run *r, const dq_error *err)
+{
+    if (r->failure_reported)
+        return;
+    r->failure_reported = true;
+    if (r->phase == FS_PHASE_RELEASE) {
+        /* negotiate_release: no answer within the ACSE timeout (or Ctrl-C)
+         * -> abort; an A-ABORT or A-P-ABORT meanwhile -> aborted. */
+        if (err->kind == DQ_ERR_TIMEOUT || err->kind == DQ_ERR_CANCELLED)
+            FS_INFO("Aborting Association");
+        else
+            FS_INFO("Association Aborted");
+        FS_DEBUG("%s", err->message);
+    } else if (fs_net_interrupts() &&
+               (r->phase == FS_PHASE_ASSOCIATE || err->kind == DQ_ERR_CANCELLED)) {
+        FS_INFO("Aborting Association");
+    } else if (r->phase == FS_PHASE_ASSOCIATE) {
+        report_associate_failure(err);
+    } else {
+        report_find_failure(err);
+    }
+}
 
 static void on_assoc_event(void *user, const dq_assoc_event *ev)
 {
@@ -148,6 +246,19 @@ static void on_assoc_event(void *user, const dq_assoc_event *ev)
     case DQ_ASSOC_EV_DIMSE_RECEIVED:
         if (ev->dimse)
             fs_debug_dimse(ev->dimse, false);
+        break;
+    case DQ_ASSOC_EV_PDU_OVERSIZED:
+        /* pynetdicom takes such PDUs silently (DCMTK refuses them). */
+        FS_DEBUG("Received a P-DATA-TF PDU-length of %zu bytes, above the maximum of %ld we "
+                 "offered: accepted",
+                 ev->pdu_len - DQ_PDU_HEADER_SIZE, r->o->max_pdu);
+        break;
+    case DQ_ASSOC_EV_FAILED:
+        if (ev->error)
+            report_failure(r, ev->error);
+        break;
+    case DQ_ASSOC_EV_ARTIM_WAIT:
+        FS_DEBUG("Waiting up to %g s for the peer to close the connection", ev->seconds);
         break;
     default:
         break;
@@ -262,6 +373,16 @@ static double timeout_value(double t)
     return (isfinite(t) && t > 0) ? t : 0;
 }
 
+/* -ta: pynetdicom keeps 0 as 0 (ae.py accepts any value >= 0), so its wait
+ * for the A-ASSOCIATE-AC (a queue get with timeout 0) expires at once. The
+ * library's 0 means "none"; the smallest positive timeout makes the deadline
+ * "now" (now + DBL_MIN == now), already passed when the first read starts,
+ * which gives pynetdicom's result. */
+static double acse_timeout_value(double t)
+{
+    return t == 0 ? DBL_MIN : timeout_value(t);
+}
+
 static void print_version(void)
 {
     printf("findscu (dq) %s\n", dq_version());
@@ -367,12 +488,13 @@ static int run_query(run *r, dq_dataset *identifier)
     p.calling_ae = o->calling_aet;
     p.called_ae = o->called_aet;
     p.max_pdu = (uint32_t)o->max_pdu;
-    p.acse_timeout = timeout_value(o->acse_timeout);
+    p.acse_timeout = acse_timeout_value(o->acse_timeout);
     p.dimse_timeout = timeout_value(o->dimse_timeout);
     p.network_timeout = timeout_value(o->network_timeout);
     /* pynetdicom leaves connecting to the OS; we bound it by the ACSE timeout
-     * so an unreachable host cannot hang a script for minutes. */
-    p.connect_timeout = p.acse_timeout;
+     * (-ta 0: the network timeout) so an unreachable host cannot hang a
+     * script for minutes. */
+    p.connect_timeout = o->acse_timeout == 0 ? p.network_timeout : p.acse_timeout;
     p.contexts = ctx;
     p.n_contexts = N_CONTEXTS;
     p.ext_neg = xn.info_len ? &xn : NULL;
@@ -391,34 +513,11 @@ static int run_query(run *r, dq_dataset *identifier)
         return EXIT_ASSOC;
     }
     dq_assoc *a = NULL;
+    r->phase = FS_PHASE_ASSOCIATE;
     if (dq_assoc_request_on(&a, t, &p, &err) != 0) {
         r->net = NULL; /* the transport is gone with the failed association */
-        if (fs_net_interrupts()) {
-            FS_INFO("Aborting Association");
-            return EXIT_INTERRUPTED;
-        }
-        switch (err.kind) {
-        case DQ_ERR_REJECTED:
-            FS_ERROR("Association Rejected");
-            FS_ERROR("Result: %s, Source: %s", rj_result((unsigned)err.detail[0]),
-                     rj_source((unsigned)err.detail[1]));
-            FS_ERROR("Reason: %s",
-                     rj_reason((unsigned)err.detail[1], (unsigned)err.detail[2]));
-            break;
-        case DQ_ERR_TIMEOUT:
-            FS_ERROR("ACSE timeout reached while waiting for response to association request");
-            FS_INFO("Aborting Association");
-            break;
-        case DQ_ERR_ARGUMENT:
-            FS_ERROR("%s", err.message);
-            break;
-        default:
-            /* Aborted by the peer, connection closed, protocol violation. */
-            FS_ERROR("Association Aborted");
-            FS_DEBUG("%s", err.message);
-            break;
-        }
-        return EXIT_ASSOC;
+        report_failure(r, &err);
+        return fs_net_interrupts() ? EXIT_INTERRUPTED : EXIT_ASSOC;
     }
 
     /* Which context carries the query (pynetdicom: _get_valid_context). */
@@ -478,6 +577,7 @@ static int run_query(run *r, dq_dataset *identifier)
 
     dq_find_result res;
     memset(&res, 0, sizeof res);
+    r->phase = FS_PHASE_FIND;
     fs_net_set_find(r->net, true, r->info.pctx_id, rq.message_id);
     int rc = dq_find_encoded(a, &rq, &encoded, on_response, r, &res, &err);
     dq_buffer_free(&encoded);
@@ -493,43 +593,15 @@ static int run_query(run *r, dq_dataset *identifier)
             FS_ERROR("%s", e2.message);
     }
     if (rc != 0) {
-        switch (err.kind) {
-        case DQ_ERR_TIMEOUT:
-            /* The engine words an expired DIMSE wait "DIMSE timeout: ..."; any
-             * other timeout is a single read exceeding -tn (or our bounded
-             * wait after C-CANCEL, which pynetdicom would count as DIMSE). */
-            if (strncmp(err.message, "DIMSE", 5) == 0 || strstr(err.message, "C-CANCEL"))
-                FS_ERROR("DIMSE timeout reached while waiting for message response");
-            else
-                FS_ERROR("Network timeout reached");
-            FS_INFO("Aborting Association");
-            break;
-        case DQ_ERR_ABORTED:
-            FS_INFO("Association Aborted");
-            break;
-        case DQ_ERR_CANCELLED:
-            FS_INFO("Aborting Association");
-            break;
-        case DQ_ERR_CLOSED:
-            FS_ERROR("Connection closed while waiting for DIMSE message");
-            break;
-        case DQ_ERR_PROTOCOL:
-        case DQ_ERR_MALFORMED:
-            FS_ERROR("Received an invalid C-FIND response from the peer");
-            FS_INFO("Aborting Association");
-            break;
-        default:
-            FS_ERROR("%s", err.message);
-            FS_INFO("Aborting Association");
-            break;
-        }
+        report_failure(r, &err);
         dq_assoc_free(a);
         return fs_net_interrupts() ? EXIT_INTERRUPTED : 0;
     }
 
     FS_INFO("Releasing Association");
+    r->phase = FS_PHASE_RELEASE;
     if (dq_assoc_release(a, &err) != 0)
-        FS_DEBUG("%s", err.message);
+        report_failure(r, &err);
     dq_assoc_free(a);
     return fs_net_interrupts() ? EXIT_INTERRUPTED : 0;
 }

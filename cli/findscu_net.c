@@ -139,10 +139,12 @@ static int net_check(void *user, dq_transport *t, dq_transport_step step, double
     case DQ_TRANSPORT_STEP_READ_WAIT:
         if (c->cancel_sent && c->cancel_deadline > 0) {
             double left = c->cancel_deadline - now_s();
-            if (left <= 0)
-                return dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                                    "no response to the C-CANCEL within %g s", FS_CANCEL_WAIT),
-                       -1;
+            if (left <= 0) {
+                dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                             "no response to the C-CANCEL within %g s", FS_CANCEL_WAIT);
+                err->detail[0] = DQ_TIMEOUT_DIMSE; /* pynetdicom waits for it as DIMSE */
+                return -1;
+            }
             *wait_max = left;
         }
         /* About to block: let the user see everything logged so far. */

@@ -2,6 +2,7 @@
  * A-ASSOCIATE-AC/-RJ, release with collision, abort. */
 #include "assoc_impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -132,6 +133,10 @@ static void artim_wait(dq_assoc *a)
 {
     if (!a->t || a->ul.state != DQ_UL_STA13 || !a->ul.artim_running || a->artim_timeout <= 0)
         return;
+    if (a->on_event) {
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_ARTIM_WAIT, .seconds = a->artim_timeout};
+        a->on_event(a->user, &e);
+    }
     double deadline = dq_assoc_now() + a->artim_timeout;
     dq_ul_event ev = DQ_UL_EVT18;
     for (;;) {
@@ -157,10 +162,18 @@ static void artim_wait(dq_assoc *a)
     dq_assoc_ul_event(a, ev, NULL, 0, &o, NULL);
 }
 
-/* After A-ABORT a requestor waits (ARTIM) for the peer to close, then closes
- * and tells the machine (Evt17 -> AR-5 -> Sta1). */
-static void finish_abort(dq_assoc *a)
+/* After A-ABORT a requestor reports why (before waiting, so the caller can
+ * tell the user when it happened), waits (ARTIM) for the peer to close, then
+ * closes and tells the machine (Evt17 -> AR-5 -> Sta1). */
+static void finish_abort(dq_assoc *a, const dq_error *why)
 {
+    if (why && why->kind != DQ_OK && !a->failed_reported) {
+        a->failed_reported = true;
+        if (a->on_event) {
+            dq_assoc_event e = {.type = DQ_ASSOC_EV_FAILED, .error = why};
+            a->on_event(a->user, &e);
+        }
+    }
     artim_wait(a);
     close_transport(a);
     if (a->ul.state != DQ_UL_STA1) {
@@ -169,16 +182,43 @@ static void finish_abort(dq_assoc *a)
     }
 }
 
-void dq_assoc_fail(dq_assoc *a)
+void dq_assoc_fail(dq_assoc *a, const dq_error *why)
 {
     if (a->ul.state != DQ_UL_STA1 && a->ul.state != DQ_UL_STA13 && a->t) {
         dq_ul_output o;
         dq_assoc_ul_event(a, DQ_UL_EVT15, NULL, 0, &o, NULL);
     }
-    finish_abort(a);
+    finish_abort(a, why);
 }
 
-int dq_assoc_read_pdu(dq_assoc *a, double deadline, const char *what, const uint8_t **pdu,
+size_t dq_assoc_pdata_cap(size_t max_data_set_length)
+{
+    size_t ds = max_data_set_length ? max_data_set_length : DQ_DIMSE_MAX_DATA_SET_LENGTH;
+    size_t buffer = DQ_TRANSPORT_DEFAULT_MAX_BUFFER - DQ_PDU_HEADER_SIZE;
+    return ds < buffer - DQ_DIMSE_MAX_COMMAND_LENGTH ? ds + DQ_DIMSE_MAX_COMMAND_LENGTH : buffer;
+}
+
+static const char *timeout_name(dq_timeout_kind what)
+{
+    return what == DQ_TIMEOUT_ACSE ? "ACSE" : what == DQ_TIMEOUT_DIMSE ? "DIMSE" : "network";
+}
+
+/* A whole PDU has been framed: counters, the first-oversized report, the
+ * PDU_RECEIVED event. */
+static void took_pdu(dq_assoc *a, const uint8_t *p, const dq_pdu_frame *fr)
+{
+    a->held = fr->size;
+    a->stats.pdus_received++;
+    a->stats.bytes_received += fr->size;
+    if (fr->type == DQ_PDU_P_DATA_TF && a->our_max_pdu && fr->length > a->our_max_pdu &&
+        !a->oversized_seen) {
+        a->oversized_seen = true;
+        dq_assoc_emit(a, DQ_ASSOC_EV_PDU_OVERSIZED, p, fr->size);
+    }
+    dq_assoc_emit(a, DQ_ASSOC_EV_PDU_RECEIVED, p, fr->size);
+}
+
+int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const uint8_t **pdu,
                       size_t *len, dq_error *err)
 {
     if (a->held) {
@@ -198,24 +238,32 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, const char *what, const uint
         bool overall = false;
         if (deadline > 0) {
             double left = deadline - dq_assoc_now();
-            if (left <= 0)
-                left = 1e-3;
             if (wait <= 0 || left < wait) {
                 wait = left;
                 overall = true;
             }
         }
-        dq_transport_set_timeout(a->t, wait);
-        if (dq_transport_need(a->t, have, &p, err) < 0) {
-            if (err && err->kind == DQ_ERR_TIMEOUT && overall)
+        /* A deadline that has passed takes what is already here, no more. */
+        bool expired = overall && wait <= 0 && dq_transport_buffered(a->t) < have;
+        if (!expired)
+            dq_transport_set_timeout(a->t, overall && wait <= 0 ? 1e-9 : wait);
+        if (expired || dq_transport_need(a->t, have, &p, err) < 0) {
+            if (expired || (err && err->kind == DQ_ERR_TIMEOUT && overall)) {
                 dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                             "%s timeout: no answer from the peer", what);
+                             "%s timeout: no answer from the peer", timeout_name(what));
+                if (err)
+                    err->detail[0] = (int)what;
+            }
             return -1;
         }
         dq_pdu_frame fr;
         dq_error ferr;
-        dq_pdu_frame_result r = dq_pdu_frame_check(p, dq_transport_buffered(a->t),
-                                                   a->our_max_pdu, &fr, &ferr);
+        dq_pdu_frame_result r = dq_pdu_frame_check(p, dq_transport_buffered(a->t), a->pdata_cap,
+                                                   &fr, &ferr);
+        if (r == DQ_PDU_FRAME_ERROR && ferr.kind == DQ_ERR_LIMIT && fr.type == DQ_PDU_P_DATA_TF)
+            dq_error_set(&ferr, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
+                         "P-DATA-TF PDU-length %lu is above our safety limit of %zu bytes",
+                         (unsigned long)fr.length, a->pdata_cap);
         if (r == DQ_PDU_FRAME_ERROR) {
             /* Unknown type or impossible length: Evt19. */
             *pdu = p;
@@ -227,10 +275,7 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, const char *what, const uint
         if (r == DQ_PDU_FRAME_COMPLETE) {
             *pdu = p;
             *len = fr.size;
-            a->held = fr.size;
-            a->stats.pdus_received++;
-            a->stats.bytes_received += fr.size;
-            dq_assoc_emit(a, DQ_ASSOC_EV_PDU_RECEIVED, p, fr.size);
+            took_pdu(a, p, &fr);
             return 0;
         }
         have = fr.size ? fr.size : DQ_PDU_HEADER_SIZE;
@@ -269,7 +314,7 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
     pdu = kept ? copy : NULL;
     len = kept;
     if (dq_assoc_ul_event(a, ev, pdu, len, &o, err) < 0) {
-        finish_abort(a);
+        finish_abort(a, err);
         return -1;
     }
     if (ev == DQ_UL_EVT16) {
@@ -288,7 +333,15 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
                      "the peer released the association (A-RELEASE-RQ in %s)",
                      dq_ul_state_name(before));
     } else if (why) {
-        if (err) {
+        if (err && why->kind == DQ_ERR_LIMIT) {
+            /* A safety cap hit stays a limit error, worded as such. */
+            *err = *why;
+            size_t n = strlen(err->message);
+            snprintf(err->message + n, sizeof err->message - n, ": refused, association aborted");
+            err->detail[0] = o.abort_source;
+            err->detail[1] = o.abort_reason;
+            err->detail[2] = 0;
+        } else if (err) {
             *err = *why;
             err->kind = DQ_ERR_PROTOCOL;
             dq_error_prefix(err, "%s from the peer in %s, association aborted",
@@ -310,14 +363,14 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
             err->detail[1] = o.abort_reason;
         }
     }
-    finish_abort(a);
+    finish_abort(a, err);
     return -1;
 }
 
 /* Reads and classifies one PDU: 0 with *ev set, or -1 (timeout, closed:
  * the association is then over and *err says why). For a PDU that does not
  * frame or decode, *ev is Evt19 and *why says what was wrong. */
-static int next_event(dq_assoc *a, double deadline, const char *what, const uint8_t **pdu,
+static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, const uint8_t **pdu,
                       size_t *len, dq_ul_event *ev, dq_error *why, dq_error *err)
 {
     int r = dq_assoc_read_pdu(a, deadline, what, pdu, len, why);
@@ -329,12 +382,13 @@ static int next_event(dq_assoc *a, double deadline, const char *what, const uint
             dq_ul_handle(&a->ul, DQ_UL_EVT17, NULL, 0, false, &o, NULL);
             if (err) {
                 *err = *why;
-                dq_error_prefix(err, "connection closed by the peer while waiting for %s", what);
+                dq_error_prefix(err, "connection closed by the peer while waiting for %s",
+                                timeout_name(what));
             }
         } else {
             if (err)
                 *err = *why;
-            dq_assoc_fail(a);
+            dq_assoc_fail(a, why);
         }
         return -1;
     }
@@ -511,17 +565,17 @@ int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *
     a->artim_timeout = p->artim_timeout;
     a->max_data_set_length = p->max_data_set_length ? p->max_data_set_length
                                                     : DQ_DIMSE_MAX_DATA_SET_LENGTH;
+    a->pdata_cap = dq_assoc_pdata_cap(a->max_data_set_length);
     a->our_max_pdu = p->max_pdu;
     a->next_message_id = 1;
     for (size_t i = 0; i < 256; i++)
         a->pctx_ts[i] = DQ_TS_UNKNOWN;
     dq_ul_init(&a->ul);
-    /* The buffer never needs more than our largest acceptable PDU. */
+    /* The buffer never needs more than our largest acceptable PDU (it grows
+     * only as far as the PDUs that actually arrive). */
     size_t cap = (size_t)DQ_PDU_ASSOC_MAX_LENGTH + DQ_PDU_HEADER_SIZE;
-    if (p->max_pdu == 0)
-        cap = DQ_TRANSPORT_DEFAULT_MAX_BUFFER;
-    else if ((size_t)p->max_pdu + DQ_PDU_HEADER_SIZE > cap)
-        cap = (size_t)p->max_pdu + DQ_PDU_HEADER_SIZE;
+    if (a->pdata_cap + DQ_PDU_HEADER_SIZE > cap)
+        cap = a->pdata_cap + DQ_PDU_HEADER_SIZE;
     dq_transport_set_max_buffer(t, cap);
     dq_transport_set_timeout(t, p->network_timeout);
 
@@ -550,14 +604,14 @@ int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *
     dq_ul_event ev;
     dq_error why;
     dq_error_clear(&why);
-    if (next_event(a, deadline, "ACSE", &pdu, &len, &ev, &why, err) < 0) {
+    if (next_event(a, deadline, DQ_TIMEOUT_ACSE, &pdu, &len, &ev, &why, err) < 0) {
         dq_assoc_free(a);
         return -1;
     }
     if (ev == DQ_UL_EVT3) {
         if (take_ac(a, pdu, len, err) < 0) {
             dq_error_prefix(err, "A-ASSOCIATE-AC");
-            dq_assoc_fail(a);
+            dq_assoc_fail(a, err);
             dq_assoc_free(a);
             return -1;
         }
@@ -704,7 +758,7 @@ int dq_assoc_release(dq_assoc *a, dq_error *err)
         dq_ul_event ev;
         dq_error why;
         dq_error_clear(&why);
-        if (next_event(a, deadline, "ACSE", &pdu, &len, &ev, &why, err) < 0)
+        if (next_event(a, deadline, DQ_TIMEOUT_ACSE, &pdu, &len, &ev, &why, err) < 0)
             return -1;
         if (ev == DQ_UL_EVT10 && a->ul.state == DQ_UL_STA7) {
             /* AR-6: late P-DATA (e.g. responses after a cancel) is dropped. */
@@ -736,14 +790,14 @@ void dq_assoc_abort(dq_assoc *a)
 {
     if (!a)
         return;
-    dq_assoc_fail(a);
+    dq_assoc_fail(a, NULL);
 }
 
 void dq_assoc_free(dq_assoc *a)
 {
     if (!a)
         return;
-    dq_assoc_fail(a);
+    dq_assoc_fail(a, NULL);
     close_transport(a);
     dq_pdu_buf_free(&a->rq);
     dq_pdu_buf_free(&a->tx);

@@ -14,6 +14,9 @@ struct dq_assoc {
     double acse_timeout, dimse_timeout, network_timeout;
     double artim_timeout;        /* Sta13 wait for the peer's close after A-ABORT */
     size_t max_data_set_length;  /* reassembled data set cap (never 0) */
+    size_t pdata_cap;            /* largest P-DATA-TF PDU-length taken (dq_assoc_pdata_cap) */
+    bool oversized_seen;         /* DQ_ASSOC_EV_PDU_OVERSIZED was sent */
+    bool failed_reported;        /* DQ_ASSOC_EV_FAILED was sent */
     uint32_t our_max_pdu, peer_max_pdu;
 
     dq_pdu_buf rq;               /* our A-ASSOCIATE-RQ as sent */
@@ -42,17 +45,20 @@ struct dq_assoc {
 int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
                       dq_ul_output *out, dq_error *err);
 /* Reads one whole PDU with a deadline (<= 0: none) into the transport buffer
- * (*pdu valid until a->held is consumed). `what` names the wait for timeout
- * messages ("ACSE", "DIMSE"). */
-int dq_assoc_read_pdu(dq_assoc *a, double deadline, const char *what, const uint8_t **pdu,
+ * (*pdu valid until a->held is consumed). `what` is the wait the deadline
+ * bounds (DQ_TIMEOUT_ACSE or DQ_TIMEOUT_DIMSE): a timeout error says whether
+ * it or the network timeout expired first (detail[0]). */
+int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const uint8_t **pdu,
                       size_t *len, dq_error *err);
 /* Handles a received PDU that is not what the caller wanted (abort, release
  * request, garbage): runs the UL, ends the association and fills *err. */
 int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
                         const dq_error *why, dq_error *err);
 /* Ends the association after a local failure (timeout, decode error): sends
- * A-ABORT if the connection is up, closes. *err is kept. */
-void dq_assoc_fail(dq_assoc *a);
+ * A-ABORT if the connection is up, reports `why` (DQ_ASSOC_EV_FAILED; NULL:
+ * no error to report, e.g. the caller's own abort), waits for the peer's
+ * close (ARTIM), closes. */
+void dq_assoc_fail(dq_assoc *a, const dq_error *why);
 void dq_assoc_emit(dq_assoc *a, dq_assoc_event_type type, const uint8_t *pdu, size_t len);
 double dq_assoc_now(void);
 

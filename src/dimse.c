@@ -227,7 +227,7 @@ int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, con
         return -1;
     if (send_stream(a, pctx_id, true, a->tx_cmd.data, a->tx_cmd.len, err) < 0 ||
         (data && send_stream(a, pctx_id, false, data, data_len, err) < 0)) {
-        dq_assoc_fail(a);
+        dq_assoc_fail(a, err);
         return -1;
     }
     if (a->on_event) {
@@ -247,7 +247,7 @@ static int dimse_violation(dq_assoc *a, dq_error *err)
     if (err->kind != DQ_ERR_LIMIT) /* a cap hit stays a limit error */
         err->kind = DQ_ERR_PROTOCOL;
     dq_error_prefix(err, "DIMSE");
-    dq_assoc_fail(a);
+    dq_assoc_fail(a, err);
     return -1;
 }
 
@@ -271,7 +271,7 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
             size_t len;
             dq_error why;
             dq_error_clear(&why);
-            int r = dq_assoc_read_pdu(a, deadline, "DIMSE", &pdu, &len, &why);
+            int r = dq_assoc_read_pdu(a, deadline, DQ_TIMEOUT_DIMSE, &pdu, &len, &why);
             if (r < 0) {
                 if (why.kind == DQ_ERR_CLOSED) {
                     /* Evt17: A-P-ABORT; report the close itself. */
@@ -281,7 +281,7 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
                     return -1;
                 }
                 *err = why;
-                dq_assoc_fail(a);
+                dq_assoc_fail(a, err);
                 return -1;
             }
             dq_ul_event ev = r == 1 ? DQ_UL_EVT19 : dq_ul_event_for_pdu(pdu, len);
@@ -333,7 +333,7 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
             }
             a->stats.bytes_copied += pdv.len;
             if (dq_buffer_append(&a->rx_cmd, pdv.data, pdv.len, err) < 0) {
-                dq_assoc_fail(a);
+                dq_assoc_fail(a, err);
                 return -1;
             }
             if (!pdv.last)
@@ -370,7 +370,7 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
         }
         a->stats.bytes_copied += pdv.len;
         if (dq_buffer_append(&a->rx_data, pdv.data, pdv.len, err) < 0) {
-            dq_assoc_fail(a);
+            dq_assoc_fail(a, err);
             return -1;
         }
         if (pdv.last) {

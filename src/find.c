@@ -112,9 +112,9 @@ static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded
     dq_find_status last = {0};
     bool last_pending = false, have_last = false;
     if (!ds) {
-        dq_assoc_fail(a);
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
+        dq_assoc_fail(a, err);
+        return -1;
     }
     for (;;) {
         dq_dimse_message m;
@@ -131,7 +131,7 @@ static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded
                          id, dq_dimse_command_name(m.command.command_field)
                                  ? dq_dimse_command_name(m.command.command_field) : "unknown",
                          m.command.command_field, m.command.message_id_responded);
-            dq_assoc_fail(a);
+            dq_assoc_fail(a, err);
             dq_dataset_free(ds);
             return -1;
         }

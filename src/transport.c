@@ -139,6 +139,7 @@ static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
         if (w == 0) {
             dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                          "network timeout: nothing received for %g s", timeout);
+            err->detail[0] = DQ_TIMEOUT_NETWORK;
             return -1;
         }
         if (w < 0) {
@@ -173,6 +174,7 @@ static int tcp_write(void *vctx, const void *buf, size_t len, double timeout, dq
             if (w == 0) {
                 dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                              "network timeout: could not send for %g s", timeout);
+                err->detail[0] = DQ_TIMEOUT_NETWORK;
                 return -1;
             }
             if (w > 0)
@@ -274,6 +276,8 @@ int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t 
                      DQ_ERROR_NO_TAG, "cannot connect to %s:%u: %s", host, (unsigned)port,
                      last == ETIMEDOUT ? "connection timed out" : strerror(last));
         err->sys_errno = last;
+        if (last == ETIMEDOUT)
+            err->detail[0] = DQ_TIMEOUT_CONNECT;
         return -1;
     }
     int one = 1;

@@ -4,6 +4,7 @@
  * must end with a clean error value and no hang. */
 #include <criterion/criterion.h>
 
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -200,6 +201,7 @@ Test(assoc, acse_timeout_aborts)
     cr_assert_eq(attempt("read-rq\nwait-close\n", &p, &a, &e, &scp), -1);
     double dt = now() - t0;
     cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
+    cr_assert_eq(e.detail[0], DQ_TIMEOUT_ACSE);
     cr_assert(dt >= 0.29 && dt < 2, "took %f s", dt);
     char *rec = finish(&scp, 0);
     char v[64];
@@ -219,7 +221,43 @@ Test(assoc, network_timeout_applies_to_each_read)
     dq_error e;
     cr_assert_eq(attempt("read-rq\nwait-close\n", &p, &a, &e, &scp), -1);
     cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
+    cr_assert_eq(e.detail[0], DQ_TIMEOUT_NETWORK, "%s", e.message);
     free(finish(&scp, 0));
+
+    /* With an ACSE timeout too, whichever expires first ends the wait and
+     * the error says which. */
+    p.acse_timeout = 5;
+    double t0 = now();
+    cr_assert_eq(attempt("read-rq\nwait-close\n", &p, &a, &e, &scp), -1);
+    double dt = now() - t0;
+    cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
+    cr_assert_eq(e.detail[0], DQ_TIMEOUT_NETWORK, "%s", e.message);
+    cr_assert(dt >= 0.24 && dt < 1, "took %f s", dt);
+    free(finish(&scp, 0));
+    p.acse_timeout = 0.25;
+    p.network_timeout = 5;
+    cr_assert_eq(attempt("read-rq\nwait-close\n", &p, &a, &e, &scp), -1);
+    cr_assert_eq(e.detail[0], DQ_TIMEOUT_ACSE, "%s", e.message);
+    free(finish(&scp, 0));
+}
+
+/* A deadline that has passed before the first read (pynetdicom's -ta 0)
+ * times out at once instead of waiting a little for the answer. */
+Test(assoc, expired_deadline_does_not_wait, .timeout = 10)
+{
+    dq_assoc_params p;
+    params(&p);
+    p.acse_timeout = DBL_MIN; /* the deadline is "now" */
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    for (int i = 0; i < 5; i++) {
+        cr_assert_eq(attempt("accept\nwait-close\n", &p, &a, &e, &scp), -1,
+                     "run %d: the AC was waited for", i);
+        cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
+        cr_assert_eq(e.detail[0], DQ_TIMEOUT_ACSE, "%s", e.message);
+        free(finish(&scp, 0));
+    }
 }
 
 Test(assoc, garbage_instead_of_accept)
@@ -342,6 +380,7 @@ Test(assoc, abort_during_release_and_release_timeout)
     cr_assert_eq(attempt("accept\nrecv-pdu\nwait-close\n", &p, &a, &e, &scp), 0);
     cr_assert_eq(dq_assoc_release(a, &e), -1);
     cr_assert_eq(e.kind, DQ_ERR_TIMEOUT, "%s", e.message);
+    cr_assert_eq(e.detail[0], DQ_TIMEOUT_ACSE, "%s", e.message);
     dq_assoc_free(a);
     char *rec = finish(&scp, 0);
     char v[16];
@@ -579,4 +618,67 @@ Test(assoc, release_closes_at_once, .timeout = 10)
     cr_assert_not_null(strstr(rec, "\neof"), "%s", rec);
     dq_assoc_free(a);
     free(rec);
+}
+
+/* A local failure is reported (DQ_ASSOC_EV_FAILED, with the error the call
+ * returns) when it happens, before the ARTIM wait (DQ_ASSOC_EV_ARTIM_WAIT),
+ * so a caller can tell its user at once; once only. */
+typedef struct failog {
+    double t0, failed_at, artim_at;
+    int n_failed, n_artim;
+    dq_error_kind kind;
+    int detail0;
+    double seconds;
+} failog;
+
+static void on_fail_event(void *user, const dq_assoc_event *ev)
+{
+    failog *l = user;
+    if (ev->type == DQ_ASSOC_EV_FAILED) {
+        l->n_failed++;
+        l->failed_at = now() - l->t0;
+        l->kind = ev->error ? ev->error->kind : DQ_OK;
+        l->detail0 = ev->error ? ev->error->detail[0] : -1;
+    } else if (ev->type == DQ_ASSOC_EV_ARTIM_WAIT) {
+        l->n_artim++;
+        l->artim_at = now() - l->t0;
+        l->seconds = ev->seconds;
+    }
+}
+
+Test(assoc, failure_reported_before_the_artim_wait, .timeout = 10)
+{
+    dq_assoc_params p;
+    params(&p);
+    p.acse_timeout = 0.3;
+    p.artim_timeout = 1;
+    failog l = {0};
+    p.on_event = on_fail_event;
+    p.user = &l;
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    l.t0 = now();
+    cr_assert_eq(attempt("read-rq\nhold\n", &p, &a, &e, &scp), -1);
+    double dt = now() - l.t0;
+    cr_assert_eq(l.n_failed, 1);
+    cr_assert_eq(l.kind, DQ_ERR_TIMEOUT);
+    cr_assert_eq(l.detail0, DQ_TIMEOUT_ACSE);
+    cr_assert(l.failed_at >= 0.29 && l.failed_at < 0.6, "reported at %f s", l.failed_at);
+    cr_assert_eq(l.n_artim, 1);
+    cr_assert(l.artim_at >= l.failed_at, "ARTIM wait before the report");
+    cr_assert_float_eq(l.seconds, 1.0, 1e-9);
+    cr_assert(dt >= 1.29 && dt < 2.5, "the ARTIM wait still follows (%f s)", dt);
+    free(finish(&scp, 0));
+
+    /* The caller's own abort has nothing to report. */
+    memset(&l, 0, sizeof l);
+    p.acse_timeout = 5;
+    p.artim_timeout = 0.2;
+    cr_assert_eq(attempt("accept\nhold\n", &p, &a, &e, &scp), 0);
+    dq_assoc_abort(a);
+    dq_assoc_free(a);
+    cr_assert_eq(l.n_failed, 0);
+    cr_assert_eq(l.n_artim, 1);
+    free(finish(&scp, 0));
 }

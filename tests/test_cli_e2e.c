@@ -21,6 +21,7 @@
 
 typedef struct result {
     int status;     /* exit status, or 128 + signal */
+    double seen_at; /* when stderr first held the watched text (s after start), -1: never */
     char *out;      /* stdout */
     char *err;      /* stderr */
     char dir[64];   /* working directory it ran in (-w files land here) */
@@ -50,9 +51,10 @@ static double mono_now(void)
 
 /* Runs findscu with argv (NULL-terminated) in a fresh temp dir. When
  * sigint_after is not NULL, sends SIGINT once stderr contains it (and again
- * after a second text when sigint_again is not NULL). */
-static void run_findscu(result *r, const char *const *args, const char *sigint_after,
-                        const char *sigint_again)
+ * after a second text when sigint_again is not NULL). When watch is not
+ * NULL, r->seen_at records when stderr first contained it. */
+static void run_findscu_watch(result *r, const char *const *args, const char *sigint_after,
+                              const char *sigint_again, const char *watch)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->dir, sizeof r->dir, "/tmp/dq-cli-e2e-XXXXXX");
@@ -80,10 +82,17 @@ static void run_findscu(result *r, const char *const *args, const char *sigint_a
     }
     double start = mono_now();
     int st = 0, sent = 0;
+    r->seen_at = -1;
     for (;;) {
         pid_t w = waitpid(pid, &st, WNOHANG);
         if (w == pid)
             break;
+        if (watch && r->seen_at < 0) {
+            char *e = slurp(errp);
+            if (strstr(e, watch))
+                r->seen_at = mono_now() - start;
+            free(e);
+        }
         const char *want = sent == 0 ? sigint_after : sent == 1 ? sigint_again : NULL;
         if (want) {
             char *e = slurp(errp);
@@ -103,6 +112,12 @@ static void run_findscu(result *r, const char *const *args, const char *sigint_a
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     r->out = slurp(outp);
     r->err = slurp(errp);
+}
+
+static void run_findscu(result *r, const char *const *args, const char *sigint_after,
+                        const char *sigint_again)
+{
+    run_findscu_watch(r, args, sigint_after, sigint_again, NULL);
 }
 
 static void result_free(result *r)
@@ -275,9 +290,11 @@ Test(cli_e2e, seed_example_and_defaults)
 }
 
 /* One conversation: a scripted peer, findscu 127.0.0.1 <its port> args...
- * (SIGINTs as run_findscu), the peer finished. *took: findscu's wall time. */
-static void converse(peer *p, result *r, const char *script, const char *const *args,
-                     const char *sigint_after, const char *sigint_again, double *took)
+ * (SIGINTs and watch as run_findscu_watch), the peer finished. *took:
+ * findscu's wall time. */
+static void converse_watch(peer *p, result *r, const char *script, const char *const *args,
+                           const char *sigint_after, const char *sigint_again,
+                           const char *watch, double *took)
 {
     peer_start(p, script);
     const char *argv[64];
@@ -288,10 +305,16 @@ static void converse(peer *p, result *r, const char *script, const char *const *
         argv[n++] = args[i];
     argv[n] = NULL;
     double t0 = mono_now();
-    run_findscu(r, argv, sigint_after, sigint_again);
+    run_findscu_watch(r, argv, sigint_after, sigint_again, watch);
     if (took)
         *took = mono_now() - t0;
     peer_finish(p);
+}
+
+static void converse(peer *p, result *r, const char *script, const char *const *args,
+                     const char *sigint_after, const char *sigint_again, double *took)
+{
+    converse_watch(p, r, script, args, sigint_after, sigint_again, NULL, took);
 }
 
 /* A query against a peer that answers with nothing but success. */
@@ -1029,4 +1052,182 @@ Test(cli_e2e, write_failure_names_the_file_once)
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_expect(cmd_ok(cmd));
+}
+
+/* ---- oversized PDUs --------------------------------------------------------------- */
+
+/* A peer that answers in P-DATA-TF PDUs larger than the 16382 we offered:
+ * pynetdicom keeps the responses and releases; so do we, with one line at
+ * -d naming the sizes. */
+Test(cli_e2e, responses_in_pdus_above_our_maximum_are_kept)
+{
+    make_seed();
+    static char big[2 * 41000 + 1024];
+    static char filler[40001];
+    memset(filler, 'A', 40000);
+    filler[40000] = 0;
+    snprintf(big, sizeof big, "%s", seed_rsp);
+    elem(big, sizeof big, 0x0010, 0x4000, filler); /* PatientComments */
+    size_t dn = strlen(big) / 2;
+    static char script[2 * sizeof big + 512];
+    snprintf(script, sizeof script,
+             "set pdvmax 60000\naccept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0xff00 %s\n"
+             "find-rsp 0x0000\nrelease\nwait-close\n",
+             big, big);
+    for (int debug = 0; debug < 2; debug++) {
+        peer p;
+        result r;
+        const char *args[] = {debug ? "-d" : "-v", "-k", "PatientName=", NULL};
+        converse(&p, &r, script, args, NULL, NULL, NULL);
+        cr_expect_eq(p.exit, 0, "scp:\n%s", p.record);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.err, "I: Find SCP Response: 2 - 0xFF00 (Pending)\n"), "%s", r.err);
+        cr_expect(strstr(r.err, "PN [CompressedSamples^CT1]"), "%s", r.err);
+        cr_expect(strstr(r.err, "I: Find SCP Result: 0x0000 (Success)\n"
+                                "I: Releasing Association\n"), "%s", r.err);
+        cr_expect_null(strstr(r.err, "invalid"), "%s", r.err);
+        cr_expect_str_eq(get(&p, "pdu", 0), "05", "released normally");
+        char line[160];
+        snprintf(line, sizeof line,
+                 "D: Received a P-DATA-TF PDU-length of %zu bytes, above the maximum of 16382 "
+                 "we offered: accepted\n", dn + 6);
+        const char *at = strstr(r.err, line);
+        if (debug) {
+            cr_expect(at, "missing %s in:\n%.2000s", line, r.err);
+            cr_expect(at && !strstr(at + 1, "D: Received a P-DATA-TF"), "logged once");
+        } else {
+            cr_expect_null(strstr(r.err, "P-DATA-TF"), "nothing at the default level");
+        }
+        result_free(&r);
+        peer_free(&p);
+    }
+}
+
+/* A PDU beyond the safety cap is refused, and the user is told so at the
+ * default level (not "invalid C-FIND response"). */
+Test(cli_e2e, pdu_above_the_safety_cap_is_refused)
+{
+    peer p;
+    result r;
+    converse(&p, &r, "accept\nrecv-msg\noversized 70000000\nwait-close\n", PN_QUERY, NULL,
+             NULL, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    const char *tail = "E: P-DATA-TF PDU-length 70000000 is above our safety limit of 67108858 "
+                       "bytes: refused, association aborted\n"
+                       "I: Aborting Association\n";
+    size_t el = strlen(r.err), tl = strlen(tail);
+    cr_expect(el >= tl && strcmp(r.err + el - tl, tail) == 0, "%s", r.err);
+    cr_expect_str_eq(get(&p, "pdu", 0), "07", "an A-ABORT reached the peer");
+    result_free(&r);
+    peer_free(&p);
+}
+
+/* ---- when timeouts are reported ------------------------------------------------------ */
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t sl = strlen(s), tl = strlen(tail);
+    return sl >= tl && strcmp(s + sl - tl, tail) == 0;
+}
+
+static const char ACSE_TIMEOUT[] =
+    "I: Requesting Association\n"
+    "E: ACSE timeout reached while waiting for response to association request\n"
+    "I: Aborting Association\n";
+
+/* -ta 2 against a listener that never answers nor closes: the message comes
+ * when the timeout expires; the wait for the peer's close (ARTIM, 1 s)
+ * comes after it, shown at -d only. A peer that closes on our A-ABORT ends
+ * that wait at once. */
+Test(cli_e2e, acse_timeout_reported_when_it_expires)
+{
+    peer p;
+    result r;
+    double took;
+    const char *args[] = {"-ta", "2", "-k", "PatientName=", NULL};
+    converse_watch(&p, &r, "read-rq\nhold\n", args, NULL, NULL, "E: ACSE timeout", &took);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect_str_eq(r.err, ACSE_TIMEOUT);
+    cr_expect(r.seen_at >= 1.95 && r.seen_at < 2.7, "message after %.2f s", r.seen_at);
+    cr_expect(took < 3.7, "the ARTIM wait is bounded (%.2f s)", took);
+    result_free(&r);
+    peer_free(&p);
+
+    converse(&p, &r, "read-rq\nwait-close\n", args, NULL, NULL, &took);
+    cr_expect_str_eq(r.err, ACSE_TIMEOUT);
+    cr_expect(took >= 1.95 && took < 2.7, "-ta 2 took %.2f s", took);
+    result_free(&r);
+    peer_free(&p);
+
+    const char *dargs[] = {"-d", "-ta", "1", "-k", "PatientName=", NULL};
+    converse(&p, &r, "read-rq\nhold\n", dargs, NULL, NULL, NULL);
+    cr_expect(ends_with(r.err, "E: ACSE timeout reached while waiting for response to "
+                               "association request\n"
+                               "I: Aborting Association\n"
+                               "D: Waiting up to 1 s for the peer to close the connection\n"),
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
+/* Waits while associating, each ended by the timeout that expires first:
+ * -ta 5 -tn 1: the network timeout, named as such (pynetdicom has no line
+ * of its own for it before the association is established: its reactor
+ * checks -tn only afterwards); -ta 0: pynetdicom keeps 0 (ae.py accepts any
+ * value >= 0) and its wait for the A-ASSOCIATE-AC expires at once. */
+Test(cli_e2e, timeouts_while_associating)
+{
+    static const struct {
+        const char *ta, *tn, *script, *err;
+        double min, max;
+    } t[] = {
+        {"5", "1", "read-rq\nwait-close\n",
+         "I: Requesting Association\nE: Network timeout reached\nI: Aborting Association\n",
+         0.95, 1.7},
+        {"0", "5", "accept\nwait-close\n", ACSE_TIMEOUT, 0, 1},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        peer p;
+        result r;
+        double took;
+        const char *args[] = {"-ta", t[i].ta, "-tn", t[i].tn, "-k", "PatientName=", NULL};
+        converse(&p, &r, t[i].script, args, NULL, NULL, &took);
+        cr_expect_eq(r.status, 1, "-ta %s: %s", t[i].ta, r.err);
+        cr_expect_str_eq(r.err, t[i].err, "-ta %s -tn %s", t[i].ta, t[i].tn);
+        cr_expect(took >= t[i].min && took < t[i].max, "-ta %s -tn %s took %.2f s", t[i].ta,
+                  t[i].tn, took);
+        result_free(&r);
+        peer_free(&p);
+    }
+}
+
+/* A peer that never answers our A-RELEASE-RQ: pynetdicom (negotiate_release)
+ * logs "Aborting Association" after the ACSE timeout and sends A-ABORT; an
+ * A-ABORT from the peer meanwhile is "Association Aborted". */
+Test(cli_e2e, release_unanswered_or_aborted)
+{
+    peer p;
+    result r;
+    double took;
+    const char *args[] = {"-ta", "1", "-k", "PatientName=", NULL};
+    converse(&p, &r, "accept\nrecv-msg\nfind-rsp 0x0000\nrecv-pdu\nwait-close\n", args, NULL,
+             NULL, &took);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(ends_with(r.err, "I: Find SCP Result: 0x0000 (Success)\n"
+                               "I: Releasing Association\n"
+                               "I: Aborting Association\n"),
+              "%s", r.err);
+    cr_expect(took >= 0.95 && took < 1.7, "took %.2f s", took);
+    cr_expect_str_eq(get(&p, "pdu", 0), "05");
+    cr_expect_str_eq(get(&p, "pdu", 1), "07", "then our A-ABORT");
+    result_free(&r);
+    peer_free(&p);
+
+    converse(&p, &r, "accept\nrecv-msg\nfind-rsp 0x0000\nrecv-pdu\nabort 0 0\n", args, NULL,
+             NULL, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(ends_with(r.err, "I: Releasing Association\nI: Association Aborted\n"), "%s",
+              r.err);
+    result_free(&r);
+    peer_free(&p);
 }

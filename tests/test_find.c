@@ -384,7 +384,10 @@ Test(find, failures_end_cleanly)
     failing("delay 1500\n", 0.3, DQ_ERR_TIMEOUT, "07");
     failing("abort 2 1\n", 5, DQ_ERR_ABORTED, NULL);
     failing("close\n", 5, DQ_ERR_CLOSED, NULL);
-    failing("oversized 100000\n", 5, DQ_ERR_PROTOCOL, "07");
+    /* A P-DATA-TF above our maximum is taken (we wait for the rest of it);
+     * one above the safety cap is refused as such. */
+    failing("oversized 100000\n", 0.3, DQ_ERR_TIMEOUT, "07");
+    failing("oversized 70000000\n", 5, DQ_ERR_LIMIT, "07");
     failing("garbage 40\n", 5, DQ_ERR_PROTOCOL, "07");
     failing("send-release-rq\n", 5, DQ_ERR_CLOSED, "06");
     failing("send 02000000000a00010000000000000000\n", 5, DQ_ERR_PROTOCOL, "07");
@@ -565,4 +568,55 @@ Test(find, pre_encoded_identifier_is_sent_as_is)
     char v[256];
     cr_assert_str_eq(dq_test_scp_get(rec, "data_hex", 0, v, sizeof v), "1000200002000000" "5820");
     free(rec);
+}
+
+typedef struct oversized_log {
+    int n;
+    size_t first_len;
+} oversized_log;
+
+static void on_oversized(void *user, const dq_assoc_event *ev)
+{
+    oversized_log *l = user;
+    if (ev->type == DQ_ASSOC_EV_PDU_OVERSIZED && l->n++ == 0)
+        l->first_len = ev->pdu_len;
+}
+
+/* Some peers send P-DATA-TF PDUs longer than the maximum we offered:
+ * pynetdicom keeps their responses, so do we (reported once by an event),
+ * up to the safety cap. */
+Test(find, responses_in_pdus_above_our_maximum_are_kept)
+{
+    dq_dataset *m = match("BIG^PDU");
+    static uint8_t filler[40000];
+    memset(filler, 'A', sizeof filler);
+    dq_error e;
+    cr_assert_eq(dq_dataset_set_bytes(m, DQ_TAG(0x0011, 0x1010), DQ_VR_OB, filler, sizeof filler,
+                                      &e), 0, "%s", e.message);
+    char *h = hex_ds(m, DQ_TS_EXPLICIT_LE);
+    dq_dataset_free(m);
+    char *script = malloc(2 * strlen(h) + 512);
+    sprintf(script,
+            "set ts %s\nset pdvmax 60000\naccept\nrecv-msg\nfind-rsp 0xFF00 %s\n"
+            "find-rsp 0xFF00 %s\nfind-rsp 0x0000\nrelease\nwait-close\n",
+            DQ_UID_EXPLICIT_LE, h, h);
+    dq_assoc_params p;
+    params(&p);
+    p.max_pdu = 16382;
+    oversized_log l = {0};
+    p.on_event = on_oversized;
+    p.user = &l;
+    seen s = {0};
+    dq_find_result res;
+    cr_assert_eq(run_script(script, &p, &s, &res, &e, NULL), 0, "%s", e.message);
+    cr_assert_eq(s.n_ident, 2);
+    cr_assert_str_eq(s.names[0], "BIG^PDU");
+    cr_assert_eq(res.final.code, 0x0000);
+    cr_assert_eq(l.n, 1, "reported once, not per PDU");
+    cr_assert_eq(l.first_len, strlen(h) / 2 + 12, "the PDU carrying the first identifier");
+    free(script);
+    free(h);
+
+    cr_assert_eq(dq_assoc_pdata_cap(0), DQ_TRANSPORT_DEFAULT_MAX_BUFFER - DQ_PDU_HEADER_SIZE);
+    cr_assert_eq(dq_assoc_pdata_cap(4096), 4096 + DQ_DIMSE_MAX_COMMAND_LENGTH);
 }

@@ -9,7 +9,13 @@
  *
  * Errors (dq_error kinds, see dq/error.h):
  *   DQ_ERR_CONNECT   TCP connection failed (sys_errno set)
- *   DQ_ERR_TIMEOUT   connect, network (per read), ACSE or DIMSE timeout
+ *   DQ_ERR_TIMEOUT   connect, network (per read), ACSE or DIMSE timeout:
+ *                    detail[0] says which (dq_timeout_kind); each wait ends
+ *                    when the first of the network timeout and the ACSE or
+ *                    DIMSE timeout expires
+ *   DQ_ERR_LIMIT     the peer sent more than a safety cap allows (a P-DATA-TF
+ *                    above dq_assoc_pdata_cap(), a data set above
+ *                    max_data_set_length); we sent A-ABORT
  *   DQ_ERR_REJECTED  A-ASSOCIATE-RJ: detail[0] result, detail[1] source,
  *                    detail[2] reason (PS3.8 Table 9-21; texts from
  *                    dq_pdu_reject_*_text())
@@ -116,6 +122,14 @@ typedef enum dq_assoc_event_type {
     DQ_ASSOC_EV_PDU_RECEIVED,     /* every PDU read: pdu */
     DQ_ASSOC_EV_DIMSE_SENT,       /* a whole DIMSE message sent: dimse */
     DQ_ASSOC_EV_DIMSE_RECEIVED,   /* a whole DIMSE message received: dimse */
+    DQ_ASSOC_EV_PDU_OVERSIZED,    /* the first P-DATA-TF longer than the maximum we
+                                   * offered (max_pdu), accepted anyway: pdu */
+    DQ_ASSOC_EV_FAILED,           /* the association is ending on an error: error (what
+                                   * the call will return); once, after our A-ABORT and
+                                   * before the wait for the peer's close, so callers
+                                   * can report it when it happens */
+    DQ_ASSOC_EV_ARTIM_WAIT,       /* about to wait up to `seconds` for the peer to
+                                   * close after our A-ABORT (Sta13) */
 } dq_assoc_event_type;
 
 typedef struct dq_assoc_event {
@@ -126,6 +140,8 @@ typedef struct dq_assoc_event {
     const dq_pdu_reject *reject;
     const dq_pdu_abort *abort;
     const dq_dimse_message *dimse;        /* DIMSE_SENT (data = encoded data set) / _RECEIVED */
+    const dq_error *error;                /* FAILED */
+    double seconds;                       /* ARTIM_WAIT */
 } dq_assoc_event;
 
 /* Called synchronously; pointers valid only during the call. */
@@ -158,6 +174,16 @@ typedef struct dq_assoc_params {
 /* Caps on what dq_dimse_recv reassembles from a peer's fragments. */
 #define DQ_DIMSE_MAX_COMMAND_LENGTH ((size_t)1 << 20)    /* 1 MiB */
 #define DQ_DIMSE_MAX_DATA_SET_LENGTH ((size_t)256 << 20) /* 256 MiB, as dq_limits.max_input */
+
+/* The largest P-DATA-TF PDU-length an association with this
+ * max_data_set_length (0: the default) receives. Peers that send PDUs longer
+ * than the Maximum Length we offered exist; pynetdicom takes them, DCMTK
+ * refuses them. We take them (DQ_ASSOC_EV_PDU_OVERSIZED reports the first)
+ * up to this hard cap: the transport's receive cap
+ * (DQ_TRANSPORT_DEFAULT_MAX_BUFFER), and no more than a command set and a
+ * data set within max_data_set_length can fill. Above it the association is
+ * aborted with DQ_ERR_LIMIT. */
+size_t dq_assoc_pdata_cap(size_t max_data_set_length);
 
 /* pynetdicom findscu's defaults: FINDSCU -> ANY-SCP, max PDU 16382, every
  * timeout 30 s (connect: none), no contexts. */

@@ -31,6 +31,16 @@ typedef enum dq_error_kind {
     DQ_ERR_CANCELLED,   /* the caller cancelled the operation */
 } dq_error_kind;
 
+/* DQ_ERR_TIMEOUT: which wait expired, in detail[0] (so callers word it
+ * without parsing the message). */
+typedef enum dq_timeout_kind {
+    DQ_TIMEOUT_UNSPECIFIED = 0,
+    DQ_TIMEOUT_CONNECT,  /* the TCP connection */
+    DQ_TIMEOUT_NETWORK,  /* one read or write (the network timeout) */
+    DQ_TIMEOUT_ACSE,     /* the answer to an A-ASSOCIATE-RQ or A-RELEASE-RQ */
+    DQ_TIMEOUT_DIMSE,    /* a DIMSE message */
+} dq_timeout_kind;
+
 #define DQ_ERROR_NO_OFFSET ((size_t)-1)
 #define DQ_ERROR_NO_TAG 0xFFFFFFFFu
 

@@ -27,7 +27,8 @@ typedef struct dq_transport dq_transport;
 
 /* What a transport implementation provides. `ctx` is the pointer given to
  * dq_transport_new(). Every function reports failures through *err (never
- * NULL here) using DQ_ERR_IO, DQ_ERR_TIMEOUT or DQ_ERR_CLOSED. */
+ * NULL here) using DQ_ERR_IO, DQ_ERR_TIMEOUT (detail[0] DQ_TIMEOUT_NETWORK for
+ * the TCP transport) or DQ_ERR_CLOSED. */
 typedef struct dq_transport_ops {
     /* Reads at least 1 and at most cap bytes, waiting at most `timeout`
      * seconds for the first byte. Returns the count, or -1 with *err set
@@ -45,7 +46,8 @@ typedef struct dq_transport_ops {
 
 /* Opens a TCP connection to host:port (name or address, IPv4 or IPv6),
  * waiting at most connect_timeout seconds; sets TCP_NODELAY so each PDU
- * leaves at once. Errors: DQ_ERR_CONNECT (sys_errno set), DQ_ERR_TIMEOUT. */
+ * leaves at once. Errors: DQ_ERR_CONNECT (sys_errno set), DQ_ERR_TIMEOUT
+ * (detail[0] DQ_TIMEOUT_CONNECT). */
 int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port,
                              double connect_timeout, dq_error *err);
 
