@@ -318,12 +318,12 @@ typedef enum dq_dump_style {
     DQ_DUMP_PYNETDICOM = 0,
     /* An indented tree in the manner of DCMTK's dcmdump, one element a line:
      *   (0008,0005) CS [ISO_IR 100]                             #  10, 1 SpecificCharacterSet
-     *   (0008,1111) SQ (Sequence with 1 item)                   #   -, 1 ReferencedStudySequence
+     *   (0008,1110) SQ (Sequence with 1 item)                   #   -, 1 ReferencedStudySequence
      *     (Item #1, 2 elements)
-     *       (0008,1150) UI [1.2.840.10008.3.1.2.3.1]                #  24, 1 ReferencedSOPClassUID
-     *       (0008,1155) UI [1.2.3]                                  #   6, 1 ReferencedSOPInstanceUID
+     *       (0008,1150) UI [1.2.840.10008.3.1.2.3.1]                #  23, 1 ReferencedSOPClassUID
+     *       (0008,1155) UI [1.2.3.4]                                #   7, 1 ReferencedSOPInstanceUID
      *   (0009,0010) LO [ACME 1.1]                               #   8, 1 PrivateCreator
-     *   (0009,1001) UN 48\4d\43\20\2d\20\43\54\20\2d\20\49\44\20\00\01\02\03\04\05\06... # 400, 1 Private
+     *   (0009,1001) UN 48\4d\43\20\2d\20\43\54\20\2d\20\49\44\20\00\00\00\00\00\00\00... # 400, 1 Private
      *   (7FE0,0010) OW 00af\00b4\00a6\008f\008b\0098\00a7\00bb\00d4\00ec\00e5\00d5\00cb... # 32768, 1 PixelData
      * Every nesting level indents by two spaces: an SQ line at its data set's
      * level, its "(Item #k, n elements)" lines one level in, the items'
@@ -338,11 +338,14 @@ typedef enum dq_dump_style {
      *     VR's size (dq_vr_info.unit_size) read little-endian;
      *   SQ: "(Sequence with n items)".
      * A value needing more than max_value_chars characters is cut there and
-     * followed by "...". After " # ": the value's length in bytes (right-
-     * aligned in 3; "-" for SQ, whose encoded length depends on the transfer
-     * syntax), ", ", the VM (for SQ the number of items), " " and the keyword:
-     * the dictionary's, else "GroupLength" for (gggg,0000), "PrivateCreator"
-     * for (odd,0010-00FF), "Private" for other odd groups, "Unknown". */
+     * followed by "..." (byte streams are cut after the last whole unit
+     * that fits). After " # ": the value's length in bytes as held (right-
+     * aligned in 3; an odd value set through the API is counted without the
+     * pad encoding adds; "-" for SQ, whose encoded length depends on the
+     * transfer syntax and item encoding), ", ", the VM (for SQ the number
+     * of items), " " and the keyword: the dictionary's, else "GroupLength"
+     * for (gggg,0000), "PrivateCreator" for (odd,0010-00FF), "Private" for
+     * other odd groups, "Unknown". */
     DQ_DUMP_TREE = 1,
 } dq_dump_style;
 
