@@ -23,7 +23,7 @@ static void usage(FILE *f)
           "with sequence items indented under their sequence and values longer than\n"
           "64 characters cut and followed by \"...\" (the length is in bytes).\n"
           "  -m             also print the File Meta Information (group 0002)\n"
-          "  -L, --long     print long values whole\n"
+          "  -L, --long     print long values whole (tree layout)\n"
           "  --pynetdicom   pynetdicom's layout instead, as findscu -v logs data sets\n"
           "  -h, --help     this text\n"
           "Exit status: 0 when every file was read, 1 otherwise, 2 on a usage error.\n",
