@@ -2,6 +2,7 @@
 #include "fuzz_common.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 
 static void touch(const void *p, size_t n)
 {
@@ -56,6 +57,18 @@ static void visit(const dq_dataset *ds, unsigned depth)
     }
 }
 
+/* A tree line is one line of printable text: control characters in values
+ * are escaped (include/dq/dataset.h). */
+static void check_tree_line(void *ctx, const char *line, size_t len)
+{
+    (void)ctx;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7F)
+            abort();
+    if (line[len] != '\0')
+        abort();
+}
+
 void dq_fuzz_exercise(const dq_dataset *ds)
 {
     if (!ds)
@@ -64,6 +77,10 @@ void dq_fuzz_exercise(const dq_dataset *ds)
     dq_buffer dump = {0};
     (void)dq_dataset_dump_buffer(ds, &dump, "", NULL);
     dq_buffer_free(&dump);
+    /* The tree layout (dicomdump's) renders values its own way: cut byte
+     * streams, escaped control characters, cuts inside UTF-8. */
+    dq_dump_options tree = {.style = DQ_DUMP_TREE};
+    (void)dq_dataset_dump_with(ds, &tree, check_tree_line, NULL, NULL);
 }
 
 void dq_fuzz_limits(dq_limits *out)

@@ -324,3 +324,281 @@ Test(pretty, layout_details)
     dq_buffer_free(&b);
     dq_dataset_free(ds);
 }
+
+/* ---- the tree layout (DQ_DUMP_TREE) ------------------------------------------ */
+
+static void tree_lines(const dq_dataset *ds, size_t max, dq_buffer *b)
+{
+    dq_dump_options opts = {.style = DQ_DUMP_TREE, .max_value_chars = max};
+    dq_buffer_reset(b);
+    cr_assert_eq(dq_dataset_dump_with(ds, &opts, collect, b, NULL), 0);
+    dq_buffer_append(b, "", 1, NULL);
+}
+
+static dq_dataset *keys(const char *const *k, size_t n)
+{
+    dq_dataset *ds = dq_dataset_new();
+    dq_error err;
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(dq_dataset_set_key(ds, k[i], &err), 0, "%s: %s", k[i], err.message);
+    return ds;
+}
+
+Test(tree, nesting_items_and_empty_sequences)
+{
+    static const char *const k[] = {
+        "BeamSequence[1].BeamLimitingDeviceSequence[0].NumberOfLeafJawPairs=1",
+        "BeamSequence[1].BeamLimitingDeviceSequence[0].RTBeamLimitingDeviceType=ASYMX",
+        "BeamSequence[0].BeamNumber=7",
+        "ReferencedStudySequence=",
+        "ReferencedPatientSequence[0]=",
+        "PatientName=Citizen^Jan",
+    };
+    dq_dataset *ds = keys(k, 6);
+    dq_buffer b = {0};
+    tree_lines(ds, 0, &b);
+    cr_assert_str_eq((char *)b.data,
+        "(0008,1110) SQ (Sequence with 0 items)                  #   -, 0 ReferencedStudySequence\n"
+        "(0008,1120) SQ (Sequence with 1 item)                   #   -, 1 ReferencedPatientSequence\n"
+        "  (Item #1, 0 elements)\n"
+        "(0010,0010) PN [Citizen^Jan]                            #  11, 1 PatientName\n"
+        "(300A,00B0) SQ (Sequence with 2 items)                  #   -, 2 BeamSequence\n"
+        "  (Item #1, 1 element)\n"
+        "    (300A,00C0) IS [7]                                      #   1, 1 BeamNumber\n"
+        "  (Item #2, 1 element)\n"
+        "    (300A,00B6) SQ (Sequence with 1 item)                   #   -, 1 BeamLimitingDeviceSequence\n"
+        "      (Item #1, 2 elements)\n"
+        "        (300A,00B8) CS [ASYMX]                                  #   5, 1 RTBeamLimitingDeviceType\n"
+        "        (300A,00BC) IS [1]                                      #   1, 1 NumberOfLeafJawPairs\n");
+    dq_buffer_free(&b);
+    dq_dataset_free(ds);
+}
+
+/* Long byte streams are cut after the whole units that fit in 64 characters
+ * (or max_value_chars), the length in bytes stays; short ones are whole. */
+Test(tree, long_binary_values_cut_with_their_length)
+{
+    dq_dataset *ds = dq_dataset_new();
+    static uint8_t v[1000];
+    for (size_t i = 0; i < sizeof v; i++)
+        v[i] = (uint8_t)i;
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0009, 0x0010), V('L', 'O'), "ACME 1.1", 8, NULL);
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0009, 0x1001), V('U', 'N'), v, sizeof v, NULL);
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0009, 0x1002), V('O', 'B'), v + 1, 3, NULL);
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0009, 0x1003), V('O', 'L'), v, 8, NULL);
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0009, 0x1004), V('O', 'W'), v, 7, NULL); /* odd: bytes */
+    dq_dataset_set_bytes(ds, DQ_TAG(0x7FE0, 0x0010), V('O', 'W'), v, sizeof v, NULL);
+    dq_buffer b = {0};
+    tree_lines(ds, 0, &b);
+    cr_assert_str_eq((char *)b.data,
+        "(0009,0010) LO [ACME 1.1]                               #   8, 1 PrivateCreator\n"
+        "(0009,1001) UN 00\\01\\02\\03\\04\\05\\06\\07\\08\\09\\0a\\0b\\0c\\0d\\0e\\0f\\10\\11\\12\\13\\14... # 1000, 1 Private\n"
+        "(0009,1002) OB 01\\02\\03                                 #   3, 1 Private\n"
+        "(0009,1003) OL 03020100\\07060504                        #   8, 1 Private\n"
+        "(0009,1004) OW 00\\01\\02\\03\\04\\05\\06                     #   7, 1 Private\n"
+        "(7FE0,0010) OW 0100\\0302\\0504\\0706\\0908\\0b0a\\0d0c\\0f0e\\1110\\1312\\1514\\1716\\1918... # 1000, 1 PixelData\n");
+    tree_lines(ds, 10, &b);
+    cr_assert(strstr((char *)b.data, "(0009,1001) UN 00\\01\\02...                              # 1000, 1 Private\n"),
+              "%s", (char *)b.data);
+    tree_lines(ds, SIZE_MAX, &b);
+    const char *un = strstr((char *)b.data, "(0009,1001) UN 00\\01\\02");
+    cr_assert_not_null(un);
+    cr_assert_eq(strchr(un, '\n') - un, 15 + 1000 * 3 - 1 + strlen(" # 1000, 1 Private"));
+    cr_assert_null(strstr((char *)b.data, "..."));
+    dq_buffer_free(&b);
+    dq_dataset_free(ds);
+}
+
+/* Text in UTF-8 per Specific Character Set, multi-valued, control characters
+ * escaped, long text cut after 64 characters (code points, not bytes). */
+Test(tree, text_and_numbers)
+{
+    dq_dataset *ds = dq_dataset_new();
+    dq_dataset_set_string(ds, DQ_TAG(0x0008, 0x0005), V('C', 'S'), "ISO_IR 100", NULL);
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0010, 0x0010), V('P', 'N'), "M\xfcller^Ren\xe9 ", 12, NULL);
+    dq_dataset_set_string(ds, DQ_TAG(0x0008, 0x0008), V('C', 'S'), "ORIGINAL\\PRIMARY\\AXIAL", NULL);
+    dq_dataset_set_string(ds, DQ_TAG(0x0010, 0x4000), V('L', 'T'), "line 1\r\nline\t2\x01", NULL);
+    char e[101];
+    memset(e, 0xe9, 100); /* 100 x e-acute: 200 bytes in UTF-8 */
+    e[100] = 0;
+    dq_dataset_set_string(ds, DQ_TAG(0x0008, 0x1030), V('L', 'O'), e, NULL);
+    dq_dataset_set_key(ds, "Rows=512", NULL);
+    dq_dataset_set_key(ds, "(0018,9089)=0.1\\1e-05\\1e16", NULL);
+    dq_dataset_set_key(ds, "(0028,0009)=(0018,1063)", NULL);
+    dq_dataset_set_key(ds, "(0028,1101)=4096\\0\\16", NULL);
+    dq_buffer b = {0};
+    tree_lines(ds, 0, &b);
+    char want[2048], cut[160] = "";
+    for (int i = 0; i < 63; i++)
+        strcat(cut, "\xc3\xa9");
+    snprintf(want, sizeof want,
+        "(0008,0005) CS [ISO_IR 100]                             #  10, 1 SpecificCharacterSet\n"
+        "(0008,0008) CS [ORIGINAL\\PRIMARY\\AXIAL]                 #  22, 3 ImageType\n"
+        "(0008,1030) LO [%s... # 100, 1 StudyDescription\n"
+        "(0010,0010) PN [M\xc3\xbcller^Ren\xc3\xa9]                            #  12, 1 PatientName\n"
+        "(0010,4000) LT [line 1\\r\\nline\\t2\\x01]                  #  15, 1 PatientComments\n"
+        "(0018,9089) FD [0.1\\1e-05\\1e+16]                        #  24, 3 DiffusionGradientOrientation\n"
+        "(0028,0009) AT [(0018, 1063)]                           #   4, 1 FrameIncrementPointer\n"
+        "(0028,0010) US [512]                                    #   2, 1 Rows\n"
+        "(0028,1101) US [4096\\0\\16]                              #   6, 3 RedPaletteColorLookupTableDescriptor\n",
+        cut);
+    cr_assert_str_eq((char *)b.data, want);
+    dq_buffer_free(&b);
+    dq_dataset_free(ds);
+}
+
+Test(tree, keywords_the_dictionary_lacks_and_empty_values)
+{
+    dq_dataset *ds = dq_dataset_new();
+    dq_dataset_set_int(ds, DQ_TAG(0x0008, 0x0000), V('U', 'L'), 42, NULL);
+    dq_dataset_set_empty(ds, DQ_TAG(0x0008, 0x0050), V('S', 'H'), NULL);
+    dq_dataset_set_empty(ds, DQ_TAG(0x0009, 0x0010), V('L', 'O'), NULL);
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0008, 0x0003), V('U', 'N'), "ab", 2, NULL);
+    dq_buffer b = {0};
+    tree_lines(ds, 0, &b);
+    cr_assert_str_eq((char *)b.data,
+        "(0008,0000) UL [42]                                     #   4, 1 GroupLength\n"
+        "(0008,0003) UN 61\\62                                    #   2, 1 Unknown\n"
+        "(0008,0050) SH (no value available)                     #   0, 0 AccessionNumber\n"
+        "(0009,0010) LO (no value available)                     #   0, 0 PrivateCreator\n");
+    dq_dump_options bad = {.style = (dq_dump_style)7};
+    dq_error err;
+    cr_assert_eq(dq_dataset_dump_with(ds, &bad, collect, &b, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
+    dq_buffer_free(&b);
+    dq_dataset_free(ds);
+}
+
+/* On every file: the pynetdicom style through dq_dataset_dump_with is
+ * dq_dataset_dump byte for byte; every tree line is an element at an even
+ * level or an item line at an odd one, and no value is longer than 64
+ * characters (+ "..."). */
+static int compare_tree(const char *path)
+{
+    dq_dataset *ds;
+    dq_error err;
+    if (dq_part10_read_file(path, NULL, NULL, &ds, NULL, &err))
+        return 0;
+    dq_buffer a = {0}, b = {0};
+    dq_dump_options pyn = {.style = DQ_DUMP_PYNETDICOM};
+    cr_assert_eq(dq_dataset_dump(ds, collect, &a, NULL), 0);
+    cr_assert_eq(dq_dataset_dump_with(ds, &pyn, collect, &b, NULL), 0);
+    cr_assert(a.len == b.len && !memcmp(a.data, b.data, a.len), "%s: pynetdicom style differs", path);
+    tree_lines(ds, 0, &b);
+    regex_t re;
+    cr_assert_eq(regcomp(&re, "^( *)\\(([0-9A-F]{4}),([0-9A-F]{4})\\) ([A-Z]{2}) (.*) # +([0-9]+|-), ([0-9]+) [A-Za-z0-9]+$",
+                         REG_EXTENDED), 0);
+    for (char *line = (char *)b.data, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+        *nl = 0;
+        regmatch_t m[8];
+        if (strstr(line, "(Item #")) {
+            cr_expect_eq(strspn(line, " ") % 4, 2, "%s: %s", path, line);
+            continue;
+        }
+        cr_assert_eq(regexec(&re, line, 8, m, 0), 0, "%s: bad line %s", path, line);
+        cr_expect_eq(m[1].rm_eo % 4, 0, "%s: %s", path, line);
+        size_t value = (size_t)(m[5].rm_eo - m[5].rm_so);
+        while (value && line[m[5].rm_so + value - 1] == ' ')
+            value--;
+        cr_expect_leq(value, 64 + 3 + 80, "%s: %s", path, line); /* + "...", UTF-8 bytes */
+    }
+    regfree(&re);
+    dq_buffer_free(&a);
+    dq_buffer_free(&b);
+    dq_dataset_free(ds);
+    return 1;
+}
+
+Test(tree, every_test_file, .timeout = 120)
+{
+    int n = each_file(PYDICOM_DATA "/test_files", compare_tree);
+    n += each_file(PYDICOM_DATA "/charset_files", compare_tree);
+    cr_assert_geq(n, 75);
+}
+
+/* One data element line of a tree: indentation, tag, VR, length, VM. */
+typedef struct tree_row {
+    int indent;
+    uint32_t tag;
+    char vr[3];
+    long len, vm; /* -1: "-" / "u/l" */
+} tree_row;
+
+/* Rows of "INDENT(gggg,eeee) VR value # len, vm keyword" lines, items and
+ * delimiters (FFFE,xxxx) skipped; from the data set part when there is one. */
+static size_t parse_tree(FILE *f, tree_row *out, size_t cap)
+{
+    regex_t re;
+    cr_assert_eq(regcomp(&re, "^( *)\\(([0-9A-Fa-f]{4}),([0-9A-Fa-f]{4})\\) (..) .* # +([0-9]+|-|u/l), *([0-9]+) ",
+                         REG_EXTENDED), 0);
+    char *line = NULL;
+    size_t lcap = 0, n = 0;
+    while (getline(&line, &lcap, f) > 0) {
+        regmatch_t m[7];
+        if (!strncmp(line, "# Dicom-Data-Set", 16))
+            n = 0; /* drop the meta dcmdump printed first */
+        if (regexec(&re, line, 7, m, 0) || n == cap)
+            continue;
+        tree_row r = {.indent = m[1].rm_eo, .len = -1};
+        r.tag = (uint32_t)strtoul(line + m[2].rm_so, NULL, 16) << 16 |
+                (uint32_t)strtoul(line + m[3].rm_so, NULL, 16);
+        memcpy(r.vr, line + m[4].rm_so, 2);
+        if (DQ_TAG_GROUP(r.tag) == 0xFFFE)
+            continue;
+        if (line[m[5].rm_so] >= '0' && line[m[5].rm_so] <= '9')
+            r.len = strtol(line + m[5].rm_so, NULL, 10);
+        r.vm = strtol(line + m[6].rm_so, NULL, 10);
+        out[n++] = r;
+    }
+    free(line);
+    regfree(&re);
+    return n;
+}
+
+/* Well-formed files with nested sequences, long values and private
+ * elements, and no line breaks in text (which split dcmdump's lines, not
+ * ours): our tree's element lines, in order, have dcmdump's indentation,
+ * tag, VR, length (dcmdump counts an odd value's pad) and VM. */
+Test(tree, structure_matches_dcmdump, .timeout = 60)
+{
+    static const char *const files[] = {"CT_small.dcm", "rtplan.dcm", "rtstruct.dcm", "rtdose.dcm",
+                                        "MR_small.dcm", "UN_sequence.dcm"};
+    enum { CAP = 4096 };
+    tree_row *ours = malloc(CAP * sizeof *ours), *theirs = malloc(CAP * sizeof *theirs);
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[512], cmd[1024];
+        snprintf(path, sizeof path, PYDICOM_DATA "/test_files/%s", files[i]);
+        snprintf(cmd, sizeof cmd, "dcmdump -q '%s' 2>/dev/null", path);
+        FILE *p = popen(cmd, "r");
+        size_t nt = parse_tree(p, theirs, CAP);
+        cr_assert_eq(pclose(p), 0, "dcmdump %s", path);
+        dq_dataset *ds;
+        dq_error err;
+        cr_assert_eq(dq_part10_read_file(path, NULL, NULL, &ds, NULL, &err), 0, "%s", err.message);
+        dq_buffer b = {0};
+        tree_lines(ds, 0, &b);
+        FILE *f = fmemopen(b.data, b.len - 1, "r");
+        size_t no = parse_tree(f, ours, CAP);
+        fclose(f);
+        cr_assert_eq(no, nt, "%s: %zu elements, dcmdump %zu", files[i], no, nt);
+        total += no;
+        for (size_t k = 0; k < no; k++) {
+            tree_row *a = &ours[k], *t = &theirs[k];
+            cr_assert_eq(a->tag, t->tag, "%s #%zu: (%08X) vs dcmdump (%08X)", files[i], k, a->tag, t->tag);
+            cr_expect_eq(a->indent, t->indent, "%s (%08X): indent %d, dcmdump %d", files[i], a->tag,
+                         a->indent, t->indent);
+            cr_expect_str_eq(a->vr, t->vr, "%s (%08X)", files[i], a->tag);
+            if (strcmp(a->vr, "SQ")) {
+                cr_expect(a->len == t->len || a->len + 1 == t->len, "%s (%08X): length %ld, dcmdump %ld",
+                          files[i], a->tag, a->len, t->len);
+                cr_expect_eq(a->vm, t->vm, "%s (%08X): VM %ld, dcmdump %ld", files[i], a->tag, a->vm, t->vm);
+            }
+        }
+        dq_buffer_free(&b);
+        dq_dataset_free(ds);
+    }
+    free(ours);
+    free(theirs);
+    cr_assert_gt(total, 500);
+}

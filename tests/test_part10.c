@@ -146,12 +146,12 @@ Test(part10, truncated_file_errors)
     cr_assert_eq(err.kind, DQ_ERR_IO);
 }
 
-/* cli/dicomdump: prints the file with the dump; a bad file exits 1. */
 /* fopen() opens a directory for reading: the error must say what read()
  * would (EISDIR), not "short read". */
 Test(part10, reading_a_directory_says_so)
 {
-    char dir[] = "/tmp/dq-part10-XXXXXX";
+    char dir[512];
+    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-part10"));
     cr_assert_not_null(mkdtemp(dir));
     dq_dataset *meta = NULL, *ds = NULL;
     dq_error err;
@@ -163,6 +163,8 @@ Test(part10, reading_a_directory_says_so)
     rmdir(dir);
 }
 
+/* cli/dicomdump: prints the file with the dump (the tree layout by default;
+ * tests/test_dicomdump.c has the layouts); a bad file exits 1. */
 Test(dicomdump, prints_files_and_fails_on_bad_ones, .timeout = 30)
 {
     char cmd[1024];
@@ -173,7 +175,7 @@ Test(dicomdump, prints_files_and_fails_on_bad_ones, .timeout = 30)
     int n = 0, found = 0;
     while (fgets(line, sizeof line, p)) {
         n++;
-        if (!strcmp(line, "(0010,0010) PN [CompressedSamples^CT1]                  # 1 PatientName\n"))
+        if (!strcmp(line, "(0010,0010) PN [CompressedSamples^CT1]                  #  22, 1 PatientName\n"))
             found = 1;
     }
     cr_assert_eq(pclose(p), 0);

@@ -290,7 +290,7 @@ int dq_charset_from_utf8(const char *specific_charset, const char *utf8, size_t 
  * data set has none or it is ISO_IR 192. */
 int dq_dataset_encode_text(dq_dataset *ds, dq_error *err);
 
-/* ---- the dump (pynetdicom's pretty_dataset layout) ----------------------------- */
+/* ---- the dump (pynetdicom's pretty_dataset layout; a dcmdump-like tree) ------- */
 
 /* Called once per line, without a trailing newline; line is NUL-terminated. */
 typedef void (*dq_dump_line_fn)(void *ctx, const char *line, size_t len);
@@ -309,6 +309,61 @@ int dq_dataset_dump_file(const dq_dataset *ds, FILE *f, const char *prefix, dq_e
 /* Convenience: appends every line as prefix + line + "\n" to out. */
 int dq_dataset_dump_buffer(const dq_dataset *ds, dq_buffer *out, const char *prefix,
                            dq_error *err);
+
+/* Dump layouts, for dq_dataset_dump_with. */
+typedef enum dq_dump_style {
+    /* dq_dataset_dump's layout above, byte for byte (findscu's log), quirks
+     * included: an SQ line is never indented, UN values are shown whole as
+     * Python bytes literals. */
+    DQ_DUMP_PYNETDICOM = 0,
+    /* An indented tree in the manner of DCMTK's dcmdump, one element a line:
+     *   (0008,0005) CS [ISO_IR 100]                             #  10, 1 SpecificCharacterSet
+     *   (0008,1110) SQ (Sequence with 1 item)                   #   -, 1 ReferencedStudySequence
+     *     (Item #1, 2 elements)
+     *       (0008,1150) UI [1.2.840.10008.3.1.2.3.1]                #  23, 1 ReferencedSOPClassUID
+     *       (0008,1155) UI [1.2.3.4]                                #   7, 1 ReferencedSOPInstanceUID
+     *   (0009,0010) LO [ACME 1.1]                               #   8, 1 PrivateCreator
+     *   (0009,1001) UN 48\4d\43\20\2d\20\43\54\20\2d\20\49\44\20\00\00\00\00\00\00\00... # 400, 1 Private
+     *   (7FE0,0010) OW 00af\00b4\00a6\008f\008b\0098\00a7\00bb\00d4\00ec\00e5\00d5\00cb... # 32768, 1 PixelData
+     * Every nesting level indents by two spaces: an SQ line at its data set's
+     * level, its "(Item #k, n elements)" lines one level in, the items'
+     * elements two levels in. Value, left-aligned in 40 characters:
+     *   "(no value available)" when empty;
+     *   text VRs: "[v1\v2]" in UTF-8 per Specific Character Set, each value's
+     *     padding trimmed as in the pynetdicom layout, control characters
+     *     escaped ("\n", "\r", "\t", "\xNN") so an element stays one line;
+     *   binary numbers (US SS UL SL UV SV FL FD AT): "[1\2]" as in the
+     *     pynetdicom layout;
+     *   OB OW OL OV OF OD UN: the bytes in hex, '\'-separated, in units of the
+     *     VR's size (dq_vr_info.unit_size) read little-endian;
+     *   SQ: "(Sequence with n items)".
+     * A value needing more than max_value_chars characters is cut there and
+     * followed by "..." (byte streams are cut after the last whole unit
+     * that fits). After " # ": the value's length in bytes as held (right-
+     * aligned in 3; an odd value set through the API is counted without the
+     * pad encoding adds; "-" for SQ, whose encoded length depends on the
+     * transfer syntax and item encoding), ", ", the VM (for SQ the number
+     * of items), " " and the keyword: the dictionary's, else "GroupLength"
+     * for (gggg,0000), "PrivateCreator" for (odd,0010-00FF), "Private" for
+     * other odd groups, "Unknown". */
+    DQ_DUMP_TREE = 1,
+} dq_dump_style;
+
+/* Characters a DQ_DUMP_TREE value is cut to by default (as dcmdump). */
+#define DQ_DUMP_MAX_VALUE_DEFAULT 64
+
+typedef struct dq_dump_options {
+    dq_dump_style style;
+    /* DQ_DUMP_TREE only: 0 = DQ_DUMP_MAX_VALUE_DEFAULT, SIZE_MAX = never cut. */
+    size_t max_value_chars;
+} dq_dump_options;
+
+/* dq_dataset_dump in the layout opts asks for (NULL: DQ_DUMP_PYNETDICOM). */
+int dq_dataset_dump_with(const dq_dataset *ds, const dq_dump_options *opts, dq_dump_line_fn fn,
+                         void *ctx, dq_error *err);
+/* Convenience: as dq_dataset_dump_file, in the layout opts asks for. */
+int dq_dataset_dump_file_with(const dq_dataset *ds, const dq_dump_options *opts, FILE *f,
+                              const char *prefix, dq_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,153 @@
+/* cli/dicomdump end to end on pydicom's test files: the tree layout by
+ * default, pynetdicom's (findscu's log) with --pynetdicom, checked against
+ * tests/data/pretty_ref.py (pydicom's reading of the file); -m, -L, usage. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "dq/dq.h"
+
+#define FILES "/usr/lib/python3/dist-packages/pydicom/data/test_files/"
+
+/* Runs cmd; its stdout (malloc'd, NUL-terminated) and exit status. */
+static char *run(const char *cmd, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    dq_buffer b = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        dq_buffer_append(&b, buf, n, NULL);
+    dq_buffer_append(&b, "", 1, NULL);
+    int st = pclose(p);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return (char *)b.data;
+}
+
+static char *dicomdump(const char *args, const char *file, int *status)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s/cli/dicomdump' %s '%s' 2>/dev/null", DQ_BINARY_DIR, args, file);
+    return run(cmd, status);
+}
+
+static size_t longest_line(const char *s)
+{
+    size_t max = 0;
+    for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1)
+        if ((size_t)(nl - s) > max)
+            max = (size_t)(nl - s);
+    return max;
+}
+
+/* --pynetdicom prints, after the "# file (syntax)" line, exactly what
+ * pynetdicom's pretty_dataset gives for pydicom's reading of the file. */
+Test(dicomdump, pynetdicom_layout_matches_pydicom, .timeout = 60)
+{
+    static const char *const files[] = {"rtplan.dcm", "priv_SQ.dcm", "CT_small.dcm"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[256], cmd[1024], head[300];
+        snprintf(path, sizeof path, FILES "%s", files[i]);
+        snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/data/pretty_ref.py' '%s'", DQ_SOURCE_DIR, path);
+        int st;
+        char *want = run(cmd, &st);
+        cr_assert_eq(st, 0, "pretty_ref.py %s", path);
+        char *got = dicomdump("--pynetdicom", path, &st);
+        cr_assert_eq(st, 0);
+        snprintf(head, sizeof head, "=== %s\n", path);
+        cr_assert_eq(strncmp(want, head, strlen(head)), 0);
+        snprintf(head, sizeof head, "# %s (", path);
+        cr_assert_eq(strncmp(got, head, strlen(head)), 0, "%s", got);
+        cr_assert_str_eq(strchr(got, '\n') + 1, want + strlen(path) + 5, "%s", path);
+        free(want);
+        free(got);
+    }
+}
+
+/* The default: an indented tree, long values cut with their length; the
+ * same file in --pynetdicom shows the UN value as a 300-character literal. */
+Test(dicomdump, tree_is_the_default)
+{
+    int st;
+    char *got = dicomdump("", FILES "priv_SQ.dcm", &st);
+    cr_assert_eq(st, 0);
+    cr_assert_str_eq(got,
+        "# " FILES "priv_SQ.dcm (Implicit VR Little Endian)\n"
+        "(3F03,0010) LO [aaabbbccc MEDICAL SYSTEMS]              #  26, 1 PrivateCreator\n"
+        "(3F03,1001) UN fe\\ff\\00\\e0\\9e\\00\\00\\00\\08\\00\\90\\00\\10\\00\\00\\00\\31\\31\\31\\31\\31... # 166, 1 Private\n");
+    free(got);
+    got = dicomdump("--pynetdicom", FILES "priv_SQ.dcm", &st);
+    cr_assert_eq(st, 0);
+    cr_assert_gt(longest_line(got), 300);
+    free(got);
+
+    got = dicomdump("", FILES "rtplan.dcm", &st);
+    cr_assert_eq(st, 0);
+    cr_assert_leq(longest_line(got), 130, "%s", got);
+    cr_assert_not_null(strstr(got,
+        "(300A,00B0) SQ (Sequence with 1 item)                   #   -, 1 BeamSequence\n"
+        "  (Item #1, 22 elements)\n"
+        "    (0008,0070) LO [Linac co.]                              #  10, 1 Manufacturer\n"), "%s", got);
+    cr_assert_not_null(strstr(got, /* three levels down */
+        "        (300A,011A) SQ (Sequence with 2 items)                  #   -, 2 BeamLimitingDevicePositionSequence\n"
+        "          (Item #1, 2 elements)\n"
+        "            (300A,00B8) CS [X]                                      #   2, 1 RTBeamLimitingDeviceType\n"), "%s", got);
+    free(got);
+}
+
+/* -L prints long values whole: priv_SQ's 166-byte UN value as 166 hex bytes. */
+Test(dicomdump, long_values_whole_with_L)
+{
+    int st;
+    char *got = dicomdump("-L", FILES "priv_SQ.dcm", &st);
+    cr_assert_eq(st, 0);
+    const char *un = strstr(got, "(3F03,1001) UN fe\\ff\\00\\e0");
+    cr_assert_not_null(un, "%s", got);
+    cr_assert_eq(strstr(un, " # 166, 1 Private\n") - un, 15 + 166 * 3 - 1);
+    cr_assert_null(strstr(got, "..."));
+    free(got);
+}
+
+/* -m adds the File Meta Information, in either layout. */
+Test(dicomdump, meta_in_both_layouts)
+{
+    int st;
+    char *got = dicomdump("-m", FILES "CT_small.dcm", &st);
+    cr_assert_eq(st, 0);
+    cr_assert_not_null(strstr(got,
+        "# File Meta Information\n"
+        "(0002,0000) UL [192]                                    #   4, 1 FileMetaInformationGroupLength\n"
+        "(0002,0001) OB 00\\01                                    #   2, 1 FileMetaInformationVersion\n"), "%s", got);
+    cr_assert_not_null(strstr(got, "# Data Set\n(0008,0005) CS [ISO_IR 100]"));
+    free(got);
+    got = dicomdump("-m --pynetdicom", FILES "CT_small.dcm", &st);
+    cr_assert_eq(st, 0);
+    cr_assert_not_null(strstr(got,
+        "# File Meta Information\n"
+        "(0002,0000) UL [192]                                    # 1 FileMetaInformationGroupLength\n"
+        "(0002,0001) OB [00 01]                                  # 1 FileMetaInformationVersion\n"), "%s", got);
+    free(got);
+}
+
+Test(dicomdump, usage)
+{
+    char cmd[1024];
+    int st;
+    snprintf(cmd, sizeof cmd, "'%s/cli/dicomdump' --help", DQ_BINARY_DIR);
+    char *out = run(cmd, &st);
+    cr_assert_eq(st, 0);
+    cr_assert_not_null(strstr(out, "--pynetdicom"));
+    cr_assert_not_null(strstr(out, "-m "));
+    free(out);
+    snprintf(cmd, sizeof cmd, "'%s/cli/dicomdump' --bogus x.dcm 2>&1", DQ_BINARY_DIR);
+    out = run(cmd, &st);
+    cr_assert_eq(st, 2);
+    cr_assert_not_null(strstr(out, "unknown option --bogus"));
+    free(out);
+    snprintf(cmd, sizeof cmd, "'%s/cli/dicomdump' -m 2>/dev/null", DQ_BINARY_DIR);
+    free(run(cmd, &st));
+    cr_assert_eq(st, 2);
+}
