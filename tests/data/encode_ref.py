@@ -2,12 +2,15 @@
 """Reference for the charset test: how pydicom writes a str value.
 
 usage: encode_ref.py CASES   (Debian's /usr/bin/python3 with python3-pydicom)
+       encode_ref.py --identifier KEYWORD=VALUE...
 CASES has one case a line: Specific Character Set (values separated by '\\',
 '-' for none), a tab, the VR, a tab, the value (UTF-8). For each case one line
 is printed: the value's bytes in hex as pydicom's writer puts them in an
 Implicit VR Little Endian data set (an odd length padded with a space), then " W" when pydicom
 warned that it used replacement characters; "!" when it refused to encode.
-Written for this project's tests.
+--identifier: the data set pynetdicom's findscu builds from these -k
+keywords (text values, set as str) as pydicom writes it in Implicit VR Little
+Endian, in hex. Written for this project's tests.
 """
 import sys
 import warnings
@@ -39,8 +42,23 @@ def encode(charset, vr, value):
     return out, replaced
 
 
+def identifier(keys):
+    ds = Dataset()
+    for key in keys:
+        keyword, value = key.split('=', 1)
+        setattr(ds, keyword, value)
+    fp = DicomBytesIO()
+    fp.is_little_endian = True
+    fp.is_implicit_VR = True
+    write_dataset(fp, ds)
+    print(fp.getvalue().hex())
+
+
 def main():
     warnings.simplefilter('ignore')  # pydicom's value checks; replacement is recorded
+    if sys.argv[1] == '--identifier':
+        identifier(sys.argv[2:])
+        return
     with open(sys.argv[1], encoding='utf-8', errors='surrogateescape') as f:
         for line in f:
             charset, vr, value = line.rstrip('\n').split('\t')
