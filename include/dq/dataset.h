@@ -180,8 +180,9 @@ int dq_element_person_name(const dq_element *el, size_t index, dq_person_name *o
 
 /* The whole text value converted to UTF-8 using the Specific Character Set
  * (0008,0005) in effect for the element (its data set's, else the nearest
- * enclosing one's), padding trimmed as dq_element_string does per value.
- * Bytes that cannot be converted appear as "\xNN". Writes at most cap bytes
+ * enclosing one's; without one, ISO 8859-1 as pydicom reads it; see
+ * dq_charset_to_utf8), padding trimmed as dq_element_string does per value.
+ * Bytes invalid in the set appear as "\xNN". Writes at most cap bytes
  * (NUL-terminated when cap > 0) and returns the length the full text needs, as
  * snprintf does. */
 size_t dq_element_utf8(const dq_element *el, char *buf, size_t cap);
