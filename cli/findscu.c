@@ -301,6 +301,15 @@ static void log_dump_line(void *ctx, const char *line, size_t len)
     FS_INFO("%.*s", (int)len, line);
 }
 
+/* pydicom warns (Python's warnings, shown whatever the log level) when it
+ * writes a value with replacement characters; we log it as a warning. */
+static void on_charset_warning(void *ctx, uint32_t tag, const char *message)
+{
+    (void)ctx;
+    (void)tag;
+    FS_WARN("%s", message);
+}
+
 /* The identifier from -f and -k, as pynetdicom's create_dataset builds it. */
 static dq_dataset *build_identifier(const fs_options *o)
 {
@@ -341,6 +350,15 @@ static dq_dataset *build_identifier(const fs_options *o)
             dq_dataset_free(ds);
             return NULL;
         }
+    }
+    /* pydicom encodes the typed (str) values into the identifier's Specific
+     * Character Set when it writes the identifier: now that every key and
+     * the file are in, the set is known. */
+    if (dq_dataset_encode_keys(ds, on_charset_warning, NULL, &err) != 0) {
+        FS_ERROR("Failed to encode the supplied Dataset");
+        FS_DEBUG("%s", err.message);
+        dq_dataset_free(ds);
+        return NULL;
     }
     return ds;
 }

@@ -2,7 +2,11 @@
  * UTF-8 query values to the requested set, with glibc iconv. ISO 2022 code
  * extensions (PS3.5 6.1.2.5) are handled by tracking the G0/G1 designations
  * from escape sequences and converting each run with the set in force.
- * Bytes that do not convert are shown as "\xNN", never dropped. */
+ * Bytes in no designated set are read as ISO 8859-1, pydicom's default
+ * encoding (so data sets without a Specific Character Set show as pydicom
+ * shows them); bytes invalid in a declared multi-byte set are shown as
+ * "\xNN", never dropped. Encoding follows pydicom's writer (see
+ * dq_charset_from_utf8 in dq/dataset.h). */
 #include <errno.h>
 #include <iconv.h>
 #include <pthread.h>
@@ -93,6 +97,13 @@ static int put_escaped(dq_buffer *out, uint8_t c, dq_error *err)
     return dq_buffer_append(out, t, 4, err);
 }
 
+/* ISO 8859-1 is the first 256 code points: a high byte is two UTF-8 bytes. */
+static int put_latin1(dq_buffer *out, uint8_t c, dq_error *err)
+{
+    uint8_t t[2] = {(uint8_t)(0xC0 | c >> 6), (uint8_t)(0x80 | (c & 0x3F))};
+    return dq_buffer_append(out, t, 2, err);
+}
+
 /* iconv_open costs tens of microseconds (it loads gconv modules and builds
  * tables), more than converting a typical value, so each thread keeps a few
  * open descriptors. iconv_t is not thread-safe, hence per thread; a
@@ -174,7 +185,8 @@ static int conv(const char *from, const char *prefix, const uint8_t *in, size_t 
                 dq_buffer *out, dq_error *err)
 {
     if (!from) {
-        /* ASCII: copy runs at once (every dumped text value comes here). */
+        /* The default encoding, ISO 8859-1 (pydicom's "iso8859"): copy ASCII
+         * runs at once (every dumped text value comes here), widen the rest. */
         size_t i = 0;
         while (i < n) {
             size_t j = i;
@@ -182,7 +194,7 @@ static int conv(const char *from, const char *prefix, const uint8_t *in, size_t 
                 j++;
             if (j > i && dq_buffer_append(out, in + i, j - i, err))
                 return -1;
-            if (j < n && put_escaped(out, in[j++], err))
+            if (j < n && put_latin1(out, in[j++], err))
                 return -1;
             i = j;
         }
@@ -342,171 +354,362 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
     return 0;
 }
 
-static int conv_to(const char *to, const char *in, size_t n, dq_buffer *out, dq_error *err)
-{
-    bool owned;
-    iconv_t cd = iconv_get(to, "UTF-8", &owned);
-    if (cd == (iconv_t)-1)
-        return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "iconv cannot convert to %s", to), -1;
-    int rc = 0;
-    char *ip = (char *)in;
-    size_t il = n;
-    for (;;) {
-        if (dq_buffer_reserve(out, il * 4 + 16, err)) {
-            rc = -1;
-            break;
-        }
-        char *op = (char *)out->data + out->len;
-        size_t ol = out->cap - out->len;
-        size_t r = il ? iconv(cd, &ip, &il, &op, &ol) : iconv(cd, NULL, NULL, &op, &ol);
-        out->len = (size_t)((uint8_t *)op - out->data);
-        if (r != (size_t)-1) {
-            if (il == 0) {
-                /* flush the shift state (ISO-2022-JP returns to ASCII) */
-                char *op2 = (char *)out->data + out->len;
-                size_t ol2 = out->cap - out->len;
-                iconv(cd, NULL, NULL, &op2, &ol2);
-                out->len = (size_t)((uint8_t *)op2 - out->data);
-                break;
-            }
-            continue;
-        }
-        if (errno == E2BIG)
-            continue;
-        dq_error_set(err, DQ_ERR_ARGUMENT, (size_t)(ip - in), DQ_ERROR_NO_TAG,
-                     "character at byte %zu of \"%.*s\" cannot be encoded in %s",
-                     (size_t)(ip - in), (int)(n > 64 ? 64 : n), in, to);
-        rc = -1;
-        break;
-    }
-    iconv_put(cd, owned);
-    return rc;
-}
-
-/* Does the Specific Character Set list this Defined Term? */
-static bool lists_term(const char *cs, const char *want)
-{
-    dq_str term;
-    for (size_t i = 0; term_at(cs, i, &term); i++)
-        if (eq(term, want))
-            return true;
-    return false;
-}
-
-/* JIS X 0208 (ISO 2022 IR 87, ESC $ B) and JIS X 0212 (ISO 2022 IR 159,
- * ESC $ ( D) are both 7-bit byte pairs in G0. EUC-JP carries both (0212
- * behind the 0x8F single shift), so the text goes through EUC-JP once and
- * each character is re-designated here: glibc's ISO-2022-JP has no 0212 and
- * ISO-2022-JP-2 might pick other sets. Every ASCII byte (so every '^' '='
- * '\\' delimiter) and the end of the value return G0 to ASCII with ESC ( B
- * (PS3.5 6.1.2.5.3), as the decoder expects. */
-static int encode_jis(const char *cs, const char *utf8, size_t len, dq_buffer *out, dq_error *err)
-{
-    bool has87 = lists_term(cs, "ISO 2022 IR 87"), has159 = lists_term(cs, "ISO 2022 IR 159");
-    dq_buffer euc;
-    dq_buffer_init(&euc);
-    if (conv_to("EUC-JP", utf8, len, &euc, err)) {
-        dq_buffer_free(&euc);
-        return -1;
-    }
-    enum { ASCII, X0208, X0212 } mode = ASCII;
-    int rc = 0;
-    size_t i = 0;
-    while (i < euc.len && rc == 0) {
-        const uint8_t *e = euc.data + i;
-        if (e[0] < 0x80) {
-            if (mode != ASCII)
-                rc = dq_buffer_append(out, "\x1b(B", 3, err);
-            mode = ASCII;
-            if (rc == 0)
-                rc = dq_buffer_append(out, e, 1, err);
-            i++;
-            continue;
-        }
-        bool x0212 = e[0] == 0x8F;
-        size_t skip = x0212 ? 1 : 0;
-        bool ok = e[0] != 0x8E && i + skip + 2 <= euc.len && (x0212 ? has159 : has87);
-        if (!ok) {
-            dq_buffer_free(&euc);
-            return dq_error_set(err, DQ_ERR_ARGUMENT, i, DQ_ERROR_NO_TAG,
-                                "a character of \"%.*s\" cannot be encoded in '%s'",
-                                (int)(len > 64 ? 64 : len), utf8, cs), -1;
-        }
-        if (mode != (x0212 ? X0212 : X0208))
-            rc = x0212 ? dq_buffer_append(out, "\x1b$(D", 4, err) : dq_buffer_append(out, "\x1b$B", 3, err);
-        mode = x0212 ? X0212 : X0208;
-        uint8_t pair[2] = {(uint8_t)(e[skip] & 0x7F), (uint8_t)(e[skip + 1] & 0x7F)};
-        if (rc == 0)
-            rc = dq_buffer_append(out, pair, 2, err);
-        i += skip + 2;
-    }
-    if (rc == 0 && mode != ASCII)
-        rc = dq_buffer_append(out, "\x1b(B", 3, err);
-    dq_buffer_free(&euc);
-    return rc;
-}
-
-int dq_charset_from_utf8(const char *specific_charset, const char *utf8, size_t len,
-                         dq_buffer *out, dq_error *err)
-{
-    const char *cs = specific_charset ? specific_charset : "";
-    /* The target: the first value naming something other than ASCII. */
-    const cset *c = NULL;
-    dq_str term;
-    for (size_t i = 0; term_at(cs, i, &term); i++) {
-        if (!term.len)
-            continue;
-        const cset *f = find_term(term);
-        if (!f)
-            return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_TAG(0x0008, 0x0005),
-                                "unknown character set '%.*s'", (int)term.len, term.ptr), -1;
-        if (f->iconv) {
-            c = f;
-            break;
-        }
-    }
-    if (!c)
-        return conv_to("ASCII", utf8, len, out, err);
-    bool iso2022 = strstr(cs, "ISO 2022") != NULL;
-    /* A set without an ISO 2022 designation (GBK, GB18030, UTF-8 named
-     * beside ISO 2022 terms) has no escape to write: encode the value
-     * directly (c->esc is NULL there; fuzz_keypath found the crash). */
-    if (!iso2022 || !c->esc || (c->g1 && !strchr(c->esc, '$')))
-        return conv_to(c->iconv, utf8, len, out, err); /* single-byte G1 needs no escapes */
-    if (c->multibyte_g0)
-        return encode_jis(cs, utf8, len, out, err);
-    /* KS X 1001 / GB 2312 in G1: EUC bytes, the designation escape at the
-     * start of every segment (between reset points) that needs it. */
-    size_t i = 0;
-    while (i <= len) {
-        size_t j = i;
-        while (j < len && !reset_point((uint8_t)utf8[j]))
-            j++;
-        bool high = false;
-        for (size_t k = i; k < j; k++)
-            high |= (uint8_t)utf8[k] >= 0x80;
-        if (high) {
-            char esc[8] = "\x1b";
-            strcat(esc, c->esc);
-            if (dq_buffer_append(out, esc, strlen(esc), err))
-                return -1;
-        }
-        if (conv_to(c->iconv, utf8 + i, j - i, out, err))
-            return -1;
-        if (j < len && dq_buffer_append(out, utf8 + j, 1, err))
-            return -1;
-        i = j + 1;
-    }
-    return 0;
-}
-
+/* The VRs whose text is in the Specific Character Set (PS3.5 6.1.2.3). */
 static bool uses_charset(dq_vr vr)
 {
     return vr == V('P', 'N') || vr == V('L', 'O') || vr == V('S', 'H') || vr == V('S', 'T') ||
            vr == V('L', 'T') || vr == V('U', 'T') || vr == V('U', 'C');
 }
 
+/* ---- encoding: UTF-8 to a Specific Character Set, as pydicom 2.x writes ---- */
+
+/* How one listed set encodes. pydicom's JIS encoders are strict: a JIS X
+ * 0201 run stays in the half of its first character (ISO IR 13 katakana or
+ * ISO IR 14 romaji), a JIS X 0208/0212 run has only that set's characters. */
+typedef enum enc_kind { ENC_ICONV, ENC_JIS0201, ENC_JIS0208, ENC_JIS0212 } enc_kind;
+
+typedef struct encoding {
+    enc_kind kind;
+    const char *iconv; /* ENC_ICONV: glibc's name; JIS X 0208/0212 go through EUC-JP */
+    const char *esc;   /* designation without ESC; NULL: none */
+    bool standalone;   /* ISO_IR 192, GB18030, GBK: no code extensions (PS3.3 C.12.1.1.2) */
+} encoding;
+
+#define MAX_TERMS 16
+
+typedef struct enc_list {
+    encoding e[MAX_TERMS];
+    size_t n;
+    bool unknown; /* a term we do not know: the default encoding stood in */
+} enc_list;
+
+/* pydicom's default encoding for "" and ISO_IR 6: ISO 8859-1, G0 back to
+ * ASCII with ESC ( B when it is not the first set. */
+static const encoding ENC_DEFAULT = {ENC_ICONV, "ISO-8859-1", "(B", false};
+
+static encoding enc_of(const cset *c)
+{
+    if (!c || (!c->iconv && !c->multibyte_g0))
+        return ENC_DEFAULT;
+    if (c->multibyte_g0)
+        return (encoding){strcmp(c->esc, "$B") == 0 ? ENC_JIS0208 : ENC_JIS0212, "EUC-JP", c->esc,
+                          false};
+    if (c->term2022 && strcmp(c->term2022, "ISO 2022 IR 13") == 0)
+        return (encoding){ENC_JIS0201, NULL, NULL, false};
+    return (encoding){ENC_ICONV, c->iconv, c->esc, c->term2022 == NULL};
+}
+
+/* The sets a Specific Character Set lists, in order. */
+static void enc_list_of(const char *cs, enc_list *l)
+{
+    dq_str term;
+    l->n = 0;
+    l->unknown = false;
+    for (size_t i = 0; l->n < MAX_TERMS && term_at(cs, i, &term); i++) {
+        const cset *c = term.len ? find_term(term) : NULL;
+        l->unknown |= term.len && !c;
+        l->e[l->n++] = enc_of(c);
+    }
+    if (l->n == 0)
+        l->e[l->n++] = ENC_DEFAULT;
+    if (l->e[0].standalone) {
+        l->n = 1;
+        return;
+    }
+    size_t k = 1;
+    for (size_t i = 1; i < l->n; i++)
+        if (!l->e[i].standalone)
+            l->e[k++] = l->e[i];
+    l->n = k;
+}
+
+/* Length of the valid UTF-8 character at s, 0 when the bytes are not one
+ * (Python sees such a byte as a character no set has). */
+static size_t utf8_len(const uint8_t *s, size_t n, uint32_t *cp)
+{
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (len == 0 || len > n || s[0] > 0xF4)
+        return 0;
+    uint32_t c = s[0] & (0x3F >> (len - 1));
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = c << 6 | (s[i] & 0x3F);
+    }
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (c < min[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+/* JIS X 0201 as Python's shift_jis has it: ASCII (with YEN SIGN and
+ * OVERLINE on 0x5C/0x7E) and the half-width katakana 0xA1-0xDF; -1: none. */
+static int jis0201(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (int)cp;
+    if (cp == 0xA5)
+        return 0x5C;
+    if (cp == 0x203E)
+        return 0x7E;
+    if (cp >= 0xFF61 && cp <= 0xFF9F)
+        return (int)(cp - 0xFF61 + 0xA1);
+    return -1;
+}
+
+/* One character (len bytes at s) in e, into b; its length or 0 if e lacks it. */
+static size_t enc_char(const encoding *e, iconv_t cd, const uint8_t *s, size_t len, uint8_t b[16])
+{
+    uint32_t cp;
+    if (utf8_len(s, len, &cp) != len)
+        return 0;
+    if (e->kind == ENC_JIS0201) {
+        int c = jis0201(cp);
+        return c < 0 ? 0 : (b[0] = (uint8_t)c, 1);
+    }
+    char *ip = (char *)s, *op = (char *)b;
+    size_t il = len, ol = 16;
+    if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il)
+        return 0;
+    size_t n = 16 - ol;
+    if (e->kind == ENC_JIS0208 && n == 2 && b[0] >= 0xA1) {
+        b[0] &= 0x7F; /* EUC-JP's G1 pair is the 7-bit JIS pair */
+        b[1] &= 0x7F;
+        return 2;
+    }
+    if (e->kind == ENC_JIS0212 && n == 3 && b[0] == 0x8F) {
+        b[0] = b[1] & 0x7F;
+        b[1] = b[2] & 0x7F;
+        return 2;
+    }
+    return e->kind == ENC_ICONV ? n : 0;
+}
+
+/* The longest run from the start of s[0..n) that e encodes as pydicom's
+ * encoder for it does; its bytes (a JIS X 0208/0212 run with its own
+ * designation first) are appended to out when out is not NULL. Returns the
+ * run's length in bytes of s, or (size_t)-1 on error. */
+static size_t enc_run(const encoding *e, const uint8_t *s, size_t n, dq_buffer *out, dq_error *err)
+{
+    bool owned = false;
+    iconv_t cd = (iconv_t)-1;
+    if (e->kind != ENC_JIS0201 && (cd = iconv_get(e->iconv, "UTF-8", &owned)) == (iconv_t)-1)
+        return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "iconv cannot convert to %s", e->iconv), (size_t)-1;
+    size_t pos = 0;
+    int half = -1; /* JIS X 0201: the half (0 or 0x80) of the first character */
+    while (pos < n) {
+        uint32_t cp;
+        size_t len = utf8_len(s + pos, n - pos, &cp);
+        uint8_t b[16];
+        size_t bl = len ? enc_char(e, cd, s + pos, len, b) : 0;
+        if (bl == 0 || (e->kind == ENC_JIS0201 && half >= 0 && (b[0] & 0x80) != half))
+            break;
+        half = b[0] & 0x80;
+        if (out && pos == 0 && (e->kind == ENC_JIS0208 || e->kind == ENC_JIS0212) &&
+            (dq_buffer_append(out, "\x1b", 1, err) || dq_buffer_append(out, e->esc, strlen(e->esc), err)))
+            break;
+        if (out && dq_buffer_append(out, b, bl, err))
+            break;
+        pos += len;
+    }
+    if (cd != (iconv_t)-1)
+        iconv_put(cd, owned);
+    return pos;
+}
+
+/* The escape sequence designating e ahead of bytes starting with `first`
+ * (JIS X 0201: ESC ) I for katakana, ESC ( J for romaji). */
+static int put_designation(const encoding *e, int first, dq_buffer *out, dq_error *err)
+{
+    const char *esc = e->kind == ENC_JIS0201 ? (first >= 0x80 ? ")I" : "(J") : e->esc;
+    if (!esc)
+        return 0;
+    return dq_buffer_append(out, "\x1b", 1, err) || dq_buffer_append(out, esc, strlen(esc), err) ? -1 : 0;
+}
+
+/* JIS X 0208/0212 runs carry their own designation; after one, G0 goes back
+ * to what the first set designates. */
+static bool self_designating(const encoding *e)
+{
+    return e->kind == ENC_JIS0208 || e->kind == ENC_JIS0212;
+}
+
+/* Appends s[0..n) as encoding e starting a part; `designate` when e is not
+ * the part's initial set. */
+static int put_run(const encoding *e, bool designate, const uint8_t *s, size_t n,
+                   dq_buffer *out, dq_error *err)
+{
+    dq_buffer run;
+    dq_buffer_init(&run);
+    int rc = enc_run(e, s, n, &run, err) == n ? 0 : -1;
+    if (rc == 0 && designate && !self_designating(e))
+        rc = put_designation(e, run.len ? run.data[0] : 0, out, err);
+    if (rc == 0 && run.len)
+        rc = dq_buffer_append(out, run.data, run.len, err);
+    dq_buffer_free(&run);
+    return rc;
+}
+
+/* Splits s between the sets: each run in the set that encodes the longest
+ * one (the earlier set on a tie). 1: some character is in no set. */
+static int encode_split(const enc_list *l, const uint8_t *s, size_t n, dq_buffer *out, dq_error *err)
+{
+    size_t pos = 0, start = out->len;
+    const encoding *last = NULL;
+    while (pos < n) {
+        size_t best = 0, best_len = 0;
+        for (size_t i = 0; i < l->n; i++) {
+            size_t k = enc_run(&l->e[i], s + pos, n - pos, NULL, err);
+            if (k == (size_t)-1)
+                return -1;
+            if (k > best_len) {
+                best = i;
+                best_len = k;
+            }
+            if (k == n - pos)
+                break;
+        }
+        if (best_len == 0) {
+            out->len = start;
+            return 1;
+        }
+        last = &l->e[best];
+        if (put_run(last, true, s + pos, best_len, out, err))
+            return -1;
+        pos += best_len;
+    }
+    if (last && self_designating(last))
+        return put_designation(&l->e[0], -1, out, err);
+    return 0;
+}
+
+/* The first set's encoding with '?' for what it lacks (Python's
+ * errors='replace'; pydicom's JIS X 0201 fallback keeps only romaji). */
+static int encode_replacing(const enc_list *l, const uint8_t *s, size_t n, dq_buffer *out,
+                            dq_error *err)
+{
+    const encoding *e = &l->e[0];
+    bool owned = false;
+    iconv_t cd = (iconv_t)-1;
+    if (e->kind != ENC_JIS0201 && (cd = iconv_get(e->iconv, "UTF-8", &owned)) == (iconv_t)-1)
+        return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "iconv cannot convert to %s", e->iconv), -1;
+    int rc = 0;
+    for (size_t pos = 0; pos < n && rc == 0;) {
+        uint32_t cp;
+        size_t len = utf8_len(s + pos, n - pos, &cp);
+        uint8_t b[16];
+        size_t bl = len ? enc_char(e, cd, s + pos, len, b) : 0;
+        if (e->kind == ENC_JIS0201 && bl && b[0] >= 0x80)
+            bl = 0;
+        if (self_designating(e))
+            bl = 0; /* never the first set in a valid list */
+        rc = bl ? dq_buffer_append(out, b, bl, err) : dq_buffer_append(out, "?", 1, err);
+        pos += len ? len : 1;
+    }
+    if (cd != (iconv_t)-1)
+        iconv_put(cd, owned);
+    return rc;
+}
+
+/* One part (a PN component, a value): pydicom's encode_string. */
+static int encode_part(const enc_list *l, const uint8_t *s, size_t n, bool replace,
+                       dq_buffer *out, unsigned *flags, dq_error *err)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        size_t k = enc_run(&l->e[i], s, n, NULL, err);
+        if (k == (size_t)-1)
+            return -1;
+        if (k != n)
+            continue;
+        if (put_run(&l->e[i], i > 0, s, n, out, err))
+            return -1;
+        if (self_designating(&l->e[i]))
+            return put_designation(&l->e[0], -1, out, err);
+        return 0;
+    }
+    if (l->n > 1) {
+        int rc = encode_split(l, s, n, out, err);
+        if (rc <= 0)
+            return rc;
+    }
+    if (!replace) {
+        size_t ok = enc_run(&l->e[0], s, n, NULL, err);
+        return dq_error_set(err, DQ_ERR_ARGUMENT, ok, DQ_ERROR_NO_TAG,
+                            "the character at byte %zu of \"%.*s\" is in none of the character sets",
+                            ok, (int)(n > 64 ? 64 : n), (const char *)s), -1;
+    }
+    *flags |= DQ_CHARSET_REPLACED;
+    return encode_replacing(l, s, n, out, err);
+}
+
+/* A PN value: each '^' component of each '=' group on its own; groups that
+ * end up empty at the end are dropped (pydicom's _encode_personname). */
+static int encode_pn(const enc_list *l, const uint8_t *s, size_t n, bool replace, dq_buffer *out,
+                     unsigned *flags, dq_error *err)
+{
+    size_t start = out->len, keep = out->len;
+    for (size_t i = 0; i <= n;) {
+        size_t j = i;
+        while (j < n && s[j] != '^' && s[j] != '=')
+            j++;
+        if (encode_part(l, s + i, j - i, replace, out, flags, err))
+            return -1;
+        if (out->len > start && (j == n || s[j] == '='))
+            keep = out->len; /* this group is not empty */
+        if (j < n && dq_buffer_append(out, s + j, 1, err))
+            return -1;
+        if (j < n && s[j] == '=')
+            start = out->len;
+        i = j + 1;
+    }
+    out->len = keep;
+    return 0;
+}
+
+int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf8, size_t len,
+                         bool replace, dq_buffer *out, dq_error *err)
+{
+    const uint8_t *s = (const uint8_t *)utf8;
+    enc_list l;
+    if (!uses_charset(vr)) {
+        /* pydicom writes these with its default encoding and raises when a
+         * character is not in it. */
+        l.n = 1;
+        l.e[0] = ENC_DEFAULT;
+        l.unknown = false;
+        size_t ok = enc_run(&l.e[0], s, len, out, err);
+        if (ok == len || ok == (size_t)-1)
+            return ok == len ? 0 : -1;
+        return dq_error_set(err, DQ_ERR_ARGUMENT, ok, DQ_ERROR_NO_TAG,
+                            "the character at byte %zu of \"%.*s\" is not in ISO 8859-1", ok,
+                            (int)(len > 64 ? 64 : len), utf8), -1;
+    }
+    enc_list_of(specific_charset ? specific_charset : "", &l);
+    unsigned flags = l.unknown ? DQ_CHARSET_UNKNOWN : 0;
+    /* LT ST UT are one value; the others are split on '\' (pydicom splits
+     * str values of every VR but these). */
+    bool single = vr == V('L', 'T') || vr == V('S', 'T') || vr == V('U', 'T');
+    for (size_t i = 0; i <= len;) {
+        size_t j = i;
+        while (j < len && (single || s[j] != '\\'))
+            j++;
+        int rc = vr == V('P', 'N') ? encode_pn(&l, s + i, j - i, replace, out, &flags, err)
+                                   : encode_part(&l, s + i, j - i, replace, out, &flags, err);
+        if (rc)
+            return -1;
+        if (j < len && dq_buffer_append(out, "\\", 1, err))
+            return -1;
+        i = j + 1;
+    }
+    return (int)flags;
+}
 int dq_el_utf8_raw(const dq_element *el, dq_buffer *out)
 {
     if (!el->len)
@@ -565,48 +768,64 @@ size_t dq_element_utf8(const dq_element *el, char *buf, size_t cap)
     return need;
 }
 
-static int encode_text_ds(dq_dataset *ds, const char *cs, dq_error *err)
-{
-    for (size_t i = 0; i < ds->n; i++) {
-        dq_element *el = ds->elems[i];
-        for (size_t k = 0; k < el->nitems; k++)
-            if (encode_text_ds(el->items[k], cs, err))
-                return -1;
-        bool charset_text = el->vr == V('P', 'N') || el->vr == V('L', 'O') || el->vr == V('S', 'H') ||
-                            el->vr == V('S', 'T') || el->vr == V('L', 'T') || el->vr == V('U', 'T') ||
-                            el->vr == V('U', 'C');
-        if (!charset_text || !el->len)
-            continue;
-        bool ascii = true;
-        for (size_t k = 0; k < el->len && ascii; k++)
-            ascii = el->value[k] < 0x80;
-        if (ascii)
-            continue;
-        dq_buffer b;
-        dq_buffer_init(&b);
-        int rc = dq_charset_from_utf8(cs, (const char *)el->value, el->len, &b, err);
-        if (rc == 0 && dq_el_set_value(el, b.data, b.len)) {
-            dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory");
-            rc = -1;
-        }
-        dq_buffer_free(&b);
-        if (rc) {
-            if (err)
-                err->tag = el->tag;
-            return -1;
-        }
-    }
-    return 0;
-}
+typedef struct keys_ctx {
+    dq_charset_warn_fn warn;
+    void *ctx;
+    bool warned_unknown;
+    dq_buffer b;
+} keys_ctx;
 
-int dq_dataset_encode_text(dq_dataset *ds, dq_error *err)
+static int encode_key(keys_ctx *k, dq_element *el, dq_error *err)
 {
-    dq_str cs = dq_ds_charset(ds);
-    if (cs.len == 0 || (cs.len == 10 && memcmp(cs.ptr, "ISO_IR 192", 10) == 0))
-        return 0;
+    dq_str cs = dq_ds_charset(el->owner);
     char csbuf[256];
     size_t cl = cs.len < sizeof csbuf ? cs.len : sizeof csbuf - 1;
     memcpy(csbuf, cs.ptr, cl);
     csbuf[cl] = 0;
-    return encode_text_ds(ds, csbuf, err);
+    dq_buffer_reset(&k->b);
+    int rc = dq_charset_from_utf8(csbuf, el->vr, (const char *)el->value, el->len, true, &k->b, err);
+    if (rc < 0) {
+        if (err)
+            err->tag = el->tag;
+        return -1;
+    }
+    if (dq_el_set_value(el, k->b.data, k->b.len))
+        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory"), -1;
+    el->typed_utf8 = 0;
+    char msg[400];
+    if ((rc & DQ_CHARSET_UNKNOWN) && !k->warned_unknown && k->warn) {
+        k->warned_unknown = true;
+        snprintf(msg, sizeof msg, "Unknown Specific Character Set '%s' - using default encoding instead",
+                 csbuf);
+        k->warn(k->ctx, el->tag, msg);
+    }
+    if ((rc & DQ_CHARSET_REPLACED) && k->warn) {
+        snprintf(msg, sizeof msg, "Failed to encode (%04X,%04X) with Specific Character Set '%s' - "
+                 "using replacement characters in encoded string", DQ_TAG_GROUP(el->tag),
+                 DQ_TAG_ELEMENT(el->tag), csbuf);
+        k->warn(k->ctx, el->tag, msg);
+    }
+    return 0;
+}
+
+static int encode_keys_ds(keys_ctx *k, dq_dataset *ds, dq_error *err)
+{
+    for (size_t i = 0; i < ds->n; i++) {
+        dq_element *el = ds->elems[i];
+        for (size_t j = 0; j < el->nitems; j++)
+            if (encode_keys_ds(k, el->items[j], err))
+                return -1;
+        if (el->typed_utf8 && encode_key(k, el, err))
+            return -1;
+    }
+    return 0;
+}
+
+int dq_dataset_encode_keys(dq_dataset *ds, dq_charset_warn_fn warn, void *ctx, dq_error *err)
+{
+    keys_ctx k = {.warn = warn, .ctx = ctx};
+    dq_buffer_init(&k.b);
+    int rc = encode_keys_ds(&k, ds, err);
+    dq_buffer_free(&k.b);
+    return rc;
 }

@@ -732,6 +732,7 @@ static int copy_into(dq_dataset *dst, const dq_dataset *src)
         if (!d || dq_el_set_value(d, s->value, s->len))
             return -1;
         d->undefined_length = s->undefined_length;
+        d->typed_utf8 = s->typed_utf8;
         for (size_t k = 0; k < s->nitems; k++) {
             dq_dataset *item = dq_ds_new_item(d);
             if (!item || copy_into(item, s->items[k]))

@@ -45,6 +45,8 @@ struct dq_element {
     uint32_t tag;
     dq_vr vr;
     uint8_t undefined_length; /* encapsulated pixel data kept raw (items + delimiter) */
+    uint8_t typed_utf8;       /* text as typed (dq_dataset_set_key): UTF-8, not yet in the
+                                 data set's character set (dq_dataset_encode_keys) */
     uint32_t len;
     uint8_t *value;           /* little-endian byte order; NULL when len 0 */
     dq_dataset *owner;

@@ -276,6 +276,7 @@ int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err)
             return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, c->tag, "out of memory"), -1;
         el->len = tmp.len;
         el->value = tmp.value;
+        el->typed_utf8 = dq_vr_is_text(vr) && tmp.len; /* dq_dataset_encode_keys */
     }
     return 0;
 }

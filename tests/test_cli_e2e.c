@@ -373,6 +373,101 @@ Test(cli_e2e, query_models)
     }
 }
 
+/* pydicom's encoding (tests/data/encode_ref.py) of the identifier built from
+ * these keywords, in hex, as pynetdicom's findscu would send it. */
+static void pydicom_identifier(const char *const *keys, char *hex, size_t cap)
+{
+    char cmd[2048];
+    size_t off = (size_t)snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/data/encode_ref.py' --identifier",
+                                  DQ_SOURCE_DIR);
+    for (size_t i = 0; keys[i]; i++)
+        off += (size_t)snprintf(cmd + off, sizeof cmd - off, " '%s'", keys[i]);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    cr_assert_not_null(fgets(hex, (int)cap, p));
+    hex[strcspn(hex, "\n")] = 0;
+    cr_assert_eq(pclose(p), 0);
+}
+
+/* Text typed in UTF-8 goes out in the identifier's Specific Character Set,
+ * byte for byte what pydicom writes for the same data set, wherever the set
+ * comes from; the request dump shows what the peer will decode. */
+Test(cli_e2e, query_text_in_the_identifiers_character_set, .timeout = 60)
+{
+    static const char *const cases[][2] = {
+        {"ISO_IR 100", "Buc^Jérôme"},
+        {"ISO_IR 126", "Διονυσιος"},
+        {"\\ISO 2022 IR 87", "Yamada^Tarou=山田^太郎=やまだ^たろう"},
+        {"\\ISO 2022 IR 87\\ISO 2022 IR 159", "Hojo^Kanji=丂丨^山田"},
+        {"ISO 2022 IR 13\\ISO 2022 IR 87", "ﾔﾏﾀﾞ^ﾀﾛｳ=山田^太郎=やまだ^たろう"},
+        {"\\ISO 2022 IR 149", "Hong^Gildong=洪^吉洞=홍^길동"},
+        {"ISO_IR 192", "Wang^XiaoDong=王^小東"},
+        {"GB18030", "Wang^XiaoDong=王^小东"},
+        {"", "Jérôme"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cs[64], pn[128], want[1024], dump[256];
+        snprintf(cs, sizeof cs, "SpecificCharacterSet=%s", cases[i][0]);
+        snprintf(pn, sizeof pn, "PatientName=%s", cases[i][1]);
+        const char *keys[] = {cs, "QueryRetrieveLevel=PATIENT", pn, NULL};
+        pydicom_identifier(cases[i][0][0] ? keys : keys + 1, want, sizeof want);
+        /* the name first, the character set last: the order of -k is free */
+        const char *args[] = {"-k", pn, "-k", "QueryRetrieveLevel=PATIENT", "-k", cs, NULL};
+        const char *args_no_cs[] = {"-k", pn, "-k", "QueryRetrieveLevel=PATIENT", NULL};
+        peer p;
+        result r;
+        simple(&p, &r, NULL, cases[i][0][0] ? args : args_no_cs);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(get(&p, "data_hex", 0), want, "'%s' in '%s'", cases[i][1], cases[i][0]);
+        snprintf(dump, sizeof dump, "I: (0010,0010) PN [%s]", cases[i][1]);
+        cr_expect(strstr(r.err, dump), "the dump shows the name as typed:\n%s", r.err);
+        result_free(&r);
+        peer_free(&p);
+    }
+
+    /* From a -f file's Specific Character Set; the file's own values as read. */
+    char path[] = "/usr/lib/python3/dist-packages/pydicom/data/charset_files/chrGreek.dcm";
+    const char *fargs[] = {"-f", path, "-k", "PixelData=", "-k", "PatientID=Ωμέγα", NULL};
+    peer p;
+    result r;
+    simple(&p, &r, NULL, fargs);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(get(&p, "data_hex", 0), "1000200006000000d9ecdde3e120"),
+              "PatientID in ISO 8859-7: %s", get(&p, "data_hex", 0));
+    cr_expect(strstr(r.err, "LO [Ωμέγα]") && strstr(r.err, "PN [Διονυσιος]"), "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+
+    /* A character the set lacks: '?' as pydicom writes it, and a warning. */
+    const char *rargs[] = {"-k", "SpecificCharacterSet=ISO_IR 100", "-k", "PatientName=Δx", NULL};
+    const char *rkeys[] = {"SpecificCharacterSet=ISO_IR 100", "PatientName=Δx", NULL};
+    char want[256];
+    pydicom_identifier(rkeys, want, sizeof want);
+    simple(&p, &r, NULL, rargs);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(get(&p, "data_hex", 0), want);
+    cr_expect(strstr(r.err, "W: Failed to encode (0010,0010) with Specific Character Set "
+                            "'ISO_IR 100' - using replacement characters in encoded string\n"),
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+
+    /* Outside ISO 8859-1 in a VR without a character set: pydicom cannot
+     * write it; we say so before any network traffic, exit 1. */
+    const char *bad[] = {"127.0.0.1", "9", "-k", "Modality=Ω", NULL};
+    run_findscu(&r, bad, NULL, NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.err, "E: Failed to encode the supplied Dataset\n");
+    result_free(&r);
+    /* The reason follows at -d. */
+    const char *bad_d[] = {"-d", "127.0.0.1", "9", "-k", "Modality=Ω", NULL};
+    run_findscu(&r, bad_d, NULL, NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "E: Failed to encode the supplied Dataset\nD: "), "%s", r.err);
+    cr_expect_null(strstr(r.err, "Requesting Association"), "%s", r.err);
+    result_free(&r);
+}
+
 Test(cli_e2e, extended_negotiation)
 {
     static const struct {

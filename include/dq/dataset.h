@@ -180,8 +180,9 @@ int dq_element_person_name(const dq_element *el, size_t index, dq_person_name *o
 
 /* The whole text value converted to UTF-8 using the Specific Character Set
  * (0008,0005) in effect for the element (its data set's, else the nearest
- * enclosing one's), padding trimmed as dq_element_string does per value.
- * Bytes that cannot be converted appear as "\xNN". Writes at most cap bytes
+ * enclosing one's; without one, ISO 8859-1 as pydicom reads it; see
+ * dq_charset_to_utf8), padding trimmed as dq_element_string does per value.
+ * Bytes invalid in the set appear as "\xNN". Writes at most cap bytes
  * (NUL-terminated when cap > 0) and returns the length the full text needs, as
  * snprintf does. */
 size_t dq_element_utf8(const dq_element *el, char *buf, size_t cap);
@@ -276,19 +277,55 @@ int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err);
 /* Converts text in the character set named by a Specific Character Set value
  * (e.g. "ISO_IR 100", "\ISO 2022 IR 87", "ISO_IR 192", "GB18030"; "" or NULL
  * is the default repertoire) to UTF-8, appending to out. ISO 2022 escape
- * sequences switch sets as PS3.5 6.1.2.5 describes. Undecodable bytes appear
- * as "\xNN". Returns -1 only when out of memory or the set is unknown (then
- * the text is copied with non-ASCII bytes escaped, and err says why). */
+ * sequences switch sets as PS3.5 6.1.2.5 describes. Bytes outside every
+ * designated set (and all text without a Specific Character Set, or with an
+ * unknown one) are read as ISO 8859-1, pydicom's default encoding; bytes
+ * invalid in a declared multi-byte set appear as "\xNN". Returns -1 only
+ * when out of memory or the set is unknown (then the text is still converted
+ * as ISO 8859-1, and err says why). */
 int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len,
                        dq_buffer *out, dq_error *err);
-/* Converts UTF-8 text to the (first) character set named (used to encode
- * query values); DQ_ERR_ARGUMENT naming the character that does not fit. */
-int dq_charset_from_utf8(const char *specific_charset, const char *utf8, size_t len,
-                         dq_buffer *out, dq_error *err);
-/* Re-encodes every text value below ds (PN LO SH ST LT UT UC) from UTF-8 to
- * the data set's Specific Character Set (0008,0005). Nothing happens when the
- * data set has none or it is ISO_IR 192. */
-int dq_dataset_encode_text(dq_dataset *ds, dq_error *err);
+
+/* What dq_charset_from_utf8 had to do besides encoding (bits of its result). */
+#define DQ_CHARSET_REPLACED 1 /* characters no listed set has became '?' */
+#define DQ_CHARSET_UNKNOWN 2  /* a term was unknown: the default encoding stood in */
+
+/* Encodes one UTF-8 value of VR vr (several values separated by '\') for a
+ * data set whose Specific Character Set is specific_charset, appending to out,
+ * the way pydicom 2.x writes a str value:
+ *  - PN LO SH ST LT UT UC: each part (a PN's every '^' component of every '='
+ *    group, LO SH UC each '\' value, LT ST UT whole) in the first listed set
+ *    that encodes all of it: "" and ISO_IR 6 are ISO 8859-1 (pydicom's default
+ *    encoding); a set other than the first is designated by its escape
+ *    sequence (PS3.5 6.1.2.5), and a JIS X 0208/0212 part ends with the first
+ *    set's. A part no single set encodes is split into runs, each in the set
+ *    that encodes the longest run. A PN's empty trailing groups are dropped.
+ *    ISO_IR 192, GB18030 and GBK take no code extensions: other terms beside
+ *    them are ignored.
+ *  - the other text VRs (AE AS CS DA DS DT IS TM UI UR) in ISO 8859-1.
+ * A part none of the sets can encode: with `replace`, the first set's
+ * encoding with '?' for each character it lacks (pydicom's default
+ * writing_validation_mode, WARN) and DQ_CHARSET_REPLACED in the result;
+ * without it (and always for the non-charset VRs, where pydicom raises),
+ * -1 with DQ_ERR_ARGUMENT naming the byte offset. Invalid UTF-8 bytes count
+ * as characters no set has. Result: 0 or DQ_CHARSET_* bits, -1 on error. */
+int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf8, size_t len,
+                         bool replace, dq_buffer *out, dq_error *err);
+
+/* Told about each value dq_dataset_encode_keys could only encode with
+ * replacement characters, and about an unknown Specific Character Set term. */
+typedef void (*dq_charset_warn_fn)(void *ctx, uint32_t tag, const char *message);
+
+/* Encodes the text values dq_dataset_set_key stored as typed (UTF-8) into
+ * the character set they will be sent in (dq_charset_from_utf8 with replace,
+ * the Specific Character Set in effect for each element: its data set's or
+ * the nearest enclosing one's). Call once every key is applied, as the
+ * Specific Character Set may come from any key or from a file; values that
+ * did not come from dq_dataset_set_key (e.g. decoded from a file) are left as
+ * they are. Each value is encoded once; later keys need another call. warn
+ * may be NULL. On error (DQ_ERR_ARGUMENT, err->tag the element) the values
+ * before it are encoded, the rest still UTF-8. */
+int dq_dataset_encode_keys(dq_dataset *ds, dq_charset_warn_fn warn, void *ctx, dq_error *err);
 
 /* ---- the dump (pynetdicom's pretty_dataset layout; a dcmdump-like tree) ------- */
 
