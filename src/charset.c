@@ -11,8 +11,6 @@
 
 #include "dataset_impl.h"
 
-#define V(a, b) DQ_VR_CODE(a, b)
-
 /* A coded character set: the Defined Term(s) naming it, the iconv name for
  * its bytes, and for ISO 2022 the escape sequence designating it. */
 typedef struct cset {
@@ -501,10 +499,11 @@ int dq_charset_from_utf8(const char *specific_charset, const char *utf8, size_t 
     return 0;
 }
 
+/* PS3.5 6.2: the VRs whose repertoire is "as defined by (0008,0005)". */
 static bool uses_charset(dq_vr vr)
 {
-    return vr == V('P', 'N') || vr == V('L', 'O') || vr == V('S', 'H') || vr == V('S', 'T') ||
-           vr == V('L', 'T') || vr == V('U', 'T') || vr == V('U', 'C');
+    const dq_vr_info *vi = dq_vr_info_get(vr);
+    return vi && vi->uses_charset;
 }
 
 int dq_el_utf8_raw(const dq_element *el, dq_buffer *out)
@@ -536,9 +535,7 @@ size_t dq_element_utf8(const dq_element *el, char *buf, size_t cap)
         size_t cl = cs.len < sizeof csbuf ? cs.len : sizeof csbuf - 1;
         memcpy(csbuf, cs.ptr, cl);
         csbuf[cl] = 0;
-        bool charset_text = el->vr == V('P', 'N') || el->vr == V('L', 'O') || el->vr == V('S', 'H') ||
-                            el->vr == V('S', 'T') || el->vr == V('L', 'T') || el->vr == V('U', 'T') ||
-                            el->vr == V('U', 'C');
+        bool charset_text = uses_charset(el->vr);
         size_t vm = dq_element_vm(el);
         if (vm == 0)
             vm = 1;
@@ -572,9 +569,7 @@ static int encode_text_ds(dq_dataset *ds, const char *cs, dq_error *err)
         for (size_t k = 0; k < el->nitems; k++)
             if (encode_text_ds(el->items[k], cs, err))
                 return -1;
-        bool charset_text = el->vr == V('P', 'N') || el->vr == V('L', 'O') || el->vr == V('S', 'H') ||
-                            el->vr == V('S', 'T') || el->vr == V('L', 'T') || el->vr == V('U', 'T') ||
-                            el->vr == V('U', 'C');
+        bool charset_text = uses_charset(el->vr);
         if (!charset_text || !el->len)
             continue;
         bool ascii = true;

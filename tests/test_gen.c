@@ -97,7 +97,7 @@ Test(gen, ignored_rows_and_fixups_are_reported)
     free(err);
     /* OD missing from the long-form caption, but too long for 16 bits. */
     cr_assert_eq(run("--standard " STANDARD "/good --dump vrs", &out, &err), 0);
-    cr_assert(strstr(err, "part05.xml:17: warning: VR OD"), "%s", err);
+    cr_assert(strstr(err, "part05.xml:19: warning: VR OD"), "%s", err);
     free(out);
     free(err);
 }

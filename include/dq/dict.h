@@ -41,6 +41,11 @@ typedef struct dq_vr_info {
     uint8_t unit_size;       /* bytes per value/word for byte swapping (US 2, FD 8, OW 2, OB 1), 0 for text */
     uint8_t max_in_chars;    /* max_length counts characters, not bytes */
     uint32_t max_length;     /* maximum length of one value, 0 when not fixed by PS3.5 */
+    /* From PS3.5 Table 6.2-1's text (gen/emit_vrs.c says how each is read): */
+    uint8_t uses_charset;    /* values use the Specific Character Set (0008,0005) (LO LT PN SH ST UC UT) */
+    uint8_t single_valued;   /* never multi-valued: '\' is part of the value (LT ST UR UT) */
+    uint8_t leading_spaces;  /* leading spaces are significant (LT ST UT) */
+    uint8_t value_size;      /* binary numbers: bytes per value (US 2, AT 4, FD 8); 0 otherwise */
 } dq_vr_info;
 
 /* NULL when the VR is not in PS3.5's table. */
