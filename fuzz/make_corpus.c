@@ -319,7 +319,7 @@ static void command_bytes(const dq_dimse_command *c, dq_buffer *out)
 static dq_dimse_command find_rsp(uint16_t status, bool with_data)
 {
     dq_dimse_command c = {0};
-    c.command_field = DQ_DIMSE_C_FIND_RSP;
+    c.command_field = DQ_DIMSE_CMD_C_FIND_RSP;
     c.message_id_responded = 1;
     c.has_message_id_responded = true;
     c.status = status;
@@ -387,7 +387,7 @@ static void dimse_seeds(void)
 {
     dq_buffer b = {0};
     dq_dimse_command rq = {0};
-    rq.command_field = DQ_DIMSE_C_FIND_RQ;
+    rq.command_field = DQ_DIMSE_CMD_C_FIND_RQ;
     rq.message_id = 7;
     rq.has_message_id = true;
     rq.priority = 0;
@@ -408,7 +408,7 @@ static void dimse_seeds(void)
     seed("dimse", "c-find-rsp-failure", 0, b.data, b.len);
     seed("roundtrip", "c-find-rsp-failure", 5, b.data, b.len);
     dq_dimse_command cancel = {0};
-    cancel.command_field = DQ_DIMSE_C_CANCEL_RQ;
+    cancel.command_field = DQ_DIMSE_CMD_C_CANCEL_FIND_RQ;
     cancel.message_id_responded = 7;
     cancel.has_message_id_responded = true;
     cancel.data_set_type = DQ_DIMSE_NO_DATA_SET;
