@@ -206,8 +206,8 @@ static void keypath_seeds(void)
 
 static void pdu_seeds(void)
 {
-    static const dq_pdu_str ts[2] = {{DQ_UID_EXPLICIT_LE, sizeof DQ_UID_EXPLICIT_LE - 1},
-                                     {DQ_UID_IMPLICIT_LE, sizeof DQ_UID_IMPLICIT_LE - 1}};
+    static const dq_pdu_str ts[2] = {{DQ_UID_ExplicitVRLittleEndian, sizeof DQ_UID_ExplicitVRLittleEndian - 1},
+                                     {DQ_UID_ImplicitVRLittleEndian, sizeof DQ_UID_ImplicitVRLittleEndian - 1}};
     static const dq_pdu_str related[1] = {{"1.2.840.10008.5.1.4.1.2.2.1", 27}};
     static const uint8_t ext_info[3] = {1, 1, 0};
     dq_pdu_associate *a = calloc(1, sizeof *a);
@@ -325,7 +325,7 @@ static dq_dimse_command find_rsp(uint16_t status, bool with_data)
     c.status = status;
     c.has_status = true;
     c.data_set_type = with_data ? 0x0000 : DQ_DIMSE_NO_DATA_SET;
-    strcpy(c.affected_sop_class_uid, DQ_UID_FIND_PATIENT_ROOT);
+    strcpy(c.affected_sop_class_uid, DQ_UID_PatientRootQueryRetrieveInformationModelFind);
     return c;
 }
 
@@ -393,7 +393,7 @@ static void dimse_seeds(void)
     rq.priority = 0;
     rq.has_priority = true;
     rq.data_set_type = 0;
-    strcpy(rq.affected_sop_class_uid, DQ_UID_FIND_STUDY_ROOT);
+    strcpy(rq.affected_sop_class_uid, DQ_UID_StudyRootQueryRetrieveInformationModelFind);
     command_bytes(&rq, &b);
     seed("dimse", "c-find-rq", 0, b.data, b.len);
     seed("roundtrip", "c-find-rq", 5, b.data, b.len);

@@ -380,7 +380,7 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
         memcpy(dst[k], s, n);
         dst[k][n] = 0;
     }
-    rq->application_context = dq_pdu_cstr(DQ_APPLICATION_CONTEXT_UID);
+    rq->application_context = dq_pdu_cstr(DQ_UID_DICOMApplicationContextName);
     rq->n_pctx = p->n_contexts;
     size_t k = 0;
     for (size_t i = 0; i < p->n_contexts; i++) {

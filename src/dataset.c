@@ -58,10 +58,10 @@ int dq_buffer_append(dq_buffer *b, const void *bytes, size_t n, dq_error *err)
 static const struct {
     const char *uid, *name;
 } ts_table[] = {
-    {DQ_UID_IMPLICIT_LE, "Implicit VR Little Endian"},
-    {DQ_UID_EXPLICIT_LE, "Explicit VR Little Endian"},
-    {DQ_UID_DEFLATED_LE, "Deflated Explicit VR Little Endian"},
-    {DQ_UID_EXPLICIT_BE, "Explicit VR Big Endian"},
+    {DQ_UID_ImplicitVRLittleEndian, "Implicit VR Little Endian"},
+    {DQ_UID_ExplicitVRLittleEndian, "Explicit VR Little Endian"},
+    {DQ_UID_DeflatedExplicitVRLittleEndian, "Deflated Explicit VR Little Endian"},
+    {DQ_UID_ExplicitVRBigEndian, "Explicit VR Big Endian"},
 };
 
 dq_transfer_syntax dq_ts_from_uid(const char *uid, size_t len)

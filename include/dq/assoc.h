@@ -39,7 +39,8 @@
 extern "C" {
 #endif
 
-#define DQ_APPLICATION_CONTEXT_UID "1.2.840.10008.3.1.1.1"
+/* The application context every association proposes (PS3.7 A.2.1):
+ * DQ_UID_DICOMApplicationContextName (dq/dict.h). */
 
 typedef struct dq_assoc dq_assoc;
 

@@ -23,6 +23,14 @@ typedef uint16_t dq_vr;
  * DQ_VR_CODE('U', 'R') (tests/test_dict_editions.c builds from 2013). */
 #include "dq_gen_vr_codes.h"
 
+/* Generated from PS3.6 Table A-1: #define DQ_UID_<Keyword> "<UID>", e.g.
+ * DQ_UID_ExplicitVRLittleEndian "1.2.840.10008.1.2.1". The keyword is the
+ * edition's; editions before 2016 have none and the name is derived from the
+ * UID Name (gen/emit_uids.c says how). Code names UIDs only through these,
+ * so a misspelt one does not compile. The header is generated into the build
+ * tree beside dq_gen_vr_codes.h and is part of the public headers. */
+#include "dq_gen_uid_codes.h"
+
 /* What kind of value a VR holds, for codecs and display. */
 typedef enum dq_vr_class {
     DQ_VR_CLASS_TEXT,     /* character string (AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT) */
