@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "dq/pdu.h"
 #include "dq_gen_ul.h"
 
 _Static_assert(DQ_GEN_UL_NSTATES == DQ_UL_NSTATES && DQ_GEN_UL_NEVENTS == DQ_UL_NEVENTS,
@@ -133,7 +134,7 @@ static void ae6(act_ctx *c)
         c->out->indication = DQ_UL_IND_ASSOCIATE_REQUESTED;
         c->out->to = c->next;
     } else {
-        small_pdu(c->ul, c->out, 0x03, 1, 1);
+        small_pdu(c->ul, c->out, DQ_PDU_ASSOCIATE_RJ, 1, 1);
         c->ul->small[7] = 1; /* result: rejected-permanent; source 1; reason 1 */
         artim_start(c->ul, c->out);
         c->out->to = c->next_alt;
@@ -168,7 +169,7 @@ static void dt2(act_ctx *c)
 /* AR-1: send A-RELEASE-RQ PDU. */
 static void ar1(act_ctx *c)
 {
-    small_pdu(c->ul, c->out, 0x05, 0, 0);
+    small_pdu(c->ul, c->out, DQ_PDU_RELEASE_RQ, 0, 0);
 }
 
 /* AR-2: issue A-RELEASE indication. */
@@ -187,7 +188,7 @@ static void ar3(act_ctx *c)
 /* AR-4: send A-RELEASE-RP PDU and start ARTIM. */
 static void ar4(act_ctx *c)
 {
-    small_pdu(c->ul, c->out, 0x06, 0, 0);
+    small_pdu(c->ul, c->out, DQ_PDU_RELEASE_RP, 0, 0);
     artim_start(c->ul, c->out);
 }
 
@@ -208,7 +209,7 @@ static void ar8(act_ctx *c)
 /* AR-9: send A-RELEASE-RP PDU. */
 static void ar9(act_ctx *c)
 {
-    small_pdu(c->ul, c->out, 0x06, 0, 0);
+    small_pdu(c->ul, c->out, DQ_PDU_RELEASE_RP, 0, 0);
 }
 
 /* AR-10: issue A-RELEASE confirmation. */
@@ -220,7 +221,7 @@ static void ar10(act_ctx *c)
 /* AA-1: send A-ABORT PDU (service-user source), (re)start ARTIM. */
 static void aa1(act_ctx *c)
 {
-    small_pdu(c->ul, c->out, 0x07, 0, 0);
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, 0, 0);
     c->out->abort_source = 0;
     c->out->abort_reason = 0;
     artim_start(c->ul, c->out);
@@ -282,7 +283,7 @@ static uint8_t provider_reason(const act_ctx *c)
 static void aa7(act_ctx *c)
 {
     uint8_t reason = provider_reason(c);
-    small_pdu(c->ul, c->out, 0x07, 2, reason);
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, 2, reason);
     c->out->abort_source = 2;
     c->out->abort_reason = reason;
 }
@@ -292,7 +293,7 @@ static void aa7(act_ctx *c)
 static void aa8(act_ctx *c)
 {
     uint8_t reason = provider_reason(c);
-    small_pdu(c->ul, c->out, 0x07, 2, reason);
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, 2, reason);
     c->out->indication = DQ_UL_IND_P_ABORT;
     c->out->abort_source = 2;
     c->out->abort_reason = reason;
@@ -346,13 +347,13 @@ dq_ul_event dq_ul_event_for_pdu(const uint8_t *pdu, size_t len)
     if (!pdu || len < 6)
         return DQ_UL_EVT19;
     switch (pdu[0]) {
-    case 0x01: return DQ_UL_EVT6;
-    case 0x02: return DQ_UL_EVT3;
-    case 0x03: return DQ_UL_EVT4;
-    case 0x04: return DQ_UL_EVT10;
-    case 0x05: return DQ_UL_EVT12;
-    case 0x06: return DQ_UL_EVT13;
-    case 0x07: return DQ_UL_EVT16;
+    case DQ_PDU_ASSOCIATE_RQ: return DQ_UL_EVT6;
+    case DQ_PDU_ASSOCIATE_AC: return DQ_UL_EVT3;
+    case DQ_PDU_ASSOCIATE_RJ: return DQ_UL_EVT4;
+    case DQ_PDU_P_DATA_TF: return DQ_UL_EVT10;
+    case DQ_PDU_RELEASE_RQ: return DQ_UL_EVT12;
+    case DQ_PDU_RELEASE_RP: return DQ_UL_EVT13;
+    case DQ_PDU_ABORT: return DQ_UL_EVT16;
     default: return DQ_UL_EVT19;
     }
 }
