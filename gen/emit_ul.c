@@ -258,8 +258,6 @@ static int emit(const char *dir, const char *outdir)
                    "} dq_gen_ul_cell;\n\n"
                    "/* [event - 1][state - 1] */\n"
                    "extern const dq_gen_ul_cell dq_gen_ul_table[DQ_GEN_UL_NEVENTS][DQ_GEN_UL_NSTATES];\n"
-                   "/* The standard's text for Evt1 .. Evt19. */\n"
-                   "extern const char *const dq_gen_ul_event_text[DQ_GEN_UL_NEVENTS];\n"
                    "/* \"AE-1\" ... by dq_ul_action; \"-\" for DQ_UL_ACTION_NONE. */\n"
                    "extern const char *const dq_gen_ul_action_names[DQ_UL_NACTIONS];\n\n"
                    "#endif\n",
@@ -273,15 +271,12 @@ static int emit(const char *dir, const char *outdir)
                       "const char *const dq_gen_ul_action_names[DQ_UL_NACTIONS] = {\n    \"-\",\n");
     for (size_t i = 0; i < u->nactions; i++)
         gen_out_printf(c, "    \"%s\",\n", u->actions[i]);
-    gen_out_printf(c, "};\n\nconst char *const dq_gen_ul_event_text[DQ_GEN_UL_NEVENTS] = {\n");
-    for (int e = 0; e < NEVENTS; e++) {
-        gen_out_printf(c, "    /* Evt%d */ ", e + 1);
-        gen_out_cstr(c, u->events[e]);
-        gen_out_printf(c, ",\n");
-    }
     gen_out_printf(c, "};\n\nconst dq_gen_ul_cell dq_gen_ul_table[DQ_GEN_UL_NEVENTS][DQ_GEN_UL_NSTATES] = {\n");
     for (int e = 0; e < NEVENTS; e++) {
-        gen_out_printf(c, "    /* Evt%d */ {\n", e + 1);
+        /* The row as the standard words it, for reading against Table 9-10. */
+        if (strstr(u->events[e], "*/"))
+            gen_fail(u->doc, NULL, "event text \"%s\" would end a C comment", u->events[e]);
+        gen_out_printf(c, "    /* Evt%d: %s */ {\n", e + 1, u->events[e]);
         for (int st = 0; st < NSTATES; st++) {
             const cell *x = &u->cells[e][st];
             char up[8] = "";
