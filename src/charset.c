@@ -502,7 +502,7 @@ int dq_charset_from_utf8(const char *specific_charset, const char *utf8, size_t 
 /* PS3.5 6.2: the VRs whose repertoire is "as defined by (0008,0005)". */
 static bool uses_charset(dq_vr vr)
 {
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props(vr);
     return vi && vi->uses_charset;
 }
 

@@ -100,23 +100,17 @@ void dq_limits_default(dq_limits *out)
 
 /* ---- VR helpers ------------------------------------------------------------------ */
 
-bool dq_vr_is_text(dq_vr vr)
-{
-    const dq_vr_info *vi = dq_vr_info_get(vr);
-    return vi && vi->vr_class == DQ_VR_CLASS_TEXT;
-}
-
 /* AT swaps as two 16-bit halves: PS3.5 defines it as a pair of 16-bit numbers. */
 unsigned dq_vr_swap_unit(dq_vr vr)
 {
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props(vr);
     return vi ? vi->unit_size : 0;
 }
 
 /* Bytes per value of a binary number VR (AT 4), 0 when not a fixed-size number. */
 static unsigned number_size(dq_vr vr)
 {
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props(vr);
     return vi ? vi->value_size : 0;
 }
 
@@ -372,7 +366,7 @@ dq_dataset *dq_element_item(const dq_element *el, size_t i)
 /* LT ST UT UR hold one value (PS3.5 6.2). */
 static bool single_valued_text(dq_vr vr)
 {
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props(vr);
     return vi && vi->single_valued;
 }
 
@@ -382,7 +376,7 @@ static dq_str trim(dq_vr vr, const char *p, size_t n)
 {
     while (n && (p[n - 1] == ' ' || p[n - 1] == '\0'))
         n--;
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props(vr);
     if (vi && !vi->leading_spaces && !vi->single_valued)
         while (n && *p == ' ') {
             p++;

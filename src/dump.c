@@ -145,7 +145,7 @@ static void text_value(dout *o, const dq_element *el)
     while (end > p && is_pad(end[-1]))
         end--;
     bool both = vr == V('A', 'E') || vr == V('D', 'S') || vr == V('I', 'S');
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props(vr);
     bool right = vi && vi->uses_charset && vr != V('P', 'N');
     bool single = vi && vi->single_valued;
     bool first = true;
@@ -177,7 +177,7 @@ static void value_text(dout *o, const dq_element *el)
     dq_vr vr = el->vr;
     size_t vm = dq_element_vm(el);
     char tmp[64];
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props(vr);
     if (vi && vi->vr_class == DQ_VR_CLASS_BYTES && vr != V('U', 'N')) {
         if (el->len <= 13) {
             adds(o, "[");

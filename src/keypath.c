@@ -71,7 +71,7 @@ int dq_el_set_from_text(dq_element *el, const char *text, const char *arg, dq_er
         return dq_el_set_value(el, text, n) ? dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET,
                                                            el->tag, "out of memory"), -1 : 0;
     }
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props(vr);
     if (vi && vi->vr_class == DQ_VR_CLASS_BYTES) {
         if (n % 2)
             return bad(err, el->tag, arg, "%s", "hex value has an odd number of digits");
