@@ -78,8 +78,8 @@ static void stop_replay(pid_t pid)
     waitpid(pid, &st, 0);
 }
 
-static const char *const ts_all[] = {DQ_UID_EXPLICIT_LE, DQ_UID_IMPLICIT_LE};
-static const dq_assoc_context ctx = {DQ_UID_FIND_PATIENT_ROOT, ts_all, 2};
+static const char *const ts_all[] = {DQ_UID_ExplicitVRLittleEndian, DQ_UID_ImplicitVRLittleEndian};
+static const dq_assoc_context ctx = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, ts_all, 2};
 
 static void params(dq_assoc_params *p, uint32_t max_pdu)
 {
@@ -139,7 +139,7 @@ static void bench_responses(unsigned long n, int repeats)
                 dq_dataset_set_key(q, "QueryRetrieveLevel=PATIENT", NULL);
                 dq_dataset_set_key(q, "PatientName=", NULL);
                 dq_dataset_set_key(q, "PatientID=", NULL);
-                dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, q, 0, 0};
+                dq_find_request rq = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, q, 0, 0};
                 counter c = {0};
                 dq_find_result res;
                 double t0 = now();

@@ -32,31 +32,34 @@ enum { EXIT_ASSOC = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 /* ---- what pynetdicom proposes ------------------------------------------------ */
 
 static const char *const TRANSFER_SYNTAXES[] = {
-    DQ_UID_IMPLICIT_LE, DQ_UID_EXPLICIT_LE, DQ_UID_DEFLATED_LE, DQ_UID_EXPLICIT_BE,
+    DQ_UID_ImplicitVRLittleEndian,
+    DQ_UID_ExplicitVRLittleEndian,
+    DQ_UID_DeflatedExplicitVRLittleEndian,
+    DQ_UID_ExplicitVRBigEndian,
 };
 
 /* QueryRetrieve + BasicWorklistManagement + UnifiedProcedure presentation
  * contexts, each list sorted as strings (pynetdicom builds them with sorted()). */
 static const char *const ABSTRACT_SYNTAXES[] = {
-    "1.2.840.10008.5.1.4.1.1.201.6", /* Repository Query */
-    "1.2.840.10008.5.1.4.1.2.1.1",   /* Patient Root Q/R FIND */
-    "1.2.840.10008.5.1.4.1.2.1.2",   /* Patient Root Q/R MOVE */
-    "1.2.840.10008.5.1.4.1.2.1.3",   /* Patient Root Q/R GET */
-    "1.2.840.10008.5.1.4.1.2.2.1",   /* Study Root Q/R FIND */
-    "1.2.840.10008.5.1.4.1.2.2.2",   /* Study Root Q/R MOVE */
-    "1.2.840.10008.5.1.4.1.2.2.3",   /* Study Root Q/R GET */
-    "1.2.840.10008.5.1.4.1.2.3.1",   /* Patient/Study Only Q/R FIND */
-    "1.2.840.10008.5.1.4.1.2.3.2",   /* Patient/Study Only Q/R MOVE */
-    "1.2.840.10008.5.1.4.1.2.3.3",   /* Patient/Study Only Q/R GET */
-    "1.2.840.10008.5.1.4.1.2.4.2",   /* Composite Instance Root Retrieve MOVE */
-    "1.2.840.10008.5.1.4.1.2.4.3",   /* Composite Instance Root Retrieve GET */
-    "1.2.840.10008.5.1.4.1.2.5.3",   /* Composite Instance Retrieve Without Bulk Data GET */
-    "1.2.840.10008.5.1.4.31",        /* Modality Worklist FIND */
-    "1.2.840.10008.5.1.4.34.6.1",    /* UPS Push */
-    "1.2.840.10008.5.1.4.34.6.2",    /* UPS Watch */
-    "1.2.840.10008.5.1.4.34.6.3",    /* UPS Pull */
-    "1.2.840.10008.5.1.4.34.6.4",    /* UPS Event */
-    "1.2.840.10008.5.1.4.34.6.5",    /* UPS Query */
+    DQ_UID_RepositoryQuery,
+    DQ_UID_PatientRootQueryRetrieveInformationModelFind,
+    DQ_UID_PatientRootQueryRetrieveInformationModelMove,
+    DQ_UID_PatientRootQueryRetrieveInformationModelGet,
+    DQ_UID_StudyRootQueryRetrieveInformationModelFind,
+    DQ_UID_StudyRootQueryRetrieveInformationModelMove,
+    DQ_UID_StudyRootQueryRetrieveInformationModelGet,
+    DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelFind,
+    DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelMove,
+    DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelGet,
+    DQ_UID_CompositeInstanceRootRetrieveMove,
+    DQ_UID_CompositeInstanceRootRetrieveGet,
+    DQ_UID_CompositeInstanceRetrieveWithoutBulkDataGet,
+    DQ_UID_ModalityWorklistInformationModelFind,
+    DQ_UID_UnifiedProcedureStepPush,
+    DQ_UID_UnifiedProcedureStepWatch,
+    DQ_UID_UnifiedProcedureStepPull,
+    DQ_UID_UnifiedProcedureStepEvent,
+    DQ_UID_UnifiedProcedureStepQuery,
 };
 #define N_CONTEXTS (sizeof ABSTRACT_SYNTAXES / sizeof ABSTRACT_SYNTAXES[0])
 

@@ -529,13 +529,13 @@ void fs_options_free(fs_options *o)
 const char *fs_model_uid(fs_model m)
 {
     switch (m) {
-    case FS_MODEL_PATIENT: return "1.2.840.10008.5.1.4.1.2.1.1";
-    case FS_MODEL_STUDY: return "1.2.840.10008.5.1.4.1.2.2.1";
-    case FS_MODEL_PSONLY: return "1.2.840.10008.5.1.4.1.2.3.1";
-    case FS_MODEL_WORKLIST: return "1.2.840.10008.5.1.4.31";
-    case FS_MODEL_UPS: return "1.2.840.10008.5.1.4.34.6.3";
+    case FS_MODEL_PATIENT: return DQ_UID_PatientRootQueryRetrieveInformationModelFind;
+    case FS_MODEL_STUDY: return DQ_UID_StudyRootQueryRetrieveInformationModelFind;
+    case FS_MODEL_PSONLY: return DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelFind;
+    case FS_MODEL_WORKLIST: return DQ_UID_ModalityWorklistInformationModelFind;
+    case FS_MODEL_UPS: return DQ_UID_UnifiedProcedureStepPull;
     }
-    return "1.2.840.10008.5.1.4.1.2.1.1";
+    return DQ_UID_PatientRootQueryRetrieveInformationModelFind;
 }
 
 unsigned long fs_min_response_pdu(void)

@@ -163,8 +163,8 @@ void fs_debug_dimse(const dq_dimse_message *m, bool outgoing)
     if (!fs_log_enabled(FS_LEVEL_DEBUG))
         return;
     const dq_dimse_command *c = &m->command;
-    bool rq = c->command_field == DQ_DIMSE_C_FIND_RQ && outgoing;
-    bool rsp = c->command_field == DQ_DIMSE_C_FIND_RSP && !outgoing;
+    bool rq = c->command_field == DQ_DIMSE_CMD_C_FIND_RQ && outgoing;
+    bool rsp = c->command_field == DQ_DIMSE_CMD_C_FIND_RSP && !outgoing;
     if (!rq && !(rsp && c->has_status && c->status == 0x0000))
         return;
     bool has_data = m->data && m->data_len > 0;

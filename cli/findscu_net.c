@@ -81,7 +81,7 @@ static int send_cancel(net *c, dq_transport *t, dq_error *err)
 {
     dq_dimse_command cmd;
     memset(&cmd, 0, sizeof cmd);
-    cmd.command_field = DQ_DIMSE_C_CANCEL_RQ;
+    cmd.command_field = DQ_DIMSE_CMD_C_CANCEL_FIND_RQ;
     cmd.message_id_responded = c->message_id;
     cmd.has_message_id_responded = true;
     cmd.data_set_type = DQ_DIMSE_NO_DATA_SET;

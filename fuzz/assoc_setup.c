@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const all_ts[] = {DQ_UID_EXPLICIT_LE, DQ_UID_IMPLICIT_LE, DQ_UID_DEFLATED_LE,
-                                     DQ_UID_EXPLICIT_BE};
-static const char *const ele_only[] = {DQ_UID_EXPLICIT_LE};
+static const char *const all_ts[] = {DQ_UID_ExplicitVRLittleEndian, DQ_UID_ImplicitVRLittleEndian, DQ_UID_DeflatedExplicitVRLittleEndian,
+                                     DQ_UID_ExplicitVRBigEndian};
+static const char *const ele_only[] = {DQ_UID_ExplicitVRLittleEndian};
 
 const dq_assoc_context dq_fuzz_contexts[DQ_FUZZ_NCONTEXTS] = {
-    {DQ_UID_FIND_PATIENT_ROOT, all_ts, 4},
-    {DQ_UID_FIND_STUDY_ROOT, all_ts, 4},
-    {DQ_UID_FIND_MODALITY_WORKLIST, ele_only, 1},
+    {DQ_UID_PatientRootQueryRetrieveInformationModelFind, all_ts, 4},
+    {DQ_UID_StudyRootQueryRetrieveInformationModelFind, all_ts, 4},
+    {DQ_UID_ModalityWorklistInformationModelFind, ele_only, 1},
 };
 
 void dq_fuzz_assoc_params(dq_assoc_params *p, uint32_t max_pdu)
@@ -33,13 +33,13 @@ int dq_fuzz_make_ac(dq_pdu_buf *out, uint8_t pctx_id, dq_transfer_syntax ts, uin
     ac->protocol_version = DQ_PDU_PROTOCOL_VERSION;
     strcpy(ac->called_ae, "ANY-SCP");
     strcpy(ac->calling_ae, "FINDSCU");
-    ac->application_context = dq_pdu_cstr(DQ_APPLICATION_CONTEXT_UID);
+    ac->application_context = dq_pdu_cstr(DQ_UID_DICOMApplicationContextName);
     ac->n_pctx = DQ_FUZZ_NCONTEXTS;
     for (size_t i = 0; i < DQ_FUZZ_NCONTEXTS; i++) {
         dq_pdu_pctx *pc = &ac->pctx[i];
         pc->id = (uint8_t)(2 * i + 1);
         pc->result = pc->id == pctx_id ? 0 : 3;
-        pc->transfer_syntax = dq_pdu_cstr(pc->id == pctx_id ? dq_ts_uid(ts) : DQ_UID_IMPLICIT_LE);
+        pc->transfer_syntax = dq_pdu_cstr(pc->id == pctx_id ? dq_ts_uid(ts) : DQ_UID_ImplicitVRLittleEndian);
     }
     ac->user_info.has_max_length = true;
     ac->user_info.max_length = max_pdu;

@@ -42,9 +42,9 @@ static int on_response(void *user, const dq_find_response *rsp)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const models[4] = {DQ_UID_FIND_PATIENT_ROOT, DQ_UID_FIND_STUDY_ROOT,
-                                          DQ_UID_FIND_MODALITY_WORKLIST,
-                                          DQ_UID_FIND_PATIENT_ROOT};
+    static const char *const models[4] = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, DQ_UID_StudyRootQueryRetrieveInformationModelFind,
+                                          DQ_UID_ModalityWorklistInformationModelFind,
+                                          DQ_UID_PatientRootQueryRetrieveInformationModelFind};
     if (size < 1)
         return 0;
     uint8_t cfg = data[0];

@@ -206,8 +206,8 @@ static void keypath_seeds(void)
 
 static void pdu_seeds(void)
 {
-    static const dq_pdu_str ts[2] = {{DQ_UID_EXPLICIT_LE, sizeof DQ_UID_EXPLICIT_LE - 1},
-                                     {DQ_UID_IMPLICIT_LE, sizeof DQ_UID_IMPLICIT_LE - 1}};
+    static const dq_pdu_str ts[2] = {{DQ_UID_ExplicitVRLittleEndian, sizeof DQ_UID_ExplicitVRLittleEndian - 1},
+                                     {DQ_UID_ImplicitVRLittleEndian, sizeof DQ_UID_ImplicitVRLittleEndian - 1}};
     static const dq_pdu_str related[1] = {{"1.2.840.10008.5.1.4.1.2.2.1", 27}};
     static const uint8_t ext_info[3] = {1, 1, 0};
     dq_pdu_associate *a = calloc(1, sizeof *a);
@@ -319,13 +319,13 @@ static void command_bytes(const dq_dimse_command *c, dq_buffer *out)
 static dq_dimse_command find_rsp(uint16_t status, bool with_data)
 {
     dq_dimse_command c = {0};
-    c.command_field = DQ_DIMSE_C_FIND_RSP;
+    c.command_field = DQ_DIMSE_CMD_C_FIND_RSP;
     c.message_id_responded = 1;
     c.has_message_id_responded = true;
     c.status = status;
     c.has_status = true;
     c.data_set_type = with_data ? 0x0000 : DQ_DIMSE_NO_DATA_SET;
-    strcpy(c.affected_sop_class_uid, DQ_UID_FIND_PATIENT_ROOT);
+    strcpy(c.affected_sop_class_uid, DQ_UID_PatientRootQueryRetrieveInformationModelFind);
     return c;
 }
 
@@ -387,13 +387,13 @@ static void dimse_seeds(void)
 {
     dq_buffer b = {0};
     dq_dimse_command rq = {0};
-    rq.command_field = DQ_DIMSE_C_FIND_RQ;
+    rq.command_field = DQ_DIMSE_CMD_C_FIND_RQ;
     rq.message_id = 7;
     rq.has_message_id = true;
     rq.priority = 0;
     rq.has_priority = true;
     rq.data_set_type = 0;
-    strcpy(rq.affected_sop_class_uid, DQ_UID_FIND_STUDY_ROOT);
+    strcpy(rq.affected_sop_class_uid, DQ_UID_StudyRootQueryRetrieveInformationModelFind);
     command_bytes(&rq, &b);
     seed("dimse", "c-find-rq", 0, b.data, b.len);
     seed("roundtrip", "c-find-rq", 5, b.data, b.len);
@@ -408,7 +408,7 @@ static void dimse_seeds(void)
     seed("dimse", "c-find-rsp-failure", 0, b.data, b.len);
     seed("roundtrip", "c-find-rsp-failure", 5, b.data, b.len);
     dq_dimse_command cancel = {0};
-    cancel.command_field = DQ_DIMSE_C_CANCEL_RQ;
+    cancel.command_field = DQ_DIMSE_CMD_C_CANCEL_FIND_RQ;
     cancel.message_id_responded = 7;
     cancel.has_message_id_responded = true;
     cancel.data_set_type = DQ_DIMSE_NO_DATA_SET;

@@ -90,10 +90,14 @@ static long command_value(const char *desc)
 
 /* Command Data Set Type descriptions say one of: "any value other than
  * 0101H" (a data set is present), "0101H (Null) if no Data Set is present"
- * (optional), or "no Data Set ... 0101H" (none). */
+ * (optional), or "no Data Set ... 0101H" (none). Every description names the
+ * same "no data set" value; it is emitted as DQ_DIMSE_NO_DATA_SET. */
+#define NULL_DATA_SET 0x0101
 static int dataset_kind(const char *desc)
 {
-    if (strstr(desc, "other than 0101H"))
+    char other[32];
+    snprintf(other, sizeof other, "other than %04XH", NULL_DATA_SET);
+    if (strstr(desc, other))
         return DS_REQUIRED;
     if (strcasestr(desc, "if no Data Set") || strcasestr(desc, "indicates if"))
         return DS_OPTIONAL;
@@ -246,7 +250,10 @@ static int emit(const char *dir, const char *outdir)
                           "enum {\n");
     for (size_t i = 0; i < ms.n; i++)
         gen_out_printf(codes, "    DQ_DIMSE_CMD_%s = 0x%04lXu,\n", ms.v[i].cname, ms.v[i].command);
-    gen_out_printf(codes, "};\n\n#endif\n");
+    gen_out_printf(codes, "};\n\n"
+                          "/* Command Data Set Type (0000,0800) when no data set follows. */\n"
+                          "#define DQ_DIMSE_NO_DATA_SET 0x%04Xu\n\n#endif\n",
+                   NULL_DATA_SET);
 
     path = gen_xasprintf("%s/dq_gen_dimse.h", outdir);
     gen_out *h = gen_out_open(path);

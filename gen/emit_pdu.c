@@ -3,11 +3,13 @@
  *
  * Each "... Fields" table lists byte ranges ("1", "3-6", "75-xxx", "xxx",
  * "(x+1) - (x+2)", "n+1-n+2"), field names and, for type fields, the fixed
- * value ("01H"). From them we emit a layout descriptor per table, offset/size
- * macros for every field at a fixed position, a bounds-checking header check
- * and header writer per item, and accessors for fixed numeric fields. The
- * reject/abort/presentation-context result meanings ("1 - rejected-permanent")
- * are taken from the description cells of the fields that define them.
+ * value ("01H"). From them we emit a layout descriptor per table (every field
+ * with its byte range as the standard writes it, so the table reads against
+ * PS3.8 line by line) and offset/size/type macros for every field at a fixed
+ * position. No code: src/pdu.c checks and writes every header from the
+ * descriptors and reads fields through the macros. The reject/abort/
+ * presentation-context result meanings ("1 - rejected-permanent") are taken
+ * from the description cells of the fields that define them.
  *
  * PS3.8 has two tables captioned "Presentation Context Item Fields" (and
  * "Transfer Syntax Sub-Item Fields", "User Information Item Fields"): one in
@@ -475,18 +477,6 @@ static void upper(char *dst, size_t cap, const char *src)
     dst[k] = 0;
 }
 
-/* Fixed numeric fields worth an accessor: not the type, not reserved. */
-static bool has_accessor(const layout *L, const field *f)
-{
-    return f->offset >= 0 && (f->size == 1 || f->size == 2 || f->size == 4) && f->fixed < 0 &&
-           strncasecmp(f->name, "Reserved", 8) != 0 && f->offset != L->length_offset;
-}
-
-static const char *int_type(long size)
-{
-    return size == 1 ? "uint8_t" : size == 2 ? "uint16_t" : "uint32_t";
-}
-
 static void emit_h(gen_out *h, const layout *L, const meaning_table *M)
 {
     gen_out_printf(h,
@@ -538,22 +528,6 @@ static void emit_h(gen_out *h, const layout *L, const meaning_table *M)
             if (f->size > 0)
                 gen_out_printf(h, "#define DQ_GEN_PDU_%s_%s_SIZE %ldu\n", u, fu, f->size);
         }
-        gen_out_printf(h,
-                       "/* p[0..avail) must start with a whole item: %s type, length field, and the\n"
-                       " * %ld fixed bytes. Returns its size (header + length), or 0 with *why set. */\n"
-                       "size_t dq_gen_pdu_%s_check(const uint8_t *p, size_t avail, const char **why);\n"
-                       "/* Writes the header (type, reserved, length = bytes after the header). */\n"
-                       "void dq_gen_pdu_%s_put_header(uint8_t *p, uint32_t length);\n",
-                       l->type >= 0 ? "the" : "no", l->fixed_size, l->sp->name, l->sp->name);
-        for (size_t k = 0; k < l->nfields; k++) {
-            const field *f = &l->fields[k];
-            if (!has_accessor(l, f))
-                continue;
-            gen_out_printf(h, "%s dq_gen_pdu_%s_get_%s(const uint8_t *p);\n", int_type(f->size),
-                           l->sp->name, f->cname);
-            gen_out_printf(h, "void dq_gen_pdu_%s_set_%s(uint8_t *p, %s v);\n", l->sp->name, f->cname,
-                           int_type(f->size));
-        }
         gen_out_printf(h, "\n");
     }
 
@@ -574,26 +548,6 @@ static void emit_h(gen_out *h, const layout *L, const meaning_table *M)
     gen_out_printf(h, "\n#endif\n");
 }
 
-static void emit_be(gen_out *c, long size, const char *expr_p, long offset)
-{
-    if (size == 1)
-        gen_out_printf(c, "    return %s[%ld];\n", expr_p, offset);
-    else if (size == 2)
-        gen_out_printf(c, "    return (uint16_t)((unsigned)%s[%ld] << 8 | %s[%ld]);\n", expr_p, offset, expr_p,
-                       offset + 1);
-    else
-        gen_out_printf(c,
-                       "    return (uint32_t)%s[%ld] << 24 | (uint32_t)%s[%ld] << 16 |\n"
-                       "           (uint32_t)%s[%ld] << 8 | %s[%ld];\n",
-                       expr_p, offset, expr_p, offset + 1, expr_p, offset + 2, expr_p, offset + 3);
-}
-
-static void emit_put_be(gen_out *c, long size, long offset, const char *v)
-{
-    for (long b = 0; b < size; b++)
-        gen_out_printf(c, "    p[%ld] = (uint8_t)(%s >> %ld);\n", offset + b, v, 8 * (size - 1 - b));
-}
-
 static void emit_c(gen_out *c, const layout *L, const meaning_table *M)
 {
     gen_out_printf(c, "#include \"dq_gen_pdu.h\"\n\n");
@@ -607,81 +561,29 @@ static void emit_c(gen_out *c, const layout *L, const meaning_table *M)
             gen_out_cstr(c, f->name);
             gen_out_printf(c, ", ");
             gen_out_cstr(c, f->range);
-            gen_out_printf(c, ", %ld, %ld, %ld},\n", f->offset, f->size, f->fixed);
+            if (f->fixed >= 0)
+                gen_out_printf(c, ", %ld, %ld, 0x%02lX},\n", f->offset, f->size, f->fixed);
+            else
+                gen_out_printf(c, ", %ld, %ld, -1},\n", f->offset, f->size);
         }
         gen_out_printf(c, "};\n\n");
     }
-    gen_out_printf(c, "const dq_gen_pdu_layout dq_gen_pdu_layouts[DQ_GEN_PDU_LAYOUT_COUNT] = {\n");
+    gen_out_printf(c, "const dq_gen_pdu_layout dq_gen_pdu_layouts[DQ_GEN_PDU_LAYOUT_COUNT] = {\n"
+                      "    /* name, caption, type, length offset, length size, header size,\n"
+                      "     * fixed size, number of fields, fields */\n");
     for (size_t i = 0; i < NSPECS; i++) {
         const layout *l = &L[i];
         gen_out_printf(c, "    {\"%s\", ", l->sp->name);
         gen_out_cstr(c, l->caption);
-        gen_out_printf(c, ", %ld, %ld, %ld, %ld, %ld, %zu, fields_%s},\n", l->type, l->length_offset,
+        if (l->type >= 0)
+            gen_out_printf(c, ", 0x%02lX", l->type);
+        else
+            gen_out_printf(c, ", -1");
+        gen_out_printf(c, ", %ld, %ld, %ld, %ld, %zu, fields_%s},\n", l->length_offset,
                        l->length_size, l->length_offset + l->length_size, l->fixed_size, l->nfields,
                        l->sp->name);
     }
     gen_out_printf(c, "};\n\n");
-
-    for (size_t i = 0; i < NSPECS; i++) {
-        const layout *l = &L[i];
-        const char *n = l->sp->name;
-        long hs = l->length_offset + l->length_size;
-        gen_out_printf(c, "/* %s */\n", l->caption);
-        gen_out_printf(c, "size_t dq_gen_pdu_%s_check(const uint8_t *p, size_t avail, const char **why)\n{\n", n);
-        /* "ASSOCIATE-RJ PDU Fields" -> "ASSOCIATE-RJ PDU" for messages */
-        char what[160];
-        snprintf(what, sizeof what, "%s", l->caption);
-        char *fields_at = strstr(what, " Fields");
-        if (fields_at)
-            memmove(fields_at, fields_at + 7, strlen(fields_at + 7) + 1);
-        char *sub_at = strstr(what, " Sub-");
-        if (sub_at && strncmp(sub_at, " Sub-Item", 9) != 0)
-            *sub_at = 0;
-        gen_out_printf(c, "    if (avail < %ldu) {\n        *why = \"truncated %s header\";\n        return 0;\n    }\n",
-                       hs, what);
-        if (l->type >= 0)
-            gen_out_printf(c, "    if (p[0] != 0x%02lXu) {\n        *why = \"type byte is not %s's %02lXH\";\n"
-                              "        return 0;\n    }\n",
-                           l->type, what, l->type);
-        if (l->length_size == 2)
-            gen_out_printf(c, "    uint32_t length = (uint32_t)p[%ld] << 8 | p[%ld];\n", l->length_offset,
-                           l->length_offset + 1);
-        else
-            gen_out_printf(c,
-                           "    uint32_t length = (uint32_t)p[%ld] << 24 | (uint32_t)p[%ld] << 16 |\n"
-                           "                      (uint32_t)p[%ld] << 8 | p[%ld];\n",
-                           l->length_offset, l->length_offset + 1, l->length_offset + 2,
-                           l->length_offset + 3);
-        gen_out_printf(c, "    if (length > avail - %ldu) {\n        *why = \"length runs past the end of "
-                          "the enclosing data\";\n        return 0;\n    }\n", hs);
-        if (l->fixed_size > hs)
-            gen_out_printf(c, "    if (length < %ldu) {\n        *why = \"length shorter than the fixed "
-                              "fields\";\n        return 0;\n    }\n", l->fixed_size - hs);
-        gen_out_printf(c, "    return (size_t)length + %ldu;\n}\n\n", hs);
-
-        gen_out_printf(c, "void dq_gen_pdu_%s_put_header(uint8_t *p, uint32_t length)\n{\n", n);
-        for (long b = 0; b < l->length_offset; b++) {
-            if (b == 0 && l->type >= 0)
-                gen_out_printf(c, "    p[0] = 0x%02lXu;\n", l->type);
-            else
-                gen_out_printf(c, "    p[%ld] = 0;\n", b);
-        }
-        emit_put_be(c, l->length_size, l->length_offset, "length");
-        gen_out_printf(c, "}\n\n");
-
-        for (size_t k = 0; k < l->nfields; k++) {
-            const field *f = &l->fields[k];
-            if (!has_accessor(l, f))
-                continue;
-            gen_out_printf(c, "/* %s: bytes %s */\n", f->name, f->range);
-            gen_out_printf(c, "%s dq_gen_pdu_%s_get_%s(const uint8_t *p)\n{\n", int_type(f->size), n, f->cname);
-            emit_be(c, f->size, "p", f->offset);
-            gen_out_printf(c, "}\n\n");
-            gen_out_printf(c, "void dq_gen_pdu_%s_set_%s(uint8_t *p, %s v)\n{\n", n, f->cname, int_type(f->size));
-            emit_put_be(c, f->size, f->offset, "v");
-            gen_out_printf(c, "}\n\n");
-        }
-    }
 
     for (size_t i = 0; i < NMEANINGS; i++) {
         char u[64];

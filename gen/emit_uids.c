@@ -12,7 +12,9 @@
  * earlier table (Table A-2's frames of reference are also in A-1).
  *
  * Emits dq_gen_uids.c/.h: the dq_uid_entry array sorted by UID and hash
- * tables (src/dict_hash.h) by UID and by keyword.
+ * tables (src/dict_hash.h) by UID and by keyword; and dq_gen_uid_codes.h
+ * (included by include/dq/dict.h): one constant DQ_UID_<Keyword> per Table
+ * A-1 UID, so code names a UID by keyword and a typo is a build error.
  */
 #include "gen.h"
 
@@ -29,6 +31,7 @@
 typedef struct uid {
     char *uid, *name, *keyword, *type;
     bool retired;
+    bool in_a1; /* from Table A-1 "UID Values" */
     xmlNode *tr; /* its row, for error messages */
     long line;
 } uid;
@@ -152,6 +155,7 @@ static void read_table(uid_set *set, const gen_doc *doc, xmlNode *node, size_t w
         e->keyword = gen_xstrdup(kw);
         e->type = one_line(type);
         e->retired = strstr(e->name, "(Retired)") != NULL || gen_all_italic(row->tr);
+        e->in_a1 = which == 0;
         e->tr = row->tr;
         e->line = row->line;
     }
@@ -210,6 +214,149 @@ static void report(const uid_set *set)
             "dicomgen: uids: %zu UIDs; ignored: %zu rows without a name (named only by a link "
             "into another part), %zu repeating a UID of an earlier table, %zu blank rows\n",
             set->n, set->no_name, set->repeated, set->blank);
+}
+
+/* UIDs the library uses that PS3.6 registered after the oldest edition it
+ * builds from (this workplace's newest part06.xml is 2015b). Used only when
+ * the edition read lacks the UID; when it has it, its name must be this one,
+ * so a slip here fails the generator on the first edition that lists it. */
+static const struct {
+    const char *uid, *name, *since;
+} later_uids[] = {
+    {"1.2.840.10008.5.1.4.1.1.201.6", "Repository Query", "an edition after 2015b"},
+    {"1.2.840.10008.5.1.4.34.6.5", "Unified Procedure Step - Query SOP Class", "an edition after 2015b"},
+};
+
+/* The editions before 2016 have no keyword column. The constant's name is
+ * then derived from the UID Name the way later editions' keywords read: the
+ * text before any ':' ("Implicit VR Little Endian: Default Transfer Syntax
+ * for DICOM"), without "(Retired)" and " SOP Class", each word
+ * capitalised and joined, punctuation dropped; the DIMSE operations FIND,
+ * MOVE and GET become Find, Move, Get, other capitals stay (DICOM, VR):
+ * "Patient Root Query/Retrieve Information Model - FIND" ->
+ * PatientRootQueryRetrieveInformationModelFind. A later edition's keyword
+ * can differ (DICOMApplicationContext for "DICOM Application Context
+ * Name"): both are emitted, so code written against either builds. */
+static char *derived_keyword(const char *name)
+{
+    char *t = gen_xstrdup(name);
+    char *cut = strchr(t, ':');
+    if (cut)
+        *cut = 0;
+    if ((cut = strstr(t, "(Retired)")))
+        *cut = 0;
+    size_t n = strlen(t);
+    while (n && t[n - 1] == ' ')
+        t[--n] = 0;
+    for (char *sop; (sop = strstr(t, " SOP Class"));)
+        memmove(sop, sop + 10, strlen(sop + 10) + 1);
+    char *out = gen_xmalloc(strlen(t) + 1), *o = out;
+    for (const char *p = t; *p;) {
+        if (!isalnum((unsigned char)*p)) {
+            p++;
+            continue;
+        }
+        size_t w = 0;
+        while (isalnum((unsigned char)p[w]))
+            w++;
+        bool op = (w == 4 && strncmp(p, "FIND", 4) == 0) || (w == 4 && strncmp(p, "MOVE", 4) == 0) ||
+                  (w == 3 && strncmp(p, "GET", 3) == 0);
+        for (size_t i = 0; i < w; i++)
+            *o++ = i == 0 ? (char)toupper((unsigned char)p[i])
+                          : op ? (char)tolower((unsigned char)p[i]) : p[i];
+        p += w;
+    }
+    *o = 0;
+    free(t);
+    return out;
+}
+
+typedef struct uid_const {
+    char *name;
+    const char *uid;
+    const char *what;  /* the UID Name */
+    const char *since; /* later_uids: where it was registered; else NULL */
+    bool dup;
+} uid_const;
+
+static int cmp_const(const void *a, const void *b)
+{
+    return strcmp(((const uid_const *)a)->name, ((const uid_const *)b)->name);
+}
+
+static void add_const(uid_const *v, size_t *n, const char *name, const char *value, const char *what,
+                      const char *since)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(v[i].name, name) == 0 && strcmp(v[i].uid, value) == 0)
+            return;
+    v[(*n)++] = (uid_const){gen_xstrdup(name), value, what, since, false};
+}
+
+/* DQ_UID_<Keyword> "<UID>" for every Table A-1 UID (and later_uids the
+ * edition lacks). A name two UIDs would share is left out, counted. */
+static void emit_codes(const gen_doc *doc, const uid_set *set, const char *outdir)
+{
+    size_t cap = 2 * set->n + 2 * (sizeof later_uids / sizeof later_uids[0]) + 1, n = 0;
+    uid_const *v = gen_xmalloc(cap * sizeof *v);
+    for (size_t i = 0; i < set->n; i++) {
+        const uid *e = &set->v[i];
+        if (!e->in_a1)
+            continue;
+        char *d = derived_keyword(e->name);
+        if (e->keyword[0])
+            add_const(v, &n, e->keyword, e->uid, e->name, NULL);
+        if (d[0])
+            add_const(v, &n, d, e->uid, e->name, NULL);
+        free(d);
+    }
+    for (size_t k = 0; k < sizeof later_uids / sizeof later_uids[0]; k++) {
+        const uid *have = NULL;
+        for (size_t i = 0; i < set->n && !have; i++)
+            if (strcmp(set->v[i].uid, later_uids[k].uid) == 0)
+                have = &set->v[i];
+        if (have && strcmp(have->name, later_uids[k].name) != 0)
+            gen_fail(doc, have->tr, "UID %s is \"%s\" here, but gen/emit_uids.c says \"%s\"",
+                     have->uid, have->name, later_uids[k].name);
+        if (have)
+            continue;
+        char *d = derived_keyword(later_uids[k].name);
+        add_const(v, &n, d, later_uids[k].uid, later_uids[k].name, later_uids[k].since);
+        free(d);
+    }
+    qsort(v, n, sizeof *v, cmp_const);
+    size_t dups = 0;
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(v[i - 1].name, v[i].name) == 0)
+            v[i - 1].dup = v[i].dup = true;
+    for (size_t i = 0; i < n; i++)
+        dups += v[i].dup;
+
+    char *path = gen_xasprintf("%s/dq_gen_uid_codes.h", outdir);
+    gen_out *h = gen_out_open(path);
+    free(path);
+    const gen_doc *docs[] = {doc};
+    gen_out_banner(h, "uids", docs, 1);
+    gen_out_printf(h, "/* Included by include/dq/dict.h: the UIDs of PS3.6 Table A-1 by keyword\n"
+                      " * (derived from the UID Name in editions without keywords: gen/emit_uids.c).\n"
+                      " * Left out, as two UIDs would share the name: %zu. */\n"
+                      "#ifndef DQ_GEN_UID_CODES_H\n#define DQ_GEN_UID_CODES_H\n\n",
+                   dups);
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i].dup) {
+            gen_out_printf(h, "#define DQ_UID_%s ", v[i].name);
+            gen_out_cstr(h, v[i].uid);
+            if (v[i].since)
+                gen_out_printf(h, " /* %s: not in this edition, registered in %s */\n", v[i].what,
+                               v[i].since);
+            else
+                gen_out_printf(h, " /* %s */\n", v[i].what);
+        }
+        free(v[i].name);
+    }
+    gen_out_printf(h, "\n#endif\n");
+    gen_out_commit(h);
+    free(v);
 }
 
 static int emit(const char *dir, const char *outdir)
@@ -274,6 +421,7 @@ static int emit(const char *dir, const char *outdir)
     gen_out_slots16(c, "dq_gen_uids_by_uid", uslots, usize);
     gen_out_slots16(c, "dq_gen_uids_by_keyword", kslots, ksize);
 
+    emit_codes(doc, set, outdir);
     gen_out_commit(h);
     gen_out_commit(c);
     report(set);

@@ -5,7 +5,14 @@
  * by its description ("A-ASSOCIATE-AC PDU (received ...)" is Evt3), never by
  * position. A cell holds an action name and the next state ("AE-1" "Sta4"),
  * sometimes two ("AE-6" "Sta3 or 13"); an empty cell means the event cannot
- * occur in that state. src/ul.c implements the actions by hand. */
+ * occur in that state. src/ul.c implements the actions by hand.
+ *
+ * Writes dq_gen_ul_codes.h (included by include/dq/ul.h): the dq_ul_action
+ * enum of every action the table names, in the order of PS3.8 Tables
+ * 9-6..9-9 (AE, DT, AR, AA), and DQ_UL_FOR_EACH_ACTION(X), which src/ul.c
+ * expands into its table of action functions: an action the table names and
+ * the runtime does not implement is an undeclared function, a build error.
+ * dq_gen_ul.c holds the table as enum values and the actions' names. */
 #include "gen.h"
 
 #include <ctype.h>
@@ -45,11 +52,61 @@ typedef struct cell {
     int next, next_alt;
 } cell;
 
+#define MAX_ACTIONS 64
+
 typedef struct ul_table {
     gen_doc *doc;
     char *events[NEVENTS]; /* the standard's description of each event */
     cell cells[NEVENTS][NSTATES];
+    size_t nactions;
+    char actions[MAX_ACTIONS][8]; /* distinct action names, in enum order */
 } ul_table;
+
+/* The action families in the order of PS3.8 Tables 9-6..9-9. */
+static const char *const families[] = {"AE", "DT", "AR", "AA"};
+
+static int family_of(const char *action)
+{
+    for (int i = 0; i < 4; i++)
+        if (strncmp(action, families[i], 2) == 0)
+            return i;
+    return 4;
+}
+
+static int cmp_action(const void *a, const void *b)
+{
+    const char *x = a, *y = b;
+    int fx = family_of(x), fy = family_of(y);
+    if (fx != fy)
+        return fx - fy;
+    return atoi(x + 3) - atoi(y + 3);
+}
+
+/* "AR-10" -> "AR10" (upper) or "ar10" (lower), for C names. */
+static void c_name(char *dst, const char *action, bool lower)
+{
+    for (; *action; action++)
+        if (*action != '-')
+            *dst++ = lower ? (char)tolower((unsigned char)*action) : *action;
+    *dst = 0;
+}
+
+static void collect_actions(ul_table *u)
+{
+    for (int e = 0; e < NEVENTS; e++)
+        for (int s = 0; s < NSTATES; s++) {
+            const char *a = u->cells[e][s].action;
+            bool seen = !a[0];
+            for (size_t i = 0; i < u->nactions && !seen; i++)
+                seen = strcmp(u->actions[i], a) == 0;
+            if (seen)
+                continue;
+            if (u->nactions == MAX_ACTIONS)
+                gen_fail(u->doc, NULL, "more than %d actions in \"" CAPTION "\"", MAX_ACTIONS);
+            memcpy(u->actions[u->nactions++], a, sizeof u->actions[0]);
+        }
+    qsort(u->actions, u->nactions, sizeof u->actions[0], cmp_action);
+}
 
 /* "AE-6\nSta3 or 13" -> action "AE-6", next 3, alt 13. */
 static void parse_cell(const gen_table *t, const gen_row *row, size_t col, cell *out)
@@ -137,6 +194,7 @@ static ul_table *read_table(const char *dir)
         if (!u->events[e])
             gen_fail(u->doc, t->table, "no row for event %d ('%s...')", e + 1, event_keys[e]);
     gen_table_free(t);
+    collect_actions(u);
     return u;
 }
 
@@ -148,10 +206,41 @@ static void free_table(ul_table *u)
     free(u);
 }
 
+static void emit_codes(const ul_table *u, const char *outdir, const gen_doc *const *docs)
+{
+    char *path = gen_xasprintf("%s/dq_gen_ul_codes.h", outdir);
+    gen_out *h = gen_out_open(path);
+    free(path);
+    gen_out_banner(h, "ul", docs, 1);
+    gen_out_printf(h, "/* Included by include/dq/ul.h: the actions \"" CAPTION "\"\n"
+                      " * names, in the order of PS3.8 Tables 9-6..9-9. */\n"
+                      "#ifndef DQ_GEN_UL_CODES_H\n#define DQ_GEN_UL_CODES_H\n\n"
+                      "typedef enum dq_ul_action {\n"
+                      "    DQ_UL_ACTION_NONE = 0, /* blank cell: the event cannot happen in that state */\n");
+    char up[8], low[8];
+    for (size_t i = 0; i < u->nactions; i++) {
+        c_name(up, u->actions[i], false);
+        gen_out_printf(h, "    DQ_UL_%s, /* %s */\n", up, u->actions[i]);
+    }
+    gen_out_printf(h, "} dq_ul_action;\n#define DQ_UL_NACTIONS %zu\n\n"
+                      "/* X(AE1, ae1) for every action: the runtime's table of action functions\n"
+                      " * is this list, so each action must exist as a function. */\n"
+                      "#define DQ_UL_FOR_EACH_ACTION(X) \\\n",
+                   u->nactions + 1);
+    for (size_t i = 0; i < u->nactions; i++) {
+        c_name(up, u->actions[i], false);
+        c_name(low, u->actions[i], true);
+        gen_out_printf(h, "    X(%s, %s)%s\n", up, low, i + 1 < u->nactions ? " \\" : "");
+    }
+    gen_out_printf(h, "\n#endif\n");
+    gen_out_commit(h);
+}
+
 static int emit(const char *dir, const char *outdir)
 {
     ul_table *u = read_table(dir);
     const gen_doc *docs[1] = {u->doc};
+    emit_codes(u, outdir, docs);
 
     char *path = gen_xasprintf("%s/dq_gen_ul.h", outdir);
     gen_out *h = gen_out_open(path);
@@ -159,17 +248,18 @@ static int emit(const char *dir, const char *outdir)
     gen_out_banner(h, "ul", docs, 1);
     gen_out_printf(h,
                    "#ifndef DQ_GEN_UL_H\n#define DQ_GEN_UL_H\n\n#include <stdint.h>\n\n"
+                   "#include \"dq/ul.h\"\n\n"
                    "#define DQ_GEN_UL_NSTATES %d\n#define DQ_GEN_UL_NEVENTS %d\n\n"
-                   "/* One cell of \"" CAPTION "\": the action (\"AE-1\"; NULL for an\n"
-                   " * empty cell) and the next state; next_alt differs from next when the\n"
-                   " * standard gives two (\"Sta3 or 13\"). */\n"
+                   "/* One cell of \"" CAPTION "\": the action (DQ_UL_ACTION_NONE\n"
+                   " * for an empty cell) and the next state; next_alt differs from next when\n"
+                   " * the standard gives two (\"Sta3 or 13\"). */\n"
                    "typedef struct dq_gen_ul_cell {\n"
-                   "    const char *action;\n    uint8_t next;\n    uint8_t next_alt;\n"
+                   "    uint8_t action; /* dq_ul_action */\n    uint8_t next;\n    uint8_t next_alt;\n"
                    "} dq_gen_ul_cell;\n\n"
                    "/* [event - 1][state - 1] */\n"
                    "extern const dq_gen_ul_cell dq_gen_ul_table[DQ_GEN_UL_NEVENTS][DQ_GEN_UL_NSTATES];\n"
-                   "/* The standard's text for Evt1 .. Evt19. */\n"
-                   "extern const char *const dq_gen_ul_event_text[DQ_GEN_UL_NEVENTS];\n\n"
+                   "/* \"AE-1\" ... by dq_ul_action; \"-\" for DQ_UL_ACTION_NONE. */\n"
+                   "extern const char *const dq_gen_ul_action_names[DQ_UL_NACTIONS];\n\n"
                    "#endif\n",
                    NSTATES, NEVENTS);
 
@@ -177,23 +267,23 @@ static int emit(const char *dir, const char *outdir)
     gen_out *c = gen_out_open(path);
     free(path);
     gen_out_banner(c, "ul", docs, 1);
-    gen_out_printf(c, "#include \"dq_gen_ul.h\"\n\n#include <stddef.h>\n\n"
-                      "const char *const dq_gen_ul_event_text[DQ_GEN_UL_NEVENTS] = {\n");
-    for (int e = 0; e < NEVENTS; e++) {
-        gen_out_printf(c, "    /* Evt%d */ ", e + 1);
-        gen_out_cstr(c, u->events[e]);
-        gen_out_printf(c, ",\n");
-    }
+    gen_out_printf(c, "#include \"dq_gen_ul.h\"\n\n"
+                      "const char *const dq_gen_ul_action_names[DQ_UL_NACTIONS] = {\n    \"-\",\n");
+    for (size_t i = 0; i < u->nactions; i++)
+        gen_out_printf(c, "    \"%s\",\n", u->actions[i]);
     gen_out_printf(c, "};\n\nconst dq_gen_ul_cell dq_gen_ul_table[DQ_GEN_UL_NEVENTS][DQ_GEN_UL_NSTATES] = {\n");
     for (int e = 0; e < NEVENTS; e++) {
-        gen_out_printf(c, "    /* Evt%d */ {\n", e + 1);
-        for (int s = 0; s < NSTATES; s++) {
-            const cell *x = &u->cells[e][s];
-            if (!x->action[0])
-                gen_out_printf(c, "        {NULL, 0, 0},%*s/* Sta%d */\n", 10, "", s + 1);
-            else
-                gen_out_printf(c, "        {\"%s\", %2d, %2d},%*s/* Sta%d */\n", x->action,
-                               x->next, x->next_alt, (int)(8 - strlen(x->action)), "", s + 1);
+        /* The row as the standard words it, for reading against Table 9-10. */
+        if (strstr(u->events[e], "*/"))
+            gen_fail(u->doc, NULL, "event text \"%s\" would end a C comment", u->events[e]);
+        gen_out_printf(c, "    /* Evt%d: %s */ {\n", e + 1, u->events[e]);
+        for (int st = 0; st < NSTATES; st++) {
+            const cell *x = &u->cells[e][st];
+            char up[8] = "";
+            if (x->action[0])
+                c_name(up, x->action, false);
+            gen_out_printf(c, "        {DQ_UL_%s, %2d, %2d}, /* Sta%d */\n",
+                           x->action[0] ? up : "ACTION_NONE", x->next, x->next_alt, st + 1);
         }
         gen_out_printf(c, "    },\n");
     }

@@ -14,6 +14,13 @@
  * left to the transfer syntax) also makes a VR long; disagreements are
  * reported as warnings so they stay visible.
  *
+ * Value-handling flags come from the same table (PS3.5 6.2): a repertoire
+ * "... as defined by (0008,0005)" means the values are in the Specific
+ * Character Set; a definition saying "shall not be multi-valued" means one
+ * value in which '\' is data; "leading spaces are considered to be
+ * significant" keeps them; a binary number's "N bytes fixed" length is the
+ * size of one value (AT's 4, although it swaps as two 16-bit halves).
+ *
  * Writes dq_gen_vr_codes.h (the public enum included by include/dq/dict.h)
  * and dq_gen_vrs.c/.h (the dq_vr_info table, sorted by code).
  */
@@ -38,6 +45,10 @@ typedef struct gen_vr {
     uint8_t unit_size;
     bool max_in_chars;
     uint32_t max_length;
+    bool uses_charset;   /* repertoire "as defined by (0008,0005)" */
+    bool single_valued;  /* definition: "shall not be multi-valued" */
+    bool leading_spaces; /* definition: "leading spaces are considered to be significant" */
+    uint8_t value_size;  /* NUMBER: bytes of one value, the "N bytes fixed" length */
     long line;
 } gen_vr;
 
@@ -204,6 +215,14 @@ static gen_vr_set *vrs_read(const gen_doc *doc)
         else
             v->vr_class = GEN_VR_BYTES;
 
+        v->uses_charset = strstr(rep, "(0008,0005)") != NULL;
+        v->single_valued = strstr(def, "shall not be multi-valued") != NULL;
+        v->leading_spaces = strstr(def, "leading spaces are considered to be significant") != NULL;
+        if (v->vr_class == GEN_VR_NUMBER && max > 0xFF)
+            gen_fail(doc, row->nodes[c_len], "VR %s: a %llu-byte number", code,
+                     (unsigned long long)max);
+        v->value_size = v->vr_class == GEN_VR_NUMBER ? (uint8_t)max : 0;
+
         switch (v->vr_class) {
         case GEN_VR_TEXT:
             /* UI is the one string padded with NULL (00H) per its definition. */
@@ -341,14 +360,15 @@ static int emit(const char *dir, const char *outdir)
     gen_out_printf(c, "#include \"dq_gen_vrs.h\"\n\n"
                       "const dq_vr_info dq_gen_vrs[DQ_GEN_VR_COUNT] = {\n"
                       "    /* vr, code, name, class, long_length, pad, unit_size, max_in_chars, "
-                      "max_length */\n");
+                      "max_length,\n     *  uses_charset, single_valued, leading_spaces, value_size */\n");
     for (size_t i = 0; i < set->n; i++) {
         const gen_vr *v = &set->v[i];
         gen_out_printf(c, "    {DQ_VR_%s, \"%s\", ", v->code, v->code);
         gen_out_cstr(c, v->name);
-        gen_out_printf(c, ", DQ_VR_CLASS_%s, %d, %s, %u, %d, %luu},\n", class_names[v->vr_class],
-                       v->long_length, v->pad == ' ' ? "' '" : "0", v->unit_size, v->max_in_chars,
-                       (unsigned long)v->max_length);
+        gen_out_printf(c, ", DQ_VR_CLASS_%s, %d, %s, %u, %d, %luu, %d, %d, %d, %u},\n",
+                       class_names[v->vr_class], v->long_length, v->pad == ' ' ? "' '" : "0",
+                       v->unit_size, v->max_in_chars, (unsigned long)v->max_length, v->uses_charset,
+                       v->single_valued, v->leading_spaces, v->value_size);
     }
     gen_out_printf(c, "};\n\n");
 
@@ -383,12 +403,14 @@ static int dump(const char *dir, const char *what, FILE *out)
     (void)what;
     gen_doc *doc = gen_doc_load(dir, "part05.xml");
     gen_vr_set *set = vrs_read(doc);
-    fprintf(out, "vr\tclass\tlong_length\tpad\tunit_size\tmax_length\tmax_unit\tname\n");
+    fprintf(out, "vr\tclass\tlong_length\tpad\tunit_size\tmax_length\tmax_unit\tcharset\tsingle"
+                 "\tleading\tvalue_size\tname\n");
     for (size_t i = 0; i < set->n; i++) {
         const gen_vr *v = &set->v[i];
-        fprintf(out, "%s\t%s\t%d\t%s\t%u\t%lu\t%s\t%s\n", v->code, class_names[v->vr_class],
-                v->long_length, v->pad == ' ' ? "space" : "zero", v->unit_size,
-                (unsigned long)v->max_length, v->max_in_chars ? "chars" : "bytes", v->name);
+        fprintf(out, "%s\t%s\t%d\t%s\t%u\t%lu\t%s\t%d\t%d\t%d\t%u\t%s\n", v->code,
+                class_names[v->vr_class], v->long_length, v->pad == ' ' ? "space" : "zero",
+                v->unit_size, (unsigned long)v->max_length, v->max_in_chars ? "chars" : "bytes",
+                v->uses_charset, v->single_valued, v->leading_spaces, v->value_size, v->name);
     }
     vrs_free(set);
     gen_doc_free(doc);

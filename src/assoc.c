@@ -100,7 +100,7 @@ int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t le
     if (dq_ul_handle(&a->ul, ev, pdu, len, false, out, err) < 0)
         return -1;
     if ((out->todo & DQ_UL_DO_SEND) && a->t) {
-        if (out->send_len >= 10 && out->send[0] == 0x07 && a->on_event) {
+        if (out->send_len >= 10 && out->send[0] == DQ_PDU_ABORT && a->on_event) {
             dq_pdu_abort ab = {out->send[8], out->send[9]};
             dq_assoc_event e = {.type = DQ_ASSOC_EV_ABORT_SENT, .pdu = out->send,
                                 .pdu_len = out->send_len, .abort = &ab};
@@ -449,7 +449,7 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
         memcpy(dst[k], s, n);
         dst[k][n] = 0;
     }
-    rq->application_context = dq_pdu_cstr(DQ_APPLICATION_CONTEXT_UID);
+    rq->application_context = dq_pdu_cstr(DQ_UID_DICOMApplicationContextName);
     rq->n_pctx = p->n_contexts;
     size_t k = 0;
     for (size_t i = 0; i < p->n_contexts; i++) {

@@ -15,8 +15,6 @@
 
 #include "dataset_impl.h"
 
-#define V(a, b) DQ_VR_CODE(a, b)
-
 /* A coded character set: the Defined Term(s) naming it, the iconv name for
  * its bytes, and for ISO 2022 the escape sequence designating it. */
 typedef struct cset {
@@ -354,11 +352,11 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
     return 0;
 }
 
-/* The VRs whose text is in the Specific Character Set (PS3.5 6.1.2.3). */
+/* PS3.5 6.2: the VRs whose repertoire is "as defined by (0008,0005)". */
 static bool uses_charset(dq_vr vr)
 {
-    return vr == V('P', 'N') || vr == V('L', 'O') || vr == V('S', 'H') || vr == V('S', 'T') ||
-           vr == V('L', 'T') || vr == V('U', 'T') || vr == V('U', 'C');
+    const dq_vr_info *vi = dq_vr_props(vr);
+    return vi && vi->uses_charset;
 }
 
 /* ---- encoding: UTF-8 to a Specific Character Set, as pydicom 2.x writes ---- */
@@ -693,14 +691,15 @@ int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf
     }
     enc_list_of(specific_charset ? specific_charset : "", &l);
     unsigned flags = l.unknown ? DQ_CHARSET_UNKNOWN : 0;
-    /* LT ST UT are one value; the others are split on '\' (pydicom splits
-     * str values of every VR but these). */
-    bool single = vr == V('L', 'T') || vr == V('S', 'T') || vr == V('U', 'T');
+    /* LT ST UT are one value (PS3.5 6.2: never multi-valued); the others
+     * are split on '\', as pydicom splits str values of every VR but these. */
+    const dq_vr_info *vi = dq_vr_props(vr);
+    bool single = vi && vi->single_valued;
     for (size_t i = 0; i <= len;) {
         size_t j = i;
         while (j < len && (single || s[j] != '\\'))
             j++;
-        int rc = vr == V('P', 'N') ? encode_pn(&l, s + i, j - i, replace, out, &flags, err)
+        int rc = vr == DQ_VR_PN ? encode_pn(&l, s + i, j - i, replace, out, &flags, err)
                                    : encode_part(&l, s + i, j - i, replace, out, &flags, err);
         if (rc)
             return -1;
@@ -739,9 +738,7 @@ size_t dq_element_utf8(const dq_element *el, char *buf, size_t cap)
         size_t cl = cs.len < sizeof csbuf ? cs.len : sizeof csbuf - 1;
         memcpy(csbuf, cs.ptr, cl);
         csbuf[cl] = 0;
-        bool charset_text = el->vr == V('P', 'N') || el->vr == V('L', 'O') || el->vr == V('S', 'H') ||
-                            el->vr == V('S', 'T') || el->vr == V('L', 'T') || el->vr == V('U', 'T') ||
-                            el->vr == V('U', 'C');
+        bool charset_text = uses_charset(el->vr);
         size_t vm = dq_element_vm(el);
         if (vm == 0)
             vm = 1;

@@ -58,10 +58,10 @@ int dq_buffer_append(dq_buffer *b, const void *bytes, size_t n, dq_error *err)
 static const struct {
     const char *uid, *name;
 } ts_table[] = {
-    {DQ_UID_IMPLICIT_LE, "Implicit VR Little Endian"},
-    {DQ_UID_EXPLICIT_LE, "Explicit VR Little Endian"},
-    {DQ_UID_DEFLATED_LE, "Deflated Explicit VR Little Endian"},
-    {DQ_UID_EXPLICIT_BE, "Explicit VR Big Endian"},
+    {DQ_UID_ImplicitVRLittleEndian, "Implicit VR Little Endian"},
+    {DQ_UID_ExplicitVRLittleEndian, "Explicit VR Little Endian"},
+    {DQ_UID_DeflatedExplicitVRLittleEndian, "Deflated Explicit VR Little Endian"},
+    {DQ_UID_ExplicitVRBigEndian, "Explicit VR Big Endian"},
 };
 
 dq_transfer_syntax dq_ts_from_uid(const char *uid, size_t len)
@@ -100,36 +100,18 @@ void dq_limits_default(dq_limits *out)
 
 /* ---- VR helpers ------------------------------------------------------------------ */
 
-bool dq_vr_is_text(dq_vr vr)
-{
-    switch (vr) {
-    case V('A', 'E'): case V('A', 'S'): case V('C', 'S'): case V('D', 'A'): case V('D', 'S'):
-    case V('D', 'T'): case V('I', 'S'): case V('L', 'O'): case V('L', 'T'): case V('P', 'N'):
-    case V('S', 'H'): case V('S', 'T'): case V('T', 'M'): case V('U', 'C'): case V('U', 'I'):
-    case V('U', 'R'): case V('U', 'T'):
-        return true;
-    default:
-        return false;
-    }
-}
-
+/* AT swaps as two 16-bit halves: PS3.5 defines it as a pair of 16-bit numbers. */
 unsigned dq_vr_swap_unit(dq_vr vr)
 {
-    if (vr == V('A', 'T'))
-        return 2; /* a tag is two 16-bit numbers, group then element */
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props(vr);
     return vi ? vi->unit_size : 0;
 }
 
-/* Binary number VRs and their sizes (0 when not a fixed-size number). */
+/* Bytes per value of a binary number VR (AT 4), 0 when not a fixed-size number. */
 static unsigned number_size(dq_vr vr)
 {
-    switch (vr) {
-    case V('U', 'S'): case V('S', 'S'): return 2;
-    case V('U', 'L'): case V('S', 'L'): case V('F', 'L'): case V('A', 'T'): return 4;
-    case V('F', 'D'): case V('U', 'V'): case V('S', 'V'): return 8;
-    default: return 0;
-    }
+    const dq_vr_info *vi = dq_vr_props(vr);
+    return vi ? vi->value_size : 0;
 }
 
 /* Multi-VR resolution (PS3.5 A.1 c, and what the data set can tell):
@@ -381,17 +363,21 @@ dq_dataset *dq_element_item(const dq_element *el, size_t i)
     return i < el->nitems ? el->items[i] : NULL;
 }
 
-/* LT ST UT UR hold one value and keep leading spaces (PS3.5 6.2). */
+/* LT ST UT UR hold one value (PS3.5 6.2). */
 static bool single_valued_text(dq_vr vr)
 {
-    return vr == V('L', 'T') || vr == V('S', 'T') || vr == V('U', 'T') || vr == V('U', 'R');
+    const dq_vr_info *vi = dq_vr_props(vr);
+    return vi && vi->single_valued;
 }
 
+/* Leading spaces are kept where PS3.5 calls them significant (LT ST UT) and
+ * in UR, which may have none (PS3.5 6.2): pydicom keeps them there too. */
 static dq_str trim(dq_vr vr, const char *p, size_t n)
 {
     while (n && (p[n - 1] == ' ' || p[n - 1] == '\0'))
         n--;
-    if (!single_valued_text(vr))
+    const dq_vr_info *vi = dq_vr_props(vr);
+    if (vi && !vi->leading_spaces && !vi->single_valued)
         while (n && *p == ' ') {
             p++;
             n--;

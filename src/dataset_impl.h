@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "dq/dataset.h"
+#include "vr_impl.h"
 
 /* ---- arena: bump allocation in growing blocks, freed all at once ---------- */
 
@@ -77,7 +78,11 @@ int dq_el_set_value(dq_element *el, const void *bytes, size_t len);
  * group length UL, private creator LO, unknown UN, multi-VR resolved with
  * dq_vr_resolve. */
 dq_vr dq_vr_for_tag(uint32_t tag, const dq_dataset *context);
-bool dq_vr_is_text(dq_vr vr);
+static inline bool dq_vr_is_text(dq_vr vr)
+{
+    const dq_vr_info *vi = dq_vr_props(vr);
+    return vi && vi->vr_class == DQ_VR_CLASS_TEXT;
+}
 /* Bytes per swapped unit for Big Endian: 0/1 none, 2, 4, 8; AT handled as 2. */
 unsigned dq_vr_swap_unit(dq_vr vr);
 

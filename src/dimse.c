@@ -11,20 +11,12 @@
 
 const char *dq_dimse_command_name(uint16_t cf)
 {
-    switch (cf) {
-    case 0x0001: return "C-STORE-RQ";
-    case 0x8001: return "C-STORE-RSP";
-    case 0x0010: return "C-GET-RQ";
-    case 0x8010: return "C-GET-RSP";
-    case 0x0020: return "C-FIND-RQ";
-    case 0x8020: return "C-FIND-RSP";
-    case 0x0021: return "C-MOVE-RQ";
-    case 0x8021: return "C-MOVE-RSP";
-    case 0x0030: return "C-ECHO-RQ";
-    case 0x8030: return "C-ECHO-RSP";
-    case 0x0FFF: return "C-CANCEL-RQ";
-    default: return NULL;
-    }
+    /* The generated PS3.7 names; the C-CANCEL-*-RQ messages of C-FIND, C-GET
+     * and C-MOVE share 0FFFH, so their name says no service (PS3.7 9.3.2.3). */
+    const dq_dimse_spec *m = dq_dimse_spec_for(cf);
+    if (m && m->kind == DQ_DIMSE_KIND_CANCEL_RQ)
+        return "C-CANCEL-RQ";
+    return m ? m->name : NULL;
 }
 
 static int put_el(dq_buffer *b, uint16_t el, const void *v, size_t n, dq_error *err)

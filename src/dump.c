@@ -125,8 +125,10 @@ static void py_bytes(dout *o, const uint8_t *p, size_t n)
 static bool is_pad(char c) { return c == ' ' || c == '\0'; }
 
 /* Text as pydicom 2 presents it (what str() of the value gives):
- *   AE DS IS: each value stripped both sides;
- *   LO SH LT ST UT UC: each value stripped on the right;
+ *   AE DS IS: each value stripped both sides (pydicom's own choice: PS3.5
+ *       calls leading spaces insignificant in CS LO SH PN too);
+ *   LO SH LT ST UT UC (the VRs that use the character set, but PN): each
+ *       value stripped on the right; LT ST UT UR are one value (PS3.5 6.2);
  *   PN: the whole value stripped on the right, empty trailing '=' groups
  *       dropped from each name;
  *   others (CS DA DT TM AS UI UR): the whole value stripped on the right. */
@@ -146,9 +148,9 @@ __attribute__((always_inline)) static inline void text_value(dout *o, const dq_e
     while (end > p && is_pad(end[-1]))
         end--;
     bool both = vr == V('A', 'E') || vr == V('D', 'S') || vr == V('I', 'S');
-    bool right = vr == V('L', 'O') || vr == V('S', 'H') || vr == V('L', 'T') || vr == V('S', 'T') ||
-                 vr == V('U', 'T') || vr == V('U', 'C');
-    bool single = vr == V('L', 'T') || vr == V('S', 'T') || vr == V('U', 'T') || vr == V('U', 'R');
+    const dq_vr_info *vi = dq_vr_props(vr);
+    bool right = vi && vi->uses_charset && vr != V('P', 'N');
+    bool single = vi && vi->single_valued;
     bool first = true;
     while (p <= end) {
         const char *bs = single ? NULL : memchr(p, '\\', (size_t)(end - p));
@@ -181,8 +183,8 @@ __attribute__((always_inline)) static inline void value_text(dout *o, const dq_e
     dq_vr vr = el->vr;
     size_t vm = dq_element_vm(el);
     char tmp[64];
-    if (vr == V('O', 'B') || vr == V('O', 'D') || vr == V('O', 'F') || vr == V('O', 'L') ||
-        vr == V('O', 'W') || vr == V('O', 'V')) {
+    const dq_vr_info *vi = dq_vr_props(vr);
+    if (vi && vi->vr_class == DQ_VR_CLASS_BYTES && vr != V('U', 'N')) {
         if (el->len <= 13) {
             adds(o, "[");
             for (size_t i = 0; i < el->len; i++) {

@@ -28,7 +28,7 @@ void dq_find_status_classify(uint16_t code, dq_find_status *out)
 int dq_find_cancel(dq_assoc *a, uint8_t pctx_id, uint16_t message_id, dq_error *err)
 {
     dq_dimse_command c = {0};
-    c.command_field = DQ_DIMSE_C_CANCEL_RQ;
+    c.command_field = DQ_DIMSE_CMD_C_CANCEL_FIND_RQ;
     c.message_id_responded = message_id;
     c.has_message_id_responded = true;
     c.data_set_type = DQ_DIMSE_NO_DATA_SET;
@@ -86,7 +86,7 @@ static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded
     uint16_t id = rq->message_id ? rq->message_id : dq_assoc_next_message_id(a);
     result->message_id = id;
     dq_dimse_command c = {0};
-    c.command_field = DQ_DIMSE_C_FIND_RQ;
+    c.command_field = DQ_DIMSE_CMD_C_FIND_RQ;
     c.message_id = id;
     c.has_message_id = true;
     c.priority = rq->priority;
@@ -122,7 +122,7 @@ static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded
             dq_dataset_free(ds);
             return -1;
         }
-        if (m.command.command_field != DQ_DIMSE_C_FIND_RSP ||
+        if (m.command.command_field != DQ_DIMSE_CMD_C_FIND_RSP ||
             !m.command.has_message_id_responded || m.command.message_id_responded != id ||
             !m.command.has_status) {
             dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,

@@ -71,9 +71,8 @@ int dq_el_set_from_text(dq_element *el, const char *text, const char *arg, dq_er
         return dq_el_set_value(el, text, n) ? dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET,
                                                            el->tag, "out of memory"), -1 : 0;
     }
-    bool bytes = vr == V('O', 'B') || vr == V('O', 'D') || vr == V('O', 'F') || vr == V('O', 'L') ||
-                 vr == V('O', 'W') || vr == V('O', 'V') || vr == V('U', 'N');
-    if (bytes) {
+    const dq_vr_info *vi = dq_vr_props(vr);
+    if (vi && vi->vr_class == DQ_VR_CLASS_BYTES) {
         if (n % 2)
             return bad(err, el->tag, arg, "%s", "hex value has an odd number of digits");
         if (dq_el_set_value(el, NULL, n / 2))
@@ -87,14 +86,9 @@ int dq_el_set_from_text(dq_element *el, const char *text, const char *arg, dq_er
         return 0;
     }
     /* Binary numbers and AT: count values, then convert each. */
-    unsigned size;
-    switch (vr) {
-    case V('U', 'S'): case V('S', 'S'): size = 2; break;
-    case V('U', 'L'): case V('S', 'L'): case V('F', 'L'): case V('A', 'T'): size = 4; break;
-    case V('F', 'D'): case V('U', 'V'): case V('S', 'V'): size = 8; break;
-    default:
+    unsigned size = vi ? vi->value_size : 0;
+    if (!size)
         return bad(err, el->tag, arg, "%s", "the element's VR cannot be set from text");
-    }
     size_t count = 1;
     for (size_t i = 0; i < n; i++)
         count += text[i] == '\\';

@@ -64,10 +64,13 @@ int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits,
         ts = dq_ts_from_uid((const char *)tse->value, tse->len);
         if (ts == DQ_TS_UNKNOWN) {
             /* Compressed pixel data syntaxes encode the data set as explicit
-             * VR LE; anything else we do not know. */
+             * VR LE; anything else we do not know. The standard's transfer
+             * syntaxes all sit under the Implicit VR Little Endian UID's arc
+             * (PS3.6 Table A-1, PS3.5 Annex A). */
+            static const char arc[] = DQ_UID_ImplicitVRLittleEndian ".";
             dq_str uid;
             if (dq_element_string(tse, 0, &uid, NULL) == 0 &&
-                uid.len >= 19 && memcmp(uid.ptr, "1.2.840.10008.1.2.", 18) == 0)
+                uid.len > sizeof arc - 1 && memcmp(uid.ptr, arc, sizeof arc - 1) == 0)
                 ts = DQ_TS_EXPLICIT_LE;
             else {
                 dq_error_set(err, DQ_ERR_UNSUPPORTED, pos, DQ_TAG(0x0002, 0x0010),

@@ -11,8 +11,115 @@
 
 #include "dq_gen_pdu.h"
 
+/* The public constants of dq/pdu.h are PS3.8/PS3.7 table values: each is held
+ * against the value generated from the standard, so a typo or a changed
+ * edition fails the build. */
+#define SAME(public, generated) _Static_assert((public) == (generated), #public " is not " #generated)
+SAME(DQ_PDU_ASSOCIATE_RQ, DQ_GEN_PDU_ASSOCIATE_RQ_TYPE);
+SAME(DQ_PDU_ASSOCIATE_AC, DQ_GEN_PDU_ASSOCIATE_AC_TYPE);
+SAME(DQ_PDU_ASSOCIATE_RJ, DQ_GEN_PDU_ASSOCIATE_RJ_TYPE);
+SAME(DQ_PDU_P_DATA_TF, DQ_GEN_PDU_P_DATA_TF_TYPE);
+SAME(DQ_PDU_RELEASE_RQ, DQ_GEN_PDU_RELEASE_RQ_TYPE);
+SAME(DQ_PDU_RELEASE_RP, DQ_GEN_PDU_RELEASE_RP_TYPE);
+SAME(DQ_PDU_ABORT, DQ_GEN_PDU_ABORT_TYPE);
+SAME(DQ_PDU_ITEM_APPLICATION_CONTEXT, DQ_GEN_PDU_APP_CONTEXT_TYPE);
+SAME(DQ_PDU_ITEM_PCTX_RQ, DQ_GEN_PDU_PCTX_RQ_TYPE);
+SAME(DQ_PDU_ITEM_PCTX_AC, DQ_GEN_PDU_PCTX_AC_TYPE);
+SAME(DQ_PDU_ITEM_ABSTRACT_SYNTAX, DQ_GEN_PDU_ABSTRACT_SYNTAX_TYPE);
+SAME(DQ_PDU_ITEM_TRANSFER_SYNTAX, DQ_GEN_PDU_TRANSFER_SYNTAX_RQ_TYPE);
+SAME(DQ_PDU_ITEM_TRANSFER_SYNTAX, DQ_GEN_PDU_TRANSFER_SYNTAX_AC_TYPE);
+SAME(DQ_PDU_ITEM_USER_INFO, DQ_GEN_PDU_USER_INFO_RQ_TYPE);
+SAME(DQ_PDU_ITEM_USER_INFO, DQ_GEN_PDU_USER_INFO_AC_TYPE);
+SAME(DQ_PDU_ITEM_MAX_LENGTH, DQ_GEN_PDU_MAX_LENGTH_RQ_TYPE);
+SAME(DQ_PDU_ITEM_MAX_LENGTH, DQ_GEN_PDU_MAX_LENGTH_AC_TYPE);
+SAME(DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID, DQ_GEN_PDU_IMPL_CLASS_UID_RQ_TYPE);
+SAME(DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID, DQ_GEN_PDU_IMPL_CLASS_UID_AC_TYPE);
+SAME(DQ_PDU_ITEM_ASYNC_OPS_WINDOW, DQ_GEN_PDU_ASYNC_OPS_RQ_TYPE);
+SAME(DQ_PDU_ITEM_ASYNC_OPS_WINDOW, DQ_GEN_PDU_ASYNC_OPS_AC_TYPE);
+SAME(DQ_PDU_ITEM_ROLE_SELECTION, DQ_GEN_PDU_ROLE_RQ_TYPE);
+SAME(DQ_PDU_ITEM_ROLE_SELECTION, DQ_GEN_PDU_ROLE_AC_TYPE);
+SAME(DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME, DQ_GEN_PDU_IMPL_VERSION_RQ_TYPE);
+SAME(DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME, DQ_GEN_PDU_IMPL_VERSION_AC_TYPE);
+SAME(DQ_PDU_ITEM_SOP_EXT_NEG, DQ_GEN_PDU_EXT_NEG_TYPE);
+SAME(DQ_PDU_ITEM_SOP_COMMON_EXT_NEG, DQ_GEN_PDU_COMMON_EXT_NEG_TYPE);
+SAME(DQ_PDU_ITEM_USER_IDENTITY_RQ, DQ_GEN_PDU_USER_IDENTITY_RQ_TYPE);
+SAME(DQ_PDU_ITEM_USER_IDENTITY_AC, DQ_GEN_PDU_USER_IDENTITY_AC_TYPE);
+SAME(DQ_PDU_HEADER_SIZE, DQ_GEN_PDU_ASSOCIATE_RQ_HEADER_SIZE);
+SAME(DQ_PDU_HEADER_SIZE, DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE);
+SAME(DQ_PDU_AE_TITLE_SIZE, DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_SIZE);
+SAME(DQ_PDU_AE_TITLE_SIZE, DQ_GEN_PDU_ASSOCIATE_RQ_CALLING_AE_TITLE_SIZE);
+/* P-DATA-TF header, PDV item length and context ID, then the message control
+ * header byte that starts every PDV (PS3.8 E.2). */
+SAME(DQ_PDU_PDATA_HEADER_SIZE,
+     DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE + DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET + 1);
 #define ITEM_HEADER 4u /* type, reserved, 2-byte length */
+SAME(ITEM_HEADER, DQ_GEN_PDU_APP_CONTEXT_HEADER_SIZE);
+#undef SAME
 #define UID_MAX 64u
+
+/* ---- layouts ------------------------------------------------------------------ */
+
+/* Every PDU, item and sub-item header is checked and written from its
+ * generated layout (PS3.8 9.3 and Annex D, PS3.7 Annex D): the type, where
+ * the length field is and how wide, how many fixed bytes follow it. Fields
+ * at fixed offsets are read and written through the generated
+ * DQ_GEN_PDU_<LAYOUT>_<FIELD>_OFFSET/_SIZE macros. */
+typedef enum dq_gen_pdu_layout_id layout_id;
+
+/* Big-endian (PS3.8 9.3.1), 1 to 4 bytes. */
+static uint32_t be_get(const uint8_t *p, uint32_t size)
+{
+    uint32_t v = 0;
+    for (uint32_t i = 0; i < size; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void be_put(uint8_t *p, uint32_t size, uint32_t v)
+{
+    for (uint32_t i = size; i-- > 0; v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+#define GET(F, p) be_get((p) + F##_OFFSET, F##_SIZE)
+#define SET(F, p, v) be_put((p) + F##_OFFSET, F##_SIZE, (uint32_t)(v))
+
+/* p[0..avail) must start with a whole item of the layout: its type, its
+ * length field, the fixed fields, and the length within avail. Returns the
+ * item's size (header + length), or 0 with *why set. */
+static size_t layout_check(layout_id id, const uint8_t *p, size_t avail, const char **why)
+{
+    const dq_gen_pdu_layout *l = &dq_gen_pdu_layouts[id];
+    if (avail < l->header_size) {
+        *why = "truncated header";
+        return 0;
+    }
+    if (l->type >= 0 && p[0] != (uint8_t)l->type) {
+        *why = "wrong type byte";
+        return 0;
+    }
+    uint32_t length = be_get(p + l->length_offset, l->length_size);
+    if (length > avail - l->header_size) {
+        *why = "length runs past the end of the enclosing data";
+        return 0;
+    }
+    if (l->fixed_size > l->header_size && length < l->fixed_size - l->header_size) {
+        *why = "length shorter than the fixed fields";
+        return 0;
+    }
+    return (size_t)length + l->header_size;
+}
+
+/* Writes the header: type (if the layout has one), zeroed reserved bytes,
+ * length = bytes after the header. */
+static void layout_put_header(layout_id id, uint8_t *p, uint32_t length)
+{
+    const dq_gen_pdu_layout *l = &dq_gen_pdu_layouts[id];
+    memset(p, 0, l->length_offset);
+    if (l->type >= 0)
+        p[0] = (uint8_t)l->type;
+    be_put(p + l->length_offset, l->length_size, length);
+}
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -169,15 +276,13 @@ dq_pdu_frame_result dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t 
 
 /* Checks the PDU header against its generated layout: right type and
  * PDU-length exactly the rest of the buffer. */
-typedef size_t (*check_fn)(const uint8_t *, size_t, const char **);
-
-static dq_error_kind check_whole(check_fn check, const char *name, const uint8_t *pdu, size_t size,
+static dq_error_kind check_whole(layout_id id, const char *name, const uint8_t *pdu, size_t size,
                                  dq_error *err)
 {
     const char *why = "";
     if (!pdu)
         FAIL(DQ_ERR_ARGUMENT, 0, "%s: no input", name);
-    size_t n = check(pdu, size, &why);
+    size_t n = layout_check(id, pdu, size, &why);
     if (n == 0)
         FAIL(DQ_ERR_MALFORMED, 0, "%s: %s", name, why);
     if (n != size)
@@ -189,13 +294,13 @@ static dq_error_kind decode_pctx(const uint8_t *p, size_t n, size_t base, bool a
                                  dq_error *err)
 {
     memset(pc, 0, sizeof *pc);
-    pc->id = ac ? dq_gen_pdu_pctx_ac_get_presentation_context_id(p)
-                : dq_gen_pdu_pctx_rq_get_presentation_context_id(p);
+    pc->id = ac ? GET(DQ_GEN_PDU_PCTX_AC_PRESENTATION_CONTEXT_ID, p)
+                : GET(DQ_GEN_PDU_PCTX_RQ_PRESENTATION_CONTEXT_ID, p);
     if (pc->id % 2 == 0)
         FAIL(DQ_ERR_MALFORMED, base + DQ_GEN_PDU_PCTX_RQ_PRESENTATION_CONTEXT_ID_OFFSET,
              "presentation context ID %u is not odd", pc->id);
     if (ac)
-        pc->result = dq_gen_pdu_pctx_ac_get_result_reason(p);
+        pc->result = GET(DQ_GEN_PDU_PCTX_AC_RESULT_REASON, p);
     size_t off = DQ_GEN_PDU_PCTX_RQ_FIXED_SIZE;
     pc->raw = p + off;
     pc->raw_len = n - off;
@@ -205,7 +310,7 @@ static dq_error_kind decode_pctx(const uint8_t *p, size_t n, size_t base, bool a
         uint8_t t = p[off];
         size_t k;
         if (t == DQ_GEN_PDU_ABSTRACT_SYNTAX_TYPE && !ac) {
-            k = dq_gen_pdu_abstract_syntax_check(p + off, n - off, &why);
+            k = layout_check(DQ_GEN_PDU_L_ABSTRACT_SYNTAX, p + off, n - off, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, base + off, "abstract syntax sub-item: %s", why);
             if (have_abstract || pc->n_transfer_syntaxes)
@@ -214,8 +319,8 @@ static dq_error_kind decode_pctx(const uint8_t *p, size_t n, size_t base, bool a
             have_abstract = true;
             pc->abstract_syntax = uid_view(p + off + ITEM_HEADER, k - ITEM_HEADER);
         } else if (t == DQ_GEN_PDU_TRANSFER_SYNTAX_RQ_TYPE) {
-            k = ac ? dq_gen_pdu_transfer_syntax_ac_check(p + off, n - off, &why)
-                   : dq_gen_pdu_transfer_syntax_rq_check(p + off, n - off, &why);
+            k = layout_check(ac ? DQ_GEN_PDU_L_TRANSFER_SYNTAX_AC : DQ_GEN_PDU_L_TRANSFER_SYNTAX_RQ,
+                             p + off, n - off, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, base + off, "transfer syntax sub-item: %s", why);
             if (!ac && !have_abstract)
@@ -300,7 +405,7 @@ static dq_error_kind decode_common_ext_neg(const uint8_t *p, size_t n, size_t ba
     size_t roff = 0;
     while (roff < l) {
         const char *why = "";
-        size_t k = dq_gen_pdu_related_general_check(d + roff, l - roff, &why);
+        size_t k = layout_check(DQ_GEN_PDU_L_RELATED_GENERAL, d + roff, l - roff, &why);
         if (k == 0)
             FAIL(DQ_ERR_MALFORMED, base + (size_t)(d - p) + roff, "related general SOP class: %s", why);
         if (c->n_related == UINT16_MAX)
@@ -345,36 +450,38 @@ static dq_error_kind decode_user_info(const uint8_t *p, size_t n, size_t base, b
         size_t k = 0;
         switch (s[0]) {
         case DQ_PDU_ITEM_MAX_LENGTH:
-            k = ac ? dq_gen_pdu_max_length_ac_check(s, avail, &why) : dq_gen_pdu_max_length_rq_check(s, avail, &why);
+            k = layout_check(ac ? DQ_GEN_PDU_L_MAX_LENGTH_AC : DQ_GEN_PDU_L_MAX_LENGTH_RQ,
+                             s, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, at, "maximum length sub-item: %s", why);
             ui->has_max_length = true;
-            ui->max_length = dq_gen_pdu_max_length_rq_get_maximum_length_received(s);
+            ui->max_length = GET(DQ_GEN_PDU_MAX_LENGTH_RQ_MAXIMUM_LENGTH_RECEIVED, s);
             break;
         case DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID:
-            k = ac ? dq_gen_pdu_impl_class_uid_ac_check(s, avail, &why)
-                   : dq_gen_pdu_impl_class_uid_rq_check(s, avail, &why);
+            k = layout_check(ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
+                             s, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, at, "implementation class UID sub-item: %s", why);
             ui->implementation_class_uid = uid_view(s + ITEM_HEADER, k - ITEM_HEADER);
             break;
         case DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME:
-            k = ac ? dq_gen_pdu_impl_version_ac_check(s, avail, &why)
-                   : dq_gen_pdu_impl_version_rq_check(s, avail, &why);
+            k = layout_check(ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
+                             s, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, at, "implementation version name sub-item: %s", why);
             ui->implementation_version_name = name_view(s + ITEM_HEADER, k - ITEM_HEADER);
             break;
         case DQ_PDU_ITEM_ASYNC_OPS_WINDOW:
-            k = ac ? dq_gen_pdu_async_ops_ac_check(s, avail, &why) : dq_gen_pdu_async_ops_rq_check(s, avail, &why);
+            k = layout_check(ac ? DQ_GEN_PDU_L_ASYNC_OPS_AC : DQ_GEN_PDU_L_ASYNC_OPS_RQ,
+                             s, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, at, "asynchronous operations window sub-item: %s", why);
             ui->has_async_ops = true;
-            ui->max_ops_invoked = dq_gen_pdu_async_ops_rq_get_maximum_number_operations_invoked(s);
-            ui->max_ops_performed = dq_gen_pdu_async_ops_rq_get_maximum_number_operations_performed(s);
+            ui->max_ops_invoked = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_INVOKED, s);
+            ui->max_ops_performed = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_PERFORMED, s);
             break;
         case DQ_PDU_ITEM_ROLE_SELECTION: {
-            k = ac ? dq_gen_pdu_role_ac_check(s, avail, &why) : dq_gen_pdu_role_rq_check(s, avail, &why);
+            k = layout_check(ac ? DQ_GEN_PDU_L_ROLE_AC : DQ_GEN_PDU_L_ROLE_RQ, s, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, at, "role selection sub-item: %s", why);
             if (ui->n_roles == DQ_PDU_MAX_ROLES)
@@ -391,7 +498,7 @@ static dq_error_kind decode_user_info(const uint8_t *p, size_t n, size_t base, b
             break;
         }
         case DQ_PDU_ITEM_SOP_EXT_NEG: {
-            k = dq_gen_pdu_ext_neg_check(s, avail, &why);
+            k = layout_check(DQ_GEN_PDU_L_EXT_NEG, s, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, at, "SOP class extended negotiation sub-item: %s", why);
             if (ui->n_ext_neg == DQ_PDU_MAX_EXT_NEG)
@@ -408,7 +515,7 @@ static dq_error_kind decode_user_info(const uint8_t *p, size_t n, size_t base, b
             break;
         }
         case DQ_PDU_ITEM_SOP_COMMON_EXT_NEG: {
-            k = dq_gen_pdu_common_ext_neg_check(s, avail, &why);
+            k = layout_check(DQ_GEN_PDU_L_COMMON_EXT_NEG, s, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, at, "SOP class common extended negotiation sub-item: %s", why);
             if (ui->n_common_ext_neg == DQ_PDU_MAX_COMMON_EXT_NEG)
@@ -423,8 +530,8 @@ static dq_error_kind decode_user_info(const uint8_t *p, size_t n, size_t base, b
         case DQ_PDU_ITEM_USER_IDENTITY_RQ:
         case DQ_PDU_ITEM_USER_IDENTITY_AC: {
             bool is_ac = s[0] == DQ_PDU_ITEM_USER_IDENTITY_AC;
-            k = is_ac ? dq_gen_pdu_user_identity_ac_check(s, avail, &why)
-                      : dq_gen_pdu_user_identity_rq_check(s, avail, &why);
+            k = layout_check(is_ac ? DQ_GEN_PDU_L_USER_IDENTITY_AC : DQ_GEN_PDU_L_USER_IDENTITY_RQ,
+                             s, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, at, "user identity sub-item: %s", why);
             if (is_ac != ac) { /* the other direction's item: not ours to read */
@@ -442,8 +549,8 @@ static dq_error_kind decode_user_info(const uint8_t *p, size_t n, size_t base, b
                 u->primary = d;
                 u->primary_len = (uint16_t)l;
             } else {
-                u->type = dq_gen_pdu_user_identity_rq_get_user_identity_type(s);
-                u->positive_response_requested = dq_gen_pdu_user_identity_rq_get_positive_response_requested(s);
+                u->type = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_USER_IDENTITY_TYPE, s);
+                u->positive_response_requested = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED, s);
                 o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET;
                 if (!take16(s, k, &o, &d, &l))
                     FAIL(DQ_ERR_MALFORMED, at, "user identity: primary field runs past the item");
@@ -484,13 +591,13 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
     bool ac = pdu[0] == DQ_PDU_ASSOCIATE_AC;
     if (!ac && pdu[0] != DQ_PDU_ASSOCIATE_RQ)
         FAIL(DQ_ERR_MALFORMED, 0, "PDU type 0x%02X is not A-ASSOCIATE-RQ/AC", pdu[0]);
-    dq_error_kind rc = ac ? check_whole(dq_gen_pdu_associate_ac_check, "A-ASSOCIATE-AC", pdu, size, err)
-                          : check_whole(dq_gen_pdu_associate_rq_check, "A-ASSOCIATE-RQ", pdu, size, err);
+    dq_error_kind rc = ac ? check_whole(DQ_GEN_PDU_L_ASSOCIATE_AC, "A-ASSOCIATE-AC", pdu, size, err)
+                          : check_whole(DQ_GEN_PDU_L_ASSOCIATE_RQ, "A-ASSOCIATE-RQ", pdu, size, err);
     if (rc != DQ_OK)
         return rc;
     memset(out, 0, sizeof *out);
     out->type = ac ? DQ_PDU_ASSOCIATE_AC : DQ_PDU_ASSOCIATE_RQ;
-    out->protocol_version = dq_gen_pdu_associate_rq_get_protocol_version(pdu);
+    out->protocol_version = GET(DQ_GEN_PDU_ASSOCIATE_RQ_PROTOCOL_VERSION, pdu);
     /* In an AC these bytes are "reserved" but echo the RQ's AE titles (PS3.8
      * Table 9-17), so they are read at the RQ's offsets. */
     ae_copy(out->called_ae, pdu + DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET);
@@ -507,7 +614,7 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
             FAIL(DQ_ERR_MALFORMED, off, "truncated item header");
         switch (p[0]) {
         case DQ_PDU_ITEM_APPLICATION_CONTEXT:
-            k = dq_gen_pdu_app_context_check(p, avail, &why);
+            k = layout_check(DQ_GEN_PDU_L_APP_CONTEXT, p, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, off, "application context item: %s", why);
             if (have_ctx)
@@ -520,7 +627,7 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
             if ((p[0] == DQ_PDU_ITEM_PCTX_AC) != ac)
                 FAIL(DQ_ERR_MALFORMED, off, "presentation context item type 0x%02X in an %s", p[0],
                      ac ? "A-ASSOCIATE-AC" : "A-ASSOCIATE-RQ");
-            k = ac ? dq_gen_pdu_pctx_ac_check(p, avail, &why) : dq_gen_pdu_pctx_rq_check(p, avail, &why);
+            k = layout_check(ac ? DQ_GEN_PDU_L_PCTX_AC : DQ_GEN_PDU_L_PCTX_RQ, p, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, off, "presentation context item: %s", why);
             if (out->n_pctx == DQ_PDU_MAX_PCTX)
@@ -536,7 +643,8 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
             break;
         }
         case DQ_PDU_ITEM_USER_INFO:
-            k = ac ? dq_gen_pdu_user_info_ac_check(p, avail, &why) : dq_gen_pdu_user_info_rq_check(p, avail, &why);
+            k = layout_check(ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ,
+                             p, avail, &why);
             if (k == 0)
                 FAIL(DQ_ERR_MALFORMED, off, "user information item: %s", why);
             if (have_ui)
@@ -562,26 +670,26 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
 
 dq_error_kind dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err)
 {
-    dq_error_kind rc = check_whole(dq_gen_pdu_associate_rj_check, "A-ASSOCIATE-RJ", pdu, size, err);
+    dq_error_kind rc = check_whole(DQ_GEN_PDU_L_ASSOCIATE_RJ, "A-ASSOCIATE-RJ", pdu, size, err);
     if (rc != DQ_OK)
         return rc;
     if (size != DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE)
         FAIL(DQ_ERR_MALFORMED, 2, "A-ASSOCIATE-RJ PDU-length must be 4");
-    out->result = dq_gen_pdu_associate_rj_get_result(pdu);
-    out->source = dq_gen_pdu_associate_rj_get_source(pdu);
-    out->reason = dq_gen_pdu_associate_rj_get_reason_diag(pdu);
+    out->result = GET(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, pdu);
+    out->source = GET(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, pdu);
+    out->reason = GET(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, pdu);
     return DQ_OK;
 }
 
 dq_error_kind dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err)
 {
-    dq_error_kind rc = check_whole(dq_gen_pdu_abort_check, "A-ABORT", pdu, size, err);
+    dq_error_kind rc = check_whole(DQ_GEN_PDU_L_ABORT, "A-ABORT", pdu, size, err);
     if (rc != DQ_OK)
         return rc;
     if (size != DQ_GEN_PDU_ABORT_FIXED_SIZE)
         FAIL(DQ_ERR_MALFORMED, 2, "A-ABORT PDU-length must be 4");
-    out->source = dq_gen_pdu_abort_get_source(pdu);
-    out->reason = dq_gen_pdu_abort_get_reason_diag(pdu);
+    out->source = GET(DQ_GEN_PDU_ABORT_SOURCE, pdu);
+    out->reason = GET(DQ_GEN_PDU_ABORT_REASON_DIAG, pdu);
     return DQ_OK;
 }
 
@@ -591,9 +699,9 @@ dq_error_kind dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type
         FAIL(DQ_ERR_ARGUMENT, 0, "A-RELEASE: no input");
     dq_error_kind rc;
     if (pdu[0] == DQ_PDU_RELEASE_RQ)
-        rc = check_whole(dq_gen_pdu_release_rq_check, "A-RELEASE-RQ", pdu, size, err);
+        rc = check_whole(DQ_GEN_PDU_L_RELEASE_RQ, "A-RELEASE-RQ", pdu, size, err);
     else if (pdu[0] == DQ_PDU_RELEASE_RP)
-        rc = check_whole(dq_gen_pdu_release_rp_check, "A-RELEASE-RP", pdu, size, err);
+        rc = check_whole(DQ_GEN_PDU_L_RELEASE_RP, "A-RELEASE-RP", pdu, size, err);
     else
         FAIL(DQ_ERR_MALFORMED, 0, "PDU type 0x%02X is not A-RELEASE-RQ/RP", pdu[0]);
     if (rc != DQ_OK)
@@ -607,7 +715,7 @@ dq_error_kind dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type
 
 dq_error_kind dq_pdv_iter_init(dq_pdv_iter *it, const uint8_t *pdu, size_t size, dq_error *err)
 {
-    dq_error_kind rc = check_whole(dq_gen_pdu_p_data_tf_check, "P-DATA-TF", pdu, size, err);
+    dq_error_kind rc = check_whole(DQ_GEN_PDU_L_P_DATA_TF, "P-DATA-TF", pdu, size, err);
     if (rc != DQ_OK)
         return rc;
     if (size == DQ_GEN_PDU_P_DATA_TF_FIXED_SIZE)
@@ -624,7 +732,7 @@ int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, dq_error *err)
         return 0;
     const char *why = "";
     const uint8_t *p = it->pdu + it->pos;
-    size_t k = dq_gen_pdu_pdv_item_check(p, it->size - it->pos, &why);
+    size_t k = layout_check(DQ_GEN_PDU_L_PDV_ITEM, p, it->size - it->pos, &why);
     if (k == 0) {
         dq_error_set(err, DQ_ERR_MALFORMED, it->pos, DQ_ERROR_NO_TAG, "presentation data value item: %s", why);
         it->pos = it->size; /* no resynchronising after garbage */
@@ -636,7 +744,7 @@ int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, dq_error *err)
         it->pos = it->size;
         return -1;
     }
-    out->pctx_id = dq_gen_pdu_pdv_item_get_presentation_context_id(p);
+    out->pctx_id = GET(DQ_GEN_PDU_PDV_ITEM_PRESENTATION_CONTEXT_ID, p);
     out->control = p[DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET];
     out->command = (out->control & DQ_PDV_COMMAND) != 0;
     out->last = (out->control & DQ_PDV_LAST) != 0;
@@ -736,8 +844,6 @@ static uint8_t *put(dq_pdu_buf *b, const void *data, size_t n, dq_error *err)
     return p;
 }
 
-typedef void (*header_fn)(uint8_t *, uint32_t);
-
 /* Items: reserve the header, write the body, then patch the length. */
 static bool item_begin(dq_pdu_buf *b, size_t *start, dq_error *err)
 {
@@ -745,7 +851,7 @@ static bool item_begin(dq_pdu_buf *b, size_t *start, dq_error *err)
     return put(b, NULL, ITEM_HEADER, err) != NULL;
 }
 
-static bool item_end(dq_pdu_buf *b, size_t start, header_fn hdr, const char *what, dq_error *err)
+static bool item_end(dq_pdu_buf *b, size_t start, layout_id id, const char *what, dq_error *err)
 {
     size_t len = b->len - start - ITEM_HEADER;
     if (len > UINT16_MAX) {
@@ -753,11 +859,11 @@ static bool item_end(dq_pdu_buf *b, size_t start, header_fn hdr, const char *wha
                      what, len);
         return false;
     }
-    hdr(b->data + start, (uint32_t)len);
+    layout_put_header(id, b->data + start, (uint32_t)len);
     return true;
 }
 
-static bool put_uid_item(dq_pdu_buf *b, header_fn hdr, dq_pdu_str s, const char *what, size_t max,
+static bool put_uid_item(dq_pdu_buf *b, layout_id id, dq_pdu_str s, const char *what, size_t max,
                          dq_error *err)
 {
     if (s.len > max || (s.len && !s.ptr)) {
@@ -765,7 +871,7 @@ static bool put_uid_item(dq_pdu_buf *b, header_fn hdr, dq_pdu_str s, const char 
         return false;
     }
     size_t start;
-    return item_begin(b, &start, err) && put(b, s.ptr, s.len, err) && item_end(b, start, hdr, what, err);
+    return item_begin(b, &start, err) && put(b, s.ptr, s.len, err) && item_end(b, start, id, what, err);
 }
 
 static bool put16(dq_pdu_buf *b, size_t v, const char *what, dq_error *err)
@@ -808,35 +914,35 @@ static bool encode_user_info(dq_pdu_buf *b, const dq_pdu_user_info *ui, bool ac,
     if (!p)
         return false;
     wr32(p, ui->max_length);
-    if (!item_end(b, s, dq_gen_pdu_max_length_rq_put_header, "maximum length", err))
+    if (!item_end(b, s, DQ_GEN_PDU_L_MAX_LENGTH_RQ, "maximum length", err))
         return false;
     if (ui->implementation_class_uid.len &&
-        !put_uid_item(b, ac ? dq_gen_pdu_impl_class_uid_ac_put_header : dq_gen_pdu_impl_class_uid_rq_put_header,
+        !put_uid_item(b, ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
                       ui->implementation_class_uid, "implementation class UID", UID_MAX, err))
         return false;
     if (ui->has_async_ops) {
         if (!item_begin(b, &s, err) || !put16(b, ui->max_ops_invoked, "", err) ||
             !put16(b, ui->max_ops_performed, "", err) ||
-            !item_end(b, s, dq_gen_pdu_async_ops_rq_put_header, "asynchronous operations window", err))
+            !item_end(b, s, DQ_GEN_PDU_L_ASYNC_OPS_RQ, "asynchronous operations window", err))
             return false;
     }
     for (size_t i = 0; i < ui->n_roles && i < DQ_PDU_MAX_ROLES; i++) {
         const dq_pdu_role *r = &ui->roles[i];
         if (!item_begin(b, &s, err) || !put_str16(b, r->sop_class_uid, "role selection UID", err) ||
             !put(b, &r->scu_role, 1, err) || !put(b, &r->scp_role, 1, err) ||
-            !item_end(b, s, ac ? dq_gen_pdu_role_ac_put_header : dq_gen_pdu_role_rq_put_header, "role selection",
+            !item_end(b, s, ac ? DQ_GEN_PDU_L_ROLE_AC : DQ_GEN_PDU_L_ROLE_RQ, "role selection",
                       err))
             return false;
     }
     if (ui->implementation_version_name.len &&
-        !put_uid_item(b, ac ? dq_gen_pdu_impl_version_ac_put_header : dq_gen_pdu_impl_version_rq_put_header,
+        !put_uid_item(b, ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
                       ui->implementation_version_name, "implementation version name", 16, err))
         return false;
     for (size_t i = 0; i < ui->n_ext_neg && i < DQ_PDU_MAX_EXT_NEG; i++) {
         const dq_pdu_ext_neg *e = &ui->ext_neg[i];
         if (!item_begin(b, &s, err) || !put_str16(b, e->sop_class_uid, "extended negotiation UID", err) ||
             !put(b, e->info, e->info_len, err) ||
-            !item_end(b, s, dq_gen_pdu_ext_neg_put_header, "SOP class extended negotiation", err))
+            !item_end(b, s, DQ_GEN_PDU_L_EXT_NEG, "SOP class extended negotiation", err))
             return false;
     }
     if (!ac) {
@@ -857,7 +963,7 @@ static bool encode_user_info(dq_pdu_buf *b, const dq_pdu_user_info *ui, bool ac,
                 return false;
             }
             wr16(b->data + rel, (uint16_t)rl);
-            if (!item_end(b, s, dq_gen_pdu_common_ext_neg_put_header, "SOP class common extended negotiation", err))
+            if (!item_end(b, s, DQ_GEN_PDU_L_COMMON_EXT_NEG, "SOP class common extended negotiation", err))
                 return false;
             /* put_header writes 0 for byte 2, the Sub-Item-version: version 0 is what we write. */
         }
@@ -869,18 +975,18 @@ static bool encode_user_info(dq_pdu_buf *b, const dq_pdu_user_info *ui, bool ac,
         dq_pdu_str prim = {(const char *)u->primary, u->primary_len};
         if (ac) {
             if (!put_str16(b, prim, "server response", err) ||
-                !item_end(b, s, dq_gen_pdu_user_identity_ac_put_header, "user identity", err))
+                !item_end(b, s, DQ_GEN_PDU_L_USER_IDENTITY_AC, "user identity", err))
                 return false;
         } else {
             dq_pdu_str sec = {(const char *)u->secondary, u->secondary_len};
             uint8_t tb[2] = {u->type, u->positive_response_requested};
             if (!put(b, tb, 2, err) || !put_str16(b, prim, "primary field", err) ||
                 !put_str16(b, sec, "secondary field", err) ||
-                !item_end(b, s, dq_gen_pdu_user_identity_rq_put_header, "user identity", err))
+                !item_end(b, s, DQ_GEN_PDU_L_USER_IDENTITY_RQ, "user identity", err))
                 return false;
         }
     }
-    return item_end(b, start, ac ? dq_gen_pdu_user_info_ac_put_header : dq_gen_pdu_user_info_rq_put_header,
+    return item_end(b, start, ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ,
                     "user information", err);
 }
 
@@ -901,12 +1007,12 @@ static bool encode_pctx(dq_pdu_buf *b, const dq_pdu_pctx *pc, bool ac, dq_error 
         p[2] = pc->result;
     if (ac) {
         if (pc->transfer_syntax.len &&
-            !put_uid_item(b, dq_gen_pdu_transfer_syntax_ac_put_header, pc->transfer_syntax, "transfer syntax",
+            !put_uid_item(b, DQ_GEN_PDU_L_TRANSFER_SYNTAX_AC, pc->transfer_syntax, "transfer syntax",
                           UID_MAX, err))
             return false;
-        return item_end(b, start, dq_gen_pdu_pctx_ac_put_header, "presentation context", err);
+        return item_end(b, start, DQ_GEN_PDU_L_PCTX_AC, "presentation context", err);
     }
-    if (!put_uid_item(b, dq_gen_pdu_abstract_syntax_put_header, pc->abstract_syntax, "abstract syntax", UID_MAX,
+    if (!put_uid_item(b, DQ_GEN_PDU_L_ABSTRACT_SYNTAX, pc->abstract_syntax, "abstract syntax", UID_MAX,
                       err))
         return false;
     size_t n = pc->n_transfer_syntaxes ? pc->n_transfer_syntaxes : 1;
@@ -918,10 +1024,10 @@ static bool encode_pctx(dq_pdu_buf *b, const dq_pdu_pctx *pc, bool ac, dq_error 
                          "presentation context %u: empty transfer syntax", pc->id);
             return false;
         }
-        if (!put_uid_item(b, dq_gen_pdu_transfer_syntax_rq_put_header, ts, "transfer syntax", UID_MAX, err))
+        if (!put_uid_item(b, DQ_GEN_PDU_L_TRANSFER_SYNTAX_RQ, ts, "transfer syntax", UID_MAX, err))
             return false;
     }
-    return item_end(b, start, dq_gen_pdu_pctx_rq_put_header, "presentation context", err);
+    return item_end(b, start, DQ_GEN_PDU_L_PCTX_RQ, "presentation context", err);
 }
 
 dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a, dq_error *err)
@@ -943,12 +1049,12 @@ dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE, err);
     if (!p)
         return err ? err->kind : DQ_ERR_NOMEM;
-    dq_gen_pdu_associate_rq_set_protocol_version(p, a->protocol_version ? a->protocol_version
+    SET(DQ_GEN_PDU_ASSOCIATE_RQ_PROTOCOL_VERSION, p, a->protocol_version ? a->protocol_version
                                                                          : DQ_PDU_PROTOCOL_VERSION);
     memset(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET, ' ', 2 * DQ_PDU_AE_TITLE_SIZE);
     memcpy(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET, a->called_ae, strlen(a->called_ae));
     memcpy(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLING_AE_TITLE_OFFSET, a->calling_ae, strlen(a->calling_ae));
-    bool ok = put_uid_item(out, dq_gen_pdu_app_context_put_header, a->application_context, "application context",
+    bool ok = put_uid_item(out, DQ_GEN_PDU_L_APP_CONTEXT, a->application_context, "application context",
                            UID_MAX, err);
     for (size_t i = 0; ok && i < a->n_pctx; i++)
         ok = encode_pctx(out, &a->pctx[i], ac, err);
@@ -960,9 +1066,9 @@ dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a
     }
     uint32_t len = (uint32_t)(out->len - start - DQ_PDU_HEADER_SIZE);
     if (ac)
-        dq_gen_pdu_associate_ac_put_header(out->data + start, len);
+        layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_AC, out->data + start, len);
     else
-        dq_gen_pdu_associate_rq_put_header(out->data + start, len);
+        layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_RQ, out->data + start, len);
     return DQ_OK;
 }
 
@@ -971,10 +1077,10 @@ dq_error_kind dq_pdu_encode_reject(dq_pdu_buf *out, const dq_pdu_reject *rj, dq_
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE, err);
     if (!p)
         return err ? err->kind : DQ_ERR_NOMEM;
-    dq_gen_pdu_associate_rj_put_header(p, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
-    dq_gen_pdu_associate_rj_set_result(p, rj->result);
-    dq_gen_pdu_associate_rj_set_source(p, rj->source);
-    dq_gen_pdu_associate_rj_set_reason_diag(p, rj->reason);
+    layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_RJ, p, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+    SET(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, p, rj->result);
+    SET(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, p, rj->source);
+    SET(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, p, rj->reason);
     return DQ_OK;
 }
 
@@ -983,9 +1089,9 @@ dq_error_kind dq_pdu_encode_abort(dq_pdu_buf *out, const dq_pdu_abort *ab, dq_er
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ABORT_FIXED_SIZE, err);
     if (!p)
         return err ? err->kind : DQ_ERR_NOMEM;
-    dq_gen_pdu_abort_put_header(p, DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
-    dq_gen_pdu_abort_set_source(p, ab->source);
-    dq_gen_pdu_abort_set_reason_diag(p, ab->reason);
+    layout_put_header(DQ_GEN_PDU_L_ABORT, p, DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+    SET(DQ_GEN_PDU_ABORT_SOURCE, p, ab->source);
+    SET(DQ_GEN_PDU_ABORT_REASON_DIAG, p, ab->reason);
     return DQ_OK;
 }
 
@@ -997,9 +1103,9 @@ dq_error_kind dq_pdu_encode_release(dq_pdu_buf *out, dq_pdu_type type, dq_error 
     if (!p)
         return err ? err->kind : DQ_ERR_NOMEM;
     if (type == DQ_PDU_RELEASE_RQ)
-        dq_gen_pdu_release_rq_put_header(p, DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+        layout_put_header(DQ_GEN_PDU_L_RELEASE_RQ, p, DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     else
-        dq_gen_pdu_release_rp_put_header(p, DQ_GEN_PDU_RELEASE_RP_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+        layout_put_header(DQ_GEN_PDU_L_RELEASE_RP, p, DQ_GEN_PDU_RELEASE_RP_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     return DQ_OK;
 }
 
@@ -1010,9 +1116,9 @@ dq_error_kind dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t
      * PDU-length adds the 4-byte item length. */
     if (data_len > UINT32_MAX - 6)
         FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "PDV of %zu bytes does not fit a PDU", data_len);
-    dq_gen_pdu_p_data_tf_put_header(out, (uint32_t)(data_len + 6));
-    dq_gen_pdu_pdv_item_put_header(out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE, (uint32_t)(data_len + 2));
-    dq_gen_pdu_pdv_item_set_presentation_context_id(out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE, pctx_id);
+    layout_put_header(DQ_GEN_PDU_L_P_DATA_TF, out, (uint32_t)(data_len + 6));
+    layout_put_header(DQ_GEN_PDU_L_PDV_ITEM, out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE, (uint32_t)(data_len + 2));
+    SET(DQ_GEN_PDU_PDV_ITEM_PRESENTATION_CONTEXT_ID, out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE, pctx_id);
     out[DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE + DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET] =
         (uint8_t)((command ? DQ_PDV_COMMAND : 0) | (last ? DQ_PDV_LAST : 0));
     return DQ_OK;
@@ -1036,11 +1142,11 @@ dq_error_kind dq_pdu_encode_pdata(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n,
     uint8_t *p = put(out, NULL, (size_t)total + DQ_PDU_HEADER_SIZE, err);
     if (!p)
         return err ? err->kind : DQ_ERR_NOMEM;
-    dq_gen_pdu_p_data_tf_put_header(p, (uint32_t)total);
+    layout_put_header(DQ_GEN_PDU_L_P_DATA_TF, p, (uint32_t)total);
     p += DQ_PDU_HEADER_SIZE;
     for (size_t i = 0; i < n; i++) {
-        dq_gen_pdu_pdv_item_put_header(p, (uint32_t)(pdvs[i].len + 2));
-        dq_gen_pdu_pdv_item_set_presentation_context_id(p, pdvs[i].pctx_id);
+        layout_put_header(DQ_GEN_PDU_L_PDV_ITEM, p, (uint32_t)(pdvs[i].len + 2));
+        SET(DQ_GEN_PDU_PDV_ITEM_PRESENTATION_CONTEXT_ID, p, pdvs[i].pctx_id);
         p[5] = (uint8_t)((pdvs[i].command ? DQ_PDV_COMMAND : 0) | (pdvs[i].last ? DQ_PDV_LAST : 0));
         if (pdvs[i].len)
             memcpy(p + 6, pdvs[i].data, pdvs[i].len);

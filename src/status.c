@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "dq_gen_status.h"
-#include "status_table.h"
 
 /* Search order: source (PS3.4, PS3.7 service sections, Annex C); within a
  * source, each table (a run of entries with the same service and context)
@@ -85,16 +84,4 @@ size_t dq_status_count(void)
 const dq_status_info *dq_status_at(size_t i)
 {
     return i < DQ_GEN_STATUS_COUNT ? &dq_gen_status[i] : NULL;
-}
-
-int dq_status_lookup_find(uint16_t code, const char **category, const char **meaning)
-{
-    const dq_status_info *e = dq_status_lookup(code);
-    if (!e)
-        return 0;
-    if (category)
-        *category = dq_status_category_name(e->category);
-    if (meaning)
-        *meaning = e->meaning;
-    return 1;
 }

@@ -3,9 +3,9 @@
  * small function saying what the caller must do. No I/O here. */
 #include "dq/ul.h"
 
-#include <pthread.h>
 #include <string.h>
 
+#include "dq/pdu.h"
 #include "dq_gen_ul.h"
 
 _Static_assert(DQ_GEN_UL_NSTATES == DQ_UL_NSTATES && DQ_GEN_UL_NEVENTS == DQ_UL_NEVENTS,
@@ -13,15 +13,9 @@ _Static_assert(DQ_GEN_UL_NSTATES == DQ_UL_NSTATES && DQ_GEN_UL_NEVENTS == DQ_UL_
 
 /* ---- names ------------------------------------------------------------------ */
 
-static const char *const action_names[DQ_UL_NACTIONS] = {
-    "-",     "AE-1",  "AE-2",  "AE-3",  "AE-4",  "AE-5",  "AE-6", "AE-7", "AE-8", "DT-1",
-    "DT-2",  "AR-1",  "AR-2",  "AR-3",  "AR-4",  "AR-5",  "AR-6", "AR-7", "AR-8", "AR-9",
-    "AR-10", "AA-1",  "AA-2",  "AA-3",  "AA-4",  "AA-5",  "AA-6", "AA-7", "AA-8",
-};
-
 const char *dq_ul_action_name(dq_ul_action a)
 {
-    return (unsigned)a < DQ_UL_NACTIONS ? action_names[a] : "?";
+    return (unsigned)a < DQ_UL_NACTIONS ? dq_gen_ul_action_names[a] : "?";
 }
 
 const char *dq_ul_state_name(dq_ul_state s)
@@ -140,7 +134,7 @@ static void ae6(act_ctx *c)
         c->out->indication = DQ_UL_IND_ASSOCIATE_REQUESTED;
         c->out->to = c->next;
     } else {
-        small_pdu(c->ul, c->out, 0x03, 1, 1);
+        small_pdu(c->ul, c->out, DQ_PDU_ASSOCIATE_RJ, 1, 1);
         c->ul->small[7] = 1; /* result: rejected-permanent; source 1; reason 1 */
         artim_start(c->ul, c->out);
         c->out->to = c->next_alt;
@@ -160,13 +154,13 @@ static void ae8(act_ctx *c)
     artim_start(c->ul, c->out);
 }
 
-/* DT-1, AR-7: send P-DATA-TF PDU. */
+/* DT-1: send P-DATA-TF PDU. */
 static void dt1(act_ctx *c)
 {
     send_given(c->out, c->pdu, c->len);
 }
 
-/* DT-2, AR-6: issue P-DATA indication. */
+/* DT-2: issue P-DATA indication. */
 static void dt2(act_ctx *c)
 {
     c->out->indication = DQ_UL_IND_PDATA;
@@ -175,7 +169,7 @@ static void dt2(act_ctx *c)
 /* AR-1: send A-RELEASE-RQ PDU. */
 static void ar1(act_ctx *c)
 {
-    small_pdu(c->ul, c->out, 0x05, 0, 0);
+    small_pdu(c->ul, c->out, DQ_PDU_RELEASE_RQ, 0, 0);
 }
 
 /* AR-2: issue A-RELEASE indication. */
@@ -194,7 +188,7 @@ static void ar3(act_ctx *c)
 /* AR-4: send A-RELEASE-RP PDU and start ARTIM. */
 static void ar4(act_ctx *c)
 {
-    small_pdu(c->ul, c->out, 0x06, 0, 0);
+    small_pdu(c->ul, c->out, DQ_PDU_RELEASE_RP, 0, 0);
     artim_start(c->ul, c->out);
 }
 
@@ -215,7 +209,7 @@ static void ar8(act_ctx *c)
 /* AR-9: send A-RELEASE-RP PDU. */
 static void ar9(act_ctx *c)
 {
-    small_pdu(c->ul, c->out, 0x06, 0, 0);
+    small_pdu(c->ul, c->out, DQ_PDU_RELEASE_RP, 0, 0);
 }
 
 /* AR-10: issue A-RELEASE confirmation. */
@@ -227,7 +221,7 @@ static void ar10(act_ctx *c)
 /* AA-1: send A-ABORT PDU (service-user source), (re)start ARTIM. */
 static void aa1(act_ctx *c)
 {
-    small_pdu(c->ul, c->out, 0x07, 0, 0);
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, 0, 0);
     c->out->abort_source = 0;
     c->out->abort_reason = 0;
     artim_start(c->ul, c->out);
@@ -289,7 +283,7 @@ static uint8_t provider_reason(const act_ctx *c)
 static void aa7(act_ctx *c)
 {
     uint8_t reason = provider_reason(c);
-    small_pdu(c->ul, c->out, 0x07, 2, reason);
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, 2, reason);
     c->out->abort_source = 2;
     c->out->abort_reason = reason;
 }
@@ -299,55 +293,42 @@ static void aa7(act_ctx *c)
 static void aa8(act_ctx *c)
 {
     uint8_t reason = provider_reason(c);
-    small_pdu(c->ul, c->out, 0x07, 2, reason);
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, 2, reason);
     c->out->indication = DQ_UL_IND_P_ABORT;
     c->out->abort_source = 2;
     c->out->abort_reason = reason;
     artim_start(c->ul, c->out);
 }
 
-static void (*const actions[DQ_UL_NACTIONS])(act_ctx *) = {
-    [DQ_UL_AE1] = ae1,  [DQ_UL_AE2] = ae2,  [DQ_UL_AE3] = ae3,   [DQ_UL_AE4] = ae4,
-    [DQ_UL_AE5] = ae5,  [DQ_UL_AE6] = ae6,  [DQ_UL_AE7] = ae7,   [DQ_UL_AE8] = ae8,
-    [DQ_UL_DT1] = dt1,  [DQ_UL_DT2] = dt2,  [DQ_UL_AR1] = ar1,   [DQ_UL_AR2] = ar2,
-    [DQ_UL_AR3] = ar3,  [DQ_UL_AR4] = ar4,  [DQ_UL_AR5] = ar5,   [DQ_UL_AR6] = dt2,
-    [DQ_UL_AR7] = dt1,  [DQ_UL_AR8] = ar8,  [DQ_UL_AR9] = ar9,   [DQ_UL_AR10] = ar10,
-    [DQ_UL_AA1] = aa1,  [DQ_UL_AA2] = aa2,  [DQ_UL_AA3] = aa3,   [DQ_UL_AA4] = aa4,
-    [DQ_UL_AA5] = aa5,  [DQ_UL_AA6] = aa6,  [DQ_UL_AA7] = aa7,   [DQ_UL_AA8] = aa8,
-};
+/* AR-6: issue P-DATA indication (what DT-2 does). */
+static void ar6(act_ctx *c)
+{
+    dt2(c);
+}
+
+/* AR-7: issue P-DATA-TF PDU (what DT-1 does). */
+static void ar7(act_ctx *c)
+{
+    dt1(c);
+}
+
+/* One function per action Table 9-10 names (the generated list): an action
+ * without a function here does not compile. */
+#define ACTION(NAME, fn) [DQ_UL_##NAME] = fn,
+static void (*const actions[DQ_UL_NACTIONS])(act_ctx *) = {DQ_UL_FOR_EACH_ACTION(ACTION)};
+#undef ACTION
 
 /* ---- the table ------------------------------------------------------------------ */
-
-/* The generated cells name actions as the standard does ("AR-10"); they are
- * matched to this runtime's actions once, not on every event. 0: blank, or
- * an action this runtime does not know (treated as blank). */
-static uint8_t resolved[DQ_UL_EVT19][DQ_UL_STA13];
-static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
-
-static void resolve_actions(void)
-{
-    for (int e = 0; e < DQ_UL_EVT19; e++)
-        for (int s = 0; s < DQ_UL_STA13; s++) {
-            const char *name = dq_gen_ul_table[e][s].action;
-            for (int a = 1; name && a < DQ_UL_NACTIONS; a++)
-                if (strcmp(action_names[a], name) == 0) {
-                    resolved[e][s] = (uint8_t)a;
-                    break;
-                }
-        }
-}
 
 bool dq_ul_transition(dq_ul_state s, dq_ul_event e, dq_ul_action *action, dq_ul_state *next,
                       dq_ul_state *next_alt)
 {
     if (s < DQ_UL_STA1 || s > DQ_UL_STA13 || e < DQ_UL_EVT1 || e > DQ_UL_EVT19)
         return false;
-    pthread_once(&resolve_once, resolve_actions);
-    unsigned a = resolved[e - 1][s - 1];
-    if (!a)
-        return false;
     const dq_gen_ul_cell *c = &dq_gen_ul_table[e - 1][s - 1];
-    *action = (dq_ul_action)a;
+    if (c->action == DQ_UL_ACTION_NONE)
+        return false;
+    *action = (dq_ul_action)c->action;
     *next = (dq_ul_state)c->next;
     *next_alt = (dq_ul_state)c->next_alt;
     return true;
@@ -366,13 +347,13 @@ dq_ul_event dq_ul_event_for_pdu(const uint8_t *pdu, size_t len)
     if (!pdu || len < 6)
         return DQ_UL_EVT19;
     switch (pdu[0]) {
-    case 0x01: return DQ_UL_EVT6;
-    case 0x02: return DQ_UL_EVT3;
-    case 0x03: return DQ_UL_EVT4;
-    case 0x04: return DQ_UL_EVT10;
-    case 0x05: return DQ_UL_EVT12;
-    case 0x06: return DQ_UL_EVT13;
-    case 0x07: return DQ_UL_EVT16;
+    case DQ_PDU_ASSOCIATE_RQ: return DQ_UL_EVT6;
+    case DQ_PDU_ASSOCIATE_AC: return DQ_UL_EVT3;
+    case DQ_PDU_ASSOCIATE_RJ: return DQ_UL_EVT4;
+    case DQ_PDU_P_DATA_TF: return DQ_UL_EVT10;
+    case DQ_PDU_RELEASE_RQ: return DQ_UL_EVT12;
+    case DQ_PDU_RELEASE_RP: return DQ_UL_EVT13;
+    case DQ_PDU_ABORT: return DQ_UL_EVT16;
     default: return DQ_UL_EVT19;
     }
 }

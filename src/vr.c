@@ -2,16 +2,11 @@
  * (build-tree dq_gen_vrs.c, sorted by code). See include/dq/dict.h. */
 #include "dq/dict.h"
 
-#include "dq_gen_vrs.h"
+#include "vr_impl.h"
 
 const dq_vr_info *dq_vr_info_get(dq_vr vr)
 {
-    /* Every element decoded asks this: a generated 26x26 index by letter. */
-    unsigned a = (unsigned)(vr >> 8) - 'A', b = (unsigned)(vr & 0xFF) - 'A';
-    if (a >= 26 || b >= 26)
-        return NULL;
-    unsigned k = dq_gen_vr_by_letters[a][b];
-    return k ? &dq_gen_vrs[k - 1] : NULL;
+    return dq_vr_props(vr);
 }
 
 dq_vr dq_vr_from_code(const char *two_chars)

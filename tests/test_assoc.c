@@ -12,8 +12,8 @@
 #include "dq/assoc.h"
 #include "scp.h"
 
-static const char *const ts_all[] = {DQ_UID_EXPLICIT_LE, DQ_UID_IMPLICIT_LE,
-                                      DQ_UID_EXPLICIT_BE};
+static const char *const ts_all[] = {DQ_UID_ExplicitVRLittleEndian, DQ_UID_ImplicitVRLittleEndian,
+                                      DQ_UID_ExplicitVRBigEndian};
 static const dq_assoc_context ctx3[] = {
     {"1.2.840.10008.5.1.4.1.2.1.1", ts_all, 3},
     {"1.2.840.10008.5.1.4.1.2.2.1", ts_all, 3},

@@ -95,3 +95,34 @@ Test(dict_uid, every_entry_round_trips)
             cr_assert(e->retired, "%s", e->uid);
     }
 }
+
+/* The DQ_UID_<Keyword> constants are the registry's UIDs: every one the
+ * library and findscu use is in the generated table under the name it says,
+ * and the two newer than the configured part06 are the standard's values. */
+Test(dict_uid, keyword_constants_are_the_registry)
+{
+    static const struct {
+        const char *uid, *name;
+    } used[] = {
+        {DQ_UID_ImplicitVRLittleEndian, "Implicit VR Little Endian: Default Transfer Syntax for DICOM"},
+        {DQ_UID_ExplicitVRLittleEndian, "Explicit VR Little Endian"},
+        {DQ_UID_DeflatedExplicitVRLittleEndian, "Deflated Explicit VR Little Endian"},
+        {DQ_UID_ExplicitVRBigEndian, "Explicit VR Big Endian (Retired)"},
+        {DQ_UID_DICOMApplicationContextName, "DICOM Application Context Name"},
+        {DQ_UID_PatientRootQueryRetrieveInformationModelFind, "Patient Root Query/Retrieve Information Model - FIND"},
+        {DQ_UID_StudyRootQueryRetrieveInformationModelGet, "Study Root Query/Retrieve Information Model - GET"},
+        {DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelMove,
+         "Patient/Study Only Query/Retrieve Information Model - MOVE (Retired)"},
+        {DQ_UID_CompositeInstanceRetrieveWithoutBulkDataGet, "Composite Instance Retrieve Without Bulk Data - GET"},
+        {DQ_UID_ModalityWorklistInformationModelFind, "Modality Worklist Information Model - FIND"},
+        {DQ_UID_UnifiedProcedureStepPull, "Unified Procedure Step - Pull SOP Class"},
+        {DQ_UID_Verification, "Verification SOP Class"},
+    };
+    for (size_t i = 0; i < sizeof used / sizeof used[0]; i++) {
+        const dq_uid_entry *e = dq_uid_find(used[i].uid);
+        cr_assert_not_null(e, "%s", used[i].uid);
+        cr_assert_str_eq(e->name, used[i].name);
+    }
+    cr_assert_str_eq(DQ_UID_RepositoryQuery, "1.2.840.10008.5.1.4.1.1.201.6");
+    cr_assert_str_eq(DQ_UID_UnifiedProcedureStepQuery, "1.2.840.10008.5.1.4.34.6.5");
+}

@@ -1,6 +1,7 @@
 /* VR table generated from PS3.5: codes, long-length form, padding, sizes.
  * Holds for any edition from 2013 on (the 2013 build runs it too). */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "dq/dict.h"
@@ -93,4 +94,29 @@ Test(dict_vr, classes_padding_sizes)
     cr_assert_eq(dq_vr_info_get(DQ_VR_UT)->vr_class, DQ_VR_CLASS_TEXT);
     cr_assert_eq(dq_vr_info_get(DQ_VR_UT)->max_length, 4294967294u);
     cr_assert_eq(dq_vr_info_get(DQ_VR_DA)->max_length, 8);
+}
+
+/* The value-handling flags read from PS3.5 Table 6.2-1's text: the exact
+ * sets the hand-written lists held before they came from the generator. */
+static bool in(const char *code, const char *list)
+{
+    for (const char *p = list; *p; p += 3)
+        if (p[0] == code[0] && p[1] == code[1])
+            return true;
+    return false;
+}
+
+Test(dict_vr, value_flags)
+{
+    for (size_t i = 0; i < dq_vr_count(); i++) {
+        const dq_vr_info *v = dq_vr_at(i);
+        cr_assert_eq(v->uses_charset, in(v->code, "LO LT PN SH ST UC UT "), "%s", v->code);
+        cr_assert_eq(v->single_valued, in(v->code, "LT ST UR UT "), "%s", v->code);
+        cr_assert_eq(v->leading_spaces, in(v->code, "LT ST UT "), "%s", v->code);
+        unsigned size = in(v->code, "US SS ") ? 2 : in(v->code, "UL SL FL AT ") ? 4
+                      : in(v->code, "FD UV SV ") ? 8 : 0;
+        cr_assert_eq(v->value_size, size, "%s", v->code);
+        cr_assert_eq(v->vr_class == DQ_VR_CLASS_TEXT,
+                     in(v->code, "AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT "), "%s", v->code);
+    }
 }

@@ -26,7 +26,7 @@ static const uint8_t find_rq[] = {
 Test(dimse, find_rq_known_bytes)
 {
     dq_dimse_command c = {0};
-    c.command_field = DQ_DIMSE_C_FIND_RQ;
+    c.command_field = DQ_DIMSE_CMD_C_FIND_RQ;
     c.message_id = 7;
     c.has_message_id = true;
     c.priority = 0;
@@ -51,7 +51,7 @@ Test(dimse, find_rq_known_bytes)
 Test(dimse, cancel_and_response_round_trip)
 {
     dq_dimse_command c = {0};
-    c.command_field = DQ_DIMSE_C_CANCEL_RQ;
+    c.command_field = DQ_DIMSE_CMD_C_CANCEL_FIND_RQ;
     c.message_id_responded = 3;
     c.has_message_id_responded = true;
     c.data_set_type = DQ_DIMSE_NO_DATA_SET;
@@ -69,7 +69,7 @@ Test(dimse, cancel_and_response_round_trip)
 
     b.len = 0;
     dq_dimse_command r = {0};
-    r.command_field = DQ_DIMSE_C_FIND_RSP;
+    r.command_field = DQ_DIMSE_CMD_C_FIND_RSP;
     r.message_id_responded = 3;
     r.has_message_id_responded = true;
     r.status = 0xA900;
@@ -139,8 +139,15 @@ Test(dimse, names_and_generated_table_agree)
     cr_assert_str_eq(dq_dimse_command_name(0x8020), "C-FIND-RSP");
     cr_assert_str_eq(dq_dimse_command_name(0x0FFF), "C-CANCEL-RQ");
     cr_assert_null(dq_dimse_command_name(0x1234));
+    /* Every message PS3.7 defines is named from the generated table. */
+    for (size_t i = 0; i < dq_dimse_spec_count(); i++) {
+        const dq_dimse_spec *m = dq_dimse_spec_at(i);
+        if (m->kind != DQ_DIMSE_KIND_CANCEL_RQ)
+            cr_assert_str_eq(dq_dimse_command_name(m->command_field), m->name);
+    }
+    cr_assert_str_eq(dq_dimse_command_name(DQ_DIMSE_CMD_N_EVENT_REPORT_RSP), "N-EVENT-REPORT-RSP");
     /* Every mandatory command element PS3.7 lists for C-FIND-RQ is written. */
-    const dq_dimse_spec *s = dq_dimse_spec_for(DQ_DIMSE_C_FIND_RQ);
+    const dq_dimse_spec *s = dq_dimse_spec_for(DQ_DIMSE_CMD_C_FIND_RQ);
     cr_assert_not_null(s);
     size_t checked = 0;
     for (size_t i = 0; i < s->nfields; i++) {

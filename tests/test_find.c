@@ -14,11 +14,11 @@
 #include "dq/find.h"
 #include "scp.h"
 
-static const char *const ts4[] = {DQ_UID_EXPLICIT_LE, DQ_UID_IMPLICIT_LE, DQ_UID_EXPLICIT_BE,
-                                  DQ_UID_DEFLATED_LE};
+static const char *const ts4[] = {DQ_UID_ExplicitVRLittleEndian, DQ_UID_ImplicitVRLittleEndian, DQ_UID_ExplicitVRBigEndian,
+                                  DQ_UID_DeflatedExplicitVRLittleEndian};
 static const dq_assoc_context ctx[] = {
-    {DQ_UID_FIND_PATIENT_ROOT, ts4, 4},
-    {DQ_UID_FIND_STUDY_ROOT, ts4, 4},
+    {DQ_UID_PatientRootQueryRetrieveInformationModelFind, ts4, 4},
+    {DQ_UID_StudyRootQueryRetrieveInformationModelFind, ts4, 4},
 };
 
 static void params(dq_assoc_params *p)
@@ -104,7 +104,7 @@ static int run_find(dq_test_scp *scp, dq_assoc_params *p, seen *s, dq_find_resul
     if (dq_assoc_request(&a, "127.0.0.1", scp->port, p, err) < 0)
         return -2;
     dq_dataset *q = query();
-    dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, q, 0, 0};
+    dq_find_request rq = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, q, 0, 0};
     int rc = dq_find(a, &rq, on_rsp, s, res, err);
     if (rc == 0) {
         dq_error e2;
@@ -177,7 +177,7 @@ Test(find, request_and_responses_in_each_transfer_syntax)
         cr_assert_str_eq(dq_test_scp_get(rec, "msg_id", 0, v, sizeof v), "1");
         cr_assert_str_eq(dq_test_scp_get(rec, "priority", 0, v, sizeof v), "0");
         cr_assert_str_eq(dq_test_scp_get(rec, "sop_class", 0, v, sizeof v),
-                         DQ_UID_FIND_PATIENT_ROOT);
+                         DQ_UID_PatientRootQueryRetrieveInformationModelFind);
         cr_assert_str_eq(dq_test_scp_get(rec, "pctx_used", 0, v, sizeof v), "1");
         /* the identifier went out in the accepted syntax */
         cr_assert_str_eq(dq_test_scp_get(rec, "data_hex", 0, v, sizeof v), hq, "%s",
@@ -204,7 +204,7 @@ static char *one_match_script(const char *prefix, const char *suffix, char **hex
     dq_dataset_free(m);
     char *script = malloc(strlen(h) + strlen(prefix) + strlen(suffix) + 256);
     sprintf(script, "set ts %s\naccept\nrecv-msg\n%sfind-rsp 0xFF00 %s\nfind-rsp 0x0000\n%s",
-            DQ_UID_EXPLICIT_LE, prefix, h, suffix);
+            DQ_UID_ExplicitVRLittleEndian, prefix, h, suffix);
     if (hex_out)
         *hex_out = h;
     else
@@ -268,7 +268,7 @@ Test(find, request_fragmented_to_the_peers_max_pdu)
     memset(longname, 'A', 2000);
     longname[2000] = 0;
     cr_assert_eq(dq_dataset_set_string(q, DQ_TAG(0x0010, 0x21B0), 0, longname, &e), 0);
-    dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, q, 2, 77};
+    dq_find_request rq = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, q, 2, 77};
     dq_find_result res;
     cr_assert_eq(dq_find(a, &rq, NULL, NULL, &res, &e), 0, "%s", e.message);
     cr_assert_eq(res.message_id, 77);
@@ -298,7 +298,7 @@ Test(find, cancel)
     char *script = malloc(strlen(h) * 2 + 256);
     sprintf(script, "set ts %s\naccept\nrecv-msg\nfind-rsp 0xFF00 %s\nrecv-msg\n"
                     "find-rsp 0xFF00 %s\nfind-rsp 0xFE00\nrelease\n",
-            DQ_UID_EXPLICIT_LE, h, h);
+            DQ_UID_ExplicitVRLittleEndian, h, h);
     seen s = {.cancel_at = 1};
     dq_find_result res;
     dq_error e;
@@ -324,7 +324,7 @@ Test(find, memory_stays_flat_over_many_responses)
     char *script = malloc(strlen(h) + 256);
     sprintf(script, "set ts %s\naccept\nrecv-msg\nfind-rsp-n 20000 0xFF00 %s\nfind-rsp 0x0000\n"
                     "release\n",
-            DQ_UID_EXPLICIT_LE, h);
+            DQ_UID_ExplicitVRLittleEndian, h);
     seen s = {0};
     dq_find_result res;
     dq_error e;
@@ -344,7 +344,7 @@ Test(find, undecodable_identifier_is_reported_and_the_query_goes_on)
     snprintf(script, sizeof script,
              "set ts %s\naccept\nrecv-msg\nfind-rsp 0xFF00 10001000ffffffff4142\n"
              "find-rsp 0x0000\nrelease\n",
-             DQ_UID_EXPLICIT_LE);
+             DQ_UID_ExplicitVRLittleEndian);
     seen s = {0};
     dq_find_result res;
     dq_error e;
@@ -430,7 +430,7 @@ Test(find, no_accepted_context)
     dq_error e;
     cr_assert_eq(dq_assoc_request(&a, "127.0.0.1", scp.port, &p, &e), 0);
     dq_dataset *q = query();
-    dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, q, 0, 0};
+    dq_find_request rq = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, q, 0, 0};
     cr_assert_eq(dq_find(a, &rq, NULL, NULL, NULL, &e), -1);
     cr_assert_eq(e.kind, DQ_ERR_NOT_FOUND);
     cr_assert(dq_assoc_is_established(a), "a missing context does not end the association");
@@ -478,7 +478,7 @@ Test(find, copies_are_counted_and_whole_data_sets_are_used_in_place)
         dq_error e;
         cr_assert_eq(dq_assoc_request(&a, "127.0.0.1", scp.port, &p, &e), 0, "%s", e.message);
         dq_dataset *q = query();
-        dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, q, 0, 0};
+        dq_find_request rq = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, q, 0, 0};
         seen s = {0};
         cr_assert_eq(dq_find(a, &rq, on_rsp, &s, NULL, &e), 0, "%s", e.message);
         dq_assoc_stats st;
@@ -556,7 +556,7 @@ Test(find, pre_encoded_identifier_is_sent_as_is)
     /* (0010,0020) LO "X " in Implicit VR LE (the context's syntax) */
     static const uint8_t bytes[] = {0x10, 0x00, 0x20, 0x00, 0x02, 0x00, 0x00, 0x00, 'X', ' '};
     dq_buffer b = {(uint8_t *)bytes, sizeof bytes, sizeof bytes};
-    dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, NULL, 0, 0};
+    dq_find_request rq = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, NULL, 0, 0};
     dq_find_result res;
     cr_assert_eq(dq_find_encoded(a, &rq, &b, NULL, NULL, &res, &e), 0, "%s", e.message);
     cr_assert_eq(res.final.code, 0x0000);
@@ -599,7 +599,7 @@ Test(find, responses_in_pdus_above_our_maximum_are_kept)
     sprintf(script,
             "set ts %s\nset pdvmax 60000\naccept\nrecv-msg\nfind-rsp 0xFF00 %s\n"
             "find-rsp 0xFF00 %s\nfind-rsp 0x0000\nrelease\nwait-close\n",
-            DQ_UID_EXPLICIT_LE, h, h);
+            DQ_UID_ExplicitVRLittleEndian, h, h);
     dq_assoc_params p;
     params(&p);
     p.max_pdu = 16382;

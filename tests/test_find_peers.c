@@ -159,11 +159,11 @@ Test(find_peers, dcmqrscp, .timeout = 300)
     char *want = expected_joined("patient.dcmqrscp.tsv", "PatientID");
 
     /* Patient Root in each syntax dcmqrscp accepts, at two max PDU sizes. */
-    const char *tss[] = {DQ_UID_IMPLICIT_LE, DQ_UID_EXPLICIT_LE, DQ_UID_EXPLICIT_BE};
+    const char *tss[] = {DQ_UID_ImplicitVRLittleEndian, DQ_UID_ExplicitVRLittleEndian, DQ_UID_ExplicitVRBigEndian};
     for (size_t i = 0; i < 3; i++)
         for (uint32_t pdu = 4096; pdu <= 131072; pdu *= 32) {
             collect c = {0};
-            cr_assert_eq(query(&p, p.aet, DQ_UID_FIND_PATIENT_ROOT, tss[i], patient_keys,
+            cr_assert_eq(query(&p, p.aet, DQ_UID_PatientRootQueryRetrieveInformationModelFind, tss[i], patient_keys,
                                DQ_TAG(0x0010, 0x0020), pdu, &c, &res, &e),
                          0, "%s: %s", tss[i], e.message);
             cr_assert_str_eq(res.final.category, "Success");
@@ -177,7 +177,7 @@ Test(find_peers, dcmqrscp, .timeout = 300)
                                              "PatientID=", "StudyInstanceUID=", "StudyDate=",
                                              "StudyID=", "AccessionNumber=", NULL};
     collect c = {0};
-    cr_assert_eq(query(&p, p.aet, DQ_UID_FIND_STUDY_ROOT, DQ_UID_EXPLICIT_LE, study_keys,
+    cr_assert_eq(query(&p, p.aet, DQ_UID_StudyRootQueryRetrieveInformationModelFind, DQ_UID_ExplicitVRLittleEndian, study_keys,
                        DQ_TAG(0x0020, 0x000D), 16382, &c, &res, &e),
                  0, "%s", e.message);
     char *got = joined(c.vals, c.n);
@@ -189,7 +189,7 @@ Test(find_peers, dcmqrscp, .timeout = 300)
     static const char *const ps_keys[] = {"QueryRetrieveLevel=PATIENT", "PatientName=",
                                           "PatientID=", NULL};
     memset(&c, 0, sizeof c);
-    cr_assert_eq(query(&p, p.aet, DQ_UID_FIND_PATIENT_STUDY_ONLY, DQ_UID_IMPLICIT_LE, ps_keys,
+    cr_assert_eq(query(&p, p.aet, DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelFind, DQ_UID_ImplicitVRLittleEndian, ps_keys,
                        DQ_TAG(0x0010, 0x0020), 16382, &c, &res, &e),
                  0, "%s", e.message);
     got = joined(c.vals, c.n);
@@ -202,7 +202,7 @@ Test(find_peers, dcmqrscp, .timeout = 300)
      * if dcmqrscp had already sent everything), never more than all. */
     memset(&c, 0, sizeof c);
     c.cancel_at = 1;
-    cr_assert_eq(query(&p, p.aet, DQ_UID_FIND_PATIENT_ROOT, DQ_UID_EXPLICIT_LE, patient_keys,
+    cr_assert_eq(query(&p, p.aet, DQ_UID_PatientRootQueryRetrieveInformationModelFind, DQ_UID_ExplicitVRLittleEndian, patient_keys,
                        DQ_TAG(0x0010, 0x0020), 16382, &c, &res, &e),
                  0, "%s", e.message);
     cr_assert(res.cancel_sent);
@@ -214,7 +214,7 @@ Test(find_peers, dcmqrscp, .timeout = 300)
     /* No QueryRetrieveLevel: dcmqrscp answers 0xA900 (a failure). */
     static const char *const bad_keys[] = {"PatientName=", NULL};
     memset(&c, 0, sizeof c);
-    cr_assert_eq(query(&p, p.aet, DQ_UID_FIND_PATIENT_ROOT, DQ_UID_EXPLICIT_LE, bad_keys,
+    cr_assert_eq(query(&p, p.aet, DQ_UID_PatientRootQueryRetrieveInformationModelFind, DQ_UID_ExplicitVRLittleEndian, bad_keys,
                        DQ_TAG(0x0010, 0x0010), 16382, &c, &res, &e),
                  0, "%s", e.message);
     cr_assert_eq(res.final.code, 0xA900);
@@ -222,7 +222,7 @@ Test(find_peers, dcmqrscp, .timeout = 300)
 
     /* An unknown called AE title: rejected, called-AE-title-not-recognized. */
     memset(&c, 0, sizeof c);
-    cr_assert_eq(query(&p, "NOBODY", DQ_UID_FIND_PATIENT_ROOT, DQ_UID_EXPLICIT_LE, patient_keys,
+    cr_assert_eq(query(&p, "NOBODY", DQ_UID_PatientRootQueryRetrieveInformationModelFind, DQ_UID_ExplicitVRLittleEndian, patient_keys,
                        DQ_TAG(0x0010, 0x0020), 16382, &c, &res, &e),
                  -2);
     cr_assert_eq(e.kind, DQ_ERR_REJECTED, "%s", e.message);
@@ -242,13 +242,13 @@ Test(find_peers, wlmscpfs, .timeout = 300)
         "ScheduledProcedureStepSequence[0].Modality=",
         "ScheduledProcedureStepSequence[0].ScheduledStationAETitle=",
         "ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate=", NULL};
-    const char *tss[] = {DQ_UID_IMPLICIT_LE, DQ_UID_EXPLICIT_LE, DQ_UID_EXPLICIT_BE};
+    const char *tss[] = {DQ_UID_ImplicitVRLittleEndian, DQ_UID_ExplicitVRLittleEndian, DQ_UID_ExplicitVRBigEndian};
     char *want = expected_joined("worklist.wlmscpfs.tsv", "AccessionNumber");
     for (size_t i = 0; i < 3; i++) {
         collect c = {0};
         dq_find_result res;
         dq_error e;
-        cr_assert_eq(query(&p, p.aet, DQ_UID_FIND_MODALITY_WORKLIST, tss[i], keys,
+        cr_assert_eq(query(&p, p.aet, DQ_UID_ModalityWorklistInformationModelFind, tss[i], keys,
                            DQ_TAG(0x0008, 0x0050), 16382, &c, &res, &e),
                      0, "%s: %s", tss[i], e.message);
         cr_assert_str_eq(res.final.category, "Success");

@@ -99,7 +99,7 @@ Test(gen, ignored_rows_and_fixups_are_reported)
     free(err);
     /* OD missing from the long-form caption, but too long for 16 bits. */
     cr_assert_eq(run("--standard " STANDARD "/good --dump vrs", &out, &err), 0);
-    cr_assert(strstr(err, "part05.xml:17: warning: VR OD"), "%s", err);
+    cr_assert(strstr(err, "part05.xml:19: warning: VR OD"), "%s", err);
     free(out);
     free(err);
 }
@@ -128,7 +128,7 @@ Test(gen, emit_is_deterministic_and_path_free)
     static const char *const emitters[] = {"vrs", "dict", "uids"};
     static const char *const files[] = {"dq_gen_vr_codes.h", "dq_gen_vrs.c", "dq_gen_vrs.h",
                                         "dq_gen_dict.c",     "dq_gen_dict.h", "dq_gen_uids.c",
-                                        "dq_gen_uids.h"};
+                                        "dq_gen_uids.h",     "dq_gen_uid_codes.h"};
     char a[200], b[200];
     cr_assert(dq_test_tmp_template(a, sizeof a, "dq_gen_a") && dq_test_tmp_template(b, sizeof b, "dq_gen_b"));
     cr_assert_not_null(mkdtemp(a));
@@ -142,7 +142,7 @@ Test(gen, emit_is_deterministic_and_path_free)
             free(out);
             free(err);
         }
-    cr_assert_eq(count_files(a), 7);
+    cr_assert_eq(count_files(a), 8);
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char pa[1024], pb[1024];
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
@@ -159,6 +159,16 @@ Test(gen, emit_is_deterministic_and_path_free)
     snprintf(p, sizeof p, "%s/dq_gen_vr_codes.h", a);
     char *codes = slurp(p);
     cr_assert(strstr(codes, "DQ_VR_OD = DQ_VR_CODE('O', 'D')"));
+    free(codes);
+    /* UID constants: the edition's keyword, and the name derived from the
+     * UID Name where it differs (what editions without keywords get) */
+    snprintf(p, sizeof p, "%s/dq_gen_uid_codes.h", a);
+    codes = slurp(p);
+    cr_assert(strstr(codes, "#define DQ_UID_PatientRootQueryRetrieveInformationModelFind "
+                            "\"1.2.840.10008.5.1.4.1.2.1.1\""), "%s", codes);
+    cr_assert(strstr(codes, "#define DQ_UID_TalairachBrainAtlas \"1.2.840.10008.1.4.1.1\""));
+    cr_assert(strstr(codes, "#define DQ_UID_TalairachBrainAtlasFrameOfReference \"1.2.840.10008.1.4.1.1\""));
+    cr_assert_null(strstr(codes, "AnatomicModifier"), "context groups are not Table A-1");
     free(codes);
     rm_dir(a);
     rm_dir(b);

@@ -785,14 +785,23 @@ Test(pdu, generated_layouts)
             seen++;
         }
     cr_assert_eq(seen, 2);
-    /* the generated header check is what the decoders rely on */
-    const char *why = NULL;
-    const uint8_t short_item[] = {0x51, 0, 0, 2, 0, 0};
-    cr_assert_eq(dq_gen_pdu_max_length_rq_check(short_item, sizeof short_item, &why), 0);
-    cr_assert_str_eq(why, "length shorter than the fixed fields");
-    const uint8_t long_item[] = {0x51, 0, 0, 9, 0, 0, 0, 0};
-    cr_assert_eq(dq_gen_pdu_max_length_rq_check(long_item, sizeof long_item, &why), 0);
-    const uint8_t ok_item[] = {0x51, 0, 0, 4, 0, 0, 0x40, 0};
-    cr_assert_eq(dq_gen_pdu_max_length_rq_check(ok_item, sizeof ok_item, &why), 8);
-    cr_assert_eq(dq_gen_pdu_max_length_rq_get_maximum_length_received(ok_item), 16384);
+    /* the decoders check every header from these descriptors: a maximum
+     * length sub-item whose length leaves out its fixed field is refused */
+    const dq_gen_pdu_layout *ml = &dq_gen_pdu_layouts[DQ_GEN_PDU_L_MAX_LENGTH_RQ];
+    cr_assert_eq(ml->type, 0x51);
+    cr_assert_eq(ml->header_size, 4);
+    cr_assert_eq(ml->fixed_size, 8);
+    static dq_pdu_associate a;
+    dq_error err;
+    uint8_t *p = dup(LIT(assoc_rq));
+    size_t ml_at = 74 + 25 + 73 + 4;
+    cr_assert_eq(p[ml_at], 0x51);
+    p[ml_at + 3] = 2;
+    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_rq - 1, &a, &err), DQ_ERR_MALFORMED);
+    cr_assert(strstr(err.message, "length shorter than the fixed fields"), "%s", err.message);
+    cr_assert_eq(err.offset, ml_at);
+    p[ml_at + 3] = 4;
+    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_rq - 1, &a, &err), DQ_OK);
+    cr_assert_eq(a.user_info.max_length, 16384);
+    free(p);
 }

@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "dq/dataset.h"
+#include "dq/dimse_tables.h"
 #include "dq/error.h"
 #include "dq/pdu.h"
 #include "dq/transport.h"
@@ -44,7 +45,8 @@
 extern "C" {
 #endif
 
-#define DQ_APPLICATION_CONTEXT_UID "1.2.840.10008.3.1.1.1"
+/* The application context every association proposes (PS3.7 A.2.1):
+ * DQ_UID_DICOMApplicationContextName (dq/dict.h). */
 
 typedef struct dq_assoc dq_assoc;
 
@@ -81,12 +83,9 @@ typedef struct dq_dimse_command {
     uint16_t error_id;                 /* (0000,0903) */
 } dq_dimse_command;
 
-#define DQ_DIMSE_NO_DATA_SET 0x0101u
-#define DQ_DIMSE_C_FIND_RQ 0x0020u
-#define DQ_DIMSE_C_FIND_RSP 0x8020u
-#define DQ_DIMSE_C_CANCEL_RQ 0x0FFFu
-#define DQ_DIMSE_C_ECHO_RQ 0x0030u
-#define DQ_DIMSE_C_ECHO_RSP 0x8030u
+/* Command Field values DQ_DIMSE_CMD_C_FIND_RQ, ... and DQ_DIMSE_NO_DATA_SET come
+ * from dq/dimse_tables.h (generated from PS3.7); the C-CANCEL-*-RQ messages
+ * share one value. */
 
 /* One received DIMSE message. The byte views stay valid until the next
  * dq_dimse_recv() or the end of the association. */

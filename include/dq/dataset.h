@@ -71,16 +71,13 @@ void dq_buffer_reset(dq_buffer *b);
 
 typedef enum dq_transfer_syntax {
     DQ_TS_UNKNOWN = -1,
-    DQ_TS_IMPLICIT_LE = 0, /* 1.2.840.10008.1.2 */
-    DQ_TS_EXPLICIT_LE = 1, /* 1.2.840.10008.1.2.1 */
-    DQ_TS_DEFLATED_LE = 2, /* 1.2.840.10008.1.2.1.99 */
-    DQ_TS_EXPLICIT_BE = 3, /* 1.2.840.10008.1.2.2 (retired, still spoken) */
+    DQ_TS_IMPLICIT_LE = 0, /* DQ_UID_ImplicitVRLittleEndian */
+    DQ_TS_EXPLICIT_LE = 1, /* DQ_UID_ExplicitVRLittleEndian */
+    DQ_TS_DEFLATED_LE = 2, /* DQ_UID_DeflatedExplicitVRLittleEndian */
+    DQ_TS_EXPLICIT_BE = 3, /* DQ_UID_ExplicitVRBigEndian (retired, still spoken) */
 } dq_transfer_syntax;
 
-#define DQ_UID_IMPLICIT_LE "1.2.840.10008.1.2"
-#define DQ_UID_EXPLICIT_LE "1.2.840.10008.1.2.1"
-#define DQ_UID_DEFLATED_LE "1.2.840.10008.1.2.1.99"
-#define DQ_UID_EXPLICIT_BE "1.2.840.10008.1.2.2"
+/* (The DQ_UID_* constants come from dq/dict.h.) */
 
 /* UID -> syntax; trailing NUL/space padding is ignored. DQ_TS_UNKNOWN when
  * the UID is none of the four. */

@@ -23,6 +23,14 @@ typedef uint16_t dq_vr;
  * DQ_VR_CODE('U', 'R') (tests/test_dict_editions.c builds from 2013). */
 #include "dq_gen_vr_codes.h"
 
+/* Generated from PS3.6 Table A-1: #define DQ_UID_<Keyword> "<UID>", e.g.
+ * DQ_UID_ExplicitVRLittleEndian "1.2.840.10008.1.2.1". The keyword is the
+ * edition's; editions before 2016 have none and the name is derived from the
+ * UID Name (gen/emit_uids.c says how). Code names UIDs only through these,
+ * so a misspelt one does not compile. The header is generated into the build
+ * tree beside dq_gen_vr_codes.h and is part of the public headers. */
+#include "dq_gen_uid_codes.h"
+
 /* What kind of value a VR holds, for codecs and display. */
 typedef enum dq_vr_class {
     DQ_VR_CLASS_TEXT,     /* character string (AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT) */
@@ -41,6 +49,11 @@ typedef struct dq_vr_info {
     uint8_t unit_size;       /* bytes per value/word for byte swapping (US 2, FD 8, OW 2, OB 1), 0 for text */
     uint8_t max_in_chars;    /* max_length counts characters, not bytes */
     uint32_t max_length;     /* maximum length of one value, 0 when not fixed by PS3.5 */
+    /* From PS3.5 Table 6.2-1's text (gen/emit_vrs.c says how each is read): */
+    uint8_t uses_charset;    /* values use the Specific Character Set (0008,0005) (LO LT PN SH ST UC UT) */
+    uint8_t single_valued;   /* never multi-valued: '\' is part of the value (LT ST UR UT) */
+    uint8_t leading_spaces;  /* leading spaces are significant (LT ST UT) */
+    uint8_t value_size;      /* binary numbers: bytes per value (US 2, AT 4, FD 8); 0 otherwise */
 } dq_vr_info;
 
 /* NULL when the VR is not in PS3.5's table. */

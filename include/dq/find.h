@@ -23,12 +23,11 @@
 extern "C" {
 #endif
 
-/* Query models findscu offers (-P -S -O -W -U). */
-#define DQ_UID_FIND_PATIENT_ROOT "1.2.840.10008.5.1.4.1.2.1.1"
-#define DQ_UID_FIND_STUDY_ROOT "1.2.840.10008.5.1.4.1.2.2.1"
-#define DQ_UID_FIND_PATIENT_STUDY_ONLY "1.2.840.10008.5.1.4.1.2.3.1"
-#define DQ_UID_FIND_MODALITY_WORKLIST "1.2.840.10008.5.1.4.31"
-#define DQ_UID_FIND_UPS_PULL "1.2.840.10008.5.1.4.34.6.3"
+/* The query models (findscu -P -S -O -W -U) are named by their PS3.6 keywords
+ * from dq/dict.h: DQ_UID_PatientRootQueryRetrieveInformationModelFind,
+ * DQ_UID_StudyRootQueryRetrieveInformationModelFind,
+ * DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelFind,
+ * DQ_UID_ModalityWorklistInformationModelFind, DQ_UID_UnifiedProcedureStepPull. */
 
 typedef struct dq_find_request {
     const char *sop_class_uid;     /* the query model; must have an accepted context */

@@ -211,7 +211,7 @@ typedef struct dq_pdu_associate {
     char called_ae[DQ_PDU_AE_TITLE_SIZE + 1];  /* NUL-terminated, leading/trailing
                                                   spaces removed (AC: echoed) */
     char calling_ae[DQ_PDU_AE_TITLE_SIZE + 1];
-    dq_pdu_str application_context;  /* "1.2.840.10008.3.1.1.1" */
+    dq_pdu_str application_context;  /* DQ_UID_DICOMApplicationContextName */
     size_t n_pctx;
     dq_pdu_pctx pctx[DQ_PDU_MAX_PCTX];
     dq_pdu_user_info user_info;      /* present in every valid RQ/AC */

@@ -67,16 +67,10 @@ typedef enum dq_ul_event {
 } dq_ul_event;
 #define DQ_UL_NEVENTS 19
 
-/* The actions of PS3.8 Tables 9-6..9-9. */
-typedef enum dq_ul_action {
-    DQ_UL_ACTION_NONE = 0, /* blank cell: the event cannot happen in that state */
-    DQ_UL_AE1, DQ_UL_AE2, DQ_UL_AE3, DQ_UL_AE4, DQ_UL_AE5, DQ_UL_AE6, DQ_UL_AE7, DQ_UL_AE8,
-    DQ_UL_DT1, DQ_UL_DT2,
-    DQ_UL_AR1, DQ_UL_AR2, DQ_UL_AR3, DQ_UL_AR4, DQ_UL_AR5, DQ_UL_AR6, DQ_UL_AR7, DQ_UL_AR8,
-    DQ_UL_AR9, DQ_UL_AR10,
-    DQ_UL_AA1, DQ_UL_AA2, DQ_UL_AA3, DQ_UL_AA4, DQ_UL_AA5, DQ_UL_AA6, DQ_UL_AA7, DQ_UL_AA8,
-} dq_ul_action;
-#define DQ_UL_NACTIONS 29
+/* The actions of PS3.8 Tables 9-6..9-9, as Table 9-10 names them, generated:
+ * typedef enum dq_ul_action { DQ_UL_ACTION_NONE = 0, DQ_UL_AE1, ... DQ_UL_AA8 }
+ * and DQ_UL_NACTIONS (gen/emit_ul.c). */
+#include "dq_gen_ul_codes.h"
 
 /* "AE-1" ..., "Sta6", "Evt10"; "?" when out of range. */
 const char *dq_ul_action_name(dq_ul_action a);
