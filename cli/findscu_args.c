@@ -205,6 +205,46 @@ typedef struct classified {
     char matches[512];       /* for W_AMBIGUOUS: "-aet, -aec" */
 } classified;
 
+/* The options a word abbreviates (argparse's allow_abbrev). */
+typedef struct prefix_matches {
+    const opt_def *opt[N_OPTS * 2];
+    const char *str[N_OPTS * 2]; /* the option string matched */
+    const char *arg[N_OPTS * 2]; /* its explicit argument, or NULL */
+    size_t n;
+} prefix_matches;
+
+static void add_match(prefix_matches *m, const opt_def *d, const char *str, const char *arg)
+{
+    m->opt[m->n] = d;
+    m->str[m->n] = str;
+    m->arg[m->n] = arg;
+    m->n++;
+}
+
+static void find_prefixes(const char *a, const char *eq, prefix_matches *m)
+{
+    m->n = 0;
+    if (a[1] == '-') {
+        size_t plen = eq ? (size_t)(eq - a) : strlen(a);
+        for (size_t i = 0; i < N_OPTS; i++)
+            if (strncmp(OPTS[i].l, a, plen) == 0)
+                add_match(m, &OPTS[i], OPTS[i].l, eq ? eq + 1 : NULL);
+        return;
+    }
+    /* Single dash: "-kVALUE" (a 2-character option followed by its
+     * argument) or a prefix of a longer single-dash option. */
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const char *names[2] = {OPTS[i].s, OPTS[i].l};
+        for (int k = 0; k < 2; k++) {
+            const char *n = names[k];
+            if (n && strlen(n) == 2 && strncmp(n, a, 2) == 0)
+                add_match(m, &OPTS[i], n, a + 2);
+            else if (n && strncmp(n, a, strlen(a)) == 0)
+                add_match(m, &OPTS[i], n, NULL);
+        }
+    }
+}
+
 static void classify(const char *a, classified *c)
 {
     memset(c, 0, sizeof *c);
@@ -230,61 +270,25 @@ static void classify(const char *a, classified *c)
             return;
         }
     }
-    /* Prefix matches (allow_abbrev). */
-    const opt_def *found[N_OPTS * 2];
-    const char *found_str[N_OPTS * 2];
-    const char *found_arg[N_OPTS * 2];
-    size_t nf = 0;
-    if (a[1] == '-') {
-        size_t plen = eq ? (size_t)(eq - a) : strlen(a);
-        for (size_t i = 0; i < N_OPTS; i++) {
-            if (strncmp(OPTS[i].l, a, plen) == 0) {
-                found[nf] = &OPTS[i];
-                found_str[nf] = OPTS[i].l;
-                found_arg[nf] = eq ? eq + 1 : NULL;
-                nf++;
-            }
-        }
-    } else {
-        /* Single dash: "-kVALUE" (a 2-character option followed by its
-         * argument) or a prefix of a longer single-dash option. */
-        for (size_t i = 0; i < N_OPTS; i++) {
-            const char *names[2] = {OPTS[i].s, OPTS[i].l};
-            for (int k = 0; k < 2; k++) {
-                const char *n = names[k];
-                if (!n)
-                    continue;
-                if (strlen(n) == 2 && strncmp(n, a, 2) == 0) {
-                    found[nf] = &OPTS[i];
-                    found_str[nf] = n;
-                    found_arg[nf] = a + 2;
-                    nf++;
-                } else if (strncmp(n, a, strlen(a)) == 0) {
-                    found[nf] = &OPTS[i];
-                    found_str[nf] = n;
-                    found_arg[nf] = NULL;
-                    nf++;
-                }
-            }
-        }
-    }
-    if (nf > 1) {
+    prefix_matches m;
+    find_prefixes(a, eq, &m);
+    if (m.n > 1) {
         c->kind = W_AMBIGUOUS;
         size_t off = 0;
-        for (size_t i = 0; i < nf; i++) {
+        for (size_t i = 0; i < m.n; i++) {
             int w = snprintf(c->matches + off, sizeof c->matches - off, "%s%s",
-                             i ? ", " : "", found_str[i]);
+                             i ? ", " : "", m.str[i]);
             if (w < 0 || (size_t)w >= sizeof c->matches - off)
                 break;
             off += (size_t)w;
         }
         return;
     }
-    if (nf == 1) {
+    if (m.n == 1) {
         c->kind = W_OPTION;
-        c->opt = found[0];
-        c->used = found_str[0];
-        c->explicit_arg = found_arg[0];
+        c->opt = m.opt[0];
+        c->used = m.str[0];
+        c->explicit_arg = m.arg[0];
         return;
     }
     if (looks_negative_number(a))
@@ -304,42 +308,37 @@ typedef struct parse_state {
     bool seen[O_COUNT];      /* actions seen with a non-default value */
     const opt_def *first_in_group[3];
     size_t cap_keywords;
+    const char *positionals[2]; /* addr, port */
+    size_t npos;
+    char extras[1024]; /* what argparse reports as "unrecognized arguments" */
+    size_t extras_len;
 } parse_state;
 
-/* Applies one option; returns FS_PARSE_OK or an error/exit result. */
-static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
+/* Mutual exclusion as argparse checks it: only actions whose value differs
+ * from their default take part. -v stores 'v', which set_defaults made the
+ * default of the whole -q/-v/-d group, so -v never conflicts. */
+static fs_parse_result check_group(parse_state *st, const opt_def *d, const char *name)
 {
-    fs_options *o = st->o;
-    char name[64];
-    opt_name(d, name, sizeof name);
-
-    /* Mutual exclusion as argparse checks it: only actions whose value differs
-     * from their default take part. -v stores 'v', which set_defaults made the
-     * default of the whole -q/-v/-d group, so -v never conflicts. */
-    bool non_default = !(d->id == O_VERBOSE);
-    if (d->group && non_default) {
-        for (size_t i = 0; i < N_OPTS; i++) {
-            const opt_def *x = &OPTS[i];
-            if (x->group == d->group && x != d && st->seen[x->id]) {
-                char other[64];
-                opt_name(x, other, sizeof other);
-                return usage_error(st->err, "argument %s: not allowed with argument %s", name,
-                                   other);
-            }
+    if (d->id == O_VERBOSE)
+        return FS_PARSE_OK;
+    for (size_t i = 0; d->group && i < N_OPTS; i++) {
+        const opt_def *x = &OPTS[i];
+        if (x->group == d->group && x != d && st->seen[x->id]) {
+            char other[64];
+            opt_name(x, other, sizeof other);
+            return usage_error(st->err, "argument %s: not allowed with argument %s", name, other);
         }
     }
-    if (non_default)
-        st->seen[d->id] = true;
+    st->seen[d->id] = true;
+    return FS_PARSE_OK;
+}
 
-    switch (d->id) {
-    case O_HELP:
-        fs_print_help(st->out);
-        return FS_PARSE_EXIT_OK;
-    case O_VERSION: o->version = true; break;
-    case O_QUIET: o->log_type = 'q'; break;
-    case O_VERBOSE: o->log_type = 'v'; break;
-    case O_DEBUG: o->log_type = 'd'; break;
-    case O_LOGLEVEL: {
+/* -ll (a choice), -ta/-td/-tn (Python floats), -pdu (a Python int). */
+static fs_parse_result apply_number(parse_state *st, const opt_def *d, const char *name,
+                                    const char *val)
+{
+    fs_options *o = st->o;
+    if (d->id == O_LOGLEVEL) {
         for (size_t i = 0; i < 5; i++) {
             if (strcmp(val, LEVEL_NAMES[i]) == 0) {
                 o->log_level = LEVEL_VALUES[i];
@@ -351,42 +350,68 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
                            "'warning', 'info', 'debug')",
                            name, val);
     }
-    case O_AET: o->calling_aet = val; break;
-    case O_AEC: o->called_aet = val; break;
-    case O_TA:
-    case O_TD:
-    case O_TN: {
-        double v;
-        if (!py_float(val, &v))
-            return usage_error(st->err, "argument %s: invalid float value: '%s'", name, val);
-        if (d->id == O_TA)
-            o->acse_timeout = v;
-        else if (d->id == O_TD)
-            o->dimse_timeout = v;
-        else
-            o->network_timeout = v;
-        break;
-    }
-    case O_PDU:
+    if (d->id == O_PDU) {
         if (!py_int(val, &o->max_pdu))
             return usage_error(st->err, "argument %s: invalid int value: '%s'", name, val);
-        break;
+        return FS_PARSE_OK;
+    }
+    double v;
+    if (!py_float(val, &v))
+        return usage_error(st->err, "argument %s: invalid float value: '%s'", name, val);
+    double *t = d->id == O_TA ? &o->acse_timeout
+              : d->id == O_TD ? &o->dimse_timeout
+                              : &o->network_timeout;
+    *t = v;
+    return FS_PARSE_OK;
+}
+
+/* -k repeats: the values are kept in command-line order. */
+static fs_parse_result add_keyword(parse_state *st, const char *val)
+{
+    fs_options *o = st->o;
+    if (o->n_keywords == st->cap_keywords) {
+        size_t cap = st->cap_keywords ? st->cap_keywords * 2 : 8;
+        const char **k = realloc(o->keywords, cap * sizeof *k);
+        if (!k)
+            return FS_PARSE_NOMEM;
+        o->keywords = k;
+        st->cap_keywords = cap;
+    }
+    o->keywords[o->n_keywords++] = val;
+    return FS_PARSE_OK;
+}
+
+/* Applies one option; returns FS_PARSE_OK or an error/exit result. */
+static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
+{
+    fs_options *o = st->o;
+    char name[64];
+    opt_name(d, name, sizeof name);
+
+    fs_parse_result r = check_group(st, d, name);
+    if (r != FS_PARSE_OK)
+        return r;
+    switch (d->id) {
+    case O_HELP:
+        fs_print_help(st->out);
+        return FS_PARSE_EXIT_OK;
+    case O_VERSION: o->version = true; break;
+    case O_QUIET: o->log_type = 'q'; break;
+    case O_VERBOSE: o->log_type = 'v'; break;
+    case O_DEBUG: o->log_type = 'd'; break;
+    case O_LOGLEVEL:
+    case O_TA:
+    case O_TD:
+    case O_TN:
+    case O_PDU: return apply_number(st, d, name, val);
+    case O_AET: o->calling_aet = val; break;
+    case O_AEC: o->called_aet = val; break;
     case O_PATIENT: o->model = FS_MODEL_PATIENT; break;
     case O_STUDY: o->model = FS_MODEL_STUDY; break;
     case O_PSONLY: o->model = FS_MODEL_PSONLY; break;
     case O_WORKLIST: o->model = FS_MODEL_WORKLIST; break;
     case O_UPS: o->model = FS_MODEL_UPS; break;
-    case O_KEYWORD:
-        if (o->n_keywords == st->cap_keywords) {
-            size_t cap = st->cap_keywords ? st->cap_keywords * 2 : 8;
-            const char **k = realloc(o->keywords, cap * sizeof *k);
-            if (!k)
-                return FS_PARSE_NOMEM;
-            o->keywords = k;
-            st->cap_keywords = cap;
-        }
-        o->keywords[o->n_keywords++] = val;
-        break;
+    case O_KEYWORD: return add_keyword(st, val);
     case O_FILE: o->file = val; break;
     case O_WRITE: o->write = true; break;
     case O_OUTDIR: o->output_dir = val; break;
@@ -400,7 +425,70 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
     return FS_PARSE_OK;
 }
 
-fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err)
+/* addr, then port (a Python int); any further word is an extra. */
+static fs_parse_result take_positional(parse_state *st, const char *a, bool positional)
+{
+    if (positional && st->npos < 2) {
+        if (st->npos == 1) {
+            long port;
+            if (!py_int(a, &port))
+                return usage_error(st->err, "argument port: invalid int value: '%s'", a);
+            st->o->port = port;
+        }
+        st->positionals[st->npos++] = a;
+        return FS_PARSE_OK;
+    }
+    size_t room = sizeof st->extras - st->extras_len;
+    int w = snprintf(st->extras + st->extras_len, room, "%s%s", st->extras_len ? " " : "", a);
+    if (w > 0 && (size_t)w < room)
+        st->extras_len += (size_t)w;
+    return FS_PARSE_OK;
+}
+
+/* The value of an option given as the next word, unless that word looks
+ * like an option (argparse) or is "--". */
+static const char *next_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc || strcmp(argv[*i + 1], "--") == 0)
+        return NULL;
+    classified nc;
+    classify(argv[*i + 1], &nc);
+    return nc.kind == W_POSITIONAL ? argv[++*i] : NULL;
+}
+
+/* One option word. A single-dash flag followed by more letters ("-wS")
+ * applies each flag in turn; an option that takes a value gets the rest of
+ * the word or the next word. */
+static fs_parse_result apply_option(parse_state *st, const classified *c, int argc, char **argv,
+                                    int *i)
+{
+    const opt_def *d = c->opt;
+    const char *arg = c->explicit_arg, *used = c->used;
+    char name[64];
+    while (!d->takes_value) {
+        opt_name(d, name, sizeof name);
+        if (arg && *arg && (used[1] == '-' || strlen(used) != 2))
+            return usage_error(st->err, "argument %s: ignored explicit argument '%s'", name, arg);
+        fs_parse_result r = apply(st, d, NULL);
+        if (r != FS_PARSE_OK || !arg || !*arg)
+            return r;
+        char next[3] = {'-', arg[0], '\0'};
+        const opt_def *nd = find_exact(next, 2);
+        if (!nd)
+            return usage_error(st->err, "argument %s: ignored explicit argument '%s'", name, arg);
+        d = nd;
+        used = nd->s;
+        arg = arg[1] ? arg + 1 : NULL;
+    }
+    opt_name(d, name, sizeof name);
+    if (!arg)
+        arg = next_value(argc, argv, i);
+    if (!arg)
+        return usage_error(st->err, "argument %s: expected one argument", name);
+    return apply(st, d, arg);
+}
+
+static void set_defaults(fs_options *o)
 {
     memset(o, 0, sizeof *o);
     o->log_type = 'v';
@@ -409,114 +497,53 @@ fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, F
     o->acse_timeout = o->dimse_timeout = o->network_timeout = 30;
     o->max_pdu = 16382;
     o->model = FS_MODEL_PATIENT;
+}
 
+/* What argparse checks once every word is read. */
+static fs_parse_result check_complete(parse_state *st)
+{
+    fs_options *o = st->o;
+    /* Ours: --version works without addr/port (pynetdicom demands them). */
+    if (o->version)
+        return FS_PARSE_OK;
+    if (st->npos < 2)
+        return usage_error(st->err, "the following arguments are required: %s",
+                           st->npos == 0 ? "addr, port" : "port");
+    o->addr = st->positionals[0];
+    if (st->extras_len)
+        return usage_error(st->err, "unrecognized arguments: %s", st->extras);
+    if (!o->file && o->n_keywords == 0)
+        return usage_error(st->err, "-f and/or -k must be specified");
+    return FS_PARSE_OK;
+}
+
+fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err)
+{
+    set_defaults(o);
     parse_state st = {.o = o, .out = out, .err = err};
-    const char *positionals[2] = {NULL, NULL};
-    size_t npos = 0;
-    /* Extras argparse reports as "unrecognized arguments". */
-    char extras[1024] = "";
-    size_t extras_len = 0;
     bool dashdash = false;
-
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        classified c;
         if (!dashdash && strcmp(a, "--") == 0) {
             dashdash = true;
             continue;
         }
+        classified c;
         if (dashdash)
             c.kind = W_POSITIONAL;
         else
             classify(a, &c);
-
         if (c.kind == W_AMBIGUOUS) {
             const char *eq = strchr(a, '=');
             int plen = (int)(eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a));
             return usage_error(err, "ambiguous option: %.*s could match %s", plen, a, c.matches);
         }
-        if (c.kind == W_POSITIONAL || c.kind == W_UNKNOWN) {
-            if (c.kind == W_POSITIONAL && npos < 2) {
-                if (npos == 1) {
-                    long port;
-                    if (!py_int(a, &port))
-                        return usage_error(err, "argument port: invalid int value: '%s'", a);
-                    o->port = port;
-                }
-                positionals[npos++] = a;
-            } else {
-                int w = snprintf(extras + extras_len, sizeof extras - extras_len, "%s%s",
-                                 extras_len ? " " : "", a);
-                if (w > 0 && (size_t)w < sizeof extras - extras_len)
-                    extras_len += (size_t)w;
-            }
-            continue;
-        }
-
-        /* An option. Flags may carry combined short flags ("-wS"). */
-        const opt_def *d = c.opt;
-        const char *explicit_arg = c.explicit_arg;
-        for (;;) {
-            fs_parse_result r;
-            char name[64];
-            opt_name(d, name, sizeof name);
-            if (!d->takes_value) {
-                if (explicit_arg && *explicit_arg) {
-                    /* "-wS": a single-dash flag followed by more flag letters. */
-                    if (c.used[1] != '-' && strlen(c.used) == 2) {
-                        char next[3] = {'-', explicit_arg[0], '\0'};
-                        const opt_def *nd = find_exact(next, 2);
-                        r = apply(&st, d, NULL);
-                        if (r != FS_PARSE_OK)
-                            return r;
-                        if (!nd)
-                            return usage_error(err, "argument %s: ignored explicit argument '%s'",
-                                               name, explicit_arg);
-                        d = nd;
-                        c.used = nd->s;
-                        explicit_arg = explicit_arg[1] ? explicit_arg + 1 : NULL;
-                        continue;
-                    }
-                    return usage_error(err, "argument %s: ignored explicit argument '%s'", name,
-                                       explicit_arg);
-                }
-                r = apply(&st, d, NULL);
-                if (r != FS_PARSE_OK)
-                    return r;
-                break;
-            }
-            const char *val = explicit_arg;
-            if (!val) {
-                /* Needs the next word, which must not look like an option. */
-                classified nc;
-                if (i + 1 < argc && !dashdash && strcmp(argv[i + 1], "--") != 0) {
-                    classify(argv[i + 1], &nc);
-                    if (nc.kind == W_POSITIONAL) {
-                        val = argv[++i];
-                    }
-                }
-                if (!val)
-                    return usage_error(err, "argument %s: expected one argument", name);
-            }
-            r = apply(&st, d, val);
-            if (r != FS_PARSE_OK)
-                return r;
-            break;
-        }
+        fs_parse_result r = c.kind == W_OPTION ? apply_option(&st, &c, argc, argv, &i)
+                                               : take_positional(&st, a, c.kind == W_POSITIONAL);
+        if (r != FS_PARSE_OK)
+            return r;
     }
-
-    /* Ours: --version works without addr/port (pynetdicom demands them). */
-    if (o->version)
-        return FS_PARSE_OK;
-    if (npos < 2)
-        return usage_error(err, "the following arguments are required: %s",
-                           npos == 0 ? "addr, port" : "port");
-    o->addr = positionals[0];
-    if (extras_len)
-        return usage_error(err, "unrecognized arguments: %s", extras);
-    if (!o->version && !o->file && o->n_keywords == 0)
-        return usage_error(err, "-f and/or -k must be specified");
-    return FS_PARSE_OK;
+    return check_complete(&st);
 }
 
 void fs_options_free(fs_options *o)
@@ -561,9 +588,8 @@ unsigned long fs_min_response_pdu(void)
     return DQ_GEN_PDU_PDV_ITEM_FIXED_SIZE + 1 + command;
 }
 
-void fs_print_help(FILE *out)
-{
-    fputs(
+/* argparse's help, around the -pdu line that names a computed size. */
+static const char HELP_HEAD[] =
         "usage: findscu [options] addr port\n"
         "\n"
         "The findscu application implements a Service Class User (SCU) for the\n"
@@ -601,13 +627,9 @@ void fs_print_help(FILE *out)
         "                        timeout for the network (default: 30 s)\n"
         "  -pdu [n]umber of bytes, --max-pdu [n]umber of bytes\n"
         "                        set max receive pdu to n bytes (0 for unlimited,\n"
-        "                        default: 16382)\n",
-        out);
-    fprintf(out,
-            "                        (below %lu bytes a C-FIND response must be split:\n"
-            "                        a warning is printed)\n",
-            fs_min_response_pdu());
-    fputs(
+        "                        default: 16382)\n";
+
+static const char HELP_TAIL[] =
         "\n"
         "Query Information Model Options:\n"
         "  -P, --patient         use patient root information model (default)\n"
@@ -641,6 +663,14 @@ void fs_print_help(FILE *out)
         "                        rsp000002.dcm, ...\n"
         "  -od [d]irectory, --output-directory [d]irectory\n"
         "                        write the -w files in directory d (created when\n"
-        "                        missing; default: the working directory)\n",
-        out);
+        "                        missing; default: the working directory)\n";
+
+void fs_print_help(FILE *out)
+{
+    fputs(HELP_HEAD, out);
+    fprintf(out,
+            "                        (below %lu bytes a C-FIND response must be split:\n"
+            "                        a warning is printed)\n",
+            fs_min_response_pdu());
+    fputs(HELP_TAIL, out);
 }
