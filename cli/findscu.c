@@ -173,7 +173,7 @@ static void report_find_failure(const dq_error *err)
     case DQ_ERR_TIMEOUT:
         /* The DIMSE wait, or our bounded wait after C-CANCEL (findscu_net.c,
          * which pynetdicom would count as DIMSE); else one read beyond -tn. */
-        if (err->detail[0] == DQ_TIMEOUT_DIMSE)
+        if (err->detail[0] == DQ_TIMEOUT_DIMSE || err->detail[0] == DQ_TIMEOUT_CANCEL)
             FS_ERROR("DIMSE timeout reached while waiting for message response");
         else
             FS_ERROR("Network timeout reached");
@@ -240,6 +240,11 @@ static void on_assoc_event(void *user, const dq_assoc_event *ev)
             fs_debug_associate_ac(ev->associate, ABSTRACT_SYNTAXES, N_CONTEXTS);
         break;
     case DQ_ASSOC_EV_DIMSE_SENT:
+        if (ev->dimse && ev->dimse->command.command_field == DQ_DIMSE_C_CANCEL_RQ) {
+            FS_INFO("Sending C-CANCEL");
+            if (r->net)
+                fs_net_cancel_sent(r->net);
+        }
         if (ev->dimse)
             fs_debug_dimse(ev->dimse, true);
         break;
@@ -284,14 +289,10 @@ static int on_response(void *user, const dq_find_response *rsp)
         if (s->response && s->response(s, &r->info, rsp, &err) != 0)
             FS_ERROR("%s", err.message);
     }
-    /* Ctrl-C seen while responses flow: let the engine send the cancel. */
-    if (fs_net_interrupts() && r->net && !fs_net_cancel_sent(r->net)) {
-        fs_net_mark_cancel_sent(r->net);
-        if (rsp->pending) {
-            FS_INFO("Sending C-CANCEL");
-            return DQ_FIND_CANCEL;
-        }
-    }
+    /* Ctrl-C seen while responses flow from the buffer: let the engine send
+     * the cancel (after the final response there is nothing to cancel). */
+    if (r->net && fs_net_take_cancel(r->net) && rsp->pending)
+        return DQ_FIND_CANCEL;
     return DQ_FIND_CONTINUE;
 }
 
@@ -596,12 +597,9 @@ static int run_query(run *r, dq_dataset *identifier)
     dq_find_result res;
     memset(&res, 0, sizeof res);
     r->phase = FS_PHASE_FIND;
-    fs_net_set_find(r->net, true, r->info.pctx_id, rq.message_id);
     int rc = dq_find_encoded(a, &rq, &encoded, on_response, r, &res, &err);
     dq_buffer_free(&encoded);
-    if (rc == 0)
-        fs_net_set_find(r->net, false, 0, 0);
-    else
+    if (rc != 0)
         r->net = NULL; /* the failed association closed (and freed) our transport */
     for (size_t i = 0; i < r->n_sinks; i++) {
         fs_sink *s = r->sinks[i];

@@ -316,6 +316,145 @@ Test(find, cancel)
     free(h);
 }
 
+/* ---- cancel and abort asked for by the transport's interrupt check ---------- */
+
+/* An interrupt check that, once armed, reports `kind` at its `fire_at`th
+ * READ_WAIT (the read is about to block: nothing to receive). */
+typedef struct wanting {
+    bool armed;
+    int waits, fire_at;
+    dq_cancel_kind kind;
+    int cancels_sent, dimse_sent;
+} wanting;
+
+static int wanting_check(void *user, dq_transport *t, dq_transport_step step, double *wait_max,
+                         dq_error *err)
+{
+    (void)t;
+    (void)wait_max;
+    wanting *w = user;
+    if (!w->armed || step != DQ_TRANSPORT_STEP_READ_WAIT || ++w->waits != w->fire_at)
+        return 0;
+    dq_error_set(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "wanted");
+    err->detail[0] = (int)w->kind;
+    return -1;
+}
+
+static void wanting_event(void *user, const dq_assoc_event *ev)
+{
+    wanting *w = user;
+    if (ev->type != DQ_ASSOC_EV_DIMSE_SENT)
+        return;
+    w->dimse_sent++;
+    w->cancels_sent += ev->dimse->command.command_field == DQ_DIMSE_C_CANCEL_RQ;
+}
+
+/* Runs one C-FIND against script over a transport with the check above.
+ * Returns dq_find's rc; *rec gets the SCP's record. */
+static int run_wanting(const char *script, wanting *w, seen *s, dq_find_result *res,
+                       dq_assoc_stats *st, dq_error *e, char **rec)
+{
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+    dq_transport_interrupt irq = {.wake_fd = -1, .check = wanting_check, .user = w};
+    dq_transport *t;
+    cr_assert_eq(dq_transport_connect_tcp_irq(&t, "127.0.0.1", scp.port, 5, &irq, e), 0);
+    dq_assoc_params p;
+    params(&p);
+    p.on_event = wanting_event;
+    p.user = w;
+    dq_assoc *a;
+    cr_assert_eq(dq_assoc_request_on(&a, t, &p, e), 0, "%s", e->message);
+    dq_dataset *q = query();
+    dq_find_request rq = {DQ_UID_FIND_PATIENT_ROOT, q, 0, 0};
+    w->armed = true;
+    int rc = dq_find(a, &rq, on_rsp, s, res, e);
+    w->armed = false;
+    dq_error e2;
+    if (rc == 0)
+        cr_assert_eq(dq_assoc_release(a, &e2), 0, "%s", e2.message);
+    dq_assoc_stats_get(a, st);
+    dq_assoc_free(a);
+    dq_dataset_free(q);
+    *rec = finish(&scp);
+    return rc;
+}
+
+/* "Cancel wanted" while dq_find is blocked waiting: the C-CANCEL-RQ goes out
+ * at once through the DIMSE path (the event and the counters see it), and
+ * the final Cancel response ends the query normally. */
+Test(find, cancel_wanted_while_blocked_sends_c_cancel_and_waits_for_the_final_response)
+{
+    wanting w = {.fire_at = 1, .kind = DQ_CANCEL_REQUEST};
+    seen s = {0};
+    dq_find_result res;
+    dq_assoc_stats st;
+    dq_error e;
+    char *rec;
+    cr_assert_eq(run_wanting("accept\nrecv-msg\nrecv-msg\nfind-rsp 0xFE00\nrelease\n", &w, &s,
+                             &res, &st, &e, &rec),
+                 0, "%s", e.message);
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(rec, "command_field", 1, v, sizeof v), "0fff", "%s", rec);
+    cr_assert_str_eq(dq_test_scp_get(rec, "msg_id_responded", 0, v, sizeof v), "1");
+    cr_assert(res.cancel_sent);
+    cr_assert_eq(res.final.code, 0xFE00);
+    cr_assert_eq(res.n_responses, 1);
+    cr_assert_eq(w.cancels_sent, 1, "DQ_ASSOC_EV_DIMSE_SENT saw the C-CANCEL-RQ");
+    cr_assert_eq(w.dimse_sent, 2);
+    /* A-ASSOCIATE-RQ, C-FIND-RQ (command + data set), C-CANCEL-RQ, A-RELEASE-RQ. */
+    cr_assert_eq(st.pdus_sent, 5);
+    free(rec);
+}
+
+/* The wish arrives in the middle of a response that comes in small pieces:
+ * the cancel goes out and the response is still read whole. */
+Test(find, cancel_wanted_inside_a_response_loses_nothing)
+{
+    dq_dataset *m = match("FIRST^ONE");
+    char *h = hex_ds(m, DQ_TS_EXPLICIT_LE);
+    dq_dataset_free(m);
+    char *script = malloc(strlen(h) + 256);
+    sprintf(script, "set ts %s\naccept\nrecv-msg\nset chunk 7\nfind-rsp 0xFF00 %s\n"
+                    "set chunk 0\nrecv-msg\nfind-rsp 0xFE00\nrelease\n",
+            DQ_UID_EXPLICIT_LE, h);
+    wanting w = {.fire_at = 3, .kind = DQ_CANCEL_REQUEST};
+    seen s = {0};
+    dq_find_result res;
+    dq_assoc_stats st;
+    dq_error e;
+    char *rec;
+    cr_assert_eq(run_wanting(script, &w, &s, &res, &st, &e, &rec), 0, "%s", e.message);
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(rec, "command_field", 1, v, sizeof v), "0fff", "%s", rec);
+    cr_assert_eq(s.n, 2);
+    cr_assert_str_eq(s.names[0], "FIRST^ONE");
+    cr_assert_eq(res.final.code, 0xFE00);
+    cr_assert_eq(w.cancels_sent, 1);
+    free(rec);
+    free(script);
+    free(h);
+}
+
+/* "Abort wanted": no C-CANCEL, an A-ABORT, and dq_find fails. */
+Test(find, abort_wanted_while_blocked_aborts)
+{
+    wanting w = {.fire_at = 1, .kind = DQ_CANCEL_ABORT};
+    seen s = {0};
+    dq_find_result res;
+    dq_assoc_stats st;
+    dq_error e;
+    char *rec;
+    cr_assert_eq(run_wanting("accept\nrecv-msg\nwait-close\n", &w, &s, &res, &st, &e, &rec), -1);
+    cr_assert_eq(e.kind, DQ_ERR_CANCELLED, "%s", e.message);
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(rec, "pdu", 0, v, sizeof v), "07", "%s", rec);
+    cr_assert_null(dq_test_scp_get(rec, "command_field", 1, v, sizeof v));
+    cr_assert_eq(w.cancels_sent, 0);
+    cr_assert(!res.cancel_sent);
+    free(rec);
+}
+
 Test(find, memory_stays_flat_over_many_responses)
 {
     dq_dataset *m = match("MANY^MATCHES");
