@@ -25,6 +25,9 @@
  *                    (A-P-ABORT: protocol violation, unexpected PDU, ...)
  *   DQ_ERR_CLOSED    the peer closed the TCP connection
  *   DQ_ERR_PROTOCOL  the peer violated the protocol (we sent A-ABORT)
+ *   DQ_ERR_CANCELLED the transport's interrupt check asked us to stop
+ *                    (detail[0] a dq_cancel_kind; see
+ *                    dq_assoc_set_cancel_handler); we sent A-ABORT
  *   DQ_ERR_ARGUMENT  bad parameters (AE title, no context, ...)
  * After any error other than DQ_ERR_ARGUMENT the association is over
  * (aborted and closed): only dq_assoc_free() remains to be called. */
