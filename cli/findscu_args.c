@@ -205,6 +205,49 @@ typedef struct classified {
     char matches[512];       /* for W_AMBIGUOUS: "-aet, -aec" */
 } classified;
 
+/* The options a word abbreviates, as argparse's _get_option_tuples finds
+ * them (with each match's option string and explicit argument). */
+typedef struct prefix_matches {
+    const opt_def *opt[N_OPTS * 2];
+    const char *str[N_OPTS * 2];
+    const char *arg[N_OPTS * 2];
+    size_t n;
+} prefix_matches;
+
+static void add_match(prefix_matches *m, const opt_def *d, const char *str, const char *arg)
+{
+    m->opt[m->n] = d;
+    m->str[m->n] = str;
+    m->arg[m->n] = arg;
+    m->n++;
+}
+
+static void find_prefixes(const char *a, const char *eq, prefix_matches *m)
+{
+    m->n = 0;
+    if (a[1] == '-') {
+        size_t plen = eq ? (size_t)(eq - a) : strlen(a);
+        for (size_t i = 0; i < N_OPTS; i++)
+            if (strncmp(OPTS[i].l, a, plen) == 0)
+                add_match(m, &OPTS[i], OPTS[i].l, eq ? eq + 1 : NULL);
+        return;
+    }
+    /* Single dash: "-kVALUE" (a 2-character option followed by its
+     * argument) or a prefix of a longer single-dash option. */
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const char *names[2] = {OPTS[i].s, OPTS[i].l};
+        for (int k = 0; k < 2; k++) {
+            const char *n = names[k];
+            if (!n)
+                continue;
+            if (strlen(n) == 2 && strncmp(n, a, 2) == 0)
+                add_match(m, &OPTS[i], n, a + 2);
+            else if (strncmp(n, a, strlen(a)) == 0)
+                add_match(m, &OPTS[i], n, NULL);
+        }
+    }
+}
+
 static void classify(const char *a, classified *c)
 {
     memset(c, 0, sizeof *c);
@@ -231,60 +274,25 @@ static void classify(const char *a, classified *c)
         }
     }
     /* Prefix matches (allow_abbrev). */
-    const opt_def *found[N_OPTS * 2];
-    const char *found_str[N_OPTS * 2];
-    const char *found_arg[N_OPTS * 2];
-    size_t nf = 0;
-    if (a[1] == '-') {
-        size_t plen = eq ? (size_t)(eq - a) : strlen(a);
-        for (size_t i = 0; i < N_OPTS; i++) {
-            if (strncmp(OPTS[i].l, a, plen) == 0) {
-                found[nf] = &OPTS[i];
-                found_str[nf] = OPTS[i].l;
-                found_arg[nf] = eq ? eq + 1 : NULL;
-                nf++;
-            }
-        }
-    } else {
-        /* Single dash: "-kVALUE" (a 2-character option followed by its
-         * argument) or a prefix of a longer single-dash option. */
-        for (size_t i = 0; i < N_OPTS; i++) {
-            const char *names[2] = {OPTS[i].s, OPTS[i].l};
-            for (int k = 0; k < 2; k++) {
-                const char *n = names[k];
-                if (!n)
-                    continue;
-                if (strlen(n) == 2 && strncmp(n, a, 2) == 0) {
-                    found[nf] = &OPTS[i];
-                    found_str[nf] = n;
-                    found_arg[nf] = a + 2;
-                    nf++;
-                } else if (strncmp(n, a, strlen(a)) == 0) {
-                    found[nf] = &OPTS[i];
-                    found_str[nf] = n;
-                    found_arg[nf] = NULL;
-                    nf++;
-                }
-            }
-        }
-    }
-    if (nf > 1) {
+    prefix_matches m;
+    find_prefixes(a, eq, &m);
+    if (m.n > 1) {
         c->kind = W_AMBIGUOUS;
         size_t off = 0;
-        for (size_t i = 0; i < nf; i++) {
+        for (size_t i = 0; i < m.n; i++) {
             int w = snprintf(c->matches + off, sizeof c->matches - off, "%s%s",
-                             i ? ", " : "", found_str[i]);
+                             i ? ", " : "", m.str[i]);
             if (w < 0 || (size_t)w >= sizeof c->matches - off)
                 break;
             off += (size_t)w;
         }
         return;
     }
-    if (nf == 1) {
+    if (m.n == 1) {
         c->kind = W_OPTION;
-        c->opt = found[0];
-        c->used = found_str[0];
-        c->explicit_arg = found_arg[0];
+        c->opt = m.opt[0];
+        c->used = m.str[0];
+        c->explicit_arg = m.arg[0];
         return;
     }
     if (looks_negative_number(a))
@@ -306,16 +314,11 @@ typedef struct parse_state {
     size_t cap_keywords;
 } parse_state;
 
-/* Applies one option; returns FS_PARSE_OK or an error/exit result. */
-static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
+/* Mutual exclusion as argparse checks it: only actions whose value differs
+ * from their default take part. -v stores 'v', which set_defaults made the
+ * default of the whole -q/-v/-d group, so -v never conflicts. */
+static fs_parse_result check_exclusive(parse_state *st, const opt_def *d, const char *name)
 {
-    fs_options *o = st->o;
-    char name[64];
-    opt_name(d, name, sizeof name);
-
-    /* Mutual exclusion as argparse checks it: only actions whose value differs
-     * from their default take part. -v stores 'v', which set_defaults made the
-     * default of the whole -q/-v/-d group, so -v never conflicts. */
     bool non_default = !(d->id == O_VERBOSE);
     if (d->group && non_default) {
         for (size_t i = 0; i < N_OPTS; i++) {
@@ -330,7 +333,23 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
     }
     if (non_default)
         st->seen[d->id] = true;
+    return FS_PARSE_OK;
+}
 
+static fs_parse_result apply_value(parse_state *st, const opt_def *d, const char *name,
+                                   const char *val);
+
+/* Applies one option; returns FS_PARSE_OK or an error/exit result. */
+static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
+{
+    fs_options *o = st->o;
+    char name[64];
+    opt_name(d, name, sizeof name);
+    fs_parse_result r = check_exclusive(st, d, name);
+    if (r != FS_PARSE_OK)
+        return r;
+    if (d->takes_value)
+        return apply_value(st, d, name, val);
     switch (d->id) {
     case O_HELP:
         fs_print_help(st->out);
@@ -339,6 +358,28 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
     case O_QUIET: o->log_type = 'q'; break;
     case O_VERBOSE: o->log_type = 'v'; break;
     case O_DEBUG: o->log_type = 'd'; break;
+    case O_PATIENT: o->model = FS_MODEL_PATIENT; break;
+    case O_STUDY: o->model = FS_MODEL_STUDY; break;
+    case O_PSONLY: o->model = FS_MODEL_PSONLY; break;
+    case O_WORKLIST: o->model = FS_MODEL_WORKLIST; break;
+    case O_UPS: o->model = FS_MODEL_UPS; break;
+    case O_WRITE: o->write = true; break;
+    case O_RELATIONAL: o->relational_query = true; break;
+    case O_DT: o->dt_matching = true; break;
+    case O_FUZZY: o->fuzzy_names = true; break;
+    case O_TZ: o->timezone_adj = true; break;
+    case O_ENHANCED: o->enhanced_conversion = true; break;
+    default: break;
+    }
+    return FS_PARSE_OK;
+}
+
+/* The options that take a value (checked as argparse's type= would). */
+static fs_parse_result apply_value(parse_state *st, const opt_def *d, const char *name,
+                                   const char *val)
+{
+    fs_options *o = st->o;
+    switch (d->id) {
     case O_LOGLEVEL: {
         for (size_t i = 0; i < 5; i++) {
             if (strcmp(val, LEVEL_NAMES[i]) == 0) {
@@ -371,11 +412,6 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
         if (!py_int(val, &o->max_pdu))
             return usage_error(st->err, "argument %s: invalid int value: '%s'", name, val);
         break;
-    case O_PATIENT: o->model = FS_MODEL_PATIENT; break;
-    case O_STUDY: o->model = FS_MODEL_STUDY; break;
-    case O_PSONLY: o->model = FS_MODEL_PSONLY; break;
-    case O_WORKLIST: o->model = FS_MODEL_WORKLIST; break;
-    case O_UPS: o->model = FS_MODEL_UPS; break;
     case O_KEYWORD:
         if (o->n_keywords == st->cap_keywords) {
             size_t cap = st->cap_keywords ? st->cap_keywords * 2 : 8;
@@ -388,15 +424,103 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
         o->keywords[o->n_keywords++] = val;
         break;
     case O_FILE: o->file = val; break;
-    case O_WRITE: o->write = true; break;
     case O_OUTDIR: o->output_dir = val; break;
-    case O_RELATIONAL: o->relational_query = true; break;
-    case O_DT: o->dt_matching = true; break;
-    case O_FUZZY: o->fuzzy_names = true; break;
-    case O_TZ: o->timezone_adj = true; break;
-    case O_ENHANCED: o->enhanced_conversion = true; break;
-    case O_COUNT: break;
+    default: break;
     }
+    return FS_PARSE_OK;
+}
+
+/* The words that are not options: addr, port (an int), and the extras
+ * argparse reports as "unrecognized arguments". */
+typedef struct words {
+    const char *positionals[2];
+    size_t npos;
+    char extras[1024];
+    size_t extras_len;
+} words;
+
+static fs_parse_result take_word(parse_state *st, words *w, const char *a, bool positional)
+{
+    if (positional && w->npos < 2) {
+        if (w->npos == 1) {
+            long port;
+            if (!py_int(a, &port))
+                return usage_error(st->err, "argument port: invalid int value: '%s'", a);
+            st->o->port = port;
+        }
+        w->positionals[w->npos++] = a;
+        return FS_PARSE_OK;
+    }
+    int n = snprintf(w->extras + w->extras_len, sizeof w->extras - w->extras_len, "%s%s",
+                     w->extras_len ? " " : "", a);
+    if (n > 0 && (size_t)n < sizeof w->extras - w->extras_len)
+        w->extras_len += (size_t)n;
+    return FS_PARSE_OK;
+}
+
+/* An option's value from the next word, which must not look like an
+ * option (argv[*i] is the option; *i moves past the value). NULL: none. */
+static const char *next_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc || strcmp(argv[*i + 1], "--") == 0)
+        return NULL;
+    classified nc;
+    classify(argv[*i + 1], &nc);
+    return nc.kind == W_POSITIONAL ? argv[++*i] : NULL;
+}
+
+/* One option word (argv[*i], classified as c) applied, with its value (its
+ * explicit argument or the next word), and the short flags combined with
+ * a single-dash flag ("-wS"). */
+static fs_parse_result take_option(parse_state *st, const classified *c, int argc, char **argv,
+                                   int *i)
+{
+    const opt_def *d = c->opt;
+    const char *used = c->used, *explicit_arg = c->explicit_arg;
+    for (;;) {
+        char name[64];
+        opt_name(d, name, sizeof name);
+        if (d->takes_value) {
+            const char *val = explicit_arg ? explicit_arg : next_value(argc, argv, i);
+            if (!val)
+                return usage_error(st->err, "argument %s: expected one argument", name);
+            return apply(st, d, val);
+        }
+        if (!explicit_arg || !*explicit_arg)
+            return apply(st, d, NULL);
+        /* "-wS": a single-dash flag followed by more flag letters. */
+        if (used[1] == '-' || strlen(used) != 2)
+            return usage_error(st->err, "argument %s: ignored explicit argument '%s'", name,
+                               explicit_arg);
+        char next[3] = {'-', explicit_arg[0], '\0'};
+        const opt_def *nd = find_exact(next, 2);
+        fs_parse_result r = apply(st, d, NULL);
+        if (r != FS_PARSE_OK)
+            return r;
+        if (!nd)
+            return usage_error(st->err, "argument %s: ignored explicit argument '%s'", name,
+                               explicit_arg);
+        d = nd;
+        used = nd->s;
+        explicit_arg = explicit_arg[1] ? explicit_arg + 1 : NULL;
+    }
+}
+
+/* What argparse checks once every word is in. */
+static fs_parse_result check_complete(parse_state *st, const words *w)
+{
+    fs_options *o = st->o;
+    /* Ours: --version works without addr/port (pynetdicom demands them). */
+    if (o->version)
+        return FS_PARSE_OK;
+    if (w->npos < 2)
+        return usage_error(st->err, "the following arguments are required: %s",
+                           w->npos == 0 ? "addr, port" : "port");
+    o->addr = w->positionals[0];
+    if (w->extras_len)
+        return usage_error(st->err, "unrecognized arguments: %s", w->extras);
+    if (!o->version && !o->file && o->n_keywords == 0)
+        return usage_error(st->err, "-f and/or -k must be specified");
     return FS_PARSE_OK;
 }
 
@@ -411,112 +535,30 @@ fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, F
     o->model = FS_MODEL_PATIENT;
 
     parse_state st = {.o = o, .out = out, .err = err};
-    const char *positionals[2] = {NULL, NULL};
-    size_t npos = 0;
-    /* Extras argparse reports as "unrecognized arguments". */
-    char extras[1024] = "";
-    size_t extras_len = 0;
+    words w = {.npos = 0};
     bool dashdash = false;
-
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        classified c;
         if (!dashdash && strcmp(a, "--") == 0) {
             dashdash = true;
             continue;
         }
+        classified c;
         if (dashdash)
             c.kind = W_POSITIONAL;
         else
             classify(a, &c);
-
         if (c.kind == W_AMBIGUOUS) {
             const char *eq = strchr(a, '=');
             int plen = (int)(eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a));
             return usage_error(err, "ambiguous option: %.*s could match %s", plen, a, c.matches);
         }
-        if (c.kind == W_POSITIONAL || c.kind == W_UNKNOWN) {
-            if (c.kind == W_POSITIONAL && npos < 2) {
-                if (npos == 1) {
-                    long port;
-                    if (!py_int(a, &port))
-                        return usage_error(err, "argument port: invalid int value: '%s'", a);
-                    o->port = port;
-                }
-                positionals[npos++] = a;
-            } else {
-                int w = snprintf(extras + extras_len, sizeof extras - extras_len, "%s%s",
-                                 extras_len ? " " : "", a);
-                if (w > 0 && (size_t)w < sizeof extras - extras_len)
-                    extras_len += (size_t)w;
-            }
-            continue;
-        }
-
-        /* An option. Flags may carry combined short flags ("-wS"). */
-        const opt_def *d = c.opt;
-        const char *explicit_arg = c.explicit_arg;
-        for (;;) {
-            fs_parse_result r;
-            char name[64];
-            opt_name(d, name, sizeof name);
-            if (!d->takes_value) {
-                if (explicit_arg && *explicit_arg) {
-                    /* "-wS": a single-dash flag followed by more flag letters. */
-                    if (c.used[1] != '-' && strlen(c.used) == 2) {
-                        char next[3] = {'-', explicit_arg[0], '\0'};
-                        const opt_def *nd = find_exact(next, 2);
-                        r = apply(&st, d, NULL);
-                        if (r != FS_PARSE_OK)
-                            return r;
-                        if (!nd)
-                            return usage_error(err, "argument %s: ignored explicit argument '%s'",
-                                               name, explicit_arg);
-                        d = nd;
-                        c.used = nd->s;
-                        explicit_arg = explicit_arg[1] ? explicit_arg + 1 : NULL;
-                        continue;
-                    }
-                    return usage_error(err, "argument %s: ignored explicit argument '%s'", name,
-                                       explicit_arg);
-                }
-                r = apply(&st, d, NULL);
-                if (r != FS_PARSE_OK)
-                    return r;
-                break;
-            }
-            const char *val = explicit_arg;
-            if (!val) {
-                /* Needs the next word, which must not look like an option. */
-                classified nc;
-                if (i + 1 < argc && !dashdash && strcmp(argv[i + 1], "--") != 0) {
-                    classify(argv[i + 1], &nc);
-                    if (nc.kind == W_POSITIONAL) {
-                        val = argv[++i];
-                    }
-                }
-                if (!val)
-                    return usage_error(err, "argument %s: expected one argument", name);
-            }
-            r = apply(&st, d, val);
-            if (r != FS_PARSE_OK)
-                return r;
-            break;
-        }
+        fs_parse_result r = c.kind == W_OPTION ? take_option(&st, &c, argc, argv, &i)
+                                               : take_word(&st, &w, a, c.kind == W_POSITIONAL);
+        if (r != FS_PARSE_OK)
+            return r;
     }
-
-    /* Ours: --version works without addr/port (pynetdicom demands them). */
-    if (o->version)
-        return FS_PARSE_OK;
-    if (npos < 2)
-        return usage_error(err, "the following arguments are required: %s",
-                           npos == 0 ? "addr, port" : "port");
-    o->addr = positionals[0];
-    if (extras_len)
-        return usage_error(err, "unrecognized arguments: %s", extras);
-    if (!o->version && !o->file && o->n_keywords == 0)
-        return usage_error(err, "-f and/or -k must be specified");
-    return FS_PARSE_OK;
+    return check_complete(&st, &w);
 }
 
 void fs_options_free(fs_options *o)
@@ -561,86 +603,90 @@ unsigned long fs_min_response_pdu(void)
     return DQ_GEN_PDU_PDV_ITEM_FIXED_SIZE + 1 + command;
 }
 
+/* argparse's help, before and after the -pdu note that depends on the
+ * generated PDU sizes. */
+static const char HELP_HEAD[] =
+    "usage: findscu [options] addr port\n"
+    "\n"
+    "The findscu application implements a Service Class User (SCU) for the\n"
+    "Query/Retrieve (QR) and Basic Worklist Management (BWM) Service Classes.\n"
+    "findscu only supports query functionality using the C-FIND message. It sends\n"
+    "query keys to an SCP and waits for a response. The application can be used to\n"
+    "test SCPs of the QR and BWM Service Classes.\n"
+    "\n"
+    "options:\n"
+    "  -h, --help            show this help message and exit\n"
+    "\n"
+    "Parameters:\n"
+    "  addr                  TCP/IP address or hostname of DICOM peer\n"
+    "  port                  TCP/IP port number of peer\n"
+    "\n"
+    "General Options:\n"
+    "  --version             print version information and exit\n"
+    "  -q, --quiet           quiet mode, print no warnings and errors\n"
+    "  -v, --verbose         verbose mode, print processing details\n"
+    "  -d, --debug           debug mode, print debug information\n"
+    "  -ll [l], --log-level [l]\n"
+    "                        use level l for the logger (critical, error, warning,\n"
+    "                        info, debug)\n"
+    "\n"
+    "Network Options:\n"
+    "  -aet [a]etitle, --calling-aet [a]etitle\n"
+    "                        set my calling AE title (default: FINDSCU)\n"
+    "  -aec [a]etitle, --called-aet [a]etitle\n"
+    "                        set called AE title of peer (default: ANY-SCP)\n"
+    "  -ta [s]econds, --acse-timeout [s]econds\n"
+    "                        timeout for ACSE messages (default: 30 s)\n"
+    "  -td [s]econds, --dimse-timeout [s]econds\n"
+    "                        timeout for DIMSE messages (default: 30 s)\n"
+    "  -tn [s]econds, --network-timeout [s]econds\n"
+    "                        timeout for the network (default: 30 s)\n"
+    "  -pdu [n]umber of bytes, --max-pdu [n]umber of bytes\n"
+    "                        set max receive pdu to n bytes (0 for unlimited,\n"
+    "                        default: 16382)\n";
+
+static const char HELP_TAIL[] =
+    "\n"
+    "Query Information Model Options:\n"
+    "  -P, --patient         use patient root information model (default)\n"
+    "  -S, --study           use study root information model\n"
+    "  -O, --psonly          use patient/study only information model\n"
+    "  -W, --worklist        use modality worklist information model\n"
+    "  -U, --ups             use unified procedure step information model\n"
+    "\n"
+    "Query Options:\n"
+    "  -k [k]eyword: (gggg,eeee)=str, keyword=str, --keyword [k]eyword: (gggg,eeee)=str, keyword=str\n"
+    "                        add or override a query element using either an\n"
+    "                        element tag as (group,element) or the element's\n"
+    "                        keyword (such as PatientName)\n"
+    "  -f path to [f]ile, --file path to [f]ile\n"
+    "                        use a DICOM file as the query dataset, if used with -k\n"
+    "                        then the elements will be added to or overwrite those\n"
+    "                        present in the file\n"
+    "\n"
+    "Extended Negotiation Options:\n"
+    "  --relational-query    request the use of relational queries\n"
+    "  --dt-matching         request the use of date-time matching\n"
+    "  --fuzzy-names         request the use of fuzzy semantic matching of person\n"
+    "                        names\n"
+    "  --timezone-adj        request the use of timezone query adjustment\n"
+    "  --enhanced-conversion\n"
+    "                        request the use of enhanced multi-frame image\n"
+    "                        conversion\n"
+    "\n"
+    "Output Options:\n"
+    "  -w, --write           write the responses to file as rsp000001.dcm,\n"
+    "                        rsp000002.dcm, ...\n"
+    "  -od [d]irectory, --output-directory [d]irectory\n"
+    "                        write the -w files in directory d (created when\n"
+    "                        missing; default: the working directory)\n";
+
 void fs_print_help(FILE *out)
 {
-    fputs(
-        "usage: findscu [options] addr port\n"
-        "\n"
-        "The findscu application implements a Service Class User (SCU) for the\n"
-        "Query/Retrieve (QR) and Basic Worklist Management (BWM) Service Classes.\n"
-        "findscu only supports query functionality using the C-FIND message. It sends\n"
-        "query keys to an SCP and waits for a response. The application can be used to\n"
-        "test SCPs of the QR and BWM Service Classes.\n"
-        "\n"
-        "options:\n"
-        "  -h, --help            show this help message and exit\n"
-        "\n"
-        "Parameters:\n"
-        "  addr                  TCP/IP address or hostname of DICOM peer\n"
-        "  port                  TCP/IP port number of peer\n"
-        "\n"
-        "General Options:\n"
-        "  --version             print version information and exit\n"
-        "  -q, --quiet           quiet mode, print no warnings and errors\n"
-        "  -v, --verbose         verbose mode, print processing details\n"
-        "  -d, --debug           debug mode, print debug information\n"
-        "  -ll [l], --log-level [l]\n"
-        "                        use level l for the logger (critical, error, warning,\n"
-        "                        info, debug)\n"
-        "\n"
-        "Network Options:\n"
-        "  -aet [a]etitle, --calling-aet [a]etitle\n"
-        "                        set my calling AE title (default: FINDSCU)\n"
-        "  -aec [a]etitle, --called-aet [a]etitle\n"
-        "                        set called AE title of peer (default: ANY-SCP)\n"
-        "  -ta [s]econds, --acse-timeout [s]econds\n"
-        "                        timeout for ACSE messages (default: 30 s)\n"
-        "  -td [s]econds, --dimse-timeout [s]econds\n"
-        "                        timeout for DIMSE messages (default: 30 s)\n"
-        "  -tn [s]econds, --network-timeout [s]econds\n"
-        "                        timeout for the network (default: 30 s)\n"
-        "  -pdu [n]umber of bytes, --max-pdu [n]umber of bytes\n"
-        "                        set max receive pdu to n bytes (0 for unlimited,\n"
-        "                        default: 16382)\n",
-        out);
+    fputs(HELP_HEAD, out);
     fprintf(out,
             "                        (below %lu bytes a C-FIND response must be split:\n"
             "                        a warning is printed)\n",
             fs_min_response_pdu());
-    fputs(
-        "\n"
-        "Query Information Model Options:\n"
-        "  -P, --patient         use patient root information model (default)\n"
-        "  -S, --study           use study root information model\n"
-        "  -O, --psonly          use patient/study only information model\n"
-        "  -W, --worklist        use modality worklist information model\n"
-        "  -U, --ups             use unified procedure step information model\n"
-        "\n"
-        "Query Options:\n"
-        "  -k [k]eyword: (gggg,eeee)=str, keyword=str, --keyword [k]eyword: (gggg,eeee)=str, keyword=str\n"
-        "                        add or override a query element using either an\n"
-        "                        element tag as (group,element) or the element's\n"
-        "                        keyword (such as PatientName)\n"
-        "  -f path to [f]ile, --file path to [f]ile\n"
-        "                        use a DICOM file as the query dataset, if used with -k\n"
-        "                        then the elements will be added to or overwrite those\n"
-        "                        present in the file\n"
-        "\n"
-        "Extended Negotiation Options:\n"
-        "  --relational-query    request the use of relational queries\n"
-        "  --dt-matching         request the use of date-time matching\n"
-        "  --fuzzy-names         request the use of fuzzy semantic matching of person\n"
-        "                        names\n"
-        "  --timezone-adj        request the use of timezone query adjustment\n"
-        "  --enhanced-conversion\n"
-        "                        request the use of enhanced multi-frame image\n"
-        "                        conversion\n"
-        "\n"
-        "Output Options:\n"
-        "  -w, --write           write the responses to file as rsp000001.dcm,\n"
-        "                        rsp000002.dcm, ...\n"
-        "  -od [d]irectory, --output-directory [d]irectory\n"
-        "                        write the -w files in directory d (created when\n"
-        "                        missing; default: the working directory)\n",
-        out);
+    fputs(HELP_TAIL, out);
 }
