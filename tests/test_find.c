@@ -338,6 +338,7 @@ Test(find, cancel)
 typedef struct wanting {
     bool armed;
     int waits, fire_at;
+    int give_up_at;          /* READ_WAIT at which the wait after the cancel ends (0: never) */
     dq_cancel_kind kind;
     int cancels_sent, dimse_sent;
 } wanting;
@@ -348,7 +349,14 @@ static int wanting_check(void *user, dq_transport *t, dq_transport_step step, do
     (void)t;
     (void)wait_max;
     wanting *w = user;
-    if (!w->armed || step != DQ_TRANSPORT_STEP_READ_WAIT || ++w->waits != w->fire_at)
+    if (!w->armed || step != DQ_TRANSPORT_STEP_READ_WAIT)
+        return 0;
+    if (++w->waits == w->give_up_at) {
+        dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "gave up");
+        err->detail[0] = DQ_TIMEOUT_CANCEL;
+        return -1;
+    }
+    if (w->waits != w->fire_at)
         return 0;
     dq_error_set(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "wanted");
     err->detail[0] = (int)w->kind;
@@ -448,6 +456,22 @@ Test(find, cancel_wanted_inside_a_response_loses_nothing)
     cr_assert_str_eq(got.s.names[0], "FIRST^ONE");
     free(got.rec);
     free(script);
+}
+
+/* The caller's bound on the wait after a cancel ends it as a timeout of
+ * its own kind (not reworded as the DIMSE timeout it runs under). */
+Test(find, a_bounded_wait_after_the_cancel_keeps_its_timeout_kind)
+{
+    wanting w = {.fire_at = 1, .give_up_at = 2, .kind = DQ_CANCEL_REQUEST};
+    wanted got;
+    cr_assert_eq(run_wanting("accept\nrecv-msg\nrecv-msg\nwait-close\n", &w, &got), -1);
+    cr_assert_eq(got.e.kind, DQ_ERR_TIMEOUT, "%s", got.e.message);
+    cr_assert_eq(got.e.detail[0], DQ_TIMEOUT_CANCEL, "%s", got.e.message);
+    cr_assert_str_eq(got.e.message, "gave up");
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(got.rec, "command_field", 1, v, sizeof v), "0fff");
+    cr_assert_str_eq(dq_test_scp_get(got.rec, "pdu", 0, v, sizeof v), "07", "%s", got.rec);
+    free(got.rec);
 }
 
 /* "Abort wanted": no C-CANCEL, an A-ABORT, and dq_find fails. */
