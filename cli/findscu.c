@@ -176,7 +176,7 @@ static void report_find_failure(const dq_error *err)
     case DQ_ERR_TIMEOUT:
         /* The DIMSE wait, or our bounded wait after C-CANCEL (findscu_net.c,
          * which pynetdicom would count as DIMSE); else one read beyond -tn. */
-        if (err->detail[0] == DQ_TIMEOUT_DIMSE)
+        if (err->detail[0] == DQ_TIMEOUT_DIMSE || err->detail[0] == DQ_TIMEOUT_CANCEL)
             FS_ERROR("DIMSE timeout reached while waiting for message response");
         else
             FS_ERROR("Network timeout reached");
@@ -243,6 +243,11 @@ static void on_assoc_event(void *user, const dq_assoc_event *ev)
             fs_debug_associate_ac(ev->associate, ABSTRACT_SYNTAXES, N_CONTEXTS);
         break;
     case DQ_ASSOC_EV_DIMSE_SENT:
+        if (ev->dimse && ev->dimse->command.command_field == DQ_DIMSE_CMD_C_CANCEL_FIND_RQ) {
+            FS_INFO("Sending C-CANCEL");
+            if (r->net)
+                fs_net_cancel_sent(r->net);
+        }
         if (ev->dimse)
             fs_debug_dimse(ev->dimse, true);
         break;
@@ -287,14 +292,10 @@ static int on_response(void *user, const dq_find_response *rsp)
         if (s->response && s->response(s, &r->info, rsp, &err) != 0)
             FS_ERROR("%s", err.message);
     }
-    /* Ctrl-C seen while responses flow: let the engine send the cancel. */
-    if (fs_net_interrupts() && r->net && !fs_net_cancel_sent(r->net)) {
-        fs_net_mark_cancel_sent(r->net);
-        if (rsp->pending) {
-            FS_INFO("Sending C-CANCEL");
-            return DQ_FIND_CANCEL;
-        }
-    }
+    /* Ctrl-C seen while responses flow from the buffer: let the engine send
+     * the cancel (after the final response there is nothing to cancel). */
+    if (r->net && fs_net_take_cancel(r->net) && rsp->pending)
+        return DQ_FIND_CANCEL;
     return DQ_FIND_CONTINUE;
 }
 
@@ -464,12 +465,13 @@ static int prepare_output(const fs_options *o)
     return 0;
 }
 
-static int run_query(run *r, dq_dataset *identifier)
-{
-    const fs_options *o = r->o;
-    dq_error err;
-    dq_error_clear(&err);
+/* A step of run_query that did not end the run. */
+enum { FS_GO_ON = -1 };
 
+/* What the user typed that pynetdicom refuses (or we warn about) before any
+ * network traffic. FS_GO_ON, or the exit status. */
+static int check_options(const fs_options *o)
+{
     if (!ae_title_ok(o->calling_aet) || !ae_title_ok(o->called_aet))
         return EXIT_ASSOC;
     if (o->max_pdu < 0 || o->max_pdu > 0xFFFFFFFFL) {
@@ -493,39 +495,58 @@ static int run_query(run *r, dq_dataset *identifier)
         FS_ERROR("TCP Initialisation Error: port must be 0-65535.");
         return EXIT_ASSOC;
     }
+    return FS_GO_ON;
+}
 
-    dq_assoc_context ctx[N_CONTEXTS];
-    for (size_t i = 0; i < N_CONTEXTS; i++) {
-        ctx[i].abstract_syntax = ABSTRACT_SYNTAXES[i];
-        ctx[i].transfer_syntaxes = TRANSFER_SYNTAXES;
-        ctx[i].n_transfer_syntaxes = sizeof TRANSFER_SYNTAXES / sizeof TRANSFER_SYNTAXES[0];
-    }
-    uint8_t info[5];
-    dq_assoc_ext_neg xn = {.sop_class_uid = r->info.model_uid, .info = info};
-    xn.info_len = build_ext_neg(o, info);
-
+/* What findscu proposes: the association parameters and what they point to. */
+typedef struct proposal {
     dq_assoc_params p;
-    dq_assoc_params_default(&p);
-    p.calling_ae = o->calling_aet;
-    p.called_ae = o->called_aet;
-    p.max_pdu = (uint32_t)o->max_pdu;
-    p.acse_timeout = acse_timeout_value(o->acse_timeout);
-    p.dimse_timeout = timeout_value(o->dimse_timeout);
-    p.network_timeout = timeout_value(o->network_timeout);
+    dq_assoc_context ctx[N_CONTEXTS];
+    dq_assoc_ext_neg xn;
+    uint8_t info[5];
+} proposal;
+
+static void build_proposal(run *r, proposal *pr)
+{
+    const fs_options *o = r->o;
+    for (size_t i = 0; i < N_CONTEXTS; i++) {
+        pr->ctx[i].abstract_syntax = ABSTRACT_SYNTAXES[i];
+        pr->ctx[i].transfer_syntaxes = TRANSFER_SYNTAXES;
+        pr->ctx[i].n_transfer_syntaxes = sizeof TRANSFER_SYNTAXES / sizeof TRANSFER_SYNTAXES[0];
+    }
+    pr->xn = (dq_assoc_ext_neg){.sop_class_uid = r->info.model_uid, .info = pr->info};
+    pr->xn.info_len = build_ext_neg(o, pr->info);
+
+    dq_assoc_params *p = &pr->p;
+    dq_assoc_params_default(p);
+    p->calling_ae = o->calling_aet;
+    p->called_ae = o->called_aet;
+    p->max_pdu = (uint32_t)o->max_pdu;
+    p->acse_timeout = acse_timeout_value(o->acse_timeout);
+    p->dimse_timeout = timeout_value(o->dimse_timeout);
+    p->network_timeout = timeout_value(o->network_timeout);
     /* pynetdicom leaves connecting to the OS; we bound it by the ACSE timeout
      * (-ta 0: the network timeout) so an unreachable host cannot hang a
      * script for minutes. */
-    p.connect_timeout = o->acse_timeout == 0 ? p.network_timeout : p.acse_timeout;
-    p.contexts = ctx;
-    p.n_contexts = N_CONTEXTS;
-    p.ext_neg = xn.info_len ? &xn : NULL;
-    p.n_ext_neg = xn.info_len ? 1 : 0;
-    p.on_event = on_assoc_event;
-    p.user = r;
+    p->connect_timeout = o->acse_timeout == 0 ? p->network_timeout : p->acse_timeout;
+    p->contexts = pr->ctx;
+    p->n_contexts = N_CONTEXTS;
+    p->ext_neg = pr->xn.info_len ? &pr->xn : NULL;
+    p->n_ext_neg = pr->xn.info_len ? 1 : 0;
+    p->on_event = on_assoc_event;
+    p->user = r;
+}
 
+/* Connects and negotiates. FS_GO_ON with *out established, or the exit
+ * status (everything already reported). */
+static int associate(run *r, const dq_assoc_params *p, dq_assoc **out)
+{
+    const fs_options *o = r->o;
+    dq_error err;
+    dq_error_clear(&err);
     FS_INFO("Requesting Association");
     dq_transport *t = NULL;
-    if (fs_net_connect(&t, &r->net, o->addr, (uint16_t)o->port, p.connect_timeout, &err) != 0) {
+    if (fs_net_connect(&t, &r->net, o->addr, (uint16_t)o->port, p->connect_timeout, &err) != 0) {
         if (err.kind == DQ_ERR_CANCELLED)
             return EXIT_INTERRUPTED;
         FS_ERROR("Association request failed: unable to connect to remote");
@@ -533,56 +554,92 @@ static int run_query(run *r, dq_dataset *identifier)
         FS_INFO("Aborting Association");
         return EXIT_ASSOC;
     }
-    dq_assoc *a = NULL;
     r->phase = FS_PHASE_ASSOCIATE;
-    if (dq_assoc_request_on(&a, t, &p, &err) != 0) {
+    if (dq_assoc_request_on(out, t, p, &err) != 0) {
         r->net = NULL; /* the transport is gone with the failed association */
         report_failure(r, &err);
         return fs_net_interrupts() ? EXIT_INTERRUPTED : EXIT_ASSOC;
     }
+    return FS_GO_ON;
+}
 
-    /* Which context carries the query (pynetdicom: _get_valid_context). */
-    if (dq_assoc_context_for(a, r->info.model_uid, &r->info.pctx_id, &r->info.ts, &err) != 0) {
-        const dq_pdu_associate *ac = dq_assoc_accepted(a);
-        size_t accepted = 0;
-        for (size_t i = 0; ac && i < ac->n_pctx; i++)
-            accepted += ac->pctx[i].result == 0;
-        if (accepted == 0) {
-            FS_ERROR("No accepted presentation contexts");
-        } else {
-            char name[256];
-            FS_INFO("Association Accepted");
-            FS_ERROR("No presentation context for '%s' has been accepted by the peer for the "
-                     "SCU role",
-                     fs_uid_name(r->info.model_uid, name, sizeof name));
-        }
-        FS_INFO("Aborting Association");
-        dq_assoc_free(a);
-        return EXIT_ASSOC;
+/* Which context carries the query (pynetdicom: _get_valid_context). false
+ * when none: reported, the association freed. */
+static bool choose_context(run *r, dq_assoc *a)
+{
+    if (dq_assoc_context_for(a, r->info.model_uid, &r->info.pctx_id, &r->info.ts, NULL) == 0) {
+        FS_INFO("Association Accepted");
+        return true;
     }
-    FS_INFO("Association Accepted");
-
-    /* pynetdicom's send_c_find encodes the identifier before it logs the
-     * request; a failure raises (exit 1) with nothing sent. Ours: A-ABORT
-     * instead of a dropped connection, and the reason at -d. */
-    dq_buffer encoded;
-    dq_buffer_init(&encoded);
-    if (dq_dataset_encode(identifier, r->info.ts, &encoded, &err) != 0) {
-        FS_ERROR("Failed to encode the supplied Dataset");
-        FS_DEBUG("%s", err.message);
-        dq_buffer_free(&encoded);
-        r->net = NULL;
-        dq_assoc_abort(a);
-        dq_assoc_free(a);
-        return EXIT_ASSOC;
+    const dq_pdu_associate *ac = dq_assoc_accepted(a);
+    size_t accepted = 0;
+    for (size_t i = 0; ac && i < ac->n_pctx; i++)
+        accepted += ac->pctx[i].result == 0;
+    if (accepted == 0) {
+        FS_ERROR("No accepted presentation contexts");
+    } else {
+        char name[256];
+        FS_INFO("Association Accepted");
+        FS_ERROR("No presentation context for '%s' has been accepted by the peer for the "
+                 "SCU role",
+                 fs_uid_name(r->info.model_uid, name, sizeof name));
     }
+    FS_INFO("Aborting Association");
+    dq_assoc_free(a);
+    return false;
+}
 
+/* pynetdicom's send_c_find encodes the identifier before it logs the
+ * request; a failure raises (exit 1) with nothing sent. Ours: A-ABORT
+ * instead of a dropped connection, and the reason at -d. false: reported,
+ * the association aborted and freed. */
+static bool encode_identifier(run *r, dq_assoc *a, const dq_dataset *identifier,
+                              dq_buffer *encoded)
+{
+    dq_error err;
+    dq_error_clear(&err);
+    dq_buffer_init(encoded);
+    if (dq_dataset_encode(identifier, r->info.ts, encoded, &err) == 0)
+        return true;
+    FS_ERROR("Failed to encode the supplied Dataset");
+    FS_DEBUG("%s", err.message);
+    dq_buffer_free(encoded);
+    r->net = NULL;
+    dq_assoc_abort(a);
+    dq_assoc_free(a);
+    return false;
+}
+
+static void sinks_begin(run *r)
+{
     for (size_t i = 0; i < r->n_sinks; i++) {
         fs_sink *s = r->sinks[i];
+        dq_error err;
+        dq_error_clear(&err);
         if (s->begin && s->begin(s, &r->info, &err) != 0)
             FS_ERROR("%s", err.message);
     }
+}
 
+static void sinks_end(run *r, const dq_find_result *res)
+{
+    for (size_t i = 0; i < r->n_sinks; i++) {
+        fs_sink *s = r->sinks[i];
+        dq_error err;
+        dq_error_clear(&err);
+        if (s->end && s->end(s, res, &err) != 0)
+            FS_ERROR("%s", err.message);
+    }
+}
+
+/* The C-FIND, its responses to the sinks. FS_GO_ON when it ended with a
+ * final response; otherwise the failure is reported, the association freed
+ * and the exit status returned. */
+static int query(run *r, dq_assoc *a, const dq_dataset *identifier, const dq_buffer *encoded)
+{
+    dq_error err;
+    dq_error_clear(&err);
+    sinks_begin(r);
     dq_find_request rq = {
         .sop_class_uid = r->info.model_uid,
         .identifier = identifier,
@@ -599,32 +656,50 @@ static int run_query(run *r, dq_dataset *identifier)
     dq_find_result res;
     memset(&res, 0, sizeof res);
     r->phase = FS_PHASE_FIND;
-    fs_net_set_find(r->net, true, r->info.pctx_id, rq.message_id);
-    int rc = dq_find_encoded(a, &rq, &encoded, on_response, r, &res, &err);
-    dq_buffer_free(&encoded);
-    if (rc == 0)
-        fs_net_set_find(r->net, false, 0, 0);
-    else
+    int rc = dq_find_encoded(a, &rq, encoded, on_response, r, &res, &err);
+    if (rc != 0)
         r->net = NULL; /* the failed association closed (and freed) our transport */
-    for (size_t i = 0; i < r->n_sinks; i++) {
-        fs_sink *s = r->sinks[i];
-        dq_error e2;
-        dq_error_clear(&e2);
-        if (s->end && s->end(s, rc == 0 ? &res : NULL, &e2) != 0)
-            FS_ERROR("%s", e2.message);
-    }
-    if (rc != 0) {
-        report_failure(r, &err);
-        dq_assoc_free(a);
-        return fs_net_interrupts() ? EXIT_INTERRUPTED : 0;
-    }
+    sinks_end(r, rc == 0 ? &res : NULL);
+    if (rc == 0)
+        return FS_GO_ON;
+    report_failure(r, &err);
+    dq_assoc_free(a);
+    return fs_net_interrupts() ? EXIT_INTERRUPTED : 0;
+}
 
+static int release(run *r, dq_assoc *a)
+{
+    dq_error err;
+    dq_error_clear(&err);
     FS_INFO("Releasing Association");
     r->phase = FS_PHASE_RELEASE;
     if (dq_assoc_release(a, &err) != 0)
         report_failure(r, &err);
     dq_assoc_free(a);
     return fs_net_interrupts() ? EXIT_INTERRUPTED : 0;
+}
+
+/* The whole exchange: check what was typed, associate, choose the context,
+ * encode the identifier, query, release. Returns the exit status. */
+static int run_query(run *r, dq_dataset *identifier)
+{
+    int status = check_options(r->o);
+    if (status != FS_GO_ON)
+        return status;
+    proposal pr;
+    build_proposal(r, &pr);
+    dq_assoc *a = NULL;
+    status = associate(r, &pr.p, &a);
+    if (status != FS_GO_ON)
+        return status;
+    dq_buffer encoded;
+    if (!choose_context(r, a) || !encode_identifier(r, a, identifier, &encoded))
+        return EXIT_ASSOC;
+    status = query(r, a, identifier, &encoded);
+    dq_buffer_free(&encoded);
+    if (status != FS_GO_ON)
+        return status;
+    return release(r, a);
 }
 
 int main(int argc, char **argv)

@@ -4,13 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <dq/assoc.h>
-#include <dq/pdu.h>
 
 #include "findscu_log.h"
 
@@ -64,11 +60,8 @@ static double now_s(void)
 }
 
 struct fs_net {
-    int handled;          /* interrupts already acted on */
-    bool find_active, cancel_sent;
-    uint8_t pctx_id;
-    uint16_t message_id;
-    double cancel_deadline;
+    int handled;            /* interrupts already reported to the library */
+    double cancel_deadline; /* > 0: the C-CANCEL went out, the final response is due by then */
 };
 typedef struct fs_net net;
 
@@ -76,41 +69,25 @@ typedef struct fs_net net;
  * transport, so it outlives the association that frees the transport. */
 static net the_net;
 
-/* A C-CANCEL-FIND-RQ for the C-FIND in flight, as one P-DATA-TF PDU. */
-static int send_cancel(net *c, dq_transport *t, dq_error *err)
+/* A Ctrl-C not yet reported: the first asks for a cancel (the library sends
+ * a C-CANCEL if a C-FIND is waiting, else aborts), any later one for an
+ * abort. 0 when there is none. */
+static int report_interrupt(net *c, dq_error *err)
 {
-    dq_dimse_command cmd;
-    memset(&cmd, 0, sizeof cmd);
-    cmd.command_field = DQ_DIMSE_CMD_C_CANCEL_FIND_RQ;
-    cmd.message_id_responded = c->message_id;
-    cmd.has_message_id_responded = true;
-    cmd.data_set_type = DQ_DIMSE_NO_DATA_SET;
-    dq_buffer b;
-    dq_buffer_init(&b);
-    uint8_t hdr[DQ_PDU_PDATA_HEADER_SIZE];
-    int rc = -1;
-    if (dq_dimse_command_encode(&cmd, &b, err) == 0 &&
-        dq_pdu_pdata_header(hdr, c->pctx_id, true, true, b.len, err) == DQ_OK) {
-        uint8_t *pdu = malloc(sizeof hdr + b.len);
-        if (pdu) {
-            memcpy(pdu, hdr, sizeof hdr);
-            memcpy(pdu + sizeof hdr, b.data, b.len);
-            /* The cancel gets its own 10 s bound, whatever -tn says. */
-            double saved = dq_transport_timeout(t);
-            dq_transport_set_timeout(t, 10);
-            rc = dq_transport_write_all(t, pdu, sizeof hdr + b.len, err);
-            dq_transport_set_timeout(t, saved);
-            free(pdu);
-        }
-    }
-    dq_buffer_free(&b);
-    return rc;
+    int irq = (int)n_interrupts;
+    if (irq <= c->handled)
+        return 0;
+    c->handled = irq;
+    dq_error_set(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "interrupted");
+    err->detail[0] = irq == 1 ? DQ_CANCEL_REQUEST : DQ_CANCEL_ABORT;
+    return -1;
 }
 
 /* The library transport's interrupt check (dq_transport_interrupt). */
 static int net_check(void *user, dq_transport *t, dq_transport_step step, double *wait_max,
                      dq_error *err)
 {
+    (void)t;
     net *c = user;
     switch (step) {
     case DQ_TRANSPORT_STEP_CONNECT_WAIT:
@@ -119,30 +96,15 @@ static int net_check(void *user, dq_transport *t, dq_transport_step step, double
             return dq_error_set(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                                 "interrupted"), -1;
         return 0;
-    case DQ_TRANSPORT_STEP_READ: {
-        int irq = (int)n_interrupts;
-        if (irq > c->handled) {
-            c->handled = irq;
-            if (irq == 1 && c->find_active && !c->cancel_sent) {
-                FS_INFO("Sending C-CANCEL");
-                if (send_cancel(c, t, err) != 0)
-                    return -1;
-                c->cancel_sent = true;
-                c->cancel_deadline = now_s() + FS_CANCEL_WAIT;
-            } else if (irq >= 2 || !c->find_active) {
-                return dq_error_set(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                                    "interrupted"), -1;
-            }
-        }
-        return 0;
-    }
+    case DQ_TRANSPORT_STEP_READ:
+        return report_interrupt(c, err);
     case DQ_TRANSPORT_STEP_READ_WAIT:
-        if (c->cancel_sent && c->cancel_deadline > 0) {
+        if (c->cancel_deadline > 0) {
             double left = c->cancel_deadline - now_s();
             if (left <= 0) {
                 dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                              "no response to the C-CANCEL within %g s", FS_CANCEL_WAIT);
-                err->detail[0] = DQ_TIMEOUT_DIMSE; /* pynetdicom waits for it as DIMSE */
+                err->detail[0] = DQ_TIMEOUT_CANCEL;
                 return -1;
             }
             *wait_max = left;
@@ -151,7 +113,7 @@ static int net_check(void *user, dq_transport *t, dq_transport_step step, double
         fs_log_flush();
         return 0;
     case DQ_TRANSPORT_STEP_WRITE_WAIT:
-        break; /* writes finish whole PDUs: a cancel never cuts into one */
+        break; /* writes finish whole PDUs: an interrupt never cuts into one */
     }
     return 0;
 }
@@ -183,21 +145,15 @@ int fs_net_connect(dq_transport **out, fs_net **handle, const char *host, uint16
     return -1;
 }
 
-void fs_net_set_find(fs_net *n, bool active, uint8_t pctx_id, uint16_t message_id)
+bool fs_net_take_cancel(fs_net *n)
 {
-    n->find_active = active;
-    n->pctx_id = pctx_id;
-    n->message_id = message_id;
+    if (n->handled > 0 || n_interrupts < 1)
+        return false;
+    n->handled = 1;
+    return true;
 }
 
-bool fs_net_cancel_sent(const fs_net *n)
+void fs_net_cancel_sent(fs_net *n)
 {
-    return n->cancel_sent;
-}
-
-void fs_net_mark_cancel_sent(fs_net *n)
-{
-    n->cancel_sent = true;
-    n->handled = (int)n_interrupts;
     n->cancel_deadline = now_s() + FS_CANCEL_WAIT;
 }

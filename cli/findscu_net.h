@@ -3,12 +3,14 @@
  * The library's TCP transport retries through signals, so a blocked read
  * would not notice Ctrl-C until the peer spoke; findscu connects it with a
  * dq_transport_interrupt (dq/transport.h) whose waits also watch a self-pipe
- * the SIGINT handler writes to:
- *   first Ctrl-C during a C-FIND  -> writes a C-CANCEL-RQ PDU at once and keeps
- *                                    reading (at most FS_CANCEL_WAIT seconds) for
- *                                    the final response;
- *   first Ctrl-C otherwise, or a second one -> the read fails with
- *                                    DQ_ERR_CANCELLED, and the library aborts. */
+ * the SIGINT handler writes to. The check only reports what the user wants;
+ * the library decides what it means (dq_assoc_set_cancel_handler):
+ *   first Ctrl-C  -> "cancel wanted" (DQ_ERR_CANCELLED, DQ_CANCEL_REQUEST): while
+ *                    dq_find waits, it sends the C-CANCEL-RQ at once and keeps
+ *                    reading; findscu then bounds the wait for the final
+ *                    response to FS_CANCEL_WAIT seconds (fs_net_cancel_sent);
+ *                    in any other phase the association is aborted;
+ *   a second one  -> "abort wanted" (DQ_CANCEL_ABORT): the library aborts. */
 #ifndef FINDSCU_NET_H
 #define FINDSCU_NET_H
 
@@ -35,12 +37,12 @@ typedef struct fs_net fs_net;
 int fs_net_connect(dq_transport **out, fs_net **handle, const char *host, uint16_t port,
                    double timeout, dq_error *err);
 
-/* Tells the transport which C-FIND is in flight (the cancel target), or none. */
-void fs_net_set_find(fs_net *n, bool active, uint8_t pctx_id, uint16_t message_id);
-/* True once a C-CANCEL-RQ went out (sent here, or marked by the caller). */
-bool fs_net_cancel_sent(const fs_net *n);
-/* The caller had the library send the cancel: don't send another, but bound
- * the wait for the final response the same way. */
-void fs_net_mark_cancel_sent(fs_net *n);
+/* True once, for a first Ctrl-C the check has not reported yet (responses
+ * read from the buffer need no wait the check could end): the caller acts
+ * on it (asks dq_find for the cancel) and the check will not report it. */
+bool fs_net_take_cancel(fs_net *n);
+/* A C-CANCEL-RQ went out (DQ_ASSOC_EV_DIMSE_SENT): the Ctrl-C that asked
+ * for it is handled, and the final response is due within FS_CANCEL_WAIT s. */
+void fs_net_cancel_sent(fs_net *n);
 
 #endif

@@ -218,6 +218,23 @@ static void took_pdu(dq_assoc *a, const uint8_t *p, const dq_pdu_frame *fr)
     dq_assoc_emit(a, DQ_ASSOC_EV_PDU_RECEIVED, p, fr->size);
 }
 
+/* A read the transport's interrupt check ended with "cancel wanted": the
+ * handler acts (e.g. sends a C-CANCEL-RQ) and the read goes on (true).
+ * false: the read fails with *err (the handler's error when it failed). */
+static bool cancel_handled(dq_assoc *a, dq_error *err)
+{
+    if (!err || err->kind != DQ_ERR_CANCELLED || err->detail[0] != DQ_CANCEL_REQUEST ||
+        !a->on_cancel)
+        return false;
+    return a->on_cancel(a->cancel_user, a, err) == 0 && a->t;
+}
+
+void dq_assoc_set_cancel_handler(dq_assoc *a, dq_assoc_cancel_fn fn, void *user)
+{
+    a->on_cancel = fn;
+    a->cancel_user = fn ? user : NULL;
+}
+
 int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const uint8_t **pdu,
                       size_t *len, dq_error *err)
 {
@@ -248,7 +265,10 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
         if (!expired)
             dq_transport_set_timeout(a->t, overall && wait <= 0 ? 1e-9 : wait);
         if (expired || dq_transport_need(a->t, have, &p, err) < 0) {
-            if (expired || (err && err->kind == DQ_ERR_TIMEOUT && overall)) {
+            if (!expired && cancel_handled(a, err))
+                continue; /* what was buffered stays: the read resumes */
+            if (expired || (err && err->kind == DQ_ERR_TIMEOUT && overall &&
+                            err->detail[0] != DQ_TIMEOUT_CANCEL)) {
                 dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                              "%s timeout: no answer from the peer", timeout_name(what));
                 if (err)
@@ -791,6 +811,13 @@ void dq_assoc_abort(dq_assoc *a)
     if (!a)
         return;
     dq_assoc_fail(a, NULL);
+}
+
+void dq_assoc_abort_error(dq_assoc *a, const dq_error *why)
+{
+    if (!a)
+        return;
+    dq_assoc_fail(a, why);
 }
 
 void dq_assoc_free(dq_assoc *a)

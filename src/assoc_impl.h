@@ -1,5 +1,5 @@
-/* Private: the association object shared by assoc.c (ACSE), dimse.c
- * (P-DATA and DIMSE) and find.c. */
+/* Private: the association object shared by assoc.c (ACSE) and dimse.c
+ * (P-DATA and DIMSE); the query engine (find.c) uses only dq/assoc.h. */
 #ifndef DQ_ASSOC_IMPL_H
 #define DQ_ASSOC_IMPL_H
 
@@ -36,6 +36,8 @@ struct dq_assoc {
     dq_pdu_buf tx;               /* P-DATA-TF being sent */
     dq_buffer tx_cmd;            /* command set being sent */
     uint16_t next_message_id;
+    dq_assoc_cancel_fn on_cancel; /* "cancel wanted" while reading (dq_assoc_set_cancel_handler) */
+    void *cancel_user;
     dq_assoc_stats stats;
 };
 

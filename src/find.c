@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "assoc_impl.h"
 #include "dq/status.h"
 
 /* One lookup in the generated table (PS3.4 C-FIND tables first, then
@@ -53,25 +52,41 @@ int dq_find_encoded(dq_assoc *a, const dq_find_request *rq, const dq_buffer *ide
     return find(a, rq, identifier, fn, user, result, err);
 }
 
-static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded,
-                dq_find_fn fn, void *user, dq_find_result *result, dq_error *err)
-{
-    dq_error scratch;
-    if (!err)
-        err = &scratch;
-    dq_find_result res_scratch;
-    if (!result)
-        result = &res_scratch;
-    memset(result, 0, sizeof *result);
-    if (!rq || !rq->sop_class_uid || (!rq->identifier && !encoded))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "a C-FIND needs a SOP class and an identifier"), -1;
+/* The C-FIND in flight, for the cancel handler and the response loop. */
+typedef struct find_call {
+    dq_assoc *a;
     uint8_t pctx;
-    dq_transfer_syntax ts;
-    if (dq_assoc_context_for(a, rq->sop_class_uid, &pctx, &ts, err) < 0)
-        return -1;
+    uint16_t id;
+    dq_find_result *result;
+} find_call;
 
-    /* The identifier in the accepted transfer syntax (deflated if so). */
+/* Sends the C-CANCEL-FIND-RQ once, whoever asks (the callback, or the
+ * transport's interrupt through the association's cancel handler). */
+static int cancel_once(find_call *f, dq_error *err)
+{
+    if (f->result->cancel_sent)
+        return 0;
+    if (dq_find_cancel(f->a, f->pctx, f->id, err) < 0)
+        return -1;
+    f->result->cancel_sent = true;
+    return 0;
+}
+
+/* dq_assoc_cancel_fn: "cancel wanted" while dq_find waits for a response. */
+static int on_cancel_wanted(void *user, dq_assoc *a, dq_error *err)
+{
+    (void)a;
+    return cancel_once(user, err);
+}
+
+/* The C-FIND-RQ with the identifier in the accepted transfer syntax
+ * (deflated if so), or the caller's pre-encoded one sent as is. */
+static int send_request(find_call *f, const dq_find_request *rq, const dq_buffer *encoded,
+                        dq_transfer_syntax ts, dq_error *err)
+{
+    if (strlen(rq->sop_class_uid) > 64)
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "SOP class UID longer than 64 bytes"), -1;
     dq_buffer ident = {0};
     if (encoded) {
         ident.data = encoded->data;
@@ -81,63 +96,53 @@ static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded
         dq_error_prefix(err, "encoding the identifier");
         return -1;
     }
-    /* Only what was encoded here is freed, never the caller's buffer. */
-    dq_buffer owned = encoded ? (dq_buffer){0} : ident;
-    uint16_t id = rq->message_id ? rq->message_id : dq_assoc_next_message_id(a);
-    result->message_id = id;
     dq_dimse_command c = {0};
     c.command_field = DQ_DIMSE_CMD_C_FIND_RQ;
-    c.message_id = id;
+    c.message_id = f->id;
     c.has_message_id = true;
     c.priority = rq->priority;
     c.has_priority = true;
     c.data_set_type = 0x0000;
-    if (strlen(rq->sop_class_uid) > 64) {
-        dq_buffer_free(&owned);
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "SOP class UID longer than 64 bytes"), -1;
-    }
     strcpy(c.affected_sop_class_uid, rq->sop_class_uid);
-    int rc = dq_dimse_send(a, pctx, &c, ident.data ? ident.data : (const uint8_t *)"", ident.len,
-                           err);
-    dq_buffer_free(&owned);
-    if (rc < 0)
-        return -1;
+    int rc = dq_dimse_send(f->a, f->pctx, &c, ident.data ? ident.data : (const uint8_t *)"",
+                           ident.len, err);
+    if (!encoded) /* only what was encoded here is freed, never the caller's buffer */
+        dq_buffer_free(&ident);
+    return rc;
+}
 
-    /* One data set, cleared and refilled for each response: its arena's
-     * first block is reused, so memory stays flat. */
-    dq_dataset *ds = dq_dataset_new();
+/* Anything but a C-FIND-RSP to our request, with a status, ends it. */
+static int check_response(find_call *f, const dq_dimse_message *m, dq_error *err)
+{
+    const dq_dimse_command *c = &m->command;
+    if (c->command_field == DQ_DIMSE_CMD_C_FIND_RSP && c->has_message_id_responded &&
+        c->message_id_responded == f->id && c->has_status)
+        return 0;
+    const char *name = dq_dimse_command_name(c->command_field);
+    dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 "expected a C-FIND-RSP to message %u with a status, got %s (0x%04X) "
+                 "for message %u",
+                 f->id, name ? name : "unknown", c->command_field, c->message_id_responded);
+    dq_assoc_abort_error(f->a, err);
+    return -1;
+}
+
+/* Receives responses until the final one, each handed to fn with its
+ * identifier decoded into ds. */
+static int receive(find_call *f, dq_dataset *ds, dq_find_fn fn, void *user, dq_error *err)
+{
+    dq_find_result *result = f->result;
     /* The status of the previous response: a query's pending responses
      * nearly all carry the same code, so the table is searched once. */
     dq_find_status last = {0};
     bool last_pending = false, have_last = false;
-    if (!ds) {
-        dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
-        dq_assoc_fail(a, err);
-        return -1;
-    }
     for (;;) {
         dq_dimse_message m;
-        if (dq_dimse_recv(a, &m, err) < 0) {
-            dq_dataset_free(ds);
+        if (dq_dimse_recv(f->a, &m, err) < 0 || check_response(f, &m, err) < 0)
             return -1;
-        }
-        if (m.command.command_field != DQ_DIMSE_CMD_C_FIND_RSP ||
-            !m.command.has_message_id_responded || m.command.message_id_responded != id ||
-            !m.command.has_status) {
-            dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "expected a C-FIND-RSP to message %u with a status, got %s (0x%04X) "
-                         "for message %u",
-                         id, dq_dimse_command_name(m.command.command_field)
-                                 ? dq_dimse_command_name(m.command.command_field) : "unknown",
-                         m.command.command_field, m.command.message_id_responded);
-            dq_assoc_fail(a, err);
-            dq_dataset_free(ds);
-            return -1;
-        }
         dq_find_response r = {0};
         r.index = ++result->n_responses;
-        r.message_id = id;
+        r.message_id = f->id;
         r.message = &m;
         if (!have_last || last.code != m.command.status) {
             classify(m.command.status, &last, &last_pending);
@@ -158,16 +163,45 @@ static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded
         dq_dataset_clear(ds);
         if (!r.pending) {
             result->final = r.status;
-            break;
+            return 0;
         }
-        if (want == DQ_FIND_CANCEL && !result->cancel_sent) {
-            if (dq_find_cancel(a, pctx, id, err) < 0) {
-                dq_dataset_free(ds);
-                return -1;
-            }
-            result->cancel_sent = true;
-        }
+        if (want == DQ_FIND_CANCEL && cancel_once(f, err) < 0)
+            return -1;
     }
+}
+
+static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded,
+                dq_find_fn fn, void *user, dq_find_result *result, dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    dq_find_result res_scratch;
+    if (!result)
+        result = &res_scratch;
+    memset(result, 0, sizeof *result);
+    if (!rq || !rq->sop_class_uid || (!rq->identifier && !encoded))
+        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                            "a C-FIND needs a SOP class and an identifier"), -1;
+    find_call f = {.a = a, .result = result};
+    dq_transfer_syntax ts;
+    if (dq_assoc_context_for(a, rq->sop_class_uid, &f.pctx, &ts, err) < 0)
+        return -1;
+    f.id = rq->message_id ? rq->message_id : dq_assoc_next_message_id(a);
+    result->message_id = f.id;
+    if (send_request(&f, rq, encoded, ts, err) < 0)
+        return -1;
+    /* One data set, cleared and refilled for each response: its arena's
+     * first block is reused, so memory stays flat. */
+    dq_dataset *ds = dq_dataset_new();
+    if (!ds) {
+        dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
+        dq_assoc_abort_error(a, err);
+        return -1;
+    }
+    dq_assoc_set_cancel_handler(a, on_cancel_wanted, &f);
+    int rc = receive(&f, ds, fn, user, err);
+    dq_assoc_set_cancel_handler(a, NULL, NULL);
     dq_dataset_free(ds);
-    return 0;
+    return rc;
 }

@@ -888,6 +888,59 @@ Test(cli_e2e, ctrl_c_cancels_then_releases)
     peer_free(&p);
 }
 
+/* A peer that sends one pending response, then follows `rest`; Ctrl-C
+ * once that response is logged. The peer must have got the C-CANCEL-RQ and
+ * findscu exit 130. */
+static void ctrl_c_after_one_response(peer *p, result *r, const char *rest, double *took)
+{
+    make_seed();
+    char script[2048];
+    snprintf(script, sizeof script, "accept\nrecv-msg\nfind-rsp 0xff00 %s\n%s", seed_rsp, rest);
+    converse(p, r, script, PN_QUERY, "Find SCP Response: 1 -", NULL, took);
+    cr_assert_eq(p->exit, 0, "scp:\n%s\nfindscu:\n%s", p->record, r->err);
+    cr_expect_eq(r->status, 130, "%s", r->err);
+    cr_expect_str_eq(get(p, "command_field", 1), "0fff", "a C-CANCEL-RQ was sent");
+}
+
+/* Ctrl-C while findscu is blocked waiting (the peer answers nothing until
+ * it gets the cancel): the C-CANCEL goes out at once, through the library's
+ * DIMSE path (logged once, from its DIMSE_SENT event), and the final Cancel
+ * response ends the query. */
+Test(cli_e2e, ctrl_c_while_blocked_cancels_at_once)
+{
+    peer p;
+    result r;
+    double took;
+    ctrl_c_after_one_response(&p, &r, "recv-msg\nfind-rsp 0xfe00\nrelease\nwait-close\n", &took);
+    cr_expect(took < 4, "the cancel went out at once (%.2f s)", took);
+    const char *line = strstr(r.err, "I: Sending C-CANCEL\n");
+    cr_expect(line && !strstr(line + 5, "Sending C-CANCEL"), "logged once:\n%s", r.err);
+    cr_expect(strstr(r.err, "I: Sending C-CANCEL\nI: Find SCP Result: 0xFE00 (Cancel)\n"
+                            "I: Releasing Association\n"),
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
+/* The peer takes the cancel and never answers: findscu waits at most 5 s
+ * for the final response (a bound of its own, reported as pynetdicom
+ * reports a DIMSE timeout), then aborts. */
+Test(cli_e2e, unanswered_cancel_is_given_up_after_5_s, .timeout = 30)
+{
+    peer p;
+    result r;
+    double took;
+    ctrl_c_after_one_response(&p, &r, "recv-msg\nwait-close\n", &took);
+    cr_expect(took >= 4.5 && took < 9, "gave up after %.2f s", took);
+    cr_expect_str_eq(get(&p, "pdu", 0), "07", "an A-ABORT reached the peer");
+    cr_expect(strstr(r.err, "I: Sending C-CANCEL\n"
+                            "E: DIMSE timeout reached while waiting for message response\n"
+                            "I: Aborting Association\n"),
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
 Test(cli_e2e, second_ctrl_c_aborts)
 {
     make_seed();

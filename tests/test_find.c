@@ -196,6 +196,21 @@ Test(find, request_and_responses_in_each_transfer_syntax)
     }
 }
 
+/* "set ts" Explicit VR Little Endian, then body with its one %s replaced by
+ * the hex of the match for name (malloc'd). */
+static char *match_script(const char *name, const char *body)
+{
+    dq_dataset *m = match(name);
+    char *h = hex_ds(m, DQ_TS_EXPLICIT_LE);
+    dq_dataset_free(m);
+    size_t n = strlen(h) + strlen(body) + 128;
+    char *script = malloc(n);
+    int k = snprintf(script, n, "set ts %s\n", DQ_UID_ExplicitVRLittleEndian);
+    snprintf(script + k, n - (size_t)k, body, h);
+    free(h);
+    return script;
+}
+
 /* A script with one pending response and the final one, and its size on the wire. */
 static char *one_match_script(const char *prefix, const char *suffix, char **hex_out)
 {
@@ -316,15 +331,168 @@ Test(find, cancel)
     free(h);
 }
 
+/* ---- cancel and abort asked for by the transport's interrupt check ---------- */
+
+/* An interrupt check that, once armed, reports `kind` at its `fire_at`th
+ * READ_WAIT (the read is about to block: nothing to receive). */
+typedef struct wanting {
+    bool armed;
+    int waits, fire_at;
+    int give_up_at;          /* READ_WAIT at which the wait after the cancel ends (0: never) */
+    dq_cancel_kind kind;
+    int cancels_sent, dimse_sent;
+} wanting;
+
+static int wanting_check(void *user, dq_transport *t, dq_transport_step step, double *wait_max,
+                         dq_error *err)
+{
+    (void)t;
+    (void)wait_max;
+    wanting *w = user;
+    if (!w->armed || step != DQ_TRANSPORT_STEP_READ_WAIT)
+        return 0;
+    if (++w->waits == w->give_up_at) {
+        dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "gave up");
+        err->detail[0] = DQ_TIMEOUT_CANCEL;
+        return -1;
+    }
+    if (w->waits != w->fire_at)
+        return 0;
+    dq_error_set(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "wanted");
+    err->detail[0] = (int)w->kind;
+    return -1;
+}
+
+static void wanting_event(void *user, const dq_assoc_event *ev)
+{
+    wanting *w = user;
+    if (ev->type != DQ_ASSOC_EV_DIMSE_SENT)
+        return;
+    w->dimse_sent++;
+    w->cancels_sent += ev->dimse->command.command_field == DQ_DIMSE_CMD_C_CANCEL_FIND_RQ;
+}
+
+/* What run_wanting saw. */
+typedef struct wanted {
+    seen s;
+    dq_find_result res;
+    dq_assoc_stats st; /* after the query (and the release, when it succeeded) */
+    dq_error e;
+    char *rec;         /* the SCP's record */
+} wanted;
+
+/* Runs one C-FIND against script over a transport with the check above.
+ * Returns dq_find's rc. */
+static int run_wanting(const char *script, wanting *w, wanted *out)
+{
+    memset(out, 0, sizeof *out);
+    dq_test_scp scp;
+    cr_assert_eq(dq_test_scp_start(&scp, script, 1), 0);
+    dq_transport_interrupt irq = {.wake_fd = -1, .check = wanting_check, .user = w};
+    dq_transport *t;
+    cr_assert_eq(dq_transport_connect_tcp_irq(&t, "127.0.0.1", scp.port, 5, &irq, &out->e), 0);
+    dq_assoc_params p;
+    params(&p);
+    p.on_event = wanting_event;
+    p.user = w;
+    dq_assoc *a;
+    cr_assert_eq(dq_assoc_request_on(&a, t, &p, &out->e), 0, "%s", out->e.message);
+    dq_dataset *q = query();
+    dq_find_request rq = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, q, 0, 0};
+    w->armed = true;
+    int rc = dq_find(a, &rq, on_rsp, &out->s, &out->res, &out->e);
+    w->armed = false;
+    dq_error e2;
+    if (rc == 0)
+        cr_assert_eq(dq_assoc_release(a, &e2), 0, "%s", e2.message);
+    dq_assoc_stats_get(a, &out->st);
+    dq_assoc_free(a);
+    dq_dataset_free(q);
+    out->rec = finish(&scp);
+    return rc;
+}
+
+/* The peer got a C-CANCEL-RQ for message 1, sent once through the DIMSE
+ * path, and the final Cancel response ended the query. */
+static void expect_cancelled(const wanting *w, const wanted *got)
+{
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(got->rec, "command_field", 1, v, sizeof v), "0fff", "%s",
+                     got->rec);
+    cr_assert_str_eq(dq_test_scp_get(got->rec, "msg_id_responded", 0, v, sizeof v), "1");
+    cr_assert(got->res.cancel_sent);
+    cr_assert_eq(got->res.final.code, 0xFE00);
+    cr_assert_eq(w->cancels_sent, 1, "DQ_ASSOC_EV_DIMSE_SENT saw the C-CANCEL-RQ");
+}
+
+/* "Cancel wanted" while dq_find is blocked waiting: the C-CANCEL-RQ goes out
+ * at once through the DIMSE path (the event and the counters see it), and
+ * the final Cancel response ends the query normally. */
+Test(find, cancel_wanted_while_blocked_sends_c_cancel_and_waits_for_the_final_response)
+{
+    wanting w = {.fire_at = 1, .kind = DQ_CANCEL_REQUEST};
+    wanted got;
+    cr_assert_eq(run_wanting("accept\nrecv-msg\nrecv-msg\nfind-rsp 0xFE00\nrelease\n", &w, &got),
+                 0, "%s", got.e.message);
+    expect_cancelled(&w, &got);
+    cr_assert_eq(got.res.n_responses, 1);
+    cr_assert_eq(w.dimse_sent, 2);
+    /* A-ASSOCIATE-RQ, C-FIND-RQ (command + data set), C-CANCEL-RQ, A-RELEASE-RQ. */
+    cr_assert_eq(got.st.pdus_sent, 5);
+    free(got.rec);
+}
+
+/* The wish arrives in the middle of a response that comes in 7-byte pieces:
+ * the cancel goes out and the response is still read whole. */
+Test(find, cancel_wanted_inside_a_response_loses_nothing)
+{
+    char *script = match_script("FIRST^ONE", "accept\nrecv-msg\nset chunk 7\nfind-rsp 0xFF00 %s\n"
+                                             "set chunk 0\nrecv-msg\nfind-rsp 0xFE00\nrelease\n");
+    wanting w = {.fire_at = 3, .kind = DQ_CANCEL_REQUEST};
+    wanted got;
+    cr_assert_eq(run_wanting(script, &w, &got), 0, "%s", got.e.message);
+    expect_cancelled(&w, &got);
+    cr_assert_eq(got.s.n, 2);
+    cr_assert_str_eq(got.s.names[0], "FIRST^ONE");
+    free(got.rec);
+    free(script);
+}
+
+/* The caller's bound on the wait after a cancel ends it as a timeout of
+ * its own kind (not reworded as the DIMSE timeout it runs under). */
+Test(find, a_bounded_wait_after_the_cancel_keeps_its_timeout_kind)
+{
+    wanting w = {.fire_at = 1, .give_up_at = 2, .kind = DQ_CANCEL_REQUEST};
+    wanted got;
+    cr_assert_eq(run_wanting("accept\nrecv-msg\nrecv-msg\nwait-close\n", &w, &got), -1);
+    cr_assert_eq(got.e.kind, DQ_ERR_TIMEOUT, "%s", got.e.message);
+    cr_assert_eq(got.e.detail[0], DQ_TIMEOUT_CANCEL, "%s", got.e.message);
+    cr_assert_str_eq(got.e.message, "gave up");
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(got.rec, "command_field", 1, v, sizeof v), "0fff");
+    cr_assert_str_eq(dq_test_scp_get(got.rec, "pdu", 0, v, sizeof v), "07", "%s", got.rec);
+    free(got.rec);
+}
+
+/* "Abort wanted": no C-CANCEL, an A-ABORT, and dq_find fails. */
+Test(find, abort_wanted_while_blocked_aborts)
+{
+    wanting w = {.fire_at = 1, .kind = DQ_CANCEL_ABORT};
+    wanted got;
+    cr_assert_eq(run_wanting("accept\nrecv-msg\nwait-close\n", &w, &got), -1);
+    cr_assert_eq(got.e.kind, DQ_ERR_CANCELLED, "%s", got.e.message);
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(got.rec, "pdu", 0, v, sizeof v), "07", "%s", got.rec);
+    cr_assert_null(dq_test_scp_get(got.rec, "command_field", 1, v, sizeof v));
+    cr_assert_eq(w.cancels_sent, 0);
+    cr_assert(!got.res.cancel_sent);
+    free(got.rec);
+}
+
 Test(find, memory_stays_flat_over_many_responses)
 {
-    dq_dataset *m = match("MANY^MATCHES");
-    char *h = hex_ds(m, DQ_TS_EXPLICIT_LE);
-    dq_dataset_free(m);
-    char *script = malloc(strlen(h) + 256);
-    sprintf(script, "set ts %s\naccept\nrecv-msg\nfind-rsp-n 20000 0xFF00 %s\nfind-rsp 0x0000\n"
-                    "release\n",
-            DQ_UID_ExplicitVRLittleEndian, h);
+    char *script = match_script("MANY^MATCHES", "accept\nrecv-msg\nfind-rsp-n 20000 0xFF00 %s\n"
+                                                "find-rsp 0x0000\nrelease\n");
     seen s = {0};
     dq_find_result res;
     dq_error e;
@@ -335,7 +503,6 @@ Test(find, memory_stays_flat_over_many_responses)
                  s.mem_last);
     cr_assert_eq(s.mallocs_last, s.mallocs_at_10);
     free(script);
-    free(h);
 }
 
 Test(find, undecodable_identifier_is_reported_and_the_query_goes_on)

@@ -25,6 +25,9 @@
  *                    (A-P-ABORT: protocol violation, unexpected PDU, ...)
  *   DQ_ERR_CLOSED    the peer closed the TCP connection
  *   DQ_ERR_PROTOCOL  the peer violated the protocol (we sent A-ABORT)
+ *   DQ_ERR_CANCELLED the transport's interrupt check asked us to stop
+ *                    (detail[0] a dq_cancel_kind; see
+ *                    dq_assoc_set_cancel_handler); we sent A-ABORT
  *   DQ_ERR_ARGUMENT  bad parameters (AE title, no context, ...)
  * After any error other than DQ_ERR_ARGUMENT the association is over
  * (aborted and closed): only dq_assoc_free() remains to be called. */
@@ -250,6 +253,25 @@ int dq_assoc_release(dq_assoc *a, dq_error *err);
 /* Sends A-ABORT (source 0, service-user) if the association is still up and
  * closes the connection. Safe to call at any time. */
 void dq_assoc_abort(dq_assoc *a);
+/* dq_assoc_abort() for a local failure: reports why (DQ_ASSOC_EV_FAILED,
+ * once, before the wait for the peer's close) so the caller can tell the
+ * user when it happens. why NULL: exactly dq_assoc_abort(). */
+void dq_assoc_abort_error(dq_assoc *a, const dq_error *why);
+
+/* Cancelling a request while waiting for its responses.
+ *
+ * A transport's interrupt check (dq/transport.h) can end a blocked read with
+ * DQ_ERR_CANCELLED. With detail[0] DQ_CANCEL_REQUEST ("cancel wanted") and a
+ * handler set here, the handler runs at once, between our own PDUs (it
+ * typically sends a C-CANCEL-RQ with dq_dimse_send(), PS3.7 9.3.2.3), and
+ * the wait goes on where it was: nothing received is lost. Without a handler
+ * (no request in progress: associating, releasing), with DQ_CANCEL_ABORT
+ * ("abort wanted"), or when the handler fails, the read fails: the
+ * association is aborted and the call returns DQ_ERR_CANCELLED. dq_find()
+ * sets its handler for the time it waits (dq/find.h). fn NULL clears it. */
+typedef int (*dq_assoc_cancel_fn)(void *user, dq_assoc *a, dq_error *err);
+void dq_assoc_set_cancel_handler(dq_assoc *a, dq_assoc_cancel_fn fn, void *user);
+
 /* Aborts if still established, closes, frees. NULL is fine. */
 void dq_assoc_free(dq_assoc *a);
 

@@ -39,7 +39,16 @@ typedef enum dq_timeout_kind {
     DQ_TIMEOUT_NETWORK,  /* one read or write (the network timeout) */
     DQ_TIMEOUT_ACSE,     /* the answer to an A-ASSOCIATE-RQ or A-RELEASE-RQ */
     DQ_TIMEOUT_DIMSE,    /* a DIMSE message */
+    DQ_TIMEOUT_CANCEL,   /* the final response after a C-CANCEL (a bound the caller set) */
 } dq_timeout_kind;
+
+/* DQ_ERR_CANCELLED: what the caller asked for, in detail[0]. A transport's
+ * interrupt check (dq/transport.h) reports one of these; the association
+ * layer (dq/assoc.h, dq_assoc_set_cancel_handler) decides what it means. */
+typedef enum dq_cancel_kind {
+    DQ_CANCEL_ABORT = 0, /* stop now: the association is aborted */
+    DQ_CANCEL_REQUEST,   /* ask the peer to stop the request in progress, keep going */
+} dq_cancel_kind;
 
 #define DQ_ERROR_NO_OFFSET ((size_t)-1)
 #define DQ_ERROR_NO_TAG 0xFFFFFFFFu

@@ -6,8 +6,22 @@
  * decoded into one data set that is cleared and reused for the next response,
  * so memory stays flat however many matches arrive. The final (non-pending)
  * status is classified through the status table generated from the standard.
- * The callback can ask for a C-CANCEL-FIND-RQ; the engine then keeps
- * receiving until the final response. */
+ *
+ * Cancelling (PS3.7 9.3.2.3): the engine sends at most one
+ * C-CANCEL-FIND-RQ, through the normal DIMSE path (DQ_ASSOC_EV_DIMSE_SENT
+ * and the association's counters see it), and keeps receiving until the
+ * final response (typically 0xFE00, Cancel). Two things can ask for it:
+ *   - the callback, by returning DQ_FIND_CANCEL after a pending response;
+ *   - the transport's interrupt check (dq/transport.h), by ending a read
+ *     with DQ_ERR_CANCELLED and detail[0] DQ_CANCEL_REQUEST ("cancel
+ *     wanted", e.g. Ctrl-C): dq_find sets the association's cancel handler
+ *     (dq_assoc_set_cancel_handler) while it waits, so the C-CANCEL goes out
+ *     at once even while blocked, and the read resumes where it was.
+ * DQ_CANCEL_ABORT ("abort wanted") aborts the association instead: dq_find
+ * fails with DQ_ERR_CANCELLED. How long to wait for the final response
+ * after a cancel is the caller's choice (a check() may end the wait with
+ * DQ_ERR_TIMEOUT, detail[0] DQ_TIMEOUT_CANCEL); else the DIMSE timeout
+ * bounds each response as usual. */
 #ifndef DQ_FIND_H
 #define DQ_FIND_H
 
@@ -70,7 +84,7 @@ typedef struct dq_find_result {
     dq_find_status final;  /* the last response's status */
     size_t n_responses;    /* all responses, the final one included */
     size_t n_pending;
-    bool cancel_sent;
+    bool cancel_sent;      /* a C-CANCEL-FIND-RQ went out (whoever asked for it) */
 } dq_find_result;
 
 /* Runs one C-FIND on an established association. Returns 0 when a final
@@ -88,7 +102,8 @@ int dq_find_encoded(dq_assoc *a, const dq_find_request *rq, const dq_buffer *ide
                     dq_find_fn fn, void *user, dq_find_result *result, dq_error *err);
 
 /* Sends a C-CANCEL-FIND-RQ for message_id on context pctx_id (for callers
- * driving DIMSE themselves; dq_find's callback returns DQ_FIND_CANCEL). */
+ * driving DIMSE themselves; under dq_find the callback returns
+ * DQ_FIND_CANCEL, or the transport's check reports DQ_CANCEL_REQUEST). */
 int dq_find_cancel(dq_assoc *a, uint8_t pctx_id, uint16_t message_id, dq_error *err);
 
 #ifdef __cplusplus

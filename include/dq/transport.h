@@ -53,15 +53,19 @@ int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port
 
 /* Waking a blocked TCP transport for something other than the peer (e.g.
  * Ctrl-C): the caller's check() runs at each step below and may end the
- * operation by returning -1 with *err set (typically DQ_ERR_CANCELLED, or
- * DQ_ERR_TIMEOUT), which the read/write/connect then returns as is. Every
- * wait also polls wake_fd (the non-blocking read end of a self-pipe a signal
- * handler writes to; -1: none): when it becomes readable (or a signal
- * interrupts the wait) it is drained and a read or write tries again from its
- * first step; a connect runs check() again. check() may shorten the coming
- * wait to *wait_max seconds (-1 on entry: no bound); the wait then just ends
- * and check() runs again. In the READ step check() may write to t (e.g. a
- * C-CANCEL) with dq_transport_write_all(). */
+ * operation by returning -1 with *err set, which the read/write/connect then
+ * returns as is: DQ_ERR_TIMEOUT (a bound of the caller's, with its
+ * dq_timeout_kind in detail[0]) or DQ_ERR_CANCELLED with a dq_cancel_kind in
+ * detail[0] (dq/error.h) saying what the user wants; the layer above decides
+ * what that means (dq/assoc.h: dq_assoc_set_cancel_handler). A read ended
+ * this way has consumed nothing: what was buffered stays, and the caller may
+ * simply read again. Every wait also polls wake_fd (the non-blocking read
+ * end of a self-pipe a signal handler writes to; -1: none): when it becomes
+ * readable (or a signal interrupts the wait) it is drained and a read or
+ * write tries again from its first step; a connect runs check() again.
+ * check() may shorten the coming wait to *wait_max seconds (-1 on entry: no
+ * bound); the wait then just ends and check() runs again. check() only
+ * reports: it does not read or write t. */
 typedef enum dq_transport_step {
     DQ_TRANSPORT_STEP_CONNECT_WAIT, /* waiting for the TCP handshake (t is NULL) */
     DQ_TRANSPORT_STEP_READ,         /* before every receive attempt (may not block) */
