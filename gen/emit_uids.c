@@ -18,7 +18,7 @@
  */
 #include "gen.h"
 
-#include "../src/dict_hash.h"
+#include "../src/data/dict_hash.h"
 #include "hash.h"
 
 #include <ctype.h>
