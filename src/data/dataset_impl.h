@@ -1,6 +1,6 @@
-/* Private to libdq: the data set model's structures and the arena, shared by
- * the files that implement include/dq/dataset.h (dataset.c, codec.c,
- * part10.c, keypath.c, dump.c, charset.c). */
+/* Private to the data layer (src/data/): the data set model's structures and
+ * the arena, shared by the files that implement include/dq/dataset.h
+ * (dataset.c, codec.c, part10.c, keypath.c, dump.c, charset.c, vr.c). */
 #ifndef DQ_DATASET_IMPL_H
 #define DQ_DATASET_IMPL_H
 
