@@ -10,12 +10,12 @@
  *
  * Emits dq_gen_dict.c/.h: the dq_dict_entry array plus open-addressing hash
  * tables (exact tags, masked tags, keywords) built here with the hash
- * functions of src/dict_hash.h, so lookups at run time are a few probes into
+ * functions of src/data/dict_hash.h, so lookups at run time are a few probes into
  * static const data.
  */
 #include "gen.h"
 
-#include "../src/dict_hash.h"
+#include "../src/data/dict_hash.h"
 #include "hash.h"
 
 #include <ctype.h>
@@ -419,7 +419,7 @@ static int emit(const char *dir, const char *outdir)
                    "#include \"dq/dict.h\"\n\n"
                    "#define DQ_GEN_DICT_COUNT %zu\n"
                    "/* Open-addressing tables of indexes into dq_gen_dict (0xFFFF: empty),\n"
-                   " * probed linearly from the hash of src/dict_hash.h. */\n"
+                   " * probed linearly from the hash of src/data/dict_hash.h. */\n"
                    "#define DQ_GEN_DICT_EMPTY 0xFFFFu\n"
                    "#define DQ_GEN_DICT_TAG_BITS %u    /* exact tags: %zu */\n"
                    "#define DQ_GEN_DICT_MASKED_BITS %u /* masked tags: %zu, keyed by tag & mask */\n"

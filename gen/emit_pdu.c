@@ -6,7 +6,7 @@
  * value ("01H"). From them we emit a layout descriptor per table (every field
  * with its byte range as the standard writes it, so the table reads against
  * PS3.8 line by line) and offset/size/type macros for every field at a fixed
- * position. No code: src/pdu.c checks and writes every header from the
+ * position. No code: src/net/pdu.c checks and writes every header from the
  * descriptors and reads fields through the macros. The reject/abort/
  * presentation-context result meanings ("1 - rejected-permanent") are taken
  * from the description cells of the fields that define them.

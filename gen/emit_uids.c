@@ -12,13 +12,13 @@
  * earlier table (Table A-2's frames of reference are also in A-1).
  *
  * Emits dq_gen_uids.c/.h: the dq_uid_entry array sorted by UID and hash
- * tables (src/dict_hash.h) by UID and by keyword; and dq_gen_uid_codes.h
+ * tables (src/data/dict_hash.h) by UID and by keyword; and dq_gen_uid_codes.h
  * (included by include/dq/dict.h): one constant DQ_UID_<Keyword> per Table
  * A-1 UID, so code names a UID by keyword and a typo is a build error.
  */
 #include "gen.h"
 
-#include "../src/dict_hash.h"
+#include "../src/data/dict_hash.h"
 #include "hash.h"
 
 #include <ctype.h>
@@ -388,7 +388,7 @@ static int emit(const char *dir, const char *outdir)
                    "#include \"dq/dict.h\"\n\n"
                    "#define DQ_GEN_UID_COUNT %zu\n"
                    "/* Open-addressing tables of indexes into dq_gen_uids (0xFFFF: empty),\n"
-                   " * probed linearly from dq_hash_str (src/dict_hash.h). */\n"
+                   " * probed linearly from dq_hash_str (src/data/dict_hash.h). */\n"
                    "#define DQ_GEN_UID_EMPTY 0xFFFFu\n"
                    "#define DQ_GEN_UID_BITS %u\n"
                    "#define DQ_GEN_UID_KEYWORD_BITS %u /* UIDs with a keyword: %zu */\n\n"

@@ -5,11 +5,11 @@
  * by its description ("A-ASSOCIATE-AC PDU (received ...)" is Evt3), never by
  * position. A cell holds an action name and the next state ("AE-1" "Sta4"),
  * sometimes two ("AE-6" "Sta3 or 13"); an empty cell means the event cannot
- * occur in that state. src/ul.c implements the actions by hand.
+ * occur in that state. src/net/ul.c implements the actions by hand.
  *
  * Writes dq_gen_ul_codes.h (included by include/dq/ul.h): the dq_ul_action
  * enum of every action the table names, in the order of PS3.8 Tables
- * 9-6..9-9 (AE, DT, AR, AA), and DQ_UL_FOR_EACH_ACTION(X), which src/ul.c
+ * 9-6..9-9 (AE, DT, AR, AA), and DQ_UL_FOR_EACH_ACTION(X), which src/net/ul.c
  * expands into its table of action functions: an action the table names and
  * the runtime does not implement is an undeclared function, a build error.
  * dq_gen_ul.c holds the table as enum values and the actions' names. */

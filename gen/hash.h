@@ -1,5 +1,5 @@
 /* dicomgen: open-addressing hash tables laid out at generation time (the
- * lookup side, with the hash functions, is src/dict_hash.h). Shared by the
+ * lookup side, with the hash functions, is src/data/dict_hash.h). Shared by the
  * dict and uids emitters. */
 #ifndef DICOMGEN_HASH_H
 #define DICOMGEN_HASH_H

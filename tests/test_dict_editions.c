@@ -146,10 +146,10 @@ Test(dict_editions, builds_and_passes_from_2013, .timeout = 900)
              DQ_SOURCE_DIR, tree, DQ_STANDARD_2013_DIR, tree);
     cr_assert_eq(sh(cmd), 0, "configure failed, see %s.log", tree);
     snprintf(cmd, sizeof cmd,
-             "cmake --build %s -j2 --target test_dict test_dict_vr test_dict_uid test_version >>%s.log 2>&1",
+             "cmake --build %s -j2 --target test_dict test_vr test_uid test_version >>%s.log 2>&1",
              tree, tree);
     cr_assert_eq(sh(cmd), 0, "build failed, see %s.log", tree);
-    static const char *const tests[] = {"test_dict", "test_dict_vr", "test_dict_uid", "test_version"};
+    static const char *const tests[] = {"test_dict", "test_vr", "test_uid", "test_version"};
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
         /* env -i: a Criterion test run from a Criterion test must not inherit
          * the parent runner's environment. */

@@ -115,7 +115,7 @@ static int run(char *out, size_t size, const char *fmt, ...)
 
 static void make_tmpdir(char *dir, size_t size)
 {
-    cr_assert_not_null(dq_test_tmp_template(dir, size, "dq_bench_peer"));
+    cr_assert_not_null(dq_test_tmp_template(dir, size, "dq_replay_scp"));
     cr_assert_not_null(mkdtemp(dir));
 }
 
@@ -152,13 +152,13 @@ static void dcmtk_gets_n(const char *ts)
     cr_assert_eq(run(NULL, 0, "rm -rf %s", dir), 0);
 }
 
-Test(bench_peer, dcmtk_implicit) { dcmtk_gets_n("implicit"); }
-Test(bench_peer, dcmtk_explicit) { dcmtk_gets_n("explicit"); }
-Test(bench_peer, dcmtk_big_endian) { dcmtk_gets_n("big"); }
-Test(bench_peer, dcmtk_deflated) { dcmtk_gets_n("deflate"); }
+Test(replay_scp, dcmtk_implicit) { dcmtk_gets_n("implicit"); }
+Test(replay_scp, dcmtk_explicit) { dcmtk_gets_n("explicit"); }
+Test(replay_scp, dcmtk_big_endian) { dcmtk_gets_n("big"); }
+Test(replay_scp, dcmtk_deflated) { dcmtk_gets_n("deflate"); }
 
 /* The drain client proposes all four and gets each one the SCP prefers. */
-Test(bench_peer, drain_each_transfer_syntax)
+Test(replay_scp, drain_each_transfer_syntax)
 {
     for (size_t i = 0; i < 4; i++) {
         scp s;
@@ -178,7 +178,7 @@ Test(bench_peer, drain_each_transfer_syntax)
 }
 
 /* A syntax the client did not propose is never chosen: the context is refused. */
-Test(bench_peer, unproposed_syntax_is_refused)
+Test(replay_scp, unproposed_syntax_is_refused)
 {
     scp s;
     const char *args[] = {"-t", "deflate", "-m", "1", NULL};
@@ -195,7 +195,7 @@ Test(bench_peer, unproposed_syntax_is_refused)
 
 /* Max PDU is honoured: 2 KB identifiers in PDUs of at most 300 bytes (the
  * drain client fails on any PDU above what it announced). */
-Test(bench_peer, small_max_pdu_fragments)
+Test(replay_scp, small_max_pdu_fragments)
 {
     scp s;
     const char *args[] = {"-n", "200", "-s", "large", "-m", "1", NULL};
@@ -210,7 +210,7 @@ Test(bench_peer, small_max_pdu_fragments)
 }
 
 /* C-CANCEL-RQ stops the stream and the final status is Cancel (0xFE00). */
-Test(bench_peer, cancel_with_drain_client)
+Test(replay_scp, cancel_with_drain_client)
 {
     scp s;
     const char *args[] = {"-n", "1000000", "-m", "1", NULL};
@@ -228,7 +228,7 @@ Test(bench_peer, cancel_with_drain_client)
     scp_wait(&s);
 }
 
-Test(bench_peer, cancel_with_dcmtk)
+Test(replay_scp, cancel_with_dcmtk)
 {
     scp s;
     const char *args[] = {"-n", "1000000", "-m", "1", NULL};
@@ -243,7 +243,7 @@ Test(bench_peer, cancel_with_dcmtk)
 
 /* Garbage instead of an A-ASSOCIATE-RQ: the SCP aborts that connection and
  * serves the next association normally. */
-Test(bench_peer, survives_garbage)
+Test(replay_scp, survives_garbage)
 {
     scp s;
     const char *args[] = {"-n", "3", "-m", "3", NULL};

@@ -6,7 +6,7 @@
 
 #include "dq/dict.h"
 
-Test(dict_vr, codes_are_two_chars_high_byte_first)
+Test(vr, codes_are_two_chars_high_byte_first)
 {
     cr_assert_eq(DQ_VR_PN, ('P' << 8) | 'N');
     cr_assert_eq(dq_vr_from_code("PN"), DQ_VR_PN);
@@ -19,7 +19,7 @@ Test(dict_vr, codes_are_two_chars_high_byte_first)
     cr_assert_null(dq_vr_info_get(DQ_VR_CODE('Z', 'Z')));
 }
 
-Test(dict_vr, table_is_sorted_and_consistent)
+Test(vr, table_is_sorted_and_consistent)
 {
     size_t n = dq_vr_count();
     cr_assert_geq(n, 27); /* 2013 has 27, 2024a 34 */
@@ -37,7 +37,7 @@ Test(dict_vr, table_is_sorted_and_consistent)
 }
 
 /* PS3.5 7.1.2: these take 2 reserved bytes and a 32-bit length in explicit VR. */
-Test(dict_vr, long_length_form)
+Test(vr, long_length_form)
 {
     static const char *const long_vrs[] = {"OB", "OD", "OF", "OW", "SQ", "UN", "UT"};
     static const char *const short_vrs[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD",
@@ -58,7 +58,7 @@ Test(dict_vr, long_length_form)
     }
 }
 
-Test(dict_vr, classes_padding_sizes)
+Test(vr, classes_padding_sizes)
 {
     const dq_vr_info *pn = dq_vr_info_get(DQ_VR_PN);
     cr_assert_str_eq(pn->code, "PN");
@@ -106,7 +106,7 @@ static bool in(const char *code, const char *list)
     return false;
 }
 
-Test(dict_vr, value_flags)
+Test(vr, value_flags)
 {
     for (size_t i = 0; i < dq_vr_count(); i++) {
         const dq_vr_info *v = dq_vr_at(i);

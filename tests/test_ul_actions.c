@@ -20,7 +20,7 @@ static void cell(dq_ul_state s, dq_ul_event e, dq_ul_action want, dq_ul_state ne
     cr_assert_eq(n, next, "%s %s: next %s", dq_ul_state_name(s), dq_ul_event_name(e), dq_ul_state_name(n));
 }
 
-Test(fsm_table, well_known_cells)
+Test(ul_actions, well_known_cells)
 {
     cell(DQ_UL_STA1, DQ_UL_EVT1, DQ_UL_AE1, DQ_UL_STA4);   /* A-ASSOCIATE request: connect */
     cell(DQ_UL_STA4, DQ_UL_EVT2, DQ_UL_AE2, DQ_UL_STA5);   /* connected: send A-ASSOCIATE-RQ */
@@ -59,7 +59,7 @@ Test(fsm_table, well_known_cells)
     cr_assert_not(dq_ul_transition(DQ_UL_STA6, DQ_UL_EVT1, &a, &n, &alt));
 }
 
-Test(fsm_table, action_definitions)
+Test(ul_actions, action_definitions)
 {
     cr_assert_eq(dq_ul_action_def_count(), DQ_UL_NACTIONS - 1, "AE-1..8, DT-1..2, AR-1..10, AA-1..8");
     cr_assert_null(dq_ul_action_def_at(dq_ul_action_def_count()));
@@ -80,7 +80,7 @@ Test(fsm_table, action_definitions)
     cr_assert_null(dq_ul_action_def_find("XX-1"));
 }
 
-Test(fsm_table, table_agrees_with_action_definitions)
+Test(ul_actions, table_agrees_with_action_definitions)
 {
     int cells = 0;
     for (int s = 1; s <= DQ_UL_NSTATES; s++)

@@ -1,5 +1,5 @@
 /* The data set model: elements in tag order, sequences of items, all in one
- * arena per root; typed accessors and setters; transfer syntax table. */
+ * arena per root; typed accessors and setters. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -10,156 +10,6 @@
 
 #define V(a, b) DQ_VR_CODE(a, b)
 #define FIRST_BLOCK 4096
-
-/* ---- byte buffer ------------------------------------------------------------ */
-
-void dq_buffer_init(dq_buffer *b) { memset(b, 0, sizeof *b); }
-
-void dq_buffer_free(dq_buffer *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof *b);
-}
-
-void dq_buffer_reset(dq_buffer *b) { b->len = 0; }
-
-int dq_buffer_reserve(dq_buffer *b, size_t extra, dq_error *err)
-{
-    if (extra <= b->cap - b->len)
-        return 0;
-    if (extra > SIZE_MAX / 2 - b->len)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "buffer size overflow"), -1;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < extra)
-        cap *= 2;
-    uint8_t *p = realloc(b->data, cap);
-    if (!p)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory growing a buffer to %zu bytes", cap), -1;
-    b->data = p;
-    b->cap = cap;
-    return 0;
-}
-
-int dq_buffer_append(dq_buffer *b, const void *bytes, size_t n, dq_error *err)
-{
-    if (n == 0)
-        return 0;
-    if (dq_buffer_reserve(b, n, err))
-        return -1;
-    memcpy(b->data + b->len, bytes, n);
-    b->len += n;
-    return 0;
-}
-
-/* ---- transfer syntaxes ---------------------------------------------------------- */
-
-static const struct {
-    const char *uid, *name;
-} ts_table[] = {
-    {DQ_UID_ImplicitVRLittleEndian, "Implicit VR Little Endian"},
-    {DQ_UID_ExplicitVRLittleEndian, "Explicit VR Little Endian"},
-    {DQ_UID_DeflatedExplicitVRLittleEndian, "Deflated Explicit VR Little Endian"},
-    {DQ_UID_ExplicitVRBigEndian, "Explicit VR Big Endian"},
-};
-
-dq_transfer_syntax dq_ts_from_uid(const char *uid, size_t len)
-{
-    if (!uid)
-        return DQ_TS_UNKNOWN;
-    while (len > 0 && (uid[len - 1] == '\0' || uid[len - 1] == ' '))
-        len--;
-    for (int i = 0; i < 4; i++)
-        if (strlen(ts_table[i].uid) == len && memcmp(ts_table[i].uid, uid, len) == 0)
-            return (dq_transfer_syntax)i;
-    return DQ_TS_UNKNOWN;
-}
-
-const char *dq_ts_uid(dq_transfer_syntax ts)
-{
-    return ts >= 0 && ts <= 3 ? ts_table[ts].uid : NULL;
-}
-
-const char *dq_ts_name(dq_transfer_syntax ts)
-{
-    return ts >= 0 && ts <= 3 ? ts_table[ts].name : NULL;
-}
-
-bool dq_ts_is_implicit(dq_transfer_syntax ts) { return ts == DQ_TS_IMPLICIT_LE; }
-bool dq_ts_is_big_endian(dq_transfer_syntax ts) { return ts == DQ_TS_EXPLICIT_BE; }
-
-void dq_limits_default(dq_limits *out)
-{
-    out->max_input = (size_t)256 << 20;
-    out->max_element_length = (uint32_t)256 << 20;
-    out->max_depth = 64;
-    out->max_items = 1000000;
-    out->max_elements = 10000000;
-}
-
-/* ---- VR helpers ------------------------------------------------------------------ */
-
-/* AT swaps as two 16-bit halves: PS3.5 defines it as a pair of 16-bit numbers. */
-unsigned dq_vr_swap_unit(dq_vr vr)
-{
-    const dq_vr_info *vi = dq_vr_props(vr);
-    return vi ? vi->unit_size : 0;
-}
-
-/* Bytes per value of a binary number VR (AT 4), 0 when not a fixed-size number. */
-static unsigned number_size(dq_vr vr)
-{
-    const dq_vr_info *vi = dq_vr_props(vr);
-    return vi ? vi->value_size : 0;
-}
-
-/* Multi-VR resolution (PS3.5 A.1 c, and what the data set can tell):
- *   "US or SS"  -> SS when Pixel Representation (0028,0103) in this data set
- *                  or an enclosing one is 1, else US;
- *   "OB or OW"  -> OW (PS3.5 A.1: implicit VR pixel data is OW; pydicom
- *                  agrees);
- *   "US or OW"  -> US when the LUT Descriptor is not in play, i.e. always US
- *                  except for (0028,3006) LUT Data, which is OW;
- *   otherwise   -> the first VR the standard lists. */
-static dq_vr resolve(const dq_dict_entry *e, uint32_t tag, const dq_dataset *ctx)
-{
-    dq_vr a = e->vr[0], b = e->vr[1];
-    if (!b)
-        return a;
-    bool has_us = a == V('U', 'S') || b == V('U', 'S') || e->vr[2] == V('U', 'S');
-    bool has_ss = a == V('S', 'S') || b == V('S', 'S') || e->vr[2] == V('S', 'S');
-    bool has_ow = a == V('O', 'W') || b == V('O', 'W') || e->vr[2] == V('O', 'W');
-    if (has_us && has_ss) {
-        for (const dq_dataset *d = ctx; d; d = d->parent ? d->parent->owner : NULL) {
-            const dq_element *pr = dq_dataset_find(d, DQ_TAG(0x0028, 0x0103));
-            if (pr && pr->len >= 2)
-                return dq_le16(pr->value) == 1 ? V('S', 'S') : V('U', 'S');
-        }
-        return V('U', 'S');
-    }
-    if (has_ow && has_us)
-        return tag == DQ_TAG(0x0028, 0x3006) ? V('O', 'W') : V('U', 'S');
-    if (has_ow)
-        return V('O', 'W');
-    return a;
-}
-
-dq_vr dq_vr_for_tag(uint32_t tag, const dq_dataset *context)
-{
-    uint16_t g = DQ_TAG_GROUP(tag), e = DQ_TAG_ELEMENT(tag);
-    if (e == 0x0000)
-        return V('U', 'L'); /* group length */
-    if (g & 1) {
-        if (e >= 0x0010 && e <= 0x00FF)
-            return V('L', 'O'); /* private creator */
-        return V('U', 'N');
-    }
-    const dq_dict_entry *de = dq_dict_find(tag);
-    if (!de || !de->vr[0])
-        return V('U', 'N');
-    return resolve(de, tag, context);
-}
 
 /* ---- the model ---------------------------------------------------------------------- */
 
@@ -361,6 +211,13 @@ size_t dq_element_item_count(const dq_element *el) { return el->nitems; }
 dq_dataset *dq_element_item(const dq_element *el, size_t i)
 {
     return i < el->nitems ? el->items[i] : NULL;
+}
+
+/* Bytes per value of a binary number VR (AT 4), 0 when not a fixed-size number. */
+static unsigned number_size(dq_vr vr)
+{
+    const dq_vr_info *vi = dq_vr_props(vr);
+    return vi ? vi->value_size : 0;
 }
 
 /* LT ST UT UR hold one value (PS3.5 6.2). */

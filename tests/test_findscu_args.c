@@ -48,7 +48,7 @@ static void expect_error(parsed *p, const char *message)
     cr_assert_str_eq(p->err, want);
 }
 
-Test(cli_args, defaults)
+Test(findscu_args, defaults)
 {
     parsed *p = parse("127.0.0.1", "11112", "-k", "PatientName=", NULL);
     cr_assert_eq(p->r, FS_PARSE_OK);
@@ -69,7 +69,7 @@ Test(cli_args, defaults)
     cr_assert_null(p->o.file);
 }
 
-Test(cli_args, options_before_between_after_positionals)
+Test(findscu_args, options_before_between_after_positionals)
 {
     parsed *p = parse("-S", "host", "-k", "A=1", "104", "-aet", "ME", "-k", "B=", NULL);
     cr_assert_eq(p->r, FS_PARSE_OK);
@@ -81,7 +81,7 @@ Test(cli_args, options_before_between_after_positionals)
     cr_assert_str_eq(p->o.keywords[1], "B=");
 }
 
-Test(cli_args, value_forms)
+Test(findscu_args, value_forms)
 {
     parsed *p = parse("h", "1", "--calling-aet=AAA", "-aecBBB", "-kPatientID=1", "-k=X=2",
                       "--keyword", "Y=", "-ta", "1.5", "-td=0.25", "--network-timeout", "1e1",
@@ -102,7 +102,7 @@ Test(cli_args, value_forms)
     cr_assert_eq(p->o.max_pdu, 0);
 }
 
-Test(cli_args, combined_flags_and_models)
+Test(findscu_args, combined_flags_and_models)
 {
     parsed *p = parse("h", "1", "-wW", "-k", "A=", NULL);
     cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
@@ -116,7 +116,7 @@ Test(cli_args, combined_flags_and_models)
     cr_assert_eq(p->r, FS_PARSE_OK, "repeating the same option is not a conflict");
 }
 
-Test(cli_args, abbreviations)
+Test(findscu_args, abbreviations)
 {
     parsed *p = parse("h", "1", "--rel", "--dt", "--fuz", "--time", "--enh", "--wor", "-k", "A=",
                       NULL);
@@ -140,7 +140,7 @@ Test(cli_args, abbreviations)
 
 /* Ours: --output-directory / -od (DCMTK's). No other option starts with
  * "--o" or "-o", so every prefix ("--o", "--output", "-o") is unique. */
-Test(cli_args, output_directory)
+Test(findscu_args, output_directory)
 {
     parsed *p = parse("h", "1", "-k", "A=", NULL);
     cr_assert_null(p->o.output_dir);
@@ -164,7 +164,7 @@ Test(cli_args, output_directory)
               p->out);
 }
 
-Test(cli_args, usage_errors)
+Test(findscu_args, usage_errors)
 {
     expect_error(parse(NULL), "the following arguments are required: addr, port");
     expect_error(parse("-k", "A=", "host", NULL), "the following arguments are required: port");
@@ -193,7 +193,7 @@ Test(cli_args, usage_errors)
                  "argument -q/--quiet: ignored explicit argument '1'");
 }
 
-Test(cli_args, verbose_never_conflicts)
+Test(findscu_args, verbose_never_conflicts)
 {
     /* set_defaults(log_type='v') makes -v's value its default, so argparse
      * never counts it in the -q/-v/-d exclusion: the last one wins. */
@@ -205,7 +205,7 @@ Test(cli_args, verbose_never_conflicts)
     cr_assert_eq(p->o.log_type, 'v');
 }
 
-Test(cli_args, double_dash_and_negative_numbers)
+Test(findscu_args, double_dash_and_negative_numbers)
 {
     parsed *p = parse("-k", "A=", "-ta", "-1", "--", "host", "104", NULL);
     cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
@@ -216,7 +216,7 @@ Test(cli_args, double_dash_and_negative_numbers)
     cr_assert_eq(p->o.port, 104);
 }
 
-Test(cli_args, help_and_version)
+Test(findscu_args, help_and_version)
 {
     parsed *p = parse("-h", NULL);
     cr_assert_eq(p->r, FS_PARSE_EXIT_OK);
@@ -230,7 +230,7 @@ Test(cli_args, help_and_version)
     cr_assert(p->o.version);
 }
 
-Test(cli_args, model_uids)
+Test(findscu_args, model_uids)
 {
     cr_assert_str_eq(fs_model_uid(FS_MODEL_PATIENT), "1.2.840.10008.5.1.4.1.2.1.1");
     cr_assert_str_eq(fs_model_uid(FS_MODEL_STUDY), "1.2.840.10008.5.1.4.1.2.2.1");

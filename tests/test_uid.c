@@ -13,7 +13,7 @@ static const dq_uid_entry *must_find(const char *uid)
     return e;
 }
 
-Test(dict_uid, query_retrieve_find)
+Test(uid, query_retrieve_find)
 {
     const dq_uid_entry *e = must_find("1.2.840.10008.5.1.4.1.2.1.1");
     cr_assert_str_eq(e->name, "Patient Root Query/Retrieve Information Model - FIND");
@@ -25,7 +25,7 @@ Test(dict_uid, query_retrieve_find)
     cr_assert_str_eq(e->name, "Modality Worklist Information Model - FIND");
 }
 
-Test(dict_uid, transfer_syntaxes)
+Test(uid, transfer_syntaxes)
 {
     const dq_uid_entry *e = must_find("1.2.840.10008.1.2.1");
     cr_assert_str_eq(e->name, "Explicit VR Little Endian");
@@ -39,7 +39,7 @@ Test(dict_uid, transfer_syntaxes)
     cr_assert_str_eq(e->type, "Transfer Syntax");
 }
 
-Test(dict_uid, ups_pull_find)
+Test(uid, ups_pull_find)
 {
     const dq_uid_entry *e = must_find("1.2.840.10008.5.1.4.34.6.3");
     cr_assert_str_eq(e->name, "Unified Procedure Step - Pull SOP Class");
@@ -49,7 +49,7 @@ Test(dict_uid, ups_pull_find)
     cr_assert(must_find("1.2.840.10008.5.1.4.34.4.3")->retired);
 }
 
-Test(dict_uid, other_types)
+Test(uid, other_types)
 {
     cr_assert_str_eq(must_find("1.2.840.10008.3.1.1.1")->type, "Application Context Name");
     cr_assert_str_eq(must_find("1.2.840.10008.1.1")->name, "Verification SOP Class");
@@ -63,7 +63,7 @@ Test(dict_uid, other_types)
     must_find("1.2.840.10008.3.1.2.3.3");
 }
 
-Test(dict_uid, unknown)
+Test(uid, unknown)
 {
     cr_assert_null(dq_uid_find("1.2.3.4"));
     cr_assert_null(dq_uid_find("1.2.840.10008.1.2.1 "));
@@ -75,7 +75,7 @@ Test(dict_uid, unknown)
     cr_assert_null(dq_uid_at(dq_uid_count()));
 }
 
-Test(dict_uid, every_entry_round_trips)
+Test(uid, every_entry_round_trips)
 {
     size_t n = dq_uid_count();
     cr_assert_gt(n, 300);
@@ -99,7 +99,7 @@ Test(dict_uid, every_entry_round_trips)
 /* The DQ_UID_<Keyword> constants are the registry's UIDs: every one the
  * library and findscu use is in the generated table under the name it says,
  * and the two newer than the configured part06 are the standard's values. */
-Test(dict_uid, keyword_constants_are_the_registry)
+Test(uid, keyword_constants_are_the_registry)
 {
     static const struct {
         const char *uid, *name;

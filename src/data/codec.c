@@ -240,6 +240,16 @@ static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsi
     }
 }
 
+/* The decoders' caps (include/dq/dataset.h documents each one). */
+void dq_limits_default(dq_limits *out)
+{
+    out->max_input = (size_t)256 << 20;
+    out->max_element_length = (uint32_t)256 << 20;
+    out->max_depth = 64;
+    out->max_items = 1000000;
+    out->max_elements = 10000000;
+}
+
 int dq_decode_raw(dq_dataset *ds, const uint8_t *buf, size_t len, bool implicit, bool big_endian,
                   const dq_limits *limits, uint16_t stop_group, size_t base_offset,
                   size_t *consumed, dq_error *err)

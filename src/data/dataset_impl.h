@@ -1,6 +1,6 @@
-/* Private to libdq: the data set model's structures and the arena, shared by
- * the files that implement include/dq/dataset.h (dataset.c, codec.c,
- * part10.c, keypath.c, dump.c, charset.c). */
+/* Private to the data layer (src/data/): the data set model's structures and
+ * the arena, shared by the files that implement include/dq/dataset.h
+ * (dataset.c, codec.c, part10.c, keypath.c, dump.c, charset.c, vr.c). */
 #ifndef DQ_DATASET_IMPL_H
 #define DQ_DATASET_IMPL_H
 
@@ -73,18 +73,6 @@ dq_element *dq_ds_append(dq_dataset *ds, uint32_t tag, dq_vr vr);
 dq_dataset *dq_ds_new_item(dq_element *seq);
 /* Sets the value (copied into the arena). */
 int dq_el_set_value(dq_element *el, const void *bytes, size_t len);
-
-/* The VR a dictionary entry implies when no data set context is available:
- * group length UL, private creator LO, unknown UN, multi-VR resolved with
- * dq_vr_resolve. */
-dq_vr dq_vr_for_tag(uint32_t tag, const dq_dataset *context);
-static inline bool dq_vr_is_text(dq_vr vr)
-{
-    const dq_vr_info *vi = dq_vr_props(vr);
-    return vi && vi->vr_class == DQ_VR_CLASS_TEXT;
-}
-/* Bytes per swapped unit for Big Endian: 0/1 none, 2, 4, 8; AT handled as 2. */
-unsigned dq_vr_swap_unit(dq_vr vr);
 
 /* Little-endian helpers. */
 static inline uint16_t dq_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }

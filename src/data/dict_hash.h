@@ -1,6 +1,6 @@
 /* Hash functions shared by the generator (gen/emit_dict.c, gen/emit_uids.c,
  * which build open-addressing tables at build time) and the library
- * (src/dict.c, src/uid.c, which probe them). One definition, so the two can
+ * (src/data/dict.c, src/data/uid.c, which probe them). One definition, so the two can
  * never disagree. Private to libdq and dicomgen. */
 #ifndef DQ_DICT_HASH_H
 #define DQ_DICT_HASH_H

@@ -7,7 +7,7 @@
 
 #include "dq/dimse_tables.h"
 
-Test(dimse_table, command_field_values)
+Test(dimse_tables, command_field_values)
 {
     cr_assert_eq(DQ_DIMSE_CMD_C_FIND_RQ, 0x0020);
     cr_assert_eq(DQ_DIMSE_CMD_C_FIND_RSP, 0x8020);
@@ -35,7 +35,7 @@ Test(dimse_table, command_field_values)
     cr_assert_null(dq_dimse_spec_at(dq_dimse_spec_count()));
 }
 
-Test(dimse_table, c_find_rq)
+Test(dimse_tables, c_find_rq)
 {
     const dq_dimse_spec *m = dq_dimse_spec_find("C-FIND-RQ");
     cr_assert_not_null(m);
@@ -58,7 +58,7 @@ Test(dimse_table, c_find_rq)
     cr_assert_null(dq_dimse_spec_field_find(m, 0x00000900));
 }
 
-Test(dimse_table, c_find_rsp_and_cancel)
+Test(dimse_tables, c_find_rsp_and_cancel)
 {
     const dq_dimse_spec *m = dq_dimse_spec_find("C-FIND-RSP");
     cr_assert_eq(m->kind, DQ_DIMSE_KIND_RSP);
@@ -80,7 +80,7 @@ Test(dimse_table, c_find_rsp_and_cancel)
     cr_assert_null(dq_dimse_spec_field_find(m, 0x00000110));
 }
 
-Test(dimse_table, c_echo)
+Test(dimse_tables, c_echo)
 {
     const dq_dimse_spec *m = dq_dimse_spec_find("C-ECHO-RQ");
     cr_assert_eq(m->dataset, DQ_DIMSE_DATASET_NONE);

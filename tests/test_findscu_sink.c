@@ -14,7 +14,7 @@
 #include "findscu_sink.h"
 #include "tmp_path.h"
 
-Test(cli_sink, new_uid_is_a_2_25_uuid)
+Test(findscu_sink, new_uid_is_a_2_25_uuid)
 {
     char a[80], b[80];
     cr_assert_eq(fs_new_uid(a, sizeof a, NULL), 0);
@@ -31,7 +31,7 @@ Test(cli_sink, new_uid_is_a_2_25_uuid)
 }
 
 /* PS3.5 B.2's example, and the extremes of 128 bits. */
-Test(cli_sink, uuid_to_decimal_uid)
+Test(findscu_sink, uuid_to_decimal_uid)
 {
     static const struct {
         uint8_t uuid[16];
@@ -63,7 +63,7 @@ static dq_dataset *seed_identifier(void)
     return ds;
 }
 
-Test(cli_sink, part10_sink_names_files_and_writes_meta)
+Test(findscu_sink, part10_sink_names_files_and_writes_meta)
 {
     char dir[512];
     cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-cli-sink"));
@@ -117,7 +117,7 @@ Test(cli_sink, part10_sink_names_files_and_writes_meta)
     rmdir(dir);
 }
 
-Test(cli_sink, log_sink_dumps_pending_identifiers)
+Test(findscu_sink, log_sink_dumps_pending_identifiers)
 {
     char buf[4096] = "";
     FILE *f = fmemopen(buf, sizeof buf - 1, "w");
@@ -146,7 +146,7 @@ Test(cli_sink, log_sink_dumps_pending_identifiers)
     dq_dataset_free(id);
 }
 
-Test(cli_sink, quiet_logs_nothing)
+Test(findscu_sink, quiet_logs_nothing)
 {
     char buf[256] = "";
     FILE *f = fmemopen(buf, sizeof buf - 1, "w");
@@ -174,7 +174,7 @@ Test(cli_sink, quiet_logs_nothing)
 
 /* A file that cannot be written is named once, as Python's OSError words it
  * (the library's own message already names the path). */
-Test(cli_sink, write_failure_names_the_file_once)
+Test(findscu_sink, write_failure_names_the_file_once)
 {
     char dir[] = "/tmp/dq-cli-sink-XXXXXX", blocker[64];
     cr_assert_not_null(mkdtemp(dir));
@@ -198,7 +198,7 @@ Test(cli_sink, write_failure_names_the_file_once)
 
 /* --output-directory: missing levels created; a file, a path through a file
  * or an unwritable directory refused with the reason. */
-Test(cli_sink, output_directory_prepare)
+Test(findscu_sink, output_directory_prepare)
 {
     char dir[] = "/tmp/dq-cli-sink-XXXXXX", deep[128], file[128], through[160];
     cr_assert_not_null(mkdtemp(dir));
