@@ -119,14 +119,13 @@ static dq_dimse_rx_result take_command(dq_dimse_rx *rx, const dq_pdv *pdv, dq_er
     return rx->want_data ? DQ_DIMSE_RX_NEED_MORE : complete(rx);
 }
 
+/* A command without a data set completes its message at once, so a data
+ * fragment after it starts a new message and is refused here too. */
 static dq_dimse_rx_result take_data(dq_dimse_rx *rx, const dq_pdv *pdv, dq_error *err)
 {
     if (!rx->cmd_done)
         return refuse(rx, err, DQ_ERR_PROTOCOL,
                       "data set fragment before the command was complete");
-    if (!rx->want_data)
-        return refuse(rx, err, DQ_ERR_PROTOCOL,
-                      "data set fragment for a command without a data set");
     if (pdv->len > rx->max_data_set_length - rx->data.len) {
         dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                      "data set larger than %zu bytes", rx->max_data_set_length);

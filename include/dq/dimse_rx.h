@@ -40,10 +40,10 @@
  *                     that does not decode ("command set: ..."; the offset
  *                     is then within the reassembled command set)
  *   DQ_ERR_PROTOCOL   fragments out of order (a data fragment before the
- *                     command is complete or for a command without a data
- *                     set, a command fragment after the last one), a PDV on
- *                     a context that was not accepted or on another context
- *                     than the rest of its message
+ *                     command is complete, or after a command without a
+ *                     data set; a command fragment after the last one), a
+ *                     PDV on a context that was not accepted or on another
+ *                     context than the rest of its message
  *   DQ_ERR_LIMIT      a cap above was hit
  *   DQ_ERR_NOMEM      a reassembly buffer could not grow
  *   DQ_ERR_ARGUMENT   another dq_dimse_message than the message's first one
