@@ -1,6 +1,7 @@
 /* DIMSE messaging: command sets (Implicit VR Little Endian, group length
- * first), fragmentation into P-DATA-TF PDUs within the peer's maximum,
- * reassembly of PDVs across PDUs, the DIMSE timeout. */
+ * first), fragmentation into P-DATA-TF PDUs within the peer's maximum, and
+ * the receive loop with the DIMSE timeout around the reassembler
+ * (dimse_rx.c). */
 #include "assoc_impl.h"
 
 #include <stdio.h>
