@@ -120,8 +120,10 @@ static dq_dimse_rx_result take_command(dq_dimse_rx *rx, const dq_pdv *pdv, dq_er
 }
 
 /* A command without a data set completes its message at once, so a data
- * fragment after it starts a new message and is refused here too. */
-static dq_dimse_rx_result take_data(dq_dimse_rx *rx, const dq_pdv *pdv, dq_error *err)
+ * fragment after it starts a new message and is refused here too. Forced
+ * inline like take_pdv: a fragmented data set comes through here once per
+ * PDU. */
+__attribute__((always_inline)) static inline dq_dimse_rx_result take_data(dq_dimse_rx *rx, const dq_pdv *pdv, dq_error *err)
 {
     if (!rx->cmd_done)
         return refuse(rx, err, DQ_ERR_PROTOCOL,
@@ -172,13 +174,11 @@ dq_dimse_rx_result dq_dimse_rx_pdv(dq_dimse_rx *rx, const dq_pdv *pdv, dq_dimse_
 
 dq_dimse_rx_result dq_dimse_rx_next(dq_dimse_rx *rx, dq_dimse_message *msg, dq_error *err)
 {
-    for (;;) {
+    /* dq_pdv_next would say "no more" too; asking costs a call per PDU */
+    while (dq_dimse_rx_has_input(rx)) {
         size_t at = rx->it.pos;
         dq_pdv pdv;
-        int r = dq_pdv_next(&rx->it, &pdv, err);
-        if (r == 0)
-            return DQ_DIMSE_RX_NEED_MORE;
-        if (r < 0) {
+        if (dq_pdv_next(&rx->it, &pdv, err) < 0) {
             end_message(rx);
             return DQ_DIMSE_RX_ERROR;
         }
@@ -192,4 +192,5 @@ dq_dimse_rx_result dq_dimse_rx_next(dq_dimse_rx *rx, dq_dimse_message *msg, dq_e
         }
         return res;
     }
+    return DQ_DIMSE_RX_NEED_MORE;
 }
