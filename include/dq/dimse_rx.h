@@ -31,9 +31,11 @@
  * the PDU bytes they may point into are released, whichever comes first.
  *
  * Safety caps (hostile peers): a command set above
- * DQ_DIMSE_MAX_COMMAND_LENGTH or a data set above max_data_set_length is
- * DQ_ERR_LIMIT before anything is buffered. PDV item lengths are checked
- * against the PDU (DQ_ERR_MALFORMED).
+ * DQ_DIMSE_MAX_COMMAND_LENGTH, or a data set reassembled from several PDVs
+ * above max_data_set_length, is DQ_ERR_LIMIT before the fragment that would
+ * cross the cap is buffered. (A data set in one PDV is not buffered; the
+ * caller's PDU cap, dq_assoc_pdata_cap(), bounds it.) PDV item lengths are
+ * checked against the PDU (DQ_ERR_MALFORMED).
  *
  * Errors (DQ_DIMSE_RX_ERROR): *err has the kind, the reason, and the offset:
  *   DQ_ERR_MALFORMED  a PDV item that does not fit the PDU, or a command set
