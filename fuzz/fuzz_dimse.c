@@ -1,17 +1,25 @@
-/* Harness: DIMSE messages. Byte 0 bit 0 picks what the rest is:
+/* Harness: DIMSE messages, bytes straight into the reassembler (dq/dimse_rx.h):
+ * no association, no transport. Byte 0 bit 0 picks what the rest is:
  *   0  one command set (Implicit VR LE group 0000), decoded and named;
- *   1  the P-DATA-TF stream of an established association (the peer's
- *      A-ASSOCIATE-AC is supplied here, accepting context 1 in the syntax
- *      bits 1-2 pick): messages are reassembled from PDVs spread over any
- *      number of PDUs with dq_dimse_recv() until the stream ends or is
- *      refused; each received identifier is decoded. Bits 3-5 pick the read
- *      size, bit 6 our max PDU (16382 or unlimited). */
+ *   1  the P-DATA-TF byte stream a peer sends once the association is up,
+ *      context 1 accepted in the syntax bits 1-2 pick, 3 in Implicit VR
+ *      Little Endian (so a message can switch contexts), 5 not. The
+ *      bytes arrive bits 3-5 (a read size) at a time and are framed with
+ *      dq_pdu_frame_check under the association's P-DATA-TF cap; each
+ *      P-DATA-TF is fed to the reassembler and every message that comes out
+ *      is checked (its views inside the input or the reassembler's own
+ *      buffers) and its identifier decoded. The stream ends at the first PDU
+ *      that is not a P-DATA-TF (the association would end there), the first
+ *      refused PDU or fragment, or the end of the input. Bit 6: a 32-byte
+ *      data set cap instead of the default, so the cap is hit.
+ * The stream format is the one the harness read through a scripted
+ * transport before, so the corpus kept its meaning. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "assoc_setup.h"
 #include "dq/assoc.h"
+#include "dq/dimse_rx.h"
 #include "fuzz_common.h"
 #include "script_transport.h"
 
@@ -26,38 +34,79 @@ static void command(const uint8_t *data, size_t size)
     (void)dq_dimse_command_name(c.command_field);
 }
 
+static bool inside(const uint8_t *p, size_t n, const uint8_t *base, size_t len)
+{
+    return p >= base && n <= len && (size_t)(p - base) <= len - n;
+}
+
+/* A message's views must lie in the PDU it completed in, an earlier PDU of
+ * the input (a command set is copied, never kept in place) or the
+ * reassembler's buffers: anything else is a bug worth a crash. */
+static void check_message(const dq_dimse_rx *rx, const dq_dimse_message *m, const uint8_t *in,
+                          size_t in_len)
+{
+    if (m->command_len && !inside(m->command_bytes, m->command_len, rx->cmd.data, rx->cmd.len))
+        abort();
+    if (m->data && m->data_len && !inside(m->data, m->data_len, in, in_len) &&
+        !inside(m->data, m->data_len, rx->data.data, rx->data.len))
+        abort();
+    if ((m->pctx_id != 1 && m->pctx_id != 3) || m->ts != rx->pctx_ts[m->pctx_id])
+        abort();
+}
+
+/* Walks one P-DATA-TF: false when the stream is over (a refused PDU or
+ * fragment ends the association). */
+static bool walk(dq_dimse_rx *rx, const uint8_t *pdu, size_t len, const uint8_t *in,
+                 size_t in_len, dq_dataset *ds)
+{
+    dq_error err;
+    if (dq_dimse_rx_feed(rx, pdu, len, &err) != 0)
+        return false;
+    dq_dimse_message m;
+    dq_dimse_rx_result r;
+    while ((r = dq_dimse_rx_next(rx, &m, &err)) == DQ_DIMSE_RX_MESSAGE) {
+        check_message(rx, &m, in, in_len);
+        if (m.data && dq_dataset_decode_into(ds, m.data, m.data_len, m.ts, NULL, &err) == 0)
+            dq_fuzz_exercise(ds);
+        dq_dataset_clear(ds);
+    }
+    return r == DQ_DIMSE_RX_NEED_MORE;
+}
+
 static void stream(uint8_t cfg, const uint8_t *data, size_t size)
 {
-    dq_transfer_syntax ts = (dq_transfer_syntax)((cfg >> 1) & 3);
-    uint32_t max_pdu = (cfg & 64) ? 0 : 16382;
-    dq_pdu_buf script = {0};
-    if (dq_fuzz_make_ac(&script, 1, ts, 16382) != 0 ||
-        dq_pdu_buf_reserve(&script, size, NULL) != DQ_OK) {
-        dq_pdu_buf_free(&script);
-        return;
-    }
-    if (size)
-        memcpy(script.data + script.len, data, size);
-    script.len += size;
-    dq_transport *t = dq_fuzz_script_transport(script.data, script.len,
-                                               dq_fuzz_chunk_for((uint8_t)(cfg >> 3)));
-    dq_assoc_params p;
-    dq_fuzz_assoc_params(&p, max_pdu);
-    dq_assoc *a = NULL;
-    dq_error err;
-    if (t && dq_assoc_request_on(&a, t, &p, &err) == 0) {
-        dq_dataset *ds = dq_dataset_new();
-        dq_dimse_message m;
-        /* Every message takes at least one PDU of 12+ bytes, so this ends. */
-        while (ds && dq_dimse_recv(a, &m, &err) == 0) {
-            if (m.data && dq_dataset_decode_into(ds, m.data, m.data_len, m.ts, NULL, &err) == 0)
-                dq_fuzz_exercise(ds);
-            dq_dataset_clear(ds);
+    dq_transfer_syntax accepted[256];
+    for (size_t i = 0; i < 256; i++)
+        accepted[i] = DQ_TS_UNKNOWN;
+    accepted[1] = (dq_transfer_syntax)((cfg >> 1) & 3);
+    accepted[3] = DQ_TS_IMPLICIT_LE;
+    size_t cap = (cfg & 64) ? 32 : 0;
+    size_t pdata_cap = dq_assoc_pdata_cap(cap);
+    size_t chunk = dq_fuzz_chunk_for((uint8_t)(cfg >> 3));
+    dq_dimse_rx rx;
+    dq_dimse_rx_init(&rx, accepted, cap);
+    dq_dataset *ds = dq_dataset_new();
+    /* have: the bytes "read" so far, pos: where the next PDU starts */
+    size_t have = chunk && chunk < size ? chunk : size, pos = 0;
+    while (ds && pos < size) {
+        dq_pdu_frame f;
+        dq_error err;
+        dq_pdu_frame_result fr =
+            dq_pdu_frame_check(data + pos, have - pos, (uint32_t)pdata_cap, &f, &err);
+        if (fr == DQ_PDU_FRAME_ERROR)
+            break;
+        if (fr == DQ_PDU_FRAME_NEED_MORE) {
+            if (have == size)
+                break; /* the peer closed in the middle of a PDU */
+            have = chunk < size - have ? have + chunk : size;
+            continue;
         }
-        dq_dataset_free(ds);
+        if (f.type != DQ_PDU_P_DATA_TF || !walk(&rx, data + pos, f.size, data, size, ds))
+            break;
+        pos += f.size;
     }
-    dq_assoc_free(a);
-    dq_pdu_buf_free(&script);
+    dq_dataset_free(ds);
+    dq_dimse_rx_free(&rx);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -383,6 +383,53 @@ static void responses(dq_pdu_buf *out, dq_transfer_syntax ts, size_t frag, size_
     dq_buffer_free(&d);
 }
 
+/* Two matches and the final response with their PDVs packed: the first
+ * PDU holds match 1 whole, match 2's command and the first half of its data
+ * set; the second the rest of it and the whole final response, on context
+ * ctx2 (1: as the others; 3: a context switch inside a message). */
+static void packed_responses(dq_pdu_buf *out, uint8_t ctx2)
+{
+    dq_buffer d = {0}, c = {0}, fin = {0};
+    dq_dataset *m = sample_match(1);
+    encode(m, DQ_TS_EXPLICIT_LE, &d);
+    dq_dimse_command rsp = find_rsp(0xFF00, true), end = find_rsp(0x0000, false);
+    command_bytes(&rsp, &c);
+    command_bytes(&end, &fin);
+    size_t h = d.len / 2;
+    dq_pdv first[] = {{1, 0, true, true, c.data, c.len}, {1, 0, false, true, d.data, d.len},
+                      {1, 0, true, true, c.data, c.len}, {1, 0, false, false, d.data, h}};
+    dq_pdv second[] = {{ctx2, 0, false, true, d.data + h, d.len - h},
+                       {1, 0, true, true, fin.data, fin.len}};
+    if (dq_pdu_encode_pdata(out, first, 4, NULL) != DQ_OK ||
+        dq_pdu_encode_pdata(out, second, 2, NULL) != DQ_OK)
+        die("dq_pdu_encode_pdata", NULL);
+    dq_dataset_free(m);
+    dq_buffer_free(&d);
+    dq_buffer_free(&c);
+    dq_buffer_free(&fin);
+}
+
+/* P-DATA streams the reassembler refuses or stops at: a 32-byte data set
+ * cap (bit 6), a context switch inside a message, an A-RELEASE-RQ. */
+static void dimse_edge_seeds(void)
+{
+    dq_pdu_buf s = {0};
+    responses(&s, DQ_TS_EXPLICIT_LE, 10, 3);
+    seed("dimse", "fragmented-capped", (uint8_t)(1 | DQ_TS_EXPLICIT_LE << 1 | 64), s.data, s.len);
+    s.len = 0;
+    packed_responses(&s, 1);
+    seed("dimse", "packed", (uint8_t)(1 | DQ_TS_EXPLICIT_LE << 1), s.data, s.len);
+    s.len = 0;
+    packed_responses(&s, 3);
+    seed("dimse", "context-switch", (uint8_t)(1 | DQ_TS_EXPLICIT_LE << 1), s.data, s.len);
+    s.len = 0;
+    responses(&s, DQ_TS_IMPLICIT_LE, 1u << 20, 1);
+    append_small(&s, 2);
+    responses(&s, DQ_TS_IMPLICIT_LE, 1u << 20, 1);
+    seed("dimse", "release-request", (uint8_t)(1 | DQ_TS_IMPLICIT_LE << 1), s.data, s.len);
+    dq_pdu_buf_free(&s);
+}
+
 static void dimse_seeds(void)
 {
     dq_buffer b = {0};
@@ -416,8 +463,8 @@ static void dimse_seeds(void)
     seed("dimse", "c-cancel-rq", 0, b.data, b.len);
     dq_buffer_free(&b);
 
-    /* P-DATA streams after the harness's own A-ASSOCIATE-AC: bit 0 set,
-     * syntax in bits 1-2, read size in bits 3-5. */
+    /* P-DATA streams as they follow the A-ASSOCIATE-AC: bit 0 set, syntax
+     * in bits 1-2, read size in bits 3-5 (fuzz_dimse.c). */
     char name[64];
     for (int ts = 0; ts < 4; ts++) {
         dq_pdu_buf s = {0};
@@ -431,6 +478,7 @@ static void dimse_seeds(void)
         seed("dimse", name, (uint8_t)(1 | ts << 1 | 3 << 3), s.data, s.len);
         dq_pdu_buf_free(&s);
     }
+    dimse_edge_seeds();
 }
 
 /* Whole conversations: byte 0 as fuzz_assoc.c reads it; then the peer. */

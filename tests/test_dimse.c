@@ -162,3 +162,539 @@ Test(dimse, names_and_generated_table_agree)
     }
     cr_assert_eq(checked, 6, "%zu command elements in the generated C-FIND-RQ", checked);
 }
+
+/* ---- the reassembler (dq/dimse_rx.h), alone: PDUs and PDVs in, messages out ---- */
+
+#include <stdlib.h>
+
+#include "dq/dimse_rx.h"
+
+/* Contexts 1 (Explicit VR LE) and 3 (Implicit VR LE) accepted, no other. */
+static dq_transfer_syntax rx_ts[256];
+
+static void rx_setup(dq_dimse_rx *rx, size_t max_data_set_length)
+{
+    for (size_t i = 0; i < 256; i++)
+        rx_ts[i] = DQ_TS_UNKNOWN;
+    rx_ts[1] = DQ_TS_EXPLICIT_LE;
+    rx_ts[3] = DQ_TS_IMPLICIT_LE;
+    dq_dimse_rx_init(rx, rx_ts, max_data_set_length);
+}
+
+/* A C-FIND-RSP command set (Pending with a data set, or Success without). */
+static void rsp_command(dq_buffer *out, uint16_t message_id, bool with_data)
+{
+    dq_dimse_command c = {0};
+    c.command_field = DQ_DIMSE_CMD_C_FIND_RSP;
+    c.message_id_responded = message_id;
+    c.has_message_id_responded = true;
+    c.status = with_data ? 0xFF00 : 0x0000;
+    c.has_status = true;
+    c.data_set_type = with_data ? 0x0000 : DQ_DIMSE_NO_DATA_SET;
+    dq_error e;
+    out->len = 0;
+    cr_assert_eq(dq_dimse_command_encode(&c, out, &e), 0, "%s", e.message);
+}
+
+static dq_pdv rx_pdv(uint8_t pctx, bool command, bool last, const uint8_t *data, size_t len)
+{
+    return (dq_pdv){pctx, (uint8_t)((command ? DQ_PDV_COMMAND : 0) | (last ? DQ_PDV_LAST : 0)),
+                    command, last, data, len};
+}
+
+/* Appends one P-DATA-TF PDU holding pdvs[0..n). */
+static void put_pdu(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n)
+{
+    cr_assert_eq(dq_pdu_encode_pdata(out, pdvs, n, NULL), DQ_OK);
+}
+
+/* Stand-in data set bytes: the reassembler does not look inside. */
+static const uint8_t rx_data[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";
+#define RX_DATA_LEN (sizeof rx_data - 1)
+
+static void expect_rsp(const dq_dimse_message *m, uint16_t message_id, const uint8_t *data,
+                       size_t data_len)
+{
+    cr_assert_eq(m->command.command_field, DQ_DIMSE_CMD_C_FIND_RSP);
+    cr_assert_eq(m->command.message_id_responded, message_id);
+    cr_assert_eq(m->data_len, data_len);
+    if (data) {
+        cr_assert_not_null(m->data);
+        cr_assert_eq(memcmp(m->data, data, data_len), 0);
+    } else {
+        cr_assert_null(m->data);
+    }
+}
+
+Test(dimse_rx, one_message_data_set_where_it_lies)
+{
+    dq_dimse_rx rx;
+    rx_setup(&rx, 0);
+    cr_assert_eq(rx.max_data_set_length, DQ_DIMSE_MAX_DATA_SET_LENGTH);
+    dq_buffer cmd = {0};
+    rsp_command(&cmd, 7, true);
+    dq_pdu_buf p1 = {0}, p2 = {0};
+    dq_pdv c = rx_pdv(1, true, true, cmd.data, cmd.len);
+    dq_pdv d = rx_pdv(1, false, true, rx_data, RX_DATA_LEN);
+    put_pdu(&p1, &c, 1);
+    put_pdu(&p2, &d, 1);
+    dq_dimse_message m;
+    dq_error e;
+    cr_assert_eq(dq_dimse_rx_feed(&rx, p1.data, p1.len, &e), 0, "%s", e.message);
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_NEED_MORE);
+    cr_assert(dq_dimse_rx_in_message(&rx));
+    cr_assert_eq(dq_dimse_rx_feed(&rx, p2.data, p2.len, &e), 0);
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_MESSAGE, "%s", e.message);
+    expect_rsp(&m, 7, rx_data, RX_DATA_LEN);
+    /* in place: right after the 12 header bytes of the data PDU */
+    cr_assert_eq(m.data, p2.data + DQ_PDU_PDATA_HEADER_SIZE);
+    cr_assert_eq(m.pctx_id, 1);
+    cr_assert_eq(m.ts, DQ_TS_EXPLICIT_LE);
+    cr_assert_eq(m.command_len, cmd.len);
+    cr_assert_eq(memcmp(m.command_bytes, cmd.data, cmd.len), 0);
+    cr_assert_eq(rx.data_sets_in_place, 1);
+    cr_assert_eq(rx.bytes_copied, cmd.len); /* the command only */
+    cr_assert_not(dq_dimse_rx_in_message(&rx));
+    cr_assert_not(dq_dimse_rx_has_input(&rx));
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_NEED_MORE);
+    dq_dimse_rx_free(&rx);
+    dq_buffer_free(&cmd);
+    dq_pdu_buf_free(&p1);
+    dq_pdu_buf_free(&p2);
+}
+
+/* Feeds the PDVs of one message either each in its own PDU or all in one,
+ * and checks the message that comes out. */
+static void feed_split(dq_dimse_rx *rx, const dq_pdv *pdvs, size_t n, bool one_pdu,
+                       const dq_buffer *cmd, size_t k, size_t j)
+{
+    dq_pdu_buf b = {0};
+    dq_dimse_message m;
+    dq_error e;
+    dq_dimse_rx_result r = DQ_DIMSE_RX_NEED_MORE;
+    for (size_t i = 0; i < n; i += one_pdu ? n : 1) {
+        b.len = 0;
+        put_pdu(&b, pdvs + i, one_pdu ? n : 1);
+        cr_assert_eq(r, DQ_DIMSE_RX_NEED_MORE, "message out early at PDV %zu (k=%zu j=%zu)", i,
+                     k, j);
+        cr_assert_eq(dq_dimse_rx_feed(rx, b.data, b.len, &e), 0);
+        r = dq_dimse_rx_next(rx, &m, &e);
+    }
+    cr_assert_eq(r, DQ_DIMSE_RX_MESSAGE, "k=%zu j=%zu: %s", k, j, e.message);
+    expect_rsp(&m, 9, rx_data, RX_DATA_LEN);
+    cr_assert_eq(m.command_len, cmd->len);
+    cr_assert_eq(memcmp(m.command_bytes, cmd->data, cmd->len), 0);
+    cr_assert_eq(dq_dimse_rx_next(rx, &m, &e), DQ_DIMSE_RX_NEED_MORE);
+    dq_pdu_buf_free(&b);
+}
+
+Test(dimse_rx, fragments_split_at_every_byte_boundary)
+{
+    dq_dimse_rx rx;
+    rx_setup(&rx, 0);
+    dq_buffer cmd = {0};
+    rsp_command(&cmd, 9, true);
+    size_t messages = 0;
+    /* command cut at k, data set cut at j (an empty first or last fragment
+     * included), in separate PDUs and all in one PDU */
+    for (size_t k = 0; k <= cmd.len; k++)
+        for (size_t j = 0; j <= RX_DATA_LEN; j++)
+            for (int one = 0; one < 2; one++) {
+                dq_pdv v[4] = {
+                    rx_pdv(1, true, false, cmd.data, k),
+                    rx_pdv(1, true, true, cmd.data + k, cmd.len - k),
+                    rx_pdv(1, false, false, rx_data, j),
+                    rx_pdv(1, false, true, rx_data + j, RX_DATA_LEN - j),
+                };
+                feed_split(&rx, v, 4, one, &cmd, k, j);
+                messages++;
+            }
+    /* Only the cuts with an empty first data fragment leave the data set
+     * whole in one PDV, handed out in place; the others were copied. */
+    cr_assert_eq(rx.data_sets_in_place, 2 * (cmd.len + 1));
+    cr_assert_eq(rx.bytes_copied,
+                 messages * cmd.len + (messages - rx.data_sets_in_place) * RX_DATA_LEN);
+    dq_dimse_rx_free(&rx);
+    dq_buffer_free(&cmd);
+}
+
+Test(dimse_rx, one_byte_fragments_through_the_pdv_entry_point)
+{
+    dq_dimse_rx rx;
+    rx_setup(&rx, 0);
+    dq_buffer cmd = {0};
+    rsp_command(&cmd, 4, true);
+    dq_dimse_message m;
+    dq_error e;
+    for (size_t i = 0; i < cmd.len; i++) {
+        dq_pdv v = rx_pdv(3, true, i + 1 == cmd.len, cmd.data + i, 1);
+        cr_assert_eq(dq_dimse_rx_pdv(&rx, &v, &m, &e), DQ_DIMSE_RX_NEED_MORE, "%s", e.message);
+    }
+    dq_dimse_rx_result r = DQ_DIMSE_RX_NEED_MORE;
+    for (size_t i = 0; i < RX_DATA_LEN; i++) {
+        cr_assert_eq(r, DQ_DIMSE_RX_NEED_MORE);
+        dq_pdv v = rx_pdv(3, false, i + 1 == RX_DATA_LEN, rx_data + i, 1);
+        r = dq_dimse_rx_pdv(&rx, &v, &m, &e);
+    }
+    cr_assert_eq(r, DQ_DIMSE_RX_MESSAGE, "%s", e.message);
+    expect_rsp(&m, 4, rx_data, RX_DATA_LEN);
+    cr_assert_eq(m.pctx_id, 3);
+    cr_assert_eq(m.ts, DQ_TS_IMPLICIT_LE);
+    cr_assert_eq(rx.data_sets_in_place, 0);
+    dq_dimse_rx_free(&rx);
+    dq_buffer_free(&cmd);
+}
+
+/* PDU 1: message A (command, data), message B (command only), the first
+ * half of C's command; PDU 2: the rest of C. */
+Test(dimse_rx, several_messages_in_one_pdu_and_across_pdus)
+{
+    dq_dimse_rx rx;
+    rx_setup(&rx, 0);
+    dq_buffer a = {0}, b = {0}, c = {0};
+    rsp_command(&a, 1, true);
+    rsp_command(&b, 2, false);
+    rsp_command(&c, 3, true);
+    size_t h = c.len / 2;
+    dq_pdv v1[] = {rx_pdv(1, true, true, a.data, a.len), rx_pdv(1, false, true, rx_data, 5),
+                   rx_pdv(3, true, true, b.data, b.len), rx_pdv(1, true, false, c.data, h)};
+    dq_pdv v2[] = {rx_pdv(1, true, true, c.data + h, c.len - h),
+                   rx_pdv(1, false, true, rx_data, RX_DATA_LEN)};
+    dq_pdu_buf p1 = {0}, p2 = {0};
+    put_pdu(&p1, v1, 4);
+    put_pdu(&p2, v2, 2);
+    dq_dimse_message m;
+    dq_error e;
+    cr_assert_eq(dq_dimse_rx_feed(&rx, p1.data, p1.len, &e), 0);
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_MESSAGE);
+    expect_rsp(&m, 1, rx_data, 5);
+    cr_assert(dq_dimse_rx_has_input(&rx));
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_MESSAGE);
+    expect_rsp(&m, 2, NULL, 0);
+    cr_assert_eq(m.pctx_id, 3);
+    cr_assert_eq(m.command.status, 0x0000);
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_NEED_MORE);
+    cr_assert(dq_dimse_rx_in_message(&rx));
+    cr_assert_eq(dq_dimse_rx_feed(&rx, p2.data, p2.len, &e), 0);
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_MESSAGE, "%s", e.message);
+    expect_rsp(&m, 3, rx_data, RX_DATA_LEN);
+    cr_assert_eq(m.command_len, c.len);
+    cr_assert_eq(memcmp(m.command_bytes, c.data, c.len), 0);
+    dq_dimse_rx_free(&rx);
+    dq_buffer_free(&a);
+    dq_buffer_free(&b);
+    dq_buffer_free(&c);
+    dq_pdu_buf_free(&p1);
+    dq_pdu_buf_free(&p2);
+}
+
+/* Feeds one PDU of n PDVs: the result of walking it, *e filled. */
+static dq_dimse_rx_result feed_pdvs(dq_dimse_rx *rx, const dq_pdv *v, size_t n, dq_error *e)
+{
+    dq_pdu_buf p = {0};
+    put_pdu(&p, v, n);
+    dq_dimse_message m;
+    cr_assert_eq(dq_dimse_rx_feed(rx, p.data, p.len, e), 0);
+    dq_dimse_rx_result r;
+    while ((r = dq_dimse_rx_next(rx, &m, e)) == DQ_DIMSE_RX_MESSAGE)
+        ;
+    dq_pdu_buf_free(&p);
+    return r;
+}
+
+/* The offset of PDV item i in a P-DATA-TF PDU of PDVs of these lengths. */
+static size_t item_offset(const dq_pdv *v, size_t i)
+{
+    size_t at = DQ_PDU_HEADER_SIZE;
+    for (size_t k = 0; k < i; k++)
+        at += 6 + v[k].len;
+    return at;
+}
+
+/* After a refused fragment the reassembler takes a good message again. */
+static void expect_recovers(dq_dimse_rx *rx)
+{
+    dq_buffer cmd = {0};
+    rsp_command(&cmd, 5, false);
+    dq_pdv v = rx_pdv(1, true, true, cmd.data, cmd.len);
+    dq_pdu_buf p = {0};
+    put_pdu(&p, &v, 1);
+    dq_dimse_message m;
+    dq_error e;
+    cr_assert_eq(dq_dimse_rx_feed(rx, p.data, p.len, &e), 0);
+    cr_assert_eq(dq_dimse_rx_next(rx, &m, &e), DQ_DIMSE_RX_MESSAGE, "%s", e.message);
+    expect_rsp(&m, 5, NULL, 0);
+    dq_buffer_free(&cmd);
+    dq_pdu_buf_free(&p);
+}
+
+static void expect_refused(const dq_pdv *v, size_t n, size_t bad, dq_error_kind kind,
+                           const char *why)
+{
+    dq_dimse_rx rx;
+    rx_setup(&rx, 0);
+    dq_error e;
+    cr_assert_eq(feed_pdvs(&rx, v, n, &e), DQ_DIMSE_RX_ERROR, "accepted: %s", why);
+    cr_assert_eq(e.kind, kind, "%s: kind %d (%s)", why, e.kind, e.message);
+    cr_assert_eq(e.offset, item_offset(v, bad), "%s: offset %zu (%s)", why, e.offset,
+                 e.message);
+    cr_assert(strstr(e.message, why), "'%s' does not say '%s'", e.message, why);
+    cr_assert_not(dq_dimse_rx_in_message(&rx));
+    cr_assert_not(dq_dimse_rx_has_input(&rx)); /* the rest of the PDU is dropped */
+    expect_recovers(&rx);
+    dq_dimse_rx_free(&rx);
+}
+
+Test(dimse_rx, fragments_out_of_order_or_context_are_refused)
+{
+    dq_buffer with = {0}, without = {0};
+    rsp_command(&with, 1, true);
+    rsp_command(&without, 1, false);
+    const uint8_t *w = with.data;
+    size_t wl = with.len;
+    dq_pdv data_first[] = {rx_pdv(1, false, true, rx_data, 4)};
+    expect_refused(data_first, 1, 0, DQ_ERR_PROTOCOL, "before the command was complete");
+    dq_pdv data_after_no_data[] = {rx_pdv(1, true, true, without.data, without.len),
+                                   rx_pdv(1, false, true, rx_data, 4)};
+    expect_refused(data_after_no_data, 2, 1, DQ_ERR_PROTOCOL, "before the command");
+    /* (a third PDV after the refused one: dropped with the PDU, not walked) */
+    dq_pdv command_again[] = {rx_pdv(1, true, true, w, wl), rx_pdv(1, true, true, w, wl),
+                              rx_pdv(1, true, true, w, wl)};
+    expect_refused(command_again, 3, 1, DQ_ERR_PROTOCOL, "after the last command fragment");
+    dq_pdv interleaved[] = {rx_pdv(1, true, false, w, 10), rx_pdv(3, true, true, w + 10, wl - 10)};
+    expect_refused(interleaved, 2, 1, DQ_ERR_PROTOCOL, "context 3 inside a message on context 1");
+    dq_pdv data_elsewhere[] = {rx_pdv(1, true, true, w, wl), rx_pdv(3, false, true, rx_data, 4)};
+    expect_refused(data_elsewhere, 2, 1, DQ_ERR_PROTOCOL, "inside a message on context 1");
+    dq_pdv unaccepted[] = {rx_pdv(1, true, true, without.data, without.len),
+                           rx_pdv(5, true, true, w, wl)};
+    expect_refused(unaccepted, 2, 1, DQ_ERR_PROTOCOL, "context 5, which was not accepted");
+    dq_buffer_free(&with);
+    dq_buffer_free(&without);
+}
+
+Test(dimse_rx, a_command_set_that_does_not_decode)
+{
+    /* (0000,0100) with a value length past the end of the command set */
+    static const uint8_t bad[] = {0, 0, 0, 1, 0x40, 0, 0, 0, 0x20, 0};
+    dq_dimse_rx rx;
+    rx_setup(&rx, 0);
+    dq_pdv v = rx_pdv(1, true, true, bad, sizeof bad);
+    dq_error e;
+    cr_assert_eq(feed_pdvs(&rx, &v, 1, &e), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
+    cr_assert_eq(e.offset, 0, "offset within the command set: %zu", e.offset);
+    cr_assert(strstr(e.message, "command set:"), "%s", e.message);
+    expect_recovers(&rx);
+    dq_dimse_rx_free(&rx);
+}
+
+Test(dimse_rx, command_cap_refused_before_buffering)
+{
+    dq_dimse_rx rx;
+    rx_setup(&rx, 0);
+    size_t frag = 64 * 1024;
+    uint8_t *zeros = calloc(1, frag);
+    cr_assert_not_null(zeros);
+    dq_pdv v = rx_pdv(1, true, false, zeros, frag);
+    dq_error e;
+    size_t n = 0;
+    dq_dimse_rx_result r;
+    while ((r = feed_pdvs(&rx, &v, 1, &e)) == DQ_DIMSE_RX_NEED_MORE)
+        n++;
+    cr_assert_eq(r, DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(e.kind, DQ_ERR_LIMIT, "%s", e.message);
+    cr_assert_eq(n, DQ_DIMSE_MAX_COMMAND_LENGTH / frag);
+    cr_assert_eq(rx.bytes_copied, DQ_DIMSE_MAX_COMMAND_LENGTH);
+    cr_assert_eq(e.offset, DQ_PDU_HEADER_SIZE);
+    free(zeros);
+    dq_dimse_rx_free(&rx);
+}
+
+/* A data set of a + b bytes in two fragments against a cap of 100. */
+static dq_dimse_rx_result capped(size_t a, size_t b, dq_error *e, uint64_t *copied)
+{
+    static uint8_t bytes[400];
+    dq_dimse_rx rx;
+    rx_setup(&rx, 100);
+    dq_buffer cmd = {0};
+    rsp_command(&cmd, 1, true);
+    dq_pdv v[] = {rx_pdv(1, true, true, cmd.data, cmd.len), rx_pdv(1, false, !b, bytes, a),
+                  rx_pdv(1, false, true, bytes + a, b)};
+    dq_dimse_rx_result r = feed_pdvs(&rx, v, b ? 3 : 2, e);
+    *copied = rx.bytes_copied - cmd.len;
+    dq_buffer_free(&cmd);
+    dq_dimse_rx_free(&rx);
+    return r;
+}
+
+Test(dimse_rx, data_set_cap)
+{
+    dq_error e;
+    uint64_t copied;
+    cr_assert_eq(capped(60, 40, &e, &copied), DQ_DIMSE_RX_NEED_MORE, "%s", e.message);
+    cr_assert_eq(copied, 100);
+    cr_assert_eq(capped(60, 41, &e, &copied), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(e.kind, DQ_ERR_LIMIT);
+    cr_assert(strstr(e.message, "larger than 100 bytes"), "%s", e.message);
+    cr_assert_eq(copied, 60, "the fragment over the cap was not buffered");
+    cr_assert_eq(capped(101, 0, &e, &copied), DQ_DIMSE_RX_NEED_MORE,
+                 "a data set in one PDV is not buffered: the PDU cap bounds it");
+    cr_assert_eq(copied, 0);
+    cr_assert_eq(capped(101, 1, &e, &copied), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(e.kind, DQ_ERR_LIMIT);
+    cr_assert_eq(copied, 0);
+}
+
+Test(dimse_rx, hostile_pdv_items)
+{
+    dq_dimse_rx rx;
+    rx_setup(&rx, 0);
+    dq_dimse_message m;
+    dq_error e;
+    /* item length 0xFFFFFFFF in a 6 + 8 byte PDU */
+    uint8_t over[] = {0x04, 0, 0, 0, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF, 1, 3, 0, 0};
+    cr_assert_eq(dq_dimse_rx_feed(&rx, over, sizeof over, &e), 0);
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
+    cr_assert_eq(e.offset, 6);
+    /* item length 1: no message control header */
+    uint8_t no_control[] = {0x04, 0, 0, 0, 0, 5, 0, 0, 0, 1, 1};
+    cr_assert_eq(dq_dimse_rx_feed(&rx, no_control, sizeof no_control, &e), 0);
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
+    /* a good PDV followed by a truncated item header: the message is
+     * dropped with the PDU */
+    dq_buffer cmd = {0};
+    rsp_command(&cmd, 1, true);
+    dq_pdv v = rx_pdv(1, true, true, cmd.data, cmd.len);
+    dq_pdu_buf p = {0};
+    put_pdu(&p, &v, 1);
+    uint8_t tail[3] = {0, 0, 0};
+    cr_assert_eq(dq_pdu_buf_reserve(&p, sizeof tail, NULL), DQ_OK);
+    memcpy(p.data + p.len, tail, sizeof tail);
+    p.len += sizeof tail;
+    uint32_t l = (uint32_t)(p.len - 6);
+    p.data[2] = (uint8_t)(l >> 24), p.data[3] = (uint8_t)(l >> 16);
+    p.data[4] = (uint8_t)(l >> 8), p.data[5] = (uint8_t)l;
+    cr_assert_eq(dq_dimse_rx_feed(&rx, p.data, p.len, &e), 0);
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(e.offset, p.len - sizeof tail);
+    cr_assert_not(dq_dimse_rx_in_message(&rx));
+    /* not a P-DATA-TF, no PDV at all, a length that disagrees */
+    uint8_t release[] = {0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0};
+    uint8_t empty[] = {0x04, 0, 0, 0, 0, 0};
+    cr_assert_eq(dq_dimse_rx_feed(&rx, release, sizeof release, &e), -1);
+    cr_assert_eq(dq_dimse_rx_feed(&rx, empty, sizeof empty, &e), -1);
+    cr_assert_eq(dq_dimse_rx_feed(&rx, over, sizeof over - 1, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_NEED_MORE,
+                 "a refused PDU leaves nothing to walk");
+    expect_recovers(&rx);
+    dq_buffer_free(&cmd);
+    dq_pdu_buf_free(&p);
+    dq_dimse_rx_free(&rx);
+}
+
+Test(dimse_rx, the_message_stays_in_the_storage_it_started_in)
+{
+    dq_dimse_rx rx;
+    rx_setup(&rx, 0);
+    dq_buffer cmd = {0};
+    rsp_command(&cmd, 1, true);
+    dq_pdv c = rx_pdv(1, true, true, cmd.data, cmd.len);
+    dq_pdv d = rx_pdv(1, false, true, rx_data, 3);
+    dq_dimse_message m1, m2;
+    dq_error e;
+    cr_assert_eq(dq_dimse_rx_pdv(&rx, &c, &m1, &e), DQ_DIMSE_RX_NEED_MORE);
+    cr_assert_eq(dq_dimse_rx_pdv(&rx, &d, &m2, &e), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(e.kind, DQ_ERR_ARGUMENT);
+    dq_buffer_free(&cmd);
+    dq_dimse_rx_free(&rx);
+}
+
+/* The bytes of a conversation arriving in two reads cut anywhere: framed
+ * with dq_pdu_frame_check (need more / a whole PDU), the P-DATA-TF PDUs
+ * fed to the reassembler, the same three messages every time. */
+Test(dimse_rx, a_byte_stream_cut_anywhere)
+{
+    dq_buffer a = {0}, b = {0};
+    rsp_command(&a, 1, true);
+    rsp_command(&b, 2, false);
+    dq_pdv v[] = {rx_pdv(1, true, true, a.data, a.len), rx_pdv(1, false, false, rx_data, 7),
+                  rx_pdv(1, false, true, rx_data + 7, RX_DATA_LEN - 7),
+                  rx_pdv(1, true, true, a.data, a.len),
+                  rx_pdv(1, false, true, rx_data, RX_DATA_LEN),
+                  rx_pdv(3, true, true, b.data, b.len)};
+    dq_pdu_buf s = {0};
+    put_pdu(&s, v, 2);
+    put_pdu(&s, v + 2, 2);
+    put_pdu(&s, v + 4, 2);
+    for (size_t cut = 0; cut <= s.len; cut++) {
+        dq_dimse_rx rx;
+        rx_setup(&rx, 0);
+        size_t have = cut, pos = 0, got = 0;
+        while (pos < s.len) {
+            dq_pdu_frame f;
+            dq_error e;
+            dq_pdu_frame_result fr = dq_pdu_frame_check(s.data + pos, have - pos, 0, &f, &e);
+            cr_assert_neq(fr, DQ_PDU_FRAME_ERROR, "%s", e.message);
+            if (fr == DQ_PDU_FRAME_NEED_MORE) {
+                cr_assert_lt(have, s.len);
+                have = s.len; /* the second read */
+                continue;
+            }
+            cr_assert_eq(dq_dimse_rx_feed(&rx, s.data + pos, f.size, &e), 0);
+            dq_dimse_message m;
+            while (dq_dimse_rx_next(&rx, &m, &e) == DQ_DIMSE_RX_MESSAGE) {
+                got++;
+                expect_rsp(&m, got < 3 ? 1 : 2, got < 3 ? rx_data : NULL,
+                           got < 3 ? RX_DATA_LEN : 0);
+            }
+            pos += f.size;
+        }
+        cr_assert_eq(got, 3, "cut %zu: %zu messages", cut, got);
+        dq_dimse_rx_free(&rx);
+    }
+    dq_buffer_free(&a);
+    dq_buffer_free(&b);
+    dq_pdu_buf_free(&s);
+}
+
+/* Pseudo-random P-DATA-TF bodies: every walk ends (message, need more or
+ * error) and whatever comes out points inside the PDU or the reassembler's
+ * own buffer. */
+Test(dimse_rx, garbage)
+{
+    uint32_t seed = 12345;
+    uint8_t pdu[256];
+    for (int round = 0; round < 20000; round++) {
+        dq_dimse_rx rx;
+        rx_setup(&rx, 64);
+        size_t len = 6 + (round % 200);
+        for (size_t i = 6; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            pdu[i] = (uint8_t)(seed >> 16);
+            /* plausible item lengths and contexts now and then */
+            if (i % 7 == 6 && (seed & 0x300))
+                pdu[i] = 0;
+        }
+        pdu[0] = 0x04, pdu[1] = 0, pdu[2] = 0, pdu[3] = 0;
+        pdu[4] = (uint8_t)((len - 6) >> 8), pdu[5] = (uint8_t)(len - 6);
+        dq_error e;
+        dq_dimse_message m;
+        if (dq_dimse_rx_feed(&rx, pdu, len, &e) == 0) {
+            dq_dimse_rx_result r;
+            int steps = 0;
+            while ((r = dq_dimse_rx_next(&rx, &m, &e)) == DQ_DIMSE_RX_MESSAGE) {
+                cr_assert_lt(++steps, 100);
+                if (m.data && m.data_len)
+                    cr_assert((m.data >= pdu && m.data + m.data_len <= pdu + len) ||
+                              m.data == rx.data.data);
+            }
+            if (r == DQ_DIMSE_RX_ERROR)
+                cr_assert(e.offset == DQ_ERROR_NO_OFFSET || e.offset < len ||
+                          strstr(e.message, "command set:"), "%zu %s", e.offset, e.message);
+        }
+        dq_dimse_rx_free(&rx);
+    }
+}

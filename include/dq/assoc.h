@@ -173,7 +173,8 @@ typedef struct dq_assoc_params {
                                           * grow our memory); 0: DQ_DIMSE_MAX_DATA_SET_LENGTH */
 } dq_assoc_params;
 
-/* Caps on what dq_dimse_recv reassembles from a peer's fragments. */
+/* Caps on what dq_dimse_recv (dq/dimse_rx.h) reassembles from a peer's
+ * fragments. */
 #define DQ_DIMSE_MAX_COMMAND_LENGTH ((size_t)1 << 20)    /* 1 MiB */
 #define DQ_DIMSE_MAX_DATA_SET_LENGTH ((size_t)256 << 20) /* 256 MiB, as dq_limits.max_input */
 
@@ -238,8 +239,10 @@ int dq_assoc_context_for(const dq_assoc *a, const char *abstract_syntax, uint8_t
 int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd,
                   const uint8_t *data, size_t data_len, dq_error *err);
 /* Waits (DIMSE timeout) for the next complete DIMSE message, reassembling
- * fragments across any number of PDUs and PDVs. An A-RELEASE-RQ from the
- * peer, an A-ABORT, or a protocol error end the association with an error. */
+ * fragments across any number of PDUs and PDVs (dq/dimse_rx.h: its rules,
+ * caps and error reasons; a reassembly error is DQ_ERR_PROTOCOL, or
+ * DQ_ERR_LIMIT for a cap, prefixed "DIMSE"). An A-RELEASE-RQ from the peer,
+ * an A-ABORT, or a protocol error end the association with an error. */
 int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err);
 
 /* The next Message ID to use (1, 2, ...). */

@@ -13,6 +13,7 @@
  *   dq/transport.h  byte transport (TCP; pluggable for TLS)
  *   dq/ul.h       Upper Layer state machine (PS3.8 Table 9-10, generated), no I/O
  *   dq/assoc.h    associations (requestor), DIMSE messages
+ *   dq/dimse_rx.h DIMSE message reassembly from PDVs, no I/O
  *   dq/find.h     the C-FIND SCU engine
  */
 #ifndef DQ_DQ_H
@@ -29,6 +30,7 @@
 #include "dq/transport.h"
 #include "dq/ul.h"
 #include "dq/assoc.h"
+#include "dq/dimse_rx.h"
 #include "dq/find.h"
 
 #endif

@@ -590,6 +590,7 @@ int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *
     a->next_message_id = 1;
     for (size_t i = 0; i < 256; i++)
         a->pctx_ts[i] = DQ_TS_UNKNOWN;
+    dq_dimse_rx_init(&a->rx, a->pctx_ts, a->max_data_set_length);
     dq_ul_init(&a->ul);
     /* The buffer never needs more than our largest acceptable PDU (it grows
      * only as far as the PDUs that actually arrive). */
@@ -723,6 +724,8 @@ void dq_assoc_stats_get(const dq_assoc *a, dq_assoc_stats *out)
 {
     transport_stats_keep((dq_assoc *)a);
     *out = a->stats;
+    out->bytes_copied = a->rx.bytes_copied;
+    out->data_sets_in_place = a->rx.data_sets_in_place;
 }
 
 bool dq_assoc_is_established(const dq_assoc *a)
@@ -829,8 +832,7 @@ void dq_assoc_free(dq_assoc *a)
     dq_pdu_buf_free(&a->rq);
     dq_pdu_buf_free(&a->tx);
     dq_buffer_free(&a->tx_cmd);
-    dq_buffer_free(&a->rx_cmd);
-    dq_buffer_free(&a->rx_data);
+    dq_dimse_rx_free(&a->rx);
     free(a->rq_view);
     free(a->ac_view);
     free(a->ac);

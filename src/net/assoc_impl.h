@@ -4,6 +4,7 @@
 #define DQ_ASSOC_IMPL_H
 
 #include "dq/assoc.h"
+#include "dq/dimse_rx.h"
 #include "dq/ul.h"
 
 struct dq_assoc {
@@ -27,11 +28,10 @@ struct dq_assoc {
     dq_transfer_syntax pctx_ts[256]; /* accepted syntax per context ID, DQ_TS_UNKNOWN if not */
 
     /* receiving: the current P-DATA-TF PDU stays in the transport buffer
-     * until every PDV in it has been used */
+     * until the reassembler has walked every PDV in it */
     size_t held;                 /* bytes of the current PDU to consume */
-    bool in_pdu;                 /* it has PDVs not yet walked */
-    dq_pdv_iter it;
-    dq_buffer rx_cmd, rx_data;   /* reassembly (only when a message spans PDVs) */
+    bool in_pdu;                 /* rx is walking it (PDVs not yet used) */
+    dq_dimse_rx rx;              /* DIMSE reassembly (reads pctx_ts) */
 
     dq_pdu_buf tx;               /* P-DATA-TF being sent */
     dq_buffer tx_cmd;            /* command set being sent */

@@ -1,6 +1,7 @@
 /* DIMSE messaging: command sets (Implicit VR Little Endian, group length
- * first), fragmentation into P-DATA-TF PDUs within the peer's maximum,
- * reassembly of PDVs across PDUs, the DIMSE timeout. */
+ * first), fragmentation into P-DATA-TF PDUs within the peer's maximum, and
+ * the receive loop with the DIMSE timeout around the reassembler
+ * (dimse_rx.c). */
 #include "assoc_impl.h"
 
 #include <stdio.h>
@@ -236,6 +237,10 @@ int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, con
 /* Ends the association for a DIMSE-level protocol violation: A-ABORT. */
 static int dimse_violation(dq_assoc *a, dq_error *err)
 {
+    if (err->kind == DQ_ERR_NOMEM) { /* ours, not the peer's */
+        dq_assoc_fail(a, err);
+        return -1;
+    }
     if (err->kind != DQ_ERR_LIMIT) /* a cap hit stays a limit error */
         err->kind = DQ_ERR_PROTOCOL;
     dq_error_prefix(err, "DIMSE");
@@ -243,137 +248,79 @@ static int dimse_violation(dq_assoc *a, dq_error *err)
     return -1;
 }
 
+/* Reads the next PDU (until the DIMSE deadline) and hands it to the
+ * reassembler if it is a P-DATA-TF; anything else the peer sends meanwhile
+ * (A-ABORT, A-RELEASE-RQ, garbage) ends the association. 0, or -1 with *err. */
+static int next_pdata(dq_assoc *a, double deadline, dq_error *err)
+{
+    const uint8_t *pdu;
+    size_t len;
+    dq_error why;
+    dq_error_clear(&why);
+    int r = dq_assoc_read_pdu(a, deadline, DQ_TIMEOUT_DIMSE, &pdu, &len, &why);
+    if (r < 0) {
+        *err = why;
+        if (why.kind == DQ_ERR_CLOSED) {
+            /* Evt17: A-P-ABORT; report the close itself. */
+            dq_assoc_unexpected(a, DQ_UL_EVT17, NULL, 0, NULL, NULL);
+            dq_error_prefix(err, "while waiting for a DIMSE message");
+        } else {
+            dq_assoc_fail(a, err);
+        }
+        return -1;
+    }
+    dq_ul_event ev = r == 1 ? DQ_UL_EVT19 : dq_ul_event_for_pdu(pdu, len);
+    if (ev == DQ_UL_EVT10 && dq_dimse_rx_feed(&a->rx, pdu, len, &why) < 0)
+        ev = DQ_UL_EVT19;
+    else if (ev != DQ_UL_EVT10 && ev != DQ_UL_EVT19 && dq_pdu_validate(pdu, len, &why) != DQ_OK)
+        ev = DQ_UL_EVT19;
+    if (ev != DQ_UL_EVT10)
+        return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
+    dq_ul_output o;
+    if (dq_assoc_ul_event(a, ev, pdu, len, &o, err) < 0)
+        return -1;
+    a->in_pdu = true;
+    return 0;
+}
+
+/* The read loop around the reassembler (dq/dimse_rx.h): PDUs in until a
+ * whole message is out. A P-DATA-TF may hold the end of one message and the
+ * start of the next: its remaining PDVs wait in the reassembler (a->in_pdu)
+ * for the next call. */
+static int read_message(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
+{
+    double deadline = a->dimse_timeout > 0 ? dq_assoc_now() + a->dimse_timeout : 0;
+    for (;;) {
+        if (!a->in_pdu && next_pdata(a, deadline, err) < 0)
+            return -1;
+        dq_dimse_rx_result r = dq_dimse_rx_next(&a->rx, msg, err);
+        if (r == DQ_DIMSE_RX_MESSAGE) {
+            /* Most messages end their PDU: release it on the next call
+             * without asking the reassembler again. */
+            a->in_pdu = dq_dimse_rx_has_input(&a->rx);
+            return 0;
+        }
+        if (r == DQ_DIMSE_RX_ERROR)
+            return dimse_violation(a, err);
+        a->in_pdu = false;
+    }
+}
+
 int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
 {
     dq_error scratch;
     if (!err)
         err = &scratch;
-    memset(msg, 0, sizeof *msg);
-    if (a->ul.state != DQ_UL_STA6 && a->ul.state != DQ_UL_STA7)
+    if (a->ul.state != DQ_UL_STA6 && a->ul.state != DQ_UL_STA7) {
+        memset(msg, 0, sizeof *msg);
         return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                             "no established association to receive on (%s)",
                             dq_ul_state_name(a->ul.state)), -1;
-    a->rx_cmd.len = 0;
-    a->rx_data.len = 0;
-    bool cmd_done = false, want_data = false, have_pctx = false;
-    double deadline = a->dimse_timeout > 0 ? dq_assoc_now() + a->dimse_timeout : 0;
-    for (;;) {
-        if (!a->in_pdu) {
-            const uint8_t *pdu;
-            size_t len;
-            dq_error why;
-            dq_error_clear(&why);
-            int r = dq_assoc_read_pdu(a, deadline, DQ_TIMEOUT_DIMSE, &pdu, &len, &why);
-            if (r < 0) {
-                if (why.kind == DQ_ERR_CLOSED) {
-                    /* Evt17: A-P-ABORT; report the close itself. */
-                    dq_assoc_unexpected(a, DQ_UL_EVT17, NULL, 0, NULL, NULL);
-                    *err = why;
-                    dq_error_prefix(err, "while waiting for a DIMSE message");
-                    return -1;
-                }
-                *err = why;
-                dq_assoc_fail(a, err);
-                return -1;
-            }
-            dq_ul_event ev = r == 1 ? DQ_UL_EVT19 : dq_ul_event_for_pdu(pdu, len);
-            if (ev == DQ_UL_EVT10 && dq_pdv_iter_init(&a->it, pdu, len, &why) != DQ_OK)
-                ev = DQ_UL_EVT19;
-            else if (ev != DQ_UL_EVT10 && ev != DQ_UL_EVT19 &&
-                     dq_pdu_validate(pdu, len, &why) != DQ_OK)
-                ev = DQ_UL_EVT19;
-            if (ev != DQ_UL_EVT10)
-                return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL,
-                                           err);
-            dq_ul_output o;
-            if (dq_assoc_ul_event(a, ev, pdu, len, &o, err) < 0)
-                return -1;
-            a->in_pdu = true;
-        }
-        dq_pdv pdv;
-        int r = dq_pdv_next(&a->it, &pdv, err);
-        if (r < 0)
-            return dimse_violation(a, err);
-        if (r == 0) {
-            a->in_pdu = false;
-            continue;
-        }
-        if (a->pctx_ts[pdv.pctx_id] == DQ_TS_UNKNOWN) {
-            dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "PDV on presentation context %u, which was not accepted",
-                         pdv.pctx_id);
-            return dimse_violation(a, err);
-        }
-        if (have_pctx && pdv.pctx_id != msg->pctx_id) {
-            dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "PDV on context %u inside a message on context %u", pdv.pctx_id,
-                         msg->pctx_id);
-            return dimse_violation(a, err);
-        }
-        msg->pctx_id = pdv.pctx_id;
-        have_pctx = true;
-        if (pdv.command) {
-            if (cmd_done) {
-                dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                             "command fragment after the last command fragment");
-                return dimse_violation(a, err);
-            }
-            if (a->rx_cmd.len + pdv.len > DQ_DIMSE_MAX_COMMAND_LENGTH) {
-                dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                             "command set larger than 1 MiB");
-                return dimse_violation(a, err);
-            }
-            a->stats.bytes_copied += pdv.len;
-            if (dq_buffer_append(&a->rx_cmd, pdv.data, pdv.len, err) < 0) {
-                dq_assoc_fail(a, err);
-                return -1;
-            }
-            if (!pdv.last)
-                continue;
-            cmd_done = true;
-            if (dq_dimse_command_decode(a->rx_cmd.data, a->rx_cmd.len, &msg->command, err) < 0)
-                return dimse_violation(a, err);
-            want_data = msg->command.data_set_type != DQ_DIMSE_NO_DATA_SET;
-            if (!want_data)
-                break;
-            continue;
-        }
-        if (!cmd_done) {
-            dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "data set fragment before the command was complete");
-            return dimse_violation(a, err);
-        }
-        if (!want_data) {
-            dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "data set fragment for a command without a data set");
-            return dimse_violation(a, err);
-        }
-        if (pdv.last && a->rx_data.len == 0) {
-            /* Whole data set in one PDV: use it where it lies (no copy). */
-            msg->data = pdv.data;
-            msg->data_len = pdv.len;
-            a->stats.data_sets_in_place++;
-            break;
-        }
-        if (pdv.len > a->max_data_set_length - a->rx_data.len) {
-            dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "data set larger than %zu bytes", a->max_data_set_length);
-            return dimse_violation(a, err);
-        }
-        a->stats.bytes_copied += pdv.len;
-        if (dq_buffer_append(&a->rx_data, pdv.data, pdv.len, err) < 0) {
-            dq_assoc_fail(a, err);
-            return -1;
-        }
-        if (pdv.last) {
-            msg->data = a->rx_data.data ? a->rx_data.data : (const uint8_t *)"";
-            msg->data_len = a->rx_data.len;
-            break;
-        }
     }
-    msg->command_bytes = a->rx_cmd.data;
-    msg->command_len = a->rx_cmd.len;
-    msg->ts = a->pctx_ts[msg->pctx_id];
+    if (read_message(a, msg, err) < 0) {
+        memset(msg, 0, sizeof *msg);
+        return -1;
+    }
     a->stats.messages_received++;
     if (a->on_event) {
         dq_assoc_event e = {.type = DQ_ASSOC_EV_DIMSE_RECEIVED, .dimse = msg};
