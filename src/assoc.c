@@ -227,8 +227,8 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
     }
     a->in_pdu = false;
     if (!a->t)
-        return dq_error_set(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "the connection is closed"), -1;
+        return dq_fail(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "the connection is closed");
     const uint8_t *p;
     size_t have = DQ_PDU_HEADER_SIZE;
     for (;;) {
@@ -411,19 +411,19 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
         return -1;
     }
     if (p->n_contexts == 0 || p->n_contexts > DQ_PDU_MAX_PCTX || !p->contexts)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "between 1 and %u presentation contexts are needed, not %zu",
-                            DQ_PDU_MAX_PCTX, p->n_contexts), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "between 1 and %u presentation contexts are needed, not %zu",
+                       DQ_PDU_MAX_PCTX, p->n_contexts);
     if (p->n_ext_neg > DQ_PDU_MAX_EXT_NEG)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "too many extended negotiation items (%zu)", p->n_ext_neg), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "too many extended negotiation items (%zu)", p->n_ext_neg);
     size_t nts = 0;
     for (size_t i = 0; i < p->n_contexts; i++) {
         if (!p->contexts[i].abstract_syntax || p->contexts[i].n_transfer_syntaxes == 0 ||
             p->contexts[i].n_transfer_syntaxes > 255)
-            return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                                "presentation context %zu needs an abstract syntax and 1..255 "
-                                "transfer syntaxes", i * 2 + 1), -1;
+            return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                           "presentation context %zu needs an abstract syntax and 1..255 "
+                           "transfer syntaxes", i * 2 + 1);
         nts += p->contexts[i].n_transfer_syntaxes;
     }
     dq_pdu_associate *rq = calloc(1, sizeof *rq);
@@ -431,8 +431,8 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
     if (!rq || !ts) {
         free(rq);
         free(ts);
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     }
     rq->type = DQ_PDU_ASSOCIATE_RQ;
     rq->protocol_version = DQ_PDU_PROTOCOL_VERSION;
@@ -500,8 +500,8 @@ static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
     a->ac = malloc(len);
     a->ac_view = calloc(1, sizeof *a->ac_view);
     if (!a->ac || !a->ac_view)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     memcpy(a->ac, pdu, len);
     a->ac_len = len;
     if (dq_pdu_decode_associate(a->ac, a->ac_len, a->ac_view, err) != DQ_OK)
@@ -553,8 +553,8 @@ int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *
     dq_assoc *a = calloc(1, sizeof *a);
     if (!a) {
         dq_transport_close(t);
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     }
     a->t = t;
     a->on_event = p->on_event;
@@ -732,8 +732,8 @@ int dq_assoc_context_for(const dq_assoc *a, const char *abstract_syntax, uint8_t
             return 0;
         }
     }
-    return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                        "no presentation context for %s was accepted", abstract_syntax), -1;
+    return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                   "no presentation context for %s was accepted", abstract_syntax);
 }
 
 /* ---- release and abort --------------------------------------------------------------- */
@@ -744,8 +744,8 @@ int dq_assoc_release(dq_assoc *a, dq_error *err)
     if (!err)
         err = &scratch;
     if (!dq_assoc_is_established(a))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "the association is not established"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "the association is not established");
     a->in_pdu = false;
     dq_assoc_emit(a, DQ_ASSOC_EV_RELEASING, NULL, 0);
     dq_ul_output o;

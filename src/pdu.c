@@ -272,7 +272,11 @@ dq_pdu_frame_result dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t 
 
 /* ---- decoding ------------------------------------------------------------------- */
 
-#define FAIL(kind, off, ...) return dq_error_set(err, kind, (size_t)(off), DQ_ERROR_NO_TAG, __VA_ARGS__)
+#define FAIL(kind, off, ...)                                                 \
+    do {                                                                     \
+        dq_error_set(err, kind, (size_t)(off), DQ_ERROR_NO_TAG, __VA_ARGS__); \
+        return kind;                                                         \
+    } while (0)
 
 /* Checks the PDU header against its generated layout: right type and
  * PDU-length exactly the rest of the buffer. */

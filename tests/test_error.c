@@ -6,17 +6,33 @@
 Test(error, set_fills_every_field)
 {
     dq_error e;
-    dq_error_kind k = dq_error_set(&e, DQ_ERR_MALFORMED, 12, 0x00100010u, "bad length %u", 7u);
-    cr_assert_eq(k, DQ_ERR_MALFORMED);
+    memset(&e, 0x55, sizeof e);
+    dq_error_set(&e, DQ_ERR_MALFORMED, 12, 0x00100010u, "bad length %u", 7u);
     cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
     cr_assert_eq(e.offset, 12);
     cr_assert_eq(e.tag, 0x00100010u);
+    cr_assert_eq(e.sys_errno, 0);
+    cr_assert_eq(e.detail[0], 0);
     cr_assert_str_eq(e.message, "bad length 7");
+}
+
+Test(error, fail_fills_every_field_and_returns_minus_one)
+{
+    dq_error e;
+    memset(&e, 0x55, sizeof e);
+    cr_assert_eq(dq_fail(&e, DQ_ERR_LIMIT, 3, 0x00080005u, "over %s", "cap"), -1);
+    cr_assert_eq(e.kind, DQ_ERR_LIMIT);
+    cr_assert_eq(e.offset, 3);
+    cr_assert_eq(e.tag, 0x00080005u);
+    cr_assert_eq(e.sys_errno, 0);
+    cr_assert_eq(e.detail[2], 0);
+    cr_assert_str_eq(e.message, "over cap");
 }
 
 Test(error, null_error_is_allowed)
 {
-    cr_assert_eq(dq_error_set(NULL, DQ_ERR_IO, 0, 0, "x"), DQ_ERR_IO);
+    dq_error_set(NULL, DQ_ERR_IO, 0, 0, "x");
+    cr_assert_eq(dq_fail(NULL, DQ_ERR_IO, 0, 0, "x"), -1);
     dq_error_clear(NULL);
     dq_error_prefix(NULL, "ctx");
 }
