@@ -30,10 +30,10 @@ static void stream(uint8_t cfg, const uint8_t *data, size_t size)
 {
     dq_transfer_syntax ts = (dq_transfer_syntax)((cfg >> 1) & 3);
     uint32_t max_pdu = (cfg & 64) ? 0 : 16382;
-    dq_pdu_buf script = {0};
+    dq_buffer script = {0};
     if (dq_fuzz_make_ac(&script, 1, ts, 16382) != 0 ||
-        dq_pdu_buf_reserve(&script, size, NULL) != DQ_OK) {
-        dq_pdu_buf_free(&script);
+        dq_buffer_reserve(&script, size, NULL) != 0) {
+        dq_buffer_free(&script);
         return;
     }
     if (size)
@@ -57,7 +57,7 @@ static void stream(uint8_t cfg, const uint8_t *data, size_t size)
         dq_dataset_free(ds);
     }
     dq_assoc_free(a);
-    dq_pdu_buf_free(&script);
+    dq_buffer_free(&script);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -258,13 +258,12 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
         }
         dq_pdu_frame fr;
         dq_error ferr;
-        dq_pdu_frame_result r = dq_pdu_frame_check(p, dq_transport_buffered(a->t), a->pdata_cap,
-                                                   &fr, &ferr);
-        if (r == DQ_PDU_FRAME_ERROR && ferr.kind == DQ_ERR_LIMIT && fr.type == DQ_PDU_P_DATA_TF)
+        int r = dq_pdu_frame_check(p, dq_transport_buffered(a->t), a->pdata_cap, &fr, &ferr);
+        if (r < 0 && ferr.kind == DQ_ERR_LIMIT && fr.type == DQ_PDU_P_DATA_TF)
             dq_error_set(&ferr, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
                          "P-DATA-TF PDU-length %lu is above our safety limit of %zu bytes",
                          (unsigned long)fr.length, a->pdata_cap);
-        if (r == DQ_PDU_FRAME_ERROR) {
+        if (r < 0) {
             /* Unknown type or impossible length: Evt19. */
             *pdu = p;
             *len = DQ_PDU_HEADER_SIZE;
@@ -272,7 +271,7 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
                 *err = ferr;
             return 1;
         }
-        if (r == DQ_PDU_FRAME_COMPLETE) {
+        if (fr.complete) {
             *pdu = p;
             *len = fr.size;
             took_pdu(a, p, &fr);
@@ -393,7 +392,7 @@ static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, const 
         return -1;
     }
     *ev = r == 1 ? DQ_UL_EVT19 : dq_ul_event_for_pdu(*pdu, *len);
-    if (*ev != DQ_UL_EVT19 && dq_pdu_validate(*pdu, *len, why) != DQ_OK)
+    if (*ev != DQ_UL_EVT19 && dq_pdu_validate(*pdu, *len, why) < 0)
         *ev = DQ_UL_EVT19;
     return 0;
 }
@@ -478,15 +477,15 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
         ui->ext_neg[i].info = p->ext_neg[i].info;
         ui->ext_neg[i].info_len = p->ext_neg[i].info_len;
     }
-    dq_error_kind ek = dq_pdu_encode_associate(&a->rq, rq, err);
+    int rc = dq_pdu_encode_associate(&a->rq, rq, err);
     free(ts);
-    if (ek != DQ_OK) {
+    if (rc < 0) {
         free(rq);
         return -1;
     }
     /* Keep a decoded view of exactly what went out, for the debug dump. */
     memset(rq, 0, sizeof *rq);
-    if (dq_pdu_decode_associate(a->rq.data, a->rq.len, rq, err) != DQ_OK) {
+    if (dq_pdu_decode_associate(a->rq.data, a->rq.len, rq, err) < 0) {
         free(rq);
         dq_error_prefix(err, "our own A-ASSOCIATE-RQ does not decode");
         return -1;
@@ -504,7 +503,7 @@ static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
                        "out of memory");
     memcpy(a->ac, pdu, len);
     a->ac_len = len;
-    if (dq_pdu_decode_associate(a->ac, a->ac_len, a->ac_view, err) != DQ_OK)
+    if (dq_pdu_decode_associate(a->ac, a->ac_len, a->ac_view, err) < 0)
         return -1;
     const dq_pdu_associate *ac = a->ac_view;
     a->peer_max_pdu = ac->user_info.has_max_length ? ac->user_info.max_length : 0;
@@ -799,8 +798,8 @@ void dq_assoc_free(dq_assoc *a)
         return;
     dq_assoc_fail(a, NULL);
     close_transport(a);
-    dq_pdu_buf_free(&a->rq);
-    dq_pdu_buf_free(&a->tx);
+    dq_buffer_free(&a->rq);
+    dq_buffer_free(&a->tx);
     dq_buffer_free(&a->tx_cmd);
     dq_buffer_free(&a->rx_cmd);
     dq_buffer_free(&a->rx_data);

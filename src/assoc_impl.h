@@ -19,7 +19,7 @@ struct dq_assoc {
     bool failed_reported;        /* DQ_ASSOC_EV_FAILED was sent */
     uint32_t our_max_pdu, peer_max_pdu;
 
-    dq_pdu_buf rq;               /* our A-ASSOCIATE-RQ as sent */
+    dq_buffer rq;                /* our A-ASSOCIATE-RQ as sent */
     dq_pdu_associate *rq_view;   /* decoded from rq */
     uint8_t *ac;                 /* the A-ASSOCIATE-AC as received (a copy) */
     size_t ac_len;
@@ -33,7 +33,7 @@ struct dq_assoc {
     dq_pdv_iter it;
     dq_buffer rx_cmd, rx_data;   /* reassembly (only when a message spans PDVs) */
 
-    dq_pdu_buf tx;               /* P-DATA-TF being sent */
+    dq_buffer tx;                /* P-DATA-TF being sent */
     dq_buffer tx_cmd;            /* command set being sent */
     uint16_t next_message_id;
     dq_assoc_stats stats;

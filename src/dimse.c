@@ -182,7 +182,7 @@ static int send_stream(dq_assoc *a, uint8_t pctx, bool command, const uint8_t *v
         size_t k = n - off < frag ? n - off : frag;
         bool last = off + k == n;
         a->tx.len = 0;
-        if (dq_pdu_buf_reserve(&a->tx, DQ_PDU_PDATA_HEADER_SIZE + k, err) != DQ_OK)
+        if (dq_buffer_reserve(&a->tx, DQ_PDU_PDATA_HEADER_SIZE + k, err) < 0)
             return -1;
         if (dq_pdu_pdata_header(a->tx.data, pctx, command, last, k, err) != DQ_OK)
             return -1;
@@ -291,10 +291,10 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
             a->in_pdu = true;
         }
         dq_pdv pdv;
-        int r = dq_pdv_next(&a->it, &pdv, err);
-        if (r < 0)
+        bool end;
+        if (dq_pdv_next(&a->it, &pdv, &end, err) < 0)
             return dimse_violation(a, err);
-        if (r == 0) {
+        if (end) {
             a->in_pdu = false;
             continue;
         }

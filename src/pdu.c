@@ -203,24 +203,24 @@ static bool known_type(unsigned t)
     return t >= DQ_PDU_ASSOCIATE_RQ && t <= DQ_PDU_ABORT;
 }
 
-dq_pdu_frame_result dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length,
-                                       dq_pdu_frame *frame, dq_error *err)
+int dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length, dq_pdu_frame *frame,
+                       dq_error *err)
 {
-    dq_pdu_frame f = {0, 0, 0};
+    dq_pdu_frame f = {0, 0, 0, false};
     if (len >= 1) {
         if (!known_type(buf[0])) {
             dq_error_set(err, DQ_ERR_MALFORMED, 0, DQ_ERROR_NO_TAG, "unrecognized PDU type 0x%02X",
                          buf[0]);
             if (frame)
                 *frame = f;
-            return DQ_PDU_FRAME_ERROR;
+            return -1;
         }
         f.type = (dq_pdu_type)buf[0];
     }
     if (len < DQ_PDU_HEADER_SIZE) {
         if (frame)
             *frame = f;
-        return DQ_PDU_FRAME_NEED_MORE;
+        return 0;
     }
     f.length = rd32(buf + DQ_GEN_PDU_P_DATA_TF_PDU_LENGTH_OFFSET);
     if (frame)
@@ -235,7 +235,7 @@ dq_pdu_frame_result dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t 
             dq_error_set(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG,
                          "%s PDU-length is %lu, must be 4", dq_pdu_type_name(f.type),
                          (unsigned long)f.length);
-            return DQ_PDU_FRAME_ERROR;
+            return -1;
         }
         break;
     case DQ_PDU_ASSOCIATE_RQ:
@@ -243,12 +243,12 @@ dq_pdu_frame_result dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t 
         if (f.length > DQ_PDU_ASSOC_MAX_LENGTH) {
             dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu over the cap %u",
                          dq_pdu_type_name(f.type), (unsigned long)f.length, DQ_PDU_ASSOC_MAX_LENGTH);
-            return DQ_PDU_FRAME_ERROR;
+            return -1;
         }
         if (f.length < DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE) {
             dq_error_set(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu too short",
                          dq_pdu_type_name(f.type), (unsigned long)f.length);
-            return DQ_PDU_FRAME_ERROR;
+            return -1;
         }
         break;
     case DQ_PDU_P_DATA_TF:
@@ -256,31 +256,28 @@ dq_pdu_frame_result dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t 
             dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
                          "P-DATA-TF PDU-length %lu over the maximum %lu",
                          (unsigned long)f.length, (unsigned long)max_length);
-            return DQ_PDU_FRAME_ERROR;
+            return -1;
         }
         break;
     }
     if ((uint64_t)f.length + DQ_PDU_HEADER_SIZE > (uint64_t)SIZE_MAX) {
         dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "PDU does not fit in memory");
-        return DQ_PDU_FRAME_ERROR;
+        return -1;
     }
     f.size = (size_t)f.length + DQ_PDU_HEADER_SIZE;
+    f.complete = len >= f.size;
     if (frame)
         *frame = f;
-    return len >= f.size ? DQ_PDU_FRAME_COMPLETE : DQ_PDU_FRAME_NEED_MORE;
+    return 0;
 }
 
 /* ---- decoding ------------------------------------------------------------------- */
 
-#define FAIL(kind, off, ...)                                                 \
-    do {                                                                     \
-        dq_error_set(err, kind, (size_t)(off), DQ_ERROR_NO_TAG, __VA_ARGS__); \
-        return kind;                                                         \
-    } while (0)
+#define FAIL(kind, off, ...) return dq_fail(err, kind, (size_t)(off), DQ_ERROR_NO_TAG, __VA_ARGS__)
 
 /* Checks the PDU header against its generated layout: right type and
  * PDU-length exactly the rest of the buffer. */
-static dq_error_kind check_whole(layout_id id, const char *name, const uint8_t *pdu, size_t size,
+static int check_whole(layout_id id, const char *name, const uint8_t *pdu, size_t size,
                                  dq_error *err)
 {
     const char *why = "";
@@ -291,10 +288,10 @@ static dq_error_kind check_whole(layout_id id, const char *name, const uint8_t *
         FAIL(DQ_ERR_MALFORMED, 0, "%s: %s", name, why);
     if (n != size)
         FAIL(DQ_ERR_MALFORMED, 2, "%s: PDU-length says %zu bytes, have %zu", name, n, size);
-    return DQ_OK;
+    return 0;
 }
 
-static dq_error_kind decode_pctx(const uint8_t *p, size_t n, size_t base, bool ac, dq_pdu_pctx *pc,
+static int decode_pctx(const uint8_t *p, size_t n, size_t base, bool ac, dq_pdu_pctx *pc,
                                  dq_error *err)
 {
     memset(pc, 0, sizeof *pc);
@@ -348,7 +345,7 @@ static dq_error_kind decode_pctx(const uint8_t *p, size_t n, size_t base, bool a
     if (!ac && (!have_abstract || pc->n_transfer_syntaxes == 0))
         FAIL(DQ_ERR_MALFORMED, base, "presentation context %u: needs an abstract syntax and a transfer syntax",
              pc->id);
-    return DQ_OK;
+    return 0;
 }
 
 dq_pdu_str dq_pdu_pctx_transfer_syntax(const dq_pdu_pctx *pc, size_t i)
@@ -387,7 +384,7 @@ static bool take16(const uint8_t *p, size_t n, size_t *off, const uint8_t **data
     return true;
 }
 
-static dq_error_kind decode_common_ext_neg(const uint8_t *p, size_t n, size_t base,
+static int decode_common_ext_neg(const uint8_t *p, size_t n, size_t base,
                                            dq_pdu_common_ext_neg *c, dq_error *err)
 {
     memset(c, 0, sizeof *c);
@@ -418,7 +415,7 @@ static dq_error_kind decode_common_ext_neg(const uint8_t *p, size_t n, size_t ba
         roff += k;
     }
     /* Bytes after (z+1) are reserved for later versions of the sub-item: ignored. */
-    return DQ_OK;
+    return 0;
 }
 
 dq_pdu_str dq_pdu_common_ext_neg_related(const dq_pdu_common_ext_neg *c, size_t i)
@@ -440,7 +437,7 @@ dq_pdu_str dq_pdu_common_ext_neg_related(const dq_pdu_common_ext_neg *c, size_t 
     return none;
 }
 
-static dq_error_kind decode_user_info(const uint8_t *p, size_t n, size_t base, bool ac,
+static int decode_user_info(const uint8_t *p, size_t n, size_t base, bool ac,
                                       dq_pdu_user_info *ui, dq_error *err)
 {
     memset(ui, 0, sizeof *ui);
@@ -525,9 +522,9 @@ static dq_error_kind decode_user_info(const uint8_t *p, size_t n, size_t base, b
             if (ui->n_common_ext_neg == DQ_PDU_MAX_COMMON_EXT_NEG)
                 FAIL(DQ_ERR_LIMIT, at, "more than %u common extended negotiation sub-items",
                      DQ_PDU_MAX_COMMON_EXT_NEG);
-            dq_error_kind rc = decode_common_ext_neg(s, k, at, &ui->common_ext_neg[ui->n_common_ext_neg], err);
-            if (rc != DQ_OK)
-                return rc;
+            int rc = decode_common_ext_neg(s, k, at, &ui->common_ext_neg[ui->n_common_ext_neg], err);
+            if (rc < 0)
+                return -1;
             ui->n_common_ext_neg++;
             break;
         }
@@ -584,10 +581,10 @@ static dq_error_kind decode_user_info(const uint8_t *p, size_t n, size_t base, b
     }
     if (!ui->has_max_length)
         FAIL(DQ_ERR_MALFORMED, base, "user information item without a maximum length sub-item");
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
+int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
                                       dq_error *err)
 {
     if (!pdu || !out || size < 1)
@@ -595,10 +592,10 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
     bool ac = pdu[0] == DQ_PDU_ASSOCIATE_AC;
     if (!ac && pdu[0] != DQ_PDU_ASSOCIATE_RQ)
         FAIL(DQ_ERR_MALFORMED, 0, "PDU type 0x%02X is not A-ASSOCIATE-RQ/AC", pdu[0]);
-    dq_error_kind rc = ac ? check_whole(DQ_GEN_PDU_L_ASSOCIATE_AC, "A-ASSOCIATE-AC", pdu, size, err)
+    int rc = ac ? check_whole(DQ_GEN_PDU_L_ASSOCIATE_AC, "A-ASSOCIATE-AC", pdu, size, err)
                           : check_whole(DQ_GEN_PDU_L_ASSOCIATE_RQ, "A-ASSOCIATE-RQ", pdu, size, err);
-    if (rc != DQ_OK)
-        return rc;
+    if (rc < 0)
+        return -1;
     memset(out, 0, sizeof *out);
     out->type = ac ? DQ_PDU_ASSOCIATE_AC : DQ_PDU_ASSOCIATE_RQ;
     out->protocol_version = GET(DQ_GEN_PDU_ASSOCIATE_RQ_PROTOCOL_VERSION, pdu);
@@ -638,8 +635,8 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
                 FAIL(DQ_ERR_LIMIT, off, "more than %u presentation contexts", DQ_PDU_MAX_PCTX);
             dq_pdu_pctx *pc = &out->pctx[out->n_pctx];
             rc = decode_pctx(p, k, off, ac, pc, err);
-            if (rc != DQ_OK)
-                return rc;
+            if (rc < 0)
+                return -1;
             for (size_t i = 0; i < out->n_pctx; i++)
                 if (out->pctx[i].id == pc->id)
                     FAIL(DQ_ERR_MALFORMED, off, "presentation context ID %u used twice", pc->id);
@@ -655,8 +652,8 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
                 FAIL(DQ_ERR_MALFORMED, off, "more than one user information item");
             have_ui = true;
             rc = decode_user_info(p, k, off, ac, &out->user_info, err);
-            if (rc != DQ_OK)
-                return rc;
+            if (rc < 0)
+                return -1;
             break;
         default:
             FAIL(DQ_ERR_MALFORMED, off, "unrecognized item type 0x%02X", p[0]);
@@ -669,70 +666,71 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
         FAIL(DQ_ERR_MALFORMED, size, "no presentation context item");
     if (!have_ui)
         FAIL(DQ_ERR_MALFORMED, size, "no user information item");
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err)
+int dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err)
 {
-    dq_error_kind rc = check_whole(DQ_GEN_PDU_L_ASSOCIATE_RJ, "A-ASSOCIATE-RJ", pdu, size, err);
-    if (rc != DQ_OK)
-        return rc;
+    int rc = check_whole(DQ_GEN_PDU_L_ASSOCIATE_RJ, "A-ASSOCIATE-RJ", pdu, size, err);
+    if (rc < 0)
+        return -1;
     if (size != DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE)
         FAIL(DQ_ERR_MALFORMED, 2, "A-ASSOCIATE-RJ PDU-length must be 4");
     out->result = GET(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, pdu);
     out->source = GET(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, pdu);
     out->reason = GET(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, pdu);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err)
+int dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err)
 {
-    dq_error_kind rc = check_whole(DQ_GEN_PDU_L_ABORT, "A-ABORT", pdu, size, err);
-    if (rc != DQ_OK)
-        return rc;
+    int rc = check_whole(DQ_GEN_PDU_L_ABORT, "A-ABORT", pdu, size, err);
+    if (rc < 0)
+        return -1;
     if (size != DQ_GEN_PDU_ABORT_FIXED_SIZE)
         FAIL(DQ_ERR_MALFORMED, 2, "A-ABORT PDU-length must be 4");
     out->source = GET(DQ_GEN_PDU_ABORT_SOURCE, pdu);
     out->reason = GET(DQ_GEN_PDU_ABORT_REASON_DIAG, pdu);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type *type, dq_error *err)
+int dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type *type, dq_error *err)
 {
     if (!pdu || size < 1)
         FAIL(DQ_ERR_ARGUMENT, 0, "A-RELEASE: no input");
-    dq_error_kind rc;
+    int rc;
     if (pdu[0] == DQ_PDU_RELEASE_RQ)
         rc = check_whole(DQ_GEN_PDU_L_RELEASE_RQ, "A-RELEASE-RQ", pdu, size, err);
     else if (pdu[0] == DQ_PDU_RELEASE_RP)
         rc = check_whole(DQ_GEN_PDU_L_RELEASE_RP, "A-RELEASE-RP", pdu, size, err);
     else
         FAIL(DQ_ERR_MALFORMED, 0, "PDU type 0x%02X is not A-RELEASE-RQ/RP", pdu[0]);
-    if (rc != DQ_OK)
-        return rc;
+    if (rc < 0)
+        return -1;
     if (size != DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE)
         FAIL(DQ_ERR_MALFORMED, 2, "A-RELEASE PDU-length must be 4");
     if (type)
         *type = (dq_pdu_type)pdu[0];
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdv_iter_init(dq_pdv_iter *it, const uint8_t *pdu, size_t size, dq_error *err)
+int dq_pdv_iter_init(dq_pdv_iter *it, const uint8_t *pdu, size_t size, dq_error *err)
 {
-    dq_error_kind rc = check_whole(DQ_GEN_PDU_L_P_DATA_TF, "P-DATA-TF", pdu, size, err);
-    if (rc != DQ_OK)
-        return rc;
+    int rc = check_whole(DQ_GEN_PDU_L_P_DATA_TF, "P-DATA-TF", pdu, size, err);
+    if (rc < 0)
+        return -1;
     if (size == DQ_GEN_PDU_P_DATA_TF_FIXED_SIZE)
         FAIL(DQ_ERR_MALFORMED, 2, "P-DATA-TF without a presentation data value item");
     it->pdu = pdu;
     it->size = size;
     it->pos = DQ_GEN_PDU_P_DATA_TF_PRESENTATION_DATA_VALUE_ITEM_S_OFFSET;
-    return DQ_OK;
+    return 0;
 }
 
-int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, dq_error *err)
+int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, bool *end, dq_error *err)
 {
-    if (it->pos >= it->size)
+    *end = it->pos >= it->size;
+    if (*end)
         return 0;
     const char *why = "";
     const uint8_t *p = it->pdu + it->pos;
@@ -755,16 +753,15 @@ int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, dq_error *err)
     out->data = p + DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET + 1;
     out->len = k - DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET - 1;
     it->pos += k;
-    return 1;
+    return 0;
 }
 
-dq_error_kind dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
+int dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
 {
     dq_pdu_frame f;
-    dq_pdu_frame_result fr = dq_pdu_frame_check(pdu, size, 0, &f, err);
-    if (fr == DQ_PDU_FRAME_ERROR)
-        return err ? err->kind : DQ_ERR_MALFORMED;
-    if (fr == DQ_PDU_FRAME_NEED_MORE || f.size != size)
+    if (dq_pdu_frame_check(pdu, size, 0, &f, err) < 0)
+        return -1;
+    if (!f.complete || f.size != size)
         FAIL(DQ_ERR_MALFORMED, size, "not exactly one whole PDU");
     switch (f.type) {
     case DQ_PDU_ASSOCIATE_RQ:
@@ -772,7 +769,7 @@ dq_error_kind dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
         dq_pdu_associate *a = malloc(sizeof *a); /* too big for a fuzzer's stack budget */
         if (!a)
             FAIL(DQ_ERR_NOMEM, 0, "out of memory");
-        dq_error_kind rc = dq_pdu_decode_associate(pdu, size, a, err);
+        int rc = dq_pdu_decode_associate(pdu, size, a, err);
         free(a);
         return rc;
     }
@@ -783,13 +780,14 @@ dq_error_kind dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
     case DQ_PDU_P_DATA_TF: {
         dq_pdv_iter it;
         dq_pdv v;
-        dq_error_kind rc = dq_pdv_iter_init(&it, pdu, size, err);
-        if (rc != DQ_OK)
-            return rc;
-        int r;
-        while ((r = dq_pdv_next(&it, &v, err)) > 0)
-            ;
-        return r < 0 ? DQ_ERR_MALFORMED : DQ_OK;
+        int rc = dq_pdv_iter_init(&it, pdu, size, err);
+        if (rc < 0)
+            return -1;
+        bool end = false;
+        while (!end)
+            if (dq_pdv_next(&it, &v, &end, err) < 0)
+                return -1;
+        return 0;
     }
     case DQ_PDU_RELEASE_RQ:
     case DQ_PDU_RELEASE_RP:
@@ -804,38 +802,14 @@ dq_error_kind dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
 
 /* ---- encoding ------------------------------------------------------------------- */
 
-dq_error_kind dq_pdu_buf_reserve(dq_pdu_buf *b, size_t extra, dq_error *err)
-{
-    if (!b)
-        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "no buffer");
-    if (extra <= b->cap - b->len)
-        return DQ_OK;
-    if (extra > SIZE_MAX / 2 - b->len)
-        FAIL(DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, "buffer would overflow");
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < extra)
-        cap *= 2;
-    uint8_t *d = realloc(b->data, cap);
-    if (!d)
-        FAIL(DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, "out of memory growing a PDU buffer to %zu bytes", cap);
-    b->data = d;
-    b->cap = cap;
-    return DQ_OK;
-}
-
-void dq_pdu_buf_free(dq_pdu_buf *b)
-{
-    if (!b)
-        return;
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
-
 /* Appends n bytes (NULL data: zeros); returns where they start or NULL. */
-static uint8_t *put(dq_pdu_buf *b, const void *data, size_t n, dq_error *err)
+static uint8_t *put(dq_buffer *b, const void *data, size_t n, dq_error *err)
 {
-    if (dq_pdu_buf_reserve(b, n, err) != DQ_OK)
+    if (!b) {
+        dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "no buffer");
+        return NULL;
+    }
+    if (dq_buffer_reserve(b, n, err) < 0)
         return NULL;
     uint8_t *p = b->data + b->len;
     if (n) {
@@ -849,13 +823,13 @@ static uint8_t *put(dq_pdu_buf *b, const void *data, size_t n, dq_error *err)
 }
 
 /* Items: reserve the header, write the body, then patch the length. */
-static bool item_begin(dq_pdu_buf *b, size_t *start, dq_error *err)
+static bool item_begin(dq_buffer *b, size_t *start, dq_error *err)
 {
     *start = b->len;
     return put(b, NULL, ITEM_HEADER, err) != NULL;
 }
 
-static bool item_end(dq_pdu_buf *b, size_t start, layout_id id, const char *what, dq_error *err)
+static bool item_end(dq_buffer *b, size_t start, layout_id id, const char *what, dq_error *err)
 {
     size_t len = b->len - start - ITEM_HEADER;
     if (len > UINT16_MAX) {
@@ -867,7 +841,7 @@ static bool item_end(dq_pdu_buf *b, size_t start, layout_id id, const char *what
     return true;
 }
 
-static bool put_uid_item(dq_pdu_buf *b, layout_id id, dq_pdu_str s, const char *what, size_t max,
+static bool put_uid_item(dq_buffer *b, layout_id id, dq_pdu_str s, const char *what, size_t max,
                          dq_error *err)
 {
     if (s.len > max || (s.len && !s.ptr)) {
@@ -878,7 +852,7 @@ static bool put_uid_item(dq_pdu_buf *b, layout_id id, dq_pdu_str s, const char *
     return item_begin(b, &start, err) && put(b, s.ptr, s.len, err) && item_end(b, start, id, what, err);
 }
 
-static bool put16(dq_pdu_buf *b, size_t v, const char *what, dq_error *err)
+static bool put16(dq_buffer *b, size_t v, const char *what, dq_error *err)
 {
     if (v > UINT16_MAX) {
         dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "%s: %zu does not fit 16 bits", what, v);
@@ -890,7 +864,7 @@ static bool put16(dq_pdu_buf *b, size_t v, const char *what, dq_error *err)
     return p != NULL;
 }
 
-static bool put_str16(dq_pdu_buf *b, dq_pdu_str s, const char *what, dq_error *err)
+static bool put_str16(dq_buffer *b, dq_pdu_str s, const char *what, dq_error *err)
 {
     return put16(b, s.len, what, err) && put(b, s.ptr, s.len, err);
 }
@@ -906,7 +880,7 @@ static bool ae_ok(const char *ae)
     return true;
 }
 
-static bool encode_user_info(dq_pdu_buf *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
+static bool encode_user_info(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
 {
     size_t start, s;
     if (!item_begin(b, &start, err))
@@ -994,7 +968,7 @@ static bool encode_user_info(dq_pdu_buf *b, const dq_pdu_user_info *ui, bool ac,
                     "user information", err);
 }
 
-static bool encode_pctx(dq_pdu_buf *b, const dq_pdu_pctx *pc, bool ac, dq_error *err)
+static bool encode_pctx(dq_buffer *b, const dq_pdu_pctx *pc, bool ac, dq_error *err)
 {
     if (pc->id % 2 == 0) {
         dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "presentation context ID %u is not odd", pc->id);
@@ -1034,7 +1008,7 @@ static bool encode_pctx(dq_pdu_buf *b, const dq_pdu_pctx *pc, bool ac, dq_error 
     return item_end(b, start, DQ_GEN_PDU_L_PCTX_RQ, "presentation context", err);
 }
 
-dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a, dq_error *err)
+int dq_pdu_encode_associate(dq_buffer *out, const dq_pdu_associate *a, dq_error *err)
 {
     if (!out || !a)
         FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "A-ASSOCIATE: no input");
@@ -1052,7 +1026,7 @@ dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a
     size_t start = out->len;
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE, err);
     if (!p)
-        return err ? err->kind : DQ_ERR_NOMEM;
+        return -1;
     SET(DQ_GEN_PDU_ASSOCIATE_RQ_PROTOCOL_VERSION, p, a->protocol_version ? a->protocol_version
                                                                          : DQ_PDU_PROTOCOL_VERSION);
     memset(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET, ' ', 2 * DQ_PDU_AE_TITLE_SIZE);
@@ -1066,54 +1040,54 @@ dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a
         ok = encode_user_info(out, &a->user_info, ac, err);
     if (!ok) {
         out->len = start;
-        return err ? err->kind : DQ_ERR_ARGUMENT;
+        return -1;
     }
     uint32_t len = (uint32_t)(out->len - start - DQ_PDU_HEADER_SIZE);
     if (ac)
         layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_AC, out->data + start, len);
     else
         layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_RQ, out->data + start, len);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_encode_reject(dq_pdu_buf *out, const dq_pdu_reject *rj, dq_error *err)
+int dq_pdu_encode_reject(dq_buffer *out, const dq_pdu_reject *rj, dq_error *err)
 {
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE, err);
     if (!p)
-        return err ? err->kind : DQ_ERR_NOMEM;
+        return -1;
     layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_RJ, p, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     SET(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, p, rj->result);
     SET(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, p, rj->source);
     SET(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, p, rj->reason);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_encode_abort(dq_pdu_buf *out, const dq_pdu_abort *ab, dq_error *err)
+int dq_pdu_encode_abort(dq_buffer *out, const dq_pdu_abort *ab, dq_error *err)
 {
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ABORT_FIXED_SIZE, err);
     if (!p)
-        return err ? err->kind : DQ_ERR_NOMEM;
+        return -1;
     layout_put_header(DQ_GEN_PDU_L_ABORT, p, DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     SET(DQ_GEN_PDU_ABORT_SOURCE, p, ab->source);
     SET(DQ_GEN_PDU_ABORT_REASON_DIAG, p, ab->reason);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_encode_release(dq_pdu_buf *out, dq_pdu_type type, dq_error *err)
+int dq_pdu_encode_release(dq_buffer *out, dq_pdu_type type, dq_error *err)
 {
     if (type != DQ_PDU_RELEASE_RQ && type != DQ_PDU_RELEASE_RP)
         FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "type must be A-RELEASE-RQ or -RP");
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE, err);
     if (!p)
-        return err ? err->kind : DQ_ERR_NOMEM;
+        return -1;
     if (type == DQ_PDU_RELEASE_RQ)
         layout_put_header(DQ_GEN_PDU_L_RELEASE_RQ, p, DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     else
         layout_put_header(DQ_GEN_PDU_L_RELEASE_RP, p, DQ_GEN_PDU_RELEASE_RP_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t pctx_id, bool command,
+int dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t pctx_id, bool command,
                                   bool last, size_t data_len, dq_error *err)
 {
     /* PDV item length counts the context ID, the control byte and the data;
@@ -1125,10 +1099,10 @@ dq_error_kind dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t
     SET(DQ_GEN_PDU_PDV_ITEM_PRESENTATION_CONTEXT_ID, out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE, pctx_id);
     out[DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE + DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET] =
         (uint8_t)((command ? DQ_PDV_COMMAND : 0) | (last ? DQ_PDV_LAST : 0));
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_encode_pdata(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n, dq_error *err)
+int dq_pdu_encode_pdata(dq_buffer *out, const dq_pdv *pdvs, size_t n, dq_error *err)
 {
     if (!out || (!pdvs && n) || n == 0)
         FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "P-DATA-TF needs at least one PDV");
@@ -1145,7 +1119,7 @@ dq_error_kind dq_pdu_encode_pdata(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n,
         FAIL(DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, "P-DATA-TF does not fit in memory");
     uint8_t *p = put(out, NULL, (size_t)total + DQ_PDU_HEADER_SIZE, err);
     if (!p)
-        return err ? err->kind : DQ_ERR_NOMEM;
+        return -1;
     layout_put_header(DQ_GEN_PDU_L_P_DATA_TF, p, (uint32_t)total);
     p += DQ_PDU_HEADER_SIZE;
     for (size_t i = 0; i < n; i++) {
@@ -1156,7 +1130,7 @@ dq_error_kind dq_pdu_encode_pdata(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n,
             memcpy(p + 6, pdvs[i].data, pdvs[i].len);
         p += 6 + pdvs[i].len;
     }
-    return DQ_OK;
+    return 0;
 }
 
 /* ---- names and meanings ---------------------------------------------------------- */

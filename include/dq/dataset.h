@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dq/buffer.h"
 #include "dq/dict.h"
 #include "dq/error.h"
 
@@ -48,24 +49,6 @@ extern "C" {
 #define DQ_TAG_ITEM_DELIMITATION DQ_TAG(0xFFFE, 0xE00D)
 #define DQ_TAG_SEQUENCE_DELIMITATION DQ_TAG(0xFFFE, 0xE0DD)
 #define DQ_UNDEFINED_LENGTH 0xFFFFFFFFu
-
-/* ---- growable byte buffer ------------------------------------------------- */
-
-/* Plain malloc'd bytes; encoders append to it. Zero-initialise or call
- * dq_buffer_init; release with dq_buffer_free. */
-typedef struct dq_buffer {
-    uint8_t *data;
-    size_t len;
-    size_t cap;
-} dq_buffer;
-
-void dq_buffer_init(dq_buffer *b);
-void dq_buffer_free(dq_buffer *b);
-/* Makes room for `extra` more bytes (amortised doubling). */
-int dq_buffer_reserve(dq_buffer *b, size_t extra, dq_error *err);
-int dq_buffer_append(dq_buffer *b, const void *bytes, size_t n, dq_error *err);
-/* Sets len to 0 and keeps the memory. */
-void dq_buffer_reset(dq_buffer *b);
 
 /* ---- transfer syntaxes ---------------------------------------------------- */
 
