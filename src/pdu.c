@@ -437,147 +437,205 @@ dq_pdu_str dq_pdu_common_ext_neg_related(const dq_pdu_common_ext_neg *c, size_t 
     return none;
 }
 
+/* ---- user information sub-items (PS3.8 Annex D, PS3.7 Annex D) ------------------- */
+
+/* The sub-item being decoded: s[0..avail) starts with its header; `at` is
+ * its offset within the PDU (for errors); `ac` says which direction's layouts
+ * apply. A decoder sets `size` to the sub-item's whole size. */
+typedef struct ui_sub {
+    const uint8_t *s;
+    size_t avail, at, size;
+    bool ac;
+} ui_sub;
+
+/* Checks the sub-item against its layout and sets x->size. */
+static int ui_check(ui_sub *x, layout_id id, const char *what, dq_error *err)
+{
+    const char *why = "";
+    x->size = layout_check(id, x->s, x->avail, &why);
+    if (x->size == 0)
+        FAIL(DQ_ERR_MALFORMED, x->at, "%s sub-item: %s", what, why);
+    return 0;
+}
+
+/* 51H (PS3.8 D.1). */
+static int ui_max_length(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_MAX_LENGTH_AC : DQ_GEN_PDU_L_MAX_LENGTH_RQ,
+                 "maximum length", err) < 0)
+        return -1;
+    ui->has_max_length = true;
+    ui->max_length = GET(DQ_GEN_PDU_MAX_LENGTH_RQ_MAXIMUM_LENGTH_RECEIVED, x->s);
+    return 0;
+}
+
+/* 52H (PS3.7 D.3.3.2). */
+static int ui_impl_class_uid(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
+                 "implementation class UID", err) < 0)
+        return -1;
+    ui->implementation_class_uid = uid_view(x->s + ITEM_HEADER, x->size - ITEM_HEADER);
+    return 0;
+}
+
+/* 55H (PS3.7 D.3.3.2). */
+static int ui_impl_version(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
+                 "implementation version name", err) < 0)
+        return -1;
+    ui->implementation_version_name = name_view(x->s + ITEM_HEADER, x->size - ITEM_HEADER);
+    return 0;
+}
+
+/* 53H (PS3.7 D.3.3.3). */
+static int ui_async_ops(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_ASYNC_OPS_AC : DQ_GEN_PDU_L_ASYNC_OPS_RQ,
+                 "asynchronous operations window", err) < 0)
+        return -1;
+    ui->has_async_ops = true;
+    ui->max_ops_invoked = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_INVOKED, x->s);
+    ui->max_ops_performed = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_PERFORMED, x->s);
+    return 0;
+}
+
+/* 54H (PS3.7 D.3.3.4): UID, then the SCU and SCP role bytes. */
+static int ui_role(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_ROLE_AC : DQ_GEN_PDU_L_ROLE_RQ, "role selection", err) < 0)
+        return -1;
+    if (ui->n_roles == DQ_PDU_MAX_ROLES)
+        FAIL(DQ_ERR_LIMIT, x->at, "more than %u role selection sub-items", DQ_PDU_MAX_ROLES);
+    size_t o = DQ_GEN_PDU_ROLE_RQ_UID_LENGTH_OFFSET;
+    const uint8_t *d;
+    size_t l;
+    if (!take16(x->s, x->size, &o, &d, &l) || x->size - o != 2)
+        FAIL(DQ_ERR_MALFORMED, x->at, "role selection sub-item: UID-length does not match the item");
+    dq_pdu_role *r = &ui->roles[ui->n_roles++];
+    r->sop_class_uid = uid_view(d, l);
+    r->scu_role = x->s[o];
+    r->scp_role = x->s[o + 1];
+    return 0;
+}
+
+/* 56H (PS3.7 D.3.3.5): UID, then opaque application information. */
+static int ui_ext_neg(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, DQ_GEN_PDU_L_EXT_NEG, "SOP class extended negotiation", err) < 0)
+        return -1;
+    if (ui->n_ext_neg == DQ_PDU_MAX_EXT_NEG)
+        FAIL(DQ_ERR_LIMIT, x->at, "more than %u extended negotiation sub-items", DQ_PDU_MAX_EXT_NEG);
+    size_t o = DQ_GEN_PDU_EXT_NEG_SOP_CLASS_UID_LENGTH_OFFSET;
+    const uint8_t *d;
+    size_t l;
+    if (!take16(x->s, x->size, &o, &d, &l))
+        FAIL(DQ_ERR_MALFORMED, x->at, "SOP class extended negotiation: SOP-class-uid runs past the item");
+    dq_pdu_ext_neg *e = &ui->ext_neg[ui->n_ext_neg++];
+    e->sop_class_uid = uid_view(d, l);
+    e->info = x->s + o;
+    e->info_len = x->size - o;
+    return 0;
+}
+
+/* 57H (PS3.7 D.3.3.6). */
+static int ui_common_ext_neg(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, DQ_GEN_PDU_L_COMMON_EXT_NEG, "SOP class common extended negotiation", err) < 0)
+        return -1;
+    if (ui->n_common_ext_neg == DQ_PDU_MAX_COMMON_EXT_NEG)
+        FAIL(DQ_ERR_LIMIT, x->at, "more than %u common extended negotiation sub-items",
+             DQ_PDU_MAX_COMMON_EXT_NEG);
+    if (decode_common_ext_neg(x->s, x->size, x->at, &ui->common_ext_neg[ui->n_common_ext_neg],
+                              err) < 0)
+        return -1;
+    ui->n_common_ext_neg++;
+    return 0;
+}
+
+/* 58H in an RQ: type, positive-response-requested, primary field and (type
+ * 2) secondary field; 59H in an AC: the server response (PS3.7 D.3.3.7). The
+ * other direction's item is skipped as unknown. */
+static int ui_user_identity(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    bool is_ac = x->s[0] == DQ_PDU_ITEM_USER_IDENTITY_AC;
+    if (ui_check(x, is_ac ? DQ_GEN_PDU_L_USER_IDENTITY_AC : DQ_GEN_PDU_L_USER_IDENTITY_RQ,
+                 "user identity", err) < 0)
+        return -1;
+    if (is_ac != x->ac) { /* the other direction's item: not ours to read */
+        ui->n_unknown++;
+        return 0;
+    }
+    dq_pdu_user_identity *u = &ui->user_identity;
+    memset(u, 0, sizeof *u);
+    const uint8_t *d, *s = x->s;
+    size_t l, o, k = x->size;
+    if (is_ac) {
+        o = DQ_GEN_PDU_USER_IDENTITY_AC_SERVER_RESPONSE_LENGTH_OFFSET;
+        if (!take16(s, k, &o, &d, &l))
+            FAIL(DQ_ERR_MALFORMED, x->at, "user identity: server response runs past the item");
+        u->primary = d;
+        u->primary_len = (uint16_t)l;
+    } else {
+        u->type = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_USER_IDENTITY_TYPE, s);
+        u->positive_response_requested = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED, s);
+        o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET;
+        if (!take16(s, k, &o, &d, &l))
+            FAIL(DQ_ERR_MALFORMED, x->at, "user identity: primary field runs past the item");
+        u->primary = d;
+        u->primary_len = (uint16_t)l;
+        if (o < k) {
+            if (!take16(s, k, &o, &d, &l))
+                FAIL(DQ_ERR_MALFORMED, x->at, "user identity: secondary field runs past the item");
+            u->secondary = d;
+            u->secondary_len = (uint16_t)l;
+        }
+    }
+    ui->has_user_identity = true;
+    return 0;
+}
+
+/* Unknown sub-items are skipped (PS3.7 D.3.3), but still bounds-checked. */
+static int ui_unknown(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    size_t l = rd16(x->s + 2);
+    if (l > x->avail - ITEM_HEADER)
+        FAIL(DQ_ERR_MALFORMED, x->at, "user information sub-item 0x%02X runs past the item", x->s[0]);
+    x->size = ITEM_HEADER + l;
+    ui->n_unknown++;
+    return 0;
+}
+
+static int decode_ui_sub(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    switch (x->s[0]) {
+    case DQ_PDU_ITEM_MAX_LENGTH: return ui_max_length(x, ui, err);
+    case DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID: return ui_impl_class_uid(x, ui, err);
+    case DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME: return ui_impl_version(x, ui, err);
+    case DQ_PDU_ITEM_ASYNC_OPS_WINDOW: return ui_async_ops(x, ui, err);
+    case DQ_PDU_ITEM_ROLE_SELECTION: return ui_role(x, ui, err);
+    case DQ_PDU_ITEM_SOP_EXT_NEG: return ui_ext_neg(x, ui, err);
+    case DQ_PDU_ITEM_SOP_COMMON_EXT_NEG: return ui_common_ext_neg(x, ui, err);
+    case DQ_PDU_ITEM_USER_IDENTITY_RQ:
+    case DQ_PDU_ITEM_USER_IDENTITY_AC: return ui_user_identity(x, ui, err);
+    }
+    return ui_unknown(x, ui, err);
+}
+
+/* The User Information item (50H): its sub-items in any order. */
 static int decode_user_info(const uint8_t *p, size_t n, size_t base, bool ac,
-                                      dq_pdu_user_info *ui, dq_error *err)
+                            dq_pdu_user_info *ui, dq_error *err)
 {
     memset(ui, 0, sizeof *ui);
     size_t off = DQ_GEN_PDU_USER_INFO_RQ_FIXED_SIZE;
     while (off < n) {
-        const uint8_t *s = p + off;
-        size_t avail = n - off, at = base + off;
-        if (avail < ITEM_HEADER)
-            FAIL(DQ_ERR_MALFORMED, at, "user information: truncated sub-item header");
-        const char *why = "";
-        size_t k = 0;
-        switch (s[0]) {
-        case DQ_PDU_ITEM_MAX_LENGTH:
-            k = layout_check(ac ? DQ_GEN_PDU_L_MAX_LENGTH_AC : DQ_GEN_PDU_L_MAX_LENGTH_RQ,
-                             s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "maximum length sub-item: %s", why);
-            ui->has_max_length = true;
-            ui->max_length = GET(DQ_GEN_PDU_MAX_LENGTH_RQ_MAXIMUM_LENGTH_RECEIVED, s);
-            break;
-        case DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID:
-            k = layout_check(ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
-                             s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "implementation class UID sub-item: %s", why);
-            ui->implementation_class_uid = uid_view(s + ITEM_HEADER, k - ITEM_HEADER);
-            break;
-        case DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME:
-            k = layout_check(ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
-                             s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "implementation version name sub-item: %s", why);
-            ui->implementation_version_name = name_view(s + ITEM_HEADER, k - ITEM_HEADER);
-            break;
-        case DQ_PDU_ITEM_ASYNC_OPS_WINDOW:
-            k = layout_check(ac ? DQ_GEN_PDU_L_ASYNC_OPS_AC : DQ_GEN_PDU_L_ASYNC_OPS_RQ,
-                             s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "asynchronous operations window sub-item: %s", why);
-            ui->has_async_ops = true;
-            ui->max_ops_invoked = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_INVOKED, s);
-            ui->max_ops_performed = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_PERFORMED, s);
-            break;
-        case DQ_PDU_ITEM_ROLE_SELECTION: {
-            k = layout_check(ac ? DQ_GEN_PDU_L_ROLE_AC : DQ_GEN_PDU_L_ROLE_RQ, s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "role selection sub-item: %s", why);
-            if (ui->n_roles == DQ_PDU_MAX_ROLES)
-                FAIL(DQ_ERR_LIMIT, at, "more than %u role selection sub-items", DQ_PDU_MAX_ROLES);
-            size_t o = DQ_GEN_PDU_ROLE_RQ_UID_LENGTH_OFFSET;
-            const uint8_t *d;
-            size_t l;
-            if (!take16(s, k, &o, &d, &l) || k - o != 2)
-                FAIL(DQ_ERR_MALFORMED, at, "role selection sub-item: UID-length does not match the item");
-            dq_pdu_role *r = &ui->roles[ui->n_roles++];
-            r->sop_class_uid = uid_view(d, l);
-            r->scu_role = s[o];
-            r->scp_role = s[o + 1];
-            break;
-        }
-        case DQ_PDU_ITEM_SOP_EXT_NEG: {
-            k = layout_check(DQ_GEN_PDU_L_EXT_NEG, s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "SOP class extended negotiation sub-item: %s", why);
-            if (ui->n_ext_neg == DQ_PDU_MAX_EXT_NEG)
-                FAIL(DQ_ERR_LIMIT, at, "more than %u extended negotiation sub-items", DQ_PDU_MAX_EXT_NEG);
-            size_t o = DQ_GEN_PDU_EXT_NEG_SOP_CLASS_UID_LENGTH_OFFSET;
-            const uint8_t *d;
-            size_t l;
-            if (!take16(s, k, &o, &d, &l))
-                FAIL(DQ_ERR_MALFORMED, at, "SOP class extended negotiation: SOP-class-uid runs past the item");
-            dq_pdu_ext_neg *e = &ui->ext_neg[ui->n_ext_neg++];
-            e->sop_class_uid = uid_view(d, l);
-            e->info = s + o;
-            e->info_len = k - o;
-            break;
-        }
-        case DQ_PDU_ITEM_SOP_COMMON_EXT_NEG: {
-            k = layout_check(DQ_GEN_PDU_L_COMMON_EXT_NEG, s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "SOP class common extended negotiation sub-item: %s", why);
-            if (ui->n_common_ext_neg == DQ_PDU_MAX_COMMON_EXT_NEG)
-                FAIL(DQ_ERR_LIMIT, at, "more than %u common extended negotiation sub-items",
-                     DQ_PDU_MAX_COMMON_EXT_NEG);
-            int rc = decode_common_ext_neg(s, k, at, &ui->common_ext_neg[ui->n_common_ext_neg], err);
-            if (rc < 0)
-                return -1;
-            ui->n_common_ext_neg++;
-            break;
-        }
-        case DQ_PDU_ITEM_USER_IDENTITY_RQ:
-        case DQ_PDU_ITEM_USER_IDENTITY_AC: {
-            bool is_ac = s[0] == DQ_PDU_ITEM_USER_IDENTITY_AC;
-            k = layout_check(is_ac ? DQ_GEN_PDU_L_USER_IDENTITY_AC : DQ_GEN_PDU_L_USER_IDENTITY_RQ,
-                             s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "user identity sub-item: %s", why);
-            if (is_ac != ac) { /* the other direction's item: not ours to read */
-                ui->n_unknown++;
-                break;
-            }
-            dq_pdu_user_identity *u = &ui->user_identity;
-            memset(u, 0, sizeof *u);
-            const uint8_t *d;
-            size_t l, o;
-            if (is_ac) {
-                o = DQ_GEN_PDU_USER_IDENTITY_AC_SERVER_RESPONSE_LENGTH_OFFSET;
-                if (!take16(s, k, &o, &d, &l))
-                    FAIL(DQ_ERR_MALFORMED, at, "user identity: server response runs past the item");
-                u->primary = d;
-                u->primary_len = (uint16_t)l;
-            } else {
-                u->type = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_USER_IDENTITY_TYPE, s);
-                u->positive_response_requested = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED, s);
-                o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET;
-                if (!take16(s, k, &o, &d, &l))
-                    FAIL(DQ_ERR_MALFORMED, at, "user identity: primary field runs past the item");
-                u->primary = d;
-                u->primary_len = (uint16_t)l;
-                if (o < k) {
-                    if (!take16(s, k, &o, &d, &l))
-                        FAIL(DQ_ERR_MALFORMED, at, "user identity: secondary field runs past the item");
-                    u->secondary = d;
-                    u->secondary_len = (uint16_t)l;
-                }
-            }
-            ui->has_user_identity = true;
-            break;
-        }
-        default: {
-            /* Unknown sub-items are skipped (PS3.7 D.3.3), but still bounds-checked. */
-            size_t l = rd16(s + 2);
-            if (l > avail - ITEM_HEADER)
-                FAIL(DQ_ERR_MALFORMED, at, "user information sub-item 0x%02X runs past the item", s[0]);
-            k = ITEM_HEADER + l;
-            ui->n_unknown++;
-            break;
-        }
-        }
-        off += k;
+        ui_sub x = {p + off, n - off, base + off, 0, ac};
+        if (x.avail < ITEM_HEADER)
+            FAIL(DQ_ERR_MALFORMED, x.at, "user information: truncated sub-item header");
+        if (decode_ui_sub(&x, ui, err) < 0)
+            return -1;
+        off += x.size;
     }
     if (!ui->has_max_length)
         FAIL(DQ_ERR_MALFORMED, base, "user information item without a maximum length sub-item");

@@ -835,3 +835,86 @@ Test(pdu, generated_layouts)
     cr_assert_eq(a.user_info.max_length, 16384);
     free(p);
 }
+
+/* Every User Information sub-item an RQ can carry, each decoded by its own
+ * function: a sub-item whose length runs past the user information item, or
+ * whose inner length field runs past the sub-item, is DQ_ERR_MALFORMED with
+ * the offset of that sub-item in the PDU and its name in the message. */
+Test(pdu, user_info_sub_item_errors_keep_offsets)
+{
+    static dq_pdu_associate a, d;
+    fill_rq(&a);
+    a.user_info.has_async_ops = true;
+    a.user_info.max_ops_invoked = 2;
+    a.user_info.n_ext_neg = 1;
+    a.user_info.ext_neg[0].sop_class_uid = dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1");
+    a.user_info.ext_neg[0].info = (const uint8_t *)"\x01";
+    a.user_info.ext_neg[0].info_len = 1;
+    static const dq_pdu_str related[1] = {{"1.2.3", 5}};
+    a.user_info.n_common_ext_neg = 1;
+    a.user_info.common_ext_neg[0].sop_class_uid = dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1");
+    a.user_info.common_ext_neg[0].service_class_uid = dq_pdu_cstr("1.2.840.10008.4.2");
+    a.user_info.common_ext_neg[0].n_related = 1;
+    a.user_info.common_ext_neg[0].related_list = related;
+    a.user_info.has_user_identity = true;
+    a.user_info.user_identity.type = 2;
+    a.user_info.user_identity.primary = (const uint8_t *)"user";
+    a.user_info.user_identity.primary_len = 4;
+    a.user_info.user_identity.secondary = (const uint8_t *)"pass";
+    a.user_info.user_identity.secondary_len = 4;
+    dq_buffer b = {0};
+    dq_error err;
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), 0, "%s", err.message);
+    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &d, &err), 0, "%s", err.message);
+    cr_assert(d.user_info.has_async_ops && d.user_info.has_user_identity);
+    cr_assert_eq(d.user_info.n_common_ext_neg, 1);
+    cr_assert(dq_pdu_str_eq(d.user_info.implementation_version_name, "DQ01"));
+
+    static const struct {
+        uint8_t type;
+        const char *name;
+        size_t inner; /* offset of a 2-byte inner length field, 0: none */
+    } subs[] = {
+        {0x51, "maximum length", 0},
+        {0x52, "implementation class UID", 0},
+        {0x53, "asynchronous operations window", 0},
+        {0x54, "role selection", 4},
+        {0x55, "implementation version name", 0},
+        {0x56, "SOP class extended negotiation", 4},
+        {0x57, "common extended negotiation", 4},
+        {0x58, "user identity", 6},
+    };
+    size_t off = 74, ui = 0;
+    while (off < b.len) { /* the user information item */
+        if (b.data[off] == 0x50)
+            ui = off;
+        off += 4 + ((size_t)b.data[off + 2] << 8 | b.data[off + 3]);
+    }
+    cr_assert_gt(ui, 0);
+    size_t seen = 0;
+    for (size_t at = ui + 4; at < b.len; at += 4 + ((size_t)b.data[at + 2] << 8 | b.data[at + 3])) {
+        size_t i = 0;
+        while (i < sizeof subs / sizeof subs[0] && subs[i].type != b.data[at])
+            i++;
+        cr_assert_lt(i, sizeof subs / sizeof subs[0], "sub-item 0x%02X at %zu", b.data[at], at);
+        seen |= (size_t)1 << i;
+        uint8_t *p = dup(b.data, b.len);
+        p[at + 2] = p[at + 3] = 0xFF; /* runs past the user information item */
+        cr_assert_eq(dq_pdu_decode_associate(p, b.len, &d, &err), -1, "0x%02X", b.data[at]);
+        cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
+        cr_assert_eq(err.offset, at, "0x%02X: offset %zu, want %zu", b.data[at], err.offset, at);
+        cr_assert_not_null(strstr(err.message, subs[i].name), "%s", err.message);
+        if (subs[i].inner) {
+            memcpy(p, b.data, b.len);
+            p[at + subs[i].inner] = p[at + subs[i].inner + 1] = 0xFF;
+            cr_assert_eq(dq_pdu_decode_associate(p, b.len, &d, &err), -1, "0x%02X", b.data[at]);
+            cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
+            cr_assert(err.offset >= at && err.offset <= at + subs[i].inner, "0x%02X: offset %zu",
+                      b.data[at], err.offset);
+            cr_assert_not_null(strstr(err.message, subs[i].name), "%s", err.message);
+        }
+        free(p);
+    }
+    cr_assert_eq(seen, ((size_t)1 << (sizeof subs / sizeof subs[0])) - 1, "every sub-item encoded");
+    dq_buffer_free(&b);
+}
