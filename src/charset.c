@@ -672,10 +672,12 @@ static int encode_pn(const enc_list *l, const uint8_t *s, size_t n, bool replace
 }
 
 int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf8, size_t len,
-                         bool replace, dq_buffer *out, dq_error *err)
+                         bool replace, dq_buffer *out, unsigned *flags_out, dq_error *err)
 {
     const uint8_t *s = (const uint8_t *)utf8;
     enc_list l;
+    if (flags_out)
+        *flags_out = 0;
     if (!uses_charset(vr)) {
         /* pydicom writes these with its default encoding and raises when a
          * character is not in it. */
@@ -707,7 +709,9 @@ int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf
             return -1;
         i = j + 1;
     }
-    return (int)flags;
+    if (flags_out)
+        *flags_out = flags;
+    return 0;
 }
 int dq_el_utf8_raw(const dq_element *el, dq_buffer *out)
 {
@@ -780,8 +784,9 @@ static int encode_key(keys_ctx *k, dq_element *el, dq_error *err)
     memcpy(csbuf, cs.ptr, cl);
     csbuf[cl] = 0;
     dq_buffer_reset(&k->b);
-    int rc = dq_charset_from_utf8(csbuf, el->vr, (const char *)el->value, el->len, true, &k->b, err);
-    if (rc < 0) {
+    unsigned rc;
+    if (dq_charset_from_utf8(csbuf, el->vr, (const char *)el->value, el->len, true, &k->b, &rc,
+                             err) < 0) {
         if (err)
             err->tag = el->tag;
         return -1;

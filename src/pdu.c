@@ -231,39 +231,29 @@ int dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length, dq_p
     case DQ_PDU_RELEASE_RP:
     case DQ_PDU_ABORT:
         /* Fixed-size PDUs: all four are 10 bytes in the standard's tables. */
-        if (f.length != DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE) {
-            dq_error_set(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG,
-                         "%s PDU-length is %lu, must be 4", dq_pdu_type_name(f.type),
-                         (unsigned long)f.length);
-            return -1;
-        }
+        if (f.length != DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE)
+            return dq_fail(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG,
+                           "%s PDU-length is %lu, must be 4", dq_pdu_type_name(f.type),
+                           (unsigned long)f.length);
         break;
     case DQ_PDU_ASSOCIATE_RQ:
     case DQ_PDU_ASSOCIATE_AC:
-        if (f.length > DQ_PDU_ASSOC_MAX_LENGTH) {
-            dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu over the cap %u",
-                         dq_pdu_type_name(f.type), (unsigned long)f.length, DQ_PDU_ASSOC_MAX_LENGTH);
-            return -1;
-        }
-        if (f.length < DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE) {
-            dq_error_set(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu too short",
-                         dq_pdu_type_name(f.type), (unsigned long)f.length);
-            return -1;
-        }
+        if (f.length > DQ_PDU_ASSOC_MAX_LENGTH)
+            return dq_fail(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu over the cap %u",
+                           dq_pdu_type_name(f.type), (unsigned long)f.length, DQ_PDU_ASSOC_MAX_LENGTH);
+        if (f.length < DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE)
+            return dq_fail(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu too short",
+                           dq_pdu_type_name(f.type), (unsigned long)f.length);
         break;
     case DQ_PDU_P_DATA_TF:
-        if (max_length != 0 && f.length > max_length) {
-            dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
-                         "P-DATA-TF PDU-length %lu over the maximum %lu",
-                         (unsigned long)f.length, (unsigned long)max_length);
-            return -1;
-        }
+        if (max_length != 0 && f.length > max_length)
+            return dq_fail(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
+                           "P-DATA-TF PDU-length %lu over the maximum %lu",
+                           (unsigned long)f.length, (unsigned long)max_length);
         break;
     }
-    if ((uint64_t)f.length + DQ_PDU_HEADER_SIZE > (uint64_t)SIZE_MAX) {
-        dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "PDU does not fit in memory");
-        return -1;
-    }
+    if ((uint64_t)f.length + DQ_PDU_HEADER_SIZE > (uint64_t)SIZE_MAX)
+        return dq_fail(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "PDU does not fit in memory");
     f.size = (size_t)f.length + DQ_PDU_HEADER_SIZE;
     f.complete = len >= f.size;
     if (frame)

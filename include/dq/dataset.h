@@ -266,7 +266,7 @@ int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err);
 int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len,
                        dq_buffer *out, dq_error *err);
 
-/* What dq_charset_from_utf8 had to do besides encoding (bits of its result). */
+/* What dq_charset_from_utf8 had to do besides encoding (bits of *flags). */
 #define DQ_CHARSET_REPLACED 1 /* characters no listed set has became '?' */
 #define DQ_CHARSET_UNKNOWN 2  /* a term was unknown: the default encoding stood in */
 
@@ -285,12 +285,13 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
  *  - the other text VRs (AE AS CS DA DS DT IS TM UI UR) in ISO 8859-1.
  * A part none of the sets can encode: with `replace`, the first set's
  * encoding with '?' for each character it lacks (pydicom's default
- * writing_validation_mode, WARN) and DQ_CHARSET_REPLACED in the result;
+ * writing_validation_mode, WARN) and DQ_CHARSET_REPLACED in *flags;
  * without it (and always for the non-charset VRs, where pydicom raises),
  * -1 with DQ_ERR_ARGUMENT naming the byte offset. Invalid UTF-8 bytes count
- * as characters no set has. Result: 0 or DQ_CHARSET_* bits, -1 on error. */
+ * as characters no set has. Returns 0 with *flags (may be NULL) set to 0 or
+ * DQ_CHARSET_* bits, or -1. */
 int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf8, size_t len,
-                         bool replace, dq_buffer *out, dq_error *err);
+                         bool replace, dq_buffer *out, unsigned *flags, dq_error *err);
 
 /* Told about each value dq_dataset_encode_keys could only encode with
  * replacement characters, and about an unknown Specific Character Set term. */
