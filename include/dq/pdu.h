@@ -8,10 +8,9 @@
  * Receiving: feed whatever bytes have arrived to dq_pdu_frame_check(); it
  * says "need more", "one complete PDU of N bytes" (frame->complete) or fails
  * (unknown type, length over the cap, impossible fixed length). Then decode
- * that PDU with the
- * dq_pdu_decode_* function for its type. Decoded views point into the input
- * buffer (zero copy): keep the buffer alive while you use the view. Strings
- * (dq_pdu_str) are NOT NUL-terminated.
+ * that PDU with the dq_pdu_decode_* function for its type. Decoded views
+ * point into the input buffer (zero copy): keep the buffer alive while you
+ * use the view. Strings (dq_pdu_str) are NOT NUL-terminated.
  *
  * Lists use fixed caps (DQ_PDU_MAX_*): exceeding one is DQ_ERR_LIMIT; nothing
  * is allocated while decoding. Lists of unbounded length inside one item
