@@ -928,30 +928,33 @@ static bool ae_ok(const char *ae)
     return true;
 }
 
-static bool encode_user_info(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
+/* 51H: always written (PS3.8 D.1: required in RQ and AC). */
+static bool encode_max_length(dq_buffer *b, const dq_pdu_user_info *ui, dq_error *err)
 {
-    size_t start, s;
-    if (!item_begin(b, &start, err))
-        return false;
-    /* 51H: always (PS3.8 D.1: required in RQ and AC). */
+    size_t s;
     if (!item_begin(b, &s, err))
         return false;
     uint8_t *p = put(b, NULL, 4, err);
     if (!p)
         return false;
     wr32(p, ui->max_length);
-    if (!item_end(b, s, DQ_GEN_PDU_L_MAX_LENGTH_RQ, "maximum length", err))
-        return false;
-    if (ui->implementation_class_uid.len &&
-        !put_uid_item(b, ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
-                      ui->implementation_class_uid, "implementation class UID", UID_MAX, err))
-        return false;
-    if (ui->has_async_ops) {
-        if (!item_begin(b, &s, err) || !put16(b, ui->max_ops_invoked, "", err) ||
-            !put16(b, ui->max_ops_performed, "", err) ||
-            !item_end(b, s, DQ_GEN_PDU_L_ASYNC_OPS_RQ, "asynchronous operations window", err))
-            return false;
-    }
+    return item_end(b, s, DQ_GEN_PDU_L_MAX_LENGTH_RQ, "maximum length", err);
+}
+
+/* 53H, when present. */
+static bool encode_async_ops(dq_buffer *b, const dq_pdu_user_info *ui, dq_error *err)
+{
+    size_t s;
+    return !ui->has_async_ops ||
+           (item_begin(b, &s, err) && put16(b, ui->max_ops_invoked, "", err) &&
+            put16(b, ui->max_ops_performed, "", err) &&
+            item_end(b, s, DQ_GEN_PDU_L_ASYNC_OPS_RQ, "asynchronous operations window", err));
+}
+
+/* 54H, one per role. */
+static bool encode_roles(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
+{
+    size_t s;
     for (size_t i = 0; i < ui->n_roles && i < DQ_PDU_MAX_ROLES; i++) {
         const dq_pdu_role *r = &ui->roles[i];
         if (!item_begin(b, &s, err) || !put_str16(b, r->sop_class_uid, "role selection UID", err) ||
@@ -960,10 +963,13 @@ static bool encode_user_info(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, 
                       err))
             return false;
     }
-    if (ui->implementation_version_name.len &&
-        !put_uid_item(b, ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
-                      ui->implementation_version_name, "implementation version name", 16, err))
-        return false;
+    return true;
+}
+
+/* 56H, one per SOP class. */
+static bool encode_ext_neg(dq_buffer *b, const dq_pdu_user_info *ui, dq_error *err)
+{
+    size_t s;
     for (size_t i = 0; i < ui->n_ext_neg && i < DQ_PDU_MAX_EXT_NEG; i++) {
         const dq_pdu_ext_neg *e = &ui->ext_neg[i];
         if (!item_begin(b, &s, err) || !put_str16(b, e->sop_class_uid, "extended negotiation UID", err) ||
@@ -971,48 +977,75 @@ static bool encode_user_info(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, 
             !item_end(b, s, DQ_GEN_PDU_L_EXT_NEG, "SOP class extended negotiation", err))
             return false;
     }
-    if (!ac) {
-        for (size_t i = 0; i < ui->n_common_ext_neg && i < DQ_PDU_MAX_COMMON_EXT_NEG; i++) {
-            const dq_pdu_common_ext_neg *c = &ui->common_ext_neg[i];
-            if (!item_begin(b, &s, err) || !put_str16(b, c->sop_class_uid, "common extended negotiation", err) ||
-                !put_str16(b, c->service_class_uid, "common extended negotiation", err))
-                return false;
-            size_t rel = b->len;
-            if (!put16(b, 0, "", err))
-                return false;
-            for (size_t k = 0; k < c->n_related; k++)
-                if (!put_str16(b, dq_pdu_common_ext_neg_related(c, k), "related general SOP class", err))
-                    return false;
-            size_t rl = b->len - rel - 2;
-            if (rl > UINT16_MAX) {
-                dq_error_set(err, DQ_ERR_ARGUMENT, rel, DQ_ERROR_NO_TAG, "related general SOP classes too long");
-                return false;
-            }
-            wr16(b->data + rel, (uint16_t)rl);
-            if (!item_end(b, s, DQ_GEN_PDU_L_COMMON_EXT_NEG, "SOP class common extended negotiation", err))
-                return false;
-            /* put_header writes 0 for byte 2, the Sub-Item-version: version 0 is what we write. */
-        }
-    }
-    if (ui->has_user_identity) {
-        const dq_pdu_user_identity *u = &ui->user_identity;
-        if (!item_begin(b, &s, err))
+    return true;
+}
+
+/* 57H (RQ only), one per SOP class. */
+static bool encode_common_ext_neg(dq_buffer *b, const dq_pdu_common_ext_neg *c, dq_error *err)
+{
+    size_t s;
+    if (!item_begin(b, &s, err) || !put_str16(b, c->sop_class_uid, "common extended negotiation", err) ||
+        !put_str16(b, c->service_class_uid, "common extended negotiation", err))
+        return false;
+    size_t rel = b->len;
+    if (!put16(b, 0, "", err))
+        return false;
+    for (size_t k = 0; k < c->n_related; k++)
+        if (!put_str16(b, dq_pdu_common_ext_neg_related(c, k), "related general SOP class", err))
             return false;
-        dq_pdu_str prim = {(const char *)u->primary, u->primary_len};
-        if (ac) {
-            if (!put_str16(b, prim, "server response", err) ||
-                !item_end(b, s, DQ_GEN_PDU_L_USER_IDENTITY_AC, "user identity", err))
-                return false;
-        } else {
-            dq_pdu_str sec = {(const char *)u->secondary, u->secondary_len};
-            uint8_t tb[2] = {u->type, u->positive_response_requested};
-            if (!put(b, tb, 2, err) || !put_str16(b, prim, "primary field", err) ||
-                !put_str16(b, sec, "secondary field", err) ||
-                !item_end(b, s, DQ_GEN_PDU_L_USER_IDENTITY_RQ, "user identity", err))
-                return false;
-        }
+    size_t rl = b->len - rel - 2;
+    if (rl > UINT16_MAX) {
+        dq_error_set(err, DQ_ERR_ARGUMENT, rel, DQ_ERROR_NO_TAG, "related general SOP classes too long");
+        return false;
     }
-    return item_end(b, start, ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ,
+    wr16(b->data + rel, (uint16_t)rl);
+    /* put_header writes 0 for byte 2, the Sub-Item-version: version 0 is what we write. */
+    return item_end(b, s, DQ_GEN_PDU_L_COMMON_EXT_NEG, "SOP class common extended negotiation", err);
+}
+
+/* 58H in an RQ, 59H in an AC, when present. */
+static bool encode_user_identity(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
+{
+    if (!ui->has_user_identity)
+        return true;
+    const dq_pdu_user_identity *u = &ui->user_identity;
+    size_t s;
+    if (!item_begin(b, &s, err))
+        return false;
+    dq_pdu_str prim = {(const char *)u->primary, u->primary_len};
+    if (ac)
+        return put_str16(b, prim, "server response", err) &&
+               item_end(b, s, DQ_GEN_PDU_L_USER_IDENTITY_AC, "user identity", err);
+    dq_pdu_str sec = {(const char *)u->secondary, u->secondary_len};
+    uint8_t tb[2] = {u->type, u->positive_response_requested};
+    return put(b, tb, 2, err) && put_str16(b, prim, "primary field", err) &&
+           put_str16(b, sec, "secondary field", err) &&
+           item_end(b, s, DQ_GEN_PDU_L_USER_IDENTITY_RQ, "user identity", err);
+}
+
+/* The User Information item (50H), sub-items in the order of PS3.7 D.3.3. */
+static bool encode_user_info(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
+{
+    size_t start;
+    if (!item_begin(b, &start, err) || !encode_max_length(b, ui, err))
+        return false;
+    if (ui->implementation_class_uid.len &&
+        !put_uid_item(b, ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
+                      ui->implementation_class_uid, "implementation class UID", UID_MAX, err))
+        return false;
+    if (!encode_async_ops(b, ui, err) || !encode_roles(b, ui, ac, err))
+        return false;
+    if (ui->implementation_version_name.len &&
+        !put_uid_item(b, ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
+                      ui->implementation_version_name, "implementation version name", 16, err))
+        return false;
+    if (!encode_ext_neg(b, ui, err))
+        return false;
+    for (size_t i = 0; !ac && i < ui->n_common_ext_neg && i < DQ_PDU_MAX_COMMON_EXT_NEG; i++)
+        if (!encode_common_ext_neg(b, &ui->common_ext_neg[i], err))
+            return false;
+    return encode_user_identity(b, ui, ac, err) &&
+           item_end(b, start, ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ,
                     "user information", err);
 }
 
