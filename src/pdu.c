@@ -268,7 +268,7 @@ int dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length, dq_p
 /* Checks the PDU header against its generated layout: right type and
  * PDU-length exactly the rest of the buffer. */
 static int check_whole(layout_id id, const char *name, const uint8_t *pdu, size_t size,
-                                 dq_error *err)
+                       dq_error *err)
 {
     const char *why = "";
     if (!pdu)
@@ -282,7 +282,7 @@ static int check_whole(layout_id id, const char *name, const uint8_t *pdu, size_
 }
 
 static int decode_pctx(const uint8_t *p, size_t n, size_t base, bool ac, dq_pdu_pctx *pc,
-                                 dq_error *err)
+                       dq_error *err)
 {
     memset(pc, 0, sizeof *pc);
     pc->id = ac ? GET(DQ_GEN_PDU_PCTX_AC_PRESENTATION_CONTEXT_ID, p)
@@ -375,7 +375,7 @@ static bool take16(const uint8_t *p, size_t n, size_t *off, const uint8_t **data
 }
 
 static int decode_common_ext_neg(const uint8_t *p, size_t n, size_t base,
-                                           dq_pdu_common_ext_neg *c, dq_error *err)
+                                 dq_pdu_common_ext_neg *c, dq_error *err)
 {
     memset(c, 0, sizeof *c);
     size_t off = DQ_GEN_PDU_COMMON_EXT_NEG_SOP_CLASS_UID_LENGTH_OFFSET;
@@ -632,8 +632,32 @@ static int decode_user_info(const uint8_t *p, size_t n, size_t base, bool ac,
     return 0;
 }
 
+/* A presentation context item (20H in an RQ, 21H in an AC) at offset off
+ * of the PDU, appended to out->pctx; *k is its size. */
+static int decode_pctx_item(const uint8_t *p, size_t avail, size_t off, bool ac,
+                            dq_pdu_associate *out, size_t *k, dq_error *err)
+{
+    const char *why = "";
+    if ((p[0] == DQ_PDU_ITEM_PCTX_AC) != ac)
+        FAIL(DQ_ERR_MALFORMED, off, "presentation context item type 0x%02X in an %s", p[0],
+             ac ? "A-ASSOCIATE-AC" : "A-ASSOCIATE-RQ");
+    *k = layout_check(ac ? DQ_GEN_PDU_L_PCTX_AC : DQ_GEN_PDU_L_PCTX_RQ, p, avail, &why);
+    if (*k == 0)
+        FAIL(DQ_ERR_MALFORMED, off, "presentation context item: %s", why);
+    if (out->n_pctx == DQ_PDU_MAX_PCTX)
+        FAIL(DQ_ERR_LIMIT, off, "more than %u presentation contexts", DQ_PDU_MAX_PCTX);
+    dq_pdu_pctx *pc = &out->pctx[out->n_pctx];
+    if (decode_pctx(p, *k, off, ac, pc, err) < 0)
+        return -1;
+    for (size_t i = 0; i < out->n_pctx; i++)
+        if (out->pctx[i].id == pc->id)
+            FAIL(DQ_ERR_MALFORMED, off, "presentation context ID %u used twice", pc->id);
+    out->n_pctx++;
+    return 0;
+}
+
 int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
-                                      dq_error *err)
+                            dq_error *err)
 {
     if (!pdu || !out || size < 1)
         FAIL(DQ_ERR_ARGUMENT, 0, "A-ASSOCIATE: no input");
@@ -641,7 +665,7 @@ int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *o
     if (!ac && pdu[0] != DQ_PDU_ASSOCIATE_RQ)
         FAIL(DQ_ERR_MALFORMED, 0, "PDU type 0x%02X is not A-ASSOCIATE-RQ/AC", pdu[0]);
     int rc = ac ? check_whole(DQ_GEN_PDU_L_ASSOCIATE_AC, "A-ASSOCIATE-AC", pdu, size, err)
-                          : check_whole(DQ_GEN_PDU_L_ASSOCIATE_RQ, "A-ASSOCIATE-RQ", pdu, size, err);
+                : check_whole(DQ_GEN_PDU_L_ASSOCIATE_RQ, "A-ASSOCIATE-RQ", pdu, size, err);
     if (rc < 0)
         return -1;
     memset(out, 0, sizeof *out);
@@ -658,7 +682,7 @@ int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *o
         const uint8_t *p = pdu + off;
         size_t avail = size - off;
         const char *why = "";
-        size_t k;
+        size_t k = 0;
         if (avail < ITEM_HEADER)
             FAIL(DQ_ERR_MALFORMED, off, "truncated item header");
         switch (p[0]) {
@@ -672,25 +696,10 @@ int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *o
             out->application_context = uid_view(p + ITEM_HEADER, k - ITEM_HEADER);
             break;
         case DQ_PDU_ITEM_PCTX_RQ:
-        case DQ_PDU_ITEM_PCTX_AC: {
-            if ((p[0] == DQ_PDU_ITEM_PCTX_AC) != ac)
-                FAIL(DQ_ERR_MALFORMED, off, "presentation context item type 0x%02X in an %s", p[0],
-                     ac ? "A-ASSOCIATE-AC" : "A-ASSOCIATE-RQ");
-            k = layout_check(ac ? DQ_GEN_PDU_L_PCTX_AC : DQ_GEN_PDU_L_PCTX_RQ, p, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, off, "presentation context item: %s", why);
-            if (out->n_pctx == DQ_PDU_MAX_PCTX)
-                FAIL(DQ_ERR_LIMIT, off, "more than %u presentation contexts", DQ_PDU_MAX_PCTX);
-            dq_pdu_pctx *pc = &out->pctx[out->n_pctx];
-            rc = decode_pctx(p, k, off, ac, pc, err);
-            if (rc < 0)
+        case DQ_PDU_ITEM_PCTX_AC:
+            if (decode_pctx_item(p, avail, off, ac, out, &k, err) < 0)
                 return -1;
-            for (size_t i = 0; i < out->n_pctx; i++)
-                if (out->pctx[i].id == pc->id)
-                    FAIL(DQ_ERR_MALFORMED, off, "presentation context ID %u used twice", pc->id);
-            out->n_pctx++;
             break;
-        }
         case DQ_PDU_ITEM_USER_INFO:
             k = layout_check(ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ,
                              p, avail, &why);
@@ -1169,7 +1178,7 @@ int dq_pdu_encode_release(dq_buffer *out, dq_pdu_type type, dq_error *err)
 }
 
 int dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t pctx_id, bool command,
-                                  bool last, size_t data_len, dq_error *err)
+                        bool last, size_t data_len, dq_error *err)
 {
     /* PDV item length counts the context ID, the control byte and the data;
      * PDU-length adds the 4-byte item length. */
