@@ -93,8 +93,8 @@ static int net_check(void *user, dq_transport *t, dq_transport_step step, double
     case DQ_TRANSPORT_STEP_CONNECT_WAIT:
         fs_log_flush();
         if (n_interrupts)
-            return dq_error_set(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                                "interrupted"), -1;
+            return dq_fail(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                           "interrupted");
         return 0;
     case DQ_TRANSPORT_STEP_READ:
         return report_interrupt(c, err);

@@ -88,8 +88,8 @@ int fs_new_uid(char *buf, size_t cap, dq_error *err)
         close(fd);
     }
     if (got != sizeof r)
-        return dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "cannot read /dev/urandom for a new UID"), -1;
+        return dq_fail(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "cannot read /dev/urandom for a new UID");
     /* A version 4 UUID (RFC 4122), as PS3.5 B.2 asks. */
     r[6] = (uint8_t)((r[6] & 0x0F) | 0x40);
     r[8] = (uint8_t)((r[8] & 0x3F) | 0x80);
@@ -125,8 +125,8 @@ int fs_uid_from_uuid(const uint8_t r[16], char *buf, size_t cap, dq_error *err)
     while (nd > 1 && digits[nd - 1] == '0') /* the last pass's leading zeros */
         nd--;
     if (cap < 5 + nd + 1)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "UID buffer too small"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "UID buffer too small");
     memcpy(buf, "2.25.", 5);
     for (size_t i = 0; i < nd; i++)
         buf[5 + i] = digits[nd - 1 - i];

@@ -24,7 +24,7 @@ void dq_fuzz_assoc_params(dq_assoc_params *p, uint32_t max_pdu)
     p->n_contexts = DQ_FUZZ_NCONTEXTS;
 }
 
-int dq_fuzz_make_ac(dq_pdu_buf *out, uint8_t pctx_id, dq_transfer_syntax ts, uint32_t max_pdu)
+int dq_fuzz_make_ac(dq_buffer *out, uint8_t pctx_id, dq_transfer_syntax ts, uint32_t max_pdu)
 {
     dq_pdu_associate *ac = calloc(1, sizeof *ac);
     if (!ac)
@@ -45,7 +45,7 @@ int dq_fuzz_make_ac(dq_pdu_buf *out, uint8_t pctx_id, dq_transfer_syntax ts, uin
     ac->user_info.max_length = max_pdu;
     ac->user_info.implementation_class_uid = dq_pdu_cstr("1.2.826.0.1.3680043.9.3811.2.0.0");
     ac->user_info.implementation_version_name = dq_pdu_cstr("PEER_1");
-    int rc = dq_pdu_encode_associate(out, ac, NULL) == DQ_OK ? 0 : -1;
+    int rc = dq_pdu_encode_associate(out, ac, NULL);
     free(ac);
     return rc;
 }

@@ -18,6 +18,6 @@ void dq_fuzz_assoc_params(dq_assoc_params *p, uint32_t max_pdu);
 
 /* Appends an A-ASSOCIATE-AC accepting context `pctx_id` with syntax ts and
  * rejecting the others; peer maximum PDU max_pdu. 0 or -1. */
-int dq_fuzz_make_ac(dq_pdu_buf *out, uint8_t pctx_id, dq_transfer_syntax ts, uint32_t max_pdu);
+int dq_fuzz_make_ac(dq_buffer *out, uint8_t pctx_id, dq_transfer_syntax ts, uint32_t max_pdu);
 
 #endif

@@ -91,11 +91,9 @@ static void stream(uint8_t cfg, const uint8_t *data, size_t size)
     while (ds && pos < size) {
         dq_pdu_frame f;
         dq_error err;
-        dq_pdu_frame_result fr =
-            dq_pdu_frame_check(data + pos, have - pos, (uint32_t)pdata_cap, &f, &err);
-        if (fr == DQ_PDU_FRAME_ERROR)
+        if (dq_pdu_frame_check(data + pos, have - pos, (uint32_t)pdata_cap, &f, &err) < 0)
             break;
-        if (fr == DQ_PDU_FRAME_NEED_MORE) {
+        if (!f.complete) {
             if (have == size)
                 break; /* the peer closed in the middle of a PDU */
             have = chunk < size - have ? have + chunk : size;

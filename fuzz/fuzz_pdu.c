@@ -30,7 +30,7 @@ static void decode_one(const uint8_t *p, size_t n)
     switch (p[0]) {
     case DQ_PDU_ASSOCIATE_RQ:
     case DQ_PDU_ASSOCIATE_AC:
-        if (dq_pdu_decode_associate(p, n, assoc, &err) != DQ_OK)
+        if (dq_pdu_decode_associate(p, n, assoc, &err) != 0)
             break;
         use_str(assoc->application_context);
         for (size_t i = 0; i < assoc->n_pctx; i++) {
@@ -62,7 +62,7 @@ static void decode_one(const uint8_t *p, size_t n)
         break;
     case DQ_PDU_ASSOCIATE_RJ: {
         dq_pdu_reject rj;
-        if (dq_pdu_decode_reject(p, n, &rj, &err) == DQ_OK) {
+        if (dq_pdu_decode_reject(p, n, &rj, &err) == 0) {
             (void)dq_pdu_reject_result_text(rj.result);
             (void)dq_pdu_reject_source_text(rj.source);
             (void)dq_pdu_reject_reason_text(rj.source, rj.reason);
@@ -71,11 +71,12 @@ static void decode_one(const uint8_t *p, size_t n)
     }
     case DQ_PDU_P_DATA_TF: {
         dq_pdv_iter it;
-        if (dq_pdv_iter_init(&it, p, n, &err) != DQ_OK)
+        if (dq_pdv_iter_init(&it, p, n, &err) != 0)
             break;
         dq_pdv pdv;
+        bool end = false;
         /* Each PDV is at least 6 bytes, so this ends; the cap guards a bug. */
-        for (size_t k = 0; k <= n && dq_pdv_next(&it, &pdv, &err) == 1; k++)
+        for (size_t k = 0; k <= n && dq_pdv_next(&it, &pdv, &end, &err) == 0 && !end; k++)
             use_str((dq_pdu_str){(const char *)pdv.data, pdv.len});
         break;
     }
@@ -87,7 +88,7 @@ static void decode_one(const uint8_t *p, size_t n)
     }
     case DQ_PDU_ABORT: {
         dq_pdu_abort ab;
-        if (dq_pdu_decode_abort(p, n, &ab, &err) == DQ_OK) {
+        if (dq_pdu_decode_abort(p, n, &ab, &err) == 0) {
             (void)dq_pdu_abort_source_text(ab.source);
             (void)dq_pdu_abort_reason_text(ab.source, ab.reason);
         }
@@ -112,8 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (pos < size) {
         dq_pdu_frame fr;
         dq_error err;
-        dq_pdu_frame_result r = dq_pdu_frame_check(data + pos, size - pos, max_length, &fr, &err);
-        if (r != DQ_PDU_FRAME_COMPLETE)
+        if (dq_pdu_frame_check(data + pos, size - pos, max_length, &fr, &err) < 0 || !fr.complete)
             break;
         if (fr.size == 0 || fr.size > size - pos)
             abort(); /* framing promised bytes that are not there */

@@ -191,17 +191,17 @@ static void pdu_round_trip(const uint8_t *data, size_t size)
 {
     dq_pdu_frame fr;
     dq_error err;
-    if (dq_pdu_frame_check(data, size, 0, &fr, &err) != DQ_PDU_FRAME_COMPLETE)
+    if (dq_pdu_frame_check(data, size, 0, &fr, &err) < 0 || !fr.complete)
         return;
     size = fr.size;
-    dq_pdu_buf out = {0};
+    dq_buffer out = {0};
     switch (data[0]) {
     case DQ_PDU_ASSOCIATE_RQ:
     case DQ_PDU_ASSOCIATE_AC:
-        if (dq_pdu_decode_associate(data, size, assoc1, &err) != DQ_OK ||
-            dq_pdu_encode_associate(&out, assoc1, &err) != DQ_OK)
+        if (dq_pdu_decode_associate(data, size, assoc1, &err) != 0 ||
+            dq_pdu_encode_associate(&out, assoc1, &err) != 0)
             break;
-        if (dq_pdu_decode_associate(out.data, out.len, assoc2, &err) != DQ_OK) {
+        if (dq_pdu_decode_associate(out.data, out.len, assoc2, &err) != 0) {
             fprintf(stderr, "%s\n", err.message);
             fail("our A-ASSOCIATE encoding does not decode");
         }
@@ -209,20 +209,20 @@ static void pdu_round_trip(const uint8_t *data, size_t size)
         break;
     case DQ_PDU_ASSOCIATE_RJ: {
         dq_pdu_reject x, y;
-        if (dq_pdu_decode_reject(data, size, &x, &err) != DQ_OK ||
-            dq_pdu_encode_reject(&out, &x, &err) != DQ_OK)
+        if (dq_pdu_decode_reject(data, size, &x, &err) != 0 ||
+            dq_pdu_encode_reject(&out, &x, &err) != 0)
             break;
-        if (dq_pdu_decode_reject(out.data, out.len, &y, &err) != DQ_OK ||
+        if (dq_pdu_decode_reject(out.data, out.len, &y, &err) != 0 ||
             x.result != y.result || x.source != y.source || x.reason != y.reason)
             fail("A-ASSOCIATE-RJ");
         break;
     }
     case DQ_PDU_ABORT: {
         dq_pdu_abort x, y;
-        if (dq_pdu_decode_abort(data, size, &x, &err) != DQ_OK ||
-            dq_pdu_encode_abort(&out, &x, &err) != DQ_OK)
+        if (dq_pdu_decode_abort(data, size, &x, &err) != 0 ||
+            dq_pdu_encode_abort(&out, &x, &err) != 0)
             break;
-        if (dq_pdu_decode_abort(out.data, out.len, &y, &err) != DQ_OK || x.source != y.source ||
+        if (dq_pdu_decode_abort(out.data, out.len, &y, &err) != 0 || x.source != y.source ||
             x.reason != y.reason)
             fail("A-ABORT");
         break;
@@ -230,17 +230,17 @@ static void pdu_round_trip(const uint8_t *data, size_t size)
     case DQ_PDU_RELEASE_RQ:
     case DQ_PDU_RELEASE_RP: {
         dq_pdu_type x, y;
-        if (dq_pdu_decode_release(data, size, &x, &err) != DQ_OK ||
-            dq_pdu_encode_release(&out, x, &err) != DQ_OK)
+        if (dq_pdu_decode_release(data, size, &x, &err) != 0 ||
+            dq_pdu_encode_release(&out, x, &err) != 0)
             break;
-        if (dq_pdu_decode_release(out.data, out.len, &y, &err) != DQ_OK || x != y)
+        if (dq_pdu_decode_release(out.data, out.len, &y, &err) != 0 || x != y)
             fail("A-RELEASE");
         break;
     }
     default:
         break;
     }
-    dq_pdu_buf_free(&out);
+    dq_buffer_free(&out);
 }
 
 #if DQ_FUZZ_HAVE_ASSOC

@@ -213,7 +213,7 @@ static void pdu_seeds(void)
     dq_pdu_associate *a = calloc(1, sizeof *a);
     if (!a)
         die("calloc", NULL);
-    dq_pdu_buf all = {0}, b = {0};
+    dq_buffer all = {0}, b = {0};
     dq_error err;
 
     /* A-ASSOCIATE-RQ with every user information sub-item. */
@@ -247,11 +247,11 @@ static void pdu_seeds(void)
     u->has_user_identity = true;
     u->user_identity = (dq_pdu_user_identity){2, 1, (const uint8_t *)"user", 4,
                                               (const uint8_t *)"secret", 6};
-    if (dq_pdu_encode_associate(&b, a, &err) != DQ_OK)
+    if (dq_pdu_encode_associate(&b, a, &err) != 0)
         die("encode A-ASSOCIATE-RQ", &err);
     seed("pdu", "associate-rq", 1, b.data, b.len);
     seed("roundtrip", "associate-rq", 4, b.data, b.len);
-    dq_pdu_buf_reserve(&all, b.len, NULL);
+    dq_buffer_reserve(&all, b.len, NULL);
     memcpy(all.data + all.len, b.data, b.len);
     all.len += b.len;
 
@@ -262,11 +262,11 @@ static void pdu_seeds(void)
     a->pctx[1] = (dq_pdu_pctx){.id = 3, .result = 3};
     u->n_common_ext_neg = 0;
     u->user_identity = (dq_pdu_user_identity){0, 0, (const uint8_t *)"OK", 2, NULL, 0};
-    if (dq_pdu_encode_associate(&b, a, &err) != DQ_OK)
+    if (dq_pdu_encode_associate(&b, a, &err) != 0)
         die("encode A-ASSOCIATE-AC", &err);
     seed("pdu", "associate-ac", 0, b.data, b.len);
     seed("roundtrip", "associate-ac", 4, b.data, b.len);
-    dq_pdu_buf_reserve(&all, b.len, NULL);
+    dq_buffer_reserve(&all, b.len, NULL);
     memcpy(all.data + all.len, b.data, b.len);
     all.len += b.len;
 
@@ -277,31 +277,31 @@ static void pdu_seeds(void)
     static const uint8_t cmd[] = {0, 0, 0, 0, 4, 0, 0, 0, 8, 0, 0, 0};
     static const uint8_t dat[] = {8, 0, 0x52, 0, 6, 0, 0, 0, 'S', 'T', 'U', 'D', 'Y', ' '};
     dq_pdv pdvs[2] = {{1, 0, true, true, cmd, sizeof cmd}, {1, 0, false, false, dat, sizeof dat}};
-    if (dq_pdu_encode_reject(&b, &rj, &err) != DQ_OK)
+    if (dq_pdu_encode_reject(&b, &rj, &err) != 0)
         die("encode A-ASSOCIATE-RJ", &err);
     seed("pdu", "associate-rj", 0, b.data, b.len);
     seed("roundtrip", "associate-rj", 4, b.data, b.len);
     size_t at = b.len;
-    if (dq_pdu_encode_pdata(&b, pdvs, 2, &err) != DQ_OK)
+    if (dq_pdu_encode_pdata(&b, pdvs, 2, &err) != 0)
         die("encode P-DATA-TF", &err);
     seed("pdu", "p-data-tf", 1, b.data + at, b.len - at);
     at = b.len;
-    if (dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RQ, &err) != DQ_OK)
+    if (dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RQ, &err) != 0)
         die("encode A-RELEASE-RQ", &err);
     seed("roundtrip", "release-rq", 4, b.data + at, b.len - at);
     at = b.len;
-    if (dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RP, &err) != DQ_OK)
+    if (dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RP, &err) != 0)
         die("encode A-RELEASE-RP", &err);
     at = b.len;
-    if (dq_pdu_encode_abort(&b, &ab, &err) != DQ_OK)
+    if (dq_pdu_encode_abort(&b, &ab, &err) != 0)
         die("encode A-ABORT", &err);
     seed("roundtrip", "abort", 4, b.data + at, b.len - at);
-    dq_pdu_buf_reserve(&all, b.len, NULL);
+    dq_buffer_reserve(&all, b.len, NULL);
     memcpy(all.data + all.len, b.data, b.len);
     all.len += b.len;
     seed("pdu", "every-type", 0, all.data, all.len);
-    dq_pdu_buf_free(&b);
-    dq_pdu_buf_free(&all);
+    dq_buffer_free(&b);
+    dq_buffer_free(&all);
     free(a);
 }
 
@@ -331,7 +331,7 @@ static dq_dimse_command find_rsp(uint16_t status, bool with_data)
 
 /* Appends one DIMSE message as P-DATA-TF PDUs, command and data cut into
  * fragments of at most `frag` bytes, `per_pdu` PDVs per PDU. */
-static void put_message(dq_pdu_buf *out, const dq_dimse_command *c, const dq_buffer *data,
+static void put_message(dq_buffer *out, const dq_dimse_command *c, const dq_buffer *data,
                         size_t frag, size_t per_pdu)
 {
     dq_buffer cmd = {0};
@@ -346,29 +346,29 @@ static void put_message(dq_pdu_buf *out, const dq_dimse_command *c, const dq_buf
                                  parts[k]->data + off, len};
             off += len;
             if (n == per_pdu || n == 64) {
-                if (dq_pdu_encode_pdata(out, pdvs, n, NULL) != DQ_OK)
+                if (dq_pdu_encode_pdata(out, pdvs, n, NULL) != 0)
                     die("dq_pdu_encode_pdata", NULL);
                 n = 0;
             }
         }
     }
-    if (n && dq_pdu_encode_pdata(out, pdvs, n, NULL) != DQ_OK)
+    if (n && dq_pdu_encode_pdata(out, pdvs, n, NULL) != 0)
         die("dq_pdu_encode_pdata", NULL);
     dq_buffer_free(&cmd);
 }
 
-static void append_small(dq_pdu_buf *out, int which)
+static void append_small(dq_buffer *out, int which)
 {
     dq_pdu_abort ab = {0, 0};
-    dq_error_kind k = which == 1 ? dq_pdu_encode_release(out, DQ_PDU_RELEASE_RP, NULL)
-                      : which == 2 ? dq_pdu_encode_release(out, DQ_PDU_RELEASE_RQ, NULL)
-                                   : dq_pdu_encode_abort(out, &ab, NULL);
-    if (k != DQ_OK)
+    int rc = which == 1 ? dq_pdu_encode_release(out, DQ_PDU_RELEASE_RP, NULL)
+             : which == 2 ? dq_pdu_encode_release(out, DQ_PDU_RELEASE_RQ, NULL)
+                          : dq_pdu_encode_abort(out, &ab, NULL);
+    if (rc != 0)
         die("encode release/abort", NULL);
 }
 
 /* The responses to one query: two matches then success, in syntax ts. */
-static void responses(dq_pdu_buf *out, dq_transfer_syntax ts, size_t frag, size_t per_pdu)
+static void responses(dq_buffer *out, dq_transfer_syntax ts, size_t frag, size_t per_pdu)
 {
     dq_buffer d = {0};
     for (int i = 1; i <= 2; i++) {
@@ -387,7 +387,7 @@ static void responses(dq_pdu_buf *out, dq_transfer_syntax ts, size_t frag, size_
  * PDU holds match 1 whole, match 2's command and the first half of its data
  * set; the second the rest of it and the whole final response, on context
  * ctx2 (1: as the others; 3: a context switch inside a message). */
-static void packed_responses(dq_pdu_buf *out, uint8_t ctx2)
+static void packed_responses(dq_buffer *out, uint8_t ctx2)
 {
     dq_buffer d = {0}, c = {0}, fin = {0};
     dq_dataset *m = sample_match(1);
@@ -400,8 +400,8 @@ static void packed_responses(dq_pdu_buf *out, uint8_t ctx2)
                       {1, 0, true, true, c.data, c.len}, {1, 0, false, false, d.data, h}};
     dq_pdv second[] = {{ctx2, 0, false, true, d.data + h, d.len - h},
                        {1, 0, true, true, fin.data, fin.len}};
-    if (dq_pdu_encode_pdata(out, first, 4, NULL) != DQ_OK ||
-        dq_pdu_encode_pdata(out, second, 2, NULL) != DQ_OK)
+    if (dq_pdu_encode_pdata(out, first, 4, NULL) < 0 ||
+        dq_pdu_encode_pdata(out, second, 2, NULL) < 0)
         die("dq_pdu_encode_pdata", NULL);
     dq_dataset_free(m);
     dq_buffer_free(&d);
@@ -413,7 +413,7 @@ static void packed_responses(dq_pdu_buf *out, uint8_t ctx2)
  * cap (bit 6), a context switch inside a message, an A-RELEASE-RQ. */
 static void dimse_edge_seeds(void)
 {
-    dq_pdu_buf s = {0};
+    dq_buffer s = {0};
     responses(&s, DQ_TS_EXPLICIT_LE, 10, 3);
     seed("dimse", "fragmented-capped", (uint8_t)(1 | DQ_TS_EXPLICIT_LE << 1 | 64), s.data, s.len);
     s.len = 0;
@@ -427,7 +427,7 @@ static void dimse_edge_seeds(void)
     append_small(&s, 2);
     responses(&s, DQ_TS_IMPLICIT_LE, 1u << 20, 1);
     seed("dimse", "release-request", (uint8_t)(1 | DQ_TS_IMPLICIT_LE << 1), s.data, s.len);
-    dq_pdu_buf_free(&s);
+    dq_buffer_free(&s);
 }
 
 static void dimse_seeds(void)
@@ -467,7 +467,7 @@ static void dimse_seeds(void)
      * in bits 1-2, read size in bits 3-5 (fuzz_dimse.c). */
     char name[64];
     for (int ts = 0; ts < 4; ts++) {
-        dq_pdu_buf s = {0};
+        dq_buffer s = {0};
         responses(&s, (dq_transfer_syntax)ts, 1u << 20, 1);
         snprintf(name, sizeof name, "stream-%s", ts_names[ts]);
         seed("dimse", name, (uint8_t)(1 | ts << 1), s.data, s.len);
@@ -476,7 +476,7 @@ static void dimse_seeds(void)
         responses(&s, (dq_transfer_syntax)ts, 10, 3);
         snprintf(name, sizeof name, "fragmented-%s", ts_names[ts]);
         seed("dimse", name, (uint8_t)(1 | ts << 1 | 3 << 3), s.data, s.len);
-        dq_pdu_buf_free(&s);
+        dq_buffer_free(&s);
     }
     dimse_edge_seeds();
 }
@@ -486,16 +486,16 @@ static void assoc_seeds(void)
 {
     char name[64];
     for (int ts = 0; ts < 4; ts++) {
-        dq_pdu_buf s = {0};
+        dq_buffer s = {0};
         if (dq_fuzz_make_ac(&s, 1, (dq_transfer_syntax)ts, 16382) != 0)
             die("dq_fuzz_make_ac", NULL);
         responses(&s, (dq_transfer_syntax)ts, 1u << 20, 1);
         append_small(&s, 1);
         snprintf(name, sizeof name, "query-%s", ts_names[ts]);
         seed("assoc", name, 0, s.data, s.len);
-        dq_pdu_buf_free(&s);
+        dq_buffer_free(&s);
     }
-    dq_pdu_buf s = {0};
+    dq_buffer s = {0};
     /* Fragmented responses, read 13 bytes at a time, cancel after the first. */
     dq_fuzz_make_ac(&s, 1, DQ_TS_EXPLICIT_LE, 0);
     responses(&s, DQ_TS_EXPLICIT_LE, 7, 2);
@@ -523,7 +523,7 @@ static void assoc_seeds(void)
     dq_fuzz_make_ac(&s, 3, DQ_TS_EXPLICIT_BE, 16382);
     responses(&s, DQ_TS_EXPLICIT_BE, 1u << 20, 1);
     seed("assoc", "study-root-abort", (uint8_t)(1u << 6 | 32), s.data, s.len);
-    dq_pdu_buf_free(&s);
+    dq_buffer_free(&s);
 }
 #endif
 

@@ -69,7 +69,7 @@ static void expect_encoding(const char *cs, const char *utf8, const char *want, 
 {
     dq_buffer b = {0}, back = {0};
     dq_error err;
-    cr_assert_eq(dq_charset_from_utf8(cs, PN, utf8, strlen(utf8), false, &b, &err), 0, "%s", err.message);
+    cr_assert_eq(dq_charset_from_utf8(cs, PN, utf8, strlen(utf8), false, &b, NULL, &err), 0, "%s", err.message);
     cr_assert_eq(b.len, want_len, "%s: %zu bytes", cs, b.len);
     cr_assert_eq(memcmp(b.data, want, want_len), 0, "%s: bytes differ", cs);
     cr_assert_eq(dq_charset_to_utf8(cs, (const char *)b.data, b.len, &back, &err), 0);
@@ -112,10 +112,10 @@ Test(charset, encode_iso2022_ir159)
     /* a 0212-only character with no IR 159 in the set is an error, not '?' */
     dq_error err;
     dq_buffer_reset(&b);
-    cr_assert_eq(dq_charset_from_utf8("\\ISO 2022 IR 87", PN, "丨", 3, false, &b, &err), -1);
+    cr_assert_eq(dq_charset_from_utf8("\\ISO 2022 IR 87", PN, "丨", 3, false, &b, NULL, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
     /* and a 0208 character with only IR 159 */
-    cr_assert_eq(dq_charset_from_utf8("\\ISO 2022 IR 159", PN, "山", 3, false, &b, &err), -1);
+    cr_assert_eq(dq_charset_from_utf8("\\ISO 2022 IR 159", PN, "山", 3, false, &b, NULL, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
     dq_buffer_free(&b);
 }
@@ -146,7 +146,7 @@ Test(charset, invalid_bytes_are_escaped_not_dropped)
     dq_buffer_append(&b, "", 1, NULL);
     cr_assert_str_eq((const char *)b.data, "é"); /* pydicom: the default encoding stands in */
     dq_buffer_reset(&b);
-    cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "山", 3, false, &b, &err), -1);
+    cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "山", 3, false, &b, NULL, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
     dq_buffer_free(&b);
 }
@@ -232,7 +232,7 @@ Test(charset, descriptor_cache_eviction_and_failures)
     /* Fail on a character IR 87 lacks, then encode again. */
     dq_buffer b = {0};
     dq_error err;
-    cr_assert_neq(dq_charset_from_utf8("\\ISO 2022 IR 87", PN, "山€", strlen("山€"), false, &b, &err), 0);
+    cr_assert_neq(dq_charset_from_utf8("\\ISO 2022 IR 87", PN, "山€", strlen("山€"), false, &b, NULL, &err), 0);
     dq_buffer_free(&b);
     expect_encoding("\\ISO 2022 IR 87", "山", "\x1b$B;3\x1b(B", 8);
     /* Decoding resets too: a truncated two-byte character, then a clean one. */
@@ -249,7 +249,7 @@ static void *convert_many(void *arg)
     const char *cs = arg;
     for (int i = 0; i < 2000; i++) {
         dq_buffer b = {0}, back = {0};
-        if (dq_charset_from_utf8(cs, PN, "Buc^Jérôme=山田", strlen("Buc^Jérôme=山田"), false, &b, NULL) ||
+        if (dq_charset_from_utf8(cs, PN, "Buc^Jérôme=山田", strlen("Buc^Jérôme=山田"), false, &b, NULL, NULL) ||
             dq_charset_to_utf8(cs, (const char *)b.data, b.len, &back, NULL) ||
             dq_buffer_append(&back, "", 1, NULL) ||
             strcmp((const char *)back.data, "Buc^Jérôme=山田") != 0)
@@ -349,12 +349,13 @@ Test(charset, values_encode_as_pydicom_writes_them, .timeout = 60)
         dq_vr vr = DQ_VR_CODE(PYDICOM_CASES[i].vr[0], PYDICOM_CASES[i].vr[1]);
         dq_buffer b = {0};
         dq_error err;
-        int rc = dq_charset_from_utf8(cs, vr, v, strlen(v), true, &b, &err);
+        unsigned flags = 0;
+        int rc = dq_charset_from_utf8(cs, vr, v, strlen(v), true, &b, &flags, &err);
         if (strcmp(line, "!") == 0) {
             cr_expect_eq(rc, -1, "%s %s '%s': pydicom refuses, we encoded", cs, PYDICOM_CASES[i].vr, v);
             cr_expect_eq(err.kind, DQ_ERR_ARGUMENT);
         } else {
-            cr_assert_geq(rc, 0, "%s '%s': %s", cs, v, err.message);
+            cr_assert_eq(rc, 0, "%s '%s': %s", cs, v, err.message);
             if (b.len % 2)
                 dq_buffer_append(&b, " ", 1, NULL); /* the writer's padding */
             char hex[512] = "";
@@ -363,10 +364,34 @@ Test(charset, values_encode_as_pydicom_writes_them, .timeout = 60)
             bool warned = strstr(line, " W") != NULL;
             line[strcspn(line, " ")] = 0;
             cr_expect_str_eq(hex, line, "case %zu: %s %s '%s'", i, cs, PYDICOM_CASES[i].vr, v);
-            cr_expect_eq((rc & DQ_CHARSET_REPLACED) != 0, warned, "case %zu: replacement flag", i);
+            cr_expect_eq((flags & DQ_CHARSET_REPLACED) != 0, warned, "case %zu: replacement flag", i);
         }
         dq_buffer_free(&b);
     }
     pclose(p);
     unlink(path);
+}
+
+/* The status is 0 or -1; what the encoder had to do comes back in *flags. */
+Test(charset, from_utf8_reports_replacement_and_unknown_set_in_flags)
+{
+    dq_buffer b = {0};
+    dq_error err;
+    unsigned flags = 99;
+    cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "Jérôme", strlen("Jérôme"), false, &b, &flags,
+                                      &err), 0, "%s", err.message);
+    cr_assert_eq(flags, 0);
+    dq_buffer_reset(&b);
+    cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "山", 3, true, &b, &flags, &err), 0);
+    cr_assert_eq(flags, DQ_CHARSET_REPLACED);
+    cr_assert_eq(b.len, 1);
+    cr_assert_eq(b.data[0], '?');
+    dq_buffer_reset(&b);
+    cr_assert_eq(dq_charset_from_utf8("NO SUCH SET", PN, "abc", 3, true, &b, &flags, &err), 0);
+    cr_assert(flags & DQ_CHARSET_UNKNOWN);
+    flags = 99;
+    cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "山", 3, false, &b, &flags, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
+    cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "x", 1, true, &b, NULL, &err), 0, "flags may be NULL");
+    dq_buffer_free(&b);
 }

@@ -203,9 +203,9 @@ static dq_pdv rx_pdv(uint8_t pctx, bool command, bool last, const uint8_t *data,
 }
 
 /* Appends one P-DATA-TF PDU holding pdvs[0..n). */
-static void put_pdu(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n)
+static void put_pdu(dq_buffer *out, const dq_pdv *pdvs, size_t n)
 {
-    cr_assert_eq(dq_pdu_encode_pdata(out, pdvs, n, NULL), DQ_OK);
+    cr_assert_eq(dq_pdu_encode_pdata(out, pdvs, n, NULL), 0);
 }
 
 /* Stand-in data set bytes: the reassembler does not look inside. */
@@ -233,7 +233,7 @@ Test(dimse_rx, one_message_data_set_where_it_lies)
     cr_assert_eq(rx.max_data_set_length, DQ_DIMSE_MAX_DATA_SET_LENGTH);
     dq_buffer cmd = {0};
     rsp_command(&cmd, 7, true);
-    dq_pdu_buf p1 = {0}, p2 = {0};
+    dq_buffer p1 = {0}, p2 = {0};
     dq_pdv c = rx_pdv(1, true, true, cmd.data, cmd.len);
     dq_pdv d = rx_pdv(1, false, true, rx_data, RX_DATA_LEN);
     put_pdu(&p1, &c, 1);
@@ -259,8 +259,8 @@ Test(dimse_rx, one_message_data_set_where_it_lies)
     cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_NEED_MORE);
     dq_dimse_rx_free(&rx);
     dq_buffer_free(&cmd);
-    dq_pdu_buf_free(&p1);
-    dq_pdu_buf_free(&p2);
+    dq_buffer_free(&p1);
+    dq_buffer_free(&p2);
 }
 
 /* Feeds the PDVs of one message either each in its own PDU or all in one,
@@ -268,7 +268,7 @@ Test(dimse_rx, one_message_data_set_where_it_lies)
 static void feed_split(dq_dimse_rx *rx, const dq_pdv *pdvs, size_t n, bool one_pdu,
                        const dq_buffer *cmd, size_t k, size_t j)
 {
-    dq_pdu_buf b = {0};
+    dq_buffer b = {0};
     dq_dimse_message m;
     dq_error e;
     dq_dimse_rx_result r = DQ_DIMSE_RX_NEED_MORE;
@@ -285,7 +285,7 @@ static void feed_split(dq_dimse_rx *rx, const dq_pdv *pdvs, size_t n, bool one_p
     cr_assert_eq(m.command_len, cmd->len);
     cr_assert_eq(memcmp(m.command_bytes, cmd->data, cmd->len), 0);
     cr_assert_eq(dq_dimse_rx_next(rx, &m, &e), DQ_DIMSE_RX_NEED_MORE);
-    dq_pdu_buf_free(&b);
+    dq_buffer_free(&b);
 }
 
 Test(dimse_rx, fragments_split_at_every_byte_boundary)
@@ -360,7 +360,7 @@ Test(dimse_rx, several_messages_in_one_pdu_and_across_pdus)
                    rx_pdv(3, true, true, b.data, b.len), rx_pdv(1, true, false, c.data, h)};
     dq_pdv v2[] = {rx_pdv(1, true, true, c.data + h, c.len - h),
                    rx_pdv(1, false, true, rx_data, RX_DATA_LEN)};
-    dq_pdu_buf p1 = {0}, p2 = {0};
+    dq_buffer p1 = {0}, p2 = {0};
     put_pdu(&p1, v1, 4);
     put_pdu(&p2, v2, 2);
     dq_dimse_message m;
@@ -384,21 +384,21 @@ Test(dimse_rx, several_messages_in_one_pdu_and_across_pdus)
     dq_buffer_free(&a);
     dq_buffer_free(&b);
     dq_buffer_free(&c);
-    dq_pdu_buf_free(&p1);
-    dq_pdu_buf_free(&p2);
+    dq_buffer_free(&p1);
+    dq_buffer_free(&p2);
 }
 
 /* Feeds one PDU of n PDVs: the result of walking it, *e filled. */
 static dq_dimse_rx_result feed_pdvs(dq_dimse_rx *rx, const dq_pdv *v, size_t n, dq_error *e)
 {
-    dq_pdu_buf p = {0};
+    dq_buffer p = {0};
     put_pdu(&p, v, n);
     dq_dimse_message m;
     cr_assert_eq(dq_dimse_rx_feed(rx, p.data, p.len, e), 0);
     dq_dimse_rx_result r;
     while ((r = dq_dimse_rx_next(rx, &m, e)) == DQ_DIMSE_RX_MESSAGE)
         ;
-    dq_pdu_buf_free(&p);
+    dq_buffer_free(&p);
     return r;
 }
 
@@ -417,7 +417,7 @@ static void expect_recovers(dq_dimse_rx *rx)
     dq_buffer cmd = {0};
     rsp_command(&cmd, 5, false);
     dq_pdv v = rx_pdv(1, true, true, cmd.data, cmd.len);
-    dq_pdu_buf p = {0};
+    dq_buffer p = {0};
     put_pdu(&p, &v, 1);
     dq_dimse_message m;
     dq_error e;
@@ -425,7 +425,7 @@ static void expect_recovers(dq_dimse_rx *rx)
     cr_assert_eq(dq_dimse_rx_next(rx, &m, &e), DQ_DIMSE_RX_MESSAGE, "%s", e.message);
     expect_rsp(&m, 5, NULL, 0);
     dq_buffer_free(&cmd);
-    dq_pdu_buf_free(&p);
+    dq_buffer_free(&p);
 }
 
 static void expect_refused(const dq_pdv *v, size_t n, size_t bad, dq_error_kind kind,
@@ -567,10 +567,10 @@ Test(dimse_rx, hostile_pdv_items)
     dq_buffer cmd = {0};
     rsp_command(&cmd, 1, true);
     dq_pdv v = rx_pdv(1, true, true, cmd.data, cmd.len);
-    dq_pdu_buf p = {0};
+    dq_buffer p = {0};
     put_pdu(&p, &v, 1);
     uint8_t tail[3] = {0, 0, 0};
-    cr_assert_eq(dq_pdu_buf_reserve(&p, sizeof tail, NULL), DQ_OK);
+    cr_assert_eq(dq_buffer_reserve(&p, sizeof tail, NULL), 0);
     memcpy(p.data + p.len, tail, sizeof tail);
     p.len += sizeof tail;
     uint32_t l = (uint32_t)(p.len - 6);
@@ -591,7 +591,7 @@ Test(dimse_rx, hostile_pdv_items)
                  "a refused PDU leaves nothing to walk");
     expect_recovers(&rx);
     dq_buffer_free(&cmd);
-    dq_pdu_buf_free(&p);
+    dq_buffer_free(&p);
     dq_dimse_rx_free(&rx);
 }
 
@@ -625,7 +625,7 @@ Test(dimse_rx, a_byte_stream_cut_anywhere)
                   rx_pdv(1, true, true, a.data, a.len),
                   rx_pdv(1, false, true, rx_data, RX_DATA_LEN),
                   rx_pdv(3, true, true, b.data, b.len)};
-    dq_pdu_buf s = {0};
+    dq_buffer s = {0};
     put_pdu(&s, v, 2);
     put_pdu(&s, v + 2, 2);
     put_pdu(&s, v + 4, 2);
@@ -636,9 +636,9 @@ Test(dimse_rx, a_byte_stream_cut_anywhere)
         while (pos < s.len) {
             dq_pdu_frame f;
             dq_error e;
-            dq_pdu_frame_result fr = dq_pdu_frame_check(s.data + pos, have - pos, 0, &f, &e);
-            cr_assert_neq(fr, DQ_PDU_FRAME_ERROR, "%s", e.message);
-            if (fr == DQ_PDU_FRAME_NEED_MORE) {
+            cr_assert_eq(dq_pdu_frame_check(s.data + pos, have - pos, 0, &f, &e), 0, "%s",
+                         e.message);
+            if (!f.complete) {
                 cr_assert_lt(have, s.len);
                 have = s.len; /* the second read */
                 continue;
@@ -657,7 +657,7 @@ Test(dimse_rx, a_byte_stream_cut_anywhere)
     }
     dq_buffer_free(&a);
     dq_buffer_free(&b);
-    dq_pdu_buf_free(&s);
+    dq_buffer_free(&s);
 }
 
 /* Pseudo-random P-DATA-TF bodies: every walk ends (message, need more or

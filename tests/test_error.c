@@ -3,20 +3,39 @@
 
 #include "dq/error.h"
 
+/* Every field is written, none left from before (the struct starts as junk). */
+static void expect_filled(const dq_error *e, dq_error_kind kind, size_t offset, uint32_t tag,
+                          const char *message)
+{
+    cr_assert_eq(e->kind, kind);
+    cr_assert_eq(e->offset, offset);
+    cr_assert_eq(e->tag, tag);
+    cr_assert_eq(e->sys_errno, 0);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(e->detail[i], 0);
+    cr_assert_str_eq(e->message, message);
+}
+
 Test(error, set_fills_every_field)
 {
     dq_error e;
-    dq_error_kind k = dq_error_set(&e, DQ_ERR_MALFORMED, 12, 0x00100010u, "bad length %u", 7u);
-    cr_assert_eq(k, DQ_ERR_MALFORMED);
-    cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
-    cr_assert_eq(e.offset, 12);
-    cr_assert_eq(e.tag, 0x00100010u);
-    cr_assert_str_eq(e.message, "bad length 7");
+    memset(&e, 0x55, sizeof e);
+    dq_error_set(&e, DQ_ERR_MALFORMED, 12, 0x00100010u, "bad length %u", 7u);
+    expect_filled(&e, DQ_ERR_MALFORMED, 12, 0x00100010u, "bad length 7");
+}
+
+Test(error, fail_fills_every_field_and_returns_minus_one)
+{
+    dq_error e;
+    memset(&e, 0x55, sizeof e);
+    cr_assert_eq(dq_fail(&e, DQ_ERR_LIMIT, 3, 0x00080005u, "over %s", "cap"), -1);
+    expect_filled(&e, DQ_ERR_LIMIT, 3, 0x00080005u, "over cap");
 }
 
 Test(error, null_error_is_allowed)
 {
-    cr_assert_eq(dq_error_set(NULL, DQ_ERR_IO, 0, 0, "x"), DQ_ERR_IO);
+    dq_error_set(NULL, DQ_ERR_IO, 0, 0, "x");
+    cr_assert_eq(dq_fail(NULL, DQ_ERR_IO, 0, 0, "x"), -1);
     dq_error_clear(NULL);
     dq_error_prefix(NULL, "ctx");
 }

@@ -70,45 +70,53 @@ Test(pdu, frame_check)
     dq_error err;
     const uint8_t *rq = (const uint8_t *)assoc_rq;
     size_t n = sizeof assoc_rq - 1;
-    for (size_t i = 0; i < n; i++)
-        cr_assert_eq(dq_pdu_frame_check(rq, i, 0, &f, &err), DQ_PDU_FRAME_NEED_MORE, "prefix %zu", i);
-    cr_assert_eq(dq_pdu_frame_check(rq, 3, 0, &f, &err), DQ_PDU_FRAME_NEED_MORE);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(dq_pdu_frame_check(rq, i, 0, &f, &err), 0, "prefix %zu", i);
+        cr_assert(!f.complete, "prefix %zu", i);
+    }
+    cr_assert_eq(dq_pdu_frame_check(rq, 3, 0, &f, &err), 0);
+    cr_assert(!f.complete);
     cr_assert_eq(f.size, 0);
     cr_assert_eq(f.type, DQ_PDU_ASSOCIATE_RQ);
-    cr_assert_eq(dq_pdu_frame_check(rq, 6, 0, &f, &err), DQ_PDU_FRAME_NEED_MORE);
+    cr_assert_eq(dq_pdu_frame_check(rq, 6, 0, &f, &err), 0);
+    cr_assert(!f.complete);
     cr_assert_eq(f.size, n);
-    cr_assert_eq(dq_pdu_frame_check(rq, n, 0, &f, &err), DQ_PDU_FRAME_COMPLETE);
+    cr_assert_eq(dq_pdu_frame_check(rq, n, 0, &f, &err), 0);
+    cr_assert(f.complete);
     cr_assert_eq(f.size, n);
     cr_assert_eq(f.length, 0xDE);
     /* more than one PDU in the buffer: still just the first */
     uint8_t two[20] = {0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0};
-    cr_assert_eq(dq_pdu_frame_check(two, 20, 0, &f, &err), DQ_PDU_FRAME_COMPLETE);
+    cr_assert_eq(dq_pdu_frame_check(two, 20, 0, &f, &err), 0);
+    cr_assert(f.complete);
     cr_assert_eq(f.size, 10);
     cr_assert_eq(f.type, DQ_PDU_RELEASE_RQ);
 
     uint8_t bad[6] = {0x08, 0, 0, 0, 0, 4};
-    cr_assert_eq(dq_pdu_frame_check(bad, 1, 0, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(dq_pdu_frame_check(bad, 1, 0, &f, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
     bad[0] = 0;
-    cr_assert_eq(dq_pdu_frame_check(bad, 6, 0, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(dq_pdu_frame_check(bad, 6, 0, &f, &err), -1);
 
     uint8_t rel[6] = {0x05, 0, 0, 0, 0, 5}; /* A-RELEASE-RQ must be 4 */
-    cr_assert_eq(dq_pdu_frame_check(rel, 6, 0, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(dq_pdu_frame_check(rel, 6, 0, &f, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
 
     uint8_t pd[6] = {0x04, 0, 0x00, 0x01, 0x00, 0x01}; /* 65537 */
-    cr_assert_eq(dq_pdu_frame_check(pd, 6, 65536, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(dq_pdu_frame_check(pd, 6, 65536, &f, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_LIMIT);
-    cr_assert_eq(dq_pdu_frame_check(pd, 6, 65537, &f, &err), DQ_PDU_FRAME_NEED_MORE);
-    cr_assert_eq(dq_pdu_frame_check(pd, 6, 0, &f, &err), DQ_PDU_FRAME_NEED_MORE);
+    cr_assert_eq(dq_pdu_frame_check(pd, 6, 65537, &f, &err), 0);
+    cr_assert(!f.complete);
+    cr_assert_eq(dq_pdu_frame_check(pd, 6, 0, &f, &err), 0);
+    cr_assert(!f.complete);
     uint8_t huge[6] = {0x04, 0, 0xFF, 0xFF, 0xFF, 0xFF};
-    cr_assert_eq(dq_pdu_frame_check(huge, 6, 16384, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(dq_pdu_frame_check(huge, 6, 16384, &f, &err), -1);
 
     uint8_t big_rq[6] = {0x01, 0, 0x00, 0x20, 0x00, 0x00}; /* 2 MiB association request */
-    cr_assert_eq(dq_pdu_frame_check(big_rq, 6, 0, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(dq_pdu_frame_check(big_rq, 6, 0, &f, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_LIMIT);
     uint8_t tiny_rq[6] = {0x01, 0, 0, 0, 0, 10};
-    cr_assert_eq(dq_pdu_frame_check(tiny_rq, 6, 0, &f, &err), DQ_PDU_FRAME_ERROR);
+    cr_assert_eq(dq_pdu_frame_check(tiny_rq, 6, 0, &f, &err), -1);
 }
 
 Test(pdu, decode_associate_rq_known_bytes)
@@ -116,7 +124,7 @@ Test(pdu, decode_associate_rq_known_bytes)
     static dq_pdu_associate a;
     dq_error err;
     uint8_t *p = dup(LIT(assoc_rq));
-    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_rq - 1, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_rq - 1, &a, &err), 0, "%s", err.message);
     cr_assert_eq(a.type, DQ_PDU_ASSOCIATE_RQ);
     cr_assert_eq(a.protocol_version, 1);
     cr_assert_str_eq(a.called_ae, "ANY-SCP");
@@ -152,7 +160,7 @@ Test(pdu, decode_associate_ac_known_bytes)
     static dq_pdu_associate a;
     dq_error err;
     uint8_t *p = dup(LIT(assoc_ac));
-    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_ac - 1, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_ac - 1, &a, &err), 0, "%s", err.message);
     cr_assert_eq(a.type, DQ_PDU_ASSOCIATE_AC);
     cr_assert_str_eq(a.called_ae, "ANY-SCP");
     cr_assert_eq(a.n_pctx, 2);
@@ -203,12 +211,12 @@ Test(pdu, encode_associate_rq_known_bytes)
 {
     static dq_pdu_associate a;
     fill_rq(&a);
-    dq_pdu_buf b = {0};
+    dq_buffer b = {0};
     dq_error err;
-    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), 0, "%s", err.message);
     cr_assert_eq(b.len, sizeof assoc_rq - 1);
     cr_assert_eq(memcmp(b.data, assoc_rq, b.len), 0);
-    dq_pdu_buf_free(&b);
+    dq_buffer_free(&b);
 }
 
 Test(pdu, encode_associate_ac_known_bytes)
@@ -234,12 +242,12 @@ Test(pdu, encode_associate_ac_known_bytes)
     a.user_info.has_user_identity = true;
     a.user_info.user_identity.primary = (const uint8_t *)"ok";
     a.user_info.user_identity.primary_len = 2;
-    dq_pdu_buf b = {0};
+    dq_buffer b = {0};
     dq_error err;
-    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), 0, "%s", err.message);
     cr_assert_eq(b.len, sizeof assoc_ac - 1);
     cr_assert_eq(memcmp(b.data, assoc_ac, b.len), 0);
-    dq_pdu_buf_free(&b);
+    dq_buffer_free(&b);
 }
 
 Test(pdu, round_trip_extended_negotiation)
@@ -269,10 +277,10 @@ Test(pdu, round_trip_extended_negotiation)
     ui->max_ops_invoked = 3;
     ui->max_ops_performed = 0;
 
-    dq_pdu_buf b = {0};
+    dq_buffer b = {0};
     dq_error err;
-    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_OK, "%s", err.message);
-    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &d, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), 0, "%s", err.message);
+    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &d, &err), 0, "%s", err.message);
     cr_assert_eq(d.n_pctx, 1);
     cr_assert_eq(d.pctx[0].n_transfer_syntaxes, 2);
     cr_assert_eq(d.user_info.n_ext_neg, 1);
@@ -298,35 +306,39 @@ Test(pdu, round_trip_extended_negotiation)
     cr_assert_eq(d.user_info.max_ops_invoked, 3);
 
     /* and re-encoding the decoded view gives the same bytes */
-    dq_pdu_buf b2 = {0};
-    cr_assert_eq(dq_pdu_encode_associate(&b2, &d, &err), DQ_OK, "%s", err.message);
+    dq_buffer b2 = {0};
+    cr_assert_eq(dq_pdu_encode_associate(&b2, &d, &err), 0, "%s", err.message);
     cr_assert_eq(b2.len, b.len);
     cr_assert_eq(memcmp(b2.data, b.data, b.len), 0);
-    dq_pdu_buf_free(&b);
-    dq_pdu_buf_free(&b2);
+    dq_buffer_free(&b);
+    dq_buffer_free(&b2);
 }
 
 Test(pdu, encode_rejects_bad_input)
 {
     static dq_pdu_associate a;
-    dq_pdu_buf b = {0};
+    dq_buffer b = {0};
     dq_error err;
     fill_rq(&a);
     strcpy(a.called_ae, "");
-    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_ERR_ARGUMENT);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
     fill_rq(&a);
     strcpy(a.calling_ae, "A\\B");
-    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_ERR_ARGUMENT);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
     fill_rq(&a);
     a.pctx[0].id = 2;
-    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_ERR_ARGUMENT);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
     cr_assert_eq(b.len, 0, "a failed encode leaves the buffer as it was");
     fill_rq(&a);
     char longuid[70];
     memset(longuid, '1', 69);
     longuid[69] = 0;
     a.pctx[0].abstract_syntax = dq_pdu_cstr(longuid);
-    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_ERR_ARGUMENT);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
     cr_assert_eq(b.len, 0);
     fill_rq(&a);
     uint8_t *big = calloc(1, 70000);
@@ -334,51 +346,55 @@ Test(pdu, encode_rejects_bad_input)
     a.user_info.ext_neg[0].sop_class_uid = dq_pdu_cstr("1.2");
     a.user_info.ext_neg[0].info = big;
     a.user_info.ext_neg[0].info_len = 70000;
-    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_ERR_ARGUMENT);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
     cr_assert_eq(b.len, 0);
     free(big);
-    dq_pdu_buf_free(&b);
+    dq_buffer_free(&b);
 }
 
 Test(pdu, reject_abort_release_known_bytes)
 {
-    dq_pdu_buf b = {0};
+    dq_buffer b = {0};
     dq_error err;
     dq_pdu_reject rj = {1, 1, 7};
-    cr_assert_eq(dq_pdu_encode_reject(&b, &rj, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_encode_reject(&b, &rj, &err), 0);
     cr_assert_eq(b.len, 10);
     cr_assert_eq(memcmp(b.data, "\x03\x00\x00\x00\x00\x04\x00\x01\x01\x07", 10), 0);
     dq_pdu_reject rj2;
-    cr_assert_eq(dq_pdu_decode_reject(b.data, 10, &rj2, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_decode_reject(b.data, 10, &rj2, &err), 0);
     cr_assert_eq(rj2.result, 1);
     cr_assert_eq(rj2.source, 1);
     cr_assert_eq(rj2.reason, 7);
     b.len = 0;
 
     dq_pdu_abort ab = {2, 6};
-    cr_assert_eq(dq_pdu_encode_abort(&b, &ab, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_encode_abort(&b, &ab, &err), 0);
     cr_assert_eq(memcmp(b.data, "\x07\x00\x00\x00\x00\x04\x00\x00\x02\x06", 10), 0);
     dq_pdu_abort ab2;
-    cr_assert_eq(dq_pdu_decode_abort(b.data, 10, &ab2, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_decode_abort(b.data, 10, &ab2, &err), 0);
     cr_assert_eq(ab2.source, 2);
     cr_assert_eq(ab2.reason, 6);
     b.len = 0;
 
-    cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RQ, &err), DQ_OK);
-    cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RP, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RQ, &err), 0);
+    cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RP, &err), 0);
     cr_assert_eq(b.len, 20);
     cr_assert_eq(memcmp(b.data, "\x05\x00\x00\x00\x00\x04\x00\x00\x00\x00"
                                 "\x06\x00\x00\x00\x00\x04\x00\x00\x00\x00", 20), 0);
     dq_pdu_type t;
-    cr_assert_eq(dq_pdu_decode_release(b.data, 10, &t, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_decode_release(b.data, 10, &t, &err), 0);
     cr_assert_eq(t, DQ_PDU_RELEASE_RQ);
-    cr_assert_eq(dq_pdu_decode_release(b.data + 10, 10, &t, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_decode_release(b.data + 10, 10, &t, &err), 0);
     cr_assert_eq(t, DQ_PDU_RELEASE_RP);
-    cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_ABORT, &err), DQ_ERR_ARGUMENT);
+    cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_ABORT, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
     /* wrong types and lengths */
-    cr_assert_eq(dq_pdu_decode_reject(b.data, 10, &rj2, &err), DQ_ERR_MALFORMED);
-    cr_assert_eq(dq_pdu_decode_release(b.data, 9, &t, &err), DQ_ERR_MALFORMED);
-    dq_pdu_buf_free(&b);
+    cr_assert_eq(dq_pdu_decode_reject(b.data, 10, &rj2, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_pdu_decode_release(b.data, 9, &t, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
+    dq_buffer_free(&b);
 }
 
 Test(pdu, meaning_texts_from_the_standard)
@@ -423,35 +439,40 @@ Test(pdu, pdata_known_bytes_and_iteration)
         "\x00\x00\x00\x04" "\x03" "\x00" "xy";
     dq_pdv in[2] = {{1, 0, true, true, (const uint8_t *)"ABCD", 4},
                     {3, 0, false, false, (const uint8_t *)"xy", 2}};
-    dq_pdu_buf b = {0};
+    dq_buffer b = {0};
     dq_error err;
-    cr_assert_eq(dq_pdu_encode_pdata(&b, in, 2, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_encode_pdata(&b, in, 2, &err), 0);
     cr_assert_eq(b.len, sizeof known - 1);
     cr_assert_eq(memcmp(b.data, known, b.len), 0);
 
     dq_pdv_iter it;
     dq_pdv v;
-    cr_assert_eq(dq_pdv_iter_init(&it, b.data, b.len, &err), DQ_OK);
-    cr_assert_eq(dq_pdv_next(&it, &v, &err), 1);
+    cr_assert_eq(dq_pdv_iter_init(&it, b.data, b.len, &err), 0);
+    bool end = true;
+    cr_assert_eq(dq_pdv_next(&it, &v, &end, &err), 0);
+    cr_assert_not(end);
     cr_assert_eq(v.pctx_id, 1);
     cr_assert(v.command);
     cr_assert(v.last);
     cr_assert_eq(v.len, 4);
     cr_assert_eq(v.data, b.data + 12, "zero copy");
-    cr_assert_eq(dq_pdv_next(&it, &v, &err), 1);
+    cr_assert_eq(dq_pdv_next(&it, &v, &end, &err), 0);
+    cr_assert_not(end);
     cr_assert_eq(v.pctx_id, 3);
     cr_assert_not(v.command);
     cr_assert_not(v.last);
     cr_assert_eq(v.len, 2);
-    cr_assert_eq(dq_pdv_next(&it, &v, &err), 0);
+    cr_assert_eq(dq_pdv_next(&it, &v, &end, &err), 0);
+    cr_assert(end);
 
     uint8_t hdr[DQ_PDU_PDATA_HEADER_SIZE];
-    cr_assert_eq(dq_pdu_pdata_header(hdr, 1, true, true, 4, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_pdata_header(hdr, 1, true, true, 4, &err), 0);
     cr_assert_eq(memcmp(hdr, "\x04\x00\x00\x00\x00\x0A" "\x00\x00\x00\x06\x01\x03", 12), 0);
-    cr_assert_eq(dq_pdu_pdata_header(hdr, 5, false, false, 0, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_pdata_header(hdr, 5, false, false, 0, &err), 0);
     cr_assert_eq(memcmp(hdr, "\x04\x00\x00\x00\x00\x06" "\x00\x00\x00\x02\x05\x00", 12), 0);
-    cr_assert_eq(dq_pdu_encode_pdata(&b, in, 0, &err), DQ_ERR_ARGUMENT);
-    dq_pdu_buf_free(&b);
+    cr_assert_eq(dq_pdu_encode_pdata(&b, in, 0, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
+    dq_buffer_free(&b);
 }
 
 Test(pdu, pdata_hostile)
@@ -459,26 +480,31 @@ Test(pdu, pdata_hostile)
     dq_pdv_iter it;
     dq_pdv v;
     dq_error err;
+    bool end;
     /* item length past the PDU */
     const uint8_t a[] = {4, 0, 0, 0, 0, 6, 0, 0, 0, 9, 1, 3};
-    cr_assert_eq(dq_pdv_iter_init(&it, a, sizeof a, &err), DQ_OK);
-    cr_assert_eq(dq_pdv_next(&it, &v, &err), -1);
+    cr_assert_eq(dq_pdv_iter_init(&it, a, sizeof a, &err), 0);
+    cr_assert_eq(dq_pdv_next(&it, &v, &end, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
-    cr_assert_eq(dq_pdv_next(&it, &v, &err), 0, "iteration stops after an error");
+    cr_assert_eq(dq_pdv_next(&it, &v, &end, &err), 0);
+    cr_assert(end, "iteration stops after an error");
     /* item without a control header */
     const uint8_t b[] = {4, 0, 0, 0, 0, 5, 0, 0, 0, 1, 1};
-    cr_assert_eq(dq_pdv_iter_init(&it, b, sizeof b, &err), DQ_OK);
-    cr_assert_eq(dq_pdv_next(&it, &v, &err), -1);
+    cr_assert_eq(dq_pdv_iter_init(&it, b, sizeof b, &err), 0);
+    cr_assert_eq(dq_pdv_next(&it, &v, &end, &err), -1);
     /* no PDV at all */
     const uint8_t c[] = {4, 0, 0, 0, 0, 0};
-    cr_assert_eq(dq_pdv_iter_init(&it, c, sizeof c, &err), DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_pdv_iter_init(&it, c, sizeof c, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
     /* PDU-length disagrees with the buffer */
     const uint8_t d[] = {4, 0, 0, 0, 0, 7, 0, 0, 0, 2, 1, 3};
-    cr_assert_eq(dq_pdv_iter_init(&it, d, sizeof d, &err), DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_pdv_iter_init(&it, d, sizeof d, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
     /* empty data after the control header is fine */
     const uint8_t e[] = {4, 0, 0, 0, 0, 6, 0, 0, 0, 2, 1, 3};
-    cr_assert_eq(dq_pdv_iter_init(&it, e, sizeof e, &err), DQ_OK);
-    cr_assert_eq(dq_pdv_next(&it, &v, &err), 1);
+    cr_assert_eq(dq_pdv_iter_init(&it, e, sizeof e, &err), 0);
+    cr_assert_eq(dq_pdv_next(&it, &v, &end, &err), 0);
+    cr_assert_not(end);
     cr_assert_eq(v.len, 0);
 }
 
@@ -501,8 +527,8 @@ Test(pdu, associate_truncated_everywhere)
         uint8_t *p = dup(assoc_rq, cut); /* exact-size allocation: ASan sees overreads */
         if (cut >= 6)
             fix_len(p, cut);
-        cr_assert_neq(dq_pdu_decode_associate(p, cut, &a, &err), DQ_OK, "cut at %zu decoded", cut);
-        cr_assert_neq(dq_pdu_validate(p, cut, &err), DQ_OK);
+        cr_assert_neq(dq_pdu_decode_associate(p, cut, &a, &err), 0, "cut at %zu decoded", cut);
+        cr_assert_neq(dq_pdu_validate(p, cut, &err), 0);
         free(p);
     }
 }
@@ -520,8 +546,7 @@ Test(pdu, associate_every_byte_corrupted)
             for (size_t v = 0; v < sizeof vals; v++) {
                 uint8_t *p = dup(src[s], len[s]);
                 p[i] = vals[v];
-                dq_error_kind k = dq_pdu_decode_associate(p, len[s], &a, &err);
-                if (k == DQ_OK)
+                if (dq_pdu_decode_associate(p, len[s], &a, &err) == 0)
                     ok++;
                 else {
                     bad++;
@@ -542,22 +567,26 @@ Test(pdu, associate_structural_errors)
     size_t n = sizeof assoc_rq - 1;
     /* even presentation context ID (byte 5 of the item at 74+25) */
     p[74 + 25 + 4] = 2;
-    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
     p[74 + 25 + 4] = 1;
     /* unknown item type in the variable part */
     p[74] = 0x11;
-    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
     cr_assert_eq(err.offset, 74);
     p[74] = 0x10;
     /* an AC item in an RQ */
     p[74 + 25] = 0x21;
-    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
     p[74 + 25] = 0x20;
-    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), 0);
     /* user information without maximum length: turn 51H into an unknown 5FH */
     size_t ui = 74 + 25 + 73;
     p[ui + 4] = 0x5F;
-    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_pdu_decode_associate(p, n, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
     free(p);
 }
 
@@ -565,7 +594,7 @@ Test(pdu, associate_too_many_contexts)
 {
     /* 129 presentation contexts cannot all have distinct odd IDs: LIMIT */
     static dq_pdu_associate a;
-    dq_pdu_buf b = {0};
+    dq_buffer b = {0};
     dq_error err;
     fill_rq(&a);
     a.n_pctx = DQ_PDU_MAX_PCTX;
@@ -573,8 +602,8 @@ Test(pdu, associate_too_many_contexts)
         a.pctx[i] = a.pctx[0];
         a.pctx[i].id = (uint8_t)(2 * i + 1);
     }
-    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_OK, "%s", err.message);
-    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &a, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), 0, "%s", err.message);
+    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &a, &err), 0, "%s", err.message);
     cr_assert_eq(a.n_pctx, 128);
     /* append one more context item (ID 1 again) before the user information */
     size_t item = 4 + 4 + 21 + 21 + 23;
@@ -584,43 +613,44 @@ Test(pdu, associate_too_many_contexts)
     memcpy(p + ui_at, b.data + 74 + 25, item);
     memcpy(p + ui_at + item, b.data + ui_at, b.len - ui_at);
     fix_len(p, b.len + item);
-    cr_assert_eq(dq_pdu_decode_associate(p, b.len + item, &a, &err), DQ_ERR_LIMIT);
+    cr_assert_eq(dq_pdu_decode_associate(p, b.len + item, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_LIMIT);
     free(p);
-    dq_pdu_buf_free(&b);
+    dq_buffer_free(&b);
 }
 
 Test(pdu, validate_dispatch)
 {
     dq_error err;
-    cr_assert_eq(dq_pdu_validate(LIT(assoc_rq), &err), DQ_OK);
-    cr_assert_eq(dq_pdu_validate(LIT(assoc_ac), &err), DQ_OK);
-    cr_assert_eq(dq_pdu_validate(LIT("\x07\x00\x00\x00\x00\x04\x00\x00\x02\x01"), &err), DQ_OK);
-    cr_assert_neq(dq_pdu_validate(LIT("\x07\x00\x00\x00\x00\x04\x00\x00\x02"), &err), DQ_OK);
-    cr_assert_neq(dq_pdu_validate(LIT("\x09\x00\x00\x00\x00\x04\x00\x00\x02\x01"), &err), DQ_OK);
-    cr_assert_neq(dq_pdu_validate(NULL, 0, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_validate(LIT(assoc_rq), &err), 0);
+    cr_assert_eq(dq_pdu_validate(LIT(assoc_ac), &err), 0);
+    cr_assert_eq(dq_pdu_validate(LIT("\x07\x00\x00\x00\x00\x04\x00\x00\x02\x01"), &err), 0);
+    cr_assert_neq(dq_pdu_validate(LIT("\x07\x00\x00\x00\x00\x04\x00\x00\x02"), &err), 0);
+    cr_assert_neq(dq_pdu_validate(LIT("\x09\x00\x00\x00\x00\x04\x00\x00\x02\x01"), &err), 0);
+    cr_assert_neq(dq_pdu_validate(NULL, 0, &err), 0);
 }
 
 /* A stream of PDUs delivered in chunks of every size from 1 byte up: the
  * framer must cut out exactly the same PDUs whatever the split. */
 Test(pdu, framing_any_split)
 {
-    dq_pdu_buf s = {0};
+    dq_buffer s = {0};
     dq_error err;
     const uint8_t *rq = (const uint8_t *)assoc_rq;
     size_t sizes[4];
-    cr_assert_eq(dq_pdu_buf_reserve(&s, sizeof assoc_rq, &err), DQ_OK);
+    cr_assert_eq(dq_buffer_reserve(&s, sizeof assoc_rq, &err), 0);
     memcpy(s.data, rq, sizeof assoc_rq - 1);
     s.len = sizes[0] = sizeof assoc_rq - 1;
     dq_pdv v = {1, 0, true, true, (const uint8_t *)"0123456789", 10};
     size_t before = s.len;
-    cr_assert_eq(dq_pdu_encode_pdata(&s, &v, 1, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_encode_pdata(&s, &v, 1, &err), 0);
     sizes[1] = s.len - before;
     before = s.len;
-    cr_assert_eq(dq_pdu_encode_release(&s, DQ_PDU_RELEASE_RQ, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_encode_release(&s, DQ_PDU_RELEASE_RQ, &err), 0);
     sizes[2] = s.len - before;
     before = s.len;
     dq_pdu_abort ab = {0, 0};
-    cr_assert_eq(dq_pdu_encode_abort(&s, &ab, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_encode_abort(&s, &ab, &err), 0);
     sizes[3] = s.len - before;
 
     uint8_t *rx = malloc(s.len);
@@ -633,13 +663,13 @@ Test(pdu, framing_any_split)
             fed += k;
             for (;;) {
                 dq_pdu_frame f;
-                dq_pdu_frame_result r = dq_pdu_frame_check(rx + start, have - start, 16384, &f, &err);
-                cr_assert_neq(r, DQ_PDU_FRAME_ERROR, "chunk %zu: %s", chunk, err.message);
-                if (r == DQ_PDU_FRAME_NEED_MORE)
+                int r = dq_pdu_frame_check(rx + start, have - start, 16384, &f, &err);
+                cr_assert_eq(r, 0, "chunk %zu: %s", chunk, err.message);
+                if (!f.complete)
                     break;
                 cr_assert_lt(got, 4);
                 cr_assert_eq(f.size, sizes[got], "chunk %zu, PDU %zu", chunk, got);
-                cr_assert_eq(dq_pdu_validate(rx + start, f.size, &err), DQ_OK, "%s", err.message);
+                cr_assert_eq(dq_pdu_validate(rx + start, f.size, &err), 0, "%s", err.message);
                 start += f.size;
                 got++;
             }
@@ -650,7 +680,7 @@ Test(pdu, framing_any_split)
         cr_assert_eq(start, s.len);
     }
     free(rx);
-    dq_pdu_buf_free(&s);
+    dq_buffer_free(&s);
 }
 
 /* Random bytes behind every PDU type: decoders must fail cleanly or
@@ -674,8 +704,7 @@ Test(pdu, random_garbage)
         if (p[0] <= 2 && n > 74)
             memcpy(p + 6, assoc_rq + 6, 68); /* a plausible fixed part, garbage items */
         dq_error err;
-        dq_error_kind k = dq_pdu_validate(p, n, &err);
-        if (k != DQ_OK)
+        if (dq_pdu_validate(p, n, &err) != 0)
             cr_assert(err.offset <= n || err.offset == DQ_ERROR_NO_OFFSET);
         free(p);
     }
@@ -702,10 +731,10 @@ Test(pdu, ac_role_and_identity_round_trip)
     a.user_info.ext_neg[0].sop_class_uid = dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1");
     a.user_info.ext_neg[0].info = (const uint8_t *)"\x01";
     a.user_info.ext_neg[0].info_len = 1;
-    dq_pdu_buf b = {0};
+    dq_buffer b = {0};
     dq_error err;
-    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), DQ_OK, "%s", err.message);
-    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &d, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), 0, "%s", err.message);
+    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &d, &err), 0, "%s", err.message);
     cr_assert_eq(d.pctx[0].id, 255);
     cr_assert_eq(d.pctx[0].result, 4);
     cr_assert_eq(d.pctx[0].n_transfer_syntaxes, 0);
@@ -727,17 +756,17 @@ Test(pdu, ac_role_and_identity_round_trip)
         off += 4 + ((size_t)b.data[off + 2] << 8 | b.data[off + 3]);
     }
     cr_assert_gt(ui, 0);
-    cr_assert_eq(dq_pdu_buf_reserve(&b, sizeof ui58, &err), DQ_OK);
+    cr_assert_eq(dq_buffer_reserve(&b, sizeof ui58, &err), 0);
     memcpy(b.data + b.len, ui58, sizeof ui58); /* user information is the last item */
     b.len += sizeof ui58;
     size_t uil = ((size_t)b.data[ui + 2] << 8 | b.data[ui + 3]) + sizeof ui58;
     b.data[ui + 2] = (uint8_t)(uil >> 8);
     b.data[ui + 3] = (uint8_t)uil;
     fix_len(b.data, b.len);
-    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &d, &err), DQ_OK, "%s", err.message);
+    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &d, &err), 0, "%s", err.message);
     cr_assert_not(d.user_info.has_user_identity);
     cr_assert_eq(d.user_info.n_unknown, 1);
-    dq_pdu_buf_free(&b);
+    dq_buffer_free(&b);
 }
 
 /* What the generator read from the standard's tables (private tables,
@@ -797,11 +826,95 @@ Test(pdu, generated_layouts)
     size_t ml_at = 74 + 25 + 73 + 4;
     cr_assert_eq(p[ml_at], 0x51);
     p[ml_at + 3] = 2;
-    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_rq - 1, &a, &err), DQ_ERR_MALFORMED);
+    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_rq - 1, &a, &err), -1);
+    cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
     cr_assert(strstr(err.message, "length shorter than the fixed fields"), "%s", err.message);
     cr_assert_eq(err.offset, ml_at);
     p[ml_at + 3] = 4;
-    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_rq - 1, &a, &err), DQ_OK);
+    cr_assert_eq(dq_pdu_decode_associate(p, sizeof assoc_rq - 1, &a, &err), 0);
     cr_assert_eq(a.user_info.max_length, 16384);
     free(p);
+}
+
+/* Every User Information sub-item an RQ can carry, each decoded by its own
+ * function: a sub-item whose length runs past the user information item, or
+ * whose inner length field runs past the sub-item, is DQ_ERR_MALFORMED with
+ * the offset of that sub-item in the PDU and its name in the message. */
+Test(pdu, user_info_sub_item_errors_keep_offsets)
+{
+    static dq_pdu_associate a, d;
+    fill_rq(&a);
+    a.user_info.has_async_ops = true;
+    a.user_info.max_ops_invoked = 2;
+    a.user_info.n_ext_neg = 1;
+    a.user_info.ext_neg[0].sop_class_uid = dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1");
+    a.user_info.ext_neg[0].info = (const uint8_t *)"\x01";
+    a.user_info.ext_neg[0].info_len = 1;
+    static const dq_pdu_str related[1] = {{"1.2.3", 5}};
+    a.user_info.n_common_ext_neg = 1;
+    a.user_info.common_ext_neg[0].sop_class_uid = dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1");
+    a.user_info.common_ext_neg[0].service_class_uid = dq_pdu_cstr("1.2.840.10008.4.2");
+    a.user_info.common_ext_neg[0].n_related = 1;
+    a.user_info.common_ext_neg[0].related_list = related;
+    a.user_info.has_user_identity = true;
+    a.user_info.user_identity.type = 2;
+    a.user_info.user_identity.primary = (const uint8_t *)"user";
+    a.user_info.user_identity.primary_len = 4;
+    a.user_info.user_identity.secondary = (const uint8_t *)"pass";
+    a.user_info.user_identity.secondary_len = 4;
+    dq_buffer b = {0};
+    dq_error err;
+    cr_assert_eq(dq_pdu_encode_associate(&b, &a, &err), 0, "%s", err.message);
+    cr_assert_eq(dq_pdu_decode_associate(b.data, b.len, &d, &err), 0, "%s", err.message);
+    cr_assert(d.user_info.has_async_ops && d.user_info.has_user_identity);
+    cr_assert_eq(d.user_info.n_common_ext_neg, 1);
+    cr_assert(dq_pdu_str_eq(d.user_info.implementation_version_name, "DQ01"));
+
+    static const struct {
+        uint8_t type;
+        const char *name;
+        size_t inner; /* offset of a 2-byte inner length field, 0: none */
+    } subs[] = {
+        {0x51, "maximum length", 0},
+        {0x52, "implementation class UID", 0},
+        {0x53, "asynchronous operations window", 0},
+        {0x54, "role selection", 4},
+        {0x55, "implementation version name", 0},
+        {0x56, "SOP class extended negotiation", 4},
+        {0x57, "common extended negotiation", 4},
+        {0x58, "user identity", 6},
+    };
+    size_t off = 74, ui = 0;
+    while (off < b.len) { /* the user information item */
+        if (b.data[off] == 0x50)
+            ui = off;
+        off += 4 + ((size_t)b.data[off + 2] << 8 | b.data[off + 3]);
+    }
+    cr_assert_gt(ui, 0);
+    size_t seen = 0;
+    for (size_t at = ui + 4; at < b.len; at += 4 + ((size_t)b.data[at + 2] << 8 | b.data[at + 3])) {
+        size_t i = 0;
+        while (i < sizeof subs / sizeof subs[0] && subs[i].type != b.data[at])
+            i++;
+        cr_assert_lt(i, sizeof subs / sizeof subs[0], "sub-item 0x%02X at %zu", b.data[at], at);
+        seen |= (size_t)1 << i;
+        uint8_t *p = dup(b.data, b.len);
+        p[at + 2] = p[at + 3] = 0xFF; /* runs past the user information item */
+        cr_assert_eq(dq_pdu_decode_associate(p, b.len, &d, &err), -1, "0x%02X", b.data[at]);
+        cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
+        cr_assert_eq(err.offset, at, "0x%02X: offset %zu, want %zu", b.data[at], err.offset, at);
+        cr_assert_not_null(strstr(err.message, subs[i].name), "%s", err.message);
+        if (subs[i].inner) {
+            memcpy(p, b.data, b.len);
+            p[at + subs[i].inner] = p[at + subs[i].inner + 1] = 0xFF;
+            cr_assert_eq(dq_pdu_decode_associate(p, b.len, &d, &err), -1, "0x%02X", b.data[at]);
+            cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
+            cr_assert(err.offset >= at && err.offset <= at + subs[i].inner, "0x%02X: offset %zu",
+                      b.data[at], err.offset);
+            cr_assert_not_null(strstr(err.message, subs[i].name), "%s", err.message);
+        }
+        free(p);
+    }
+    cr_assert_eq(seen, ((size_t)1 << (sizeof subs / sizeof subs[0])) - 1, "every sub-item encoded");
+    dq_buffer_free(&b);
 }

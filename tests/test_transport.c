@@ -220,7 +220,7 @@ static ssize_t mem_read(void *v, void *buf, size_t cap, double timeout, dq_error
     (void)timeout;
     mem_ctx *m = v;
     if (!m->chunks[m->next])
-        return dq_error_set(err, DQ_ERR_CLOSED, 0, 0, "eof"), -1;
+        return dq_fail(err, DQ_ERR_CLOSED, 0, 0, "eof");
     size_t n = strlen(m->chunks[m->next]);
     if (n > cap)
         n = cap;
@@ -286,8 +286,8 @@ static int probe_check(void *user, dq_transport *t, dq_transport_step step, doub
     }
     if (step == DQ_TRANSPORT_STEP_READ_WAIT) {
         if (p->timeout_after && n >= p->timeout_after)
-            return dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                                "probe deadline"), -1;
+            return dq_fail(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                           "probe deadline");
         if (p->bound >= 0)
             *wait_max = p->bound;
     }

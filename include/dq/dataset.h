@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dq/buffer.h"
 #include "dq/dict.h"
 #include "dq/error.h"
 
@@ -48,24 +49,6 @@ extern "C" {
 #define DQ_TAG_ITEM_DELIMITATION DQ_TAG(0xFFFE, 0xE00D)
 #define DQ_TAG_SEQUENCE_DELIMITATION DQ_TAG(0xFFFE, 0xE0DD)
 #define DQ_UNDEFINED_LENGTH 0xFFFFFFFFu
-
-/* ---- growable byte buffer ------------------------------------------------- */
-
-/* Plain malloc'd bytes; encoders append to it. Zero-initialise or call
- * dq_buffer_init; release with dq_buffer_free. */
-typedef struct dq_buffer {
-    uint8_t *data;
-    size_t len;
-    size_t cap;
-} dq_buffer;
-
-void dq_buffer_init(dq_buffer *b);
-void dq_buffer_free(dq_buffer *b);
-/* Makes room for `extra` more bytes (amortised doubling). */
-int dq_buffer_reserve(dq_buffer *b, size_t extra, dq_error *err);
-int dq_buffer_append(dq_buffer *b, const void *bytes, size_t n, dq_error *err);
-/* Sets len to 0 and keeps the memory. */
-void dq_buffer_reset(dq_buffer *b);
 
 /* ---- transfer syntaxes ---------------------------------------------------- */
 
@@ -283,7 +266,7 @@ int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err);
 int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len,
                        dq_buffer *out, dq_error *err);
 
-/* What dq_charset_from_utf8 had to do besides encoding (bits of its result). */
+/* What dq_charset_from_utf8 had to do besides encoding (bits of *flags). */
 #define DQ_CHARSET_REPLACED 1 /* characters no listed set has became '?' */
 #define DQ_CHARSET_UNKNOWN 2  /* a term was unknown: the default encoding stood in */
 
@@ -302,12 +285,13 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
  *  - the other text VRs (AE AS CS DA DS DT IS TM UI UR) in ISO 8859-1.
  * A part none of the sets can encode: with `replace`, the first set's
  * encoding with '?' for each character it lacks (pydicom's default
- * writing_validation_mode, WARN) and DQ_CHARSET_REPLACED in the result;
+ * writing_validation_mode, WARN) and DQ_CHARSET_REPLACED in *flags;
  * without it (and always for the non-charset VRs, where pydicom raises),
  * -1 with DQ_ERR_ARGUMENT naming the byte offset. Invalid UTF-8 bytes count
- * as characters no set has. Result: 0 or DQ_CHARSET_* bits, -1 on error. */
+ * as characters no set has. Returns 0 with *flags (may be NULL) set to 0 or
+ * DQ_CHARSET_* bits, or -1. */
 int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf8, size_t len,
-                         bool replace, dq_buffer *out, dq_error *err);
+                         bool replace, dq_buffer *out, unsigned *flags, dq_error *err);
 
 /* Told about each value dq_dataset_encode_keys could only encode with
  * replacement characters, and about an unknown Specific Character Set term. */

@@ -2,7 +2,8 @@
  *
  * One include for the whole public API. Every public symbol starts with dq_
  * (types, functions) or DQ_ (macros, enum constants). Modules:
- *   dq/error.h    error values
+ *   dq/error.h    error values and the status convention (0 / -1 + dq_error)
+ *   dq/buffer.h   the growable byte buffer every encoder appends to
  *   dq/version.h  library version, the standard editions it was generated from
  *   dq/dict.h     data dictionary, UIDs, VRs (generated from the standard)
  *   dq/pdu.h      Upper Layer PDUs: framing, decoded views, encoders
@@ -20,6 +21,7 @@
 #define DQ_DQ_H
 
 #include "dq/error.h"
+#include "dq/buffer.h"
 #include "dq/version.h"
 #include "dq/dict.h"
 #include "dq/dataset.h"

@@ -1,8 +1,19 @@
-/* dq: error values.
+/* dq: error values and the library's one status convention.
  *
- * Every fallible function takes a `dq_error *err` (may be NULL) and returns a
- * status; on failure it fills *err with a kind, where it happened and a human
- * message. Errors are plain values: no allocation, nothing to free. */
+ * Convention (every public function in include/dq/):
+ *  - A function that can fail takes a `dq_error *err` (may be NULL) last and
+ *    returns int: 0 on success, -1 on failure with *err filled (kind, byte
+ *    offset, tag, errno, detail, message). Nothing else: no positive codes, no
+ *    dq_error_kind as a return value. A third outcome ("need more bytes",
+ *    "no more items", flags) is an out-parameter, never a return value.
+ *  - Functions that return a pointer return NULL on failure (with *err filled
+ *    when they take one); functions that return a size or count say so where
+ *    they are declared (e.g. a transport's read returns the count or -1).
+ *  - Lookups and predicates (NULL when unknown, bool) cannot fail.
+ * Errors are plain values: no allocation, nothing to free.
+ *
+ * Inside the library a failure is written `return dq_fail(err, kind, ...);`.
+ */
 #ifndef DQ_ERROR_H
 #define DQ_ERROR_H
 
@@ -62,10 +73,16 @@ typedef struct dq_error {
     char message[256]; /* human readable, no trailing newline */
 } dq_error;
 
-/* Fills *err (if not NULL) and returns `kind`, so callers can write
- * `return dq_error_set(err, DQ_ERR_MALFORMED, off, tag, "...", ...);`. */
-dq_error_kind dq_error_set(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag,
-                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Sets the error and fails: fills *err (if not NULL) and returns -1, so a
+ * function following the convention above writes
+ * `return dq_fail(err, DQ_ERR_MALFORMED, off, tag, "bad length %u", n);`. */
+int dq_fail(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Fills *err (if not NULL) and returns nothing: for the places that record an
+ * error without returning -1 (a function returning NULL or a size, an error
+ * remembered while cleaning up, a field such as detail[] set afterwards). */
+void dq_error_set(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Resets *err to DQ_OK with an empty message. */
 void dq_error_clear(dq_error *err);
 /* Prepends "prefix: " to the message (for adding context on the way up). */

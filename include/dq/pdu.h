@@ -5,12 +5,12 @@
  * from the standard's tables (gen/emit_pdu.c); this header is the handwritten
  * API on top. No sockets here: bytes in, views out; views in, bytes out.
  *
- * Receiving: feed whatever bytes have arrived to dq_pdu_frame(); it says
- * "need more", "one complete PDU of N bytes" or error (unknown type, length
- * over the cap, impossible fixed length). Then decode that PDU with the
- * dq_pdu_decode_* function for its type. Decoded views point into the input
- * buffer (zero copy): keep the buffer alive while you use the view. Strings
- * (dq_pdu_str) are NOT NUL-terminated.
+ * Receiving: feed whatever bytes have arrived to dq_pdu_frame_check(); it
+ * says "need more", "one complete PDU of N bytes" (frame->complete) or fails
+ * (unknown type, length over the cap, impossible fixed length). Then decode
+ * that PDU with the dq_pdu_decode_* function for its type. Decoded views
+ * point into the input buffer (zero copy): keep the buffer alive while you
+ * use the view. Strings (dq_pdu_str) are NOT NUL-terminated.
  *
  * Lists use fixed caps (DQ_PDU_MAX_*): exceeding one is DQ_ERR_LIMIT; nothing
  * is allocated while decoding. Lists of unbounded length inside one item
@@ -18,7 +18,10 @@
  * are validated once while decoding and then walked with an accessor.
  *
  * Sending: the dq_pdu_encode_* functions append one PDU to a caller-owned
- * growable buffer (dq_pdu_buf), checking every length against its field.
+ * dq_buffer (dq/buffer.h), checking every length against its field.
+ *
+ * Every function that can fail returns 0, or -1 with *err filled
+ * (dq/error.h); a decoder's err->offset is the byte offset within the PDU.
  */
 #ifndef DQ_PDU_H
 #define DQ_PDU_H
@@ -27,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dq/buffer.h"
 #include "dq/error.h"
 
 #ifdef __cplusplus
@@ -85,16 +89,12 @@ enum {
 
 /* ---- receiving: framing --------------------------------------------------- */
 
-typedef enum dq_pdu_frame_result {
-    DQ_PDU_FRAME_ERROR = -1,    /* *err says why; the stream cannot be resynchronised */
-    DQ_PDU_FRAME_NEED_MORE = 0, /* not a whole PDU yet */
-    DQ_PDU_FRAME_COMPLETE = 1,  /* buf starts with one whole PDU of frame->size bytes */
-} dq_pdu_frame_result;
-
 typedef struct dq_pdu_frame {
     dq_pdu_type type;  /* valid once 1 byte has arrived */
     uint32_t length;   /* the PDU-length field; valid once 6 bytes have arrived */
     size_t size;       /* whole PDU: 6 + length; 0 while the header is incomplete */
+    bool complete;     /* buf starts with one whole PDU of `size` bytes; false:
+                          not a whole PDU yet, feed more bytes */
 } dq_pdu_frame;
 
 /* Looks at the first `len` bytes received (len may be anything, including 0
@@ -103,9 +103,12 @@ typedef struct dq_pdu_frame {
  * (DQ_ERR_MALFORMED), a P-DATA-TF longer than `max_length` or an
  * A-ASSOCIATE-RQ/AC longer than DQ_PDU_ASSOC_MAX_LENGTH (DQ_ERR_LIMIT).
  * max_length caps the PDU-length field of P-DATA-TF (the value we offered as
- * Maximum Length Received); 0 means no cap but the 32-bit field itself. */
-dq_pdu_frame_result dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length,
-                                       dq_pdu_frame *frame, dq_error *err);
+ * Maximum Length Received); 0 means no cap but the 32-bit field itself.
+ * Returns 0 (frame->complete says whether a whole PDU is there), or -1: the
+ * stream cannot be resynchronised. *frame is filled as far as the bytes go
+ * in both cases (frame may be NULL). */
+int dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length, dq_pdu_frame *frame,
+                       dq_error *err);
 
 /* ---- decoded views ---------------------------------------------------------- */
 
@@ -248,44 +251,34 @@ typedef struct dq_pdv_iter {
 
 /* ---- decoders ------------------------------------------------------------------ */
 /* Each takes one complete PDU (pdu[0..size), size as given by dq_pdu_frame_check)
- * and returns DQ_OK or fills *err (offset = byte offset within the PDU). */
+ * and returns 0, or -1 with *err filled (offset = byte offset within the PDU). */
 
 /* A-ASSOCIATE-RQ (01H) or -AC (02H): every item and sub-item bounds-checked;
  * required items (application context, >= 1 presentation context, user
  * information with maximum length) are enforced. */
-dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
-                                      dq_error *err);
-dq_error_kind dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out,
-                                   dq_error *err);
-dq_error_kind dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out,
-                                  dq_error *err);
+int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
+                            dq_error *err);
+int dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err);
+int dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err);
 /* A-RELEASE-RQ or -RP; *type says which. */
-dq_error_kind dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type *type,
-                                    dq_error *err);
+int dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type *type, dq_error *err);
 
 /* P-DATA-TF: checks the header; then dq_pdv_next() yields the PDVs in order.
  * A PDU with no PDV is malformed (PS3.8: "one or more"). */
-dq_error_kind dq_pdv_iter_init(dq_pdv_iter *it, const uint8_t *pdu, size_t size, dq_error *err);
-/* 1: *out is the next PDV; 0: no more; -1: malformed (*err filled). */
-int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, dq_error *err);
+int dq_pdv_iter_init(dq_pdv_iter *it, const uint8_t *pdu, size_t size, dq_error *err);
+/* 0 with *end false: *out is the next PDV; 0 with *end true: there are no
+ * more (*out untouched); -1: malformed (*err filled; the iteration is over,
+ * later calls report the end). */
+int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, bool *end, dq_error *err);
 
 /* Fully decodes any one PDU (dispatching on its type) and discards the
  * result: for fuzzers and for "is this PDU well formed". */
-dq_error_kind dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err);
+int dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err);
 
 /* ---- encoders -------------------------------------------------------------------- */
 
-/* A growable output buffer owned by the caller. Start zeroed
- * (dq_pdu_buf b = {0};); encoders append; dq_pdu_buf_free releases. */
-typedef struct dq_pdu_buf {
-    uint8_t *data;
-    size_t len;
-    size_t cap;
-} dq_pdu_buf;
-
-/* Ensures room for `extra` more bytes. */
-dq_error_kind dq_pdu_buf_reserve(dq_pdu_buf *b, size_t extra, dq_error *err);
-void dq_pdu_buf_free(dq_pdu_buf *b);
+/* Each appends one PDU to `out` (a dq_buffer: start it zeroed, release it
+ * with dq_buffer_free). */
 
 /* Appends an A-ASSOCIATE-RQ or -AC (a->type). AE titles must be 1..16
  * characters (written space-padded); UIDs at most 64 bytes; each item must
@@ -293,19 +286,19 @@ void dq_pdu_buf_free(dq_pdu_buf *b);
  * AC: pctx[i].result and transfer_syntax. User information: max length is
  * always written; the other sub-items when present/non-empty. On error the
  * buffer is left as it was. */
-dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a, dq_error *err);
-dq_error_kind dq_pdu_encode_reject(dq_pdu_buf *out, const dq_pdu_reject *rj, dq_error *err);
-dq_error_kind dq_pdu_encode_abort(dq_pdu_buf *out, const dq_pdu_abort *ab, dq_error *err);
+int dq_pdu_encode_associate(dq_buffer *out, const dq_pdu_associate *a, dq_error *err);
+int dq_pdu_encode_reject(dq_buffer *out, const dq_pdu_reject *rj, dq_error *err);
+int dq_pdu_encode_abort(dq_buffer *out, const dq_pdu_abort *ab, dq_error *err);
 /* type: DQ_PDU_RELEASE_RQ or DQ_PDU_RELEASE_RP. */
-dq_error_kind dq_pdu_encode_release(dq_pdu_buf *out, dq_pdu_type type, dq_error *err);
+int dq_pdu_encode_release(dq_buffer *out, dq_pdu_type type, dq_error *err);
 /* A P-DATA-TF PDU holding n >= 1 PDVs (control from each pdv's command/last). */
-dq_error_kind dq_pdu_encode_pdata(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n, dq_error *err);
+int dq_pdu_encode_pdata(dq_buffer *out, const dq_pdv *pdvs, size_t n, dq_error *err);
 /* Writes the 12 header bytes of a P-DATA-TF PDU with a single PDV of
  * `data_len` bytes, so the caller can send header and data without copying
  * the data (writev, or header into the same buffer before the data).
  * data_len must be <= 0xFFFFFFFF - 6. */
-dq_error_kind dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t pctx_id,
-                                  bool command, bool last, size_t data_len, dq_error *err);
+int dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t pctx_id, bool command,
+                        bool last, size_t data_len, dq_error *err);
 
 /* ---- names and meanings (from the standard's tables) ------------------------ */
 

@@ -5,20 +5,36 @@
 #include <stdio.h>
 #include <string.h>
 
-dq_error_kind dq_error_set(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag,
-                           const char *fmt, ...)
+static void error_vset(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag,
+                       const char *fmt, va_list ap)
 {
-    if (!err)
-        return kind;
     memset(err, 0, sizeof *err);
     err->kind = kind;
     err->offset = offset;
     err->tag = tag;
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+}
+
+void dq_error_set(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag,
+                  const char *fmt, ...)
+{
+    if (!err)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    error_vset(err, kind, offset, tag, fmt, ap);
     va_end(ap);
-    return kind;
+}
+
+int dq_fail(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag, const char *fmt, ...)
+{
+    if (!err)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    error_vset(err, kind, offset, tag, fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 void dq_error_clear(dq_error *err)

@@ -21,15 +21,15 @@ int dq_buffer_reserve(dq_buffer *b, size_t extra, dq_error *err)
     if (extra <= b->cap - b->len)
         return 0;
     if (extra > SIZE_MAX / 2 - b->len)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "buffer size overflow"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "buffer size overflow");
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < extra)
         cap *= 2;
     uint8_t *p = realloc(b->data, cap);
     if (!p)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory growing a buffer to %zu bytes", cap), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory growing a buffer to %zu bytes", cap);
     b->data = p;
     b->cap = cap;
     return 0;

@@ -201,8 +201,8 @@ static int conv(const char *from, const char *prefix, const uint8_t *in, size_t 
     bool owned;
     iconv_t cd = iconv_get("UTF-8", from, &owned);
     if (cd == (iconv_t)-1)
-        return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "iconv cannot convert from %s", from), -1;
+        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "iconv cannot convert from %s", from);
     if (prefix) {
         char *ip = (char *)prefix, ob[16], *op = ob;
         size_t il = strlen(prefix), ol = sizeof ob;
@@ -259,8 +259,8 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
         const cset *c = first.len ? find_term(first) : NULL;
         if (first.len && !c) {
             conv(NULL, NULL, t, len, out, NULL);
-            return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_TAG(0x0008, 0x0005),
-                                "unknown character set '%.*s'", (int)first.len, first.ptr), -1;
+            return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_TAG(0x0008, 0x0005),
+                           "unknown character set '%.*s'", (int)first.len, first.ptr);
         }
         bool ascii = true;
         for (size_t i = 0; i < len && ascii; i++)
@@ -596,8 +596,8 @@ static int encode_replacing(const enc_list *l, const uint8_t *s, size_t n, dq_bu
     bool owned = false;
     iconv_t cd = (iconv_t)-1;
     if (e->kind != ENC_JIS0201 && (cd = iconv_get(e->iconv, "UTF-8", &owned)) == (iconv_t)-1)
-        return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "iconv cannot convert to %s", e->iconv), -1;
+        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "iconv cannot convert to %s", e->iconv);
     int rc = 0;
     for (size_t pos = 0; pos < n && rc == 0;) {
         uint32_t cp;
@@ -639,9 +639,9 @@ static int encode_part(const enc_list *l, const uint8_t *s, size_t n, bool repla
     }
     if (!replace) {
         size_t ok = enc_run(&l->e[0], s, n, NULL, err);
-        return dq_error_set(err, DQ_ERR_ARGUMENT, ok, DQ_ERROR_NO_TAG,
-                            "the character at byte %zu of \"%.*s\" is in none of the character sets",
-                            ok, (int)(n > 64 ? 64 : n), (const char *)s), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, ok, DQ_ERROR_NO_TAG,
+                       "the character at byte %zu of \"%.*s\" is in none of the character sets",
+                       ok, (int)(n > 64 ? 64 : n), (const char *)s);
     }
     *flags |= DQ_CHARSET_REPLACED;
     return encode_replacing(l, s, n, out, err);
@@ -672,10 +672,12 @@ static int encode_pn(const enc_list *l, const uint8_t *s, size_t n, bool replace
 }
 
 int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf8, size_t len,
-                         bool replace, dq_buffer *out, dq_error *err)
+                         bool replace, dq_buffer *out, unsigned *flags_out, dq_error *err)
 {
     const uint8_t *s = (const uint8_t *)utf8;
     enc_list l;
+    if (flags_out)
+        *flags_out = 0;
     if (!uses_charset(vr)) {
         /* pydicom writes these with its default encoding and raises when a
          * character is not in it. */
@@ -685,9 +687,9 @@ int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf
         size_t ok = enc_run(&l.e[0], s, len, out, err);
         if (ok == len || ok == (size_t)-1)
             return ok == len ? 0 : -1;
-        return dq_error_set(err, DQ_ERR_ARGUMENT, ok, DQ_ERROR_NO_TAG,
-                            "the character at byte %zu of \"%.*s\" is not in ISO 8859-1", ok,
-                            (int)(len > 64 ? 64 : len), utf8), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, ok, DQ_ERROR_NO_TAG,
+                       "the character at byte %zu of \"%.*s\" is not in ISO 8859-1", ok,
+                       (int)(len > 64 ? 64 : len), utf8);
     }
     enc_list_of(specific_charset ? specific_charset : "", &l);
     unsigned flags = l.unknown ? DQ_CHARSET_UNKNOWN : 0;
@@ -707,7 +709,9 @@ int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf
             return -1;
         i = j + 1;
     }
-    return (int)flags;
+    if (flags_out)
+        *flags_out = flags;
+    return 0;
 }
 int dq_el_utf8_raw(const dq_element *el, dq_buffer *out)
 {
@@ -780,14 +784,15 @@ static int encode_key(keys_ctx *k, dq_element *el, dq_error *err)
     memcpy(csbuf, cs.ptr, cl);
     csbuf[cl] = 0;
     dq_buffer_reset(&k->b);
-    int rc = dq_charset_from_utf8(csbuf, el->vr, (const char *)el->value, el->len, true, &k->b, err);
-    if (rc < 0) {
+    unsigned rc;
+    if (dq_charset_from_utf8(csbuf, el->vr, (const char *)el->value, el->len, true, &k->b, &rc,
+                             err) < 0) {
         if (err)
             err->tag = el->tag;
         return -1;
     }
     if (dq_el_set_value(el, k->b.data, k->b.len))
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory");
     el->typed_utf8 = 0;
     char msg[400];
     if ((rc & DQ_CHARSET_UNKNOWN) && !k->warned_unknown && k->warn) {

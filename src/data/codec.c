@@ -23,7 +23,7 @@ static uint16_t r16(const rd *r, size_t at) { return r->be ? dq_be16(r->buf + at
 static uint32_t r32(const rd *r, size_t at) { return r->be ? dq_be32(r->buf + at) : dq_le32(r->buf + at); }
 
 #define FAIL(r, kind, off, tag, ...) \
-    (dq_error_set((r)->err, kind, (r)->base + (off), tag, __VA_ARGS__), -1)
+    dq_fail((r)->err, kind, (r)->base + (off), tag, __VA_ARGS__)
 
 static void swap_units(uint8_t *p, size_t len, unsigned unit)
 {
@@ -278,8 +278,8 @@ int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len,
                            dq_transfer_syntax ts, const dq_limits *limits, dq_error *err)
 {
     if (!ds || !ds->is_root || (!buf && len))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "decode needs a root data set and a buffer"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "decode needs a root data set and a buffer");
     dq_dataset_clear(ds);
     switch (ts) {
     case DQ_TS_IMPLICIT_LE:
@@ -304,8 +304,8 @@ int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len,
         return rc;
     }
     default:
-        return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "unknown transfer syntax"), -1;
+        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "unknown transfer syntax");
     }
 }
 
@@ -315,8 +315,8 @@ int dq_dataset_decode(const uint8_t *buf, size_t len, dq_transfer_syntax ts,
     *out = NULL;
     dq_dataset *ds = dq_dataset_new();
     if (!ds)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     if (dq_dataset_decode_into(ds, buf, len, ts, limits, err)) {
         dq_dataset_free(ds);
         return -1;
@@ -388,9 +388,9 @@ static int put_header(wr *w, uint32_t tag, dq_vr vr, uint32_t len, size_t *len_a
         return 0;
     }
     if (len > 0xFFFF)
-        return dq_error_set(w->err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
-                            "value of %u bytes does not fit the 16-bit length of %c%c", len,
-                            (char)(vr >> 8), (char)vr), -1;
+        return dq_fail(w->err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
+                       "value of %u bytes does not fit the 16-bit length of %c%c", len,
+                       (char)(vr >> 8), (char)vr);
     put16(w, (uint16_t)len);
     return 0;
 }
@@ -522,7 +522,7 @@ int dq_dataset_encode(const dq_dataset *ds, dq_transfer_syntax ts, dq_buffer *ou
         return rc;
     }
     default:
-        return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "unknown transfer syntax"), -1;
+        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "unknown transfer syntax");
     }
 }

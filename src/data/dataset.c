@@ -270,8 +270,8 @@ size_t dq_element_vm(const dq_element *el)
 int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error *err)
 {
     if (!dq_vr_is_text(el->vr))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
-                            "element is not text"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
+                       "element is not text");
     /* An empty value has a NULL pointer: no arithmetic on it (UB). */
     const char *p = el->value ? (const char *)el->value : "";
     const char *end = p + (el->value ? el->len : 0);
@@ -291,8 +291,8 @@ int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error 
     *out = trim(el->vr, p, (size_t)(end - p));
     return 0;
 none:
-    return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag,
-                        "no value %zu", index), -1;
+    return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag,
+                   "no value %zu", index);
 }
 
 static int text_number(const dq_element *el, size_t index, bool integer, int64_t *iv, double *dv,
@@ -303,8 +303,8 @@ static int text_number(const dq_element *el, size_t index, bool integer, int64_t
         return -1;
     char tmp[72];
     if (s.len == 0 || s.len >= sizeof tmp)
-        return dq_error_set(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, el->tag,
-                            "value %zu is not a number", index), -1;
+        return dq_fail(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, el->tag,
+                       "value %zu is not a number", index);
     memcpy(tmp, s.ptr, s.len);
     tmp[s.len] = 0;
     char *end;
@@ -312,14 +312,14 @@ static int text_number(const dq_element *el, size_t index, bool integer, int64_t
     if (integer) {
         long long v = strtoll(tmp, &end, 10);
         if (*end || errno)
-            return dq_error_set(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, el->tag,
-                                "value \"%s\" is not an integer", tmp), -1;
+            return dq_fail(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, el->tag,
+                           "value \"%s\" is not an integer", tmp);
         *iv = v;
     } else {
         double v = strtod(tmp, &end);
         if (*end || errno)
-            return dq_error_set(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, el->tag,
-                                "value \"%s\" is not a number", tmp), -1;
+            return dq_fail(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, el->tag,
+                           "value \"%s\" is not a number", tmp);
         *dv = v;
     }
     return 0;
@@ -329,11 +329,11 @@ static int binary_at(const dq_element *el, size_t index, const uint8_t **p, dq_e
 {
     unsigned sz = number_size(el->vr);
     if (!sz)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
-                            "element is not a number"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
+                       "element is not a number");
     if (index >= el->len / sz)
-        return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag,
-                            "no value %zu", index), -1;
+        return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag,
+                       "no value %zu", index);
     *p = el->value + index * sz;
     return 0;
 }
@@ -349,8 +349,8 @@ int dq_element_int(const dq_element *el, size_t index, int64_t *out, dq_error *e
         return text_number(el, index, true, out, NULL, err);
     const uint8_t *p;
     if (el->vr == V('F', 'L') || el->vr == V('F', 'D') || el->vr == V('A', 'T'))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
-                            "element is not an integer"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
+                       "element is not an integer");
     if (binary_at(el, index, &p, err))
         return -1;
     switch (el->vr) {
@@ -362,8 +362,8 @@ int dq_element_int(const dq_element *el, size_t index, int64_t *out, dq_error *e
     default: {
         uint64_t v = le64(p);
         if (v > INT64_MAX)
-            return dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, el->tag,
-                                "value above INT64_MAX"), -1;
+            return dq_fail(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, el->tag,
+                           "value above INT64_MAX");
         *out = (int64_t)v;
     }
     }
@@ -407,8 +407,8 @@ int dq_element_attribute_tag(const dq_element *el, size_t index, uint32_t *out, 
 {
     const uint8_t *p;
     if (el->vr != V('A', 'T'))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
-                            "element is not AT"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
+                       "element is not AT");
     if (binary_at(el, index, &p, err))
         return -1;
     *out = DQ_TAG(dq_le16(p), dq_le16(p + 2));
@@ -419,8 +419,8 @@ int dq_element_person_name(const dq_element *el, size_t index, dq_person_name *o
                            dq_error *err)
 {
     if (el->vr != V('P', 'N'))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
-                            "element is not PN"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
+                       "element is not PN");
     dq_str s;
     if (dq_element_string(el, index, &s, err))
         return -1;
@@ -447,7 +447,7 @@ int dq_dataset_get_string(const dq_dataset *ds, uint32_t tag, dq_str *out, dq_er
 {
     const dq_element *el = dq_dataset_find(ds, tag);
     if (!el)
-        return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, tag, "no such element"), -1;
+        return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, tag, "no such element");
     return dq_element_string(el, 0, out, err);
 }
 
@@ -455,7 +455,7 @@ int dq_dataset_get_int(const dq_dataset *ds, uint32_t tag, int64_t *out, dq_erro
 {
     const dq_element *el = dq_dataset_find(ds, tag);
     if (!el)
-        return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, tag, "no such element"), -1;
+        return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, tag, "no such element");
     return dq_element_int(el, 0, out, err);
 }
 
@@ -473,7 +473,7 @@ dq_str dq_ds_charset(const dq_dataset *ds)
 
 static int nomem(dq_error *err, uint32_t tag)
 {
-    return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, tag, "out of memory"), -1;
+    return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, tag, "out of memory");
 }
 
 static dq_vr pick_vr(const dq_dataset *ds, uint32_t tag, dq_vr vr)
@@ -485,7 +485,7 @@ int dq_dataset_set_bytes(dq_dataset *ds, uint32_t tag, dq_vr vr, const void *val
                          dq_error *err)
 {
     if (len > UINT32_MAX - 1)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "value too long"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "value too long");
     dq_element *el = dq_ds_put(ds, tag, pick_vr(ds, tag, vr));
     if (!el || dq_el_set_value(el, value, len))
         return nomem(err, tag);
@@ -517,8 +517,8 @@ int dq_dataset_set_int(dq_dataset *ds, uint32_t tag, dq_vr vr, int64_t v, dq_err
         return dq_dataset_set_bytes(ds, tag, vr, t, strlen(t), err);
     }
     if (!sz || vr == V('F', 'L') || vr == V('F', 'D') || vr == V('A', 'T'))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
-                            "VR is not an integer VR"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
+                       "VR is not an integer VR");
     bool fits = true;
     switch (vr) {
     case V('U', 'S'): fits = v >= 0 && v <= 0xFFFF; break;
@@ -529,8 +529,8 @@ int dq_dataset_set_int(dq_dataset *ds, uint32_t tag, dq_vr vr, int64_t v, dq_err
     default: break;
     }
     if (!fits)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
-                            "%lld does not fit the VR", (long long)v), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
+                       "%lld does not fit the VR", (long long)v);
     return dq_dataset_set_bytes(ds, tag, vr, b, sz, err);
 }
 

@@ -9,15 +9,15 @@ int dq_inflate_raw(const uint8_t *in, size_t len, size_t max_out, dq_buffer *out
 {
     z_stream z = {0};
     if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "inflateInit2 failed"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "inflateInit2 failed");
     size_t in_pos = 0;
     int rc = Z_OK;
     while (rc != Z_STREAM_END) {
         if (out->len >= max_out) {
             inflateEnd(&z);
-            return dq_error_set(err, DQ_ERR_LIMIT, in_pos, DQ_ERROR_NO_TAG,
-                                "inflated data exceeds the limit of %zu bytes", max_out), -1;
+            return dq_fail(err, DQ_ERR_LIMIT, in_pos, DQ_ERROR_NO_TAG,
+                           "inflated data exceeds the limit of %zu bytes", max_out);
         }
         size_t want = out->cap - out->len;
         if (want < 16384) {
@@ -41,19 +41,19 @@ int dq_inflate_raw(const uint8_t *in, size_t len, size_t max_out, dq_buffer *out
         out->len += want - z.avail_out;
         if (rc == Z_BUF_ERROR && z.avail_in == 0 && in_pos == len) {
             inflateEnd(&z);
-            return dq_error_set(err, DQ_ERR_MALFORMED, in_pos, DQ_ERROR_NO_TAG,
-                                "deflate stream is truncated"), -1;
+            return dq_fail(err, DQ_ERR_MALFORMED, in_pos, DQ_ERROR_NO_TAG,
+                           "deflate stream is truncated");
         }
         if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
             inflateEnd(&z);
-            return dq_error_set(err, DQ_ERR_MALFORMED, in_pos, DQ_ERROR_NO_TAG,
-                                "invalid deflate data: %s", z.msg ? z.msg : "error"), -1;
+            return dq_fail(err, DQ_ERR_MALFORMED, in_pos, DQ_ERROR_NO_TAG,
+                           "invalid deflate data: %s", z.msg ? z.msg : "error");
         }
     }
     inflateEnd(&z);
     if (out->len > max_out)
-        return dq_error_set(err, DQ_ERR_LIMIT, in_pos, DQ_ERROR_NO_TAG,
-                            "inflated data exceeds the limit of %zu bytes", max_out), -1;
+        return dq_fail(err, DQ_ERR_LIMIT, in_pos, DQ_ERROR_NO_TAG,
+                       "inflated data exceeds the limit of %zu bytes", max_out);
     return 0;
 }
 
@@ -68,14 +68,14 @@ int dq_deflate_raw(const uint8_t *in, size_t len, dq_buffer *out, dq_error *err)
         wbits++;
     mem_level = wbits - 6 > 8 ? 8 : wbits - 6;
     if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -wbits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "deflateInit2 failed"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "deflateInit2 failed");
     size_t bound = deflateBound(&z, (uLong)len) + 1;
     size_t start = out->len;
     if (len > UINT32_MAX || dq_buffer_reserve(out, bound, err)) {
         deflateEnd(&z);
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "cannot deflate %zu bytes", len), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "cannot deflate %zu bytes", len);
     }
     z.next_in = (Bytef *)in;
     z.avail_in = (uInt)len;
@@ -85,8 +85,8 @@ int dq_deflate_raw(const uint8_t *in, size_t len, dq_buffer *out, dq_error *err)
     deflateEnd(&z);
     if (rc != Z_STREAM_END) {
         out->len = start;
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "deflate failed"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "deflate failed");
     }
     out->len += bound - z.avail_out;
     if ((out->len - start) & 1u)

@@ -340,8 +340,8 @@ int dq_dataset_dump(const dq_dataset *ds, dq_dump_line_fn fn, void *ctx, dq_erro
     dump_ds(&o, ds, 0);
     dq_buffer_free(&o.line);
     if (o.failed)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory while dumping"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory while dumping");
     return 0;
 }
 
@@ -514,16 +514,16 @@ int dq_dataset_dump_with(const dq_dataset *ds, const dq_dump_options *opts, dq_d
     if (!opts || opts->style == DQ_DUMP_PYNETDICOM)
         return dq_dataset_dump(ds, fn, ctx, err);
     if (opts->style != DQ_DUMP_TREE)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "unknown dump style %d", (int)opts->style), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "unknown dump style %d", (int)opts->style);
     tree t = {.o = {.fn = fn, .ctx = ctx, .err = err},
               .max = opts->max_value_chars ? opts->max_value_chars : DQ_DUMP_MAX_VALUE_DEFAULT};
     tree_ds(&t, ds, 0);
     dq_buffer_free(&t.o.line);
     dq_buffer_free(&t.scratch);
     if (t.o.failed)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory while dumping"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory while dumping");
     return 0;
 }
 
@@ -573,7 +573,7 @@ int dq_dataset_dump_buffer(const dq_dataset *ds, dq_buffer *out, const char *pre
     if (dq_dataset_dump(ds, to_buffer, &bc, err))
         return -1;
     if (bc.failed)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory while dumping"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory while dumping");
     return 0;
 }

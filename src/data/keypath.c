@@ -17,8 +17,8 @@ static int bad(dq_error *err, uint32_t tag, const char *arg, const char *fmt, co
 {
     char why[320];
     snprintf(why, sizeof why, fmt, what);
-    return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "invalid query key '%s': %s",
-                        arg, why), -1;
+    return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "invalid query key '%s': %s",
+                   arg, why);
 }
 
 static int hexval(int c)
@@ -68,15 +68,15 @@ int dq_el_set_from_text(dq_element *el, const char *text, const char *arg, dq_er
             return bad(err, el->tag, arg, "%s", "a sequence takes no value");
         if (n > UINT32_MAX - 2)
             return bad(err, el->tag, arg, "%s", "value too long");
-        return dq_el_set_value(el, text, n) ? dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET,
-                                                           el->tag, "out of memory"), -1 : 0;
+        return dq_el_set_value(el, text, n) ? dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET,
+                                                      el->tag, "out of memory") : 0;
     }
     const dq_vr_info *vi = dq_vr_props(vr);
     if (vi && vi->vr_class == DQ_VR_CLASS_BYTES) {
         if (n % 2)
             return bad(err, el->tag, arg, "%s", "hex value has an odd number of digits");
         if (dq_el_set_value(el, NULL, n / 2))
-            return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory"), -1;
+            return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory");
         for (size_t i = 0; i < n; i += 2) {
             int hi = hexval((unsigned char)text[i]), lo = hexval((unsigned char)text[i + 1]);
             if (hi < 0 || lo < 0)
@@ -93,7 +93,7 @@ int dq_el_set_from_text(dq_element *el, const char *text, const char *arg, dq_er
     for (size_t i = 0; i < n; i++)
         count += text[i] == '\\';
     if (count > (UINT32_MAX - 1) / size || dq_el_set_value(el, NULL, count * size))
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory");
     const char *p = text;
     for (size_t i = 0; i < count; i++) {
         const char *e = strchr(p, '\\');
@@ -210,8 +210,8 @@ static int parse_component(const char *s, size_t n, const char *arg, component *
 int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err)
 {
     if (!ds || !arg)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "no query key"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "no query key");
     const char *eq = strchr(arg, '=');
     const char *value = eq ? eq + 1 : "";
     size_t path_len = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -267,7 +267,7 @@ int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err)
             return -1;
         dq_element *el = dq_ds_put(cur, c->tag, vr);
         if (!el)
-            return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, c->tag, "out of memory"), -1;
+            return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, c->tag, "out of memory");
         el->len = tmp.len;
         el->value = tmp.value;
         el->typed_utf8 = dq_vr_is_text(vr) && tmp.len; /* dq_dataset_encode_keys */

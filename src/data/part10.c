@@ -151,16 +151,16 @@ int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **
     }
     if (st_rc != 0 || st.st_size < 0 || (uint64_t)st.st_size > limits->max_input) {
         fclose(f);
-        return dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "%s: not a regular file or larger than %zu bytes", path,
-                            limits->max_input), -1;
+        return dq_fail(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "%s: not a regular file or larger than %zu bytes", path,
+                       limits->max_input);
     }
     size_t n = (size_t)st.st_size;
     uint8_t *buf = malloc(n ? n : 1);
     if (!buf) {
         fclose(f);
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     }
     size_t got = fread(buf, 1, n, f);
     int read_errno = ferror(f) ? errno : 0;
@@ -174,8 +174,8 @@ int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **
                 err->sys_errno = read_errno;
             return -1;
         }
-        return dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "%s: short read", path), -1;
+        return dq_fail(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "%s: short read", path);
     }
     int rc = dq_part10_decode(buf, n, limits, meta_out, ds_out, ts_out, err);
     if (rc)
@@ -204,8 +204,8 @@ int dq_part10_encode(const dq_dataset *ds, dq_transfer_syntax ts, const char *so
                      const char *sop_instance_uid, dq_buffer *out, dq_error *err)
 {
     if (!dq_ts_uid(ts))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "unknown transfer syntax"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "unknown transfer syntax");
     char cls[80], inst[80];
     if (!sop_class_uid)
         sop_class_uid = uid_from(ds, DQ_TAG(0x0008, 0x0016), cls, sizeof cls);
@@ -213,8 +213,8 @@ int dq_part10_encode(const dq_dataset *ds, dq_transfer_syntax ts, const char *so
         sop_instance_uid = uid_from(ds, DQ_TAG(0x0008, 0x0018), inst, sizeof inst);
     dq_dataset *meta = dq_dataset_new();
     if (!meta)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     static const uint8_t version[2] = {0x00, 0x01};
     size_t start = out->len;
     int rc = dq_dataset_set_bytes(meta, DQ_TAG(0x0002, 0x0000), V('U', 'L'), "\0\0\0\0", 4, err);

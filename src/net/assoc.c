@@ -244,8 +244,8 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
     }
     a->in_pdu = false;
     if (!a->t)
-        return dq_error_set(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "the connection is closed"), -1;
+        return dq_fail(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "the connection is closed");
     const uint8_t *p;
     size_t have = DQ_PDU_HEADER_SIZE;
     for (;;) {
@@ -278,13 +278,12 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
         }
         dq_pdu_frame fr;
         dq_error ferr;
-        dq_pdu_frame_result r = dq_pdu_frame_check(p, dq_transport_buffered(a->t), a->pdata_cap,
-                                                   &fr, &ferr);
-        if (r == DQ_PDU_FRAME_ERROR && ferr.kind == DQ_ERR_LIMIT && fr.type == DQ_PDU_P_DATA_TF)
+        int r = dq_pdu_frame_check(p, dq_transport_buffered(a->t), a->pdata_cap, &fr, &ferr);
+        if (r < 0 && ferr.kind == DQ_ERR_LIMIT && fr.type == DQ_PDU_P_DATA_TF)
             dq_error_set(&ferr, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
                          "P-DATA-TF PDU-length %lu is above our safety limit of %zu bytes",
                          (unsigned long)fr.length, a->pdata_cap);
-        if (r == DQ_PDU_FRAME_ERROR) {
+        if (r < 0) {
             /* Unknown type or impossible length: Evt19. */
             *pdu = p;
             *len = DQ_PDU_HEADER_SIZE;
@@ -292,7 +291,7 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
                 *err = ferr;
             return 1;
         }
-        if (r == DQ_PDU_FRAME_COMPLETE) {
+        if (fr.complete) {
             *pdu = p;
             *len = fr.size;
             took_pdu(a, p, &fr);
@@ -413,7 +412,7 @@ static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, const 
         return -1;
     }
     *ev = r == 1 ? DQ_UL_EVT19 : dq_ul_event_for_pdu(*pdu, *len);
-    if (*ev != DQ_UL_EVT19 && dq_pdu_validate(*pdu, *len, why) != DQ_OK)
+    if (*ev != DQ_UL_EVT19 && dq_pdu_validate(*pdu, *len, why) < 0)
         *ev = DQ_UL_EVT19;
     return 0;
 }
@@ -431,19 +430,19 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
         return -1;
     }
     if (p->n_contexts == 0 || p->n_contexts > DQ_PDU_MAX_PCTX || !p->contexts)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "between 1 and %u presentation contexts are needed, not %zu",
-                            DQ_PDU_MAX_PCTX, p->n_contexts), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "between 1 and %u presentation contexts are needed, not %zu",
+                       DQ_PDU_MAX_PCTX, p->n_contexts);
     if (p->n_ext_neg > DQ_PDU_MAX_EXT_NEG)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "too many extended negotiation items (%zu)", p->n_ext_neg), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "too many extended negotiation items (%zu)", p->n_ext_neg);
     size_t nts = 0;
     for (size_t i = 0; i < p->n_contexts; i++) {
         if (!p->contexts[i].abstract_syntax || p->contexts[i].n_transfer_syntaxes == 0 ||
             p->contexts[i].n_transfer_syntaxes > 255)
-            return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                                "presentation context %zu needs an abstract syntax and 1..255 "
-                                "transfer syntaxes", i * 2 + 1), -1;
+            return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                           "presentation context %zu needs an abstract syntax and 1..255 "
+                           "transfer syntaxes", i * 2 + 1);
         nts += p->contexts[i].n_transfer_syntaxes;
     }
     dq_pdu_associate *rq = calloc(1, sizeof *rq);
@@ -451,8 +450,8 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
     if (!rq || !ts) {
         free(rq);
         free(ts);
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     }
     rq->type = DQ_PDU_ASSOCIATE_RQ;
     rq->protocol_version = DQ_PDU_PROTOCOL_VERSION;
@@ -498,15 +497,15 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
         ui->ext_neg[i].info = p->ext_neg[i].info;
         ui->ext_neg[i].info_len = p->ext_neg[i].info_len;
     }
-    dq_error_kind ek = dq_pdu_encode_associate(&a->rq, rq, err);
+    int rc = dq_pdu_encode_associate(&a->rq, rq, err);
     free(ts);
-    if (ek != DQ_OK) {
+    if (rc < 0) {
         free(rq);
         return -1;
     }
     /* Keep a decoded view of exactly what went out, for the debug dump. */
     memset(rq, 0, sizeof *rq);
-    if (dq_pdu_decode_associate(a->rq.data, a->rq.len, rq, err) != DQ_OK) {
+    if (dq_pdu_decode_associate(a->rq.data, a->rq.len, rq, err) < 0) {
         free(rq);
         dq_error_prefix(err, "our own A-ASSOCIATE-RQ does not decode");
         return -1;
@@ -520,11 +519,11 @@ static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
     a->ac = malloc(len);
     a->ac_view = calloc(1, sizeof *a->ac_view);
     if (!a->ac || !a->ac_view)
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     memcpy(a->ac, pdu, len);
     a->ac_len = len;
-    if (dq_pdu_decode_associate(a->ac, a->ac_len, a->ac_view, err) != DQ_OK)
+    if (dq_pdu_decode_associate(a->ac, a->ac_len, a->ac_view, err) < 0)
         return -1;
     const dq_pdu_associate *ac = a->ac_view;
     a->peer_max_pdu = ac->user_info.has_max_length ? ac->user_info.max_length : 0;
@@ -573,8 +572,8 @@ int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *
     dq_assoc *a = calloc(1, sizeof *a);
     if (!a) {
         dq_transport_close(t);
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     }
     a->t = t;
     a->on_event = p->on_event;
@@ -755,8 +754,8 @@ int dq_assoc_context_for(const dq_assoc *a, const char *abstract_syntax, uint8_t
             return 0;
         }
     }
-    return dq_error_set(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                        "no presentation context for %s was accepted", abstract_syntax), -1;
+    return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                   "no presentation context for %s was accepted", abstract_syntax);
 }
 
 /* ---- release and abort --------------------------------------------------------------- */
@@ -767,8 +766,8 @@ int dq_assoc_release(dq_assoc *a, dq_error *err)
     if (!err)
         err = &scratch;
     if (!dq_assoc_is_established(a))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "the association is not established"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "the association is not established");
     a->in_pdu = false;
     dq_assoc_emit(a, DQ_ASSOC_EV_RELEASING, NULL, 0);
     dq_ul_output o;
@@ -829,8 +828,8 @@ void dq_assoc_free(dq_assoc *a)
         return;
     dq_assoc_fail(a, NULL);
     close_transport(a);
-    dq_pdu_buf_free(&a->rq);
-    dq_pdu_buf_free(&a->tx);
+    dq_buffer_free(&a->rq);
+    dq_buffer_free(&a->tx);
     dq_buffer_free(&a->tx_cmd);
     dq_dimse_rx_free(&a->rx);
     free(a->rq_view);

@@ -20,7 +20,7 @@ struct dq_assoc {
     bool failed_reported;        /* DQ_ASSOC_EV_FAILED was sent */
     uint32_t our_max_pdu, peer_max_pdu;
 
-    dq_pdu_buf rq;               /* our A-ASSOCIATE-RQ as sent */
+    dq_buffer rq;                /* our A-ASSOCIATE-RQ as sent */
     dq_pdu_associate *rq_view;   /* decoded from rq */
     uint8_t *ac;                 /* the A-ASSOCIATE-AC as received (a copy) */
     size_t ac_len;
@@ -33,7 +33,7 @@ struct dq_assoc {
     bool in_pdu;                 /* rx is walking it (PDVs not yet used) */
     dq_dimse_rx rx;              /* DIMSE reassembly (reads pctx_ts) */
 
-    dq_pdu_buf tx;               /* P-DATA-TF being sent */
+    dq_buffer tx;                /* P-DATA-TF being sent */
     dq_buffer tx_cmd;            /* command set being sent */
     uint16_t next_message_id;
     dq_assoc_cancel_fn on_cancel; /* "cancel wanted" while reading (dq_assoc_set_cancel_handler) */

@@ -41,8 +41,8 @@ static int put_text(dq_buffer *b, uint16_t el, const char *s, char pad, dq_error
     char tmp[66];
     size_t n = strlen(s);
     if (n > 64)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_TAG(0, el),
-                            "value longer than 64 bytes"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_TAG(0, el),
+                       "value longer than 64 bytes");
     memcpy(tmp, s, n);
     if (n % 2)
         tmp[n++] = pad;
@@ -115,8 +115,8 @@ int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *c,
     size_t pos = 0;
     while (pos < len) {
         if (len - pos < 8)
-            return dq_error_set(err, DQ_ERR_MALFORMED, pos, DQ_ERROR_NO_TAG,
-                                "command set: truncated element header"), -1;
+            return dq_fail(err, DQ_ERR_MALFORMED, pos, DQ_ERROR_NO_TAG,
+                           "command set: truncated element header");
         const uint8_t *p = buf + pos;
         uint16_t group = (uint16_t)(p[0] | p[1] << 8);
         uint16_t el = (uint16_t)(p[2] | p[3] << 8);
@@ -124,12 +124,12 @@ int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *c,
                      (uint32_t)p[7] << 24;
         uint32_t tag = DQ_TAG(group, el);
         if (group != 0)
-            return dq_error_set(err, DQ_ERR_MALFORMED, pos, tag,
-                                "command set: element outside group 0000"), -1;
+            return dq_fail(err, DQ_ERR_MALFORMED, pos, tag,
+                           "command set: element outside group 0000");
         if (n > len - pos - 8)
-            return dq_error_set(err, DQ_ERR_MALFORMED, pos, tag,
-                                "command set: value length %u overruns the %zu byte command",
-                                (unsigned)n, len), -1;
+            return dq_fail(err, DQ_ERR_MALFORMED, pos, tag,
+                           "command set: value length %u overruns the %zu byte command",
+                           (unsigned)n, len);
         const uint8_t *v = p + 8;
         uint16_t us = n >= 2 ? (uint16_t)(v[0] | v[1] << 8) : 0;
         bool us_ok = n == 2;
@@ -153,12 +153,11 @@ int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *c,
         pos += 8 + (size_t)n;
     }
     if (!has_field)
-        return dq_error_set(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, DQ_TAG(0, 0x0100),
-                            "command set without a valid Command Field (0000,0100)"), -1;
+        return dq_fail(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, DQ_TAG(0, 0x0100),
+                       "command set without a valid Command Field (0000,0100)");
     if (!has_dst)
-        return dq_error_set(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, DQ_TAG(0, 0x0800),
-                            "command set without a valid Command Data Set Type (0000,0800)"),
-               -1;
+        return dq_fail(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, DQ_TAG(0, 0x0800),
+                       "command set without a valid Command Data Set Type (0000,0800)");
     return 0;
 }
 
@@ -183,9 +182,9 @@ static int send_stream(dq_assoc *a, uint8_t pctx, bool command, const uint8_t *v
         size_t k = n - off < frag ? n - off : frag;
         bool last = off + k == n;
         a->tx.len = 0;
-        if (dq_pdu_buf_reserve(&a->tx, DQ_PDU_PDATA_HEADER_SIZE + k, err) != DQ_OK)
+        if (dq_buffer_reserve(&a->tx, DQ_PDU_PDATA_HEADER_SIZE + k, err) < 0)
             return -1;
-        if (dq_pdu_pdata_header(a->tx.data, pctx, command, last, k, err) != DQ_OK)
+        if (dq_pdu_pdata_header(a->tx.data, pctx, command, last, k, err) < 0)
             return -1;
         memcpy(a->tx.data + DQ_PDU_PDATA_HEADER_SIZE, v + off, k);
         a->tx.len = DQ_PDU_PDATA_HEADER_SIZE + k;
@@ -204,12 +203,12 @@ int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, con
     if (!err)
         err = &scratch;
     if (a->ul.state != DQ_UL_STA6 && a->ul.state != DQ_UL_STA8)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "no established association to send on (%s)",
-                            dq_ul_state_name(a->ul.state)), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "no established association to send on (%s)",
+                       dq_ul_state_name(a->ul.state));
     if (a->pctx_ts[pctx_id] == DQ_TS_UNKNOWN)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "presentation context %u was not accepted", pctx_id), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "presentation context %u was not accepted", pctx_id);
     dq_dimse_command c = *cmd;
     if (!data)
         c.data_set_type = DQ_DIMSE_NO_DATA_SET;
@@ -272,7 +271,7 @@ static int next_pdata(dq_assoc *a, double deadline, dq_error *err)
     dq_ul_event ev = r == 1 ? DQ_UL_EVT19 : dq_ul_event_for_pdu(pdu, len);
     if (ev == DQ_UL_EVT10 && dq_dimse_rx_feed(&a->rx, pdu, len, &why) < 0)
         ev = DQ_UL_EVT19;
-    else if (ev != DQ_UL_EVT10 && ev != DQ_UL_EVT19 && dq_pdu_validate(pdu, len, &why) != DQ_OK)
+    else if (ev != DQ_UL_EVT10 && ev != DQ_UL_EVT19 && dq_pdu_validate(pdu, len, &why) < 0)
         ev = DQ_UL_EVT19;
     if (ev != DQ_UL_EVT10)
         return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
@@ -313,9 +312,9 @@ int dq_dimse_recv(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
         err = &scratch;
     if (a->ul.state != DQ_UL_STA6 && a->ul.state != DQ_UL_STA7) {
         memset(msg, 0, sizeof *msg);
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "no established association to receive on (%s)",
-                            dq_ul_state_name(a->ul.state)), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "no established association to receive on (%s)",
+                       dq_ul_state_name(a->ul.state));
     }
     if (read_message(a, msg, err) < 0) {
         memset(msg, 0, sizeof *msg);

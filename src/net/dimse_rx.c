@@ -178,10 +178,13 @@ dq_dimse_rx_result dq_dimse_rx_next(dq_dimse_rx *rx, dq_dimse_message *msg, dq_e
     while (dq_dimse_rx_has_input(rx)) {
         size_t at = rx->it.pos;
         dq_pdv pdv;
-        if (dq_pdv_next(&rx->it, &pdv, err) < 0) {
+        bool end;
+        if (dq_pdv_next(&rx->it, &pdv, &end, err) < 0) {
             end_message(rx);
             return DQ_DIMSE_RX_ERROR;
         }
+        if (end)
+            break;
         dq_dimse_rx_result res = take_pdv(rx, &pdv, msg, err);
         if (res == DQ_DIMSE_RX_NEED_MORE)
             continue;

@@ -203,24 +203,24 @@ static bool known_type(unsigned t)
     return t >= DQ_PDU_ASSOCIATE_RQ && t <= DQ_PDU_ABORT;
 }
 
-dq_pdu_frame_result dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length,
-                                       dq_pdu_frame *frame, dq_error *err)
+int dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length, dq_pdu_frame *frame,
+                       dq_error *err)
 {
-    dq_pdu_frame f = {0, 0, 0};
+    dq_pdu_frame f = {0, 0, 0, false};
     if (len >= 1) {
         if (!known_type(buf[0])) {
             dq_error_set(err, DQ_ERR_MALFORMED, 0, DQ_ERROR_NO_TAG, "unrecognized PDU type 0x%02X",
                          buf[0]);
             if (frame)
                 *frame = f;
-            return DQ_PDU_FRAME_ERROR;
+            return -1;
         }
         f.type = (dq_pdu_type)buf[0];
     }
     if (len < DQ_PDU_HEADER_SIZE) {
         if (frame)
             *frame = f;
-        return DQ_PDU_FRAME_NEED_MORE;
+        return 0;
     }
     f.length = rd32(buf + DQ_GEN_PDU_P_DATA_TF_PDU_LENGTH_OFFSET);
     if (frame)
@@ -231,53 +231,44 @@ dq_pdu_frame_result dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t 
     case DQ_PDU_RELEASE_RP:
     case DQ_PDU_ABORT:
         /* Fixed-size PDUs: all four are 10 bytes in the standard's tables. */
-        if (f.length != DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE) {
-            dq_error_set(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG,
-                         "%s PDU-length is %lu, must be 4", dq_pdu_type_name(f.type),
-                         (unsigned long)f.length);
-            return DQ_PDU_FRAME_ERROR;
-        }
+        if (f.length != DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE)
+            return dq_fail(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG,
+                           "%s PDU-length is %lu, must be 4", dq_pdu_type_name(f.type),
+                           (unsigned long)f.length);
         break;
     case DQ_PDU_ASSOCIATE_RQ:
     case DQ_PDU_ASSOCIATE_AC:
-        if (f.length > DQ_PDU_ASSOC_MAX_LENGTH) {
-            dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu over the cap %u",
-                         dq_pdu_type_name(f.type), (unsigned long)f.length, DQ_PDU_ASSOC_MAX_LENGTH);
-            return DQ_PDU_FRAME_ERROR;
-        }
-        if (f.length < DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE) {
-            dq_error_set(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu too short",
-                         dq_pdu_type_name(f.type), (unsigned long)f.length);
-            return DQ_PDU_FRAME_ERROR;
-        }
+        if (f.length > DQ_PDU_ASSOC_MAX_LENGTH)
+            return dq_fail(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu over the cap %u",
+                           dq_pdu_type_name(f.type), (unsigned long)f.length, DQ_PDU_ASSOC_MAX_LENGTH);
+        if (f.length < DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE)
+            return dq_fail(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu too short",
+                           dq_pdu_type_name(f.type), (unsigned long)f.length);
         break;
     case DQ_PDU_P_DATA_TF:
-        if (max_length != 0 && f.length > max_length) {
-            dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
-                         "P-DATA-TF PDU-length %lu over the maximum %lu",
-                         (unsigned long)f.length, (unsigned long)max_length);
-            return DQ_PDU_FRAME_ERROR;
-        }
+        if (max_length != 0 && f.length > max_length)
+            return dq_fail(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
+                           "P-DATA-TF PDU-length %lu over the maximum %lu",
+                           (unsigned long)f.length, (unsigned long)max_length);
         break;
     }
-    if ((uint64_t)f.length + DQ_PDU_HEADER_SIZE > (uint64_t)SIZE_MAX) {
-        dq_error_set(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "PDU does not fit in memory");
-        return DQ_PDU_FRAME_ERROR;
-    }
+    if ((uint64_t)f.length + DQ_PDU_HEADER_SIZE > (uint64_t)SIZE_MAX)
+        return dq_fail(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "PDU does not fit in memory");
     f.size = (size_t)f.length + DQ_PDU_HEADER_SIZE;
+    f.complete = len >= f.size;
     if (frame)
         *frame = f;
-    return len >= f.size ? DQ_PDU_FRAME_COMPLETE : DQ_PDU_FRAME_NEED_MORE;
+    return 0;
 }
 
 /* ---- decoding ------------------------------------------------------------------- */
 
-#define FAIL(kind, off, ...) return dq_error_set(err, kind, (size_t)(off), DQ_ERROR_NO_TAG, __VA_ARGS__)
+#define FAIL(kind, off, ...) return dq_fail(err, kind, (size_t)(off), DQ_ERROR_NO_TAG, __VA_ARGS__)
 
 /* Checks the PDU header against its generated layout: right type and
  * PDU-length exactly the rest of the buffer. */
-static dq_error_kind check_whole(layout_id id, const char *name, const uint8_t *pdu, size_t size,
-                                 dq_error *err)
+static int check_whole(layout_id id, const char *name, const uint8_t *pdu, size_t size,
+                       dq_error *err)
 {
     const char *why = "";
     if (!pdu)
@@ -287,11 +278,11 @@ static dq_error_kind check_whole(layout_id id, const char *name, const uint8_t *
         FAIL(DQ_ERR_MALFORMED, 0, "%s: %s", name, why);
     if (n != size)
         FAIL(DQ_ERR_MALFORMED, 2, "%s: PDU-length says %zu bytes, have %zu", name, n, size);
-    return DQ_OK;
+    return 0;
 }
 
-static dq_error_kind decode_pctx(const uint8_t *p, size_t n, size_t base, bool ac, dq_pdu_pctx *pc,
-                                 dq_error *err)
+static int decode_pctx(const uint8_t *p, size_t n, size_t base, bool ac, dq_pdu_pctx *pc,
+                       dq_error *err)
 {
     memset(pc, 0, sizeof *pc);
     pc->id = ac ? GET(DQ_GEN_PDU_PCTX_AC_PRESENTATION_CONTEXT_ID, p)
@@ -344,7 +335,7 @@ static dq_error_kind decode_pctx(const uint8_t *p, size_t n, size_t base, bool a
     if (!ac && (!have_abstract || pc->n_transfer_syntaxes == 0))
         FAIL(DQ_ERR_MALFORMED, base, "presentation context %u: needs an abstract syntax and a transfer syntax",
              pc->id);
-    return DQ_OK;
+    return 0;
 }
 
 dq_pdu_str dq_pdu_pctx_transfer_syntax(const dq_pdu_pctx *pc, size_t i)
@@ -383,8 +374,8 @@ static bool take16(const uint8_t *p, size_t n, size_t *off, const uint8_t **data
     return true;
 }
 
-static dq_error_kind decode_common_ext_neg(const uint8_t *p, size_t n, size_t base,
-                                           dq_pdu_common_ext_neg *c, dq_error *err)
+static int decode_common_ext_neg(const uint8_t *p, size_t n, size_t base,
+                                 dq_pdu_common_ext_neg *c, dq_error *err)
 {
     memset(c, 0, sizeof *c);
     size_t off = DQ_GEN_PDU_COMMON_EXT_NEG_SOP_CLASS_UID_LENGTH_OFFSET;
@@ -414,7 +405,7 @@ static dq_error_kind decode_common_ext_neg(const uint8_t *p, size_t n, size_t ba
         roff += k;
     }
     /* Bytes after (z+1) are reserved for later versions of the sub-item: ignored. */
-    return DQ_OK;
+    return 0;
 }
 
 dq_pdu_str dq_pdu_common_ext_neg_related(const dq_pdu_common_ext_neg *c, size_t i)
@@ -436,165 +427,247 @@ dq_pdu_str dq_pdu_common_ext_neg_related(const dq_pdu_common_ext_neg *c, size_t 
     return none;
 }
 
-static dq_error_kind decode_user_info(const uint8_t *p, size_t n, size_t base, bool ac,
-                                      dq_pdu_user_info *ui, dq_error *err)
+/* ---- user information sub-items (PS3.8 Annex D, PS3.7 Annex D) ------------------- */
+
+/* The sub-item being decoded: s[0..avail) starts with its header; `at` is
+ * its offset within the PDU (for errors); `ac` says which direction's layouts
+ * apply. A decoder sets `size` to the sub-item's whole size. */
+typedef struct ui_sub {
+    const uint8_t *s;
+    size_t avail, at, size;
+    bool ac;
+} ui_sub;
+
+/* Checks the sub-item against its layout and sets x->size. */
+static int ui_check(ui_sub *x, layout_id id, const char *what, dq_error *err)
+{
+    const char *why = "";
+    x->size = layout_check(id, x->s, x->avail, &why);
+    if (x->size == 0)
+        FAIL(DQ_ERR_MALFORMED, x->at, "%s sub-item: %s", what, why);
+    return 0;
+}
+
+/* 51H (PS3.8 D.1). */
+static int ui_max_length(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_MAX_LENGTH_AC : DQ_GEN_PDU_L_MAX_LENGTH_RQ,
+                 "maximum length", err) < 0)
+        return -1;
+    ui->has_max_length = true;
+    ui->max_length = GET(DQ_GEN_PDU_MAX_LENGTH_RQ_MAXIMUM_LENGTH_RECEIVED, x->s);
+    return 0;
+}
+
+/* 52H (PS3.7 D.3.3.2). */
+static int ui_impl_class_uid(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
+                 "implementation class UID", err) < 0)
+        return -1;
+    ui->implementation_class_uid = uid_view(x->s + ITEM_HEADER, x->size - ITEM_HEADER);
+    return 0;
+}
+
+/* 55H (PS3.7 D.3.3.2). */
+static int ui_impl_version(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
+                 "implementation version name", err) < 0)
+        return -1;
+    ui->implementation_version_name = name_view(x->s + ITEM_HEADER, x->size - ITEM_HEADER);
+    return 0;
+}
+
+/* 53H (PS3.7 D.3.3.3). */
+static int ui_async_ops(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_ASYNC_OPS_AC : DQ_GEN_PDU_L_ASYNC_OPS_RQ,
+                 "asynchronous operations window", err) < 0)
+        return -1;
+    ui->has_async_ops = true;
+    ui->max_ops_invoked = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_INVOKED, x->s);
+    ui->max_ops_performed = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_PERFORMED, x->s);
+    return 0;
+}
+
+/* 54H (PS3.7 D.3.3.4): UID, then the SCU and SCP role bytes. */
+static int ui_role(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_ROLE_AC : DQ_GEN_PDU_L_ROLE_RQ, "role selection", err) < 0)
+        return -1;
+    if (ui->n_roles == DQ_PDU_MAX_ROLES)
+        FAIL(DQ_ERR_LIMIT, x->at, "more than %u role selection sub-items", DQ_PDU_MAX_ROLES);
+    size_t o = DQ_GEN_PDU_ROLE_RQ_UID_LENGTH_OFFSET;
+    const uint8_t *d;
+    size_t l;
+    if (!take16(x->s, x->size, &o, &d, &l) || x->size - o != 2)
+        FAIL(DQ_ERR_MALFORMED, x->at, "role selection sub-item: UID-length does not match the item");
+    dq_pdu_role *r = &ui->roles[ui->n_roles++];
+    r->sop_class_uid = uid_view(d, l);
+    r->scu_role = x->s[o];
+    r->scp_role = x->s[o + 1];
+    return 0;
+}
+
+/* 56H (PS3.7 D.3.3.5): UID, then opaque application information. */
+static int ui_ext_neg(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, DQ_GEN_PDU_L_EXT_NEG, "SOP class extended negotiation", err) < 0)
+        return -1;
+    if (ui->n_ext_neg == DQ_PDU_MAX_EXT_NEG)
+        FAIL(DQ_ERR_LIMIT, x->at, "more than %u extended negotiation sub-items", DQ_PDU_MAX_EXT_NEG);
+    size_t o = DQ_GEN_PDU_EXT_NEG_SOP_CLASS_UID_LENGTH_OFFSET;
+    const uint8_t *d;
+    size_t l;
+    if (!take16(x->s, x->size, &o, &d, &l))
+        FAIL(DQ_ERR_MALFORMED, x->at, "SOP class extended negotiation: SOP-class-uid runs past the item");
+    dq_pdu_ext_neg *e = &ui->ext_neg[ui->n_ext_neg++];
+    e->sop_class_uid = uid_view(d, l);
+    e->info = x->s + o;
+    e->info_len = x->size - o;
+    return 0;
+}
+
+/* 57H (PS3.7 D.3.3.6). */
+static int ui_common_ext_neg(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    if (ui_check(x, DQ_GEN_PDU_L_COMMON_EXT_NEG, "SOP class common extended negotiation", err) < 0)
+        return -1;
+    if (ui->n_common_ext_neg == DQ_PDU_MAX_COMMON_EXT_NEG)
+        FAIL(DQ_ERR_LIMIT, x->at, "more than %u common extended negotiation sub-items",
+             DQ_PDU_MAX_COMMON_EXT_NEG);
+    if (decode_common_ext_neg(x->s, x->size, x->at, &ui->common_ext_neg[ui->n_common_ext_neg],
+                              err) < 0)
+        return -1;
+    ui->n_common_ext_neg++;
+    return 0;
+}
+
+/* 58H in an RQ: type, positive-response-requested, primary field and (type
+ * 2) secondary field; 59H in an AC: the server response (PS3.7 D.3.3.7). The
+ * other direction's item is skipped as unknown. */
+static int ui_user_identity(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    bool is_ac = x->s[0] == DQ_PDU_ITEM_USER_IDENTITY_AC;
+    if (ui_check(x, is_ac ? DQ_GEN_PDU_L_USER_IDENTITY_AC : DQ_GEN_PDU_L_USER_IDENTITY_RQ,
+                 "user identity", err) < 0)
+        return -1;
+    if (is_ac != x->ac) { /* the other direction's item: not ours to read */
+        ui->n_unknown++;
+        return 0;
+    }
+    dq_pdu_user_identity *u = &ui->user_identity;
+    memset(u, 0, sizeof *u);
+    const uint8_t *d, *s = x->s;
+    size_t l, o, k = x->size;
+    if (is_ac) {
+        o = DQ_GEN_PDU_USER_IDENTITY_AC_SERVER_RESPONSE_LENGTH_OFFSET;
+        if (!take16(s, k, &o, &d, &l))
+            FAIL(DQ_ERR_MALFORMED, x->at, "user identity: server response runs past the item");
+        u->primary = d;
+        u->primary_len = (uint16_t)l;
+    } else {
+        u->type = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_USER_IDENTITY_TYPE, s);
+        u->positive_response_requested = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED, s);
+        o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET;
+        if (!take16(s, k, &o, &d, &l))
+            FAIL(DQ_ERR_MALFORMED, x->at, "user identity: primary field runs past the item");
+        u->primary = d;
+        u->primary_len = (uint16_t)l;
+        if (o < k) {
+            if (!take16(s, k, &o, &d, &l))
+                FAIL(DQ_ERR_MALFORMED, x->at, "user identity: secondary field runs past the item");
+            u->secondary = d;
+            u->secondary_len = (uint16_t)l;
+        }
+    }
+    ui->has_user_identity = true;
+    return 0;
+}
+
+/* Unknown sub-items are skipped (PS3.7 D.3.3), but still bounds-checked. */
+static int ui_unknown(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    size_t l = rd16(x->s + 2);
+    if (l > x->avail - ITEM_HEADER)
+        FAIL(DQ_ERR_MALFORMED, x->at, "user information sub-item 0x%02X runs past the item", x->s[0]);
+    x->size = ITEM_HEADER + l;
+    ui->n_unknown++;
+    return 0;
+}
+
+static int decode_ui_sub(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    switch (x->s[0]) {
+    case DQ_PDU_ITEM_MAX_LENGTH: return ui_max_length(x, ui, err);
+    case DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID: return ui_impl_class_uid(x, ui, err);
+    case DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME: return ui_impl_version(x, ui, err);
+    case DQ_PDU_ITEM_ASYNC_OPS_WINDOW: return ui_async_ops(x, ui, err);
+    case DQ_PDU_ITEM_ROLE_SELECTION: return ui_role(x, ui, err);
+    case DQ_PDU_ITEM_SOP_EXT_NEG: return ui_ext_neg(x, ui, err);
+    case DQ_PDU_ITEM_SOP_COMMON_EXT_NEG: return ui_common_ext_neg(x, ui, err);
+    case DQ_PDU_ITEM_USER_IDENTITY_RQ:
+    case DQ_PDU_ITEM_USER_IDENTITY_AC: return ui_user_identity(x, ui, err);
+    }
+    return ui_unknown(x, ui, err);
+}
+
+/* The User Information item (50H): its sub-items in any order. */
+static int decode_user_info(const uint8_t *p, size_t n, size_t base, bool ac,
+                            dq_pdu_user_info *ui, dq_error *err)
 {
     memset(ui, 0, sizeof *ui);
     size_t off = DQ_GEN_PDU_USER_INFO_RQ_FIXED_SIZE;
     while (off < n) {
-        const uint8_t *s = p + off;
-        size_t avail = n - off, at = base + off;
-        if (avail < ITEM_HEADER)
-            FAIL(DQ_ERR_MALFORMED, at, "user information: truncated sub-item header");
-        const char *why = "";
-        size_t k = 0;
-        switch (s[0]) {
-        case DQ_PDU_ITEM_MAX_LENGTH:
-            k = layout_check(ac ? DQ_GEN_PDU_L_MAX_LENGTH_AC : DQ_GEN_PDU_L_MAX_LENGTH_RQ,
-                             s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "maximum length sub-item: %s", why);
-            ui->has_max_length = true;
-            ui->max_length = GET(DQ_GEN_PDU_MAX_LENGTH_RQ_MAXIMUM_LENGTH_RECEIVED, s);
-            break;
-        case DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID:
-            k = layout_check(ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
-                             s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "implementation class UID sub-item: %s", why);
-            ui->implementation_class_uid = uid_view(s + ITEM_HEADER, k - ITEM_HEADER);
-            break;
-        case DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME:
-            k = layout_check(ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
-                             s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "implementation version name sub-item: %s", why);
-            ui->implementation_version_name = name_view(s + ITEM_HEADER, k - ITEM_HEADER);
-            break;
-        case DQ_PDU_ITEM_ASYNC_OPS_WINDOW:
-            k = layout_check(ac ? DQ_GEN_PDU_L_ASYNC_OPS_AC : DQ_GEN_PDU_L_ASYNC_OPS_RQ,
-                             s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "asynchronous operations window sub-item: %s", why);
-            ui->has_async_ops = true;
-            ui->max_ops_invoked = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_INVOKED, s);
-            ui->max_ops_performed = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_PERFORMED, s);
-            break;
-        case DQ_PDU_ITEM_ROLE_SELECTION: {
-            k = layout_check(ac ? DQ_GEN_PDU_L_ROLE_AC : DQ_GEN_PDU_L_ROLE_RQ, s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "role selection sub-item: %s", why);
-            if (ui->n_roles == DQ_PDU_MAX_ROLES)
-                FAIL(DQ_ERR_LIMIT, at, "more than %u role selection sub-items", DQ_PDU_MAX_ROLES);
-            size_t o = DQ_GEN_PDU_ROLE_RQ_UID_LENGTH_OFFSET;
-            const uint8_t *d;
-            size_t l;
-            if (!take16(s, k, &o, &d, &l) || k - o != 2)
-                FAIL(DQ_ERR_MALFORMED, at, "role selection sub-item: UID-length does not match the item");
-            dq_pdu_role *r = &ui->roles[ui->n_roles++];
-            r->sop_class_uid = uid_view(d, l);
-            r->scu_role = s[o];
-            r->scp_role = s[o + 1];
-            break;
-        }
-        case DQ_PDU_ITEM_SOP_EXT_NEG: {
-            k = layout_check(DQ_GEN_PDU_L_EXT_NEG, s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "SOP class extended negotiation sub-item: %s", why);
-            if (ui->n_ext_neg == DQ_PDU_MAX_EXT_NEG)
-                FAIL(DQ_ERR_LIMIT, at, "more than %u extended negotiation sub-items", DQ_PDU_MAX_EXT_NEG);
-            size_t o = DQ_GEN_PDU_EXT_NEG_SOP_CLASS_UID_LENGTH_OFFSET;
-            const uint8_t *d;
-            size_t l;
-            if (!take16(s, k, &o, &d, &l))
-                FAIL(DQ_ERR_MALFORMED, at, "SOP class extended negotiation: SOP-class-uid runs past the item");
-            dq_pdu_ext_neg *e = &ui->ext_neg[ui->n_ext_neg++];
-            e->sop_class_uid = uid_view(d, l);
-            e->info = s + o;
-            e->info_len = k - o;
-            break;
-        }
-        case DQ_PDU_ITEM_SOP_COMMON_EXT_NEG: {
-            k = layout_check(DQ_GEN_PDU_L_COMMON_EXT_NEG, s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "SOP class common extended negotiation sub-item: %s", why);
-            if (ui->n_common_ext_neg == DQ_PDU_MAX_COMMON_EXT_NEG)
-                FAIL(DQ_ERR_LIMIT, at, "more than %u common extended negotiation sub-items",
-                     DQ_PDU_MAX_COMMON_EXT_NEG);
-            dq_error_kind rc = decode_common_ext_neg(s, k, at, &ui->common_ext_neg[ui->n_common_ext_neg], err);
-            if (rc != DQ_OK)
-                return rc;
-            ui->n_common_ext_neg++;
-            break;
-        }
-        case DQ_PDU_ITEM_USER_IDENTITY_RQ:
-        case DQ_PDU_ITEM_USER_IDENTITY_AC: {
-            bool is_ac = s[0] == DQ_PDU_ITEM_USER_IDENTITY_AC;
-            k = layout_check(is_ac ? DQ_GEN_PDU_L_USER_IDENTITY_AC : DQ_GEN_PDU_L_USER_IDENTITY_RQ,
-                             s, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, at, "user identity sub-item: %s", why);
-            if (is_ac != ac) { /* the other direction's item: not ours to read */
-                ui->n_unknown++;
-                break;
-            }
-            dq_pdu_user_identity *u = &ui->user_identity;
-            memset(u, 0, sizeof *u);
-            const uint8_t *d;
-            size_t l, o;
-            if (is_ac) {
-                o = DQ_GEN_PDU_USER_IDENTITY_AC_SERVER_RESPONSE_LENGTH_OFFSET;
-                if (!take16(s, k, &o, &d, &l))
-                    FAIL(DQ_ERR_MALFORMED, at, "user identity: server response runs past the item");
-                u->primary = d;
-                u->primary_len = (uint16_t)l;
-            } else {
-                u->type = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_USER_IDENTITY_TYPE, s);
-                u->positive_response_requested = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED, s);
-                o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET;
-                if (!take16(s, k, &o, &d, &l))
-                    FAIL(DQ_ERR_MALFORMED, at, "user identity: primary field runs past the item");
-                u->primary = d;
-                u->primary_len = (uint16_t)l;
-                if (o < k) {
-                    if (!take16(s, k, &o, &d, &l))
-                        FAIL(DQ_ERR_MALFORMED, at, "user identity: secondary field runs past the item");
-                    u->secondary = d;
-                    u->secondary_len = (uint16_t)l;
-                }
-            }
-            ui->has_user_identity = true;
-            break;
-        }
-        default: {
-            /* Unknown sub-items are skipped (PS3.7 D.3.3), but still bounds-checked. */
-            size_t l = rd16(s + 2);
-            if (l > avail - ITEM_HEADER)
-                FAIL(DQ_ERR_MALFORMED, at, "user information sub-item 0x%02X runs past the item", s[0]);
-            k = ITEM_HEADER + l;
-            ui->n_unknown++;
-            break;
-        }
-        }
-        off += k;
+        ui_sub x = {p + off, n - off, base + off, 0, ac};
+        if (x.avail < ITEM_HEADER)
+            FAIL(DQ_ERR_MALFORMED, x.at, "user information: truncated sub-item header");
+        if (decode_ui_sub(&x, ui, err) < 0)
+            return -1;
+        off += x.size;
     }
     if (!ui->has_max_length)
         FAIL(DQ_ERR_MALFORMED, base, "user information item without a maximum length sub-item");
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
-                                      dq_error *err)
+/* A presentation context item (20H in an RQ, 21H in an AC) at offset off
+ * of the PDU, appended to out->pctx; *k is its size. */
+static int decode_pctx_item(const uint8_t *p, size_t avail, size_t off, bool ac,
+                            dq_pdu_associate *out, size_t *k, dq_error *err)
+{
+    const char *why = "";
+    if ((p[0] == DQ_PDU_ITEM_PCTX_AC) != ac)
+        FAIL(DQ_ERR_MALFORMED, off, "presentation context item type 0x%02X in an %s", p[0],
+             ac ? "A-ASSOCIATE-AC" : "A-ASSOCIATE-RQ");
+    *k = layout_check(ac ? DQ_GEN_PDU_L_PCTX_AC : DQ_GEN_PDU_L_PCTX_RQ, p, avail, &why);
+    if (*k == 0)
+        FAIL(DQ_ERR_MALFORMED, off, "presentation context item: %s", why);
+    if (out->n_pctx == DQ_PDU_MAX_PCTX)
+        FAIL(DQ_ERR_LIMIT, off, "more than %u presentation contexts", DQ_PDU_MAX_PCTX);
+    dq_pdu_pctx *pc = &out->pctx[out->n_pctx];
+    if (decode_pctx(p, *k, off, ac, pc, err) < 0)
+        return -1;
+    for (size_t i = 0; i < out->n_pctx; i++)
+        if (out->pctx[i].id == pc->id)
+            FAIL(DQ_ERR_MALFORMED, off, "presentation context ID %u used twice", pc->id);
+    out->n_pctx++;
+    return 0;
+}
+
+int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
+                            dq_error *err)
 {
     if (!pdu || !out || size < 1)
         FAIL(DQ_ERR_ARGUMENT, 0, "A-ASSOCIATE: no input");
     bool ac = pdu[0] == DQ_PDU_ASSOCIATE_AC;
     if (!ac && pdu[0] != DQ_PDU_ASSOCIATE_RQ)
         FAIL(DQ_ERR_MALFORMED, 0, "PDU type 0x%02X is not A-ASSOCIATE-RQ/AC", pdu[0]);
-    dq_error_kind rc = ac ? check_whole(DQ_GEN_PDU_L_ASSOCIATE_AC, "A-ASSOCIATE-AC", pdu, size, err)
-                          : check_whole(DQ_GEN_PDU_L_ASSOCIATE_RQ, "A-ASSOCIATE-RQ", pdu, size, err);
-    if (rc != DQ_OK)
-        return rc;
+    int rc = ac ? check_whole(DQ_GEN_PDU_L_ASSOCIATE_AC, "A-ASSOCIATE-AC", pdu, size, err)
+                : check_whole(DQ_GEN_PDU_L_ASSOCIATE_RQ, "A-ASSOCIATE-RQ", pdu, size, err);
+    if (rc < 0)
+        return -1;
     memset(out, 0, sizeof *out);
     out->type = ac ? DQ_PDU_ASSOCIATE_AC : DQ_PDU_ASSOCIATE_RQ;
     out->protocol_version = GET(DQ_GEN_PDU_ASSOCIATE_RQ_PROTOCOL_VERSION, pdu);
@@ -609,7 +682,7 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
         const uint8_t *p = pdu + off;
         size_t avail = size - off;
         const char *why = "";
-        size_t k;
+        size_t k = 0;
         if (avail < ITEM_HEADER)
             FAIL(DQ_ERR_MALFORMED, off, "truncated item header");
         switch (p[0]) {
@@ -623,25 +696,10 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
             out->application_context = uid_view(p + ITEM_HEADER, k - ITEM_HEADER);
             break;
         case DQ_PDU_ITEM_PCTX_RQ:
-        case DQ_PDU_ITEM_PCTX_AC: {
-            if ((p[0] == DQ_PDU_ITEM_PCTX_AC) != ac)
-                FAIL(DQ_ERR_MALFORMED, off, "presentation context item type 0x%02X in an %s", p[0],
-                     ac ? "A-ASSOCIATE-AC" : "A-ASSOCIATE-RQ");
-            k = layout_check(ac ? DQ_GEN_PDU_L_PCTX_AC : DQ_GEN_PDU_L_PCTX_RQ, p, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, off, "presentation context item: %s", why);
-            if (out->n_pctx == DQ_PDU_MAX_PCTX)
-                FAIL(DQ_ERR_LIMIT, off, "more than %u presentation contexts", DQ_PDU_MAX_PCTX);
-            dq_pdu_pctx *pc = &out->pctx[out->n_pctx];
-            rc = decode_pctx(p, k, off, ac, pc, err);
-            if (rc != DQ_OK)
-                return rc;
-            for (size_t i = 0; i < out->n_pctx; i++)
-                if (out->pctx[i].id == pc->id)
-                    FAIL(DQ_ERR_MALFORMED, off, "presentation context ID %u used twice", pc->id);
-            out->n_pctx++;
+        case DQ_PDU_ITEM_PCTX_AC:
+            if (decode_pctx_item(p, avail, off, ac, out, &k, err) < 0)
+                return -1;
             break;
-        }
         case DQ_PDU_ITEM_USER_INFO:
             k = layout_check(ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ,
                              p, avail, &why);
@@ -651,8 +709,8 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
                 FAIL(DQ_ERR_MALFORMED, off, "more than one user information item");
             have_ui = true;
             rc = decode_user_info(p, k, off, ac, &out->user_info, err);
-            if (rc != DQ_OK)
-                return rc;
+            if (rc < 0)
+                return -1;
             break;
         default:
             FAIL(DQ_ERR_MALFORMED, off, "unrecognized item type 0x%02X", p[0]);
@@ -665,70 +723,71 @@ dq_error_kind dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_as
         FAIL(DQ_ERR_MALFORMED, size, "no presentation context item");
     if (!have_ui)
         FAIL(DQ_ERR_MALFORMED, size, "no user information item");
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err)
+int dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err)
 {
-    dq_error_kind rc = check_whole(DQ_GEN_PDU_L_ASSOCIATE_RJ, "A-ASSOCIATE-RJ", pdu, size, err);
-    if (rc != DQ_OK)
-        return rc;
+    int rc = check_whole(DQ_GEN_PDU_L_ASSOCIATE_RJ, "A-ASSOCIATE-RJ", pdu, size, err);
+    if (rc < 0)
+        return -1;
     if (size != DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE)
         FAIL(DQ_ERR_MALFORMED, 2, "A-ASSOCIATE-RJ PDU-length must be 4");
     out->result = GET(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, pdu);
     out->source = GET(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, pdu);
     out->reason = GET(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, pdu);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err)
+int dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err)
 {
-    dq_error_kind rc = check_whole(DQ_GEN_PDU_L_ABORT, "A-ABORT", pdu, size, err);
-    if (rc != DQ_OK)
-        return rc;
+    int rc = check_whole(DQ_GEN_PDU_L_ABORT, "A-ABORT", pdu, size, err);
+    if (rc < 0)
+        return -1;
     if (size != DQ_GEN_PDU_ABORT_FIXED_SIZE)
         FAIL(DQ_ERR_MALFORMED, 2, "A-ABORT PDU-length must be 4");
     out->source = GET(DQ_GEN_PDU_ABORT_SOURCE, pdu);
     out->reason = GET(DQ_GEN_PDU_ABORT_REASON_DIAG, pdu);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type *type, dq_error *err)
+int dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type *type, dq_error *err)
 {
     if (!pdu || size < 1)
         FAIL(DQ_ERR_ARGUMENT, 0, "A-RELEASE: no input");
-    dq_error_kind rc;
+    int rc;
     if (pdu[0] == DQ_PDU_RELEASE_RQ)
         rc = check_whole(DQ_GEN_PDU_L_RELEASE_RQ, "A-RELEASE-RQ", pdu, size, err);
     else if (pdu[0] == DQ_PDU_RELEASE_RP)
         rc = check_whole(DQ_GEN_PDU_L_RELEASE_RP, "A-RELEASE-RP", pdu, size, err);
     else
         FAIL(DQ_ERR_MALFORMED, 0, "PDU type 0x%02X is not A-RELEASE-RQ/RP", pdu[0]);
-    if (rc != DQ_OK)
-        return rc;
+    if (rc < 0)
+        return -1;
     if (size != DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE)
         FAIL(DQ_ERR_MALFORMED, 2, "A-RELEASE PDU-length must be 4");
     if (type)
         *type = (dq_pdu_type)pdu[0];
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdv_iter_init(dq_pdv_iter *it, const uint8_t *pdu, size_t size, dq_error *err)
+int dq_pdv_iter_init(dq_pdv_iter *it, const uint8_t *pdu, size_t size, dq_error *err)
 {
-    dq_error_kind rc = check_whole(DQ_GEN_PDU_L_P_DATA_TF, "P-DATA-TF", pdu, size, err);
-    if (rc != DQ_OK)
-        return rc;
+    int rc = check_whole(DQ_GEN_PDU_L_P_DATA_TF, "P-DATA-TF", pdu, size, err);
+    if (rc < 0)
+        return -1;
     if (size == DQ_GEN_PDU_P_DATA_TF_FIXED_SIZE)
         FAIL(DQ_ERR_MALFORMED, 2, "P-DATA-TF without a presentation data value item");
     it->pdu = pdu;
     it->size = size;
     it->pos = DQ_GEN_PDU_P_DATA_TF_PRESENTATION_DATA_VALUE_ITEM_S_OFFSET;
-    return DQ_OK;
+    return 0;
 }
 
-int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, dq_error *err)
+int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, bool *end, dq_error *err)
 {
-    if (it->pos >= it->size)
+    *end = it->pos >= it->size;
+    if (*end)
         return 0;
     const char *why = "";
     const uint8_t *p = it->pdu + it->pos;
@@ -751,16 +810,15 @@ int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, dq_error *err)
     out->data = p + DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET + 1;
     out->len = k - DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET - 1;
     it->pos += k;
-    return 1;
+    return 0;
 }
 
-dq_error_kind dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
+int dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
 {
     dq_pdu_frame f;
-    dq_pdu_frame_result fr = dq_pdu_frame_check(pdu, size, 0, &f, err);
-    if (fr == DQ_PDU_FRAME_ERROR)
-        return err ? err->kind : DQ_ERR_MALFORMED;
-    if (fr == DQ_PDU_FRAME_NEED_MORE || f.size != size)
+    if (dq_pdu_frame_check(pdu, size, 0, &f, err) < 0)
+        return -1;
+    if (!f.complete || f.size != size)
         FAIL(DQ_ERR_MALFORMED, size, "not exactly one whole PDU");
     switch (f.type) {
     case DQ_PDU_ASSOCIATE_RQ:
@@ -768,7 +826,7 @@ dq_error_kind dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
         dq_pdu_associate *a = malloc(sizeof *a); /* too big for a fuzzer's stack budget */
         if (!a)
             FAIL(DQ_ERR_NOMEM, 0, "out of memory");
-        dq_error_kind rc = dq_pdu_decode_associate(pdu, size, a, err);
+        int rc = dq_pdu_decode_associate(pdu, size, a, err);
         free(a);
         return rc;
     }
@@ -779,13 +837,14 @@ dq_error_kind dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
     case DQ_PDU_P_DATA_TF: {
         dq_pdv_iter it;
         dq_pdv v;
-        dq_error_kind rc = dq_pdv_iter_init(&it, pdu, size, err);
-        if (rc != DQ_OK)
-            return rc;
-        int r;
-        while ((r = dq_pdv_next(&it, &v, err)) > 0)
-            ;
-        return r < 0 ? DQ_ERR_MALFORMED : DQ_OK;
+        int rc = dq_pdv_iter_init(&it, pdu, size, err);
+        if (rc < 0)
+            return -1;
+        bool end = false;
+        while (!end)
+            if (dq_pdv_next(&it, &v, &end, err) < 0)
+                return -1;
+        return 0;
     }
     case DQ_PDU_RELEASE_RQ:
     case DQ_PDU_RELEASE_RP:
@@ -800,38 +859,14 @@ dq_error_kind dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
 
 /* ---- encoding ------------------------------------------------------------------- */
 
-dq_error_kind dq_pdu_buf_reserve(dq_pdu_buf *b, size_t extra, dq_error *err)
-{
-    if (!b)
-        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "no buffer");
-    if (extra <= b->cap - b->len)
-        return DQ_OK;
-    if (extra > SIZE_MAX / 2 - b->len)
-        FAIL(DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, "buffer would overflow");
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < extra)
-        cap *= 2;
-    uint8_t *d = realloc(b->data, cap);
-    if (!d)
-        FAIL(DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, "out of memory growing a PDU buffer to %zu bytes", cap);
-    b->data = d;
-    b->cap = cap;
-    return DQ_OK;
-}
-
-void dq_pdu_buf_free(dq_pdu_buf *b)
-{
-    if (!b)
-        return;
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
-
 /* Appends n bytes (NULL data: zeros); returns where they start or NULL. */
-static uint8_t *put(dq_pdu_buf *b, const void *data, size_t n, dq_error *err)
+static uint8_t *put(dq_buffer *b, const void *data, size_t n, dq_error *err)
 {
-    if (dq_pdu_buf_reserve(b, n, err) != DQ_OK)
+    if (!b) {
+        dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "no buffer");
+        return NULL;
+    }
+    if (dq_buffer_reserve(b, n, err) < 0)
         return NULL;
     uint8_t *p = b->data + b->len;
     if (n) {
@@ -845,13 +880,13 @@ static uint8_t *put(dq_pdu_buf *b, const void *data, size_t n, dq_error *err)
 }
 
 /* Items: reserve the header, write the body, then patch the length. */
-static bool item_begin(dq_pdu_buf *b, size_t *start, dq_error *err)
+static bool item_begin(dq_buffer *b, size_t *start, dq_error *err)
 {
     *start = b->len;
     return put(b, NULL, ITEM_HEADER, err) != NULL;
 }
 
-static bool item_end(dq_pdu_buf *b, size_t start, layout_id id, const char *what, dq_error *err)
+static bool item_end(dq_buffer *b, size_t start, layout_id id, const char *what, dq_error *err)
 {
     size_t len = b->len - start - ITEM_HEADER;
     if (len > UINT16_MAX) {
@@ -863,7 +898,7 @@ static bool item_end(dq_pdu_buf *b, size_t start, layout_id id, const char *what
     return true;
 }
 
-static bool put_uid_item(dq_pdu_buf *b, layout_id id, dq_pdu_str s, const char *what, size_t max,
+static bool put_uid_item(dq_buffer *b, layout_id id, dq_pdu_str s, const char *what, size_t max,
                          dq_error *err)
 {
     if (s.len > max || (s.len && !s.ptr)) {
@@ -874,7 +909,7 @@ static bool put_uid_item(dq_pdu_buf *b, layout_id id, dq_pdu_str s, const char *
     return item_begin(b, &start, err) && put(b, s.ptr, s.len, err) && item_end(b, start, id, what, err);
 }
 
-static bool put16(dq_pdu_buf *b, size_t v, const char *what, dq_error *err)
+static bool put16(dq_buffer *b, size_t v, const char *what, dq_error *err)
 {
     if (v > UINT16_MAX) {
         dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "%s: %zu does not fit 16 bits", what, v);
@@ -886,7 +921,7 @@ static bool put16(dq_pdu_buf *b, size_t v, const char *what, dq_error *err)
     return p != NULL;
 }
 
-static bool put_str16(dq_pdu_buf *b, dq_pdu_str s, const char *what, dq_error *err)
+static bool put_str16(dq_buffer *b, dq_pdu_str s, const char *what, dq_error *err)
 {
     return put16(b, s.len, what, err) && put(b, s.ptr, s.len, err);
 }
@@ -902,30 +937,33 @@ static bool ae_ok(const char *ae)
     return true;
 }
 
-static bool encode_user_info(dq_pdu_buf *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
+/* 51H: always written (PS3.8 D.1: required in RQ and AC). */
+static bool encode_max_length(dq_buffer *b, const dq_pdu_user_info *ui, dq_error *err)
 {
-    size_t start, s;
-    if (!item_begin(b, &start, err))
-        return false;
-    /* 51H: always (PS3.8 D.1: required in RQ and AC). */
+    size_t s;
     if (!item_begin(b, &s, err))
         return false;
     uint8_t *p = put(b, NULL, 4, err);
     if (!p)
         return false;
     wr32(p, ui->max_length);
-    if (!item_end(b, s, DQ_GEN_PDU_L_MAX_LENGTH_RQ, "maximum length", err))
-        return false;
-    if (ui->implementation_class_uid.len &&
-        !put_uid_item(b, ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
-                      ui->implementation_class_uid, "implementation class UID", UID_MAX, err))
-        return false;
-    if (ui->has_async_ops) {
-        if (!item_begin(b, &s, err) || !put16(b, ui->max_ops_invoked, "", err) ||
-            !put16(b, ui->max_ops_performed, "", err) ||
-            !item_end(b, s, DQ_GEN_PDU_L_ASYNC_OPS_RQ, "asynchronous operations window", err))
-            return false;
-    }
+    return item_end(b, s, DQ_GEN_PDU_L_MAX_LENGTH_RQ, "maximum length", err);
+}
+
+/* 53H, when present. */
+static bool encode_async_ops(dq_buffer *b, const dq_pdu_user_info *ui, dq_error *err)
+{
+    size_t s;
+    return !ui->has_async_ops ||
+           (item_begin(b, &s, err) && put16(b, ui->max_ops_invoked, "", err) &&
+            put16(b, ui->max_ops_performed, "", err) &&
+            item_end(b, s, DQ_GEN_PDU_L_ASYNC_OPS_RQ, "asynchronous operations window", err));
+}
+
+/* 54H, one per role. */
+static bool encode_roles(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
+{
+    size_t s;
     for (size_t i = 0; i < ui->n_roles && i < DQ_PDU_MAX_ROLES; i++) {
         const dq_pdu_role *r = &ui->roles[i];
         if (!item_begin(b, &s, err) || !put_str16(b, r->sop_class_uid, "role selection UID", err) ||
@@ -934,10 +972,13 @@ static bool encode_user_info(dq_pdu_buf *b, const dq_pdu_user_info *ui, bool ac,
                       err))
             return false;
     }
-    if (ui->implementation_version_name.len &&
-        !put_uid_item(b, ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
-                      ui->implementation_version_name, "implementation version name", 16, err))
-        return false;
+    return true;
+}
+
+/* 56H, one per SOP class. */
+static bool encode_ext_neg(dq_buffer *b, const dq_pdu_user_info *ui, dq_error *err)
+{
+    size_t s;
     for (size_t i = 0; i < ui->n_ext_neg && i < DQ_PDU_MAX_EXT_NEG; i++) {
         const dq_pdu_ext_neg *e = &ui->ext_neg[i];
         if (!item_begin(b, &s, err) || !put_str16(b, e->sop_class_uid, "extended negotiation UID", err) ||
@@ -945,52 +986,79 @@ static bool encode_user_info(dq_pdu_buf *b, const dq_pdu_user_info *ui, bool ac,
             !item_end(b, s, DQ_GEN_PDU_L_EXT_NEG, "SOP class extended negotiation", err))
             return false;
     }
-    if (!ac) {
-        for (size_t i = 0; i < ui->n_common_ext_neg && i < DQ_PDU_MAX_COMMON_EXT_NEG; i++) {
-            const dq_pdu_common_ext_neg *c = &ui->common_ext_neg[i];
-            if (!item_begin(b, &s, err) || !put_str16(b, c->sop_class_uid, "common extended negotiation", err) ||
-                !put_str16(b, c->service_class_uid, "common extended negotiation", err))
-                return false;
-            size_t rel = b->len;
-            if (!put16(b, 0, "", err))
-                return false;
-            for (size_t k = 0; k < c->n_related; k++)
-                if (!put_str16(b, dq_pdu_common_ext_neg_related(c, k), "related general SOP class", err))
-                    return false;
-            size_t rl = b->len - rel - 2;
-            if (rl > UINT16_MAX) {
-                dq_error_set(err, DQ_ERR_ARGUMENT, rel, DQ_ERROR_NO_TAG, "related general SOP classes too long");
-                return false;
-            }
-            wr16(b->data + rel, (uint16_t)rl);
-            if (!item_end(b, s, DQ_GEN_PDU_L_COMMON_EXT_NEG, "SOP class common extended negotiation", err))
-                return false;
-            /* put_header writes 0 for byte 2, the Sub-Item-version: version 0 is what we write. */
-        }
-    }
-    if (ui->has_user_identity) {
-        const dq_pdu_user_identity *u = &ui->user_identity;
-        if (!item_begin(b, &s, err))
+    return true;
+}
+
+/* 57H (RQ only), one per SOP class. */
+static bool encode_common_ext_neg(dq_buffer *b, const dq_pdu_common_ext_neg *c, dq_error *err)
+{
+    size_t s;
+    if (!item_begin(b, &s, err) || !put_str16(b, c->sop_class_uid, "common extended negotiation", err) ||
+        !put_str16(b, c->service_class_uid, "common extended negotiation", err))
+        return false;
+    size_t rel = b->len;
+    if (!put16(b, 0, "", err))
+        return false;
+    for (size_t k = 0; k < c->n_related; k++)
+        if (!put_str16(b, dq_pdu_common_ext_neg_related(c, k), "related general SOP class", err))
             return false;
-        dq_pdu_str prim = {(const char *)u->primary, u->primary_len};
-        if (ac) {
-            if (!put_str16(b, prim, "server response", err) ||
-                !item_end(b, s, DQ_GEN_PDU_L_USER_IDENTITY_AC, "user identity", err))
-                return false;
-        } else {
-            dq_pdu_str sec = {(const char *)u->secondary, u->secondary_len};
-            uint8_t tb[2] = {u->type, u->positive_response_requested};
-            if (!put(b, tb, 2, err) || !put_str16(b, prim, "primary field", err) ||
-                !put_str16(b, sec, "secondary field", err) ||
-                !item_end(b, s, DQ_GEN_PDU_L_USER_IDENTITY_RQ, "user identity", err))
-                return false;
-        }
+    size_t rl = b->len - rel - 2;
+    if (rl > UINT16_MAX) {
+        dq_error_set(err, DQ_ERR_ARGUMENT, rel, DQ_ERROR_NO_TAG, "related general SOP classes too long");
+        return false;
     }
-    return item_end(b, start, ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ,
+    wr16(b->data + rel, (uint16_t)rl);
+    /* put_header writes 0 for byte 2, the Sub-Item-version: version 0 is what we write. */
+    return item_end(b, s, DQ_GEN_PDU_L_COMMON_EXT_NEG, "SOP class common extended negotiation", err);
+}
+
+/* 58H in an RQ, 59H in an AC, when present. */
+static bool encode_user_identity(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
+{
+    if (!ui->has_user_identity)
+        return true;
+    const dq_pdu_user_identity *u = &ui->user_identity;
+    size_t s;
+    if (!item_begin(b, &s, err))
+        return false;
+    dq_pdu_str prim = {(const char *)u->primary, u->primary_len};
+    if (ac)
+        return put_str16(b, prim, "server response", err) &&
+               item_end(b, s, DQ_GEN_PDU_L_USER_IDENTITY_AC, "user identity", err);
+    dq_pdu_str sec = {(const char *)u->secondary, u->secondary_len};
+    uint8_t tb[2] = {u->type, u->positive_response_requested};
+    return put(b, tb, 2, err) && put_str16(b, prim, "primary field", err) &&
+           put_str16(b, sec, "secondary field", err) &&
+           item_end(b, s, DQ_GEN_PDU_L_USER_IDENTITY_RQ, "user identity", err);
+}
+
+/* The User Information item (50H), sub-items in the order of PS3.7 D.3.3. */
+static bool encode_user_info(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, dq_error *err)
+{
+    size_t start;
+    if (!item_begin(b, &start, err) || !encode_max_length(b, ui, err))
+        return false;
+    if (ui->implementation_class_uid.len &&
+        !put_uid_item(b, ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
+                      ui->implementation_class_uid, "implementation class UID", UID_MAX, err))
+        return false;
+    if (!encode_async_ops(b, ui, err) || !encode_roles(b, ui, ac, err))
+        return false;
+    if (ui->implementation_version_name.len &&
+        !put_uid_item(b, ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
+                      ui->implementation_version_name, "implementation version name", 16, err))
+        return false;
+    if (!encode_ext_neg(b, ui, err))
+        return false;
+    for (size_t i = 0; !ac && i < ui->n_common_ext_neg && i < DQ_PDU_MAX_COMMON_EXT_NEG; i++)
+        if (!encode_common_ext_neg(b, &ui->common_ext_neg[i], err))
+            return false;
+    return encode_user_identity(b, ui, ac, err) &&
+           item_end(b, start, ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ,
                     "user information", err);
 }
 
-static bool encode_pctx(dq_pdu_buf *b, const dq_pdu_pctx *pc, bool ac, dq_error *err)
+static bool encode_pctx(dq_buffer *b, const dq_pdu_pctx *pc, bool ac, dq_error *err)
 {
     if (pc->id % 2 == 0) {
         dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "presentation context ID %u is not odd", pc->id);
@@ -1030,7 +1098,7 @@ static bool encode_pctx(dq_pdu_buf *b, const dq_pdu_pctx *pc, bool ac, dq_error 
     return item_end(b, start, DQ_GEN_PDU_L_PCTX_RQ, "presentation context", err);
 }
 
-dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a, dq_error *err)
+int dq_pdu_encode_associate(dq_buffer *out, const dq_pdu_associate *a, dq_error *err)
 {
     if (!out || !a)
         FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "A-ASSOCIATE: no input");
@@ -1048,7 +1116,7 @@ dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a
     size_t start = out->len;
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE, err);
     if (!p)
-        return err ? err->kind : DQ_ERR_NOMEM;
+        return -1;
     SET(DQ_GEN_PDU_ASSOCIATE_RQ_PROTOCOL_VERSION, p, a->protocol_version ? a->protocol_version
                                                                          : DQ_PDU_PROTOCOL_VERSION);
     memset(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET, ' ', 2 * DQ_PDU_AE_TITLE_SIZE);
@@ -1062,55 +1130,55 @@ dq_error_kind dq_pdu_encode_associate(dq_pdu_buf *out, const dq_pdu_associate *a
         ok = encode_user_info(out, &a->user_info, ac, err);
     if (!ok) {
         out->len = start;
-        return err ? err->kind : DQ_ERR_ARGUMENT;
+        return -1;
     }
     uint32_t len = (uint32_t)(out->len - start - DQ_PDU_HEADER_SIZE);
     if (ac)
         layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_AC, out->data + start, len);
     else
         layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_RQ, out->data + start, len);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_encode_reject(dq_pdu_buf *out, const dq_pdu_reject *rj, dq_error *err)
+int dq_pdu_encode_reject(dq_buffer *out, const dq_pdu_reject *rj, dq_error *err)
 {
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE, err);
     if (!p)
-        return err ? err->kind : DQ_ERR_NOMEM;
+        return -1;
     layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_RJ, p, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     SET(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, p, rj->result);
     SET(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, p, rj->source);
     SET(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, p, rj->reason);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_encode_abort(dq_pdu_buf *out, const dq_pdu_abort *ab, dq_error *err)
+int dq_pdu_encode_abort(dq_buffer *out, const dq_pdu_abort *ab, dq_error *err)
 {
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ABORT_FIXED_SIZE, err);
     if (!p)
-        return err ? err->kind : DQ_ERR_NOMEM;
+        return -1;
     layout_put_header(DQ_GEN_PDU_L_ABORT, p, DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     SET(DQ_GEN_PDU_ABORT_SOURCE, p, ab->source);
     SET(DQ_GEN_PDU_ABORT_REASON_DIAG, p, ab->reason);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_encode_release(dq_pdu_buf *out, dq_pdu_type type, dq_error *err)
+int dq_pdu_encode_release(dq_buffer *out, dq_pdu_type type, dq_error *err)
 {
     if (type != DQ_PDU_RELEASE_RQ && type != DQ_PDU_RELEASE_RP)
         FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "type must be A-RELEASE-RQ or -RP");
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE, err);
     if (!p)
-        return err ? err->kind : DQ_ERR_NOMEM;
+        return -1;
     if (type == DQ_PDU_RELEASE_RQ)
         layout_put_header(DQ_GEN_PDU_L_RELEASE_RQ, p, DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     else
         layout_put_header(DQ_GEN_PDU_L_RELEASE_RP, p, DQ_GEN_PDU_RELEASE_RP_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t pctx_id, bool command,
-                                  bool last, size_t data_len, dq_error *err)
+int dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t pctx_id, bool command,
+                        bool last, size_t data_len, dq_error *err)
 {
     /* PDV item length counts the context ID, the control byte and the data;
      * PDU-length adds the 4-byte item length. */
@@ -1121,10 +1189,10 @@ dq_error_kind dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t
     SET(DQ_GEN_PDU_PDV_ITEM_PRESENTATION_CONTEXT_ID, out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE, pctx_id);
     out[DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE + DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET] =
         (uint8_t)((command ? DQ_PDV_COMMAND : 0) | (last ? DQ_PDV_LAST : 0));
-    return DQ_OK;
+    return 0;
 }
 
-dq_error_kind dq_pdu_encode_pdata(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n, dq_error *err)
+int dq_pdu_encode_pdata(dq_buffer *out, const dq_pdv *pdvs, size_t n, dq_error *err)
 {
     if (!out || (!pdvs && n) || n == 0)
         FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "P-DATA-TF needs at least one PDV");
@@ -1141,7 +1209,7 @@ dq_error_kind dq_pdu_encode_pdata(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n,
         FAIL(DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, "P-DATA-TF does not fit in memory");
     uint8_t *p = put(out, NULL, (size_t)total + DQ_PDU_HEADER_SIZE, err);
     if (!p)
-        return err ? err->kind : DQ_ERR_NOMEM;
+        return -1;
     layout_put_header(DQ_GEN_PDU_L_P_DATA_TF, p, (uint32_t)total);
     p += DQ_PDU_HEADER_SIZE;
     for (size_t i = 0; i < n; i++) {
@@ -1152,7 +1220,7 @@ dq_error_kind dq_pdu_encode_pdata(dq_pdu_buf *out, const dq_pdv *pdvs, size_t n,
             memcpy(p + 6, pdvs[i].data, pdvs[i].len);
         p += 6 + pdvs[i].len;
     }
-    return DQ_OK;
+    return 0;
 }
 
 /* ---- names and meanings ---------------------------------------------------------- */

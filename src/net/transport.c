@@ -119,11 +119,9 @@ static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
         ssize_t n = recv(c->fd, buf, cap, 0);
         if (n > 0)
             return n;
-        if (n == 0) {
-            dq_error_set(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "the peer closed the connection");
-            return -1;
-        }
+        if (n == 0)
+            return dq_fail(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                           "the peer closed the connection");
         if (errno == EINTR)
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -242,8 +240,8 @@ int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t 
     if (!err)
         err = &scratch;
     if (!out || !host || !*host)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "no host given"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "no host given");
     *out = NULL;
     char service[8];
     snprintf(service, sizeof service, "%u", (unsigned)port);
@@ -285,8 +283,8 @@ int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t 
     tcp_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     }
     c->fd = fd;
     if (irq) {
@@ -296,8 +294,8 @@ int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t 
     dq_transport *t = dq_transport_new(&tcp_ops, c);
     if (!t) {
         tcp_close(c);
-        return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "out of memory"), -1;
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
     }
     c->t = t;
     *out = t;
@@ -347,9 +345,9 @@ int dq_transport_need(dq_transport *t, size_t n, const uint8_t **data, dq_error 
     if (!err)
         err = &scratch;
     if (n > t->max_buffer)
-        return dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "%zu bytes requested, above the %zu byte receive cap", n,
-                            t->max_buffer), -1;
+        return dq_fail(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "%zu bytes requested, above the %zu byte receive cap", n,
+                       t->max_buffer);
     while (t->end - t->start < n) {
         /* Room for the rest of this request plus one large read. */
         size_t want = n + DQ_TRANSPORT_READ_CHUNK;
@@ -364,8 +362,8 @@ int dq_transport_need(dq_transport *t, size_t n, const uint8_t **data, dq_error 
             if (t->cap < want) {
                 uint8_t *nb = realloc(t->buf, want);
                 if (!nb)
-                    return dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                                        "out of memory for a %zu byte receive buffer", want), -1;
+                    return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                                   "out of memory for a %zu byte receive buffer", want);
                 t->buf = nb;
                 t->cap = want;
             }

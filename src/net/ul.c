@@ -366,9 +366,9 @@ int dq_ul_handle(dq_ul *ul, dq_ul_event ev, const uint8_t *pdu, size_t len, bool
     dq_ul_action action;
     dq_ul_state next, alt;
     if (!dq_ul_transition(ul->state, ev, &action, &next, &alt))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "%s cannot happen in %s (PS3.8 Table 9-10 has no entry)",
-                            dq_ul_event_name(ev), dq_ul_state_name(ul->state)), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "%s cannot happen in %s (PS3.8 Table 9-10 has no entry)",
+                       dq_ul_event_name(ev), dq_ul_state_name(ul->state));
     act_ctx c = {ul, ev, pdu, len, acceptable, out, next, alt};
     out->action = action;
     out->to = next;

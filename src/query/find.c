@@ -47,8 +47,8 @@ int dq_find_encoded(dq_assoc *a, const dq_find_request *rq, const dq_buffer *ide
                     dq_find_fn fn, void *user, dq_find_result *result, dq_error *err)
 {
     if (!identifier)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "no encoded identifier"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "no encoded identifier");
     return find(a, rq, identifier, fn, user, result, err);
 }
 
@@ -85,8 +85,8 @@ static int send_request(find_call *f, const dq_find_request *rq, const dq_buffer
                         dq_transfer_syntax ts, dq_error *err)
 {
     if (strlen(rq->sop_class_uid) > 64)
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "SOP class UID longer than 64 bytes"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "SOP class UID longer than 64 bytes");
     dq_buffer ident = {0};
     if (encoded) {
         ident.data = encoded->data;
@@ -181,8 +181,8 @@ static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded
         result = &res_scratch;
     memset(result, 0, sizeof *result);
     if (!rq || !rq->sop_class_uid || (!rq->identifier && !encoded))
-        return dq_error_set(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "a C-FIND needs a SOP class and an identifier"), -1;
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "a C-FIND needs a SOP class and an identifier");
     find_call f = {.a = a, .result = result};
     dq_transfer_syntax ts;
     if (dq_assoc_context_for(a, rq->sop_class_uid, &f.pctx, &ts, err) < 0)
