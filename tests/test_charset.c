@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dq/dq.h"
+#include "tmp_path.h"
 
 #define PN DQ_VR_CODE('P', 'N')
 
@@ -329,9 +330,8 @@ static const struct {
 Test(charset, values_encode_as_pydicom_writes_them, .timeout = 60)
 {
     size_t n = sizeof PYDICOM_CASES / sizeof PYDICOM_CASES[0];
-    const char *tmp = getenv("TMPDIR");
     char path[512], cmd[1024];
-    snprintf(path, sizeof path, "%s/dq-encode-ref-%d.tsv", tmp && *tmp ? tmp : "/tmp", (int)getpid());
+    snprintf(path, sizeof path, "%s/dq-encode-ref-%d.tsv", dq_test_tmpdir(), (int)getpid());
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     for (size_t i = 0; i < n; i++)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "scp.h"
+#include "tmp_path.h"
 
 #define FINDSCU DQ_BINARY_DIR "/cli/findscu"
 
@@ -24,7 +25,7 @@ typedef struct result {
     double seen_at; /* when stderr first held the watched text (s after start), -1: never */
     char *out;      /* stdout */
     char *err;      /* stderr */
-    char dir[64];   /* working directory it ran in (-w files land here) */
+    char dir[96];   /* working directory it ran in (-w files land here) */
 } result;
 
 static char *slurp(const char *path)
@@ -57,7 +58,7 @@ static void run_findscu_watch(result *r, const char *const *args, const char *si
                               const char *sigint_again, const char *watch)
 {
     memset(r, 0, sizeof *r);
-    snprintf(r->dir, sizeof r->dir, "/tmp/dq-cli-e2e-XXXXXX");
+    cr_assert_not_null(dq_test_tmp_template(r->dir, sizeof r->dir, "dq-cli-e2e"));
     cr_assert_not_null(mkdtemp(r->dir));
     char outp[128], errp[128];
     snprintf(outp, sizeof outp, "%s/.stdout", r->dir);
@@ -1091,7 +1092,8 @@ Test(cli_e2e, max_pdu_too_small_for_a_response_warns)
 /* -f on a directory: pynetdicom's open() raises IsADirectoryError. */
 Test(cli_e2e, file_is_a_directory)
 {
-    char dir[64] = "/tmp/dq-cli-e2e-dir-XXXXXX";
+    char dir[96];
+    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-cli-e2e-dir"));
     cr_assert_not_null(mkdtemp(dir));
     result r;
     const char *args[] = {"127.0.0.1", "9", "-f", dir, NULL};
@@ -1183,7 +1185,8 @@ Test(cli_e2e, write_failure_names_the_file_once)
              "accept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0xff00 %s\nfind-rsp 0x0000\n"
              "release\nwait-close\n",
              seed_rsp, seed_rsp);
-    char dir[64] = "/tmp/dq-cli-e2e-od-XXXXXX", blocker[128];
+    char dir[96], blocker[128];
+    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-cli-e2e-od"));
     cr_assert_not_null(mkdtemp(dir));
     snprintf(blocker, sizeof blocker, "%s/rsp000002.dcm", dir);
     cr_assert_eq(mkdir(blocker, 0700), 0);

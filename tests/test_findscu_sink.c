@@ -176,7 +176,8 @@ Test(findscu_sink, quiet_logs_nothing)
  * (the library's own message already names the path). */
 Test(findscu_sink, write_failure_names_the_file_once)
 {
-    char dir[] = "/tmp/dq-cli-sink-XXXXXX", blocker[64];
+    char dir[96], blocker[128];
+    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-cli-sink"));
     cr_assert_not_null(mkdtemp(dir));
     snprintf(blocker, sizeof blocker, "%s/rsp000001.dcm", dir);
     cr_assert_eq(mkdir(blocker, 0700), 0);
@@ -187,7 +188,7 @@ Test(findscu_sink, write_failure_names_the_file_once)
     dq_error err;
     dq_error_clear(&err);
     cr_assert_eq(s->response(s, &info, &rsp, &err), -1);
-    char want[128];
+    char want[256];
     snprintf(want, sizeof want, "[Errno 21] Is a directory: '%s'", blocker);
     cr_assert_str_eq(err.message, want);
     s->destroy(s);
@@ -200,7 +201,8 @@ Test(findscu_sink, write_failure_names_the_file_once)
  * or an unwritable directory refused with the reason. */
 Test(findscu_sink, output_directory_prepare)
 {
-    char dir[] = "/tmp/dq-cli-sink-XXXXXX", deep[128], file[128], through[160];
+    char dir[96], deep[128], file[128], through[160];
+    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-cli-sink"));
     cr_assert_not_null(mkdtemp(dir));
     snprintf(deep, sizeof deep, "%s/a/b/c", dir);
     dq_error err;
