@@ -235,6 +235,54 @@ void dq_assoc_set_cancel_handler(dq_assoc *a, dq_assoc_cancel_fn fn, void *user)
     a->cancel_user = fn ? user : NULL;
 }
 
+/* Each read waits for the network timeout or what is left of the ACSE/DIMSE
+ * wait, whichever is shorter; *overall: the ACSE/DIMSE wait is the shorter. */
+static double read_wait(const dq_assoc *a, double deadline, bool *overall)
+{
+    double wait = a->network_timeout;
+    *overall = false;
+    if (deadline > 0) {
+        double left = deadline - dq_assoc_now();
+        if (wait <= 0 || left < wait) {
+            wait = left;
+            *overall = true;
+        }
+    }
+    return wait;
+}
+
+/* A read failed (expired: the ACSE/DIMSE deadline had passed before it
+ * started). When the ACSE/DIMSE wait is what ran out (not the network
+ * timeout, not a cancel's), *err says so, with `what` in detail[0]. */
+static int read_failed(bool expired, bool overall, dq_timeout_kind what, dq_error *err)
+{
+    if (expired || (err && err->kind == DQ_ERR_TIMEOUT && overall &&
+                    err->detail[0] != DQ_TIMEOUT_CANCEL)) {
+        dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                     "%s timeout: no answer from the peer", timeout_name(what));
+        if (err)
+            err->detail[0] = (int)what;
+    }
+    return -1;
+}
+
+/* Frames the buffered bytes at p (*fr). -1 with *err: unknown type or
+ * impossible length (Evt19); a P-DATA-TF above our cap says which cap. */
+static int frame_buffered(dq_assoc *a, const uint8_t *p, dq_pdu_frame *fr, dq_error *err)
+{
+    dq_error ferr;
+    int r = dq_pdu_frame_check(p, dq_transport_buffered(a->t), a->pdata_cap, fr, &ferr);
+    if (r >= 0)
+        return 0;
+    if (ferr.kind == DQ_ERR_LIMIT && fr->type == DQ_PDU_P_DATA_TF)
+        dq_error_set(&ferr, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
+                     "P-DATA-TF PDU-length %lu is above our safety limit of %zu bytes",
+                     (unsigned long)fr->length, a->pdata_cap);
+    if (err)
+        *err = ferr;
+    return -1;
+}
+
 int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const uint8_t **pdu,
                       size_t *len, dq_error *err)
 {
@@ -249,46 +297,21 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
     const uint8_t *p;
     size_t have = DQ_PDU_HEADER_SIZE;
     for (;;) {
-        /* Each read waits for the network timeout or what is left of the
-         * ACSE/DIMSE wait, whichever is shorter. */
-        double wait = a->network_timeout;
-        bool overall = false;
-        if (deadline > 0) {
-            double left = deadline - dq_assoc_now();
-            if (wait <= 0 || left < wait) {
-                wait = left;
-                overall = true;
-            }
-        }
+        bool overall;
+        double wait = read_wait(a, deadline, &overall);
         /* A deadline that has passed takes what is already here, no more. */
-        bool expired = overall && wait <= 0 && dq_transport_buffered(a->t) < have;
-        if (!expired)
-            dq_transport_set_timeout(a->t, overall && wait <= 0 ? 1e-9 : wait);
-        if (expired || dq_transport_need(a->t, have, &p, err) < 0) {
-            if (!expired && cancel_handled(a, err))
+        if (overall && wait <= 0 && dq_transport_buffered(a->t) < have)
+            return read_failed(true, overall, what, err);
+        dq_transport_set_timeout(a->t, overall && wait <= 0 ? 1e-9 : wait);
+        if (dq_transport_need(a->t, have, &p, err) < 0) {
+            if (cancel_handled(a, err))
                 continue; /* what was buffered stays: the read resumes */
-            if (expired || (err && err->kind == DQ_ERR_TIMEOUT && overall &&
-                            err->detail[0] != DQ_TIMEOUT_CANCEL)) {
-                dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                             "%s timeout: no answer from the peer", timeout_name(what));
-                if (err)
-                    err->detail[0] = (int)what;
-            }
-            return -1;
+            return read_failed(false, overall, what, err);
         }
         dq_pdu_frame fr;
-        dq_error ferr;
-        int r = dq_pdu_frame_check(p, dq_transport_buffered(a->t), a->pdata_cap, &fr, &ferr);
-        if (r < 0 && ferr.kind == DQ_ERR_LIMIT && fr.type == DQ_PDU_P_DATA_TF)
-            dq_error_set(&ferr, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
-                         "P-DATA-TF PDU-length %lu is above our safety limit of %zu bytes",
-                         (unsigned long)fr.length, a->pdata_cap);
-        if (r < 0) {
-            /* Unknown type or impossible length: Evt19. */
+        if (frame_buffered(a, p, &fr, err) < 0) {
             *pdu = p;
             *len = DQ_PDU_HEADER_SIZE;
-            if (err)
-                *err = ferr;
             return 1;
         }
         if (fr.complete) {
