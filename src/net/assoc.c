@@ -341,6 +341,46 @@ static void abort_error(const dq_ul_output *o, bool received, dq_error *err)
     }
 }
 
+/* The peer's A-ABORT (Evt16, AA-3): ABORT_RECEIVED to the caller, *err says
+ * who aborted and why. */
+static void abort_received(dq_assoc *a, const dq_ul_output *o, const uint8_t *pdu, size_t len,
+                           dq_error *err)
+{
+    if (a->on_event) {
+        dq_pdu_abort ab = {o->abort_source, o->abort_reason};
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_ABORT_RECEIVED, .pdu = pdu, .pdu_len = len,
+                            .abort = &ab};
+        a->on_event(a->user, &e);
+    }
+    abort_error(o, true, err);
+}
+
+/* A PDU that did not frame or decode (Evt19, *why says what was wrong) and
+ * was answered with A-ABORT (*o): *err from *why, with the abort's source
+ * and reason in detail[]. */
+static void bad_pdu_error(const dq_ul_output *o, const dq_error *why, const uint8_t *pdu,
+                          size_t len, dq_ul_state before, dq_error *err)
+{
+    if (!err)
+        return;
+    *err = *why;
+    if (why->kind == DQ_ERR_LIMIT) {
+        /* A safety cap hit stays a limit error, worded as such. */
+        size_t n = strlen(err->message);
+        snprintf(err->message + n, sizeof err->message - n, ": refused, association aborted");
+    } else {
+        err->kind = DQ_ERR_PROTOCOL;
+        dq_error_prefix(err, "%s from the peer in %s, association aborted",
+                        pdu && len ? (dq_pdu_type_name(pdu[0]) ? dq_pdu_type_name(pdu[0])
+                                                               : "unrecognized PDU")
+                                   : "invalid PDU",
+                        dq_ul_state_name(before));
+    }
+    err->detail[0] = o->abort_source;
+    err->detail[1] = o->abort_reason;
+    err->detail[2] = 0;
+}
+
 int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
                         const dq_error *why, dq_error *err)
 {
@@ -360,13 +400,7 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
         return -1;
     }
     if (ev == DQ_UL_EVT16) {
-        if (a->on_event) {
-            dq_pdu_abort ab = {o.abort_source, o.abort_reason};
-            dq_assoc_event e = {.type = DQ_ASSOC_EV_ABORT_RECEIVED, .pdu = pdu, .pdu_len = len,
-                                .abort = &ab};
-            a->on_event(a->user, &e);
-        }
-        abort_error(&o, true, err);
+        abort_received(a, &o, pdu, len, err);
     } else if (ev == DQ_UL_EVT12 && o.indication == DQ_UL_IND_RELEASE_REQUESTED) {
         /* The peer released in the middle of an operation: answer (A-RELEASE
          * response primitive, AR-4) and report it. */
@@ -375,26 +409,7 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
                      "the peer released the association (A-RELEASE-RQ in %s)",
                      dq_ul_state_name(before));
     } else if (why) {
-        if (err && why->kind == DQ_ERR_LIMIT) {
-            /* A safety cap hit stays a limit error, worded as such. */
-            *err = *why;
-            size_t n = strlen(err->message);
-            snprintf(err->message + n, sizeof err->message - n, ": refused, association aborted");
-            err->detail[0] = o.abort_source;
-            err->detail[1] = o.abort_reason;
-            err->detail[2] = 0;
-        } else if (err) {
-            *err = *why;
-            err->kind = DQ_ERR_PROTOCOL;
-            dq_error_prefix(err, "%s from the peer in %s, association aborted",
-                            pdu && len ? (dq_pdu_type_name(pdu[0]) ? dq_pdu_type_name(pdu[0])
-                                                                   : "unrecognized PDU")
-                                       : "invalid PDU",
-                            dq_ul_state_name(before));
-            err->detail[0] = o.abort_source;
-            err->detail[1] = o.abort_reason;
-            err->detail[2] = 0;
-        }
+        bad_pdu_error(&o, why, pdu, len, before, err);
     } else {
         dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                      "unexpected %s from the peer in %s, association aborted",
@@ -442,7 +457,9 @@ static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, const 
 
 /* ---- A-ASSOCIATE ---------------------------------------------------------------- */
 
-static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
+/* Checks what the A-ASSOCIATE-RQ is built from; *nts: transfer syntaxes
+ * proposed over all contexts. */
+static int check_rq_params(const dq_assoc_params *p, size_t *nts, dq_error *err)
 {
     if (dq_ae_title_check(p->calling_ae, err) < 0) {
         dq_error_prefix(err, "calling AE title");
@@ -459,39 +476,34 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
     if (p->n_ext_neg > DQ_PDU_MAX_EXT_NEG)
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "too many extended negotiation items (%zu)", p->n_ext_neg);
-    size_t nts = 0;
+    *nts = 0;
     for (size_t i = 0; i < p->n_contexts; i++) {
         if (!p->contexts[i].abstract_syntax || p->contexts[i].n_transfer_syntaxes == 0 ||
             p->contexts[i].n_transfer_syntaxes > 255)
             return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                            "presentation context %zu needs an abstract syntax and 1..255 "
                            "transfer syntaxes", i * 2 + 1);
-        nts += p->contexts[i].n_transfer_syntaxes;
+        *nts += p->contexts[i].n_transfer_syntaxes;
     }
-    dq_pdu_associate *rq = calloc(1, sizeof *rq);
-    dq_pdu_str *ts = calloc(nts, sizeof *ts);
-    if (!rq || !ts) {
-        free(rq);
-        free(ts);
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
-    }
-    rq->type = DQ_PDU_ASSOCIATE_RQ;
-    rq->protocol_version = DQ_PDU_PROTOCOL_VERSION;
-    /* dq_ae_title_check passed: at most 16 characters after trimming */
-    const char *ae[2] = {p->called_ae, p->calling_ae};
-    char *dst[2] = {rq->called_ae, rq->calling_ae};
-    for (int k = 0; k < 2; k++) {
-        const char *s = ae[k];
-        while (*s == ' ')
-            s++;
-        size_t n = strlen(s);
-        while (n > 0 && s[n - 1] == ' ')
-            n--;
-        memcpy(dst[k], s, n);
-        dst[k][n] = 0;
-    }
-    rq->application_context = dq_pdu_cstr(DQ_UID_DICOMApplicationContextName);
+    return 0;
+}
+
+/* An AE title without its leading and trailing spaces (dq_ae_title_check
+ * passed: at most 16 characters are left). */
+static void ae_copy_trimmed(char *dst, const char *s)
+{
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    memcpy(dst, s, n);
+    dst[n] = 0;
+}
+
+/* The proposed presentation contexts; their transfer syntaxes go to ts. */
+static void fill_rq_pctx(dq_pdu_associate *rq, const dq_assoc_params *p, dq_pdu_str *ts)
+{
     rq->n_pctx = p->n_contexts;
     size_t k = 0;
     for (size_t i = 0; i < p->n_contexts; i++) {
@@ -505,7 +517,10 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
             ts[k++] = dq_pdu_cstr(c->transfer_syntaxes[j]);
         pc->transfer_syntax = pc->transfer_syntaxes[0];
     }
-    dq_pdu_user_info *ui = &rq->user_info;
+}
+
+static void fill_rq_user_info(dq_pdu_user_info *ui, const dq_assoc_params *p)
+{
     ui->has_max_length = true;
     ui->max_length = p->max_pdu;
     ui->implementation_class_uid = dq_pdu_cstr(
@@ -520,13 +535,19 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
         ui->ext_neg[i].info = p->ext_neg[i].info;
         ui->ext_neg[i].info_len = p->ext_neg[i].info_len;
     }
+}
+
+/* Encodes rq into a->rq and keeps a decoded view of exactly what goes out
+ * (for the debug dump) in a->rq_view, reusing rq; rq is freed on failure.
+ * ts (the strings rq points to) is freed either way. */
+static int encode_rq(dq_assoc *a, dq_pdu_associate *rq, dq_pdu_str *ts, dq_error *err)
+{
     int rc = dq_pdu_encode_associate(&a->rq, rq, err);
     free(ts);
     if (rc < 0) {
         free(rq);
         return -1;
     }
-    /* Keep a decoded view of exactly what went out, for the debug dump. */
     memset(rq, 0, sizeof *rq);
     if (dq_pdu_decode_associate(a->rq.data, a->rq.len, rq, err) < 0) {
         free(rq);
@@ -535,6 +556,29 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
     }
     a->rq_view = rq;
     return 0;
+}
+
+static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
+{
+    size_t nts = 0;
+    if (check_rq_params(p, &nts, err) < 0)
+        return -1;
+    dq_pdu_associate *rq = calloc(1, sizeof *rq);
+    dq_pdu_str *ts = calloc(nts, sizeof *ts);
+    if (!rq || !ts) {
+        free(rq);
+        free(ts);
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
+    }
+    rq->type = DQ_PDU_ASSOCIATE_RQ;
+    rq->protocol_version = DQ_PDU_PROTOCOL_VERSION;
+    ae_copy_trimmed(rq->called_ae, p->called_ae);
+    ae_copy_trimmed(rq->calling_ae, p->calling_ae);
+    rq->application_context = dq_pdu_cstr(DQ_UID_DICOMApplicationContextName);
+    fill_rq_pctx(rq, p, ts);
+    fill_rq_user_info(&rq->user_info, p);
+    return encode_rq(a, rq, ts, err);
 }
 
 static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
