@@ -629,19 +629,12 @@ static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
     return 0;
 }
 
-int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *p,
-                        dq_error *err)
+/* A new association object on transport t, in Sta1, nothing sent yet. */
+static dq_assoc *assoc_new(dq_transport *t, const dq_assoc_params *p)
 {
-    dq_error scratch;
-    if (!err)
-        err = &scratch;
-    *out = NULL;
     dq_assoc *a = calloc(1, sizeof *a);
-    if (!a) {
-        dq_transport_close(t);
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
-    }
+    if (!a)
+        return NULL;
     a->t = t;
     a->on_event = p->on_event;
     a->user = p->user;
@@ -665,77 +658,105 @@ int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *
         cap = a->pdata_cap + DQ_PDU_HEADER_SIZE;
     dq_transport_set_max_buffer(t, cap);
     dq_transport_set_timeout(t, p->network_timeout);
+    return a;
+}
 
-    if (build_rq(a, p, err) < 0) {
-        dq_assoc_free(a);
-        return -1;
-    }
-    /* Evt1 (AE-1: connect; the transport is already open) then Evt2 (AE-2). */
+/* Sends the A-ASSOCIATE-RQ: Evt1 (AE-1: connect; the transport is already
+ * open), REQUESTING to the caller, then Evt2 (AE-2). */
+static int send_rq(dq_assoc *a, dq_error *err)
+{
     dq_ul_output o;
-    if (dq_assoc_ul_event(a, DQ_UL_EVT1, a->rq.data, a->rq.len, &o, err) < 0) {
-        dq_assoc_free(a);
+    if (dq_assoc_ul_event(a, DQ_UL_EVT1, a->rq.data, a->rq.len, &o, err) < 0)
         return -1;
-    }
     if (a->on_event) {
         dq_assoc_event e = {.type = DQ_ASSOC_EV_REQUESTING, .pdu = a->rq.data,
                             .pdu_len = a->rq.len, .associate = a->rq_view};
         a->on_event(a->user, &e);
     }
-    if (dq_assoc_ul_event(a, DQ_UL_EVT2, NULL, 0, &o, err) < 0) {
-        dq_assoc_free(a);
+    return dq_assoc_ul_event(a, DQ_UL_EVT2, NULL, 0, &o, err);
+}
+
+/* A-ASSOCIATE-AC (Evt3, AE-3): kept and decoded, then ACCEPTED to the
+ * caller. -1: it does not decode (the association is aborted). */
+static int accepted(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
+{
+    dq_ul_output o;
+    if (take_ac(a, pdu, len, err) < 0) {
+        dq_error_prefix(err, "A-ASSOCIATE-AC");
+        dq_assoc_fail(a, err);
         return -1;
     }
+    dq_assoc_ul_event(a, DQ_UL_EVT3, pdu, len, &o, err);
+    if (a->on_event) {
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_ACCEPTED, .pdu = a->ac, .pdu_len = a->ac_len,
+                            .associate = a->ac_view};
+        a->on_event(a->user, &e);
+    }
+    return 0;
+}
+
+/* A-ASSOCIATE-RJ (Evt4, AE-4): REJECTED to the caller; always -1 with *err
+ * (err not NULL) holding result, source and reason in detail[]. */
+static int rejected(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
+{
+    dq_pdu_reject rj = {0};
+    dq_pdu_decode_reject(pdu, len, &rj, NULL);
+    if (a->on_event) {
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_REJECTED, .pdu = pdu, .pdu_len = len,
+                            .reject = &rj};
+        a->on_event(a->user, &e);
+    }
+    const char *rs = dq_pdu_reject_result_text(rj.result);
+    const char *ss = dq_pdu_reject_source_text(rj.source);
+    const char *xs = dq_pdu_reject_reason_text(rj.source, rj.reason);
+    dq_ul_output o;
+    dq_assoc_ul_event(a, DQ_UL_EVT4, pdu, len, &o, NULL);
+    dq_error_set(err, DQ_ERR_REJECTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 "association rejected: result %u (%s), source %u (%s), reason %u (%s)",
+                 rj.result, rs ? rs : "?", rj.source, ss ? ss : "?", rj.reason, xs ? xs : "?");
+    err->detail[0] = rj.result;
+    err->detail[1] = rj.source;
+    err->detail[2] = rj.reason;
+    return -1;
+}
+
+/* Waits (ACSE timeout) for the answer to our A-ASSOCIATE-RQ and acts on it. */
+static int await_answer(dq_assoc *a, dq_error *err)
+{
     double deadline = a->acse_timeout > 0 ? dq_assoc_now() + a->acse_timeout : 0;
     const uint8_t *pdu;
     size_t len;
     dq_ul_event ev;
     dq_error why;
     dq_error_clear(&why);
-    if (next_event(a, deadline, DQ_TIMEOUT_ACSE, &pdu, &len, &ev, &why, err) < 0) {
+    if (next_event(a, deadline, DQ_TIMEOUT_ACSE, &pdu, &len, &ev, &why, err) < 0)
+        return -1;
+    if (ev == DQ_UL_EVT3)
+        return accepted(a, pdu, len, err);
+    if (ev == DQ_UL_EVT4)
+        return rejected(a, pdu, len, err);
+    return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
+}
+
+int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *p,
+                        dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    *out = NULL;
+    dq_assoc *a = assoc_new(t, p);
+    if (!a) {
+        dq_transport_close(t);
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
+    }
+    if (build_rq(a, p, err) < 0 || send_rq(a, err) < 0 || await_answer(a, err) < 0) {
         dq_assoc_free(a);
         return -1;
     }
-    if (ev == DQ_UL_EVT3) {
-        if (take_ac(a, pdu, len, err) < 0) {
-            dq_error_prefix(err, "A-ASSOCIATE-AC");
-            dq_assoc_fail(a, err);
-            dq_assoc_free(a);
-            return -1;
-        }
-        dq_assoc_ul_event(a, ev, pdu, len, &o, err);
-        if (a->on_event) {
-            dq_assoc_event e = {.type = DQ_ASSOC_EV_ACCEPTED, .pdu = a->ac, .pdu_len = a->ac_len,
-                                .associate = a->ac_view};
-            a->on_event(a->user, &e);
-        }
-        *out = a;
-        return 0;
-    }
-    if (ev == DQ_UL_EVT4) {
-        dq_pdu_reject rj = {0};
-        dq_pdu_decode_reject(pdu, len, &rj, NULL);
-        if (a->on_event) {
-            dq_assoc_event e = {.type = DQ_ASSOC_EV_REJECTED, .pdu = pdu, .pdu_len = len,
-                                .reject = &rj};
-            a->on_event(a->user, &e);
-        }
-        const char *rs = dq_pdu_reject_result_text(rj.result);
-        const char *ss = dq_pdu_reject_source_text(rj.source);
-        const char *xs = dq_pdu_reject_reason_text(rj.source, rj.reason);
-        dq_assoc_ul_event(a, ev, pdu, len, &o, NULL);
-        dq_error_set(err, DQ_ERR_REJECTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                     "association rejected: result %u (%s), source %u (%s), reason %u (%s)",
-                     rj.result, rs ? rs : "?", rj.source, ss ? ss : "?", rj.reason,
-                     xs ? xs : "?");
-        err->detail[0] = rj.result;
-        err->detail[1] = rj.source;
-        err->detail[2] = rj.reason;
-        dq_assoc_free(a);
-        return -1;
-    }
-    dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
-    dq_assoc_free(a);
-    return -1;
+    *out = a;
+    return 0;
 }
 
 int dq_assoc_request(dq_assoc **out, const char *host, uint16_t port, const dq_assoc_params *p,
