@@ -235,6 +235,54 @@ void dq_assoc_set_cancel_handler(dq_assoc *a, dq_assoc_cancel_fn fn, void *user)
     a->cancel_user = fn ? user : NULL;
 }
 
+/* Each read waits for the network timeout or what is left of the ACSE/DIMSE
+ * wait, whichever is shorter; *overall: the ACSE/DIMSE wait is the shorter. */
+static double read_wait(const dq_assoc *a, double deadline, bool *overall)
+{
+    double wait = a->network_timeout;
+    *overall = false;
+    if (deadline > 0) {
+        double left = deadline - dq_assoc_now();
+        if (wait <= 0 || left < wait) {
+            wait = left;
+            *overall = true;
+        }
+    }
+    return wait;
+}
+
+/* A read failed (expired: the ACSE/DIMSE deadline had passed before it
+ * started). When the ACSE/DIMSE wait is what ran out (not the network
+ * timeout, not a cancel's), *err says so, with `what` in detail[0]. */
+static int read_failed(bool expired, bool overall, dq_timeout_kind what, dq_error *err)
+{
+    if (expired || (err && err->kind == DQ_ERR_TIMEOUT && overall &&
+                    err->detail[0] != DQ_TIMEOUT_CANCEL)) {
+        dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                     "%s timeout: no answer from the peer", timeout_name(what));
+        if (err)
+            err->detail[0] = (int)what;
+    }
+    return -1;
+}
+
+/* Frames the buffered bytes at p (*fr). -1 with *err: unknown type or
+ * impossible length (Evt19); a P-DATA-TF above our cap says which cap. */
+static int frame_buffered(dq_assoc *a, const uint8_t *p, dq_pdu_frame *fr, dq_error *err)
+{
+    dq_error ferr;
+    int r = dq_pdu_frame_check(p, dq_transport_buffered(a->t), a->pdata_cap, fr, &ferr);
+    if (r >= 0)
+        return 0;
+    if (ferr.kind == DQ_ERR_LIMIT && fr->type == DQ_PDU_P_DATA_TF)
+        dq_error_set(&ferr, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
+                     "P-DATA-TF PDU-length %lu is above our safety limit of %zu bytes",
+                     (unsigned long)fr->length, a->pdata_cap);
+    if (err)
+        *err = ferr;
+    return -1;
+}
+
 int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const uint8_t **pdu,
                       size_t *len, dq_error *err)
 {
@@ -249,46 +297,21 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
     const uint8_t *p;
     size_t have = DQ_PDU_HEADER_SIZE;
     for (;;) {
-        /* Each read waits for the network timeout or what is left of the
-         * ACSE/DIMSE wait, whichever is shorter. */
-        double wait = a->network_timeout;
-        bool overall = false;
-        if (deadline > 0) {
-            double left = deadline - dq_assoc_now();
-            if (wait <= 0 || left < wait) {
-                wait = left;
-                overall = true;
-            }
-        }
+        bool overall;
+        double wait = read_wait(a, deadline, &overall);
         /* A deadline that has passed takes what is already here, no more. */
-        bool expired = overall && wait <= 0 && dq_transport_buffered(a->t) < have;
-        if (!expired)
-            dq_transport_set_timeout(a->t, overall && wait <= 0 ? 1e-9 : wait);
-        if (expired || dq_transport_need(a->t, have, &p, err) < 0) {
-            if (!expired && cancel_handled(a, err))
+        if (overall && wait <= 0 && dq_transport_buffered(a->t) < have)
+            return read_failed(true, overall, what, err);
+        dq_transport_set_timeout(a->t, overall && wait <= 0 ? 1e-9 : wait);
+        if (dq_transport_need(a->t, have, &p, err) < 0) {
+            if (cancel_handled(a, err))
                 continue; /* what was buffered stays: the read resumes */
-            if (expired || (err && err->kind == DQ_ERR_TIMEOUT && overall &&
-                            err->detail[0] != DQ_TIMEOUT_CANCEL)) {
-                dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                             "%s timeout: no answer from the peer", timeout_name(what));
-                if (err)
-                    err->detail[0] = (int)what;
-            }
-            return -1;
+            return read_failed(false, overall, what, err);
         }
         dq_pdu_frame fr;
-        dq_error ferr;
-        int r = dq_pdu_frame_check(p, dq_transport_buffered(a->t), a->pdata_cap, &fr, &ferr);
-        if (r < 0 && ferr.kind == DQ_ERR_LIMIT && fr.type == DQ_PDU_P_DATA_TF)
-            dq_error_set(&ferr, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
-                         "P-DATA-TF PDU-length %lu is above our safety limit of %zu bytes",
-                         (unsigned long)fr.length, a->pdata_cap);
-        if (r < 0) {
-            /* Unknown type or impossible length: Evt19. */
+        if (frame_buffered(a, p, &fr, err) < 0) {
             *pdu = p;
             *len = DQ_PDU_HEADER_SIZE;
-            if (err)
-                *err = ferr;
             return 1;
         }
         if (fr.complete) {
@@ -318,6 +341,46 @@ static void abort_error(const dq_ul_output *o, bool received, dq_error *err)
     }
 }
 
+/* The peer's A-ABORT (Evt16, AA-3): ABORT_RECEIVED to the caller, *err says
+ * who aborted and why. */
+static void abort_received(dq_assoc *a, const dq_ul_output *o, const uint8_t *pdu, size_t len,
+                           dq_error *err)
+{
+    if (a->on_event) {
+        dq_pdu_abort ab = {o->abort_source, o->abort_reason};
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_ABORT_RECEIVED, .pdu = pdu, .pdu_len = len,
+                            .abort = &ab};
+        a->on_event(a->user, &e);
+    }
+    abort_error(o, true, err);
+}
+
+/* A PDU that did not frame or decode (Evt19, *why says what was wrong) and
+ * was answered with A-ABORT (*o): *err from *why, with the abort's source
+ * and reason in detail[]. */
+static void bad_pdu_error(const dq_ul_output *o, const dq_error *why, const uint8_t *pdu,
+                          size_t len, dq_ul_state before, dq_error *err)
+{
+    if (!err)
+        return;
+    *err = *why;
+    if (why->kind == DQ_ERR_LIMIT) {
+        /* A safety cap hit stays a limit error, worded as such. */
+        size_t n = strlen(err->message);
+        snprintf(err->message + n, sizeof err->message - n, ": refused, association aborted");
+    } else {
+        err->kind = DQ_ERR_PROTOCOL;
+        dq_error_prefix(err, "%s from the peer in %s, association aborted",
+                        pdu && len ? (dq_pdu_type_name(pdu[0]) ? dq_pdu_type_name(pdu[0])
+                                                               : "unrecognized PDU")
+                                   : "invalid PDU",
+                        dq_ul_state_name(before));
+    }
+    err->detail[0] = o->abort_source;
+    err->detail[1] = o->abort_reason;
+    err->detail[2] = 0;
+}
+
 int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
                         const dq_error *why, dq_error *err)
 {
@@ -337,13 +400,7 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
         return -1;
     }
     if (ev == DQ_UL_EVT16) {
-        if (a->on_event) {
-            dq_pdu_abort ab = {o.abort_source, o.abort_reason};
-            dq_assoc_event e = {.type = DQ_ASSOC_EV_ABORT_RECEIVED, .pdu = pdu, .pdu_len = len,
-                                .abort = &ab};
-            a->on_event(a->user, &e);
-        }
-        abort_error(&o, true, err);
+        abort_received(a, &o, pdu, len, err);
     } else if (ev == DQ_UL_EVT12 && o.indication == DQ_UL_IND_RELEASE_REQUESTED) {
         /* The peer released in the middle of an operation: answer (A-RELEASE
          * response primitive, AR-4) and report it. */
@@ -352,26 +409,7 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
                      "the peer released the association (A-RELEASE-RQ in %s)",
                      dq_ul_state_name(before));
     } else if (why) {
-        if (err && why->kind == DQ_ERR_LIMIT) {
-            /* A safety cap hit stays a limit error, worded as such. */
-            *err = *why;
-            size_t n = strlen(err->message);
-            snprintf(err->message + n, sizeof err->message - n, ": refused, association aborted");
-            err->detail[0] = o.abort_source;
-            err->detail[1] = o.abort_reason;
-            err->detail[2] = 0;
-        } else if (err) {
-            *err = *why;
-            err->kind = DQ_ERR_PROTOCOL;
-            dq_error_prefix(err, "%s from the peer in %s, association aborted",
-                            pdu && len ? (dq_pdu_type_name(pdu[0]) ? dq_pdu_type_name(pdu[0])
-                                                                   : "unrecognized PDU")
-                                       : "invalid PDU",
-                            dq_ul_state_name(before));
-            err->detail[0] = o.abort_source;
-            err->detail[1] = o.abort_reason;
-            err->detail[2] = 0;
-        }
+        bad_pdu_error(&o, why, pdu, len, before, err);
     } else {
         dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                      "unexpected %s from the peer in %s, association aborted",
@@ -419,7 +457,9 @@ static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, const 
 
 /* ---- A-ASSOCIATE ---------------------------------------------------------------- */
 
-static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
+/* Checks what the A-ASSOCIATE-RQ is built from; *nts: transfer syntaxes
+ * proposed over all contexts. */
+static int check_rq_params(const dq_assoc_params *p, size_t *nts, dq_error *err)
 {
     if (dq_ae_title_check(p->calling_ae, err) < 0) {
         dq_error_prefix(err, "calling AE title");
@@ -436,39 +476,34 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
     if (p->n_ext_neg > DQ_PDU_MAX_EXT_NEG)
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "too many extended negotiation items (%zu)", p->n_ext_neg);
-    size_t nts = 0;
+    *nts = 0;
     for (size_t i = 0; i < p->n_contexts; i++) {
         if (!p->contexts[i].abstract_syntax || p->contexts[i].n_transfer_syntaxes == 0 ||
             p->contexts[i].n_transfer_syntaxes > 255)
             return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                            "presentation context %zu needs an abstract syntax and 1..255 "
                            "transfer syntaxes", i * 2 + 1);
-        nts += p->contexts[i].n_transfer_syntaxes;
+        *nts += p->contexts[i].n_transfer_syntaxes;
     }
-    dq_pdu_associate *rq = calloc(1, sizeof *rq);
-    dq_pdu_str *ts = calloc(nts, sizeof *ts);
-    if (!rq || !ts) {
-        free(rq);
-        free(ts);
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
-    }
-    rq->type = DQ_PDU_ASSOCIATE_RQ;
-    rq->protocol_version = DQ_PDU_PROTOCOL_VERSION;
-    /* dq_ae_title_check passed: at most 16 characters after trimming */
-    const char *ae[2] = {p->called_ae, p->calling_ae};
-    char *dst[2] = {rq->called_ae, rq->calling_ae};
-    for (int k = 0; k < 2; k++) {
-        const char *s = ae[k];
-        while (*s == ' ')
-            s++;
-        size_t n = strlen(s);
-        while (n > 0 && s[n - 1] == ' ')
-            n--;
-        memcpy(dst[k], s, n);
-        dst[k][n] = 0;
-    }
-    rq->application_context = dq_pdu_cstr(DQ_UID_DICOMApplicationContextName);
+    return 0;
+}
+
+/* An AE title without its leading and trailing spaces (dq_ae_title_check
+ * passed: at most 16 characters are left). */
+static void ae_copy_trimmed(char *dst, const char *s)
+{
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    memcpy(dst, s, n);
+    dst[n] = 0;
+}
+
+/* The proposed presentation contexts; their transfer syntaxes go to ts. */
+static void fill_rq_pctx(dq_pdu_associate *rq, const dq_assoc_params *p, dq_pdu_str *ts)
+{
     rq->n_pctx = p->n_contexts;
     size_t k = 0;
     for (size_t i = 0; i < p->n_contexts; i++) {
@@ -482,7 +517,10 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
             ts[k++] = dq_pdu_cstr(c->transfer_syntaxes[j]);
         pc->transfer_syntax = pc->transfer_syntaxes[0];
     }
-    dq_pdu_user_info *ui = &rq->user_info;
+}
+
+static void fill_rq_user_info(dq_pdu_user_info *ui, const dq_assoc_params *p)
+{
     ui->has_max_length = true;
     ui->max_length = p->max_pdu;
     ui->implementation_class_uid = dq_pdu_cstr(
@@ -497,13 +535,19 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
         ui->ext_neg[i].info = p->ext_neg[i].info;
         ui->ext_neg[i].info_len = p->ext_neg[i].info_len;
     }
+}
+
+/* Encodes rq into a->rq and keeps a decoded view of exactly what goes out
+ * (for the debug dump) in a->rq_view, reusing rq; rq is freed on failure.
+ * ts (the strings rq points to) is freed either way. */
+static int encode_rq(dq_assoc *a, dq_pdu_associate *rq, dq_pdu_str *ts, dq_error *err)
+{
     int rc = dq_pdu_encode_associate(&a->rq, rq, err);
     free(ts);
     if (rc < 0) {
         free(rq);
         return -1;
     }
-    /* Keep a decoded view of exactly what went out, for the debug dump. */
     memset(rq, 0, sizeof *rq);
     if (dq_pdu_decode_associate(a->rq.data, a->rq.len, rq, err) < 0) {
         free(rq);
@@ -512,6 +556,29 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
     }
     a->rq_view = rq;
     return 0;
+}
+
+static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
+{
+    size_t nts = 0;
+    if (check_rq_params(p, &nts, err) < 0)
+        return -1;
+    dq_pdu_associate *rq = calloc(1, sizeof *rq);
+    dq_pdu_str *ts = calloc(nts, sizeof *ts);
+    if (!rq || !ts) {
+        free(rq);
+        free(ts);
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
+    }
+    rq->type = DQ_PDU_ASSOCIATE_RQ;
+    rq->protocol_version = DQ_PDU_PROTOCOL_VERSION;
+    ae_copy_trimmed(rq->called_ae, p->called_ae);
+    ae_copy_trimmed(rq->calling_ae, p->calling_ae);
+    rq->application_context = dq_pdu_cstr(DQ_UID_DICOMApplicationContextName);
+    fill_rq_pctx(rq, p, ts);
+    fill_rq_user_info(&rq->user_info, p);
+    return encode_rq(a, rq, ts, err);
 }
 
 static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
@@ -562,19 +629,12 @@ static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
     return 0;
 }
 
-int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *p,
-                        dq_error *err)
+/* A new association object on transport t, in Sta1, nothing sent yet. */
+static dq_assoc *assoc_new(dq_transport *t, const dq_assoc_params *p)
 {
-    dq_error scratch;
-    if (!err)
-        err = &scratch;
-    *out = NULL;
     dq_assoc *a = calloc(1, sizeof *a);
-    if (!a) {
-        dq_transport_close(t);
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
-    }
+    if (!a)
+        return NULL;
     a->t = t;
     a->on_event = p->on_event;
     a->user = p->user;
@@ -598,77 +658,105 @@ int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *
         cap = a->pdata_cap + DQ_PDU_HEADER_SIZE;
     dq_transport_set_max_buffer(t, cap);
     dq_transport_set_timeout(t, p->network_timeout);
+    return a;
+}
 
-    if (build_rq(a, p, err) < 0) {
-        dq_assoc_free(a);
-        return -1;
-    }
-    /* Evt1 (AE-1: connect; the transport is already open) then Evt2 (AE-2). */
+/* Sends the A-ASSOCIATE-RQ: Evt1 (AE-1: connect; the transport is already
+ * open), REQUESTING to the caller, then Evt2 (AE-2). */
+static int send_rq(dq_assoc *a, dq_error *err)
+{
     dq_ul_output o;
-    if (dq_assoc_ul_event(a, DQ_UL_EVT1, a->rq.data, a->rq.len, &o, err) < 0) {
-        dq_assoc_free(a);
+    if (dq_assoc_ul_event(a, DQ_UL_EVT1, a->rq.data, a->rq.len, &o, err) < 0)
         return -1;
-    }
     if (a->on_event) {
         dq_assoc_event e = {.type = DQ_ASSOC_EV_REQUESTING, .pdu = a->rq.data,
                             .pdu_len = a->rq.len, .associate = a->rq_view};
         a->on_event(a->user, &e);
     }
-    if (dq_assoc_ul_event(a, DQ_UL_EVT2, NULL, 0, &o, err) < 0) {
-        dq_assoc_free(a);
+    return dq_assoc_ul_event(a, DQ_UL_EVT2, NULL, 0, &o, err);
+}
+
+/* A-ASSOCIATE-AC (Evt3, AE-3): kept and decoded, then ACCEPTED to the
+ * caller. -1: it does not decode (the association is aborted). */
+static int accepted(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
+{
+    dq_ul_output o;
+    if (take_ac(a, pdu, len, err) < 0) {
+        dq_error_prefix(err, "A-ASSOCIATE-AC");
+        dq_assoc_fail(a, err);
         return -1;
     }
+    dq_assoc_ul_event(a, DQ_UL_EVT3, pdu, len, &o, err);
+    if (a->on_event) {
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_ACCEPTED, .pdu = a->ac, .pdu_len = a->ac_len,
+                            .associate = a->ac_view};
+        a->on_event(a->user, &e);
+    }
+    return 0;
+}
+
+/* A-ASSOCIATE-RJ (Evt4, AE-4): REJECTED to the caller; always -1 with *err
+ * (err not NULL) holding result, source and reason in detail[]. */
+static int rejected(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
+{
+    dq_pdu_reject rj = {0};
+    dq_pdu_decode_reject(pdu, len, &rj, NULL);
+    if (a->on_event) {
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_REJECTED, .pdu = pdu, .pdu_len = len,
+                            .reject = &rj};
+        a->on_event(a->user, &e);
+    }
+    const char *rs = dq_pdu_reject_result_text(rj.result);
+    const char *ss = dq_pdu_reject_source_text(rj.source);
+    const char *xs = dq_pdu_reject_reason_text(rj.source, rj.reason);
+    dq_ul_output o;
+    dq_assoc_ul_event(a, DQ_UL_EVT4, pdu, len, &o, NULL);
+    dq_error_set(err, DQ_ERR_REJECTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 "association rejected: result %u (%s), source %u (%s), reason %u (%s)",
+                 rj.result, rs ? rs : "?", rj.source, ss ? ss : "?", rj.reason, xs ? xs : "?");
+    err->detail[0] = rj.result;
+    err->detail[1] = rj.source;
+    err->detail[2] = rj.reason;
+    return -1;
+}
+
+/* Waits (ACSE timeout) for the answer to our A-ASSOCIATE-RQ and acts on it. */
+static int await_answer(dq_assoc *a, dq_error *err)
+{
     double deadline = a->acse_timeout > 0 ? dq_assoc_now() + a->acse_timeout : 0;
     const uint8_t *pdu;
     size_t len;
     dq_ul_event ev;
     dq_error why;
     dq_error_clear(&why);
-    if (next_event(a, deadline, DQ_TIMEOUT_ACSE, &pdu, &len, &ev, &why, err) < 0) {
+    if (next_event(a, deadline, DQ_TIMEOUT_ACSE, &pdu, &len, &ev, &why, err) < 0)
+        return -1;
+    if (ev == DQ_UL_EVT3)
+        return accepted(a, pdu, len, err);
+    if (ev == DQ_UL_EVT4)
+        return rejected(a, pdu, len, err);
+    return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
+}
+
+int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *p,
+                        dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    *out = NULL;
+    dq_assoc *a = assoc_new(t, p);
+    if (!a) {
+        dq_transport_close(t);
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory");
+    }
+    if (build_rq(a, p, err) < 0 || send_rq(a, err) < 0 || await_answer(a, err) < 0) {
         dq_assoc_free(a);
         return -1;
     }
-    if (ev == DQ_UL_EVT3) {
-        if (take_ac(a, pdu, len, err) < 0) {
-            dq_error_prefix(err, "A-ASSOCIATE-AC");
-            dq_assoc_fail(a, err);
-            dq_assoc_free(a);
-            return -1;
-        }
-        dq_assoc_ul_event(a, ev, pdu, len, &o, err);
-        if (a->on_event) {
-            dq_assoc_event e = {.type = DQ_ASSOC_EV_ACCEPTED, .pdu = a->ac, .pdu_len = a->ac_len,
-                                .associate = a->ac_view};
-            a->on_event(a->user, &e);
-        }
-        *out = a;
-        return 0;
-    }
-    if (ev == DQ_UL_EVT4) {
-        dq_pdu_reject rj = {0};
-        dq_pdu_decode_reject(pdu, len, &rj, NULL);
-        if (a->on_event) {
-            dq_assoc_event e = {.type = DQ_ASSOC_EV_REJECTED, .pdu = pdu, .pdu_len = len,
-                                .reject = &rj};
-            a->on_event(a->user, &e);
-        }
-        const char *rs = dq_pdu_reject_result_text(rj.result);
-        const char *ss = dq_pdu_reject_source_text(rj.source);
-        const char *xs = dq_pdu_reject_reason_text(rj.source, rj.reason);
-        dq_assoc_ul_event(a, ev, pdu, len, &o, NULL);
-        dq_error_set(err, DQ_ERR_REJECTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                     "association rejected: result %u (%s), source %u (%s), reason %u (%s)",
-                     rj.result, rs ? rs : "?", rj.source, ss ? ss : "?", rj.reason,
-                     xs ? xs : "?");
-        err->detail[0] = rj.result;
-        err->detail[1] = rj.source;
-        err->detail[2] = rj.reason;
-        dq_assoc_free(a);
-        return -1;
-    }
-    dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
-    dq_assoc_free(a);
-    return -1;
+    *out = a;
+    return 0;
 }
 
 int dq_assoc_request(dq_assoc **out, const char *host, uint16_t port, const dq_assoc_params *p,

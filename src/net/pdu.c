@@ -656,6 +656,38 @@ static int decode_pctx_item(const uint8_t *p, size_t avail, size_t off, bool ac,
     return 0;
 }
 
+/* The Application Context item (10H, PS3.8 9.3.2.1) at offset off of the
+ * PDU: exactly one per A-ASSOCIATE (*seen tracks it); *k is its size. */
+static int decode_app_context_item(const uint8_t *p, size_t avail, size_t off, bool *seen,
+                                   dq_pdu_associate *out, size_t *k, dq_error *err)
+{
+    const char *why = "";
+    *k = layout_check(DQ_GEN_PDU_L_APP_CONTEXT, p, avail, &why);
+    if (*k == 0)
+        FAIL(DQ_ERR_MALFORMED, off, "application context item: %s", why);
+    if (*seen)
+        FAIL(DQ_ERR_MALFORMED, off, "more than one application context item");
+    *seen = true;
+    out->application_context = uid_view(p + ITEM_HEADER, *k - ITEM_HEADER);
+    return 0;
+}
+
+/* The User Information item (50H, PS3.8 9.3.2.3/9.3.3.3) at offset off of
+ * the PDU: exactly one per A-ASSOCIATE (*seen tracks it); *k is its size. */
+static int decode_user_info_item(const uint8_t *p, size_t avail, size_t off, bool ac,
+                                 bool *seen, dq_pdu_associate *out, size_t *k, dq_error *err)
+{
+    const char *why = "";
+    *k = layout_check(ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ, p, avail,
+                      &why);
+    if (*k == 0)
+        FAIL(DQ_ERR_MALFORMED, off, "user information item: %s", why);
+    if (*seen)
+        FAIL(DQ_ERR_MALFORMED, off, "more than one user information item");
+    *seen = true;
+    return decode_user_info(p, *k, off, ac, &out->user_info, err);
+}
+
 int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
                             dq_error *err)
 {
@@ -681,40 +713,25 @@ int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *o
     while (off < size) {
         const uint8_t *p = pdu + off;
         size_t avail = size - off;
-        const char *why = "";
         size_t k = 0;
         if (avail < ITEM_HEADER)
             FAIL(DQ_ERR_MALFORMED, off, "truncated item header");
         switch (p[0]) {
         case DQ_PDU_ITEM_APPLICATION_CONTEXT:
-            k = layout_check(DQ_GEN_PDU_L_APP_CONTEXT, p, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, off, "application context item: %s", why);
-            if (have_ctx)
-                FAIL(DQ_ERR_MALFORMED, off, "more than one application context item");
-            have_ctx = true;
-            out->application_context = uid_view(p + ITEM_HEADER, k - ITEM_HEADER);
+            rc = decode_app_context_item(p, avail, off, &have_ctx, out, &k, err);
             break;
         case DQ_PDU_ITEM_PCTX_RQ:
         case DQ_PDU_ITEM_PCTX_AC:
-            if (decode_pctx_item(p, avail, off, ac, out, &k, err) < 0)
-                return -1;
+            rc = decode_pctx_item(p, avail, off, ac, out, &k, err);
             break;
         case DQ_PDU_ITEM_USER_INFO:
-            k = layout_check(ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ,
-                             p, avail, &why);
-            if (k == 0)
-                FAIL(DQ_ERR_MALFORMED, off, "user information item: %s", why);
-            if (have_ui)
-                FAIL(DQ_ERR_MALFORMED, off, "more than one user information item");
-            have_ui = true;
-            rc = decode_user_info(p, k, off, ac, &out->user_info, err);
-            if (rc < 0)
-                return -1;
+            rc = decode_user_info_item(p, avail, off, ac, &have_ui, out, &k, err);
             break;
         default:
             FAIL(DQ_ERR_MALFORMED, off, "unrecognized item type 0x%02X", p[0]);
         }
+        if (rc < 0)
+            return -1;
         off += k;
     }
     if (!have_ctx)
