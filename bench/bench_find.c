@@ -94,14 +94,14 @@ typedef struct counter {
     size_t n, elements;
 } counter;
 
-static int on_rsp(void *user, const dq_find_response *r)
+static void on_rsp(void *user, const dq_find_response *r, bool *cancel)
 {
     counter *c = user;
     if (r->identifier) {
         c->n++;
         c->elements += dq_dataset_count(r->identifier);
     }
-    return DQ_FIND_CONTINUE;
+    (void)cancel;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -273,7 +273,7 @@ static void on_assoc_event(void *user, const dq_assoc_event *ev)
     }
 }
 
-static int on_response(void *user, const dq_find_response *rsp)
+static void on_response(void *user, const dq_find_response *rsp, bool *cancel)
 {
     run *r = user;
     FS_DEBUG("%s", "");
@@ -295,8 +295,7 @@ static int on_response(void *user, const dq_find_response *rsp)
     /* Ctrl-C seen while responses flow from the buffer: let the engine send
      * the cancel (after the final response there is nothing to cancel). */
     if (r->net && fs_net_take_cancel(r->net) && rsp->pending)
-        return DQ_FIND_CANCEL;
-    return DQ_FIND_CONTINUE;
+        *cancel = true;
 }
 
 static void log_dump_line(void *ctx, const char *line, size_t len)

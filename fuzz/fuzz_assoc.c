@@ -33,11 +33,10 @@ static void on_event(void *user, const dq_assoc_event *ev)
     (void)sink;
 }
 
-static int on_response(void *user, const dq_find_response *rsp)
+static void on_response(void *user, const dq_find_response *rsp, bool *cancel)
 {
-    bool cancel = *(const bool *)user;
     dq_fuzz_exercise(rsp->identifier);
-    return cancel && rsp->pending ? DQ_FIND_CANCEL : DQ_FIND_CONTINUE;
+    *cancel = *(const bool *)user && rsp->pending;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

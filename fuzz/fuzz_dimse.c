@@ -63,14 +63,17 @@ static bool walk(dq_dimse_rx *rx, const uint8_t *pdu, size_t len, const uint8_t 
     if (dq_dimse_rx_feed(rx, pdu, len, &err) != 0)
         return false;
     dq_dimse_message m;
-    dq_dimse_rx_result r;
-    while ((r = dq_dimse_rx_next(rx, &m, &err)) == DQ_DIMSE_RX_MESSAGE) {
+    bool complete;
+    for (;;) {
+        if (dq_dimse_rx_next(rx, &m, &complete, &err) < 0)
+            return false;
+        if (!complete)
+            return true;
         check_message(rx, &m, in, in_len);
         if (m.data && dq_dataset_decode_into(ds, m.data, m.data_len, m.ts, NULL, &err) == 0)
             dq_fuzz_exercise(ds);
         dq_dataset_clear(ds);
     }
-    return r == DQ_DIMSE_RX_NEED_MORE;
 }
 
 static void stream(uint8_t cfg, const uint8_t *data, size_t size)

@@ -208,6 +208,35 @@ static void put_pdu(dq_buffer *out, const dq_pdv *pdvs, size_t n)
     cr_assert_eq(dq_pdu_encode_pdata(out, pdvs, n, NULL), 0);
 }
 
+/* The three outcomes of one reassembler step, as the tests compare them:
+ * -1, or 0 with *complete false or true. */
+enum { RX_ERROR = -1, RX_NEED_MORE = 0, RX_MESSAGE = 1 };
+
+/* A step refused is never also a message: *complete stays false on -1. */
+static int rx_outcome(int rc, bool complete)
+{
+    cr_assert(rc == 0 || rc == -1, "returned %d", rc);
+    if (rc < 0) {
+        cr_assert_not(complete, "-1 with *complete set");
+        return RX_ERROR;
+    }
+    return complete ? RX_MESSAGE : RX_NEED_MORE;
+}
+
+static int take_next(dq_dimse_rx *rx, dq_dimse_message *m, dq_error *e)
+{
+    bool complete = true; /* must be cleared by the call */
+    int rc = dq_dimse_rx_next(rx, m, &complete, e);
+    return rx_outcome(rc, complete);
+}
+
+static int take_one(dq_dimse_rx *rx, const dq_pdv *v, dq_dimse_message *m, dq_error *e)
+{
+    bool complete = true;
+    int rc = dq_dimse_rx_pdv(rx, v, m, &complete, e);
+    return rx_outcome(rc, complete);
+}
+
 /* Stand-in data set bytes: the reassembler does not look inside. */
 static const uint8_t rx_data[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";
 #define RX_DATA_LEN (sizeof rx_data - 1)
@@ -241,10 +270,10 @@ Test(dimse_rx, one_message_data_set_where_it_lies)
     dq_dimse_message m;
     dq_error e;
     cr_assert_eq(dq_dimse_rx_feed(&rx, p1.data, p1.len, &e), 0, "%s", e.message);
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_NEED_MORE);
+    cr_assert_eq(take_next(&rx, &m, &e), RX_NEED_MORE);
     cr_assert(dq_dimse_rx_in_message(&rx));
     cr_assert_eq(dq_dimse_rx_feed(&rx, p2.data, p2.len, &e), 0);
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_MESSAGE, "%s", e.message);
+    cr_assert_eq(take_next(&rx, &m, &e), RX_MESSAGE, "%s", e.message);
     expect_rsp(&m, 7, rx_data, RX_DATA_LEN);
     /* in place: right after the 12 header bytes of the data PDU */
     cr_assert_eq(m.data, p2.data + DQ_PDU_PDATA_HEADER_SIZE);
@@ -256,7 +285,7 @@ Test(dimse_rx, one_message_data_set_where_it_lies)
     cr_assert_eq(rx.bytes_copied, cmd.len); /* the command only */
     cr_assert_not(dq_dimse_rx_in_message(&rx));
     cr_assert_not(dq_dimse_rx_has_input(&rx));
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_NEED_MORE);
+    cr_assert_eq(take_next(&rx, &m, &e), RX_NEED_MORE);
     dq_dimse_rx_free(&rx);
     dq_buffer_free(&cmd);
     dq_buffer_free(&p1);
@@ -271,20 +300,20 @@ static void feed_split(dq_dimse_rx *rx, const dq_pdv *pdvs, size_t n, bool one_p
     dq_buffer b = {0};
     dq_dimse_message m;
     dq_error e;
-    dq_dimse_rx_result r = DQ_DIMSE_RX_NEED_MORE;
+    int r = RX_NEED_MORE;
     for (size_t i = 0; i < n; i += one_pdu ? n : 1) {
         b.len = 0;
         put_pdu(&b, pdvs + i, one_pdu ? n : 1);
-        cr_assert_eq(r, DQ_DIMSE_RX_NEED_MORE, "message out early at PDV %zu (k=%zu j=%zu)", i,
+        cr_assert_eq(r, RX_NEED_MORE, "message out early at PDV %zu (k=%zu j=%zu)", i,
                      k, j);
         cr_assert_eq(dq_dimse_rx_feed(rx, b.data, b.len, &e), 0);
-        r = dq_dimse_rx_next(rx, &m, &e);
+        r = take_next(rx, &m, &e);
     }
-    cr_assert_eq(r, DQ_DIMSE_RX_MESSAGE, "k=%zu j=%zu: %s", k, j, e.message);
+    cr_assert_eq(r, RX_MESSAGE, "k=%zu j=%zu: %s", k, j, e.message);
     expect_rsp(&m, 9, rx_data, RX_DATA_LEN);
     cr_assert_eq(m.command_len, cmd->len);
     cr_assert_eq(memcmp(m.command_bytes, cmd->data, cmd->len), 0);
-    cr_assert_eq(dq_dimse_rx_next(rx, &m, &e), DQ_DIMSE_RX_NEED_MORE);
+    cr_assert_eq(take_next(rx, &m, &e), RX_NEED_MORE);
     dq_buffer_free(&b);
 }
 
@@ -328,15 +357,15 @@ Test(dimse_rx, one_byte_fragments_through_the_pdv_entry_point)
     dq_error e;
     for (size_t i = 0; i < cmd.len; i++) {
         dq_pdv v = rx_pdv(3, true, i + 1 == cmd.len, cmd.data + i, 1);
-        cr_assert_eq(dq_dimse_rx_pdv(&rx, &v, &m, &e), DQ_DIMSE_RX_NEED_MORE, "%s", e.message);
+        cr_assert_eq(take_one(&rx, &v, &m, &e), RX_NEED_MORE, "%s", e.message);
     }
-    dq_dimse_rx_result r = DQ_DIMSE_RX_NEED_MORE;
+    int r = RX_NEED_MORE;
     for (size_t i = 0; i < RX_DATA_LEN; i++) {
-        cr_assert_eq(r, DQ_DIMSE_RX_NEED_MORE);
+        cr_assert_eq(r, RX_NEED_MORE);
         dq_pdv v = rx_pdv(3, false, i + 1 == RX_DATA_LEN, rx_data + i, 1);
-        r = dq_dimse_rx_pdv(&rx, &v, &m, &e);
+        r = take_one(&rx, &v, &m, &e);
     }
-    cr_assert_eq(r, DQ_DIMSE_RX_MESSAGE, "%s", e.message);
+    cr_assert_eq(r, RX_MESSAGE, "%s", e.message);
     expect_rsp(&m, 4, rx_data, RX_DATA_LEN);
     cr_assert_eq(m.pctx_id, 3);
     cr_assert_eq(m.ts, DQ_TS_IMPLICIT_LE);
@@ -366,17 +395,17 @@ Test(dimse_rx, several_messages_in_one_pdu_and_across_pdus)
     dq_dimse_message m;
     dq_error e;
     cr_assert_eq(dq_dimse_rx_feed(&rx, p1.data, p1.len, &e), 0);
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_MESSAGE);
+    cr_assert_eq(take_next(&rx, &m, &e), RX_MESSAGE);
     expect_rsp(&m, 1, rx_data, 5);
     cr_assert(dq_dimse_rx_has_input(&rx));
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_MESSAGE);
+    cr_assert_eq(take_next(&rx, &m, &e), RX_MESSAGE);
     expect_rsp(&m, 2, NULL, 0);
     cr_assert_eq(m.pctx_id, 3);
     cr_assert_eq(m.command.status, 0x0000);
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_NEED_MORE);
+    cr_assert_eq(take_next(&rx, &m, &e), RX_NEED_MORE);
     cr_assert(dq_dimse_rx_in_message(&rx));
     cr_assert_eq(dq_dimse_rx_feed(&rx, p2.data, p2.len, &e), 0);
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_MESSAGE, "%s", e.message);
+    cr_assert_eq(take_next(&rx, &m, &e), RX_MESSAGE, "%s", e.message);
     expect_rsp(&m, 3, rx_data, RX_DATA_LEN);
     cr_assert_eq(m.command_len, c.len);
     cr_assert_eq(memcmp(m.command_bytes, c.data, c.len), 0);
@@ -389,14 +418,14 @@ Test(dimse_rx, several_messages_in_one_pdu_and_across_pdus)
 }
 
 /* Feeds one PDU of n PDVs: the result of walking it, *e filled. */
-static dq_dimse_rx_result feed_pdvs(dq_dimse_rx *rx, const dq_pdv *v, size_t n, dq_error *e)
+static int feed_pdvs(dq_dimse_rx *rx, const dq_pdv *v, size_t n, dq_error *e)
 {
     dq_buffer p = {0};
     put_pdu(&p, v, n);
     dq_dimse_message m;
     cr_assert_eq(dq_dimse_rx_feed(rx, p.data, p.len, e), 0);
-    dq_dimse_rx_result r;
-    while ((r = dq_dimse_rx_next(rx, &m, e)) == DQ_DIMSE_RX_MESSAGE)
+    int r;
+    while ((r = take_next(rx, &m, e)) == RX_MESSAGE)
         ;
     dq_buffer_free(&p);
     return r;
@@ -422,7 +451,7 @@ static void expect_recovers(dq_dimse_rx *rx)
     dq_dimse_message m;
     dq_error e;
     cr_assert_eq(dq_dimse_rx_feed(rx, p.data, p.len, &e), 0);
-    cr_assert_eq(dq_dimse_rx_next(rx, &m, &e), DQ_DIMSE_RX_MESSAGE, "%s", e.message);
+    cr_assert_eq(take_next(rx, &m, &e), RX_MESSAGE, "%s", e.message);
     expect_rsp(&m, 5, NULL, 0);
     dq_buffer_free(&cmd);
     dq_buffer_free(&p);
@@ -434,7 +463,7 @@ static void expect_refused(const dq_pdv *v, size_t n, size_t bad, dq_error_kind 
     dq_dimse_rx rx;
     rx_setup(&rx, 0);
     dq_error e;
-    cr_assert_eq(feed_pdvs(&rx, v, n, &e), DQ_DIMSE_RX_ERROR, "accepted: %s", why);
+    cr_assert_eq(feed_pdvs(&rx, v, n, &e), RX_ERROR, "accepted: %s", why);
     cr_assert_eq(e.kind, kind, "%s: kind %d (%s)", why, e.kind, e.message);
     cr_assert_eq(e.offset, item_offset(v, bad), "%s: offset %zu (%s)", why, e.offset,
                  e.message);
@@ -480,7 +509,7 @@ Test(dimse_rx, a_command_set_that_does_not_decode)
     rx_setup(&rx, 0);
     dq_pdv v = rx_pdv(1, true, true, bad, sizeof bad);
     dq_error e;
-    cr_assert_eq(feed_pdvs(&rx, &v, 1, &e), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(feed_pdvs(&rx, &v, 1, &e), RX_ERROR);
     cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
     cr_assert_eq(e.offset, 0, "offset within the command set: %zu", e.offset);
     cr_assert(strstr(e.message, "command set:"), "%s", e.message);
@@ -498,10 +527,10 @@ Test(dimse_rx, command_cap_refused_before_buffering)
     dq_pdv v = rx_pdv(1, true, false, zeros, frag);
     dq_error e;
     size_t n = 0;
-    dq_dimse_rx_result r;
-    while ((r = feed_pdvs(&rx, &v, 1, &e)) == DQ_DIMSE_RX_NEED_MORE)
+    int r;
+    while ((r = feed_pdvs(&rx, &v, 1, &e)) == RX_NEED_MORE)
         n++;
-    cr_assert_eq(r, DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(r, RX_ERROR);
     cr_assert_eq(e.kind, DQ_ERR_LIMIT, "%s", e.message);
     cr_assert_eq(n, DQ_DIMSE_MAX_COMMAND_LENGTH / frag);
     cr_assert_eq(rx.bytes_copied, DQ_DIMSE_MAX_COMMAND_LENGTH);
@@ -511,7 +540,7 @@ Test(dimse_rx, command_cap_refused_before_buffering)
 }
 
 /* A data set of a + b bytes in two fragments against a cap of 100. */
-static dq_dimse_rx_result capped(size_t a, size_t b, dq_error *e, uint64_t *copied)
+static int capped(size_t a, size_t b, dq_error *e, uint64_t *copied)
 {
     static uint8_t bytes[400];
     dq_dimse_rx rx;
@@ -520,7 +549,7 @@ static dq_dimse_rx_result capped(size_t a, size_t b, dq_error *e, uint64_t *copi
     rsp_command(&cmd, 1, true);
     dq_pdv v[] = {rx_pdv(1, true, true, cmd.data, cmd.len), rx_pdv(1, false, !b, bytes, a),
                   rx_pdv(1, false, true, bytes + a, b)};
-    dq_dimse_rx_result r = feed_pdvs(&rx, v, b ? 3 : 2, e);
+    int r = feed_pdvs(&rx, v, b ? 3 : 2, e);
     *copied = rx.bytes_copied - cmd.len;
     dq_buffer_free(&cmd);
     dq_dimse_rx_free(&rx);
@@ -531,16 +560,16 @@ Test(dimse_rx, data_set_cap)
 {
     dq_error e;
     uint64_t copied;
-    cr_assert_eq(capped(60, 40, &e, &copied), DQ_DIMSE_RX_NEED_MORE, "%s", e.message);
+    cr_assert_eq(capped(60, 40, &e, &copied), RX_NEED_MORE, "%s", e.message);
     cr_assert_eq(copied, 100);
-    cr_assert_eq(capped(60, 41, &e, &copied), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(capped(60, 41, &e, &copied), RX_ERROR);
     cr_assert_eq(e.kind, DQ_ERR_LIMIT);
     cr_assert(strstr(e.message, "larger than 100 bytes"), "%s", e.message);
     cr_assert_eq(copied, 60, "the fragment over the cap was not buffered");
-    cr_assert_eq(capped(101, 0, &e, &copied), DQ_DIMSE_RX_NEED_MORE,
+    cr_assert_eq(capped(101, 0, &e, &copied), RX_NEED_MORE,
                  "a data set in one PDV is not buffered: the PDU cap bounds it");
     cr_assert_eq(copied, 0);
-    cr_assert_eq(capped(101, 1, &e, &copied), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(capped(101, 1, &e, &copied), RX_ERROR);
     cr_assert_eq(e.kind, DQ_ERR_LIMIT);
     cr_assert_eq(copied, 0);
 }
@@ -554,13 +583,13 @@ Test(dimse_rx, hostile_pdv_items)
     /* item length 0xFFFFFFFF in a 6 + 8 byte PDU */
     uint8_t over[] = {0x04, 0, 0, 0, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF, 1, 3, 0, 0};
     cr_assert_eq(dq_dimse_rx_feed(&rx, over, sizeof over, &e), 0);
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(take_next(&rx, &m, &e), RX_ERROR);
     cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
     cr_assert_eq(e.offset, 6);
     /* item length 1: no message control header */
     uint8_t no_control[] = {0x04, 0, 0, 0, 0, 5, 0, 0, 0, 1, 1};
     cr_assert_eq(dq_dimse_rx_feed(&rx, no_control, sizeof no_control, &e), 0);
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(take_next(&rx, &m, &e), RX_ERROR);
     cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
     /* a good PDV followed by a truncated item header: the message is
      * dropped with the PDU */
@@ -577,7 +606,7 @@ Test(dimse_rx, hostile_pdv_items)
     p.data[2] = (uint8_t)(l >> 24), p.data[3] = (uint8_t)(l >> 16);
     p.data[4] = (uint8_t)(l >> 8), p.data[5] = (uint8_t)l;
     cr_assert_eq(dq_dimse_rx_feed(&rx, p.data, p.len, &e), 0);
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(take_next(&rx, &m, &e), RX_ERROR);
     cr_assert_eq(e.offset, p.len - sizeof tail);
     cr_assert_not(dq_dimse_rx_in_message(&rx));
     /* not a P-DATA-TF, no PDV at all, a length that disagrees */
@@ -587,7 +616,7 @@ Test(dimse_rx, hostile_pdv_items)
     cr_assert_eq(dq_dimse_rx_feed(&rx, empty, sizeof empty, &e), -1);
     cr_assert_eq(dq_dimse_rx_feed(&rx, over, sizeof over - 1, &e), -1);
     cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
-    cr_assert_eq(dq_dimse_rx_next(&rx, &m, &e), DQ_DIMSE_RX_NEED_MORE,
+    cr_assert_eq(take_next(&rx, &m, &e), RX_NEED_MORE,
                  "a refused PDU leaves nothing to walk");
     expect_recovers(&rx);
     dq_buffer_free(&cmd);
@@ -605,8 +634,8 @@ Test(dimse_rx, the_message_stays_in_the_storage_it_started_in)
     dq_pdv d = rx_pdv(1, false, true, rx_data, 3);
     dq_dimse_message m1, m2;
     dq_error e;
-    cr_assert_eq(dq_dimse_rx_pdv(&rx, &c, &m1, &e), DQ_DIMSE_RX_NEED_MORE);
-    cr_assert_eq(dq_dimse_rx_pdv(&rx, &d, &m2, &e), DQ_DIMSE_RX_ERROR);
+    cr_assert_eq(take_one(&rx, &c, &m1, &e), RX_NEED_MORE);
+    cr_assert_eq(take_one(&rx, &d, &m2, &e), RX_ERROR);
     cr_assert_eq(e.kind, DQ_ERR_ARGUMENT);
     dq_buffer_free(&cmd);
     dq_dimse_rx_free(&rx);
@@ -645,7 +674,7 @@ Test(dimse_rx, a_byte_stream_cut_anywhere)
             }
             cr_assert_eq(dq_dimse_rx_feed(&rx, s.data + pos, f.size, &e), 0);
             dq_dimse_message m;
-            while (dq_dimse_rx_next(&rx, &m, &e) == DQ_DIMSE_RX_MESSAGE) {
+            while (take_next(&rx, &m, &e) == RX_MESSAGE) {
                 got++;
                 expect_rsp(&m, got < 3 ? 1 : 2, got < 3 ? rx_data : NULL,
                            got < 3 ? RX_DATA_LEN : 0);
@@ -683,15 +712,15 @@ Test(dimse_rx, garbage)
         dq_error e;
         dq_dimse_message m;
         if (dq_dimse_rx_feed(&rx, pdu, len, &e) == 0) {
-            dq_dimse_rx_result r;
+            int r;
             int steps = 0;
-            while ((r = dq_dimse_rx_next(&rx, &m, &e)) == DQ_DIMSE_RX_MESSAGE) {
+            while ((r = take_next(&rx, &m, &e)) == RX_MESSAGE) {
                 cr_assert_lt(++steps, 100);
                 if (m.data && m.data_len)
                     cr_assert((m.data >= pdu && m.data + m.data_len <= pdu + len) ||
                               m.data == rx.data.data);
             }
-            if (r == DQ_DIMSE_RX_ERROR)
+            if (r == RX_ERROR)
                 cr_assert(e.offset == DQ_ERROR_NO_OFFSET || e.offset < len ||
                           strstr(e.message, "command set:"), "%zu %s", e.offset, e.message);
         }

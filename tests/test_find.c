@@ -72,7 +72,7 @@ typedef struct seen {
     size_t mem_at_10, mem_last, mallocs_at_10, mallocs_last;
 } seen;
 
-static int on_rsp(void *user, const dq_find_response *r)
+static void on_rsp(void *user, const dq_find_response *r, bool *cancel)
 {
     seen *s = user;
     s->n++;
@@ -92,7 +92,8 @@ static int on_rsp(void *user, const dq_find_response *r)
     }
     if (r->identifier_error)
         s->n_bad++;
-    return s->cancel_at && (int)s->n == s->cancel_at ? DQ_FIND_CANCEL : DQ_FIND_CONTINUE;
+    cr_assert_not(*cancel, "*cancel must start false");
+    *cancel = s->cancel_at && (int)s->n == s->cancel_at;
 }
 
 /* Associates with a running SCP, runs one Patient Root C-FIND, releases.

@@ -64,7 +64,7 @@ typedef struct collect {
     size_t responses;
 } collect;
 
-static int on_rsp(void *user, const dq_find_response *r)
+static void on_rsp(void *user, const dq_find_response *r, bool *cancel)
 {
     collect *c = user;
     c->responses++;
@@ -75,7 +75,7 @@ static int on_rsp(void *user, const dq_find_response *r)
             dq_element_utf8(el, buf, sizeof buf);
         c->vals[c->n++] = strdup(buf);
     }
-    return c->cancel_at && (int)c->responses == c->cancel_at ? DQ_FIND_CANCEL : DQ_FIND_CONTINUE;
+    *cancel = c->cancel_at && (int)c->responses == c->cancel_at;
 }
 
 /* Sorted values of one key, as a newline-joined string (caller frees). */

@@ -14,14 +14,18 @@
  *   dq_dimse_rx_init(&rx, pctx_ts, 0);
  *   for each P-DATA-TF PDU:                     (framed by dq_pdu_frame_check)
  *       if (dq_dimse_rx_feed(&rx, pdu, len, &err) < 0) ... malformed PDU
- *       while ((r = dq_dimse_rx_next(&rx, &msg, &err)) == DQ_DIMSE_RX_MESSAGE)
+ *       for (;;) {
+ *           if (dq_dimse_rx_next(&rx, &msg, &complete, &err) < 0)
+ *               ... protocol violation: A-ABORT
+ *           if (!complete)
+ *               break;                          (PDU used up: read the next)
  *           use msg
- *       if (r == DQ_DIMSE_RX_ERROR) ... protocol violation: A-ABORT
+ *       }
  *   dq_dimse_rx_free(&rx);
  *
  * The message is assembled in a dq_dimse_message the caller owns (no copy
  * of it on the way out): pass the same one to every call from a message's
- * first fragment until MESSAGE or ERROR (another one is DQ_ERR_ARGUMENT).
+ * first fragment until it is complete or refused (another one is DQ_ERR_ARGUMENT).
  * Zero copy where possible: a data set that arrives in one PDV is handed
  * out where it lies in the PDU; only a part that spans several PDVs is
  * copied (once) into a reassembly buffer, whose memory is kept for the next
@@ -37,7 +41,7 @@
  * caller's PDU cap, dq_assoc_pdata_cap(), bounds it.) PDV item lengths are
  * checked against the PDU (DQ_ERR_MALFORMED).
  *
- * Errors (DQ_DIMSE_RX_ERROR): *err has the kind, the reason, and the offset:
+ * Errors (-1, the library's convention, dq/error.h): *err has the kind, the reason, and the offset:
  *   DQ_ERR_MALFORMED  a PDV item that does not fit the PDU, or a command set
  *                     that does not decode ("command set: ..."; the offset
  *                     is then within the reassembled command set)
@@ -70,12 +74,6 @@
 extern "C" {
 #endif
 
-typedef enum dq_dimse_rx_result {
-    DQ_DIMSE_RX_ERROR = -1,    /* *err says why (see above) */
-    DQ_DIMSE_RX_NEED_MORE = 0, /* the input is used up: feed the next PDU (or PDV) */
-    DQ_DIMSE_RX_MESSAGE = 1,   /* *msg is a whole message */
-} dq_dimse_rx_result;
-
 /* The reassembler. Fields are private except the counters; set it up with
  * dq_dimse_rx_init, release it with dq_dimse_rx_free. */
 typedef struct dq_dimse_rx {
@@ -105,34 +103,36 @@ void dq_dimse_rx_free(dq_dimse_rx *rx);
  * dq_pdu_frame_check frames it) to walk with dq_dimse_rx_next. Only the
  * PDU header is checked here: 0, or -1 (DQ_ERR_MALFORMED, offset within the
  * PDU) when it is not a P-DATA-TF with at least one PDV. The bytes are not
- * copied and must stay valid until dq_dimse_rx_next returns NEED_MORE or
- * ERROR, and while a message handed out may point into them. A message may
+ * copied and must stay valid until dq_dimse_rx_next has used them up (0
+ * with *complete false) or failed, and while a message handed out may point into them. A message may
  * span PDUs: what is left of it waits for the next PDU. */
 static inline int dq_dimse_rx_feed(dq_dimse_rx *rx, const uint8_t *pdu, size_t len,
                                    dq_error *err)
 {
     /* Inline: once per PDU on the receive path. A refused PDU leaves
      * nothing to walk. */
-    if (dq_pdv_iter_init(&rx->it, pdu, len, err) == DQ_OK)
+    if (dq_pdv_iter_init(&rx->it, pdu, len, err) == 0)
         return 0;
     rx->it.pos = rx->it.size = 0;
     return -1;
 }
-/* Walks the fed PDU's PDVs into *msg until the message is complete
- * (MESSAGE: *msg is whole; call again for the PDU's next message), the PDU
- * is used up (NEED_MORE: the message, if started, continues in the next
- * PDU, into the same *msg), or a fragment is refused (ERROR). *msg is
- * meaningful only after MESSAGE. */
-dq_dimse_rx_result dq_dimse_rx_next(dq_dimse_rx *rx, dq_dimse_message *msg, dq_error *err);
+/* Walks the fed PDU's PDVs into *msg until the message is complete (0,
+ * *complete true: *msg is whole; call again for the PDU's next message), or
+ * the PDU is used up (0, *complete false: the message, if started,
+ * continues in the next PDU, into the same *msg), or a fragment is refused
+ * (-1, *err says why; see above). *msg is meaningful only when *complete. */
+int dq_dimse_rx_next(dq_dimse_rx *rx, dq_dimse_message *msg, bool *complete, dq_error *err);
 /* The core, one PDV at a time (pdv->data must stay valid as for
- * dq_dimse_rx_feed): NEED_MORE, MESSAGE (*msg whole), or ERROR. */
-dq_dimse_rx_result dq_dimse_rx_pdv(dq_dimse_rx *rx, const dq_pdv *pdv, dq_dimse_message *msg,
-                                   dq_error *err);
+ * dq_dimse_rx_feed): 0 with *complete true when the PDV ends the message
+ * (*msg whole), 0 with *complete false when more PDVs must follow, -1 when
+ * it is refused. */
+int dq_dimse_rx_pdv(dq_dimse_rx *rx, const dq_pdv *pdv, dq_dimse_message *msg, bool *complete,
+                    dq_error *err);
 /* True while fragments of an unfinished message are held. */
 bool dq_dimse_rx_in_message(const dq_dimse_rx *rx);
-/* True while the fed PDU has PDVs not yet walked: after a MESSAGE, a
- * caller that reads PDUs itself can skip asking dq_dimse_rx_next for the
- * NEED_MORE it would get (inline: dq_dimse_recv asks once per message). */
+/* True while the fed PDU has PDVs not yet walked: after a complete
+ * message, a caller that reads PDUs itself can skip asking dq_dimse_rx_next
+ * for the "used up" it would get (inline: dq_dimse_recv asks once per message). */
 static inline bool dq_dimse_rx_has_input(const dq_dimse_rx *rx)
 {
     return rx->it.pos < rx->it.size;

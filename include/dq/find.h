@@ -11,7 +11,7 @@
  * C-CANCEL-FIND-RQ, through the normal DIMSE path (DQ_ASSOC_EV_DIMSE_SENT
  * and the association's counters see it), and keeps receiving until the
  * final response (typically 0xFE00, Cancel). Two things can ask for it:
- *   - the callback, by returning DQ_FIND_CANCEL after a pending response;
+ *   - the callback, by setting *cancel after a pending response;
  *   - the transport's interrupt check (dq/transport.h), by ending a read
  *     with DQ_ERR_CANCELLED and detail[0] DQ_CANCEL_REQUEST ("cancel
  *     wanted", e.g. Ctrl-C): dq_find sets the association's cancel handler
@@ -70,14 +70,12 @@ typedef struct dq_find_response {
     const dq_dimse_message *message; /* raw command/data bytes */
 } dq_find_response;
 
-enum {
-    DQ_FIND_CONTINUE = 0,
-    DQ_FIND_CANCEL = 1,   /* send C-CANCEL-FIND-RQ (once), keep receiving */
-};
-
 /* Called for every response, pending and final; everything it is given
- * lives only during the call. Returns DQ_FIND_CONTINUE or DQ_FIND_CANCEL. */
-typedef int (*dq_find_fn)(void *user, const dq_find_response *rsp);
+ * lives only during the call. *cancel is false on entry: setting it after a
+ * pending response sends a C-CANCEL-FIND-RQ (once) and keeps receiving
+ * until the final response. It cannot fail (what it does with a response
+ * is its own business). */
+typedef void (*dq_find_fn)(void *user, const dq_find_response *rsp, bool *cancel);
 
 typedef struct dq_find_result {
     uint16_t message_id;   /* the one used */
@@ -102,8 +100,8 @@ int dq_find_encoded(dq_assoc *a, const dq_find_request *rq, const dq_buffer *ide
                     dq_find_fn fn, void *user, dq_find_result *result, dq_error *err);
 
 /* Sends a C-CANCEL-FIND-RQ for message_id on context pctx_id (for callers
- * driving DIMSE themselves; under dq_find the callback returns
- * DQ_FIND_CANCEL, or the transport's check reports DQ_CANCEL_REQUEST). */
+ * driving DIMSE themselves; under dq_find the callback sets
+ * *cancel, or the transport's check reports DQ_CANCEL_REQUEST). */
 int dq_find_cancel(dq_assoc *a, uint8_t pctx_id, uint16_t message_id, dq_error *err);
 
 #ifdef __cplusplus

@@ -487,7 +487,7 @@ int dq_dataset_set_bytes(dq_dataset *ds, uint32_t tag, dq_vr vr, const void *val
     if (len > UINT32_MAX - 1)
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "value too long");
     dq_element *el = dq_ds_put(ds, tag, pick_vr(ds, tag, vr));
-    if (!el || dq_el_set_value(el, value, len))
+    if (!el || dq_el_set_value(el, value, len) < 0)
         return nomem(err, tag);
     return 0;
 }
@@ -572,7 +572,7 @@ static int copy_into(dq_dataset *dst, const dq_dataset *src)
     for (size_t i = 0; i < src->n; i++) {
         const dq_element *s = src->elems[i];
         dq_element *d = dq_ds_append(dst, s->tag, s->vr);
-        if (!d || dq_el_set_value(d, s->value, s->len))
+        if (!d || dq_el_set_value(d, s->value, s->len) < 0)
             return -1;
         d->undefined_length = s->undefined_length;
         d->typed_utf8 = s->typed_utf8;

@@ -292,15 +292,15 @@ static int read_message(dq_assoc *a, dq_dimse_message *msg, dq_error *err)
     for (;;) {
         if (!a->in_pdu && next_pdata(a, deadline, err) < 0)
             return -1;
-        dq_dimse_rx_result r = dq_dimse_rx_next(&a->rx, msg, err);
-        if (r == DQ_DIMSE_RX_MESSAGE) {
+        bool complete;
+        if (dq_dimse_rx_next(&a->rx, msg, &complete, err) < 0)
+            return dimse_violation(a, err);
+        if (complete) {
             /* Most messages end their PDU: release it on the next call
              * without asking the reassembler again. */
             a->in_pdu = dq_dimse_rx_has_input(&a->rx);
             return 0;
         }
-        if (r == DQ_DIMSE_RX_ERROR)
-            return dimse_violation(a, err);
         a->in_pdu = false;
     }
 }

@@ -34,33 +34,35 @@ static void end_message(dq_dimse_rx *rx)
     rx->want_data = false;
 }
 
-static dq_dimse_rx_result refuse(dq_dimse_rx *rx, dq_error *err, dq_error_kind kind,
-                                 const char *why)
+/* Every failure drops the message being assembled. */
+static int refuse(dq_dimse_rx *rx, dq_error *err, dq_error_kind kind, const char *why)
 {
-    dq_error_set(err, kind, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s", why);
     end_message(rx);
-    return DQ_DIMSE_RX_ERROR;
+    return dq_fail(err, kind, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s", why);
 }
 
-static dq_dimse_rx_result complete(dq_dimse_rx *rx)
+/* Hands the message out: the fragment that completes a message leaves none
+ * started, which is how the entry points below tell "complete" from "more
+ * fragments to come" (no flag passed down: this is the per-response path). */
+static int finish_message(dq_dimse_rx *rx)
 {
     rx->out->command_bytes = rx->cmd.data;
     rx->out->command_len = rx->cmd.len;
     end_message(rx);
-    return DQ_DIMSE_RX_MESSAGE;
+    return 0;
 }
 
 /* The first fragment of a message fixes its context (PS3.8 Annex E: every
  * fragment of a message is on one presentation context, which must be one
  * the association accepted). */
-__attribute__((always_inline)) static inline dq_dimse_rx_result
+__attribute__((always_inline)) static inline int
 check_context(dq_dimse_rx *rx, const dq_pdv *pdv, dq_dimse_message *msg, dq_error *err)
 {
     if (rx->pctx_ts[pdv->pctx_id] == DQ_TS_UNKNOWN) {
-        dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                     "PDV on presentation context %u, which was not accepted", pdv->pctx_id);
         end_message(rx);
-        return DQ_DIMSE_RX_ERROR;
+        return dq_fail(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "PDV on presentation context %u, which was not accepted",
+                       pdv->pctx_id);
     }
     if (!rx->started) {
         /* No memset: the command decoder clears the command itself. */
@@ -79,80 +81,82 @@ check_context(dq_dimse_rx *rx, const dq_pdv *pdv, dq_dimse_message *msg, dq_erro
                       "a message must be assembled in the dq_dimse_message given with "
                       "its first fragment");
     } else if (pdv->pctx_id != rx->out->pctx_id) {
-        dq_error_set(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                     "PDV on context %u inside a message on context %u", pdv->pctx_id,
-                     rx->out->pctx_id);
+        unsigned in = rx->out->pctx_id;
         end_message(rx);
-        return DQ_DIMSE_RX_ERROR;
+        return dq_fail(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "PDV on context %u inside a message on context %u", pdv->pctx_id, in);
     }
-    return DQ_DIMSE_RX_NEED_MORE;
+    return 0;
 }
 
-static dq_dimse_rx_result append(dq_dimse_rx *rx, dq_buffer *b, const dq_pdv *pdv,
-                                 dq_error *err)
+static int append(dq_dimse_rx *rx, dq_buffer *b, const dq_pdv *pdv, dq_error *err)
 {
     rx->bytes_copied += pdv->len;
     if (dq_buffer_append(b, pdv->data, pdv->len, err) < 0) {
         end_message(rx);
-        return DQ_DIMSE_RX_ERROR;
+        return -1;
     }
-    return DQ_DIMSE_RX_NEED_MORE;
+    return 0;
 }
 
-static dq_dimse_rx_result take_command(dq_dimse_rx *rx, const dq_pdv *pdv, dq_error *err)
+/* Forced inline like take_data: once per response, and the call cost
+ * more than passing the walker's *complete out does. */
+__attribute__((always_inline)) static inline int take_command(dq_dimse_rx *rx,
+                                                              const dq_pdv *pdv, dq_error *err)
 {
     if (rx->cmd_done)
         return refuse(rx, err, DQ_ERR_PROTOCOL,
                       "command fragment after the last command fragment");
     if (pdv->len > DQ_DIMSE_MAX_COMMAND_LENGTH - rx->cmd.len)
         return refuse(rx, err, DQ_ERR_LIMIT, "command set larger than 1 MiB");
-    if (append(rx, &rx->cmd, pdv, err) != DQ_DIMSE_RX_NEED_MORE)
-        return DQ_DIMSE_RX_ERROR;
+    if (append(rx, &rx->cmd, pdv, err) < 0)
+        return -1;
     if (!pdv->last)
-        return DQ_DIMSE_RX_NEED_MORE;
+        return 0;
     rx->cmd_done = true;
     if (dq_dimse_command_decode(rx->cmd.data, rx->cmd.len, &rx->out->command, err) < 0) {
         end_message(rx);
-        return DQ_DIMSE_RX_ERROR;
+        return -1;
     }
     rx->want_data = rx->out->command.data_set_type != DQ_DIMSE_NO_DATA_SET;
-    return rx->want_data ? DQ_DIMSE_RX_NEED_MORE : complete(rx);
+    return rx->want_data ? 0 : finish_message(rx);
 }
 
 /* A command without a data set completes its message at once, so a data
  * fragment after it starts a new message and is refused here too. Forced
  * inline like take_pdv: a fragmented data set comes through here once per
  * PDU. */
-__attribute__((always_inline)) static inline dq_dimse_rx_result take_data(dq_dimse_rx *rx, const dq_pdv *pdv, dq_error *err)
+__attribute__((always_inline)) static inline int take_data(dq_dimse_rx *rx, const dq_pdv *pdv,
+                                                           dq_error *err)
 {
     if (!rx->cmd_done)
         return refuse(rx, err, DQ_ERR_PROTOCOL,
                       "data set fragment before the command was complete");
     if (pdv->len > rx->max_data_set_length - rx->data.len) {
-        dq_error_set(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                     "data set larger than %zu bytes", rx->max_data_set_length);
         end_message(rx);
-        return DQ_DIMSE_RX_ERROR;
+        return dq_fail(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "data set larger than %zu bytes", rx->max_data_set_length);
     }
-    if (append(rx, &rx->data, pdv, err) != DQ_DIMSE_RX_NEED_MORE)
-        return DQ_DIMSE_RX_ERROR;
+    if (append(rx, &rx->data, pdv, err) < 0)
+        return -1;
     if (!pdv->last)
-        return DQ_DIMSE_RX_NEED_MORE;
+        return 0;
     /* An empty data set in several empty fragments still is one. */
     rx->out->data = rx->data.data ? rx->data.data : (const uint8_t *)"";
     rx->out->data_len = rx->data.len;
-    return complete(rx);
+    return finish_message(rx);
 }
 
 /* Forced inline (with check_context) into the PDU walker, which is
  * dq_dimse_recv's per-response path: as separate calls they cost more
  * instructions per response than the whole reassembly logic. The one-PDV
- * entry point gets its own copy. */
-__attribute__((always_inline)) static inline dq_dimse_rx_result
-take_pdv(dq_dimse_rx *rx, const dq_pdv *pdv, dq_dimse_message *msg, dq_error *err)
+ * entry point gets its own copy. 0 with rx->started false: the PDV
+ * completed the message. */
+__attribute__((always_inline)) static inline int take_pdv(dq_dimse_rx *rx, const dq_pdv *pdv,
+                                                          dq_dimse_message *msg, dq_error *err)
 {
-    if (check_context(rx, pdv, msg, err) != DQ_DIMSE_RX_NEED_MORE)
-        return DQ_DIMSE_RX_ERROR;
+    if (check_context(rx, pdv, msg, err) < 0)
+        return -1;
     if (pdv->command)
         return take_command(rx, pdv, err);
     if (rx->want_data && pdv->last && rx->data.len == 0) {
@@ -161,18 +165,20 @@ take_pdv(dq_dimse_rx *rx, const dq_pdv *pdv, dq_dimse_message *msg, dq_error *er
         msg->data = pdv->data;
         msg->data_len = pdv->len;
         rx->data_sets_in_place++;
-        return complete(rx);
+        return finish_message(rx);
     }
     return take_data(rx, pdv, err);
 }
 
-dq_dimse_rx_result dq_dimse_rx_pdv(dq_dimse_rx *rx, const dq_pdv *pdv, dq_dimse_message *msg,
-                                   dq_error *err)
+int dq_dimse_rx_pdv(dq_dimse_rx *rx, const dq_pdv *pdv, dq_dimse_message *msg, bool *complete,
+                    dq_error *err)
 {
-    return take_pdv(rx, pdv, msg, err);
+    int rc = take_pdv(rx, pdv, msg, err);
+    *complete = rc == 0 && !rx->started;
+    return rc;
 }
 
-dq_dimse_rx_result dq_dimse_rx_next(dq_dimse_rx *rx, dq_dimse_message *msg, dq_error *err)
+int dq_dimse_rx_next(dq_dimse_rx *rx, dq_dimse_message *msg, bool *complete, dq_error *err)
 {
     /* dq_pdv_next would say "no more" too; asking costs a call per PDU */
     while (dq_dimse_rx_has_input(rx)) {
@@ -181,19 +187,23 @@ dq_dimse_rx_result dq_dimse_rx_next(dq_dimse_rx *rx, dq_dimse_message *msg, dq_e
         bool end;
         if (dq_pdv_next(&rx->it, &pdv, &end, err) < 0) {
             end_message(rx);
-            return DQ_DIMSE_RX_ERROR;
+            *complete = false;
+            return -1;
         }
         if (end)
             break;
-        dq_dimse_rx_result res = take_pdv(rx, &pdv, msg, err);
-        if (res == DQ_DIMSE_RX_NEED_MORE)
-            continue;
-        if (res == DQ_DIMSE_RX_ERROR) {
+        if (take_pdv(rx, &pdv, msg, err) < 0) {
             rx->it.pos = rx->it.size; /* no resynchronising inside a refused PDU */
             if (err && err->offset == DQ_ERROR_NO_OFFSET)
                 err->offset = at;
+            *complete = false;
+            return -1;
         }
-        return res;
+        if (!rx->started) {
+            *complete = true;
+            return 0;
+        }
     }
-    return DQ_DIMSE_RX_NEED_MORE;
+    *complete = false;
+    return 0;
 }

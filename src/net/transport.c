@@ -42,15 +42,16 @@ static double now_seconds(void)
 /* Waits for `events` on fd until `deadline` (<= 0: forever), also waking
  * when irq's wake_fd becomes readable (drained, then irq->check runs again).
  * irq->check runs before every wait and may shorten it (*wait_max) or end
- * the operation. 1 ready, 0 timed out, -1 error (errno), -2 irq->check
- * failed (*err set). */
+ * the operation. 0 with *ready (false: the deadline passed first), or -1
+ * with *err: irq->check's error, or DQ_ERR_IO when poll fails. */
 static int wait_fd(int fd, short events, double deadline, const dq_transport_interrupt *irq,
-                   dq_transport *t, dq_transport_step step, dq_error *err)
+                   dq_transport *t, dq_transport_step step, bool *ready, dq_error *err)
 {
+    *ready = false;
     for (;;) {
         double wait_max = -1;
         if (irq && irq->check && irq->check(irq->user, t, step, &wait_max, err) != 0)
-            return -2;
+            return -1;
         int ms = -1;
         double left = -1;
         if (deadline > 0) {
@@ -74,14 +75,20 @@ static int wait_fd(int fd, short events, double deadline, const dq_transport_int
             while (read(p[1].fd, drain, sizeof drain) > 0) {
             }
         }
-        if (r > 0 && p[0].revents)
-            return 1;
-        if (r < 0 && errno != EINTR)
+        if (r < 0 && errno != EINTR) {
+            int e = errno;
+            dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "poll failed: %s",
+                         strerror(e));
+            err->sys_errno = e;
             return -1;
+        }
         /* Woken: a read or write retries from the top (its READ step runs
          * check() again); a connect has nothing to retry, it waits on. */
-        if (woken && irq && step != DQ_TRANSPORT_STEP_CONNECT_WAIT)
-            return 1;
+        if ((r > 0 && p[0].revents) ||
+            (woken && irq && step != DQ_TRANSPORT_STEP_CONNECT_WAIT)) {
+            *ready = true;
+            return 0;
+        }
         /* A shortened wait ended, or a signal without irq: check and wait again. */
     }
 }
@@ -131,20 +138,14 @@ static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
             err->sys_errno = e;
             return -1;
         }
-        int w = wait_fd(c->fd, POLLIN, deadline, irq, c->t, DQ_TRANSPORT_STEP_READ_WAIT, err);
-        if (w == -2)
+        bool ready;
+        if (wait_fd(c->fd, POLLIN, deadline, irq, c->t, DQ_TRANSPORT_STEP_READ_WAIT, &ready,
+                    err) < 0)
             return -1;
-        if (w == 0) {
+        if (!ready) {
             dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                          "network timeout: nothing received for %g s", timeout);
             err->detail[0] = DQ_TIMEOUT_NETWORK;
-            return -1;
-        }
-        if (w < 0) {
-            int e = errno;
-            dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "poll failed: %s",
-                         strerror(e));
-            err->sys_errno = e;
             return -1;
         }
     }
@@ -165,18 +166,17 @@ static int tcp_write(void *vctx, const void *buf, size_t len, double timeout, dq
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int w = wait_fd(c->fd, POLLOUT, deadline_after(timeout), ctx_irq(c), c->t,
-                            DQ_TRANSPORT_STEP_WRITE_WAIT, err);
-            if (w == -2)
+            bool ready;
+            if (wait_fd(c->fd, POLLOUT, deadline_after(timeout), ctx_irq(c), c->t,
+                        DQ_TRANSPORT_STEP_WRITE_WAIT, &ready, err) < 0)
                 return -1;
-            if (w == 0) {
+            if (!ready) {
                 dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                              "network timeout: could not send for %g s", timeout);
                 err->detail[0] = DQ_TIMEOUT_NETWORK;
                 return -1;
             }
-            if (w > 0)
-                continue;
+            continue;
         }
         int e = errno;
         dq_error_set(err, (e == EPIPE || e == ECONNRESET) ? DQ_ERR_CLOSED : DQ_ERR_IO,
@@ -198,32 +198,38 @@ static void tcp_close(void *vctx)
 static const dq_transport_ops tcp_ops = {tcp_read, tcp_write, tcp_close};
 
 /* One non-blocking connect attempt to one address, bounded by deadline.
- * Returns the fd, -1 with errno (ETIMEDOUT on timeout), or -2 when
- * irq->check ended the wait (*err set). */
+ * 0 with *fd connected, or with *fd -1 and *why the errno this address
+ * failed with (ETIMEDOUT on timeout: try the next one, or give up); -1
+ * with *err when the wait itself ended (irq->check, poll failure). */
 static int connect_one(const struct addrinfo *ai, double deadline,
-                       const dq_transport_interrupt *irq, dq_error *err)
+                       const dq_transport_interrupt *irq, int *fd, int *why, dq_error *err)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-        return fd;
-    if (errno != EINPROGRESS) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
+    *fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                 ai->ai_protocol);
+    if (*fd < 0) {
+        *why = errno;
+        return 0;
     }
-    int w = wait_fd(fd, POLLOUT, deadline, irq, NULL, DQ_TRANSPORT_STEP_CONNECT_WAIT, err);
+    if (connect(*fd, ai->ai_addr, ai->ai_addrlen) == 0)
+        return 0;
+    *why = errno;
+    bool ready = false;
     int soerr = 0;
     socklen_t sl = sizeof soerr;
-    if (w == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
-        return fd;
-    int e = w == 0 ? ETIMEDOUT : (w < 0 ? errno : (soerr ? soerr : ECONNREFUSED));
-    close(fd);
-    errno = e;
-    return w == -2 ? -2 : -1;
+    if (*why == EINPROGRESS) {
+        if (wait_fd(*fd, POLLOUT, deadline, irq, NULL, DQ_TRANSPORT_STEP_CONNECT_WAIT, &ready,
+                    err) < 0) {
+            close(*fd);
+            *fd = -1;
+            return -1;
+        }
+        if (ready && getsockopt(*fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
+            return 0;
+        *why = !ready ? ETIMEDOUT : (soerr ? soerr : ECONNREFUSED);
+    }
+    close(*fd);
+    *fd = -1;
+    return 0;
 }
 
 int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port,
@@ -258,13 +264,10 @@ int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t 
     double deadline = deadline_after(connect_timeout);
     int fd = -1, last = ECONNREFUSED;
     for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = connect_one(ai, deadline, irq, err);
-        if (fd == -2) {
+        if (connect_one(ai, deadline, irq, &fd, &last, err) < 0) {
             freeaddrinfo(res);
             return -1;
         }
-        if (fd < 0)
-            last = errno;
         if (last == ETIMEDOUT)
             break;
     }

@@ -159,13 +159,15 @@ static int receive(find_call *f, dq_dataset *ds, dq_find_fn fn, void *user, dq_e
         }
         if (r.pending)
             result->n_pending++;
-        int want = fn ? fn(user, &r) : DQ_FIND_CONTINUE;
+        bool cancel = false;
+        if (fn)
+            fn(user, &r, &cancel);
         dq_dataset_clear(ds);
         if (!r.pending) {
             result->final = r.status;
             return 0;
         }
-        if (want == DQ_FIND_CANCEL && cancel_once(f, err) < 0)
+        if (cancel && cancel_once(f, err) < 0)
             return -1;
     }
 }

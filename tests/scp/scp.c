@@ -45,14 +45,31 @@ typedef struct scp {
 /* ---- small helpers -------------------------------------------------------- */
 
 static void rec(scp *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vrec(scp *s, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void vrec(scp *s, const char *fmt, va_list ap)
+{
+    vfprintf(s->rec, fmt, ap);
+    fputc('\n', s->rec);
+    fflush(s->rec);
+}
+
 static void rec(scp *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(s->rec, fmt, ap);
+    vrec(s, fmt, ap);
     va_end(ap);
-    fputc('\n', s->rec);
-    fflush(s->rec);
+}
+
+/* Records an error line and fails (-1), as dq_fail does for a dq_error. */
+static int rec_fail(scp *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int rec_fail(scp *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vrec(s, fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 static void rec_hex(scp *s, const char *key, const uint8_t *p, size_t n)
@@ -192,7 +209,7 @@ static void copy_str(char *dst, size_t cap, const uint8_t *p, size_t n)
 static int parse_rq(scp *s, const uint8_t *p, size_t size)
 {
     if (size < 74 || p[0] != 0x01)
-        return rec(s, "error not an A-ASSOCIATE-RQ"), -1;
+        return rec_fail(s, "error not an A-ASSOCIATE-RQ");
     rec_hex(s, "rq_hex", p, size);
     rec(s, "protocol_version %u", get16(p + 6));
     copy_str(s->called, sizeof s->called, p + 10, 16);
@@ -205,7 +222,7 @@ static int parse_rq(scp *s, const uint8_t *p, size_t size)
         unsigned type = p[pos], len = get16(p + pos + 2);
         const uint8_t *v = p + pos + 4;
         if (pos + 4 + len > size)
-            return rec(s, "error item overruns the PDU"), -1;
+            return rec_fail(s, "error item overruns the PDU");
         char str[65];
         if (type == 0x10) {
             copy_str(str, sizeof str, v, len);
@@ -219,7 +236,7 @@ static int parse_rq(scp *s, const uint8_t *p, size_t size)
             while (q + 4 <= len) {
                 unsigned st = v[q], sl = get16(v + q + 2);
                 if (q + 4 + sl > len)
-                    return rec(s, "error sub-item overruns"), -1;
+                    return rec_fail(s, "error sub-item overruns");
                 copy_str(str, sizeof str, v + q + 4, sl);
                 if (st == 0x30)
                     snprintf(s->pc_as[i], sizeof s->pc_as[i], "%s", str);
@@ -240,7 +257,7 @@ static int parse_rq(scp *s, const uint8_t *p, size_t size)
                 unsigned st = v[q], sl = get16(v + q + 2);
                 const uint8_t *w = v + q + 4;
                 if (q + 4 + sl > len)
-                    return rec(s, "error user sub-item overruns"), -1;
+                    return rec_fail(s, "error user sub-item overruns");
                 if (st == 0x51 && sl == 4)
                     rec(s, "max_pdu %u", (unsigned)get32(w));
                 else if (st == 0x52) {
@@ -252,7 +269,7 @@ static int parse_rq(scp *s, const uint8_t *p, size_t size)
                 } else if (st == 0x56 && sl >= 2) {
                     unsigned ul = get16(w);
                     if (2 + ul > sl)
-                        return rec(s, "error ext neg overruns"), -1;
+                        return rec_fail(s, "error ext neg overruns");
                     copy_str(str, sizeof str, w + 2, ul);
                     fprintf(s->rec, "ext_neg %s ", str);
                     for (size_t k = 2 + ul; k < sl; k++)
@@ -607,14 +624,14 @@ static int run_line(scp *s, char *line)
         else if (!strcmp(a, "timeout"))
             s->timeout_ms = atoi(b);
         else
-            return rec(s, "error unknown setting %s", a), -1;
+            return rec_fail(s, "error unknown setting %s", a);
         return 0;
     }
     if (!strcmp(cmd, "accept") || !strcmp(cmd, "reject") || !strcmp(cmd, "read-rq")) {
         size_t size;
         uint8_t *p = read_pdu(s, &size);
         if (!p)
-            return rec(s, "error no A-ASSOCIATE-RQ"), -1;
+            return rec_fail(s, "error no A-ASSOCIATE-RQ");
         int r = parse_rq(s, p, size);
         free(p);
         if (r < 0)
@@ -637,12 +654,12 @@ static int run_line(scp *s, char *line)
         size_t size;
         uint8_t *p = read_pdu(s, &size);
         if (!p)
-            return rec(s, "error no A-RELEASE-RQ"), -1;
+            return rec_fail(s, "error no A-RELEASE-RQ");
         rec(s, "pdu %02x", p[0]);
         int ok = p[0] == 0x05;
         free(p);
         if (!ok)
-            return rec(s, "error expected A-RELEASE-RQ"), -1;
+            return rec_fail(s, "error expected A-RELEASE-RQ");
         return send_small(s, 0x06, 0, 0, 0);
     }
     if (!strcmp(cmd, "send-release-rq"))
@@ -653,7 +670,7 @@ static int run_line(scp *s, char *line)
         size_t size;
         uint8_t *p = read_pdu(s, &size);
         if (!p)
-            return rec(s, "error eof in recv-pdu"), -1;
+            return rec_fail(s, "error eof in recv-pdu");
         rec(s, "pdu %02x", p[0]);
         if (p[0] == 0x07 && size >= 10)
             rec(s, "abort_source %u reason %u", p[8], p[9]);
@@ -719,7 +736,7 @@ static int run_line(scp *s, char *line)
         s->fd = -1;
         return 0;
     }
-    return rec(s, "error unknown command %s", cmd), -1;
+    return rec_fail(s, "error unknown command %s", cmd);
 }
 
 int dq_test_scp_serve(int listen_fd, const char *script, int connections, const char *record)
