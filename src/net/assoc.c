@@ -284,8 +284,9 @@ static int frame_buffered(dq_assoc *a, const uint8_t *p, dq_pdu_frame *fr, dq_er
 }
 
 int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const uint8_t **pdu,
-                      size_t *len, dq_error *err)
+                      size_t *len, bool *invalid, dq_error *err)
 {
+    *invalid = false;
     if (a->held) {
         dq_transport_consume(a->t, a->held);
         a->held = 0;
@@ -312,7 +313,8 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
         if (frame_buffered(a, p, &fr, err) < 0) {
             *pdu = p;
             *len = DQ_PDU_HEADER_SIZE;
-            return 1;
+            *invalid = true;
+            return 0;
         }
         if (fr.complete) {
             *pdu = p;
@@ -430,8 +432,8 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
 static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, const uint8_t **pdu,
                       size_t *len, dq_ul_event *ev, dq_error *why, dq_error *err)
 {
-    int r = dq_assoc_read_pdu(a, deadline, what, pdu, len, why);
-    if (r < 0) {
+    bool invalid;
+    if (dq_assoc_read_pdu(a, deadline, what, pdu, len, &invalid, why) < 0) {
         if (why->kind == DQ_ERR_CLOSED) {
             /* Evt17: the machine issues A-P-ABORT. */
             dq_ul_output o;
@@ -449,7 +451,7 @@ static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, const 
         }
         return -1;
     }
-    *ev = r == 1 ? DQ_UL_EVT19 : dq_ul_event_for_pdu(*pdu, *len);
+    *ev = invalid ? DQ_UL_EVT19 : dq_ul_event_for_pdu(*pdu, *len);
     if (*ev != DQ_UL_EVT19 && dq_pdu_validate(*pdu, *len, why) < 0)
         *ev = DQ_UL_EVT19;
     return 0;

@@ -49,9 +49,12 @@ int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t le
 /* Reads one whole PDU with a deadline (<= 0: none) into the transport buffer
  * (*pdu valid until a->held is consumed). `what` is the wait the deadline
  * bounds (DQ_TIMEOUT_ACSE or DQ_TIMEOUT_DIMSE): a timeout error says whether
- * it or the network timeout expired first (detail[0]). */
+ * it or the network timeout expired first (detail[0]). 0 with *invalid
+ * false: a whole PDU; 0 with *invalid true: bytes that do not frame as a PDU
+ * (Evt19; *pdu and *len are its header, *err says what is wrong); -1: no PDU
+ * (timeout, closed, ...), *err says why. */
 int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const uint8_t **pdu,
-                      size_t *len, dq_error *err);
+                      size_t *len, bool *invalid, dq_error *err);
 /* Handles a received PDU that is not what the caller wanted (abort, release
  * request, garbage): runs the UL, ends the association and fills *err. */
 int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,

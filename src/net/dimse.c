@@ -256,8 +256,8 @@ static int next_pdata(dq_assoc *a, double deadline, dq_error *err)
     size_t len;
     dq_error why;
     dq_error_clear(&why);
-    int r = dq_assoc_read_pdu(a, deadline, DQ_TIMEOUT_DIMSE, &pdu, &len, &why);
-    if (r < 0) {
+    bool invalid;
+    if (dq_assoc_read_pdu(a, deadline, DQ_TIMEOUT_DIMSE, &pdu, &len, &invalid, &why) < 0) {
         *err = why;
         if (why.kind == DQ_ERR_CLOSED) {
             /* Evt17: A-P-ABORT; report the close itself. */
@@ -268,7 +268,7 @@ static int next_pdata(dq_assoc *a, double deadline, dq_error *err)
         }
         return -1;
     }
-    dq_ul_event ev = r == 1 ? DQ_UL_EVT19 : dq_ul_event_for_pdu(pdu, len);
+    dq_ul_event ev = invalid ? DQ_UL_EVT19 : dq_ul_event_for_pdu(pdu, len);
     if (ev == DQ_UL_EVT10 && dq_dimse_rx_feed(&a->rx, pdu, len, &why) < 0)
         ev = DQ_UL_EVT19;
     else if (ev != DQ_UL_EVT10 && ev != DQ_UL_EVT19 && dq_pdu_validate(pdu, len, &why) < 0)
