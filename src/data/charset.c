@@ -246,29 +246,75 @@ static bool reset_point(uint8_t c)
     return c == '\\' || c == '^' || c == '=' || c == '\r' || c == '\n' || c == '\f' || c == '\t';
 }
 
-int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len,
-                       dq_buffer *out, dq_error *err)
+/* A value in one character set (no code extensions): ASCII is copied as is,
+ * anything else converted from the named set, or ISO 8859-1 when it has no
+ * iconv name or is not named. */
+__attribute__((always_inline)) static inline int
+single_set_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer *out, dq_error *err)
 {
-    const uint8_t *t = (const uint8_t *)text;
-    const char *cs = specific_charset ? specific_charset : "";
-    dq_str first = {"", 0};
-    term_at(cs, 0, &first);
-    bool iso2022 = strstr(cs, "ISO 2022") != NULL;
-    if (!iso2022) {
-        /* One character set for the whole value. */
-        const cset *c = first.len ? find_term(first) : NULL;
-        if (first.len && !c) {
-            conv(NULL, NULL, t, len, out, NULL);
-            return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_TAG(0x0008, 0x0005),
-                           "unknown character set '%.*s'", (int)first.len, first.ptr);
-        }
-        bool ascii = true;
-        for (size_t i = 0; i < len && ascii; i++)
-            ascii = t[i] < 0x80;
-        if (ascii || !c || !c->iconv)
-            return conv(NULL, NULL, t, len, out, err);
-        return conv(c->iconv, NULL, t, len, out, err);
+    const cset *c = first.len ? find_term(first) : NULL;
+    if (first.len && !c) {
+        conv(NULL, NULL, t, len, out, NULL);
+        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_TAG(0x0008, 0x0005),
+                       "unknown character set '%.*s'", (int)first.len, first.ptr);
     }
+    bool ascii = true;
+    for (size_t i = 0; i < len && ascii; i++)
+        ascii = t[i] < 0x80;
+    if (ascii || !c || !c->iconv)
+        return conv(NULL, NULL, t, len, out, err);
+    return conv(c->iconv, NULL, t, len, out, err);
+}
+
+/* The set designated by the escape sequence whose ESC is at t[i], with the
+ * sequence's length after ESC in *esc_len; NULL if it is none of ours. */
+static const cset *designation_at(const uint8_t *t, size_t i, size_t len, size_t *esc_len)
+{
+    for (size_t k = 0; k < NSETS; k++) {
+        const char *e = sets[k].esc;
+        if (!e || !sets[k].term2022)
+            continue;
+        size_t n = strlen(e);
+        if (i + 1 + n <= len && memcmp(t + i + 1, e, n) == 0) {
+            *esc_len = n;
+            return &sets[k];
+        }
+    }
+    return NULL;
+}
+
+/* The 7-bit run at t[i], up to the next escape or reset point (in a two-byte
+ * G0 set, the next control byte), converted with G0; *next: where it ends. */
+__attribute__((always_inline)) static inline int
+g0_run_to_utf8(const cset *g0, const uint8_t *t, size_t i, size_t len, size_t *next,
+               dq_buffer *out, dq_error *err)
+{
+    bool mb = g0 && g0->multibyte_g0;
+    size_t j = i;
+    while (j < len && t[j] < 0x80 && t[j] != 0x1B && (mb ? t[j] >= 0x20 : !reset_point(t[j])))
+        j++;
+    if (j == i) {
+        /* A control byte inside a two-byte run stops the run before
+         * it starts: copy it as one ASCII byte, or this loop would
+         * never advance (found by fuzz_dataset: a hang). */
+        *next = i + 1;
+        return conv(NULL, NULL, t + i, 1, out, err);
+    }
+    *next = j;
+    if (mb) {
+        char prefix[8] = "\x1b";
+        strcat(prefix, g0->esc);
+        return conv(g0->iconv, prefix, t + i, j - i, out, err);
+    }
+    return conv(NULL, NULL, t + i, j - i, out, err);
+}
+
+/* A value with ISO 2022 code extensions (PS3.5 6.1.2.5): escapes change the
+ * G0/G1 designations, reset points restore the initial ones, and each run
+ * between them is converted with the set in force. */
+static int iso2022_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer *out,
+                           dq_error *err)
+{
     /* ISO 2022: initial G0 is ASCII, initial G1 the first value's G1 set. */
     const cset *init_g1 = NULL;
     if (first.len) {
@@ -281,19 +327,8 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
     while (i < len) {
         uint8_t c = t[i];
         if (c == 0x1B) {
-            const cset *found = NULL;
             size_t el = 0;
-            for (size_t k = 0; k < NSETS; k++) {
-                const char *e = sets[k].esc;
-                if (!e || !sets[k].term2022)
-                    continue;
-                size_t n = strlen(e);
-                if (i + 1 + n <= len && memcmp(t + i + 1, e, n) == 0) {
-                    found = &sets[k];
-                    el = n;
-                    break;
-                }
-            }
+            const cset *found = designation_at(t, i, len, &el);
             if (!found) {
                 if (put_escaped(out, c, err))
                     return -1;
@@ -325,31 +360,24 @@ int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t le
                 j++;
             if (conv(g1 ? g1->iconv : NULL, NULL, t + i, j - i, out, err))
                 return -1;
-        } else {
-            while (j < len && t[j] < 0x80 && t[j] != 0x1B &&
-                   (mb ? t[j] >= 0x20 : !reset_point(t[j])))
-                j++;
-            if (j == i) {
-                /* A control byte inside a two-byte run stops the run before
-                 * it starts: copy it as one ASCII byte, or this loop would
-                 * never advance (found by fuzz_dataset: a hang). */
-                if (conv(NULL, NULL, t + i, 1, out, err))
-                    return -1;
-                i++;
-                continue;
-            }
-            if (mb) {
-                char prefix[8] = "\x1b";
-                strcat(prefix, g0->esc);
-                if (conv(g0->iconv, prefix, t + i, j - i, out, err))
-                    return -1;
-            } else if (conv(NULL, NULL, t + i, j - i, out, err)) {
-                return -1;
-            }
+        } else if (g0_run_to_utf8(g0, t, i, len, &j, out, err)) {
+            return -1;
         }
         i = j;
     }
     return 0;
+}
+
+int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len,
+                       dq_buffer *out, dq_error *err)
+{
+    const uint8_t *t = (const uint8_t *)text;
+    const char *cs = specific_charset ? specific_charset : "";
+    dq_str first = {"", 0};
+    term_at(cs, 0, &first);
+    if (!strstr(cs, "ISO 2022"))
+        return single_set_to_utf8(first, t, len, out, err);
+    return iso2022_to_utf8(first, t, len, out, err);
 }
 
 /* PS3.5 6.2: the VRs whose repertoire is "as defined by (0008,0005)". */

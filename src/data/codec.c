@@ -124,6 +124,103 @@ static bool vr_chars(uint8_t a, uint8_t b)
     return a >= 'A' && a <= 'Z' && b >= 'A' && b <= 'Z';
 }
 
+/* The VR and value length of the element at off, whose 8 bytes are known to
+ * be there (PS3.5 7.1.1-7.1.3); r->pos moves past the header. */
+__attribute__((always_inline)) static inline int
+read_vr_length(rd *r, const dq_dataset *ds, size_t end, size_t off, uint32_t tag, dq_vr *vr_out,
+               uint32_t *len_out)
+{
+    if (r->implicit) {
+        *vr_out = dq_vr_for_tag(tag, ds);
+        *len_out = r32(r, off + 4);
+        r->pos += 8;
+        return 0;
+    }
+    const uint8_t *p = r->buf + off;
+    if (!vr_chars(p[4], p[5]))
+        return FAIL(r, DQ_ERR_MALFORMED, off + 4, tag, "invalid VR bytes %02X %02X", p[4], p[5]);
+    dq_vr vr = DQ_VR_CODE(p[4], p[5]);
+    const dq_vr_info *vi = dq_vr_info_get(vr);
+    /* PS3.5 7.1.2: VRs unknown to us use the 4-byte length form. */
+    if (!vi || vi->long_length) {
+        if (end - off < 12)
+            return FAIL(r, DQ_ERR_MALFORMED, off, tag, "truncated element header");
+        *len_out = r32(r, off + 8);
+        r->pos += 12;
+        if (!vi)
+            vr = V('U', 'N');
+    } else {
+        *len_out = r16(r, off + 6);
+        r->pos += 8;
+    }
+    *vr_out = vr;
+    return 0;
+}
+
+/* An undefined-length value: encapsulated pixel data or a sequence. */
+__attribute__((always_inline)) static inline int
+parse_undefined_value(rd *r, dq_element *el, dq_vr vr, size_t end, size_t off, unsigned depth)
+{
+    if (vr == V('O', 'B') || vr == V('O', 'W'))
+        return parse_encapsulated(r, el, end);
+    if (vr != V('S', 'Q') && vr != V('U', 'N') && !r->implicit)
+        return FAIL(r, DQ_ERR_MALFORMED, off, el->tag, "undefined length on a %c%c element",
+                    (char)(vr >> 8), (char)vr);
+    /* An undefined-length UN (or unknown tag in implicit VR) is a
+     * sequence encoded as Implicit VR LE (PS3.5 6.2.2 note). */
+    bool was_implicit = r->implicit, was_be = r->be;
+    if (vr == V('U', 'N')) {
+        r->implicit = true;
+        r->be = false;
+    }
+    el->vr = V('S', 'Q');
+    int rc = parse_sequence(r, el, end, true, depth);
+    r->implicit = was_implicit;
+    r->be = was_be;
+    return rc;
+}
+
+/* A value of defined length len at r->pos: checked against what is left and
+ * the limit, then kept (byte-swapped to LE) or parsed as a sequence. */
+__attribute__((always_inline)) static inline int
+parse_defined_value(rd *r, const dq_dataset *ds, dq_element *el, dq_vr vr, size_t end,
+                    size_t off, uint32_t len, unsigned depth)
+{
+    uint32_t tag = el->tag;
+    if (len > end - r->pos)
+        return FAIL(r, DQ_ERR_MALFORMED, off, tag, "value length %u exceeds the %zu bytes left",
+                    len, end - r->pos);
+    if (len > r->lim->max_element_length)
+        return FAIL(r, DQ_ERR_LIMIT, off, tag, "value length %u above the limit %u", len,
+                    r->lim->max_element_length);
+    if (vr == V('U', 'N') && !r->implicit) {
+        /* A UN the dictionary knows gets its real VR back, as pydicom
+         * reads it (a sequence inside is Implicit VR LE, PS3.5 6.2.2). */
+        dq_vr known = dq_vr_for_tag(tag, ds);
+        if (known != V('U', 'N'))
+            el->vr = vr = known;
+        if (vr == V('S', 'Q')) {
+            bool was_be = r->be;
+            r->implicit = true;
+            r->be = false;
+            int rc = parse_sequence(r, el, r->pos + len, false, depth);
+            r->implicit = false;
+            r->be = was_be;
+            return rc;
+        }
+    }
+    if (vr == V('S', 'Q'))
+        return parse_sequence(r, el, r->pos + len, false, depth);
+    if (dq_el_set_value(el, r->buf + r->pos, len))
+        return FAIL(r, DQ_ERR_NOMEM, off, tag, "out of memory");
+    if (r->be)
+        swap_units(el->value, len, dq_vr_swap_unit(vr));
+    r->pos += len;
+    return 0;
+}
+
+/* Elements in [pos, end); undefined: until (FFFE,E00D). A stop_group ends the
+ * data set at the first element of another group. */
 static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsigned depth)
 {
     for (;;) {
@@ -139,11 +236,8 @@ static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsi
             return FAIL(r, DQ_ERR_MALFORMED, off, DQ_ERROR_NO_TAG,
                         "truncated element header (%zu bytes left)", end - off);
         }
-        const uint8_t *p = r->buf + off;
         uint16_t group = r16(r, off);
         uint32_t tag = DQ_TAG(group, r16(r, off + 2));
-        uint32_t len;
-        dq_vr vr;
         if (group == 0xFFFE) {
             r->pos += 8;
             if (tag == DQ_TAG_ITEM_DELIMITATION && undefined)
@@ -151,92 +245,19 @@ static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsi
             return FAIL(r, DQ_ERR_MALFORMED, off, tag, "unexpected (%04X,%04X) in a data set",
                         group, DQ_TAG_ELEMENT(tag));
         }
-        if (r->implicit) {
-            vr = dq_vr_for_tag(tag, ds);
-            len = r32(r, off + 4);
-            r->pos += 8;
-        } else {
-            if (!vr_chars(p[4], p[5]))
-                return FAIL(r, DQ_ERR_MALFORMED, off + 4, tag, "invalid VR bytes %02X %02X",
-                            p[4], p[5]);
-            vr = DQ_VR_CODE(p[4], p[5]);
-            const dq_vr_info *vi = dq_vr_info_get(vr);
-            /* PS3.5 7.1.2: VRs unknown to us use the 4-byte length form. */
-            if (!vi || vi->long_length) {
-                if (end - off < 12)
-                    return FAIL(r, DQ_ERR_MALFORMED, off, tag, "truncated element header");
-                len = r32(r, off + 8);
-                r->pos += 12;
-                if (!vi)
-                    vr = V('U', 'N');
-            } else {
-                len = r16(r, off + 6);
-                r->pos += 8;
-            }
-        }
+        dq_vr vr = 0;
+        uint32_t len = 0;
+        if (read_vr_length(r, ds, end, off, tag, &vr, &len))
+            return -1;
         if (++r->elements > r->lim->max_elements)
             return FAIL(r, DQ_ERR_LIMIT, off, tag, "more than %zu elements", r->lim->max_elements);
         dq_element *el = dq_ds_append(ds, tag, vr);
         if (!el)
             return FAIL(r, DQ_ERR_NOMEM, off, tag, "out of memory");
-        if (len == DQ_UNDEFINED_LENGTH) {
-            if (vr == V('O', 'B') || vr == V('O', 'W')) {
-                if (parse_encapsulated(r, el, end))
-                    return -1;
-                continue;
-            }
-            if (vr != V('S', 'Q') && vr != V('U', 'N') && !r->implicit)
-                return FAIL(r, DQ_ERR_MALFORMED, off, tag, "undefined length on a %c%c element",
-                            (char)(vr >> 8), (char)vr);
-            /* An undefined-length UN (or unknown tag in implicit VR) is a
-             * sequence encoded as Implicit VR LE (PS3.5 6.2.2 note). */
-            bool was_implicit = r->implicit, was_be = r->be;
-            if (vr == V('U', 'N')) {
-                r->implicit = true;
-                r->be = false;
-            }
-            el->vr = V('S', 'Q');
-            int rc = parse_sequence(r, el, end, true, depth);
-            r->implicit = was_implicit;
-            r->be = was_be;
-            if (rc)
-                return -1;
-            continue;
-        }
-        if (len > end - r->pos)
-            return FAIL(r, DQ_ERR_MALFORMED, off, tag, "value length %u exceeds the %zu bytes left",
-                        len, end - r->pos);
-        if (len > r->lim->max_element_length)
-            return FAIL(r, DQ_ERR_LIMIT, off, tag, "value length %u above the limit %u", len,
-                        r->lim->max_element_length);
-        if (vr == V('U', 'N') && !r->implicit) {
-            /* A UN the dictionary knows gets its real VR back, as pydicom
-             * reads it (a sequence inside is Implicit VR LE, PS3.5 6.2.2). */
-            dq_vr known = dq_vr_for_tag(tag, ds);
-            if (known != V('U', 'N'))
-                el->vr = vr = known;
-            if (vr == V('S', 'Q')) {
-                bool was_be = r->be;
-                r->implicit = true;
-                r->be = false;
-                int rc = parse_sequence(r, el, r->pos + len, false, depth);
-                r->implicit = false;
-                r->be = was_be;
-                if (rc)
-                    return -1;
-                continue;
-            }
-        }
-        if (vr == V('S', 'Q')) {
-            if (parse_sequence(r, el, r->pos + len, false, depth))
-                return -1;
-            continue;
-        }
-        if (dq_el_set_value(el, r->buf + r->pos, len))
-            return FAIL(r, DQ_ERR_NOMEM, off, tag, "out of memory");
-        if (r->be)
-            swap_units(el->value, len, dq_vr_swap_unit(vr));
-        r->pos += len;
+        if (len == DQ_UNDEFINED_LENGTH
+                ? parse_undefined_value(r, el, vr, end, off, depth)
+                : parse_defined_value(r, ds, el, vr, end, off, len, depth))
+            return -1;
     }
 }
 

@@ -28,19 +28,12 @@ static void guess(const uint8_t *p, size_t len, bool *implicit, bool *be)
         *be = false; /* Implicit VR Big Endian does not exist */
 }
 
-int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits,
-                     dq_dataset **meta_out, dq_dataset **ds_out, dq_transfer_syntax *ts_out,
-                     dq_error *err)
+/* Skips the preamble and "DICM" if present (PS3.10 7.1), then decodes the
+ * meta group into meta; *pos_out: where the data set starts. */
+static int decode_meta(const uint8_t *buf, size_t len, const dq_limits *limits, dq_dataset *meta,
+                       size_t *pos_out, dq_error *err)
 {
     size_t pos = 0;
-    dq_dataset *meta = dq_dataset_new(), *ds = dq_dataset_new();
-    *ds_out = NULL;
-    if (meta_out)
-        *meta_out = NULL;
-    if (!meta || !ds) {
-        dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
-        goto fail;
-    }
     if (len >= 132 && memcmp(buf + 128, "DICM", 4) == 0)
         pos = 132;
     else if (len >= 4 && memcmp(buf, "DICM", 4) == 0)
@@ -54,32 +47,48 @@ int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits,
         if (dq_decode_raw(meta, buf + pos, len - pos, implicit, false, limits, 0x0002, pos, &used,
                           err)) {
             dq_error_prefix(err, "file meta information");
-            goto fail;
+            return -1;
         }
         pos += used;
     }
-    dq_transfer_syntax ts = DQ_TS_UNKNOWN;
+    *pos_out = pos;
+    return 0;
+}
+
+/* The meta's Transfer Syntax UID (0002,0010), DQ_TS_UNKNOWN without one. */
+static int meta_transfer_syntax(const dq_dataset *meta, size_t pos, dq_transfer_syntax *ts_out,
+                                dq_error *err)
+{
+    *ts_out = DQ_TS_UNKNOWN;
     const dq_element *tse = dq_dataset_find(meta, DQ_TAG(0x0002, 0x0010));
-    if (tse) {
-        ts = dq_ts_from_uid((const char *)tse->value, tse->len);
-        if (ts == DQ_TS_UNKNOWN) {
-            /* Compressed pixel data syntaxes encode the data set as explicit
-             * VR LE; anything else we do not know. The standard's transfer
-             * syntaxes all sit under the Implicit VR Little Endian UID's arc
-             * (PS3.6 Table A-1, PS3.5 Annex A). */
-            static const char arc[] = DQ_UID_ImplicitVRLittleEndian ".";
-            dq_str uid;
-            if (dq_element_string(tse, 0, &uid, NULL) == 0 &&
-                uid.len > sizeof arc - 1 && memcmp(uid.ptr, arc, sizeof arc - 1) == 0)
-                ts = DQ_TS_EXPLICIT_LE;
-            else {
-                dq_error_set(err, DQ_ERR_UNSUPPORTED, pos, DQ_TAG(0x0002, 0x0010),
-                             "unsupported transfer syntax %.*s", (int)tse->len, (const char *)tse->value);
-                goto fail;
-            }
-        }
+    if (!tse)
+        return 0;
+    dq_transfer_syntax ts = dq_ts_from_uid((const char *)tse->value, tse->len);
+    if (ts == DQ_TS_UNKNOWN) {
+        /* Compressed pixel data syntaxes encode the data set as explicit
+         * VR LE; anything else we do not know. The standard's transfer
+         * syntaxes all sit under the Implicit VR Little Endian UID's arc
+         * (PS3.6 Table A-1, PS3.5 Annex A). */
+        static const char arc[] = DQ_UID_ImplicitVRLittleEndian ".";
+        dq_str uid;
+        if (dq_element_string(tse, 0, &uid, NULL) == 0 &&
+            uid.len > sizeof arc - 1 && memcmp(uid.ptr, arc, sizeof arc - 1) == 0)
+            ts = DQ_TS_EXPLICIT_LE;
+        else
+            return dq_fail(err, DQ_ERR_UNSUPPORTED, pos, DQ_TAG(0x0002, 0x0010),
+                           "unsupported transfer syntax %.*s", (int)tse->len,
+                           (const char *)tse->value);
     }
-    if (ts == DQ_TS_DEFLATED_LE) {
+    *ts_out = ts;
+    return 0;
+}
+
+/* The data set after the meta, in *ts; without a transfer syntax the
+ * encoding is guessed and *ts set to the guess. */
+static int decode_body(const uint8_t *buf, size_t len, size_t pos, const dq_limits *limits,
+                       dq_transfer_syntax *ts, dq_dataset *ds, dq_error *err)
+{
+    if (*ts == DQ_TS_DEFLATED_LE) {
         dq_limits def;
         if (!limits) {
             dq_limits_default(&def);
@@ -91,20 +100,37 @@ int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits,
         if (rc == 0)
             rc = dq_decode_raw(ds, inflated.data, inflated.len, false, false, limits, 0, 0, NULL, err);
         dq_buffer_free(&inflated);
-        if (rc)
-            goto fail;
-    } else {
-        bool implicit, be;
-        if (ts == DQ_TS_UNKNOWN) {
-            guess(buf + pos, len - pos, &implicit, &be);
-            ts = implicit ? DQ_TS_IMPLICIT_LE : be ? DQ_TS_EXPLICIT_BE : DQ_TS_EXPLICIT_LE;
-        } else {
-            implicit = dq_ts_is_implicit(ts);
-            be = dq_ts_is_big_endian(ts);
-        }
-        if (dq_decode_raw(ds, buf + pos, len - pos, implicit, be, limits, 0, pos, NULL, err))
-            goto fail;
+        return rc ? -1 : 0;
     }
+    bool implicit, be;
+    if (*ts == DQ_TS_UNKNOWN) {
+        guess(buf + pos, len - pos, &implicit, &be);
+        *ts = implicit ? DQ_TS_IMPLICIT_LE : be ? DQ_TS_EXPLICIT_BE : DQ_TS_EXPLICIT_LE;
+    } else {
+        implicit = dq_ts_is_implicit(*ts);
+        be = dq_ts_is_big_endian(*ts);
+    }
+    return dq_decode_raw(ds, buf + pos, len - pos, implicit, be, limits, 0, pos, NULL, err) ? -1 : 0;
+}
+
+int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits,
+                     dq_dataset **meta_out, dq_dataset **ds_out, dq_transfer_syntax *ts_out,
+                     dq_error *err)
+{
+    size_t pos = 0;
+    dq_transfer_syntax ts = DQ_TS_UNKNOWN;
+    dq_dataset *meta = dq_dataset_new(), *ds = dq_dataset_new();
+    *ds_out = NULL;
+    if (meta_out)
+        *meta_out = NULL;
+    if (!meta || !ds) {
+        dq_error_set(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
+        goto fail;
+    }
+    if (decode_meta(buf, len, limits, meta, &pos, err) ||
+        meta_transfer_syntax(meta, pos, &ts, err) ||
+        decode_body(buf, len, pos, limits, &ts, ds, err))
+        goto fail;
     if (ts_out)
         *ts_out = ts;
     if (meta_out)
@@ -119,35 +145,29 @@ fail:
     return -1;
 }
 
-int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **meta_out,
-                        dq_dataset **ds_out, dq_transfer_syntax *ts_out, dq_error *err)
+/* An I/O failure on path, keeping the system's errno for the caller. */
+static int io_fail(dq_error *err, const char *path, int e)
 {
-    dq_limits def;
-    if (!limits) {
-        dq_limits_default(&def);
-        limits = &def;
-    }
-    *ds_out = NULL;
-    if (meta_out)
-        *meta_out = NULL;
+    dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path, strerror(e));
+    if (err)
+        err->sys_errno = e;
+    return -1;
+}
+
+/* Opens path for reading if it is a regular file within the input limit;
+ * *size: its size. */
+static int open_input(const char *path, const dq_limits *limits, FILE **f_out, size_t *size,
+                      dq_error *err)
+{
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path,
-                     strerror(errno));
-        if (err)
-            err->sys_errno = errno;
-        return -1;
-    }
+    if (!f)
+        return io_fail(err, path, errno);
     struct stat st;
     int st_rc = fstat(fileno(f), &st);
     if (st_rc == 0 && S_ISDIR(st.st_mode)) {
         /* fopen() opens a directory for reading; only read() says EISDIR. */
         fclose(f);
-        dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path,
-                     strerror(EISDIR));
-        if (err)
-            err->sys_errno = EISDIR;
-        return -1;
+        return io_fail(err, path, EISDIR);
     }
     if (st_rc != 0 || st.st_size < 0 || (uint64_t)st.st_size > limits->max_input) {
         fclose(f);
@@ -155,7 +175,14 @@ int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **
                        "%s: not a regular file or larger than %zu bytes", path,
                        limits->max_input);
     }
-    size_t n = (size_t)st.st_size;
+    *f_out = f;
+    *size = (size_t)st.st_size;
+    return 0;
+}
+
+/* The n bytes of f, which it closes, in a malloc'd *buf_out. */
+static int read_all(FILE *f, const char *path, size_t n, uint8_t **buf_out, dq_error *err)
+{
     uint8_t *buf = malloc(n ? n : 1);
     if (!buf) {
         fclose(f);
@@ -167,16 +194,31 @@ int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **
     fclose(f);
     if (got != n) {
         free(buf);
-        if (read_errno) {
-            dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path,
-                         strerror(read_errno));
-            if (err)
-                err->sys_errno = read_errno;
-            return -1;
-        }
+        if (read_errno)
+            return io_fail(err, path, read_errno);
         return dq_fail(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "%s: short read", path);
     }
+    *buf_out = buf;
+    return 0;
+}
+
+int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **meta_out,
+                        dq_dataset **ds_out, dq_transfer_syntax *ts_out, dq_error *err)
+{
+    dq_limits def;
+    if (!limits) {
+        dq_limits_default(&def);
+        limits = &def;
+    }
+    *ds_out = NULL;
+    if (meta_out)
+        *meta_out = NULL;
+    FILE *f = NULL;
+    size_t n = 0;
+    uint8_t *buf = NULL;
+    if (open_input(path, limits, &f, &n, err) || read_all(f, path, n, &buf, err))
+        return -1;
     int rc = dq_part10_decode(buf, n, limits, meta_out, ds_out, ts_out, err);
     if (rc)
         dq_error_prefix(err, "%s", path);
