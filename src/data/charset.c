@@ -520,14 +520,17 @@ static size_t enc_char(const encoding *e, iconv_t cd, const uint8_t *s, size_t l
  * encoder for it does; its bytes (a JIS X 0208/0212 run with its own
  * designation first) are appended to out when out is not NULL. Returns the
  * run's length in bytes of s, or (size_t)-1 on error. */
-static size_t enc_run(const encoding *e, const uint8_t *s, size_t n, dq_buffer *out, dq_error *err)
+static int enc_run(const encoding *e, const uint8_t *s, size_t n, dq_buffer *out, size_t *run,
+                   dq_error *err)
 {
     bool owned = false;
     iconv_t cd = (iconv_t)-1;
+    *run = 0;
     if (e->kind != ENC_JIS0201 && (cd = iconv_get(e->iconv, "UTF-8", &owned)) == (iconv_t)-1)
-        return dq_error_set(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                            "iconv cannot convert to %s", e->iconv), (size_t)-1;
+        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "iconv cannot convert to %s", e->iconv);
     size_t pos = 0;
+    int rc = 0;
     int half = -1; /* JIS X 0201: the half (0 or 0x80) of the first character */
     while (pos < n) {
         uint32_t cp;
@@ -538,15 +541,20 @@ static size_t enc_run(const encoding *e, const uint8_t *s, size_t n, dq_buffer *
             break;
         half = b[0] & 0x80;
         if (out && pos == 0 && (e->kind == ENC_JIS0208 || e->kind == ENC_JIS0212) &&
-            (dq_buffer_append(out, "\x1b", 1, err) || dq_buffer_append(out, e->esc, strlen(e->esc), err)))
+            (dq_buffer_append(out, "\x1b", 1, err) || dq_buffer_append(out, e->esc, strlen(e->esc), err))) {
+            rc = -1;
             break;
-        if (out && dq_buffer_append(out, b, bl, err))
+        }
+        if (out && dq_buffer_append(out, b, bl, err)) {
+            rc = -1;
             break;
+        }
         pos += len;
     }
     if (cd != (iconv_t)-1)
         iconv_put(cd, owned);
-    return pos;
+    *run = pos;
+    return rc;
 }
 
 /* The escape sequence designating e ahead of bytes starting with `first`
@@ -573,7 +581,8 @@ static int put_run(const encoding *e, bool designate, const uint8_t *s, size_t n
 {
     dq_buffer run;
     dq_buffer_init(&run);
-    int rc = enc_run(e, s, n, &run, err) == n ? 0 : -1;
+    size_t k;
+    int rc = enc_run(e, s, n, &run, &k, err) < 0 || k != n ? -1 : 0;
     if (rc == 0 && designate && !self_designating(e))
         rc = put_designation(e, run.len ? run.data[0] : 0, out, err);
     if (rc == 0 && run.len)
@@ -583,16 +592,19 @@ static int put_run(const encoding *e, bool designate, const uint8_t *s, size_t n
 }
 
 /* Splits s between the sets: each run in the set that encodes the longest
- * one (the earlier set on a tie). 1: some character is in no set. */
-static int encode_split(const enc_list *l, const uint8_t *s, size_t n, dq_buffer *out, dq_error *err)
+ * one (the earlier set on a tie). *covered false: some character is in no
+ * set (nothing is written). */
+static int encode_split(const enc_list *l, const uint8_t *s, size_t n, dq_buffer *out,
+                        bool *covered, dq_error *err)
 {
+    *covered = true;
     size_t pos = 0, start = out->len;
     const encoding *last = NULL;
     while (pos < n) {
         size_t best = 0, best_len = 0;
         for (size_t i = 0; i < l->n; i++) {
-            size_t k = enc_run(&l->e[i], s + pos, n - pos, NULL, err);
-            if (k == (size_t)-1)
+            size_t k;
+            if (enc_run(&l->e[i], s + pos, n - pos, NULL, &k, err) < 0)
                 return -1;
             if (k > best_len) {
                 best = i;
@@ -603,7 +615,8 @@ static int encode_split(const enc_list *l, const uint8_t *s, size_t n, dq_buffer
         }
         if (best_len == 0) {
             out->len = start;
-            return 1;
+            *covered = false;
+            return 0;
         }
         last = &l->e[best];
         if (put_run(last, true, s + pos, best_len, out, err))
@@ -649,8 +662,8 @@ static int encode_part(const enc_list *l, const uint8_t *s, size_t n, bool repla
                        dq_buffer *out, unsigned *flags, dq_error *err)
 {
     for (size_t i = 0; i < l->n; i++) {
-        size_t k = enc_run(&l->e[i], s, n, NULL, err);
-        if (k == (size_t)-1)
+        size_t k;
+        if (enc_run(&l->e[i], s, n, NULL, &k, err) < 0)
             return -1;
         if (k != n)
             continue;
@@ -660,13 +673,15 @@ static int encode_part(const enc_list *l, const uint8_t *s, size_t n, bool repla
             return put_designation(&l->e[0], -1, out, err);
         return 0;
     }
-    if (l->n > 1) {
-        int rc = encode_split(l, s, n, out, err);
-        if (rc <= 0)
-            return rc;
-    }
+    bool covered = false;
+    if (l->n > 1 && encode_split(l, s, n, out, &covered, err) < 0)
+        return -1;
+    if (covered)
+        return 0;
     if (!replace) {
-        size_t ok = enc_run(&l->e[0], s, n, NULL, err);
+        size_t ok;
+        if (enc_run(&l->e[0], s, n, NULL, &ok, err) < 0)
+            return -1;
         return dq_fail(err, DQ_ERR_ARGUMENT, ok, DQ_ERROR_NO_TAG,
                        "the character at byte %zu of \"%.*s\" is in none of the character sets",
                        ok, (int)(n > 64 ? 64 : n), (const char *)s);
@@ -712,9 +727,11 @@ int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf
         l.n = 1;
         l.e[0] = ENC_DEFAULT;
         l.unknown = false;
-        size_t ok = enc_run(&l.e[0], s, len, out, err);
-        if (ok == len || ok == (size_t)-1)
-            return ok == len ? 0 : -1;
+        size_t ok;
+        if (enc_run(&l.e[0], s, len, out, &ok, err) < 0)
+            return -1;
+        if (ok == len)
+            return 0;
         return dq_fail(err, DQ_ERR_ARGUMENT, ok, DQ_ERROR_NO_TAG,
                        "the character at byte %zu of \"%.*s\" is not in ISO 8859-1", ok,
                        (int)(len > 64 ? 64 : len), utf8);
