@@ -295,6 +295,23 @@ int dq_decode_raw(dq_dataset *ds, const uint8_t *buf, size_t len, bool implicit,
     return rc;
 }
 
+int dq_decode_deflated(dq_dataset *ds, const uint8_t *buf, size_t len, const dq_limits *limits,
+                       dq_error *err)
+{
+    dq_limits def;
+    if (!limits) {
+        dq_limits_default(&def);
+        limits = &def;
+    }
+    dq_buffer inflated;
+    dq_buffer_init(&inflated);
+    int rc = dq_inflate_raw(buf, len, limits->max_input, &inflated, err);
+    if (rc == 0)
+        rc = dq_decode_raw(ds, inflated.data, inflated.len, false, false, limits, 0, 0, NULL, err);
+    dq_buffer_free(&inflated);
+    return rc < 0 ? -1 : 0;
+}
+
 int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len,
                            dq_transfer_syntax ts, const dq_limits *limits, dq_error *err)
 {
@@ -309,21 +326,8 @@ int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len,
         return dq_decode_raw(ds, buf, len, false, false, limits, 0, 0, NULL, err);
     case DQ_TS_EXPLICIT_BE:
         return dq_decode_raw(ds, buf, len, false, true, limits, 0, 0, NULL, err);
-    case DQ_TS_DEFLATED_LE: {
-        dq_limits def;
-        if (!limits) {
-            dq_limits_default(&def);
-            limits = &def;
-        }
-        dq_buffer inflated;
-        dq_buffer_init(&inflated);
-        int rc = dq_inflate_raw(buf, len, limits->max_input, &inflated, err);
-        if (rc == 0)
-            rc = dq_decode_raw(ds, inflated.data, inflated.len, false, false, limits, 0, 0, NULL,
-                               err);
-        dq_buffer_free(&inflated);
-        return rc;
-    }
+    case DQ_TS_DEFLATED_LE:
+        return dq_decode_deflated(ds, buf, len, limits, err);
     default:
         return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "unknown transfer syntax");

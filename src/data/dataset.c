@@ -519,16 +519,7 @@ int dq_dataset_set_int(dq_dataset *ds, uint32_t tag, dq_vr vr, int64_t v, dq_err
     if (!sz || vr == V('F', 'L') || vr == V('F', 'D') || vr == V('A', 'T'))
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
                        "VR is not an integer VR");
-    bool fits = true;
-    switch (vr) {
-    case V('U', 'S'): fits = v >= 0 && v <= 0xFFFF; break;
-    case V('S', 'S'): fits = v >= INT16_MIN && v <= INT16_MAX; break;
-    case V('U', 'L'): fits = v >= 0 && v <= 0xFFFFFFFFll; break;
-    case V('S', 'L'): fits = v >= INT32_MIN && v <= INT32_MAX; break;
-    case V('U', 'V'): fits = v >= 0; break;
-    default: break;
-    }
-    if (!fits)
+    if (!dq_vr_int_fits(vr, v))
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
                        "%lld does not fit the VR", (long long)v);
     return dq_dataset_set_bytes(ds, tag, vr, b, sz, err);

@@ -100,6 +100,10 @@ dq_str dq_ds_charset(const dq_dataset *ds);
 int dq_decode_raw(dq_dataset *ds, const uint8_t *buf, size_t len, bool implicit, bool big_endian,
                   const dq_limits *limits, uint16_t stop_group, size_t base_offset,
                   size_t *consumed, dq_error *err);
+/* Inflates buf[0..len) (Deflated Explicit VR Little Endian, PS3.5 A.5) and
+ * decodes the result into ds; the inflated size is capped by max_input. */
+int dq_decode_deflated(dq_dataset *ds, const uint8_t *buf, size_t len, const dq_limits *limits,
+                       dq_error *err);
 /* Encodes ds (appending to out) with the given encoding. skip_group != 0:
  * elements of that group are not written. */
 int dq_encode_raw(const dq_dataset *ds, bool implicit, bool big_endian, uint16_t skip_group,

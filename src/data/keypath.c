@@ -137,15 +137,7 @@ static int integer_bits(const char *tmp, dq_vr vr, uint32_t tag, const char *arg
     long long v = strtoll(tmp, &end, 10);
     if (*end || end == tmp || errno)
         return bad(err, tag, arg, "'%s' is not an integer", tmp);
-    bool fits = true;
-    switch (vr) {
-    case V('U', 'S'): fits = v >= 0 && v <= 0xFFFF; break;
-    case V('S', 'S'): fits = v >= INT16_MIN && v <= INT16_MAX; break;
-    case V('U', 'L'): fits = v >= 0 && v <= 0xFFFFFFFFll; break;
-    case V('S', 'L'): fits = v >= INT32_MIN && v <= INT32_MAX; break;
-    default: break;
-    }
-    if (!fits) {
+    if (!dq_vr_int_fits(vr, v)) {
         char why[96];
         snprintf(why, sizeof why, "'%s' does not fit %c%c", tmp, (char)(vr >> 8), (char)vr);
         return bad(err, tag, arg, "%s", why);

@@ -88,20 +88,8 @@ static int meta_transfer_syntax(const dq_dataset *meta, size_t pos, dq_transfer_
 static int decode_body(const uint8_t *buf, size_t len, size_t pos, const dq_limits *limits,
                        dq_transfer_syntax *ts, dq_dataset *ds, dq_error *err)
 {
-    if (*ts == DQ_TS_DEFLATED_LE) {
-        dq_limits def;
-        if (!limits) {
-            dq_limits_default(&def);
-            limits = &def;
-        }
-        dq_buffer inflated;
-        dq_buffer_init(&inflated);
-        int rc = dq_inflate_raw(buf + pos, len - pos, limits->max_input, &inflated, err);
-        if (rc == 0)
-            rc = dq_decode_raw(ds, inflated.data, inflated.len, false, false, limits, 0, 0, NULL, err);
-        dq_buffer_free(&inflated);
-        return rc ? -1 : 0;
-    }
+    if (*ts == DQ_TS_DEFLATED_LE)
+        return dq_decode_deflated(ds, buf + pos, len - pos, limits, err);
     bool implicit, be;
     if (*ts == DQ_TS_UNKNOWN) {
         guess(buf + pos, len - pos, &implicit, &be);

@@ -85,3 +85,15 @@ dq_vr dq_vr_for_tag(uint32_t tag, const dq_dataset *context)
         return V('U', 'N');
     return resolve(de, tag, context);
 }
+
+bool dq_vr_int_fits(dq_vr vr, long long v)
+{
+    switch (vr) {
+    case V('U', 'S'): return v >= 0 && v <= 0xFFFF;
+    case V('S', 'S'): return v >= INT16_MIN && v <= INT16_MAX;
+    case V('U', 'L'): return v >= 0 && v <= 0xFFFFFFFFll;
+    case V('S', 'L'): return v >= INT32_MIN && v <= INT32_MAX;
+    case V('U', 'V'): return v >= 0;
+    default: return true;
+    }
+}

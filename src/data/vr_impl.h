@@ -30,5 +30,8 @@ static inline bool dq_vr_is_text(dq_vr vr)
 }
 /* Bytes per swapped unit for Big Endian: 0/1 none, 2, 4, 8; AT handled as 2. */
 unsigned dq_vr_swap_unit(dq_vr vr);
+/* Whether v is in the range of a binary integer VR (US SS UL SL UV; SV
+ * takes any int64; other VRs: true, the caller checks the kind). */
+bool dq_vr_int_fits(dq_vr vr, long long v);
 
 #endif
