@@ -459,9 +459,8 @@ static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, const 
 
 /* ---- A-ASSOCIATE ---------------------------------------------------------------- */
 
-/* Checks what the A-ASSOCIATE-RQ is built from; *nts: transfer syntaxes
- * proposed over all contexts. */
-static int check_rq_params(const dq_assoc_params *p, size_t *nts, dq_error *err)
+/* Both AE titles (PS3.5 Table 6.2-1), each error saying which. */
+static int check_ae_titles(const dq_assoc_params *p, dq_error *err)
 {
     if (dq_ae_title_check(p->calling_ae, err) < 0) {
         dq_error_prefix(err, "calling AE title");
@@ -471,6 +470,15 @@ static int check_rq_params(const dq_assoc_params *p, size_t *nts, dq_error *err)
         dq_error_prefix(err, "called AE title");
         return -1;
     }
+    return 0;
+}
+
+/* Checks what the A-ASSOCIATE-RQ is built from; *nts: transfer syntaxes
+ * proposed over all contexts. */
+static int check_rq_params(const dq_assoc_params *p, size_t *nts, dq_error *err)
+{
+    if (check_ae_titles(p, err) < 0)
+        return -1;
     if (p->n_contexts == 0 || p->n_contexts > DQ_PDU_MAX_PCTX || !p->contexts)
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "between 1 and %u presentation contexts are needed, not %zu",
@@ -766,14 +774,8 @@ int dq_assoc_request(dq_assoc **out, const char *host, uint16_t port, const dq_a
 {
     *out = NULL;
     /* Check what we can before touching the network. */
-    if (dq_ae_title_check(p->calling_ae, err) < 0) {
-        dq_error_prefix(err, "calling AE title");
+    if (check_ae_titles(p, err) < 0)
         return -1;
-    }
-    if (dq_ae_title_check(p->called_ae, err) < 0) {
-        dq_error_prefix(err, "called AE title");
-        return -1;
-    }
     dq_transport *t;
     if (dq_transport_connect_tcp(&t, host, port, p->connect_timeout, err) < 0)
         return -1;
