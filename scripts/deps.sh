@@ -6,6 +6,8 @@ DQ_PACKAGES=(cmake make gcc clang pkg-config libxml2-dev zlib1g-dev libcriterion
              dcmtk python3-pydicom orthanc curl time)
 # Lint of every shell script (scripts/shellcheck.sh, ctest shellcheck).
 DQ_PACKAGES+=(shellcheck)
+# The C style check (scripts/format.sh --check, ctest format).
+DQ_PACKAGES+=(clang-format)
 missing=()
 for p in "${DQ_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
