@@ -162,9 +162,10 @@ int main(int argc, char **argv)
             seconds = atof(argv[++i]);
     dq_error err;
     dq_dataset *id = identifier();
-    printf("identifier: %zu top-level elements (one sequence, one item of 2)\n", dq_dataset_count(id));
-    static const dq_transfer_syntax order[] = {DQ_TS_EXPLICIT_LE, DQ_TS_IMPLICIT_LE, DQ_TS_EXPLICIT_BE,
-                                               DQ_TS_DEFLATED_LE};
+    printf("identifier: %zu top-level elements (one sequence, one item of 2)\n",
+           dq_dataset_count(id));
+    static const dq_transfer_syntax order[] = {DQ_TS_EXPLICIT_LE, DQ_TS_IMPLICIT_LE,
+                                               DQ_TS_EXPLICIT_BE, DQ_TS_DEFLATED_LE};
     for (size_t i = 0; i < 4; i++) {
         dq_buffer in = {0};
         if (dq_dataset_encode(id, order[i], &in, &err))
@@ -200,7 +201,8 @@ int main(int argc, char **argv)
     size_t m = 0;
     double mbps = decode_mbps(&in, 5, &m);
     printf("decode 100,000 small elements in 1,000 items (%.1f MB): %.0f MB/s fresh (%zu mallocs), "
-           "%.0f MB/s reused\n", (double)in.len / 1e6, mbps, m, decode_mbps_reused(&in, 6));
+           "%.0f MB/s reused\n",
+           (double)in.len / 1e6, mbps, m, decode_mbps_reused(&in, 6));
     dq_buffer_free(&in);
     dq_dataset_free(big);
 
@@ -215,8 +217,9 @@ int main(int argc, char **argv)
     if (dq_dataset_encode(big, DQ_TS_EXPLICIT_LE, &in, &err))
         die("encode pixels", &err);
     mbps = decode_mbps(&in, 5, &m);
-    printf("decode a 64 MiB OW pixel data set (%.1f MB): %.0f MB/s fresh (%zu mallocs), %.0f MB/s reused\n",
-           (double)in.len / 1e6, mbps, m, decode_mbps_reused(&in, 4));
+    printf(
+        "decode a 64 MiB OW pixel data set (%.1f MB): %.0f MB/s fresh (%zu mallocs), %.0f MB/s reused\n",
+        (double)in.len / 1e6, mbps, m, decode_mbps_reused(&in, 4));
     dq_buffer_free(&in);
     dq_dataset_free(big);
     return 0;

@@ -75,8 +75,8 @@ static double run_child(char *const argv[], double *cpu, long *rss_kb)
         exit(1);
     }
     *rss_kb = ru.ru_maxrss;
-    *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec * 1e-6;
+    *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
     return t;
 }
 
@@ -94,15 +94,16 @@ static void bench_generator(const char *dicomgen, const char *standard)
         double t[5], cpu[5];
         long rss = 0, max_rss = 0;
         for (int i = 0; i < 5; i++) {
-            char *argv[] = {(char *)dicomgen, "--standard", (char *)standard, "--emit",
-                            (char *)emitters[e], "--output-dir", outdir, NULL};
+            char *argv[] = {(char *)dicomgen,    "--standard",   (char *)standard, "--emit",
+                            (char *)emitters[e], "--output-dir", outdir,           NULL};
             t[i] = run_child(argv, &cpu[i], &rss);
             max_rss = rss > max_rss ? rss : max_rss;
         }
         qsort(t, 5, sizeof *t, cmp_double);
         qsort(cpu, 5, sizeof *cpu, cmp_double);
-        printf("dicomgen --emit %-5s  wall best %.3f s, median %.3f s; CPU median %.3f s; peak RSS %.1f MiB\n",
-               emitters[e], t[0], t[2], cpu[2], (double)max_rss / 1024.0);
+        printf(
+            "dicomgen --emit %-5s  wall best %.3f s, median %.3f s; CPU median %.3f s; peak RSS %.1f MiB\n",
+            emitters[e], t[0], t[2], cpu[2], (double)max_rss / 1024.0);
     }
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", outdir);
@@ -112,20 +113,20 @@ static void bench_generator(const char *dicomgen, const char *standard)
 
 static volatile uintptr_t sink; /* keeps the lookups from being optimised away */
 
-#define MEASURE(label, n_keys, expr)                                                       \
-    do {                                                                                   \
-        double t0 = cpu_now(), t;                                                          \
-        size_t rounds = 0;                                                                 \
-        uintptr_t acc = 0;                                                                 \
-        do {                                                                               \
-            for (size_t i = 0; i < (n_keys); i++)                                          \
-                acc += (uintptr_t)(expr);                                                  \
-            rounds++;                                                                      \
-        } while ((t = cpu_now() - t0) < seconds);                                          \
-        sink = acc;                                                                        \
-        printf("%-44s %7.1f M/s  (%zu keys, %.0f ns each)\n", label,                      \
-               (double)rounds * (double)(n_keys) / t / 1e6, (size_t)(n_keys),               \
-               t / ((double)rounds * (double)(n_keys)) * 1e9);                              \
+#define MEASURE(label, n_keys, expr)                                         \
+    do {                                                                     \
+        double t0 = cpu_now(), t;                                            \
+        size_t rounds = 0;                                                   \
+        uintptr_t acc = 0;                                                   \
+        do {                                                                 \
+            for (size_t i = 0; i < (n_keys); i++)                            \
+                acc += (uintptr_t)(expr);                                    \
+            rounds++;                                                        \
+        } while ((t = cpu_now() - t0) < seconds);                            \
+        sink = acc;                                                          \
+        printf("%-44s %7.1f M/s  (%zu keys, %.0f ns each)\n", label,         \
+               (double)rounds *(double)(n_keys) / t / 1e6, (size_t)(n_keys), \
+               t / ((double)rounds * (double)(n_keys)) * 1e9);               \
     } while (0)
 
 static void bench_lookups(double seconds)
@@ -192,8 +193,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    printf("dictionary: %zu elements, %zu UIDs, %zu VRs; PS3.6 %s\n", dq_dict_count(), dq_uid_count(),
-           dq_vr_count(), dq_edition_at(2) ? dq_edition_at(2)->release : "?");
+    printf("dictionary: %zu elements, %zu UIDs, %zu VRs; PS3.6 %s\n", dq_dict_count(),
+           dq_uid_count(), dq_vr_count(), dq_edition_at(2) ? dq_edition_at(2)->release : "?");
     if (standard)
         bench_generator(gen, standard);
     else

@@ -79,7 +79,8 @@ static void stop_replay(pid_t pid)
 }
 
 static const char *const ts_all[] = {DQ_UID_ExplicitVRLittleEndian, DQ_UID_ImplicitVRLittleEndian};
-static const dq_assoc_context ctx = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, ts_all, 2};
+static const dq_assoc_context ctx = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, ts_all,
+                                     2};
 
 static void params(dq_assoc_params *p, uint32_t max_pdu)
 {
@@ -123,8 +124,8 @@ static void bench_responses(unsigned long n, int repeats)
             for (int r = 0; r < repeats; r++) {
                 char nbuf[32];
                 snprintf(nbuf, sizeof nbuf, "%lu", n);
-                const char *args[] = {"-p", "0", "-n", nbuf, "-s", sizes[s], "-m", "1", "-q",
-                                      "-t", "explicit", NULL};
+                const char *args[] = {"-p", "0", "-n", nbuf, "-s",       sizes[s],
+                                      "-m", "1", "-q", "-t", "explicit", NULL};
                 uint16_t port;
                 pid_t pid = start_replay(args, &port);
                 dq_assoc_params p;
@@ -183,8 +184,7 @@ static void bench_associations(unsigned long m)
         dq_assoc *a;
         dq_error e;
         double t0 = now();
-        if (dq_assoc_request(&a, "127.0.0.1", port, &p, &e) < 0 ||
-            dq_assoc_release(a, &e) < 0) {
+        if (dq_assoc_request(&a, "127.0.0.1", port, &p, &e) < 0 || dq_assoc_release(a, &e) < 0) {
             fprintf(stderr, "bench_find: association %lu: %s\n", i, e.message);
             exit(1);
         }

@@ -326,7 +326,8 @@ static int drain(int fd, dq_bench_buf *buf, uint32_t peer_max, result *res)
             }
             if (c.status == 0xFF00 || c.status == 0xFF01) {
                 res->pending++;
-                if (opt->cancel_after >= 0 && !cancel_sent && res->pending >= (unsigned long)opt->cancel_after) {
+                if (opt->cancel_after >= 0 && !cancel_sent &&
+                    res->pending >= (unsigned long)opt->cancel_after) {
                     if (!send_cancel(fd, peer_max)) {
                         fail("cancel", strerror(errno));
                         goto out;
@@ -504,10 +505,11 @@ int main(int argc, char **argv)
             break;
         }
         if (!o.quiet)
-            printf("pending=%lu status=0x%04lX ts=%s bytes=%llu\n", res.pending, (unsigned long)res.status,
-                   dq_bench_ts_name(res.ts), res.data_bytes);
+            printf("pending=%lu status=0x%04lX ts=%s bytes=%llu\n", res.pending,
+                   (unsigned long)res.status, dq_bench_ts_name(res.ts), res.data_bytes);
         if (o.expected >= 0 && res.pending != (unsigned long)o.expected) {
-            fprintf(stderr, "drain_client: expected %ld pending responses, got %lu\n", o.expected, res.pending);
+            fprintf(stderr, "drain_client: expected %ld pending responses, got %lu\n", o.expected,
+                    res.pending);
             status = 1;
             break;
         }

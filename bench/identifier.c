@@ -62,8 +62,9 @@ static void build(dq_bench_identifier *id, dq_bench_ts ts, bool large, size_t fi
     dq_bench_buf_free(&item);
 
     if (large) {
-        static const char words[] = "Follow-up of incidental finding; no known allergies; prior imaging "
-                                    "available on request; contrast tolerated well. ";
+        static const char words[] =
+            "Follow-up of incidental finding; no known allergies; prior imaging "
+            "available on request; contrast tolerated well. ";
         char text[DQ_BENCH_LARGE_SIZE + 64];
         size_t n = filler < sizeof text - 1 ? filler : sizeof text - 1;
         const char *head = "Patient ######## comments: ";

@@ -15,8 +15,8 @@
 #define DQ_BENCH_LARGE_SIZE 2048
 
 typedef struct dq_bench_identifier {
-    dq_bench_buf bytes;                       /* the encoded data set (explicit LE for deflate) */
-    size_t counters[DQ_BENCH_MAX_COUNTERS];   /* offsets of the 8-digit counter fields */
+    dq_bench_buf bytes;                     /* the encoded data set (explicit LE for deflate) */
+    size_t counters[DQ_BENCH_MAX_COUNTERS]; /* offsets of the 8-digit counter fields */
     size_t n_counters;
 } dq_bench_identifier;
 

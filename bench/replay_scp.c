@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #define MAX_CONTEXTS 128
-#define MAX_ASSOC_RQ 65536u      /* an A-ASSOCIATE-RQ larger than this is refused */
+#define MAX_ASSOC_RQ 65536u       /* an A-ASSOCIATE-RQ larger than this is refused */
 #define MAX_INCOMING_PDU 1048576u /* whatever max we announce, never buffer more */
 #define MAX_COMMAND_SET 65536u
 
@@ -58,12 +58,12 @@ typedef struct context {
 typedef struct assoc {
     int fd;
     unsigned long number;
-    uint32_t peer_max_pdu;   /* 0 = unlimited */
+    uint32_t peer_max_pdu; /* 0 = unlimited */
     context ctx[MAX_CONTEXTS];
     size_t n_ctx;
-    dq_bench_buf in;         /* the PDU being read */
-    dq_bench_buf cmd;        /* command set being reassembled */
-    unsigned msg_ctx;        /* presentation context of the message being reassembled */
+    dq_bench_buf in;  /* the PDU being read */
+    dq_bench_buf cmd; /* command set being reassembled */
+    unsigned msg_ctx; /* presentation context of the message being reassembled */
     bool cmd_done, ds_pending, ds_done;
 } assoc;
 
@@ -158,7 +158,7 @@ static bool parse_context(assoc *a, const uint8_t *p, size_t len, const char **w
             copy_uid(ts[n_ts++], p + off + 4, sl);
         off += 4 + sl;
     }
-    c->ts = choose_ts((const char (*)[65])ts, n_ts);
+    c->ts = choose_ts((const char(*)[65])ts, n_ts);
     a->n_ctx++;
     return true;
 }
@@ -276,7 +276,10 @@ static void send_simple_pdu(int fd, unsigned type, unsigned b9, unsigned b10)
     (void)dq_bench_write_all(fd, pdu, sizeof pdu);
 }
 
-static void send_abort(int fd) { send_simple_pdu(fd, DQ_BENCH_PDU_ABORT, 2, 0); }
+static void send_abort(int fd)
+{
+    send_simple_pdu(fd, DQ_BENCH_PDU_ABORT, 2, 0);
+}
 
 static const context *find_context(const assoc *a, unsigned id)
 {
@@ -289,11 +292,11 @@ static const context *find_context(const assoc *a, unsigned id)
 /* ---- message reassembly --------------------------------------------------- */
 
 typedef enum event {
-    EV_NONE,       /* PDU consumed, no complete message yet */
-    EV_MESSAGE,    /* a->cmd holds a complete command (and its data set was received) */
-    EV_RELEASE,    /* A-RELEASE-RQ */
-    EV_ABORT,      /* A-ABORT, or the peer went away */
-    EV_ERROR,      /* protocol error: we abort */
+    EV_NONE,    /* PDU consumed, no complete message yet */
+    EV_MESSAGE, /* a->cmd holds a complete command (and its data set was received) */
+    EV_RELEASE, /* A-RELEASE-RQ */
+    EV_ABORT,   /* A-ABORT, or the peer went away */
+    EV_ERROR,   /* protocol error: we abort */
 } event;
 
 /* Feeds the P-DATA-TF in a->in into the reassembly state. At most one complete
@@ -322,7 +325,8 @@ static event feed_pdata(assoc *a, const char **why)
         }
         if (mch & 1) {
             if (a->cmd_done || a->cmd.len + dl > MAX_COMMAND_SET) {
-                *why = a->cmd_done ? "command fragment after the last one" : "command set too large";
+                *why =
+                    a->cmd_done ? "command fragment after the last one" : "command set too large";
                 return EV_ERROR;
             }
             a->msg_ctx = ctx;
@@ -419,8 +423,8 @@ static bool flush(assoc *a, dq_bench_buf *out)
     return ok;
 }
 
-static outcome serve_find(assoc *a, const dq_bench_command *rq, const context *ctx, unsigned long *sent,
-                          const char **why)
+static outcome serve_find(assoc *a, const dq_bench_command *rq, const context *ctx,
+                          unsigned long *sent, const char **why)
 {
     dq_bench_ts ts = (dq_bench_ts)ctx->ts;
     const char *sop = rq->sop_class[0] ? rq->sop_class : ctx->abstract;
@@ -429,7 +433,8 @@ static outcome serve_find(assoc *a, const dq_bench_command *rq, const context *c
 
     /* The pending command is the same for every response: fragment it once. */
     dq_bench_buf cmd = {0}, cmd_wire = {0}, out = {0}, deflated = {0};
-    dq_bench_put_command(&cmd, sop, DQ_BENCH_C_FIND_RSP, -1, msgid, 0x0000, DQ_BENCH_STATUS_PENDING, -1);
+    dq_bench_put_command(&cmd, sop, DQ_BENCH_C_FIND_RSP, -1, msgid, 0x0000, DQ_BENCH_STATUS_PENDING,
+                         -1);
     dq_bench_put_fragments(&cmd_wire, ctx->id, true, cmd.p, cmd.len, a->peer_max_pdu);
     dq_bench_buf_reserve(&out, opt->batch + cmd_wire.len + 2 * id->bytes.len + 4096);
 
@@ -467,7 +472,8 @@ static outcome serve_find(assoc *a, const dq_bench_command *rq, const context *c
         unsigned status = result == OUT_DONE ? DQ_BENCH_STATUS_SUCCESS : DQ_BENCH_STATUS_CANCEL;
         cmd.len = 0;
         out.len = 0;
-        dq_bench_put_command(&cmd, sop, DQ_BENCH_C_FIND_RSP, -1, msgid, DQ_BENCH_NO_DATASET, status, -1);
+        dq_bench_put_command(&cmd, sop, DQ_BENCH_C_FIND_RSP, -1, msgid, DQ_BENCH_NO_DATASET, status,
+                             -1);
         dq_bench_put_fragments(&out, ctx->id, true, cmd.p, cmd.len, a->peer_max_pdu);
         if (!flush(a, &out)) {
             *why = strerror(errno);
@@ -551,7 +557,9 @@ static void serve(assoc *a)
         outcome o = serve_find(a, &c, ctx, &sent, &why);
         say("find assoc=%lu msgid=%ld ts=%s pending=%lu status=%s\n", a->number, c.message_id,
             dq_bench_ts_name((dq_bench_ts)ctx->ts), sent,
-            o == OUT_DONE ? "0x0000" : o == OUT_CANCELLED ? "0xFE00" : "none");
+            o == OUT_DONE        ? "0x0000"
+            : o == OUT_CANCELLED ? "0xFE00"
+                                 : "none");
         if (o == OUT_ABORT) {
             how = "abort";
             goto done;
@@ -572,8 +580,8 @@ int main(int argc, char **argv)
 {
     static options o = {.port = 11112,
                         .n = 1000,
-                        .pref = {DQ_BENCH_TS_EXPLICIT_LE, DQ_BENCH_TS_IMPLICIT_LE, DQ_BENCH_TS_EXPLICIT_BE,
-                                 DQ_BENCH_TS_DEFLATED_LE},
+                        .pref = {DQ_BENCH_TS_EXPLICIT_LE, DQ_BENCH_TS_IMPLICIT_LE,
+                                 DQ_BENCH_TS_EXPLICIT_BE, DQ_BENCH_TS_DEFLATED_LE},
                         .n_pref = 4,
                         .max_pdu = 16384,
                         .batch = 65536,
@@ -688,7 +696,8 @@ int main(int argc, char **argv)
         }
         dq_bench_socket_setup(fd);
         /* A client that stops reading must not hang us forever. */
-        struct timeval tv = {.tv_sec = o.timeout_ms / 1000, .tv_usec = (o.timeout_ms % 1000) * 1000};
+        struct timeval tv = {.tv_sec = o.timeout_ms / 1000,
+                             .tv_usec = (o.timeout_ms % 1000) * 1000};
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
         a.fd = fd;
         a.number = ++served;

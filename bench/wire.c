@@ -19,8 +19,14 @@ static const char *const ts_uids[DQ_BENCH_TS_COUNT] = {
     "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"};
 static const char *const ts_names[DQ_BENCH_TS_COUNT] = {"implicit", "explicit", "big", "deflate"};
 
-const char *dq_bench_ts_uid(dq_bench_ts ts) { return ts < DQ_BENCH_TS_COUNT ? ts_uids[ts] : "?"; }
-const char *dq_bench_ts_name(dq_bench_ts ts) { return ts < DQ_BENCH_TS_COUNT ? ts_names[ts] : "?"; }
+const char *dq_bench_ts_uid(dq_bench_ts ts)
+{
+    return ts < DQ_BENCH_TS_COUNT ? ts_uids[ts] : "?";
+}
+const char *dq_bench_ts_name(dq_bench_ts ts)
+{
+    return ts < DQ_BENCH_TS_COUNT ? ts_names[ts] : "?";
+}
 
 int dq_bench_ts_parse(const char *s)
 {
@@ -138,12 +144,18 @@ void dq_bench_set16le(uint8_t *p, unsigned v)
     p[1] = (uint8_t)(v >> 8);
 }
 
-uint16_t dq_bench_get16be(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+uint16_t dq_bench_get16be(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
 uint32_t dq_bench_get32be(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
-uint16_t dq_bench_get16le(const uint8_t *p) { return (uint16_t)(p[1] << 8 | p[0]); }
+uint16_t dq_bench_get16le(const uint8_t *p)
+{
+    return (uint16_t)(p[1] << 8 | p[0]);
+}
 uint32_t dq_bench_get32le(const uint8_t *p)
 {
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
@@ -162,7 +174,8 @@ static bool long_length_vr(const char vr[2])
     return false;
 }
 
-static void put_element_header(dq_bench_buf *b, dq_bench_ts ts, uint32_t tag, const char vr[2], uint32_t len)
+static void put_element_header(dq_bench_buf *b, dq_bench_ts ts, uint32_t tag, const char vr[2],
+                               uint32_t len)
 {
     bool be = ts == DQ_BENCH_TS_EXPLICIT_BE;
     if (be) {
@@ -197,8 +210,8 @@ size_t dq_bench_put_element(dq_bench_buf *b, dq_bench_ts ts, uint32_t tag, const
     return at;
 }
 
-size_t dq_bench_put_sequence(dq_bench_buf *b, dq_bench_ts ts, uint32_t tag, const uint8_t *const *items,
-                             const size_t *item_len, size_t n_items)
+size_t dq_bench_put_sequence(dq_bench_buf *b, dq_bench_ts ts, uint32_t tag,
+                             const uint8_t *const *items, const size_t *item_len, size_t n_items)
 {
     size_t total = 0;
     for (size_t i = 0; i < n_items; i++)
@@ -331,8 +344,8 @@ size_t dq_bench_put_command(dq_bench_buf *b, const char *sop_class, unsigned com
 
 /* ---- PDUs ----------------------------------------------------------------- */
 
-void dq_bench_put_pdv(dq_bench_buf *b, unsigned ctx_id, bool command, bool last, const uint8_t *data,
-                      size_t len)
+void dq_bench_put_pdv(dq_bench_buf *b, unsigned ctx_id, bool command, bool last,
+                      const uint8_t *data, size_t len)
 {
     dq_bench_put32be(b, (uint32_t)(len + 2));
     dq_bench_put8(b, ctx_id);
@@ -340,11 +353,12 @@ void dq_bench_put_pdv(dq_bench_buf *b, unsigned ctx_id, bool command, bool last,
     dq_bench_put(b, data, len);
 }
 
-void dq_bench_put_fragments(dq_bench_buf *b, unsigned ctx_id, bool command, const uint8_t *data, size_t len,
-                            uint32_t max_pdu)
+void dq_bench_put_fragments(dq_bench_buf *b, unsigned ctx_id, bool command, const uint8_t *data,
+                            size_t len, uint32_t max_pdu)
 {
     /* A PDU of one PDV carries max_pdu - 6 bytes of data (PDV length + ctx + header). */
-    size_t room = (max_pdu == 0 || max_pdu > 0x7FFFFFFFu) ? (size_t)0x7FFFFFF0u : (size_t)max_pdu - 6;
+    size_t room =
+        (max_pdu == 0 || max_pdu > 0x7FFFFFFFu) ? (size_t)0x7FFFFFF0u : (size_t)max_pdu - 6;
     do {
         size_t n = len < room ? len : room;
         bool last = n == len;

@@ -68,8 +68,8 @@ size_t dq_bench_put_element(dq_bench_buf *b, dq_bench_ts ts, uint32_t tag, const
 /* Appends a sequence with defined length holding the given items, each an
  * already encoded data set (items[i] of item_len[i] bytes). Returns the offset
  * of the first item's content. */
-size_t dq_bench_put_sequence(dq_bench_buf *b, dq_bench_ts ts, uint32_t tag, const uint8_t *const *items,
-                             const size_t *item_len, size_t n_items);
+size_t dq_bench_put_sequence(dq_bench_buf *b, dq_bench_ts ts, uint32_t tag,
+                             const uint8_t *const *items, const size_t *item_len, size_t n_items);
 
 /* ---- DIMSE command sets (always implicit VR little endian, PS3.7 6.3.1) ---- */
 
@@ -83,12 +83,12 @@ size_t dq_bench_put_sequence(dq_bench_buf *b, dq_bench_ts ts, uint32_t tag, cons
 
 /* The fields of a command set the peers act on; absent fields are -1. */
 typedef struct dq_bench_command {
-    long command_field;     /* (0000,0100) */
-    long message_id;        /* (0000,0110) */
-    long responded_to;      /* (0000,0120) */
-    long dataset_type;      /* (0000,0800) */
-    long status;            /* (0000,0900) */
-    char sop_class[65];     /* (0000,0002), "" when absent */
+    long command_field; /* (0000,0100) */
+    long message_id;    /* (0000,0110) */
+    long responded_to;  /* (0000,0120) */
+    long dataset_type;  /* (0000,0800) */
+    long status;        /* (0000,0900) */
+    char sop_class[65]; /* (0000,0002), "" when absent */
 } dq_bench_command;
 
 /* Parses an implicit LE command set. On error returns false and sets *why. */
@@ -116,13 +116,13 @@ size_t dq_bench_put_command(dq_bench_buf *b, const char *sop_class, unsigned com
 #define DQ_BENCH_IMPL_UID "2.25.166530453236120463514218337734591437231"
 
 /* Appends one PDV to a P-DATA-TF under construction. */
-void dq_bench_put_pdv(dq_bench_buf *b, unsigned ctx_id, bool command, bool last, const uint8_t *data,
-                      size_t len);
+void dq_bench_put_pdv(dq_bench_buf *b, unsigned ctx_id, bool command, bool last,
+                      const uint8_t *data, size_t len);
 /* Appends `len` bytes of one message part as P-DATA-TF PDUs, one PDV each,
  * every PDU at most max_pdu bytes long (max_pdu counts the PDU's variable
  * field; 0 = unlimited). */
-void dq_bench_put_fragments(dq_bench_buf *b, unsigned ctx_id, bool command, const uint8_t *data, size_t len,
-                            uint32_t max_pdu);
+void dq_bench_put_fragments(dq_bench_buf *b, unsigned ctx_id, bool command, const uint8_t *data,
+                            size_t len, uint32_t max_pdu);
 
 /* ---- sockets -------------------------------------------------------------- */
 

@@ -131,8 +131,8 @@ typedef struct run {
     fs_sink *sinks[4];
     size_t n_sinks;
     fs_query_info info;
-    bool requested;       /* the A-ASSOCIATE-RQ went out */
-    fs_net *net;          /* our transport, for Ctrl-C (valid while the association lives) */
+    bool requested; /* the A-ASSOCIATE-RQ went out */
+    fs_net *net;    /* our transport, for Ctrl-C (valid while the association lives) */
     fs_phase phase;
     bool failure_reported; /* the association's failure has been logged */
 } run;
@@ -159,9 +159,7 @@ static void report_associate_failure(const dq_error *err)
             FS_ERROR("ACSE timeout reached while waiting for response to association request");
         FS_INFO("Aborting Association");
         break;
-    case DQ_ERR_ARGUMENT:
-        FS_ERROR("%s", err->message);
-        break;
+    case DQ_ERR_ARGUMENT: FS_ERROR("%s", err->message); break;
     default:
         /* Aborted by the peer, connection closed, protocol violation. */
         FS_ERROR("Association Aborted");
@@ -182,15 +180,9 @@ static void report_find_failure(const dq_error *err)
             FS_ERROR("Network timeout reached");
         FS_INFO("Aborting Association");
         break;
-    case DQ_ERR_ABORTED:
-        FS_INFO("Association Aborted");
-        break;
-    case DQ_ERR_CANCELLED:
-        FS_INFO("Aborting Association");
-        break;
-    case DQ_ERR_CLOSED:
-        FS_ERROR("Connection closed while waiting for DIMSE message");
-        break;
+    case DQ_ERR_ABORTED: FS_INFO("Association Aborted"); break;
+    case DQ_ERR_CANCELLED: FS_INFO("Aborting Association"); break;
+    case DQ_ERR_CLOSED: FS_ERROR("Connection closed while waiting for DIMSE message"); break;
     case DQ_ERR_PROTOCOL:
     case DQ_ERR_MALFORMED:
         FS_ERROR("Received an invalid C-FIND response from the peer");
@@ -268,8 +260,7 @@ static void on_assoc_event(void *user, const dq_assoc_event *ev)
     case DQ_ASSOC_EV_ARTIM_WAIT:
         FS_DEBUG("Waiting up to %g s for the peer to close the connection", ev->seconds);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -280,7 +271,8 @@ static void on_response(void *user, const dq_find_response *rsp, bool *cancel)
     if (rsp->pending)
         FS_INFO("Find SCP Response: %zu - 0x%04X (Pending)", rsp->index, rsp->status.code);
     else
-        FS_INFO("Find SCP Result: 0x%04X (%s)", rsp->status.code, status_category(rsp->status.code));
+        FS_INFO("Find SCP Result: 0x%04X (%s)", rsp->status.code,
+                status_category(rsp->status.code));
     if (rsp->pending && rsp->identifier_error) {
         FS_ERROR("Failed to decode the received Identifier dataset");
         FS_ERROR("%s", rsp->identifier_error->message);
@@ -423,9 +415,7 @@ static bool ae_title_ok(const char *ae)
     if (dq_ae_title_check(ae, &err) == 0)
         return true;
     switch ((dq_ae_title_problem)err.detail[0]) {
-    case DQ_AE_TITLE_EMPTY:
-        FS_ERROR("Invalid 'ae_title' value - must not be an empty str");
-        break;
+    case DQ_AE_TITLE_EMPTY: FS_ERROR("Invalid 'ae_title' value - must not be an empty str"); break;
     case DQ_AE_TITLE_BLANK:
         FS_ERROR("Invalid 'ae_title' value - must not consist entirely of spaces");
         break;
@@ -437,11 +427,10 @@ static bool ae_title_ok(const char *ae)
         break;
     case DQ_AE_TITLE_FORBIDDEN:
         FS_ERROR("Invalid 'ae_title' value '%s' - must not contain control characters or "
-                 "backslashes", ae);
+                 "backslashes",
+                 ae);
         break;
-    default:
-        FS_ERROR("%s", err.message);
-        break;
+    default: FS_ERROR("%s", err.message); break;
     }
     return false;
 }
@@ -592,8 +581,7 @@ static bool choose_context(run *r, dq_assoc *a)
  * request; a failure raises (exit 1) with nothing sent. Ours: A-ABORT
  * instead of a dropped connection, and the reason at -d. false: reported,
  * the association aborted and freed. */
-static bool encode_identifier(run *r, dq_assoc *a, const dq_dataset *identifier,
-                              dq_buffer *encoded)
+static bool encode_identifier(run *r, dq_assoc *a, const dq_dataset *identifier, dq_buffer *encoded)
 {
     dq_error err;
     dq_error_clear(&err);

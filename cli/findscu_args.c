@@ -16,20 +16,41 @@
 #include "dq_gen_pdu.h"
 
 enum opt_id {
-    O_HELP, O_VERSION, O_QUIET, O_VERBOSE, O_DEBUG, O_LOGLEVEL,
-    O_AET, O_AEC, O_TA, O_TD, O_TN, O_PDU,
-    O_PATIENT, O_STUDY, O_PSONLY, O_WORKLIST, O_UPS,
-    O_KEYWORD, O_FILE, O_WRITE, O_OUTDIR,
-    O_RELATIONAL, O_DT, O_FUZZY, O_TZ, O_ENHANCED,
+    O_HELP,
+    O_VERSION,
+    O_QUIET,
+    O_VERBOSE,
+    O_DEBUG,
+    O_LOGLEVEL,
+    O_AET,
+    O_AEC,
+    O_TA,
+    O_TD,
+    O_TN,
+    O_PDU,
+    O_PATIENT,
+    O_STUDY,
+    O_PSONLY,
+    O_WORKLIST,
+    O_UPS,
+    O_KEYWORD,
+    O_FILE,
+    O_WRITE,
+    O_OUTDIR,
+    O_RELATIONAL,
+    O_DT,
+    O_FUZZY,
+    O_TZ,
+    O_ENHANCED,
     O_COUNT
 };
 
 typedef struct opt_def {
     enum opt_id id;
-    const char *s;     /* short form ("-aet"), NULL if none */
-    const char *l;     /* long form ("--calling-aet") */
+    const char *s; /* short form ("-aet"), NULL if none */
+    const char *l; /* long form ("--calling-aet") */
     bool takes_value;
-    int group;         /* mutually exclusive group: 0 none, 1 -q/-v/-d, 2 models */
+    int group; /* mutually exclusive group: 0 none, 1 -q/-v/-d, 2 models */
 } opt_def;
 
 /* In argparse's registration order: ambiguity messages list matches in it. */
@@ -200,9 +221,9 @@ static const opt_def *find_exact(const char *s, size_t len)
 typedef struct classified {
     enum { W_POSITIONAL, W_OPTION, W_UNKNOWN, W_AMBIGUOUS } kind;
     const opt_def *opt;
-    const char *used;        /* the option string matched */
+    const char *used;         /* the option string matched */
     const char *explicit_arg; /* text after '=' or after a short option, or NULL */
-    char matches[512];       /* for W_AMBIGUOUS: "-aet, -aec" */
+    char matches[512];        /* for W_AMBIGUOUS: "-aet, -aec" */
 } classified;
 
 /* The options a word abbreviates (argparse's allow_abbrev). */
@@ -265,7 +286,9 @@ static void classify(const char *a, classified *c)
             c->kind = W_OPTION;
             c->opt = d;
             c->used = (d->s && strncmp(d->s, a, (size_t)(eq - a)) == 0 &&
-                       strlen(d->s) == (size_t)(eq - a)) ? d->s : d->l;
+                       strlen(d->s) == (size_t)(eq - a))
+                          ? d->s
+                          : d->l;
             c->explicit_arg = eq + 1;
             return;
         }
@@ -276,8 +299,8 @@ static void classify(const char *a, classified *c)
         c->kind = W_AMBIGUOUS;
         size_t off = 0;
         for (size_t i = 0; i < m.n; i++) {
-            int w = snprintf(c->matches + off, sizeof c->matches - off, "%s%s",
-                             i ? ", " : "", m.str[i]);
+            int w = snprintf(c->matches + off, sizeof c->matches - off, "%s%s", i ? ", " : "",
+                             m.str[i]);
             if (w < 0 || (size_t)w >= sizeof c->matches - off)
                 break;
             off += (size_t)w;
@@ -305,7 +328,7 @@ static const int LEVEL_VALUES[] = {FS_LEVEL_CRITICAL, FS_LEVEL_ERROR, FS_LEVEL_W
 typedef struct parse_state {
     fs_options *o;
     FILE *out, *err;
-    bool seen[O_COUNT];      /* actions seen with a non-default value */
+    bool seen[O_COUNT]; /* actions seen with a non-default value */
     const opt_def *first_in_group[3];
     size_t cap_keywords;
     const char *positionals[2]; /* addr, port */
@@ -358,9 +381,9 @@ static fs_parse_result apply_number(parse_state *st, const opt_def *d, const cha
     double v;
     if (!py_float(val, &v))
         return usage_error(st->err, "argument %s: invalid float value: '%s'", name, val);
-    double *t = d->id == O_TA ? &o->acse_timeout
-              : d->id == O_TD ? &o->dimse_timeout
-                              : &o->network_timeout;
+    double *t = d->id == O_TA   ? &o->acse_timeout
+                : d->id == O_TD ? &o->dimse_timeout
+                                : &o->network_timeout;
     *t = v;
     return FS_PARSE_OK;
 }
@@ -392,9 +415,7 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
     if (r != FS_PARSE_OK)
         return r;
     switch (d->id) {
-    case O_HELP:
-        fs_print_help(st->out);
-        return FS_PARSE_EXIT_OK;
+    case O_HELP: fs_print_help(st->out); return FS_PARSE_EXIT_OK;
     case O_VERSION: o->version = true; break;
     case O_QUIET: o->log_type = 'q'; break;
     case O_VERBOSE: o->log_type = 'v'; break;
@@ -590,80 +611,80 @@ unsigned long fs_min_response_pdu(void)
 
 /* argparse's help, around the -pdu line that names a computed size. */
 static const char HELP_HEAD[] =
-        "usage: findscu [options] addr port\n"
-        "\n"
-        "The findscu application implements a Service Class User (SCU) for the\n"
-        "Query/Retrieve (QR) and Basic Worklist Management (BWM) Service Classes.\n"
-        "findscu only supports query functionality using the C-FIND message. It sends\n"
-        "query keys to an SCP and waits for a response. The application can be used to\n"
-        "test SCPs of the QR and BWM Service Classes.\n"
-        "\n"
-        "options:\n"
-        "  -h, --help            show this help message and exit\n"
-        "\n"
-        "Parameters:\n"
-        "  addr                  TCP/IP address or hostname of DICOM peer\n"
-        "  port                  TCP/IP port number of peer\n"
-        "\n"
-        "General Options:\n"
-        "  --version             print version information and exit\n"
-        "  -q, --quiet           quiet mode, print no warnings and errors\n"
-        "  -v, --verbose         verbose mode, print processing details\n"
-        "  -d, --debug           debug mode, print debug information\n"
-        "  -ll [l], --log-level [l]\n"
-        "                        use level l for the logger (critical, error, warning,\n"
-        "                        info, debug)\n"
-        "\n"
-        "Network Options:\n"
-        "  -aet [a]etitle, --calling-aet [a]etitle\n"
-        "                        set my calling AE title (default: FINDSCU)\n"
-        "  -aec [a]etitle, --called-aet [a]etitle\n"
-        "                        set called AE title of peer (default: ANY-SCP)\n"
-        "  -ta [s]econds, --acse-timeout [s]econds\n"
-        "                        timeout for ACSE messages (default: 30 s)\n"
-        "  -td [s]econds, --dimse-timeout [s]econds\n"
-        "                        timeout for DIMSE messages (default: 30 s)\n"
-        "  -tn [s]econds, --network-timeout [s]econds\n"
-        "                        timeout for the network (default: 30 s)\n"
-        "  -pdu [n]umber of bytes, --max-pdu [n]umber of bytes\n"
-        "                        set max receive pdu to n bytes (0 for unlimited,\n"
-        "                        default: 16382)\n";
+    "usage: findscu [options] addr port\n"
+    "\n"
+    "The findscu application implements a Service Class User (SCU) for the\n"
+    "Query/Retrieve (QR) and Basic Worklist Management (BWM) Service Classes.\n"
+    "findscu only supports query functionality using the C-FIND message. It sends\n"
+    "query keys to an SCP and waits for a response. The application can be used to\n"
+    "test SCPs of the QR and BWM Service Classes.\n"
+    "\n"
+    "options:\n"
+    "  -h, --help            show this help message and exit\n"
+    "\n"
+    "Parameters:\n"
+    "  addr                  TCP/IP address or hostname of DICOM peer\n"
+    "  port                  TCP/IP port number of peer\n"
+    "\n"
+    "General Options:\n"
+    "  --version             print version information and exit\n"
+    "  -q, --quiet           quiet mode, print no warnings and errors\n"
+    "  -v, --verbose         verbose mode, print processing details\n"
+    "  -d, --debug           debug mode, print debug information\n"
+    "  -ll [l], --log-level [l]\n"
+    "                        use level l for the logger (critical, error, warning,\n"
+    "                        info, debug)\n"
+    "\n"
+    "Network Options:\n"
+    "  -aet [a]etitle, --calling-aet [a]etitle\n"
+    "                        set my calling AE title (default: FINDSCU)\n"
+    "  -aec [a]etitle, --called-aet [a]etitle\n"
+    "                        set called AE title of peer (default: ANY-SCP)\n"
+    "  -ta [s]econds, --acse-timeout [s]econds\n"
+    "                        timeout for ACSE messages (default: 30 s)\n"
+    "  -td [s]econds, --dimse-timeout [s]econds\n"
+    "                        timeout for DIMSE messages (default: 30 s)\n"
+    "  -tn [s]econds, --network-timeout [s]econds\n"
+    "                        timeout for the network (default: 30 s)\n"
+    "  -pdu [n]umber of bytes, --max-pdu [n]umber of bytes\n"
+    "                        set max receive pdu to n bytes (0 for unlimited,\n"
+    "                        default: 16382)\n";
 
 static const char HELP_TAIL[] =
-        "\n"
-        "Query Information Model Options:\n"
-        "  -P, --patient         use patient root information model (default)\n"
-        "  -S, --study           use study root information model\n"
-        "  -O, --psonly          use patient/study only information model\n"
-        "  -W, --worklist        use modality worklist information model\n"
-        "  -U, --ups             use unified procedure step information model\n"
-        "\n"
-        "Query Options:\n"
-        "  -k [k]eyword: (gggg,eeee)=str, keyword=str, --keyword [k]eyword: (gggg,eeee)=str, keyword=str\n"
-        "                        add or override a query element using either an\n"
-        "                        element tag as (group,element) or the element's\n"
-        "                        keyword (such as PatientName)\n"
-        "  -f path to [f]ile, --file path to [f]ile\n"
-        "                        use a DICOM file as the query dataset, if used with -k\n"
-        "                        then the elements will be added to or overwrite those\n"
-        "                        present in the file\n"
-        "\n"
-        "Extended Negotiation Options:\n"
-        "  --relational-query    request the use of relational queries\n"
-        "  --dt-matching         request the use of date-time matching\n"
-        "  --fuzzy-names         request the use of fuzzy semantic matching of person\n"
-        "                        names\n"
-        "  --timezone-adj        request the use of timezone query adjustment\n"
-        "  --enhanced-conversion\n"
-        "                        request the use of enhanced multi-frame image\n"
-        "                        conversion\n"
-        "\n"
-        "Output Options:\n"
-        "  -w, --write           write the responses to file as rsp000001.dcm,\n"
-        "                        rsp000002.dcm, ...\n"
-        "  -od [d]irectory, --output-directory [d]irectory\n"
-        "                        write the -w files in directory d (created when\n"
-        "                        missing; default: the working directory)\n";
+    "\n"
+    "Query Information Model Options:\n"
+    "  -P, --patient         use patient root information model (default)\n"
+    "  -S, --study           use study root information model\n"
+    "  -O, --psonly          use patient/study only information model\n"
+    "  -W, --worklist        use modality worklist information model\n"
+    "  -U, --ups             use unified procedure step information model\n"
+    "\n"
+    "Query Options:\n"
+    "  -k [k]eyword: (gggg,eeee)=str, keyword=str, --keyword [k]eyword: (gggg,eeee)=str, keyword=str\n"
+    "                        add or override a query element using either an\n"
+    "                        element tag as (group,element) or the element's\n"
+    "                        keyword (such as PatientName)\n"
+    "  -f path to [f]ile, --file path to [f]ile\n"
+    "                        use a DICOM file as the query dataset, if used with -k\n"
+    "                        then the elements will be added to or overwrite those\n"
+    "                        present in the file\n"
+    "\n"
+    "Extended Negotiation Options:\n"
+    "  --relational-query    request the use of relational queries\n"
+    "  --dt-matching         request the use of date-time matching\n"
+    "  --fuzzy-names         request the use of fuzzy semantic matching of person\n"
+    "                        names\n"
+    "  --timezone-adj        request the use of timezone query adjustment\n"
+    "  --enhanced-conversion\n"
+    "                        request the use of enhanced multi-frame image\n"
+    "                        conversion\n"
+    "\n"
+    "Output Options:\n"
+    "  -w, --write           write the responses to file as rsp000001.dcm,\n"
+    "                        rsp000002.dcm, ...\n"
+    "  -od [d]irectory, --output-directory [d]irectory\n"
+    "                        write the -w files in directory d (created when\n"
+    "                        missing; default: the working directory)\n";
 
 void fs_print_help(FILE *out)
 {

@@ -33,8 +33,8 @@ typedef struct fs_options {
     const char *addr;
     long port;
     bool version;
-    char log_type;        /* 'q', 'v' (default) or 'd' */
-    int log_level;        /* -ll as an FS_LEVEL_*, 0 when not given */
+    char log_type; /* 'q', 'v' (default) or 'd' */
+    int log_level; /* -ll as an FS_LEVEL_*, 0 when not given */
     const char *calling_aet;
     const char *called_aet;
     double acse_timeout, dimse_timeout, network_timeout;
@@ -42,7 +42,7 @@ typedef struct fs_options {
     fs_model model;
     const char **keywords; /* -k values in order (pointers into argv) */
     size_t n_keywords;
-    const char *file;      /* -f or NULL */
+    const char *file; /* -f or NULL */
     bool write;
     const char *output_dir; /* --output-directory or NULL (the working directory) */
     bool relational_query, dt_matching, fuzzy_names, timezone_adj, enhanced_conversion;
@@ -50,8 +50,8 @@ typedef struct fs_options {
 
 typedef enum fs_parse_result {
     FS_PARSE_OK = 0,
-    FS_PARSE_EXIT_OK,    /* -h printed: exit 0 */
-    FS_PARSE_USAGE,      /* usage error printed: exit 2 */
+    FS_PARSE_EXIT_OK, /* -h printed: exit 0 */
+    FS_PARSE_USAGE,   /* usage error printed: exit 2 */
     FS_PARSE_NOMEM,
 } fs_parse_result;
 

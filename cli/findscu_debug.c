@@ -70,8 +70,8 @@ void fs_debug_associate_rq(const dq_pdu_associate *rq)
     char name[256];
     FS_DEBUG("Request Parameters:");
     FS_DEBUG("======================= OUTGOING A-ASSOCIATE-RQ PDU ========================");
-    FS_DEBUG("Our Implementation Class UID:      %.*s",
-             (int)ui->implementation_class_uid.len, ui->implementation_class_uid.ptr);
+    FS_DEBUG("Our Implementation Class UID:      %.*s", (int)ui->implementation_class_uid.len,
+             ui->implementation_class_uid.ptr);
     if (ui->implementation_version_name.len)
         FS_DEBUG("Our Implementation Version Name:   %.*s",
                  (int)ui->implementation_version_name.len, ui->implementation_version_name.ptr);
@@ -88,8 +88,7 @@ void fs_debug_associate_rq(const dq_pdu_associate *rq)
         FS_DEBUG("    Proposed SCP/SCU Role: Default");
         FS_DEBUG("    Proposed Transfer Syntax%s:", pc->n_transfer_syntaxes == 1 ? "" : "es");
         for (size_t k = 0; k < pc->n_transfer_syntaxes; k++)
-            FS_DEBUG("      =%s",
-                     str_name(dq_pdu_pctx_transfer_syntax(pc, k), name, sizeof name));
+            FS_DEBUG("      =%s", str_name(dq_pdu_pctx_transfer_syntax(pc, k), name, sizeof name));
     }
     ext_neg_lines(ui, "Requested Extended Negotiation");
     FS_DEBUG("Requested Common Extended Negotiation: None");
@@ -121,8 +120,8 @@ void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *propos
     FS_DEBUG("======================= INCOMING A-ASSOCIATE-AC PDU ========================");
     /* _handlers.py prints "unknown" for a missing class UID / version name */
     if (ui->implementation_class_uid.len)
-        FS_DEBUG("Their Implementation Class UID:    %.*s",
-                 (int)ui->implementation_class_uid.len, ui->implementation_class_uid.ptr);
+        FS_DEBUG("Their Implementation Class UID:    %.*s", (int)ui->implementation_class_uid.len,
+                 ui->implementation_class_uid.ptr);
     else
         FS_DEBUG("Their Implementation Class UID:    unknown");
     if (ui->implementation_version_name.len)
@@ -183,8 +182,9 @@ void fs_debug_dimse(const dq_dimse_message *m, bool outgoing)
                  fs_uid_name(c->affected_sop_class_uid, name, sizeof name));
     FS_DEBUG("Identifier                    : %s", has_data ? "Present" : "None");
     if (rq)
-        FS_DEBUG("Priority                      : %s",
-                 c->priority == 1 ? "High" : c->priority == 2 ? "Low" : "Medium");
+        FS_DEBUG("Priority                      : %s", c->priority == 1   ? "High"
+                                                       : c->priority == 2 ? "Low"
+                                                                          : "Medium");
     else
         FS_DEBUG("Status                        : 0x%04X", c->status);
     FS_DEBUG("============================ END DIMSE MESSAGE =============================");

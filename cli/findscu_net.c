@@ -96,8 +96,7 @@ static int net_check(void *user, dq_transport *t, dq_transport_step step, double
             return dq_fail(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                            "interrupted");
         return 0;
-    case DQ_TRANSPORT_STEP_READ:
-        return report_interrupt(c, err);
+    case DQ_TRANSPORT_STEP_READ: return report_interrupt(c, err);
     case DQ_TRANSPORT_STEP_READ_WAIT:
         if (c->cancel_deadline > 0) {
             double left = c->cancel_deadline - now_s();
@@ -118,8 +117,8 @@ static int net_check(void *user, dq_transport *t, dq_transport_step step, double
     return 0;
 }
 
-int fs_net_connect(dq_transport **out, fs_net **handle, const char *host, uint16_t port, double timeout,
-                   dq_error *err)
+int fs_net_connect(dq_transport **out, fs_net **handle, const char *host, uint16_t port,
+                   double timeout, dq_error *err)
 {
     *out = NULL;
     *handle = NULL;
@@ -134,8 +133,8 @@ int fs_net_connect(dq_transport **out, fs_net **handle, const char *host, uint16
         dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "timed out");
     } else if (err->kind == DQ_ERR_CONNECT && err->sys_errno == 0) {
         int g = err->detail[0]; /* resolver: "[Errno -2] Name or service not known" */
-        dq_error_set(err, DQ_ERR_CONNECT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "[Errno %d] %s",
-                     g, gai_strerror(g));
+        dq_error_set(err, DQ_ERR_CONNECT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "[Errno %d] %s", g,
+                     gai_strerror(g));
     } else if (err->kind == DQ_ERR_CONNECT) {
         int e = err->sys_errno;
         dq_error_set(err, DQ_ERR_CONNECT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "[Errno %d] %s", e,

@@ -161,8 +161,8 @@ static int part10_response(fs_sink *s, const fs_query_info *info, const dq_find_
          * the way Python words the OSError pynetdicom's save_as() raises. */
         if (err && err->kind == DQ_ERR_IO && err->sys_errno) {
             int e = err->sys_errno;
-            dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "[Errno %d] %s: '%s'", e, strerror(e), path);
+            dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "[Errno %d] %s: '%s'",
+                         e, strerror(e), path);
             err->sys_errno = e;
         } else {
             dq_error_prefix(err, "%s", path);
@@ -175,8 +175,7 @@ static int part10_response(fs_sink *s, const fs_query_info *info, const dq_find_
 static int dir_error(dq_error *err, int e, const char *what, const char *dir)
 {
     dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                 "Cannot %s the output directory '%s': [Errno %d] %s", what, dir, e,
-                 strerror(e));
+                 "Cannot %s the output directory '%s': [Errno %d] %s", what, dir, e, strerror(e));
     if (err)
         err->sys_errno = e;
     return -1;
@@ -184,7 +183,7 @@ static int dir_error(dq_error *err, int e, const char *what, const char *dir)
 
 int fs_output_dir_prepare(const char *dir, dq_error *err)
 {
-    char p[sizeof ((part10_state *)0)->dir];
+    char p[sizeof((part10_state *)0)->dir];
     size_t n = strlen(dir);
     if (n == 0 || n >= sizeof p)
         return dir_error(err, ENAMETOOLONG, "use", dir);

@@ -14,8 +14,8 @@
 
 /* What every sink may need about the query being run. */
 typedef struct fs_query_info {
-    const char *model_uid;        /* the query model (Affected SOP Class UID) */
-    dq_transfer_syntax ts;        /* accepted transfer syntax of its context */
+    const char *model_uid; /* the query model (Affected SOP Class UID) */
+    dq_transfer_syntax ts; /* accepted transfer syntax of its context */
     uint8_t pctx_id;
 } fs_query_info;
 

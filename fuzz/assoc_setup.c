@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const all_ts[] = {DQ_UID_ExplicitVRLittleEndian, DQ_UID_ImplicitVRLittleEndian, DQ_UID_DeflatedExplicitVRLittleEndian,
+static const char *const all_ts[] = {DQ_UID_ExplicitVRLittleEndian, DQ_UID_ImplicitVRLittleEndian,
+                                     DQ_UID_DeflatedExplicitVRLittleEndian,
                                      DQ_UID_ExplicitVRBigEndian};
 static const char *const ele_only[] = {DQ_UID_ExplicitVRLittleEndian};
 
@@ -39,7 +40,8 @@ int dq_fuzz_make_ac(dq_buffer *out, uint8_t pctx_id, dq_transfer_syntax ts, uint
         dq_pdu_pctx *pc = &ac->pctx[i];
         pc->id = (uint8_t)(2 * i + 1);
         pc->result = pc->id == pctx_id ? 0 : 3;
-        pc->transfer_syntax = dq_pdu_cstr(pc->id == pctx_id ? dq_ts_uid(ts) : DQ_UID_ImplicitVRLittleEndian);
+        pc->transfer_syntax =
+            dq_pdu_cstr(pc->id == pctx_id ? dq_ts_uid(ts) : DQ_UID_ImplicitVRLittleEndian);
     }
     ac->user_info.has_max_length = true;
     ac->user_info.max_length = max_pdu;

@@ -41,7 +41,8 @@ static void on_response(void *user, const dq_find_response *rsp, bool *cancel)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const models[4] = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, DQ_UID_StudyRootQueryRetrieveInformationModelFind,
+    static const char *const models[4] = {DQ_UID_PatientRootQueryRetrieveInformationModelFind,
+                                          DQ_UID_StudyRootQueryRetrieveInformationModelFind,
                                           DQ_UID_ModalityWorklistInformationModelFind,
                                           DQ_UID_PatientRootQueryRetrieveInformationModelFind};
     if (size < 1)

@@ -56,8 +56,8 @@ static void check_message(const dq_dimse_rx *rx, const dq_dimse_message *m, cons
 
 /* Walks one P-DATA-TF: false when the stream is over (a refused PDU or
  * fragment ends the association). */
-static bool walk(dq_dimse_rx *rx, const uint8_t *pdu, size_t len, const uint8_t *in,
-                 size_t in_len, dq_dataset *ds)
+static bool walk(dq_dimse_rx *rx, const uint8_t *pdu, size_t len, const uint8_t *in, size_t in_len,
+                 dq_dataset *ds)
 {
     dq_error err;
     if (dq_dimse_rx_feed(rx, pdu, len, &err) != 0)

@@ -41,8 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* What we encode must decode (a key path may nest deeper than
              * the decoder's depth cap: that refusal is correct). */
             dq_dataset *back = NULL;
-            if (dq_dataset_decode(enc.data, enc.len, (dq_transfer_syntax)ts, NULL, &back,
-                                  &err) != 0 &&
+            if (dq_dataset_decode(enc.data, enc.len, (dq_transfer_syntax)ts, NULL, &back, &err) !=
+                    0 &&
                 err.kind != DQ_ERR_LIMIT)
                 abort();
             dq_dataset_free(back);

@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dq_fuzz_exercise(ds);
         /* Writing it back out as findscu -w would. */
         dq_buffer out = {0};
-        (void)dq_part10_encode(ds, ts == DQ_TS_UNKNOWN ? DQ_TS_EXPLICIT_LE : ts, NULL, NULL,
-                               &out, &err);
+        (void)dq_part10_encode(ds, ts == DQ_TS_UNKNOWN ? DQ_TS_EXPLICIT_LE : ts, NULL, NULL, &out,
+                               &err);
         dq_buffer_free(&out);
     }
     dq_dataset_free(meta);

@@ -94,8 +94,7 @@ static void decode_one(const uint8_t *p, size_t n)
         }
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 

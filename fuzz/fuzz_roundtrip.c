@@ -164,7 +164,8 @@ static void same_associate(const dq_pdu_associate *a, const dq_pdu_associate *b)
         for (size_t i = 0; i < u->n_common_ext_neg; i++) {
             const dq_pdu_common_ext_neg *x = &u->common_ext_neg[i], *y = &v->common_ext_neg[i];
             if (!str_same(x->sop_class_uid, y->sop_class_uid) ||
-                !str_same(x->service_class_uid, y->service_class_uid) || x->n_related != y->n_related)
+                !str_same(x->service_class_uid, y->service_class_uid) ||
+                x->n_related != y->n_related)
                 fail("common extended negotiation");
             for (size_t k = 0; k < x->n_related; k++)
                 if (!str_same(dq_pdu_common_ext_neg_related(x, k),
@@ -212,8 +213,8 @@ static void pdu_round_trip(const uint8_t *data, size_t size)
         if (dq_pdu_decode_reject(data, size, &x, &err) != 0 ||
             dq_pdu_encode_reject(&out, &x, &err) != 0)
             break;
-        if (dq_pdu_decode_reject(out.data, out.len, &y, &err) != 0 ||
-            x.result != y.result || x.source != y.source || x.reason != y.reason)
+        if (dq_pdu_decode_reject(out.data, out.len, &y, &err) != 0 || x.result != y.result ||
+            x.source != y.source || x.reason != y.reason)
             fail("A-ASSOCIATE-RJ");
         break;
     }
@@ -237,8 +238,7 @@ static void pdu_round_trip(const uint8_t *data, size_t size)
             fail("A-RELEASE");
         break;
     }
-    default:
-        break;
+    default: break;
     }
     dq_buffer_free(&out);
 }

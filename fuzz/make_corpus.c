@@ -115,8 +115,7 @@ static void encode(const dq_dataset *ds, dq_transfer_syntax ts, dq_buffer *out)
         die("dq_dataset_encode", &err);
 }
 
-static const char *const ts_names[4] = {"implicit-le", "explicit-le", "deflated-le",
-                                        "explicit-be"};
+static const char *const ts_names[4] = {"implicit-le", "explicit-le", "deflated-le", "explicit-be"};
 
 static void dataset_seeds(void)
 {
@@ -135,8 +134,8 @@ static void dataset_seeds(void)
 
         dq_error err;
         b.len = 0;
-        if (dq_part10_encode(ds, (dq_transfer_syntax)ts, "1.2.840.10008.5.1.4.1.2.2.1",
-                             "1.2.3.4.5", &b, &err) != 0)
+        if (dq_part10_encode(ds, (dq_transfer_syntax)ts, "1.2.840.10008.5.1.4.1.2.2.1", "1.2.3.4.5",
+                             &b, &err) != 0)
             die("dq_part10_encode", &err);
         snprintf(name, sizeof name, "file-%s", ts_names[ts]);
         write_seed("part10", name, b.data, b.len, NULL, 0);
@@ -153,12 +152,11 @@ static void dataset_seeds(void)
 /* findscu -k arguments: every documented form of the path and value. */
 static void keypath_seeds(void)
 {
-    static const char simple[] =
-        "QueryRetrieveLevel=PATIENT\n"
-        "PatientName=DOE^J*\n"
-        "PatientID=\n"
-        "(0010,0030)=19700101\n"
-        "(0008,0052)=STUDY\n";
+    static const char simple[] = "QueryRetrieveLevel=PATIENT\n"
+                                 "PatientName=DOE^J*\n"
+                                 "PatientID=\n"
+                                 "(0010,0030)=19700101\n"
+                                 "(0008,0052)=STUDY\n";
     static const char sequences[] =
         "ReferencedStudySequence=\n"
         "ReferencedStudySequence[0]=\n"
@@ -166,35 +164,32 @@ static void keypath_seeds(void)
         "ReferencedStudySequence[2].ReferencedSOPClassUID=1.2.3\n"
         "ScheduledProcedureStepSequence[0].ScheduledProtocolCodeSequence[1].CodeValue=X\n"
         "(0040,0100)[0].(0040,0001)=CT1\n";
-    static const char values[] =
-        "SpecificCharacterSet=ISO_IR 100\n"
-        "PatientName=M\xc3\xbcller^J\xc3\xbcrgen\n"
-        "Rows=512\n"
-        "(0028,0034)=1\\1\n"
-        "ImagePositionPatient=1.5\\-2\\3e2\n"
-        "PatientWeight=72.5\n"
-        "FrameIncrementPointer=(0018,1063)\n"
-        "(0018,1063)=00181063\n"
-        "(0009,0010)=PRIVATE\n"
-        "(0009,1001)=00ff10\n"
-        "(7FE0,0010)=0001\n"
-        "RealWorldValueLastValueMapped=-1\n"
-        "(0040,A30A)=1.5\\2.5\n"
-        "(0018,9219)=-3\n";
-    static const char charsets[] =
-        "SpecificCharacterSet=\\ISO 2022 IR 87\n"
-        "PatientName=\xe5\xb1\xb1\xe7\x94\xb0^\xe5\xa4\xaa\xe9\x83\x8e\n"
-        "SpecificCharacterSet=GB18030\n"
-        "InstitutionName=\xe5\x8c\xbb\xe9\x99\xa2\n";
-    static const char errors[] =
-        "NotAKeyword=1\n"
-        "(0010,0010=X\n"
-        "ReferencedStudySequence[x].PatientID=1\n"
-        "Rows=abc\n"
-        "Rows=70000\n"
-        "(0009,1001)=zz\n"
-        "=\n"
-        "PatientName\n";
+    static const char values[] = "SpecificCharacterSet=ISO_IR 100\n"
+                                 "PatientName=M\xc3\xbcller^J\xc3\xbcrgen\n"
+                                 "Rows=512\n"
+                                 "(0028,0034)=1\\1\n"
+                                 "ImagePositionPatient=1.5\\-2\\3e2\n"
+                                 "PatientWeight=72.5\n"
+                                 "FrameIncrementPointer=(0018,1063)\n"
+                                 "(0018,1063)=00181063\n"
+                                 "(0009,0010)=PRIVATE\n"
+                                 "(0009,1001)=00ff10\n"
+                                 "(7FE0,0010)=0001\n"
+                                 "RealWorldValueLastValueMapped=-1\n"
+                                 "(0040,A30A)=1.5\\2.5\n"
+                                 "(0018,9219)=-3\n";
+    static const char charsets[] = "SpecificCharacterSet=\\ISO 2022 IR 87\n"
+                                   "PatientName=\xe5\xb1\xb1\xe7\x94\xb0^\xe5\xa4\xaa\xe9\x83\x8e\n"
+                                   "SpecificCharacterSet=GB18030\n"
+                                   "InstitutionName=\xe5\x8c\xbb\xe9\x99\xa2\n";
+    static const char errors[] = "NotAKeyword=1\n"
+                                 "(0010,0010=X\n"
+                                 "ReferencedStudySequence[x].PatientID=1\n"
+                                 "Rows=abc\n"
+                                 "Rows=70000\n"
+                                 "(0009,1001)=zz\n"
+                                 "=\n"
+                                 "PatientName\n";
     write_seed("keypath", "simple", simple, sizeof simple - 1, NULL, 0);
     write_seed("keypath", "sequences", sequences, sizeof sequences - 1, NULL, 0);
     write_seed("keypath", "values", values, sizeof values - 1, NULL, 0);
@@ -206,8 +201,9 @@ static void keypath_seeds(void)
 
 static void pdu_seeds(void)
 {
-    static const dq_pdu_str ts[2] = {{DQ_UID_ExplicitVRLittleEndian, sizeof DQ_UID_ExplicitVRLittleEndian - 1},
-                                     {DQ_UID_ImplicitVRLittleEndian, sizeof DQ_UID_ImplicitVRLittleEndian - 1}};
+    static const dq_pdu_str ts[2] = {
+        {DQ_UID_ExplicitVRLittleEndian, sizeof DQ_UID_ExplicitVRLittleEndian - 1},
+        {DQ_UID_ImplicitVRLittleEndian, sizeof DQ_UID_ImplicitVRLittleEndian - 1}};
     static const dq_pdu_str related[1] = {{"1.2.840.10008.5.1.4.1.2.2.1", 27}};
     static const uint8_t ext_info[3] = {1, 1, 0};
     dq_pdu_associate *a = calloc(1, sizeof *a);
@@ -223,10 +219,14 @@ static void pdu_seeds(void)
     strcpy(a->calling_ae, "FINDSCU");
     a->application_context = dq_pdu_cstr("1.2.840.10008.3.1.1.1");
     a->n_pctx = 2;
-    a->pctx[0] = (dq_pdu_pctx){.id = 1, .abstract_syntax = dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1"),
-                               .n_transfer_syntaxes = 2, .transfer_syntaxes = ts};
-    a->pctx[1] = (dq_pdu_pctx){.id = 3, .abstract_syntax = dq_pdu_cstr("1.2.840.10008.5.1.4.31"),
-                               .n_transfer_syntaxes = 1, .transfer_syntaxes = ts};
+    a->pctx[0] = (dq_pdu_pctx){.id = 1,
+                               .abstract_syntax = dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1"),
+                               .n_transfer_syntaxes = 2,
+                               .transfer_syntaxes = ts};
+    a->pctx[1] = (dq_pdu_pctx){.id = 3,
+                               .abstract_syntax = dq_pdu_cstr("1.2.840.10008.5.1.4.31"),
+                               .n_transfer_syntaxes = 1,
+                               .transfer_syntaxes = ts};
     dq_pdu_user_info *u = &a->user_info;
     u->has_max_length = true;
     u->max_length = 16382;
@@ -240,13 +240,14 @@ static void pdu_seeds(void)
     u->n_ext_neg = 1;
     u->ext_neg[0] = (dq_pdu_ext_neg){dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1"), ext_info, 3};
     u->n_common_ext_neg = 1;
-    u->common_ext_neg[0] = (dq_pdu_common_ext_neg){
-        .sop_class_uid = dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1"),
-        .service_class_uid = dq_pdu_cstr("1.2.840.10008.4.2"), .n_related = 1,
-        .related_list = related};
+    u->common_ext_neg[0] =
+        (dq_pdu_common_ext_neg){.sop_class_uid = dq_pdu_cstr("1.2.840.10008.5.1.4.1.2.2.1"),
+                                .service_class_uid = dq_pdu_cstr("1.2.840.10008.4.2"),
+                                .n_related = 1,
+                                .related_list = related};
     u->has_user_identity = true;
-    u->user_identity = (dq_pdu_user_identity){2, 1, (const uint8_t *)"user", 4,
-                                              (const uint8_t *)"secret", 6};
+    u->user_identity =
+        (dq_pdu_user_identity){2, 1, (const uint8_t *)"user", 4, (const uint8_t *)"secret", 6};
     if (dq_pdu_encode_associate(&b, a, &err) != 0)
         die("encode A-ASSOCIATE-RQ", &err);
     seed("pdu", "associate-rq", 1, b.data, b.len);
@@ -342,8 +343,8 @@ static void put_message(dq_buffer *out, const dq_dimse_command *c, const dq_buff
     for (int k = 0; k < 2 && parts[k]; k++) {
         for (size_t off = 0; off < parts[k]->len;) {
             size_t len = parts[k]->len - off < frag ? parts[k]->len - off : frag;
-            pdvs[n++] = (dq_pdv){1, 0, k == 0, off + len == parts[k]->len,
-                                 parts[k]->data + off, len};
+            pdvs[n++] =
+                (dq_pdv){1, 0, k == 0, off + len == parts[k]->len, parts[k]->data + off, len};
             off += len;
             if (n == per_pdu || n == 64) {
                 if (dq_pdu_encode_pdata(out, pdvs, n, NULL) != 0)
@@ -360,7 +361,7 @@ static void put_message(dq_buffer *out, const dq_dimse_command *c, const dq_buff
 static void append_small(dq_buffer *out, int which)
 {
     dq_pdu_abort ab = {0, 0};
-    int rc = which == 1 ? dq_pdu_encode_release(out, DQ_PDU_RELEASE_RP, NULL)
+    int rc = which == 1   ? dq_pdu_encode_release(out, DQ_PDU_RELEASE_RP, NULL)
              : which == 2 ? dq_pdu_encode_release(out, DQ_PDU_RELEASE_RQ, NULL)
                           : dq_pdu_encode_abort(out, &ab, NULL);
     if (rc != 0)
@@ -396,8 +397,10 @@ static void packed_responses(dq_buffer *out, uint8_t ctx2)
     command_bytes(&rsp, &c);
     command_bytes(&end, &fin);
     size_t h = d.len / 2;
-    dq_pdv first[] = {{1, 0, true, true, c.data, c.len}, {1, 0, false, true, d.data, d.len},
-                      {1, 0, true, true, c.data, c.len}, {1, 0, false, false, d.data, h}};
+    dq_pdv first[] = {{1, 0, true, true, c.data, c.len},
+                      {1, 0, false, true, d.data, d.len},
+                      {1, 0, true, true, c.data, c.len},
+                      {1, 0, false, false, d.data, h}};
     dq_pdv second[] = {{ctx2, 0, false, true, d.data + h, d.len - h},
                        {1, 0, true, true, fin.data, fin.len}};
     if (dq_pdu_encode_pdata(out, first, 4, NULL) < 0 ||

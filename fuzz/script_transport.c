@@ -14,8 +14,7 @@ static ssize_t script_read(void *ctx, void *buf, size_t cap, double timeout, dq_
     (void)timeout;
     script *s = ctx;
     if (s->pos >= s->len)
-        return dq_fail(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "end of script");
+        return dq_fail(err, DQ_ERR_CLOSED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "end of script");
     size_t n = s->len - s->pos;
     if (n > cap)
         n = cap;

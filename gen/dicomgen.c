@@ -27,24 +27,17 @@ extern const gen_emitter gen_emitter_dict;
 extern const gen_emitter gen_emitter_uids;
 
 static const gen_emitter *const emitters[] = {
-    &gen_emitter_editions,
-    &gen_emitter_ul,
-    &gen_emitter_pdu,
-    &gen_emitter_status,
-    &gen_emitter_dimse,
-    &gen_emitter_ul_actions,
-    &gen_emitter_vrs,
-    &gen_emitter_dict,
-    &gen_emitter_uids,
+    &gen_emitter_editions, &gen_emitter_ul,    &gen_emitter_pdu,
+    &gen_emitter_status,   &gen_emitter_dimse, &gen_emitter_ul_actions,
+    &gen_emitter_vrs,      &gen_emitter_dict,  &gen_emitter_uids,
 };
 #define NEMITTERS (sizeof emitters / sizeof emitters[0])
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: dicomgen --standard DIR --emit NAME --output-dir OUT\n"
-            "       dicomgen --standard DIR --dump WHAT\n"
-            "       dicomgen --list\n");
+    fprintf(stderr, "usage: dicomgen --standard DIR --emit NAME --output-dir OUT\n"
+                    "       dicomgen --standard DIR --dump WHAT\n"
+                    "       dicomgen --list\n");
     return 2;
 }
 
@@ -101,8 +94,8 @@ int main(int argc, char **argv)
             break;
     }
     if (rc < 0) {
-        fprintf(stderr, "dicomgen: no emitter for %s \"%s\" (see --list)\n", emit ? "--emit" : "--dump",
-                emit ? emit : dump);
+        fprintf(stderr, "dicomgen: no emitter for %s \"%s\" (see --list)\n",
+                emit ? "--emit" : "--dump", emit ? emit : dump);
         return 2;
     }
     if (dump && fflush(stdout) != 0) {

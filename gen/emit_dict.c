@@ -62,7 +62,8 @@ static bool parse_tag(const char *s, elem *e)
         if (c == 'x' || c == 'X') {
             e->tagstr[k + 1 + (k >= 4)] = 'x';
         } else if (isxdigit((unsigned char)c)) {
-            tag |= (uint32_t)(isdigit((unsigned char)c) ? c - '0' : toupper((unsigned char)c) - 'A' + 10);
+            tag |= (uint32_t)(isdigit((unsigned char)c) ? c - '0'
+                                                        : toupper((unsigned char)c) - 'A' + 10);
             mask |= 0xF;
             e->tagstr[k + 1 + (k >= 4)] = (char)toupper((unsigned char)c);
         } else {
@@ -151,8 +152,8 @@ static bool parse_vm(const char *s, elem *e)
         return true;
     bool first = true;
     for (const char *p = s;;) {
-        const char *or = strstr(p, " or ");
-        size_t len = or ? (size_t)(or - p) : strlen(p);
+        const char * or = strstr(p, " or ");
+        size_t len = or ? (size_t)(or -p) : strlen(p);
         unsigned mn, mx, st;
         if (!parse_vm_term(p, len, &mn, &mx, &st))
             return false;
@@ -166,9 +167,9 @@ static bool parse_vm(const char *s, elem *e)
             e->vm_max = (mx == 0 || e->vm_max == 0) ? 0 : (mx > e->vm_max ? mx : e->vm_max);
             e->vm_step = 1;
         }
-        if (!or)
+        if (! or)
             return true;
-        p = or + 4;
+        p = or +4;
     }
 }
 
@@ -223,7 +224,8 @@ static void read_table(elem_set *set, const gen_doc *doc, xmlNode *node, int par
         e->tr = row->tr;
         e->line = row->line;
         if (!parse_tag(row->cells[c_tag], e))
-            gen_fail(doc, row->nodes[c_tag], "expected a tag like (0010,0010) or (60xx,3000), found \"%s\"",
+            gen_fail(doc, row->nodes[c_tag],
+                     "expected a tag like (0010,0010) or (60xx,3000), found \"%s\"",
                      row->cells[c_tag]);
         if (!parse_vr(row->cells[c_vr], e))
             gen_fail(doc, row->nodes[c_vr],
@@ -234,13 +236,15 @@ static void read_table(elem_set *set, const gen_doc *doc, xmlNode *node, int par
                      "%s: expected a VM like \"1\", \"1-n\", \"2-2n\" or \"1-32\", found \"%s\"",
                      e->tagstr, row->cells[c_vm]);
         if (!valid_keyword(row->cells[c_kw]))
-            gen_fail(doc, row->nodes[c_kw], "%s: expected a keyword of letters and digits, found \"%s\"",
-                     e->tagstr, row->cells[c_kw]);
+            gen_fail(doc, row->nodes[c_kw],
+                     "%s: expected a keyword of letters and digits, found \"%s\"", e->tagstr,
+                     row->cells[c_kw]);
         if (row->cells[c_name][0] == 0 && row->cells[c_kw][0] == 0) {
             /* A tag kept only to say it is retired, e.g. (0018,9445) "RET - See
              * Note": nothing to look up, so skip it, but say so. */
             if (row->cells[c_vr][0] || row->cells[c_vm][0])
-                gen_fail(doc, row->tr, "%s: expected a name or a keyword, both are empty", e->tagstr);
+                gen_fail(doc, row->tr, "%s: expected a name or a keyword, both are empty",
+                         e->tagstr);
             set->placeholders++;
             continue;
         }
@@ -251,8 +255,8 @@ static void read_table(elem_set *set, const gen_doc *doc, xmlNode *node, int par
         e->keyword = gen_xstrdup(row->cells[c_kw]);
         e->vr_text = gen_xstrdup(row->cells[c_vr]);
         e->vm = gen_xstrdup(row->cells[c_vm]);
-        e->retired = all_retired ||
-                     (c_ret < row->ncells && strncmp(row->cells[c_ret], "RET", 3) == 0);
+        e->retired =
+            all_retired || (c_ret < row->ncells && strncmp(row->cells[c_ret], "RET", 3) == 0);
         set->n++;
         set->from_part[part_index]++;
     }
@@ -309,7 +313,8 @@ static elem_set *dict_read(const gen_doc *p6, const gen_doc *p7)
             b = t;
         }
         if (a->tag == b->tag && a->mask == b->mask)
-            gen_fail(b->doc, b->tr, "%s appears twice (also %s line %ld)", b->tagstr, a->doc->file, a->line);
+            gen_fail(b->doc, b->tr, "%s appears twice (also %s line %ld)", b->tagstr, a->doc->file,
+                     a->line);
     }
     /* Keywords are names in code: each must be unique. */
     const elem **by_kw = gen_xmalloc(set->n * sizeof *by_kw);
@@ -346,10 +351,11 @@ static void dict_free(elem_set *set)
 
 static void report(const elem_set *set)
 {
-    fprintf(stderr,
-            "dicomgen: dict: %zu elements (%zu from PS3.6, %zu from PS3.7); ignored: %zu blank rows, "
-            "%zu tags without name, keyword, VR or VM\n",
-            set->n, set->from_part[0], set->from_part[1], set->ignored, set->placeholders);
+    fprintf(
+        stderr,
+        "dicomgen: dict: %zu elements (%zu from PS3.6, %zu from PS3.7); ignored: %zu blank rows, "
+        "%zu tags without name, keyword, VR or VM\n",
+        set->n, set->from_part[0], set->from_part[1], set->ignored, set->placeholders);
 }
 
 /* ---- hash tables --------------------------------------------------------- */
@@ -385,15 +391,17 @@ static int emit(const char *dir, const char *outdir)
     }
     /* Most specific mask first, so (0028,04x0) wins over a wider pattern. */
     for (size_t i = 1; i < nmasks; i++)
-        for (size_t j = i; j > 0 && (__builtin_popcount(masks[j]) > __builtin_popcount(masks[j - 1]) ||
-                                     (__builtin_popcount(masks[j]) == __builtin_popcount(masks[j - 1]) &&
-                                      masks[j] > masks[j - 1]));
+        for (size_t j = i;
+             j > 0 && (__builtin_popcount(masks[j]) > __builtin_popcount(masks[j - 1]) ||
+                       (__builtin_popcount(masks[j]) == __builtin_popcount(masks[j - 1]) &&
+                        masks[j] > masks[j - 1]));
              j--) {
             uint32_t t = masks[j];
             masks[j] = masks[j - 1];
             masks[j - 1] = t;
         }
-    unsigned tbits = gen_hash_bits(nexact), mbits = gen_hash_bits(nmasked), kbits = gen_hash_bits(nkw);
+    unsigned tbits = gen_hash_bits(nexact), mbits = gen_hash_bits(nmasked),
+             kbits = gen_hash_bits(nkw);
     size_t tsize = (size_t)1 << tbits, msize = (size_t)1 << mbits, ksize = (size_t)1 << kbits;
     uint16_t *tslots = gen_hash_slots(tbits);
     uint16_t *mslots = gen_hash_slots(mbits);
@@ -403,8 +411,8 @@ static int emit(const char *dir, const char *outdir)
         const elem *e = &set->v[i];
         bool exact = e->mask == 0xFFFFFFFFu;
         unsigned bits = exact ? tbits : mbits;
-        size_t probes = gen_hash_put(exact ? tslots : mslots, bits, dq_hash_tag(e->tag, bits),
-                                     (uint16_t)i);
+        size_t probes =
+            gen_hash_put(exact ? tslots : mslots, bits, dq_hash_tag(e->tag, bits), (uint16_t)i);
         max_probe = probes > max_probe ? probes : max_probe;
         if (e->keyword[0]) /* keywords are unique: dict_read checked */
             gen_hash_put(kslots, kbits, dq_hash_str(e->keyword, kbits), (uint16_t)i);
@@ -414,32 +422,34 @@ static int emit(const char *dir, const char *outdir)
     gen_out *h = gen_out_open(path);
     free(path);
     gen_out_banner(h, "dict", docs, 2);
-    gen_out_printf(h,
-                   "#ifndef DQ_GEN_DICT_H\n#define DQ_GEN_DICT_H\n\n"
-                   "#include \"dq/dict.h\"\n\n"
-                   "#define DQ_GEN_DICT_COUNT %zu\n"
-                   "/* Open-addressing tables of indexes into dq_gen_dict (0xFFFF: empty),\n"
-                   " * probed linearly from the hash of src/data/dict_hash.h. */\n"
-                   "#define DQ_GEN_DICT_EMPTY 0xFFFFu\n"
-                   "#define DQ_GEN_DICT_TAG_BITS %u    /* exact tags: %zu */\n"
-                   "#define DQ_GEN_DICT_MASKED_BITS %u /* masked tags: %zu, keyed by tag & mask */\n"
-                   "#define DQ_GEN_DICT_KEYWORD_BITS %u /* keywords: %zu */\n"
-                   "#define DQ_GEN_DICT_MASK_COUNT %zu\n\n"
-                   "extern const dq_dict_entry dq_gen_dict[DQ_GEN_DICT_COUNT]; /* sorted by tag */\n"
-                   "extern const uint16_t dq_gen_dict_by_tag[1u << DQ_GEN_DICT_TAG_BITS];\n"
-                   "extern const uint16_t dq_gen_dict_by_masked[1u << DQ_GEN_DICT_MASKED_BITS];\n"
-                   "extern const uint16_t dq_gen_dict_by_keyword[1u << DQ_GEN_DICT_KEYWORD_BITS];\n"
-                   "/* The distinct masks of masked tags, most specific first. */\n"
-                   "extern const uint32_t dq_gen_dict_masks[DQ_GEN_DICT_MASK_COUNT];\n\n#endif\n",
-                   set->n, tbits, nexact, mbits, nmasked, kbits, nkw, nmasks);
+    gen_out_printf(
+        h,
+        "#ifndef DQ_GEN_DICT_H\n#define DQ_GEN_DICT_H\n\n"
+        "#include \"dq/dict.h\"\n\n"
+        "#define DQ_GEN_DICT_COUNT %zu\n"
+        "/* Open-addressing tables of indexes into dq_gen_dict (0xFFFF: empty),\n"
+        " * probed linearly from the hash of src/data/dict_hash.h. */\n"
+        "#define DQ_GEN_DICT_EMPTY 0xFFFFu\n"
+        "#define DQ_GEN_DICT_TAG_BITS %u    /* exact tags: %zu */\n"
+        "#define DQ_GEN_DICT_MASKED_BITS %u /* masked tags: %zu, keyed by tag & mask */\n"
+        "#define DQ_GEN_DICT_KEYWORD_BITS %u /* keywords: %zu */\n"
+        "#define DQ_GEN_DICT_MASK_COUNT %zu\n\n"
+        "extern const dq_dict_entry dq_gen_dict[DQ_GEN_DICT_COUNT]; /* sorted by tag */\n"
+        "extern const uint16_t dq_gen_dict_by_tag[1u << DQ_GEN_DICT_TAG_BITS];\n"
+        "extern const uint16_t dq_gen_dict_by_masked[1u << DQ_GEN_DICT_MASKED_BITS];\n"
+        "extern const uint16_t dq_gen_dict_by_keyword[1u << DQ_GEN_DICT_KEYWORD_BITS];\n"
+        "/* The distinct masks of masked tags, most specific first. */\n"
+        "extern const uint32_t dq_gen_dict_masks[DQ_GEN_DICT_MASK_COUNT];\n\n#endif\n",
+        set->n, tbits, nexact, mbits, nmasked, kbits, nkw, nmasks);
 
     path = gen_xasprintf("%s/dq_gen_dict.c", outdir);
     gen_out *c = gen_out_open(path);
     free(path);
     gen_out_banner(c, "dict", docs, 2);
-    gen_out_printf(c, "#include \"dq_gen_dict.h\"\n\n"
-                      "const dq_dict_entry dq_gen_dict[DQ_GEN_DICT_COUNT] = {\n"
-                      "    /* tag, mask, keyword, name, vm, {vr...}, vm_min, vm_max, vm_step, retired */\n");
+    gen_out_printf(
+        c, "#include \"dq_gen_dict.h\"\n\n"
+           "const dq_dict_entry dq_gen_dict[DQ_GEN_DICT_COUNT] = {\n"
+           "    /* tag, mask, keyword, name, vm, {vr...}, vm_min, vm_max, vm_step, retired */\n");
     for (size_t i = 0; i < set->n; i++) {
         const elem *e = &set->v[i];
         gen_out_printf(c, "    /* %5zu %s */ {0x%08Xu, 0x%08Xu, ", i, e->tagstr, e->tag, e->mask);
@@ -483,8 +493,8 @@ static int dump(const char *dir, const char *what, FILE *out)
     fprintf(out, "tag\tkeyword\tvr\tvm\tretired\tname\n");
     for (size_t i = 0; i < set->n; i++) {
         const elem *e = &set->v[i];
-        fprintf(out, "%s\t%s\t%s\t%s\t%d\t%s\n", e->tagstr, e->keyword, e->vr_text, e->vm, e->retired,
-                e->name);
+        fprintf(out, "%s\t%s\t%s\t%s\t%d\t%s\n", e->tagstr, e->keyword, e->vr_text, e->vm,
+                e->retired, e->name);
     }
     report(set);
     dict_free(set);

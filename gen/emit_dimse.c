@@ -22,7 +22,8 @@
 #define NO_TAG 0xFFFFFFFFu
 
 enum { KIND_RQ, KIND_RSP, KIND_CANCEL_RQ };
-static const char *const kind_enum[] = {"DQ_DIMSE_KIND_RQ", "DQ_DIMSE_KIND_RSP", "DQ_DIMSE_KIND_CANCEL_RQ"};
+static const char *const kind_enum[] = {"DQ_DIMSE_KIND_RQ", "DQ_DIMSE_KIND_RSP",
+                                        "DQ_DIMSE_KIND_CANCEL_RQ"};
 static const char *const kind_column[] = {"Req/Ind", "Rsp/Conf", "CnclReq/CnclInd"};
 enum { DS_NONE, DS_REQUIRED, DS_OPTIONAL };
 static const char *const ds_enum[] = {"DQ_DIMSE_DATASET_NONE", "DQ_DIMSE_DATASET_REQUIRED",
@@ -141,7 +142,8 @@ static void read_all(const char *dir, gen_doc **docp, messages *ms)
     for (size_t i = 0; i < nt; i++) {
         char *cap = gen_table_caption(tables[i]);
         size_t cl = strlen(cap), sl = strlen(SUFFIX);
-        if (cl <= sl || strcmp(cap + cl - sl, SUFFIX) != 0 || !(cap[0] == 'C' || cap[0] == 'N') || cap[1] != '-') {
+        if (cl <= sl || strcmp(cap + cl - sl, SUFFIX) != 0 || !(cap[0] == 'C' || cap[0] == 'N') ||
+            cap[1] != '-') {
             free(cap);
             continue;
         }
@@ -195,7 +197,8 @@ static void read_all(const char *dir, gen_doc **docp, messages *ms)
         if (m->command < 0)
             gen_fail(doc, tables[i], "\"%s\": no Command Field value (\"set to XXXXH\")", cap);
         if (m->dataset < 0)
-            gen_fail(doc, tables[i], "\"%s\": cannot tell from Command Data Set Type whether a data set is present",
+            gen_fail(doc, tables[i],
+                     "\"%s\": cannot tell from Command Data Set Type whether a data set is present",
                      cap);
         gen_table_free(t);
         free(cap);
@@ -250,21 +253,23 @@ static int emit(const char *dir, const char *outdir)
                           "enum {\n");
     for (size_t i = 0; i < ms.n; i++)
         gen_out_printf(codes, "    DQ_DIMSE_CMD_%s = 0x%04lXu,\n", ms.v[i].cname, ms.v[i].command);
-    gen_out_printf(codes, "};\n\n"
-                          "/* Command Data Set Type (0000,0800) when no data set follows. */\n"
-                          "#define DQ_DIMSE_NO_DATA_SET 0x%04Xu\n\n#endif\n",
+    gen_out_printf(codes,
+                   "};\n\n"
+                   "/* Command Data Set Type (0000,0800) when no data set follows. */\n"
+                   "#define DQ_DIMSE_NO_DATA_SET 0x%04Xu\n\n#endif\n",
                    NULL_DATA_SET);
 
     path = gen_xasprintf("%s/dq_gen_dimse.h", outdir);
     gen_out *h = gen_out_open(path);
     free(path);
     gen_out_banner(h, "dimse", docs, 1);
-    gen_out_printf(h,
-                   "#ifndef DQ_GEN_DIMSE_H\n#define DQ_GEN_DIMSE_H\n\n"
-                   "#include \"dq/dimse_tables.h\"\n\n"
-                   "#define DQ_GEN_DIMSE_MESSAGE_COUNT %zu\n"
-                   "extern const dq_dimse_spec dq_gen_dimse_messages[DQ_GEN_DIMSE_MESSAGE_COUNT];\n\n#endif\n",
-                   ms.n);
+    gen_out_printf(
+        h,
+        "#ifndef DQ_GEN_DIMSE_H\n#define DQ_GEN_DIMSE_H\n\n"
+        "#include \"dq/dimse_tables.h\"\n\n"
+        "#define DQ_GEN_DIMSE_MESSAGE_COUNT %zu\n"
+        "extern const dq_dimse_spec dq_gen_dimse_messages[DQ_GEN_DIMSE_MESSAGE_COUNT];\n\n#endif\n",
+        ms.n);
 
     path = gen_xasprintf("%s/dq_gen_dimse.c", outdir);
     gen_out *c = gen_out_open(path);
@@ -273,9 +278,10 @@ static int emit(const char *dir, const char *outdir)
     gen_out_printf(c, "#include \"dq_gen_dimse.h\"\n\n");
     for (size_t i = 0; i < ms.n; i++) {
         const message *m = &ms.v[i];
-        gen_out_printf(c, "/* %s Message Fields; usage from the %s Parameters column %s */\n", m->name,
-                       m->service, kind_column[m->kind]);
-        gen_out_printf(c, "static const dq_dimse_spec_field fields_%s[%zu] = {\n", m->cname, m->nfields);
+        gen_out_printf(c, "/* %s Message Fields; usage from the %s Parameters column %s */\n",
+                       m->name, m->service, kind_column[m->kind]);
+        gen_out_printf(c, "static const dq_dimse_spec_field fields_%s[%zu] = {\n", m->cname,
+                       m->nfields);
         for (size_t k = 0; k < m->nfields; k++) {
             const field *f = &m->fields[k];
             if (f->tag == NO_TAG)
@@ -291,11 +297,13 @@ static int emit(const char *dir, const char *outdir)
         }
         gen_out_printf(c, "};\n\n");
     }
-    gen_out_printf(c, "const dq_dimse_spec dq_gen_dimse_messages[DQ_GEN_DIMSE_MESSAGE_COUNT] = {\n");
+    gen_out_printf(c,
+                   "const dq_dimse_spec dq_gen_dimse_messages[DQ_GEN_DIMSE_MESSAGE_COUNT] = {\n");
     for (size_t i = 0; i < ms.n; i++) {
         const message *m = &ms.v[i];
-        gen_out_printf(c, "    {\"%s\", \"%s\", 0x%04lXu, %s, %s, %zu, fields_%s},\n", m->name, m->service, m->command,
-                       kind_enum[m->kind], ds_enum[m->dataset], m->nfields, m->cname);
+        gen_out_printf(c, "    {\"%s\", \"%s\", 0x%04lXu, %s, %s, %zu, fields_%s},\n", m->name,
+                       m->service, m->command, kind_enum[m->kind], ds_enum[m->dataset], m->nfields,
+                       m->cname);
     }
     gen_out_printf(c, "};\n");
     gen_out_commit(codes);
@@ -318,7 +326,8 @@ static int dump(const char *dir, const char *what, FILE *out)
         const message *m = &ms.v[i];
         for (size_t k = 0; k < m->nfields; k++) {
             const field *f = &m->fields[k];
-            fprintf(out, "%s\t%s\t%04lX\t%s\t%s\t", m->name, m->service, m->command, kinds[m->kind], dss[m->dataset]);
+            fprintf(out, "%s\t%s\t%04lX\t%s\t%s\t", m->name, m->service, m->command, kinds[m->kind],
+                    dss[m->dataset]);
             if (f->tag == NO_TAG)
                 fprintf(out, "-");
             else

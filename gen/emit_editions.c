@@ -18,10 +18,11 @@ static int emit(const char *dir, const char *outdir)
     gen_out *h = gen_out_open(path);
     free(path);
     gen_out_banner(h, "editions", (const gen_doc *const *)docs, NPARTS);
-    gen_out_printf(h, "#ifndef DQ_GEN_EDITIONS_H\n#define DQ_GEN_EDITIONS_H\n\n"
-                      "#include \"dq/version.h\"\n\n"
-                      "#define DQ_GEN_EDITION_COUNT %zu\n"
-                      "extern const dq_edition dq_gen_editions[DQ_GEN_EDITION_COUNT];\n\n#endif\n",
+    gen_out_printf(h,
+                   "#ifndef DQ_GEN_EDITIONS_H\n#define DQ_GEN_EDITIONS_H\n\n"
+                   "#include \"dq/version.h\"\n\n"
+                   "#define DQ_GEN_EDITION_COUNT %zu\n"
+                   "extern const dq_edition dq_gen_editions[DQ_GEN_EDITION_COUNT];\n\n#endif\n",
                    NPARTS);
 
     path = gen_xasprintf("%s/dq_gen_editions.c", outdir);

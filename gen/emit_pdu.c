@@ -60,8 +60,8 @@ static const spec specs[] = {
     {"async_ops_ac", 1, "Asynchronous Operations Window Sub-Item Fields (A-ASSOCIATE-AC)", NULL},
     {"role_rq", 1, "SCP/SCU Role Selection Sub-Item Fields (A-ASSOCIATE-RQ)", NULL},
     {"role_ac", 1, "SCP/SCU Role Selection Sub-Item Fields (A-ASSOCIATE-AC)", NULL},
-    {"ext_neg", 1, "SOP Class Extended Negotiation Sub-Item Fields (A-ASSOCIATE-RQ and A-ASSOCIATE-AC)",
-     NULL},
+    {"ext_neg", 1,
+     "SOP Class Extended Negotiation Sub-Item Fields (A-ASSOCIATE-RQ and A-ASSOCIATE-AC)", NULL},
     {"common_ext_neg", 1, "SOP Class Common Extended Negotiation Sub-Item Fields (A-ASSOCIATE-RQ)",
      NULL},
     {"related_general", 1, "Related-General-SOP-Class-Identification Sub-Fields", NULL},
@@ -78,23 +78,20 @@ typedef struct meaning_spec {
 } meaning_spec;
 
 static const meaning_spec meaning_specs[] = {
-    {"rj_result", "associate_rj", "Result"},
-    {"rj_source", "associate_rj", "Source"},
-    {"rj_reason", "associate_rj", "Reason"},
-    {"abort_source", "abort", "Source"},
-    {"abort_reason", "abort", "Reason"},
-    {"pctx_result", "pctx_ac", "Result"},
+    {"rj_result", "associate_rj", "Result"}, {"rj_source", "associate_rj", "Source"},
+    {"rj_reason", "associate_rj", "Reason"}, {"abort_source", "abort", "Source"},
+    {"abort_reason", "abort", "Reason"},     {"pctx_result", "pctx_ac", "Result"},
 };
 #define NMEANINGS (sizeof meaning_specs / sizeof meaning_specs[0])
 
 typedef struct field {
-    char *name;   /* as written */
-    char *cname;  /* C identifier part */
-    char *range;  /* as written */
-    char *desc;   /* description cell */
-    long offset;  /* -1: follows a variable-length field */
-    long size;    /* 0: variable */
-    long fixed;   /* -1: none */
+    char *name;  /* as written */
+    char *cname; /* C identifier part */
+    char *range; /* as written */
+    char *desc;  /* description cell */
+    long offset; /* -1: follows a variable-length field */
+    long size;   /* 0: variable */
+    long fixed;  /* -1: none */
     long line;
 } field;
 
@@ -104,10 +101,10 @@ typedef struct layout {
     char *caption;
     size_t nfields;
     field *fields;
-    long type;           /* fixed value of the type field, -1 when none */
-    long length_offset;  /* the item/PDU length field */
+    long type;          /* fixed value of the type field, -1 when none */
+    long length_offset; /* the item/PDU length field */
     long length_size;
-    long fixed_size;     /* bytes before the first variable/relative field */
+    long fixed_size; /* bytes before the first variable/relative field */
 } layout;
 
 typedef struct meaning {
@@ -280,7 +277,7 @@ static void read_layout(layout *L, const gen_doc *doc, const spec *sp)
     L->fields = gen_xmalloc(sizeof(field) * (t->nbody ? t->nbody : 1));
     L->type = -1;
     L->length_offset = -1;
-    long pos = 0;         /* next fixed offset, or -1 once a variable field was seen */
+    long pos = 0; /* next fixed offset, or -1 once a variable field was seen */
     L->fixed_size = -1;
     for (size_t r = 0; r < t->nbody; r++) {
         gen_row *row = &t->body[r];
@@ -295,7 +292,8 @@ static void read_layout(layout *L, const gen_doc *doc, const spec *sp)
         range_end a, b;
         bool single;
         if (!parse_range(f->range, &a, &b, &single))
-            gen_fail(doc, row->tr, "table \"%s\": cannot read byte range \"%s\"", sp->caption, f->range);
+            gen_fail(doc, row->tr, "table \"%s\": cannot read byte range \"%s\"", sp->caption,
+                     f->range);
         if (single)
             f->size = 1; /* "8", or "xxx" alone: one byte after the previous field */
         else if (a.sym[0] && strcmp(a.sym, b.sym) == 0 && a.k == b.k)
@@ -308,8 +306,9 @@ static void read_layout(layout *L, const gen_doc *doc, const spec *sp)
             gen_fail(doc, row->tr, "table \"%s\": negative size in \"%s\"", sp->caption, f->range);
         if (a.sym[0] == 0) {
             if (pos >= 0 && a.k - 1 != pos)
-                gen_fail(doc, row->tr, "table \"%s\": field \"%s\" starts at byte %ld, expected %ld",
-                         sp->caption, f->name, a.k, pos + 1);
+                gen_fail(doc, row->tr,
+                         "table \"%s\": field \"%s\" starts at byte %ld, expected %ld", sp->caption,
+                         f->name, a.k, pos + 1);
             f->offset = a.k - 1;
         } else {
             f->offset = -1;
@@ -369,7 +368,8 @@ static void read_meanings(meaning_table *mt, const layout *L, const field *f)
         bool at_entry = false;
         size_t j = i, lo_end = 0;
         long lo = -1, hi = -1;
-        if (i < n && isdigit((unsigned char)s[i]) && (i == 0 || !isdigit((unsigned char)s[i - 1]))) {
+        if (i < n && isdigit((unsigned char)s[i]) &&
+            (i == 0 || !isdigit((unsigned char)s[i - 1]))) {
             lo = strtol(s + i, NULL, 10);
             while (j < n && isdigit((unsigned char)s[j]))
                 j++;
@@ -423,8 +423,8 @@ static void read_meanings(meaning_table *mt, const layout *L, const field *f)
         i++;
     }
     if (mt->n == 0)
-        gen_fail(L->doc, NULL, "table \"%s\": no \"N - meaning\" values for field \"%s\"", L->caption,
-                 f->name);
+        gen_fail(L->doc, NULL, "table \"%s\": no \"N - meaning\" values for field \"%s\"",
+                 L->caption, f->name);
 }
 
 static void read_all(const char *dir, gen_doc *docs[2], layout *L, meaning_table *M)
@@ -437,10 +437,12 @@ static void read_all(const char *dir, gen_doc *docs[2], layout *L, meaning_table
         const layout *l = layout_named(L, meaning_specs[i].layout);
         const field *f = NULL;
         for (size_t k = 0; k < l->nfields && !f; k++)
-            if (strncmp(l->fields[k].name, meaning_specs[i].field, strlen(meaning_specs[i].field)) == 0)
+            if (strncmp(l->fields[k].name, meaning_specs[i].field,
+                        strlen(meaning_specs[i].field)) == 0)
                 f = &l->fields[k];
         if (!f)
-            gen_fail(l->doc, NULL, "table \"%s\": no field \"%s\"", l->caption, meaning_specs[i].field);
+            gen_fail(l->doc, NULL, "table \"%s\": no field \"%s\"", l->caption,
+                     meaning_specs[i].field);
         M[i].ms = &meaning_specs[i];
         read_meanings(&M[i], l, f);
     }
@@ -479,35 +481,36 @@ static void upper(char *dst, size_t cap, const char *src)
 
 static void emit_h(gen_out *h, const layout *L, const meaning_table *M)
 {
-    gen_out_printf(h,
-                   "#ifndef DQ_GEN_PDU_H\n#define DQ_GEN_PDU_H\n\n"
-                   "#include <stddef.h>\n#include <stdint.h>\n\n"
-                   "/* One field of a PDU/item table, as the standard lists it. */\n"
-                   "typedef struct dq_gen_pdu_field {\n"
-                   "    const char *name;  /* \"Called-AE-title\" */\n"
-                   "    const char *range; /* byte range as written, 1-based: \"11-26\" */\n"
-                   "    int32_t offset;    /* 0-based; -1 when it follows a variable-length field */\n"
-                   "    uint32_t size;     /* bytes; 0 = variable */\n"
-                   "    int32_t fixed;     /* the value the standard fixes (PDU/item type), else -1 */\n"
-                   "} dq_gen_pdu_field;\n\n"
-                   "typedef struct dq_gen_pdu_layout {\n"
-                   "    const char *name;    /* \"associate_rq\" */\n"
-                   "    const char *caption; /* the table's caption */\n"
-                   "    int32_t type;        /* PDU/item type, -1 when the item has none */\n"
-                   "    uint32_t length_offset, length_size; /* the length field */\n"
-                   "    uint32_t header_size; /* bytes up to and including the length field */\n"
-                   "    uint32_t fixed_size;  /* bytes at fixed offsets (before any variable field) */\n"
-                   "    uint32_t nfields;\n"
-                   "    const dq_gen_pdu_field *fields;\n"
-                   "} dq_gen_pdu_layout;\n\n"
-                   "enum dq_gen_pdu_layout_id {\n");
+    gen_out_printf(
+        h, "#ifndef DQ_GEN_PDU_H\n#define DQ_GEN_PDU_H\n\n"
+           "#include <stddef.h>\n#include <stdint.h>\n\n"
+           "/* One field of a PDU/item table, as the standard lists it. */\n"
+           "typedef struct dq_gen_pdu_field {\n"
+           "    const char *name;  /* \"Called-AE-title\" */\n"
+           "    const char *range; /* byte range as written, 1-based: \"11-26\" */\n"
+           "    int32_t offset;    /* 0-based; -1 when it follows a variable-length field */\n"
+           "    uint32_t size;     /* bytes; 0 = variable */\n"
+           "    int32_t fixed;     /* the value the standard fixes (PDU/item type), else -1 */\n"
+           "} dq_gen_pdu_field;\n\n"
+           "typedef struct dq_gen_pdu_layout {\n"
+           "    const char *name;    /* \"associate_rq\" */\n"
+           "    const char *caption; /* the table's caption */\n"
+           "    int32_t type;        /* PDU/item type, -1 when the item has none */\n"
+           "    uint32_t length_offset, length_size; /* the length field */\n"
+           "    uint32_t header_size; /* bytes up to and including the length field */\n"
+           "    uint32_t fixed_size;  /* bytes at fixed offsets (before any variable field) */\n"
+           "    uint32_t nfields;\n"
+           "    const dq_gen_pdu_field *fields;\n"
+           "} dq_gen_pdu_layout;\n\n"
+           "enum dq_gen_pdu_layout_id {\n");
     for (size_t i = 0; i < NSPECS; i++) {
         char u[64];
         upper(u, sizeof u, L[i].sp->name);
         gen_out_printf(h, "    DQ_GEN_PDU_L_%s,\n", u);
     }
-    gen_out_printf(h, "    DQ_GEN_PDU_LAYOUT_COUNT\n};\n"
-                      "extern const dq_gen_pdu_layout dq_gen_pdu_layouts[DQ_GEN_PDU_LAYOUT_COUNT];\n\n");
+    gen_out_printf(
+        h, "    DQ_GEN_PDU_LAYOUT_COUNT\n};\n"
+           "extern const dq_gen_pdu_layout dq_gen_pdu_layouts[DQ_GEN_PDU_LAYOUT_COUNT];\n\n");
 
     for (size_t i = 0; i < NSPECS; i++) {
         const layout *l = &L[i];
@@ -516,7 +519,8 @@ static void emit_h(gen_out *h, const layout *L, const meaning_table *M)
         gen_out_printf(h, "/* %s (%s) */\n", l->caption, l->doc->part);
         if (l->type >= 0)
             gen_out_printf(h, "#define DQ_GEN_PDU_%s_TYPE 0x%02lXu\n", u, l->type);
-        gen_out_printf(h, "#define DQ_GEN_PDU_%s_HEADER_SIZE %ldu\n", u, l->length_offset + l->length_size);
+        gen_out_printf(h, "#define DQ_GEN_PDU_%s_HEADER_SIZE %ldu\n", u,
+                       l->length_offset + l->length_size);
         gen_out_printf(h, "#define DQ_GEN_PDU_%s_FIXED_SIZE %ldu\n", u, l->fixed_size);
         for (size_t k = 0; k < l->nfields; k++) {
             const field *f = &l->fields[k];
@@ -553,7 +557,8 @@ static void emit_c(gen_out *c, const layout *L, const meaning_table *M)
     gen_out_printf(c, "#include \"dq_gen_pdu.h\"\n\n");
     for (size_t i = 0; i < NSPECS; i++) {
         const layout *l = &L[i];
-        gen_out_printf(c, "static const dq_gen_pdu_field fields_%s[%zu] = {\n", l->sp->name, l->nfields);
+        gen_out_printf(c, "static const dq_gen_pdu_field fields_%s[%zu] = {\n", l->sp->name,
+                       l->nfields);
         gen_out_printf(c, "    /* name, range, offset, size, fixed */\n");
         for (size_t k = 0; k < l->nfields; k++) {
             const field *f = &l->fields[k];
@@ -588,9 +593,11 @@ static void emit_c(gen_out *c, const layout *L, const meaning_table *M)
     for (size_t i = 0; i < NMEANINGS; i++) {
         char u[64];
         upper(u, sizeof u, M[i].ms->name);
-        gen_out_printf(c, "const dq_gen_pdu_meaning dq_gen_pdu_%s[DQ_GEN_PDU_%s_COUNT] = {\n", M[i].ms->name, u);
+        gen_out_printf(c, "const dq_gen_pdu_meaning dq_gen_pdu_%s[DQ_GEN_PDU_%s_COUNT] = {\n",
+                       M[i].ms->name, u);
         for (size_t k = 0; k < M[i].n; k++) {
-            gen_out_printf(c, "    {%ld, %ld, %ld, ", M[i].m[k].context, M[i].m[k].lo, M[i].m[k].hi);
+            gen_out_printf(c, "    {%ld, %ld, %ld, ", M[i].m[k].context, M[i].m[k].lo,
+                           M[i].m[k].hi);
             gen_out_cstr(c, M[i].m[k].text);
             gen_out_printf(c, "},\n");
         }
@@ -632,15 +639,15 @@ static int dump(const char *dir, const char *what, FILE *out)
         for (size_t i = 0; i < NSPECS; i++)
             for (size_t k = 0; k < L[i].nfields; k++) {
                 const field *f = &L[i].fields[k];
-                fprintf(out, "%s\t%ld\t%s\t%s\t%ld\t%ld\t%ld\n", L[i].sp->name, L[i].type, f->name, f->range,
-                        f->offset, f->size, f->fixed);
+                fprintf(out, "%s\t%ld\t%s\t%s\t%ld\t%ld\t%ld\n", L[i].sp->name, L[i].type, f->name,
+                        f->range, f->offset, f->size, f->fixed);
             }
     } else {
         fprintf(out, "table\tcontext\tlo\thi\ttext\n");
         for (size_t i = 0; i < NMEANINGS; i++)
             for (size_t k = 0; k < M[i].n; k++)
-                fprintf(out, "%s\t%ld\t%ld\t%ld\t%s\n", M[i].ms->name, M[i].m[k].context, M[i].m[k].lo,
-                        M[i].m[k].hi, M[i].m[k].text);
+                fprintf(out, "%s\t%ld\t%ld\t%ld\t%s\n", M[i].ms->name, M[i].m[k].context,
+                        M[i].m[k].lo, M[i].m[k].hi, M[i].m[k].text);
     }
     free_all(docs, L, M);
     return 0;

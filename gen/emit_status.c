@@ -17,8 +17,12 @@
 #include <strings.h>
 
 enum { CAT_SUCCESS = 1, CAT_PENDING, CAT_CANCEL, CAT_WARNING, CAT_FAILURE };
-static const char *const cat_enum[] = {"", "DQ_STATUS_SUCCESS", "DQ_STATUS_PENDING", "DQ_STATUS_CANCEL",
-                                       "DQ_STATUS_WARNING", "DQ_STATUS_FAILURE"};
+static const char *const cat_enum[] = {"",
+                                       "DQ_STATUS_SUCCESS",
+                                       "DQ_STATUS_PENDING",
+                                       "DQ_STATUS_CANCEL",
+                                       "DQ_STATUS_WARNING",
+                                       "DQ_STATUS_FAILURE"};
 
 /* Where an entry comes from; also the lookup priority (lower first). */
 enum { SRC_PS34 = 0, SRC_PS37_SERVICE = 1, SRC_PS37_ANNEX_C = 2 };
@@ -122,7 +126,8 @@ static int category_from_word(const char *s)
         return CAT_CANCEL;
     if (strncasecmp(s, "Warn", 4) == 0)
         return CAT_WARNING;
-    if (strncasecmp(s, "Fail", 4) == 0 || strncasecmp(s, "Refused", 7) == 0 || strncasecmp(s, "Error", 5) == 0)
+    if (strncasecmp(s, "Fail", 4) == 0 || strncasecmp(s, "Refused", 7) == 0 ||
+        strncasecmp(s, "Error", 5) == 0)
         return CAT_FAILURE;
     return 0;
 }
@@ -180,11 +185,12 @@ static size_t parse_codes(const char *cell, unsigned codes[][2], size_t max)
         while (isalnum((unsigned char)b[bn]))
             bn++;
         unsigned lo, hi, m1, m2;
-        if (parse_code(a, (size_t)(thr - a), &lo, &m1) && parse_code(b, bn, &hi, &m2) && m1 == 0xFFFF &&
-            m2 == 0xFFFF && lo <= hi) {
+        if (parse_code(a, (size_t)(thr - a), &lo, &m1) && parse_code(b, bn, &hi, &m2) &&
+            m1 == 0xFFFF && m2 == 0xFFFF && lo <= hi) {
             /* lo..hi must be a nibble-aligned block: common prefix, then 0..F */
             unsigned mask = 0xFFFF;
-            while (mask && (lo & ~mask) == 0 && (hi & ~mask) == (~mask & 0xFFFF) && (lo & mask) != (hi & mask))
+            while (mask && (lo & ~mask) == 0 && (hi & ~mask) == (~mask & 0xFFFF) &&
+                   (lo & mask) != (hi & mask))
                 mask = (mask << 4) & 0xFFFF;
             if ((lo & mask) == (hi & mask) && (lo & ~mask & 0xFFFF) == 0 && (hi | mask) == 0xFFFF) {
                 codes[0][0] = lo;
@@ -240,7 +246,8 @@ static void read_ps34(const gen_doc *doc, entries *es)
             if (row->cells[c_cat][0])
                 cat = category_from_word(row->cells[c_cat]);
             if (!cat)
-                gen_fail(doc, row->tr, "\"%s\": unknown service status \"%s\"", cap, row->cells[c_cat]);
+                gen_fail(doc, row->tr, "\"%s\": unknown service status \"%s\"", cap,
+                         row->cells[c_cat]);
             unsigned codes[8][2];
             size_t k = parse_codes(row->cells[c_code], codes, 8);
             if (k == 0)
@@ -353,7 +360,8 @@ static size_t read_status_section(const gen_doc *doc, xmlNode *sec, entries *es)
         return 0;
     char *context = outer_title(sec);
     size_t found = 0;
-    for (xmlNode *li = gen_find_element(sec, "listitem"); li; li = gen_next_element(li, "listitem")) {
+    for (xmlNode *li = gen_find_element(sec, "listitem"); li;
+         li = gen_next_element(li, "listitem")) {
         bool inside = false; /* gen_next_element walks on past the section's end */
         for (xmlNode *p = li->parent; p && !inside; p = p->parent)
             inside = p == sec;
@@ -362,8 +370,8 @@ static size_t read_status_section(const gen_doc *doc, xmlNode *sec, entries *es)
         char *txt = gen_text(li);
         char *close = strstr(txt, "H)");
         unsigned code, mask;
-        if (close && close - txt >= 5 && close[-5] == '(' && parse_code(close - 4, 4, &code, &mask) &&
-            mask == 0xFFFF) {
+        if (close && close - txt >= 5 && close[-5] == '(' &&
+            parse_code(close - 4, 4, &code, &mask) && mask == 0xFFFF) {
             size_t ml = (size_t)(close - 5 - txt);
             while (ml > 0 && txt[ml - 1] == ' ')
                 ml--;
@@ -374,7 +382,8 @@ static size_t read_status_section(const gen_doc *doc, xmlNode *sec, entries *es)
             if (!cat)
                 cat = category_from_word(meaning);
             if (!cat)
-                gen_warn(doc, li, "%s status %04X \"%s\": no category, skipped", service, code, meaning);
+                gen_warn(doc, li, "%s status %04X \"%s\": no category, skipped", service, code,
+                         meaning);
             else {
                 add(es, code, mask, cat, SRC_PS37_SERVICE, service, context, meaning);
                 found++;
@@ -450,18 +459,19 @@ static int emit(const char *dir, const char *outdir)
     gen_out *h = gen_out_open(path);
     free(path);
     gen_out_banner(h, "status", (const gen_doc *const *)docs, 2);
-    gen_out_printf(h,
-                   "#ifndef DQ_GEN_STATUS_H\n#define DQ_GEN_STATUS_H\n\n"
-                   "#include \"dq/status.h\"\n\n"
-                   "/* Where an entry comes from, which is also the lookup order. */\n"
-                   "enum {\n"
-                   "    DQ_GEN_STATUS_PS34 = 0,         /* PS3.4 \"<service> Response Status Values\" */\n"
-                   "    DQ_GEN_STATUS_PS37_SERVICE = 1, /* PS3.7 per-service \"Status\" sections */\n"
-                   "    DQ_GEN_STATUS_PS37_ANNEX_C = 2, /* PS3.7 Annex C, for every service */\n"
-                   "};\n\n"
-                   "#define DQ_GEN_STATUS_COUNT %zu\n"
-                   "extern const dq_status_info dq_gen_status[DQ_GEN_STATUS_COUNT];\n\n#endif\n",
-                   es.n);
+    gen_out_printf(
+        h,
+        "#ifndef DQ_GEN_STATUS_H\n#define DQ_GEN_STATUS_H\n\n"
+        "#include \"dq/status.h\"\n\n"
+        "/* Where an entry comes from, which is also the lookup order. */\n"
+        "enum {\n"
+        "    DQ_GEN_STATUS_PS34 = 0,         /* PS3.4 \"<service> Response Status Values\" */\n"
+        "    DQ_GEN_STATUS_PS37_SERVICE = 1, /* PS3.7 per-service \"Status\" sections */\n"
+        "    DQ_GEN_STATUS_PS37_ANNEX_C = 2, /* PS3.7 Annex C, for every service */\n"
+        "};\n\n"
+        "#define DQ_GEN_STATUS_COUNT %zu\n"
+        "extern const dq_status_info dq_gen_status[DQ_GEN_STATUS_COUNT];\n\n#endif\n",
+        es.n);
 
     path = gen_xasprintf("%s/dq_gen_status.c", outdir);
     gen_out *c = gen_out_open(path);
@@ -472,7 +482,8 @@ static int emit(const char *dir, const char *outdir)
                       "    /* code, mask, category, source, service, context, meaning */\n");
     for (size_t i = 0; i < es.n; i++) {
         const entry *e = &es.v[i];
-        gen_out_printf(c, "    {0x%04Xu, 0x%04Xu, %s, %d, ", e->code, e->mask, cat_enum[e->category], e->source);
+        gen_out_printf(c, "    {0x%04Xu, 0x%04Xu, %s, %d, ", e->code, e->mask,
+                       cat_enum[e->category], e->source);
         gen_out_cstr(c, e->service);
         gen_out_printf(c, ", ");
         gen_out_cstr(c, e->context);
@@ -493,12 +504,13 @@ static int dump(const char *dir, const char *what, FILE *out)
     gen_doc *docs[2];
     entries es;
     read_all(dir, docs, &es);
-    static const char *const cat_name[] = {"", "Success", "Pending", "Cancel", "Warning", "Failure"};
+    static const char *const cat_name[] = {"",       "Success", "Pending",
+                                           "Cancel", "Warning", "Failure"};
     fprintf(out, "code\tmask\tcategory\tsource\tservice\tcontext\tmeaning\n");
     for (size_t i = 0; i < es.n; i++) {
         const entry *e = &es.v[i];
-        fprintf(out, "%04X\t%04X\t%s\t%d\t%s\t%s\t%s\n", e->code, e->mask, cat_name[e->category], e->source,
-                e->service, e->context, e->meaning);
+        fprintf(out, "%04X\t%04X\t%s\t%d\t%s\t%s\t%s\n", e->code, e->mask, cat_name[e->category],
+                e->source, e->service, e->context, e->meaning);
     }
     free_all(docs, &es);
     return 0;

@@ -31,7 +31,7 @@
 typedef struct uid {
     char *uid, *name, *keyword, *type;
     bool retired;
-    bool in_a1; /* from Table A-1 "UID Values" */
+    bool in_a1;  /* from Table A-1 "UID Values" */
     xmlNode *tr; /* its row, for error messages */
     long line;
 } uid;
@@ -51,7 +51,8 @@ static const struct {
     const char *type;
 } tables[] = {
     {"UID Values", true, "UID Value", "UID Name", NULL},
-    {"Well-known Frames of Reference", false, "UID Value", "UID Name", "Well-known frame of reference"},
+    {"Well-known Frames of Reference", false, "UID Value", "UID Name",
+     "Well-known frame of reference"},
     {"Context Group UID Values", false, "Context UID", "Context Group Name", "Context Group Name"},
     {"Template UID Values", false, "UID Value", "UID Name", NULL},
 };
@@ -124,14 +125,16 @@ static void read_table(uid_set *set, const gen_doc *doc, xmlNode *node, size_t w
                      row->ncells);
         const char *u = row->cells[c_uid];
         if (!valid_uid(u))
-            gen_fail(doc, row->nodes[c_uid], "expected a UID (digits and dots, at most 64), found \"%s\"", u);
+            gen_fail(doc, row->nodes[c_uid],
+                     "expected a UID (digits and dots, at most 64), found \"%s\"", u);
         if (row->cells[c_name][0] == 0) {
             set->no_name++;
             continue;
         }
         const char *kw = c_kw == (size_t)-1 ? "" : row->cells[c_kw];
         if (!valid_keyword(kw))
-            gen_fail(doc, row->nodes[c_kw], "%s: expected a keyword of letters and digits, found \"%s\"", u, kw);
+            gen_fail(doc, row->nodes[c_kw],
+                     "%s: expected a keyword of letters and digits, found \"%s\"", u, kw);
         const char *type = tables[which].type ? tables[which].type : row->cells[c_type];
         if (!type[0])
             gen_fail(doc, row->tr, "%s: expected a UID type, the cell is empty", u);
@@ -170,7 +173,8 @@ static uid_set *uids_read(const gen_doc *doc)
         xmlNode **found;
         size_t n = gen_find_tables(doc, tables[i].caption, &found);
         if (n == 0 && tables[i].required)
-            gen_fail(doc, NULL, "expected a table captioned \"%s\" (PS3.6 Table A-1)", tables[i].caption);
+            gen_fail(doc, NULL, "expected a table captioned \"%s\" (PS3.6 Table A-1)",
+                     tables[i].caption);
         for (size_t k = 0; k < n; k++)
             read_table(set, doc, found[k], i);
         free(found);
@@ -179,8 +183,8 @@ static uid_set *uids_read(const gen_doc *doc)
     for (size_t i = 1; i < set->n; i++) {
         const uid *a = &set->v[i - 1], *b = &set->v[i];
         if (strcmp(a->uid, b->uid) == 0)
-            gen_fail(doc, a->line > b->line ? a->tr : b->tr, "UID %s appears twice (also line %ld)", a->uid,
-                     a->line > b->line ? b->line : a->line);
+            gen_fail(doc, a->line > b->line ? a->tr : b->tr, "UID %s appears twice (also line %ld)",
+                     a->uid, a->line > b->line ? b->line : a->line);
     }
     const uid **by_kw = gen_xmalloc((set->n ? set->n : 1) * sizeof *by_kw);
     for (size_t i = 0; i < set->n; i++)
@@ -224,7 +228,8 @@ static const struct {
     const char *uid, *name, *since;
 } later_uids[] = {
     {"1.2.840.10008.5.1.4.1.1.201.6", "Repository Query", "an edition after 2015b"},
-    {"1.2.840.10008.5.1.4.34.6.5", "Unified Procedure Step - Query SOP Class", "an edition after 2015b"},
+    {"1.2.840.10008.5.1.4.34.6.5", "Unified Procedure Step - Query SOP Class",
+     "an edition after 2015b"},
 };
 
 /* The editions before 2016 have no keyword column. The constant's name is
@@ -259,11 +264,12 @@ static char *derived_keyword(const char *name)
         size_t w = 0;
         while (isalnum((unsigned char)p[w]))
             w++;
-        bool op = (w == 4 && strncmp(p, "FIND", 4) == 0) || (w == 4 && strncmp(p, "MOVE", 4) == 0) ||
-                  (w == 3 && strncmp(p, "GET", 3) == 0);
+        bool op = (w == 4 && strncmp(p, "FIND", 4) == 0) ||
+                  (w == 4 && strncmp(p, "MOVE", 4) == 0) || (w == 3 && strncmp(p, "GET", 3) == 0);
         for (size_t i = 0; i < w; i++)
             *o++ = i == 0 ? (char)toupper((unsigned char)p[i])
-                          : op ? (char)tolower((unsigned char)p[i]) : p[i];
+                   : op   ? (char)tolower((unsigned char)p[i])
+                          : p[i];
         p += w;
     }
     *o = 0;
@@ -284,8 +290,8 @@ static int cmp_const(const void *a, const void *b)
     return strcmp(((const uid_const *)a)->name, ((const uid_const *)b)->name);
 }
 
-static void add_const(uid_const *v, size_t *n, const char *name, const char *value, const char *what,
-                      const char *since)
+static void add_const(uid_const *v, size_t *n, const char *name, const char *value,
+                      const char *what, const char *since)
 {
     for (size_t i = 0; i < *n; i++)
         if (strcmp(v[i].name, name) == 0 && strcmp(v[i].uid, value) == 0)
@@ -337,10 +343,11 @@ static void emit_codes(const gen_doc *doc, const uid_set *set, const char *outdi
     free(path);
     const gen_doc *docs[] = {doc};
     gen_out_banner(h, "uids", docs, 1);
-    gen_out_printf(h, "/* Included by include/dq/dict.h: the UIDs of PS3.6 Table A-1 by keyword\n"
-                      " * (derived from the UID Name in editions without keywords: gen/emit_uids.c).\n"
-                      " * Left out, as two UIDs would share the name: %zu. */\n"
-                      "#ifndef DQ_GEN_UID_CODES_H\n#define DQ_GEN_UID_CODES_H\n\n",
+    gen_out_printf(h,
+                   "/* Included by include/dq/dict.h: the UIDs of PS3.6 Table A-1 by keyword\n"
+                   " * (derived from the UID Name in editions without keywords: gen/emit_uids.c).\n"
+                   " * Left out, as two UIDs would share the name: %zu. */\n"
+                   "#ifndef DQ_GEN_UID_CODES_H\n#define DQ_GEN_UID_CODES_H\n\n",
                    dups);
     for (size_t i = 0; i < n; i++) {
         if (!v[i].dup) {
@@ -383,20 +390,21 @@ static int emit(const char *dir, const char *outdir)
     gen_out *h = gen_out_open(path);
     free(path);
     gen_out_banner(h, "uids", docs, 1);
-    gen_out_printf(h,
-                   "#ifndef DQ_GEN_UIDS_H\n#define DQ_GEN_UIDS_H\n\n"
-                   "#include \"dq/dict.h\"\n\n"
-                   "#define DQ_GEN_UID_COUNT %zu\n"
-                   "/* Open-addressing tables of indexes into dq_gen_uids (0xFFFF: empty),\n"
-                   " * probed linearly from dq_hash_str (src/data/dict_hash.h). */\n"
-                   "#define DQ_GEN_UID_EMPTY 0xFFFFu\n"
-                   "#define DQ_GEN_UID_BITS %u\n"
-                   "#define DQ_GEN_UID_KEYWORD_BITS %u /* UIDs with a keyword: %zu */\n\n"
-                   "extern const dq_uid_entry dq_gen_uids[DQ_GEN_UID_COUNT]; /* sorted by UID string */\n"
-                   "extern const uint16_t dq_gen_uids_by_uid[1u << DQ_GEN_UID_BITS];\n"
-                   "extern const uint16_t dq_gen_uids_by_keyword[1u << DQ_GEN_UID_KEYWORD_BITS];\n\n"
-                   "#endif\n",
-                   set->n, ubits, kbits, nkw);
+    gen_out_printf(
+        h,
+        "#ifndef DQ_GEN_UIDS_H\n#define DQ_GEN_UIDS_H\n\n"
+        "#include \"dq/dict.h\"\n\n"
+        "#define DQ_GEN_UID_COUNT %zu\n"
+        "/* Open-addressing tables of indexes into dq_gen_uids (0xFFFF: empty),\n"
+        " * probed linearly from dq_hash_str (src/data/dict_hash.h). */\n"
+        "#define DQ_GEN_UID_EMPTY 0xFFFFu\n"
+        "#define DQ_GEN_UID_BITS %u\n"
+        "#define DQ_GEN_UID_KEYWORD_BITS %u /* UIDs with a keyword: %zu */\n\n"
+        "extern const dq_uid_entry dq_gen_uids[DQ_GEN_UID_COUNT]; /* sorted by UID string */\n"
+        "extern const uint16_t dq_gen_uids_by_uid[1u << DQ_GEN_UID_BITS];\n"
+        "extern const uint16_t dq_gen_uids_by_keyword[1u << DQ_GEN_UID_KEYWORD_BITS];\n\n"
+        "#endif\n",
+        set->n, ubits, kbits, nkw);
 
     path = gen_xasprintf("%s/dq_gen_uids.c", outdir);
     gen_out *c = gen_out_open(path);

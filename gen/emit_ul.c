@@ -212,20 +212,22 @@ static void emit_codes(const ul_table *u, const char *outdir, const gen_doc *con
     gen_out *h = gen_out_open(path);
     free(path);
     gen_out_banner(h, "ul", docs, 1);
-    gen_out_printf(h, "/* Included by include/dq/ul.h: the actions \"" CAPTION "\"\n"
-                      " * names, in the order of PS3.8 Tables 9-6..9-9. */\n"
-                      "#ifndef DQ_GEN_UL_CODES_H\n#define DQ_GEN_UL_CODES_H\n\n"
-                      "typedef enum dq_ul_action {\n"
-                      "    DQ_UL_ACTION_NONE = 0, /* blank cell: the event cannot happen in that state */\n");
+    gen_out_printf(
+        h, "/* Included by include/dq/ul.h: the actions \"" CAPTION "\"\n"
+           " * names, in the order of PS3.8 Tables 9-6..9-9. */\n"
+           "#ifndef DQ_GEN_UL_CODES_H\n#define DQ_GEN_UL_CODES_H\n\n"
+           "typedef enum dq_ul_action {\n"
+           "    DQ_UL_ACTION_NONE = 0, /* blank cell: the event cannot happen in that state */\n");
     char up[8], low[8];
     for (size_t i = 0; i < u->nactions; i++) {
         c_name(up, u->actions[i], false);
         gen_out_printf(h, "    DQ_UL_%s, /* %s */\n", up, u->actions[i]);
     }
-    gen_out_printf(h, "} dq_ul_action;\n#define DQ_UL_NACTIONS %zu\n\n"
-                      "/* X(AE1, ae1) for every action: the runtime's table of action functions\n"
-                      " * is this list, so each action must exist as a function. */\n"
-                      "#define DQ_UL_FOR_EACH_ACTION(X) \\\n",
+    gen_out_printf(h,
+                   "} dq_ul_action;\n#define DQ_UL_NACTIONS %zu\n\n"
+                   "/* X(AE1, ae1) for every action: the runtime's table of action functions\n"
+                   " * is this list, so each action must exist as a function. */\n"
+                   "#define DQ_UL_FOR_EACH_ACTION(X) \\\n",
                    u->nactions + 1);
     for (size_t i = 0; i < u->nactions; i++) {
         c_name(up, u->actions[i], false);
@@ -246,22 +248,23 @@ static int emit(const char *dir, const char *outdir)
     gen_out *h = gen_out_open(path);
     free(path);
     gen_out_banner(h, "ul", docs, 1);
-    gen_out_printf(h,
-                   "#ifndef DQ_GEN_UL_H\n#define DQ_GEN_UL_H\n\n#include <stdint.h>\n\n"
-                   "#include \"dq/ul.h\"\n\n"
-                   "#define DQ_GEN_UL_NSTATES %d\n#define DQ_GEN_UL_NEVENTS %d\n\n"
-                   "/* One cell of \"" CAPTION "\": the action (DQ_UL_ACTION_NONE\n"
-                   " * for an empty cell) and the next state; next_alt differs from next when\n"
-                   " * the standard gives two (\"Sta3 or 13\"). */\n"
-                   "typedef struct dq_gen_ul_cell {\n"
-                   "    uint8_t action; /* dq_ul_action */\n    uint8_t next;\n    uint8_t next_alt;\n"
-                   "} dq_gen_ul_cell;\n\n"
-                   "/* [event - 1][state - 1] */\n"
-                   "extern const dq_gen_ul_cell dq_gen_ul_table[DQ_GEN_UL_NEVENTS][DQ_GEN_UL_NSTATES];\n"
-                   "/* \"AE-1\" ... by dq_ul_action; \"-\" for DQ_UL_ACTION_NONE. */\n"
-                   "extern const char *const dq_gen_ul_action_names[DQ_UL_NACTIONS];\n\n"
-                   "#endif\n",
-                   NSTATES, NEVENTS);
+    gen_out_printf(
+        h,
+        "#ifndef DQ_GEN_UL_H\n#define DQ_GEN_UL_H\n\n#include <stdint.h>\n\n"
+        "#include \"dq/ul.h\"\n\n"
+        "#define DQ_GEN_UL_NSTATES %d\n#define DQ_GEN_UL_NEVENTS %d\n\n"
+        "/* One cell of \"" CAPTION "\": the action (DQ_UL_ACTION_NONE\n"
+        " * for an empty cell) and the next state; next_alt differs from next when\n"
+        " * the standard gives two (\"Sta3 or 13\"). */\n"
+        "typedef struct dq_gen_ul_cell {\n"
+        "    uint8_t action; /* dq_ul_action */\n    uint8_t next;\n    uint8_t next_alt;\n"
+        "} dq_gen_ul_cell;\n\n"
+        "/* [event - 1][state - 1] */\n"
+        "extern const dq_gen_ul_cell dq_gen_ul_table[DQ_GEN_UL_NEVENTS][DQ_GEN_UL_NSTATES];\n"
+        "/* \"AE-1\" ... by dq_ul_action; \"-\" for DQ_UL_ACTION_NONE. */\n"
+        "extern const char *const dq_gen_ul_action_names[DQ_UL_NACTIONS];\n\n"
+        "#endif\n",
+        NSTATES, NEVENTS);
 
     path = gen_xasprintf("%s/dq_gen_ul.c", outdir);
     gen_out *c = gen_out_open(path);
@@ -271,7 +274,9 @@ static int emit(const char *dir, const char *outdir)
                       "const char *const dq_gen_ul_action_names[DQ_UL_NACTIONS] = {\n    \"-\",\n");
     for (size_t i = 0; i < u->nactions; i++)
         gen_out_printf(c, "    \"%s\",\n", u->actions[i]);
-    gen_out_printf(c, "};\n\nconst dq_gen_ul_cell dq_gen_ul_table[DQ_GEN_UL_NEVENTS][DQ_GEN_UL_NSTATES] = {\n");
+    gen_out_printf(
+        c,
+        "};\n\nconst dq_gen_ul_cell dq_gen_ul_table[DQ_GEN_UL_NEVENTS][DQ_GEN_UL_NSTATES] = {\n");
     for (int e = 0; e < NEVENTS; e++) {
         /* The row as the standard words it, for reading against Table 9-10. */
         if (strstr(u->events[e], "*/"))

@@ -108,11 +108,13 @@ static int emit(const char *dir, const char *outdir)
     gen_out *h = gen_out_open(path);
     free(path);
     gen_out_banner(h, "ul_actions", docs, 1);
-    gen_out_printf(h, "#ifndef DQ_GEN_UL_ACTIONS_H\n#define DQ_GEN_UL_ACTIONS_H\n\n"
-                      "#include \"dq/ul_actions.h\"\n\n"
-                      "#define DQ_GEN_UL_ACTION_COUNT %zu\n"
-                      "extern const dq_ul_action_def dq_gen_ul_actions[DQ_GEN_UL_ACTION_COUNT];\n\n#endif\n",
-                   as.n);
+    gen_out_printf(
+        h,
+        "#ifndef DQ_GEN_UL_ACTIONS_H\n#define DQ_GEN_UL_ACTIONS_H\n\n"
+        "#include \"dq/ul_actions.h\"\n\n"
+        "#define DQ_GEN_UL_ACTION_COUNT %zu\n"
+        "extern const dq_ul_action_def dq_gen_ul_actions[DQ_GEN_UL_ACTION_COUNT];\n\n#endif\n",
+        as.n);
     path = gen_xasprintf("%s/dq_gen_ul_actions.c", outdir);
     gen_out *c = gen_out_open(path);
     free(path);

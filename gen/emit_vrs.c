@@ -167,7 +167,8 @@ static gen_vr_set *vrs_read(const gen_doc *doc)
     for (size_t r = 0; r < t->nbody; r++) {
         const gen_row *row = &t->body[r];
         if (row->ncells <= need)
-            gen_fail(doc, row->tr, "VR table: expected %zu cells, found %zu", need + 1, row->ncells);
+            gen_fail(doc, row->tr, "VR table: expected %zu cells, found %zu", need + 1,
+                     row->ncells);
         /* "AE\nApplication Entity": code, then name, as separate paragraphs. */
         const char *cell = row->cells[c_name];
         size_t k = strcspn(cell, "\n ");
@@ -208,7 +209,8 @@ static gen_vr_set *vrs_read(const gen_doc *doc)
         bool binary = strncmp(rep, "not applicable", 14) == 0 || rep[0] == 0;
         if (!binary)
             v->vr_class = GEN_VR_TEXT;
-        else if (strstr(def, "Sequence of zero or more Items") || strstr(v->name, "Sequence of Items"))
+        else if (strstr(def, "Sequence of zero or more Items") ||
+                 strstr(v->name, "Sequence of Items"))
             v->vr_class = GEN_VR_SEQUENCE;
         else if (has_len && fixed && !chars)
             v->vr_class = GEN_VR_NUMBER;
@@ -278,7 +280,8 @@ static gen_vr_set *vrs_read(const gen_doc *doc)
             listed_node = tables[i];
         } else if (strncmp(tail, " other than", 11) != 0) {
             gen_fail(doc, tables[i],
-                     "caption \"%s\": expected \"... of <VR list>\" or \"... other than ...\"", cap);
+                     "caption \"%s\": expected \"... of <VR list>\" or \"... other than ...\"",
+                     cap);
         }
         free(cap);
     }
@@ -331,9 +334,10 @@ static int emit(const char *dir, const char *outdir)
     gen_out *codes = gen_out_open(path);
     free(path);
     gen_out_banner(codes, "vrs", docs, 1);
-    gen_out_printf(codes, "/* Included by include/dq/dict.h: one constant per VR of PS3.5 Table 6.2-1. */\n"
-                          "#ifndef DQ_GEN_VR_CODES_H\n#define DQ_GEN_VR_CODES_H\n\n"
-                          "enum {\n");
+    gen_out_printf(
+        codes, "/* Included by include/dq/dict.h: one constant per VR of PS3.5 Table 6.2-1. */\n"
+               "#ifndef DQ_GEN_VR_CODES_H\n#define DQ_GEN_VR_CODES_H\n\n"
+               "enum {\n");
     for (size_t i = 0; i < set->n; i++)
         gen_out_printf(codes, "    DQ_VR_%s = DQ_VR_CODE('%c', '%c'), /* %s */\n", set->v[i].code,
                        set->v[i].code[0], set->v[i].code[1], set->v[i].name);
@@ -343,24 +347,26 @@ static int emit(const char *dir, const char *outdir)
     gen_out *h = gen_out_open(path);
     free(path);
     gen_out_banner(h, "vrs", docs, 1);
-    gen_out_printf(h, "#ifndef DQ_GEN_VRS_H\n#define DQ_GEN_VRS_H\n\n"
-                      "#include \"dq/dict.h\"\n\n"
-                      "#define DQ_GEN_VR_COUNT %zu\n"
-                      "/* Sorted by code, so by dq_vr value. */\n"
-                      "extern const dq_vr_info dq_gen_vrs[DQ_GEN_VR_COUNT];\n"
-                      "/* [first letter - 'A'][second letter - 'A']: index into dq_gen_vrs + 1,\n"
-                      " * 0 for no such VR (every code is two capitals: vrs_read checks). */\n"
-                      "extern const uint8_t dq_gen_vr_by_letters[26][26];\n\n#endif\n",
+    gen_out_printf(h,
+                   "#ifndef DQ_GEN_VRS_H\n#define DQ_GEN_VRS_H\n\n"
+                   "#include \"dq/dict.h\"\n\n"
+                   "#define DQ_GEN_VR_COUNT %zu\n"
+                   "/* Sorted by code, so by dq_vr value. */\n"
+                   "extern const dq_vr_info dq_gen_vrs[DQ_GEN_VR_COUNT];\n"
+                   "/* [first letter - 'A'][second letter - 'A']: index into dq_gen_vrs + 1,\n"
+                   " * 0 for no such VR (every code is two capitals: vrs_read checks). */\n"
+                   "extern const uint8_t dq_gen_vr_by_letters[26][26];\n\n#endif\n",
                    set->n);
 
     path = gen_xasprintf("%s/dq_gen_vrs.c", outdir);
     gen_out *c = gen_out_open(path);
     free(path);
     gen_out_banner(c, "vrs", docs, 1);
-    gen_out_printf(c, "#include \"dq_gen_vrs.h\"\n\n"
-                      "const dq_vr_info dq_gen_vrs[DQ_GEN_VR_COUNT] = {\n"
-                      "    /* vr, code, name, class, long_length, pad, unit_size, max_in_chars, "
-                      "max_length,\n     *  uses_charset, single_valued, leading_spaces, value_size */\n");
+    gen_out_printf(
+        c, "#include \"dq_gen_vrs.h\"\n\n"
+           "const dq_vr_info dq_gen_vrs[DQ_GEN_VR_COUNT] = {\n"
+           "    /* vr, code, name, class, long_length, pad, unit_size, max_in_chars, "
+           "max_length,\n     *  uses_charset, single_valued, leading_spaces, value_size */\n");
     for (size_t i = 0; i < set->n; i++) {
         const gen_vr *v = &set->v[i];
         gen_out_printf(c, "    {DQ_VR_%s, \"%s\", ", v->code, v->code);
@@ -380,8 +386,10 @@ static int emit(const char *dir, const char *outdir)
         gen_fail(doc, NULL, "%zu VRs do not fit the 8-bit index table", set->n);
     for (size_t i = 0; i < set->n; i++)
         by_letters[set->v[i].code[0] - 'A'][set->v[i].code[1] - 'A'] = (uint8_t)(i + 1);
-    gen_out_printf(c, "const uint8_t dq_gen_vr_by_letters[26][26] = {\n"
-                      "    /*   A  B  C  D  E  F  G  H  I  J  K  L  M  N  O  P  Q  R  S  T  U  V  W  X  Y  Z */\n");
+    gen_out_printf(
+        c,
+        "const uint8_t dq_gen_vr_by_letters[26][26] = {\n"
+        "    /*   A  B  C  D  E  F  G  H  I  J  K  L  M  N  O  P  Q  R  S  T  U  V  W  X  Y  Z */\n");
     for (int a = 0; a < 26; a++) {
         gen_out_printf(c, "    /* %c */ {", 'A' + a);
         for (int b = 0; b < 26; b++)

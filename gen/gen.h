@@ -23,11 +23,11 @@
 
 typedef struct gen_doc {
     xmlDocPtr xml;
-    char *path;     /* as given, used in messages only (never in output) */
-    char *file;     /* basename, e.g. "part06.xml" (may appear in output) */
-    char *edition;  /* normalised <subtitle>, e.g. "DICOM PS3.6 2015b - Data Dictionary" */
-    char *part;     /* "PS3.6" (normalised from "PS 3.6" or "PS3.6") */
-    char *release;  /* "2015b" */
+    char *path;    /* as given, used in messages only (never in output) */
+    char *file;    /* basename, e.g. "part06.xml" (may appear in output) */
+    char *edition; /* normalised <subtitle>, e.g. "DICOM PS3.6 2015b - Data Dictionary" */
+    char *part;    /* "PS3.6" (normalised from "PS 3.6" or "PS3.6") */
+    char *release; /* "2015b" */
 } gen_doc;
 
 /* Loads DIR/FILE (e.g. "part06.xml"); on failure prints why and exits 1. */
@@ -87,8 +87,8 @@ typedef struct gen_table {
     const gen_doc *doc;
     xmlNode *table;
     size_t nhead, nbody;
-    gen_row *head;  /* rows of <thead> */
-    gen_row *body;  /* rows of every <tbody> */
+    gen_row *head; /* rows of <thead> */
+    gen_row *body; /* rows of every <tbody> */
 } gen_table;
 
 /* Reads a table (found with the functions above) into rows. */
@@ -131,10 +131,10 @@ char *gen_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An emitter turns parts of the standard into one generated .c/.h pair,
  * OUTDIR/dq_gen_<name>.c and OUTDIR/dq_gen_<name>.h, or dumps what it parsed. */
 typedef struct gen_emitter {
-    const char *name;          /* e.g. "dict" */
-    const char *parts;         /* space-separated files it reads, e.g. "part06.xml part07.xml" */
+    const char *name;  /* e.g. "dict" */
+    const char *parts; /* space-separated files it reads, e.g. "part06.xml part07.xml" */
     int (*emit)(const char *standard_dir, const char *out_dir);
-    const char *dump_names;    /* space-separated --dump names it serves, or NULL */
+    const char *dump_names; /* space-separated --dump names it serves, or NULL */
     int (*dump)(const char *standard_dir, const char *what, FILE *out);
 } gen_emitter;
 

@@ -54,8 +54,8 @@ char *gen_xasprintf(const char *fmt, ...)
 
 /* ---- errors --------------------------------------------------------------- */
 
-static void report(const gen_doc *doc, const xmlNode *node, const char *kind,
-                   const char *fmt, va_list ap)
+static void report(const gen_doc *doc, const xmlNode *node, const char *kind, const char *fmt,
+                   va_list ap)
 {
     if (doc && node)
         fprintf(stderr, "%s:%ld: %s", doc->path, xmlGetLineNo(node), kind);
@@ -119,8 +119,8 @@ static void collect_text(const xmlNode *n, strbuf *b)
             if (n->content)
                 sb_puts(b, (const char *)n->content);
         } else if (n->type == XML_ELEMENT_NODE) {
-            bool block = is_named(n, "para") || is_named(n, "listitem") ||
-                         is_named(n, "title") || is_named(n, "note");
+            bool block = is_named(n, "para") || is_named(n, "listitem") || is_named(n, "title") ||
+                         is_named(n, "note");
             if (block)
                 sb_putc(b, '\n');
             collect_text(n->children, b);
@@ -236,8 +236,9 @@ gen_doc *gen_doc_load(const char *dir, const char *file)
     memset(doc, 0, sizeof *doc);
     doc->path = gen_xasprintf("%s/%s", dir, file);
     doc->file = gen_xstrdup(file);
-    doc->xml = xmlReadFile(doc->path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE |
-                                                XML_PARSE_BIG_LINES /* part06 has >65535 lines */);
+    doc->xml = xmlReadFile(doc->path, NULL,
+                           XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE |
+                               XML_PARSE_BIG_LINES /* part06 has >65535 lines */);
     if (!doc->xml) {
         const xmlError *e = xmlGetLastError();
         if (e && e->file)

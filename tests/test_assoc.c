@@ -13,7 +13,7 @@
 #include "scp.h"
 
 static const char *const ts_all[] = {DQ_UID_ExplicitVRLittleEndian, DQ_UID_ImplicitVRLittleEndian,
-                                      DQ_UID_ExplicitVRBigEndian};
+                                     DQ_UID_ExplicitVRBigEndian};
 static const dq_assoc_context ctx3[] = {
     {"1.2.840.10008.5.1.4.1.2.1.1", ts_all, 3},
     {"1.2.840.10008.5.1.4.1.2.2.1", ts_all, 3},
@@ -69,15 +69,15 @@ Test(assoc, request_contents_and_accept_and_release)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("set maxpdu 20000\nset result 5 3\naccept\nrelease\nwait-close\n", &p,
-                         &a, &e, &scp),
+    cr_assert_eq(attempt("set maxpdu 20000\nset result 5 3\naccept\nrelease\nwait-close\n", &p, &a,
+                         &e, &scp),
                  0, "%s", e.message);
     cr_assert(dq_assoc_is_established(a));
     cr_assert_eq(dq_assoc_peer_max_pdu(a), 20000);
     const dq_pdu_associate *ac = dq_assoc_accepted(a);
     cr_assert_not_null(ac);
-    cr_assert(dq_pdu_str_eq(ac->user_info.implementation_class_uid,
-                            "1.2.826.0.1.3680043.9.7433.1.1"));
+    cr_assert(
+        dq_pdu_str_eq(ac->user_info.implementation_class_uid, "1.2.826.0.1.3680043.9.7433.1.1"));
     cr_assert(dq_pdu_str_eq(ac->user_info.implementation_version_name, "DQ_TEST_SCP"));
     cr_assert_eq(ac->n_pctx, 3);
     uint8_t id;
@@ -102,12 +102,10 @@ Test(assoc, request_contents_and_accept_and_release)
     char v[512];
     cr_assert_str_eq(dq_test_scp_get(rec, "calling_ae", 0, v, sizeof v), "MY_SCU");
     cr_assert_str_eq(dq_test_scp_get(rec, "called_ae", 0, v, sizeof v), "QRSCP");
-    cr_assert_str_eq(dq_test_scp_get(rec, "app_context", 0, v, sizeof v),
-                     "1.2.840.10008.3.1.1.1");
+    cr_assert_str_eq(dq_test_scp_get(rec, "app_context", 0, v, sizeof v), "1.2.840.10008.3.1.1.1");
     cr_assert_str_eq(dq_test_scp_get(rec, "protocol_version", 0, v, sizeof v), "1");
     cr_assert_str_eq(dq_test_scp_get(rec, "max_pdu", 0, v, sizeof v), "32768");
-    cr_assert_str_eq(dq_test_scp_get(rec, "impl_uid", 0, v, sizeof v),
-                     DQ_IMPLEMENTATION_CLASS_UID);
+    cr_assert_str_eq(dq_test_scp_get(rec, "impl_uid", 0, v, sizeof v), DQ_IMPLEMENTATION_CLASS_UID);
     cr_assert_str_eq(dq_test_scp_get(rec, "impl_version", 0, v, sizeof v),
                      DQ_IMPLEMENTATION_VERSION_NAME);
     cr_assert_str_eq(dq_test_scp_get(rec, "pctx", 0, v, sizeof v),
@@ -134,8 +132,7 @@ Test(assoc, unlimited_max_pdu_and_no_version_name)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("set maxpdu 0\naccept\nrelease\n", &p, &a, &e, &scp), 0, "%s",
-                 e.message);
+    cr_assert_eq(attempt("set maxpdu 0\naccept\nrelease\n", &p, &a, &e, &scp), 0, "%s", e.message);
     cr_assert_eq(dq_assoc_peer_max_pdu(a), 0);
     cr_assert_eq(dq_assoc_release(a, &e), 0, "%s", e.message);
     dq_assoc_free(a);
@@ -272,8 +269,7 @@ Test(assoc, garbage_instead_of_accept)
     char *rec = finish(&scp, 0);
     char v[64];
     /* AA-8: A-ABORT, service-provider source, reason unrecognized-PDU */
-    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "2 reason 1", "%s",
-                     rec);
+    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "2 reason 1", "%s", rec);
     free(rec);
 }
 
@@ -288,8 +284,7 @@ Test(assoc, unexpected_pdu_instead_of_accept)
     cr_assert_eq(e.kind, DQ_ERR_PROTOCOL, "%s", e.message);
     char *rec = finish(&scp, 0);
     char v[64];
-    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "2 reason 2", "%s",
-                     rec);
+    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "2 reason 2", "%s", rec);
     free(rec);
 }
 
@@ -350,9 +345,10 @@ Test(assoc, release_collision)
     dq_error e;
     /* We send A-RELEASE-RQ; the peer sends its own RQ too; we answer RP
      * (AR-9, Sta11); the peer answers RP (AR-3). */
-    cr_assert_eq(attempt("accept\nrecv-pdu\nsend-release-rq\nrecv-pdu\nsend-release-rp\nwait-close\n",
-                         &p, &a, &e, &scp),
-                 0, "%s", e.message);
+    cr_assert_eq(
+        attempt("accept\nrecv-pdu\nsend-release-rq\nrecv-pdu\nsend-release-rp\nwait-close\n", &p,
+                &a, &e, &scp),
+        0, "%s", e.message);
     cr_assert_eq(dq_assoc_release(a, &e), 0, "%s", e.message);
     dq_assoc_free(a);
     char *rec = finish(&scp, 0);
@@ -517,8 +513,8 @@ Test(assoc, accepted_syntax_must_be_one_we_proposed)
     dq_test_scp scp;
     dq_assoc *a;
     dq_error e;
-    cr_assert_eq(attempt("set forcets 1.2.840.10008.1.2.2\naccept\nrelease\n", &p, &a, &e, &scp),
-                 0, "%s", e.message);
+    cr_assert_eq(attempt("set forcets 1.2.840.10008.1.2.2\naccept\nrelease\n", &p, &a, &e, &scp), 0,
+                 "%s", e.message);
     uint8_t id;
     dq_transfer_syntax ts;
     cr_assert_eq(dq_assoc_context_for(a, "1.2.840.10008.5.1.4.1.2.1.1", &id, &ts, &e), 0);

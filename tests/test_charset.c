@@ -70,7 +70,8 @@ static void expect_encoding(const char *cs, const char *utf8, const char *want, 
 {
     dq_buffer b = {0}, back = {0};
     dq_error err;
-    cr_assert_eq(dq_charset_from_utf8(cs, PN, utf8, strlen(utf8), false, &b, NULL, &err), 0, "%s", err.message);
+    cr_assert_eq(dq_charset_from_utf8(cs, PN, utf8, strlen(utf8), false, &b, NULL, &err), 0, "%s",
+                 err.message);
     cr_assert_eq(b.len, want_len, "%s: %zu bytes", cs, b.len);
     cr_assert_eq(memcmp(b.data, want, want_len), 0, "%s: bytes differ", cs);
     cr_assert_eq(dq_charset_to_utf8(cs, (const char *)b.data, b.len, &back, &err), 0);
@@ -85,13 +86,15 @@ Test(charset, encode_query_values)
     expect_encoding("ISO_IR 100", "Buc^Jérôme", "Buc^J\xe9r\xf4me", 10);
     expect_encoding("\\ISO 2022 IR 87", "Yamada^Tarou=山田^太郎",
                     "Yamada^Tarou=\x1b$B;3ED\x1b(B^\x1b$BB@O:\x1b(B", 34);
-    static const char i2[] = "Hong^Gildong=\x1b$)C\xfb\xf3^\x1b$)C\xd1\xce\xd4\xd7=\x1b$)C\xc8\xab^\x1b$)C\xb1\xe6\xb5\xbf";
+    static const char i2[] =
+        "Hong^Gildong=\x1b$)C\xfb\xf3^\x1b$)C\xd1\xce\xd4\xd7=\x1b$)C\xc8\xab^\x1b$)C\xb1\xe6\xb5\xbf";
     expect_encoding("\\ISO 2022 IR 149", "Hong^Gildong=洪^吉洞=홍^길동", i2, sizeof i2 - 1);
     /* GB 2312 in G1 (ISO 2022 IR 58): EUC-CN bytes after ESC $ ) A */
     expect_encoding("\\ISO 2022 IR 58", "Wang^XiaoDong=王^小东",
                     "Wang^XiaoDong=\x1b$)A\xcd\xf5^\x1b$)A\xd0\xa1\xb6\xab", 29);
     expect_encoding("ISO 2022 IR 100", "Buc^Jérôme", "Buc^J\xe9r\xf4me", 10);
-    expect_encoding("GB18030", "Wang^XiaoDong=王^小东", "Wang^XiaoDong=\xcd\xf5^\xd0\xa1\xb6\xab", 21);
+    expect_encoding("GB18030", "Wang^XiaoDong=王^小东", "Wang^XiaoDong=\xcd\xf5^\xd0\xa1\xb6\xab",
+                    21);
 }
 
 /* JIS X 0212 (ISO 2022 IR 159): U+4E02 and U+4E28 are only in 0212, row 16
@@ -107,7 +110,8 @@ Test(charset, encode_iso2022_ir159)
     /* hand-written bytes decode: 0212 pair, delimiter, 0208 pair */
     dq_buffer b = {0};
     static const char in[] = "\x1b$(D0!\x1b(B^\x1b$B;3\x1b(B";
-    cr_assert_eq(dq_charset_to_utf8("\\ISO 2022 IR 87\\ISO 2022 IR 159", in, sizeof in - 1, &b, NULL), 0);
+    cr_assert_eq(
+        dq_charset_to_utf8("\\ISO 2022 IR 87\\ISO 2022 IR 159", in, sizeof in - 1, &b, NULL), 0);
     dq_buffer_append(&b, "", 1, NULL);
     cr_assert_str_eq((const char *)b.data, "丂^山");
     /* a 0212-only character with no IR 159 in the set is an error, not '?' */
@@ -137,7 +141,11 @@ Test(charset, dataset_encode_text_ir159)
 Test(charset, invalid_bytes_are_escaped_not_dropped)
 {
     dq_buffer b = {0};
-    cr_assert_eq(dq_charset_to_utf8("ISO_IR 192", "A\xff" "B", 3, &b, NULL), 0);
+    cr_assert_eq(dq_charset_to_utf8("ISO_IR 192",
+                                    "A\xff"
+                                    "B",
+                                    3, &b, NULL),
+                 0);
     dq_buffer_append(&b, "", 1, NULL);
     cr_assert_str_eq((const char *)b.data, "A\\xFFB");
     dq_buffer_reset(&b);
@@ -192,7 +200,8 @@ Test(charset, no_specific_character_set_reads_as_latin1)
 Test(charset, control_byte_inside_a_two_byte_run_does_not_hang, .timeout = 5)
 {
     dq_buffer b = {0};
-    static const char text[] = "\x1b$B;3\x01" "ED\x1b(B";
+    static const char text[] = "\x1b$B;3\x01"
+                               "ED\x1b(B";
     cr_assert_eq(dq_charset_to_utf8("\\ISO 2022 IR 87", text, sizeof text - 1, &b, NULL), 0);
     cr_assert_gt(b.len, 0);
     dq_buffer_free(&b);
@@ -207,7 +216,11 @@ Test(charset, dataset_encode_text)
     size_t len;
     const uint8_t *v = dq_element_value(dq_dataset_find(ds, DQ_TAG(0x0010, 0x0010)), &len);
     cr_assert_eq(len, 10);
-    cr_assert_eq(memcmp(v, "\xbb\xee\xda" "ce\xdc\xd1yp\xd3", 10), 0);
+    cr_assert_eq(memcmp(v,
+                        "\xbb\xee\xda"
+                        "ce\xdc\xd1yp\xd3",
+                        10),
+                 0);
     dq_dataset_free(ds);
 }
 
@@ -219,12 +232,10 @@ Test(charset, descriptor_cache_eviction_and_failures)
     static const struct {
         const char *cs, *utf8, *bytes;
     } v[] = {
-        {"ISO_IR 100", "é", "\xe9"},  {"ISO_IR 101", "ł", "\xb3"},
-        {"ISO_IR 109", "ĉ", "\xe6"},  {"ISO_IR 110", "ā", "\xe0"},
-        {"ISO_IR 144", "Д", "\xb4"},  {"ISO_IR 127", "ب", "\xc8"},
-        {"ISO_IR 126", "Δ", "\xc4"},  {"ISO_IR 138", "ש", "\xf9"},
-        {"ISO_IR 148", "ş", "\xfe"},  {"ISO_IR 166", "ก", "\xa1"},
-        {"ISO_IR 203", "€", "\xa4"},  {"GB18030", "王", "\xcd\xf5"},
+        {"ISO_IR 100", "é", "\xe9"}, {"ISO_IR 101", "ł", "\xb3"}, {"ISO_IR 109", "ĉ", "\xe6"},
+        {"ISO_IR 110", "ā", "\xe0"}, {"ISO_IR 144", "Д", "\xb4"}, {"ISO_IR 127", "ب", "\xc8"},
+        {"ISO_IR 126", "Δ", "\xc4"}, {"ISO_IR 138", "ש", "\xf9"}, {"ISO_IR 148", "ş", "\xfe"},
+        {"ISO_IR 166", "ก", "\xa1"}, {"ISO_IR 203", "€", "\xa4"}, {"GB18030", "王", "\xcd\xf5"},
     };
     for (int round = 0; round < 3; round++)
         for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
@@ -233,7 +244,9 @@ Test(charset, descriptor_cache_eviction_and_failures)
     /* Fail on a character IR 87 lacks, then encode again. */
     dq_buffer b = {0};
     dq_error err;
-    cr_assert_neq(dq_charset_from_utf8("\\ISO 2022 IR 87", PN, "山€", strlen("山€"), false, &b, NULL, &err), 0);
+    cr_assert_neq(
+        dq_charset_from_utf8("\\ISO 2022 IR 87", PN, "山€", strlen("山€"), false, &b, NULL, &err),
+        0);
     dq_buffer_free(&b);
     expect_encoding("\\ISO 2022 IR 87", "山", "\x1b$B;3\x1b(B", 8);
     /* Decoding resets too: a truncated two-byte character, then a clean one. */
@@ -250,7 +263,8 @@ static void *convert_many(void *arg)
     const char *cs = arg;
     for (int i = 0; i < 2000; i++) {
         dq_buffer b = {0}, back = {0};
-        if (dq_charset_from_utf8(cs, PN, "Buc^Jérôme=山田", strlen("Buc^Jérôme=山田"), false, &b, NULL, NULL) ||
+        if (dq_charset_from_utf8(cs, PN, "Buc^Jérôme=山田", strlen("Buc^Jérôme=山田"), false, &b,
+                                 NULL, NULL) ||
             dq_charset_to_utf8(cs, (const char *)b.data, b.len, &back, NULL) ||
             dq_buffer_append(&back, "", 1, NULL) ||
             strcmp((const char *)back.data, "Buc^Jérôme=山田") != 0)
@@ -318,7 +332,9 @@ static const struct {
     {"ISO_IR 126", "LO", "Buc^Jérôme"},
     {"\\ISO 2022 IR 87", "PN", "山€"},
     {"ISO 2022 IR 13\\ISO 2022 IR 87", "PN", "Δ"},
-    {"-", "PN", "\xff" "x"},
+    {"-", "PN",
+     "\xff"
+     "x"},
     {"ISO_IR 999", "PN", "é"},
     {"ISO_IR 192", "PN", "A=="},
     {"ISO_IR 192", "PN", "=B^"},
@@ -335,9 +351,11 @@ Test(charset, values_encode_as_pydicom_writes_them, .timeout = 60)
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "%s\t%s\t%s\n", PYDICOM_CASES[i].cs, PYDICOM_CASES[i].vr, PYDICOM_CASES[i].value);
+        fprintf(f, "%s\t%s\t%s\n", PYDICOM_CASES[i].cs, PYDICOM_CASES[i].vr,
+                PYDICOM_CASES[i].value);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/data/encode_ref.py' '%s'", DQ_SOURCE_DIR, path);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/data/encode_ref.py' '%s'", DQ_SOURCE_DIR,
+             path);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     char line[1024];
@@ -352,7 +370,8 @@ Test(charset, values_encode_as_pydicom_writes_them, .timeout = 60)
         unsigned flags = 0;
         int rc = dq_charset_from_utf8(cs, vr, v, strlen(v), true, &b, &flags, &err);
         if (strcmp(line, "!") == 0) {
-            cr_expect_eq(rc, -1, "%s %s '%s': pydicom refuses, we encoded", cs, PYDICOM_CASES[i].vr, v);
+            cr_expect_eq(rc, -1, "%s %s '%s': pydicom refuses, we encoded", cs, PYDICOM_CASES[i].vr,
+                         v);
             cr_expect_eq(err.kind, DQ_ERR_ARGUMENT);
         } else {
             cr_assert_eq(rc, 0, "%s '%s': %s", cs, v, err.message);
@@ -364,7 +383,8 @@ Test(charset, values_encode_as_pydicom_writes_them, .timeout = 60)
             bool warned = strstr(line, " W") != NULL;
             line[strcspn(line, " ")] = 0;
             cr_expect_str_eq(hex, line, "case %zu: %s %s '%s'", i, cs, PYDICOM_CASES[i].vr, v);
-            cr_expect_eq((flags & DQ_CHARSET_REPLACED) != 0, warned, "case %zu: replacement flag", i);
+            cr_expect_eq((flags & DQ_CHARSET_REPLACED) != 0, warned, "case %zu: replacement flag",
+                         i);
         }
         dq_buffer_free(&b);
     }
@@ -378,8 +398,9 @@ Test(charset, from_utf8_reports_replacement_and_unknown_set_in_flags)
     dq_buffer b = {0};
     dq_error err;
     unsigned flags = 99;
-    cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "Jérôme", strlen("Jérôme"), false, &b, &flags,
-                                      &err), 0, "%s", err.message);
+    cr_assert_eq(
+        dq_charset_from_utf8("ISO_IR 100", PN, "Jérôme", strlen("Jérôme"), false, &b, &flags, &err),
+        0, "%s", err.message);
     cr_assert_eq(flags, 0);
     dq_buffer_reset(&b);
     cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "山", 3, true, &b, &flags, &err), 0);
@@ -392,6 +413,7 @@ Test(charset, from_utf8_reports_replacement_and_unknown_set_in_flags)
     flags = 99;
     cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "山", 3, false, &b, &flags, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
-    cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "x", 1, true, &b, NULL, &err), 0, "flags may be NULL");
+    cr_assert_eq(dq_charset_from_utf8("ISO_IR 100", PN, "x", 1, true, &b, NULL, &err), 0,
+                 "flags may be NULL");
     dq_buffer_free(&b);
 }

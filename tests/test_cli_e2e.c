@@ -146,9 +146,9 @@ static void elem(char *buf, size_t cap, unsigned group, unsigned element, const 
 {
     size_t len = strlen(value), padded = len + (len & 1);
     size_t off = strlen(buf);
-    off += (size_t)snprintf(buf + off, cap - off, "%02x%02x%02x%02x%02x%02x%02x%02x",
-                            group & 0xFF, group >> 8, element & 0xFF, element >> 8,
-                            (unsigned)(padded & 0xFF), (unsigned)(padded >> 8 & 0xFF), 0u, 0u);
+    off += (size_t)snprintf(buf + off, cap - off, "%02x%02x%02x%02x%02x%02x%02x%02x", group & 0xFF,
+                            group >> 8, element & 0xFF, element >> 8, (unsigned)(padded & 0xFF),
+                            (unsigned)(padded >> 8 & 0xFF), 0u, 0u);
     for (size_t i = 0; i < len; i++)
         off += (size_t)snprintf(buf + off, cap - off, "%02x", (unsigned char)value[i]);
     if (len & 1)
@@ -200,7 +200,7 @@ static const char *get(const peer *p, const char *key, int nth)
     return dq_test_scp_get(p->record, key, nth, buf[slot], sizeof buf[slot]);
 }
 
-#define SEED_SCRIPT_FMT                                                                      \
+#define SEED_SCRIPT_FMT \
     "accept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0x0000\nrelease\nwait-close\n"
 
 static const char SEED_STDERR[] =
@@ -231,8 +231,8 @@ Test(cli_e2e, seed_example_and_defaults)
     peer p;
     peer_start(&p, script);
     result r;
-    const char *args[] = {"127.0.0.1", p.port, "-k", "QueryRetrieveLevel=PATIENT", "-k",
-                          "PatientName=", NULL};
+    const char *args[] = {"127.0.0.1", p.port,         "-k", "QueryRetrieveLevel=PATIENT",
+                          "-k",        "PatientName=", NULL};
     run_findscu(&r, args, NULL, NULL);
     cr_assert_eq(peer_finish(&p), 0, "scp record:\n%s", p.record);
     cr_expect_eq(r.status, 0);
@@ -280,8 +280,8 @@ Test(cli_e2e, seed_example_and_defaults)
 
     /* -v is the default: the same output, word for word. */
     peer_start(&p, script);
-    const char *vargs[] = {"-v", "127.0.0.1", p.port, "-k", "QueryRetrieveLevel=PATIENT", "-k",
-                           "PatientName=", NULL};
+    const char *vargs[] = {"-v", "127.0.0.1",    p.port, "-k", "QueryRetrieveLevel=PATIENT",
+                           "-k", "PatientName=", NULL};
     run_findscu(&r, vargs, NULL, NULL);
     peer_finish(&p);
     cr_expect_eq(r.status, 0);
@@ -294,8 +294,8 @@ Test(cli_e2e, seed_example_and_defaults)
  * (SIGINTs and watch as run_findscu_watch), the peer finished. *took:
  * findscu's wall time. */
 static void converse_watch(peer *p, result *r, const char *script, const char *const *args,
-                           const char *sigint_after, const char *sigint_again,
-                           const char *watch, double *took)
+                           const char *sigint_after, const char *sigint_again, const char *watch,
+                           double *took)
 {
     peer_start(p, script);
     const char *argv[64];
@@ -333,8 +333,8 @@ Test(cli_e2e, ae_titles_and_max_pdu)
 {
     peer p;
     result r;
-    const char *args[] = {"-aet", "MYSCU", "--called-aet", "THEIRS", "-pdu", "65536", "-k",
-                          "PatientID=", NULL};
+    const char *args[] = {"-aet",  "MYSCU", "--called-aet", "THEIRS", "-pdu",
+                          "65536", "-k",    "PatientID=",   NULL};
     simple(&p, &r, NULL, args);
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect_str_eq(get(&p, "calling_ae", 0), "MYSCU");
@@ -379,7 +379,8 @@ Test(cli_e2e, query_models)
 static void pydicom_identifier(const char *const *keys, char *hex, size_t cap)
 {
     char cmd[2048];
-    size_t off = (size_t)snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/data/encode_ref.py' --identifier",
+    size_t off = (size_t)snprintf(cmd, sizeof cmd,
+                                  "/usr/bin/python3 '%s/tests/data/encode_ref.py' --identifier",
                                   DQ_SOURCE_DIR);
     for (size_t i = 0; keys[i]; i++)
         off += (size_t)snprintf(cmd + off, sizeof cmd - off, " '%s'", keys[i]);
@@ -637,12 +638,14 @@ Test(cli_e2e, file_query)
 {
     peer p;
     result r;
-    const char *args[] = {"-f", "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm",
-                          "-k", "PatientName=X*", "-k", "PixelData=", NULL};
+    const char *args[] = {
+        "-f", "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm",
+        "-k", "PatientName=X*",
+        "-k", "PixelData=",
+        NULL};
     simple(&p, &r, NULL, args);
     cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect(strstr(r.err, "I: (0010,0010) PN [X*]"), "-k overrides the file's value:\n%s",
-              r.err);
+    cr_expect(strstr(r.err, "I: (0010,0010) PN [X*]"), "-k overrides the file's value:\n%s", r.err);
     cr_expect(strstr(r.err, "(0008,0060) CS [CT]"), "the file's elements are sent:\n%s", r.err);
     cr_expect(get(&p, "data_hex", 0) && strlen(get(&p, "data_hex", 0)) > 100);
     result_free(&r);
@@ -658,8 +661,7 @@ Test(cli_e2e, file_query)
     };
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
         char path[256];
-        snprintf(path, sizeof path, "/usr/lib/python3/dist-packages/pydicom/data/%s",
-                 samples[i]);
+        snprintf(path, sizeof path, "/usr/lib/python3/dist-packages/pydicom/data/%s", samples[i]);
         const char *fargs[] = {"-q", "-f", path, "-k", "PixelData=", NULL};
         simple(&p, &r, NULL, fargs);
         cr_expect_eq(r.status, 0, "%s: %s", samples[i], r.err);
@@ -672,8 +674,8 @@ Test(cli_e2e, file_query)
     const char *bad[] = {"127.0.0.1", "9", "-f", "/nonexistent/query.dcm", NULL};
     run_findscu(&r, bad, NULL, NULL);
     cr_expect_eq(r.status, 1);
-    cr_expect(strncmp(r.err, "E: Cannot read input file /nonexistent/query.dcm\n", 49) == 0,
-              "%s", r.err);
+    cr_expect(strncmp(r.err, "E: Cannot read input file /nonexistent/query.dcm\n", 49) == 0, "%s",
+              r.err);
     cr_expect_null(strstr(r.err, "Requesting Association"), "no network before the query is read");
     result_free(&r);
 
@@ -795,7 +797,8 @@ Test(cli_e2e, timeouts)
          "I: Aborting Association\n",
          1},
         {"-td", "accept\nrecv-msg\ndelay 3000\n",
-         "E: DIMSE timeout reached while waiting for message response\nI: Aborting Association\n", 0},
+         "E: DIMSE timeout reached while waiting for message response\nI: Aborting Association\n",
+         0},
         {"-tn", "accept\nrecv-msg\ndelay 3000\n",
          "E: Network timeout reached\nI: Aborting Association\n", 0},
     };
@@ -947,8 +950,8 @@ Test(cli_e2e, second_ctrl_c_aborts)
     make_seed();
     char script[2048];
     /* The peer takes the cancel and never answers it. */
-    snprintf(script, sizeof script,
-             "accept\nrecv-msg\nfind-rsp 0xff00 %s\nrecv-msg\nwait-close\n", seed_rsp);
+    snprintf(script, sizeof script, "accept\nrecv-msg\nfind-rsp 0xff00 %s\nrecv-msg\nwait-close\n",
+             seed_rsp);
     peer p;
     result r;
     double took;
@@ -1003,8 +1006,8 @@ Test(cli_e2e, ae_title_outside_default_repertoire)
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         result r;
-        const char *args[] = {t[i].option, t[i].value, "127.0.0.1", "9", "-k", "PatientName=",
-                              NULL};
+        const char *args[] = {t[i].option, t[i].value,     "127.0.0.1", "9",
+                              "-k",        "PatientName=", NULL};
         run_findscu(&r, args, NULL, NULL);
         cr_expect_eq(r.status, 1, "%s '%s'", t[i].option, t[i].value);
         cr_expect_str_eq(r.err, t[i].line);
@@ -1138,8 +1141,7 @@ Test(cli_e2e, output_directory)
     cr_expect(!exists(sub, "rsp000003.dcm"));
     cr_expect(!exists(r.dir, "rsp000001.dcm"), "nothing in the working directory");
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "dcmdump -q %s/rsp000002.dcm | grep -q 'CompressedSamples^CT1'",
-             sub);
+    snprintf(cmd, sizeof cmd, "dcmdump -q %s/rsp000002.dcm | grep -q 'CompressedSamples^CT1'", sub);
     cr_expect(cmd_ok(cmd), "rsp000002.dcm holds the response");
     snprintf(cmd, sizeof cmd, "rm -rf %s/out", r.dir);
     cr_expect(cmd_ok(cmd));
@@ -1158,8 +1160,8 @@ Test(cli_e2e, output_directory)
         {"/sys", "E: Cannot write to the output directory '/sys': [Errno 13] Permission denied\n"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *bargs[] = {"-w", "-od", bad[i].dir, "127.0.0.1", "9", "-k", "PatientName=",
-                               NULL};
+        const char *bargs[] = {"-w", "-od", bad[i].dir,     "127.0.0.1",
+                               "9",  "-k",  "PatientName=", NULL};
         run_findscu(&r, bargs, NULL, NULL);
         cr_expect_eq(r.status, 1, "%s", bad[i].dir);
         cr_expect_str_eq(r.err, bad[i].line);
@@ -1168,10 +1170,13 @@ Test(cli_e2e, output_directory)
 
     /* Without -w it only warns (nothing is written anywhere). */
     const char *wargs[] = {"--output-directory", "never", "127.0.0.1", "9", "-k",
-                           "PatientName=", NULL};
+                           "PatientName=",       NULL};
     run_findscu(&r, wargs, NULL, NULL);
-    cr_expect(strncmp(r.err, "W: --output-directory has no effect without -w\n"
-                             "I: Requesting Association\n", 73) == 0, "%s", r.err);
+    cr_expect(strncmp(r.err,
+                      "W: --output-directory has no effect without -w\n"
+                      "I: Requesting Association\n",
+                      73) == 0,
+              "%s", r.err);
     cr_expect(!exists(r.dir, "never"));
     result_free(&r);
 }
@@ -1235,13 +1240,15 @@ Test(cli_e2e, responses_in_pdus_above_our_maximum_are_kept)
         cr_expect(strstr(r.err, "I: Find SCP Response: 2 - 0xFF00 (Pending)\n"), "%s", r.err);
         cr_expect(strstr(r.err, "PN [CompressedSamples^CT1]"), "%s", r.err);
         cr_expect(strstr(r.err, "I: Find SCP Result: 0x0000 (Success)\n"
-                                "I: Releasing Association\n"), "%s", r.err);
+                                "I: Releasing Association\n"),
+                  "%s", r.err);
         cr_expect_null(strstr(r.err, "invalid"), "%s", r.err);
         cr_expect_str_eq(get(&p, "pdu", 0), "05", "released normally");
         char line[160];
         snprintf(line, sizeof line,
                  "D: Received a P-DATA-TF PDU-length of %zu bytes, above the maximum of 16382 "
-                 "we offered: accepted\n", dn + 6);
+                 "we offered: accepted\n",
+                 dn + 6);
         const char *at = strstr(r.err, line);
         if (debug) {
             cr_expect(at, "missing %s in:\n%.2000s", line, r.err);
@@ -1260,8 +1267,8 @@ Test(cli_e2e, pdu_above_the_safety_cap_is_refused)
 {
     peer p;
     result r;
-    converse(&p, &r, "accept\nrecv-msg\noversized 70000000\nwait-close\n", PN_QUERY, NULL,
-             NULL, NULL);
+    converse(&p, &r, "accept\nrecv-msg\noversized 70000000\nwait-close\n", PN_QUERY, NULL, NULL,
+             NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
     const char *tail = "E: P-DATA-TF PDU-length 70000000 is above our safety limit of 67108858 "
                        "bytes: refused, association aborted\n"
@@ -1333,8 +1340,8 @@ Test(cli_e2e, timeouts_while_associating)
         double min, max;
     } t[] = {
         {"5", "1", "read-rq\nwait-close\n",
-         "I: Requesting Association\nE: Network timeout reached\nI: Aborting Association\n",
-         0.95, 1.7},
+         "I: Requesting Association\nE: Network timeout reached\nI: Aborting Association\n", 0.95,
+         1.7},
         {"0", "5", "accept\nwait-close\n", ACSE_TIMEOUT, 0, 1},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
@@ -1361,8 +1368,8 @@ Test(cli_e2e, release_unanswered_or_aborted)
     result r;
     double took;
     const char *args[] = {"-ta", "1", "-k", "PatientName=", NULL};
-    converse(&p, &r, "accept\nrecv-msg\nfind-rsp 0x0000\nrecv-pdu\nwait-close\n", args, NULL,
-             NULL, &took);
+    converse(&p, &r, "accept\nrecv-msg\nfind-rsp 0x0000\nrecv-pdu\nwait-close\n", args, NULL, NULL,
+             &took);
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(ends_with(r.err, "I: Find SCP Result: 0x0000 (Success)\n"
                                "I: Releasing Association\n"
@@ -1374,11 +1381,10 @@ Test(cli_e2e, release_unanswered_or_aborted)
     result_free(&r);
     peer_free(&p);
 
-    converse(&p, &r, "accept\nrecv-msg\nfind-rsp 0x0000\nrecv-pdu\nabort 0 0\n", args, NULL,
-             NULL, NULL);
+    converse(&p, &r, "accept\nrecv-msg\nfind-rsp 0x0000\nrecv-pdu\nabort 0 0\n", args, NULL, NULL,
+             NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect(ends_with(r.err, "I: Releasing Association\nI: Association Aborted\n"), "%s",
-              r.err);
+    cr_expect(ends_with(r.err, "I: Releasing Association\nI: Association Aborted\n"), "%s", r.err);
     result_free(&r);
     peer_free(&p);
 }

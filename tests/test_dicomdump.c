@@ -51,7 +51,8 @@ Test(dicomdump, pynetdicom_layout_matches_pydicom, .timeout = 60)
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[256], cmd[1024], head[300];
         snprintf(path, sizeof path, FILES "%s", files[i]);
-        snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/data/pretty_ref.py' '%s'", DQ_SOURCE_DIR, path);
+        snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/data/pretty_ref.py' '%s'",
+                 DQ_SOURCE_DIR, path);
         int st;
         char *want = run(cmd, &st);
         cr_assert_eq(st, 0, "pretty_ref.py %s", path);
@@ -74,7 +75,8 @@ Test(dicomdump, tree_is_the_default)
     int st;
     char *got = dicomdump("", FILES "priv_SQ.dcm", &st);
     cr_assert_eq(st, 0);
-    cr_assert_str_eq(got,
+    cr_assert_str_eq(
+        got,
         "# " FILES "priv_SQ.dcm (Implicit VR Little Endian)\n"
         "(3F03,0010) LO [aaabbbccc MEDICAL SYSTEMS]              #  26, 1 PrivateCreator\n"
         "(3F03,1001) UN fe\\ff\\00\\e0\\9e\\00\\00\\00\\08\\00\\90\\00\\10\\00\\00\\00\\31\\31\\31\\31\\31... # 166, 1 Private\n");
@@ -87,14 +89,20 @@ Test(dicomdump, tree_is_the_default)
     got = dicomdump("", FILES "rtplan.dcm", &st);
     cr_assert_eq(st, 0);
     cr_assert_leq(longest_line(got), 130, "%s", got);
-    cr_assert_not_null(strstr(got,
-        "(300A,00B0) SQ (Sequence with 1 item)                   #   -, 1 BeamSequence\n"
-        "  (Item #1, 22 elements)\n"
-        "    (0008,0070) LO [Linac co.]                              #  10, 1 Manufacturer\n"), "%s", got);
-    cr_assert_not_null(strstr(got, /* three levels down */
-        "        (300A,011A) SQ (Sequence with 2 items)                  #   -, 2 BeamLimitingDevicePositionSequence\n"
-        "          (Item #1, 2 elements)\n"
-        "            (300A,00B8) CS [X]                                      #   2, 1 RTBeamLimitingDeviceType\n"), "%s", got);
+    cr_assert_not_null(
+        strstr(
+            got,
+            "(300A,00B0) SQ (Sequence with 1 item)                   #   -, 1 BeamSequence\n"
+            "  (Item #1, 22 elements)\n"
+            "    (0008,0070) LO [Linac co.]                              #  10, 1 Manufacturer\n"),
+        "%s", got);
+    cr_assert_not_null(
+        strstr(
+            got, /* three levels down */
+            "        (300A,011A) SQ (Sequence with 2 items)                  #   -, 2 BeamLimitingDevicePositionSequence\n"
+            "          (Item #1, 2 elements)\n"
+            "            (300A,00B8) CS [X]                                      #   2, 1 RTBeamLimitingDeviceType\n"),
+        "%s", got);
     free(got);
 }
 
@@ -117,18 +125,24 @@ Test(dicomdump, meta_in_both_layouts)
     int st;
     char *got = dicomdump("-m", FILES "CT_small.dcm", &st);
     cr_assert_eq(st, 0);
-    cr_assert_not_null(strstr(got,
-        "# File Meta Information\n"
-        "(0002,0000) UL [192]                                    #   4, 1 FileMetaInformationGroupLength\n"
-        "(0002,0001) OB 00\\01                                    #   2, 1 FileMetaInformationVersion\n"), "%s", got);
+    cr_assert_not_null(
+        strstr(
+            got,
+            "# File Meta Information\n"
+            "(0002,0000) UL [192]                                    #   4, 1 FileMetaInformationGroupLength\n"
+            "(0002,0001) OB 00\\01                                    #   2, 1 FileMetaInformationVersion\n"),
+        "%s", got);
     cr_assert_not_null(strstr(got, "# Data Set\n(0008,0005) CS [ISO_IR 100]"));
     free(got);
     got = dicomdump("-m --pynetdicom", FILES "CT_small.dcm", &st);
     cr_assert_eq(st, 0);
-    cr_assert_not_null(strstr(got,
-        "# File Meta Information\n"
-        "(0002,0000) UL [192]                                    # 1 FileMetaInformationGroupLength\n"
-        "(0002,0001) OB [00 01]                                  # 1 FileMetaInformationVersion\n"), "%s", got);
+    cr_assert_not_null(
+        strstr(
+            got,
+            "# File Meta Information\n"
+            "(0002,0000) UL [192]                                    # 1 FileMetaInformationGroupLength\n"
+            "(0002,0001) OB [00 01]                                  # 1 FileMetaInformationVersion\n"),
+        "%s", got);
     free(got);
 }
 

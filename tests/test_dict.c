@@ -200,8 +200,8 @@ Test(dict, every_entry_round_trips)
             cr_assert(f == e || f->mask == 0xFFFFFFFFu, "%s matched %s", e->keyword, f->keyword);
         }
         for (size_t k = 0; k < 3 && e->vr[k]; k++)
-            cr_assert_not_null(dq_vr_info_get(e->vr[k]), "%s: VR %c%c", e->keyword,
-                               e->vr[k] >> 8, e->vr[k] & 0xFF);
+            cr_assert_not_null(dq_vr_info_get(e->vr[k]), "%s: VR %c%c", e->keyword, e->vr[k] >> 8,
+                               e->vr[k] & 0xFF);
         cr_assert(e->vm_step >= 1);
         cr_assert(e->vm_max == 0 || e->vm_max >= e->vm_min, "%s", e->keyword);
     }

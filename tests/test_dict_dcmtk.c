@@ -91,7 +91,8 @@ static known_diff diffs[] = {
     {0x00760034, "vr", "Component Types became a sequence (CS -> SQ) after 2015b", 0},
     /* Keyword spelling fixed after 2015b. */
     {0x300A0131, "keyword", "keyword renamed after 2015b (...ExternalContourDistance)", 0},
-    {0x40101029, "keyword", "2015b spells ...Algorithmand...; later editions ...AlgorithmAnd...", 0},
+    {0x40101029, "keyword", "2015b spells ...Algorithmand...; later editions ...AlgorithmAnd...",
+     0},
     /* Notation: DCMTK cannot write "1-n or 1", nor "US or OW" (its "lt" is US/SS/OW). */
     {0x00283006, "vr", "PS3.6 says US or OW; DCMTK's pseudo-VR lt means US, SS or OW", 0},
     {0x00283006, "vm", "PS3.6 says \"1-n or 1\"; DCMTK writes 1-n", 0},
@@ -202,9 +203,11 @@ Test(dict_dcmtk, agrees_with_dicom_dic)
                 kd->seen++;
             } else {
                 unexpected++;
-                fprintf(stderr, "undocumented difference (%04X,%04X) %s: ours %s %s %s ret=%d, DCMTK %s %s %s\n",
-                        g, e, checks[i].field, ent->keyword, ent->vm, ent->vr[0] ? "" : "(no VR)",
-                        ent->retired, kw, vr, vm);
+                fprintf(
+                    stderr,
+                    "undocumented difference (%04X,%04X) %s: ours %s %s %s ret=%d, DCMTK %s %s %s\n",
+                    g, e, checks[i].field, ent->keyword, ent->vm, ent->vr[0] ? "" : "(no VR)",
+                    ent->retired, kw, vr, vm);
             }
         }
         differing += any;
@@ -214,8 +217,8 @@ Test(dict_dcmtk, agrees_with_dicom_dic)
     if (exact_list) {
         cr_assert_eq(unexpected, 0, "%zu undocumented differences (listed on stderr)", unexpected);
         for (size_t i = 0; i < NDIFFS; i++)
-            cr_assert_eq(diffs[i].seen, 1, "documented difference (%08X) %s no longer occurs", diffs[i].tag,
-                         diffs[i].field);
+            cr_assert_eq(diffs[i].seen, 1, "documented difference (%08X) %s no longer occurs",
+                         diffs[i].tag, diffs[i].field);
     } else {
         cr_assert_lt(differing * 50, common, "%zu of %zu common tags differ", differing, common);
     }

@@ -78,7 +78,8 @@ static void free_rows(rows *r)
 
 Test(dict_editions, what_2013_lacks)
 {
-    rows cur_el = dump(DICOM_STANDARD_DIR, "elements"), old_el = dump(DQ_STANDARD_2013_DIR, "elements");
+    rows cur_el = dump(DICOM_STANDARD_DIR, "elements"),
+         old_el = dump(DQ_STANDARD_2013_DIR, "elements");
     rows cur_uid = dump(DICOM_STANDARD_DIR, "uids"), old_uid = dump(DQ_STANDARD_2013_DIR, "uids");
     rows cur_vr = dump(DICOM_STANDARD_DIR, "vrs"), old_vr = dump(DQ_STANDARD_2013_DIR, "vrs");
 
@@ -141,9 +142,10 @@ Test(dict_editions, builds_and_passes_from_2013, .timeout = 900)
 {
     const char *tree = DQ_BINARY_DIR "/edition-2013";
     char cmd[2048];
-    snprintf(cmd, sizeof cmd,
-             "cmake -S %s -B %s -DDICOM_STANDARD_DIR=%s -DCMAKE_BUILD_TYPE=RelWithDebInfo >%s.log 2>&1",
-             DQ_SOURCE_DIR, tree, DQ_STANDARD_2013_DIR, tree);
+    snprintf(
+        cmd, sizeof cmd,
+        "cmake -S %s -B %s -DDICOM_STANDARD_DIR=%s -DCMAKE_BUILD_TYPE=RelWithDebInfo >%s.log 2>&1",
+        DQ_SOURCE_DIR, tree, DQ_STANDARD_2013_DIR, tree);
     cr_assert_eq(sh(cmd), 0, "configure failed, see %s.log", tree);
     snprintf(cmd, sizeof cmd,
              "cmake --build %s -j2 --target test_dict test_vr test_uid test_version >>%s.log 2>&1",
@@ -153,10 +155,12 @@ Test(dict_editions, builds_and_passes_from_2013, .timeout = 900)
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
         /* env -i: a Criterion test run from a Criterion test must not inherit
          * the parent runner's environment. */
-        snprintf(cmd, sizeof cmd, "env -i PATH=/usr/bin:/bin %s/tests/%s --jobs 1 >>%s.log 2>&1", tree, tests[i], tree);
+        snprintf(cmd, sizeof cmd, "env -i PATH=/usr/bin:/bin %s/tests/%s --jobs 1 >>%s.log 2>&1",
+                 tree, tests[i], tree);
         cr_assert_eq(sh(cmd), 0, "%s failed on the 2013 tables, see %s.log", tests[i], tree);
     }
     /* The library says which edition it was built from. */
-    snprintf(cmd, sizeof cmd, "grep -q 'DICOM PS3.6 2013 - Data Dictionary' %s/generated/dq_gen_dict.c", tree);
+    snprintf(cmd, sizeof cmd,
+             "grep -q 'DICOM PS3.6 2013 - Data Dictionary' %s/generated/dq_gen_dict.c", tree);
     cr_assert_eq(sh(cmd), 0);
 }

@@ -147,8 +147,10 @@ Test(dict_pydicom, uids_agree_with_pydicom)
                 kd->seen++;
             } else {
                 unexpected++;
-                fprintf(stderr, "undocumented difference %s %s: ours \"%s\" \"%s\" ret=%d, pydicom \"%s\" \"%s\" %s\n",
-                        uid, checks[i].field, e->name, e->type, e->retired, name, type, retired);
+                fprintf(
+                    stderr,
+                    "undocumented difference %s %s: ours \"%s\" \"%s\" ret=%d, pydicom \"%s\" \"%s\" %s\n",
+                    uid, checks[i].field, e->name, e->type, e->retired, name, type, retired);
             }
         }
         differing += any;
@@ -159,8 +161,8 @@ Test(dict_pydicom, uids_agree_with_pydicom)
         cr_assert_eq(common, dq_uid_count(), "pydicom lacks some of our UIDs");
         cr_assert_eq(unexpected, 0, "%zu undocumented differences (listed on stderr)", unexpected);
         for (size_t i = 0; i < NDIFFS; i++)
-            cr_assert_eq(diffs[i].seen, 1, "documented difference %s %s no longer occurs", diffs[i].uid,
-                         diffs[i].field);
+            cr_assert_eq(diffs[i].seen, 1, "documented difference %s %s no longer occurs",
+                         diffs[i].uid, diffs[i].field);
     } else {
         cr_assert_lt(differing * 20, common, "%zu of %zu common UIDs differ", differing, common);
     }

@@ -13,14 +13,12 @@
  * (0000,0002) UI 28 bytes (27 + NUL pad), (0000,0100) US 0x0020,
  * (0000,0110) US 7, (0000,0700) US 0, (0000,0800) US 0x0000. */
 static const uint8_t find_rq[] = {
-    0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x4c, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x02, 0x00, 0x1c, 0x00, 0x00, 0x00, '1', '.', '2', '.', '8', '4', '0', '.',
-    '1', '0', '0', '0', '8', '.', '5', '.', '1', '.', '4', '.', '1', '.', '2', '.', '1', '.',
-    '1', 0x00,
-    0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x20, 0x00,
-    0x00, 0x00, 0x10, 0x01, 0x02, 0x00, 0x00, 0x00, 0x07, 0x00,
-    0x00, 0x00, 0x00, 0x07, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x08, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x4c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+    0x00, 0x1c, 0x00, 0x00, 0x00, '1',  '.',  '2',  '.',  '8',  '4',  '0',  '.',  '1',  '0',
+    '0',  '0',  '8',  '.',  '5',  '.',  '1',  '.',  '4',  '.',  '1',  '.',  '2',  '.',  '1',
+    '.',  '1',  0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x00,
+    0x10, 0x01, 0x02, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x07, 0x02, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
 Test(dimse, find_rq_known_bytes)
@@ -124,8 +122,8 @@ static bool has_tag(const uint8_t *b, size_t n, uint32_t tag)
 {
     for (size_t pos = 0; pos + 8 <= n;) {
         uint32_t t = DQ_TAG(b[pos] | b[pos + 1] << 8, b[pos + 2] | b[pos + 3] << 8);
-        uint32_t l = (uint32_t)b[pos + 4] | (uint32_t)b[pos + 5] << 8 |
-                     (uint32_t)b[pos + 6] << 16 | (uint32_t)b[pos + 7] << 24;
+        uint32_t l = (uint32_t)b[pos + 4] | (uint32_t)b[pos + 5] << 8 | (uint32_t)b[pos + 6] << 16 |
+                     (uint32_t)b[pos + 7] << 24;
         if (t == tag)
             return true;
         pos += 8 + l;
@@ -156,8 +154,7 @@ Test(dimse, names_and_generated_table_agree)
         if (f->tag == DQ_DIMSE_NO_TAG ||
             (f->usage != DQ_DIMSE_MANDATORY && f->usage != DQ_DIMSE_ENCODING))
             continue;
-        cr_assert(has_tag(find_rq, sizeof find_rq, f->tag), "%s (%08X) missing", f->name,
-                  f->tag);
+        cr_assert(has_tag(find_rq, sizeof find_rq, f->tag), "%s (%08X) missing", f->name, f->tag);
         checked++;
     }
     cr_assert_eq(checked, 6, "%zu command elements in the generated C-FIND-RQ", checked);
@@ -198,8 +195,9 @@ static void rsp_command(dq_buffer *out, uint16_t message_id, bool with_data)
 
 static dq_pdv rx_pdv(uint8_t pctx, bool command, bool last, const uint8_t *data, size_t len)
 {
-    return (dq_pdv){pctx, (uint8_t)((command ? DQ_PDV_COMMAND : 0) | (last ? DQ_PDV_LAST : 0)),
-                    command, last, data, len};
+    return (dq_pdv){pctx,    (uint8_t)((command ? DQ_PDV_COMMAND : 0) | (last ? DQ_PDV_LAST : 0)),
+                    command, last,
+                    data,    len};
 }
 
 /* Appends one P-DATA-TF PDU holding pdvs[0..n). */
@@ -304,8 +302,7 @@ static void feed_split(dq_dimse_rx *rx, const dq_pdv *pdvs, size_t n, bool one_p
     for (size_t i = 0; i < n; i += one_pdu ? n : 1) {
         b.len = 0;
         put_pdu(&b, pdvs + i, one_pdu ? n : 1);
-        cr_assert_eq(r, RX_NEED_MORE, "message out early at PDV %zu (k=%zu j=%zu)", i,
-                     k, j);
+        cr_assert_eq(r, RX_NEED_MORE, "message out early at PDV %zu (k=%zu j=%zu)", i, k, j);
         cr_assert_eq(dq_dimse_rx_feed(rx, b.data, b.len, &e), 0);
         r = take_next(rx, &m, &e);
     }
@@ -465,8 +462,7 @@ static void expect_refused(const dq_pdv *v, size_t n, size_t bad, dq_error_kind 
     dq_error e;
     cr_assert_eq(feed_pdvs(&rx, v, n, &e), RX_ERROR, "accepted: %s", why);
     cr_assert_eq(e.kind, kind, "%s: kind %d (%s)", why, e.kind, e.message);
-    cr_assert_eq(e.offset, item_offset(v, bad), "%s: offset %zu (%s)", why, e.offset,
-                 e.message);
+    cr_assert_eq(e.offset, item_offset(v, bad), "%s: offset %zu (%s)", why, e.offset, e.message);
     cr_assert(strstr(e.message, why), "'%s' does not say '%s'", e.message, why);
     cr_assert_not(dq_dimse_rx_in_message(&rx));
     cr_assert_not(dq_dimse_rx_has_input(&rx)); /* the rest of the PDU is dropped */
@@ -616,8 +612,7 @@ Test(dimse_rx, hostile_pdv_items)
     cr_assert_eq(dq_dimse_rx_feed(&rx, empty, sizeof empty, &e), -1);
     cr_assert_eq(dq_dimse_rx_feed(&rx, over, sizeof over - 1, &e), -1);
     cr_assert_eq(e.kind, DQ_ERR_MALFORMED);
-    cr_assert_eq(take_next(&rx, &m, &e), RX_NEED_MORE,
-                 "a refused PDU leaves nothing to walk");
+    cr_assert_eq(take_next(&rx, &m, &e), RX_NEED_MORE, "a refused PDU leaves nothing to walk");
     expect_recovers(&rx);
     dq_buffer_free(&cmd);
     dq_buffer_free(&p);
@@ -649,7 +644,8 @@ Test(dimse_rx, a_byte_stream_cut_anywhere)
     dq_buffer a = {0}, b = {0};
     rsp_command(&a, 1, true);
     rsp_command(&b, 2, false);
-    dq_pdv v[] = {rx_pdv(1, true, true, a.data, a.len), rx_pdv(1, false, false, rx_data, 7),
+    dq_pdv v[] = {rx_pdv(1, true, true, a.data, a.len),
+                  rx_pdv(1, false, false, rx_data, 7),
                   rx_pdv(1, false, true, rx_data + 7, RX_DATA_LEN - 7),
                   rx_pdv(1, true, true, a.data, a.len),
                   rx_pdv(1, false, true, rx_data, RX_DATA_LEN),
@@ -722,7 +718,8 @@ Test(dimse_rx, garbage)
             }
             if (r == RX_ERROR)
                 cr_assert(e.offset == DQ_ERROR_NO_OFFSET || e.offset < len ||
-                          strstr(e.message, "command set:"), "%zu %s", e.offset, e.message);
+                              strstr(e.message, "command set:"),
+                          "%zu %s", e.offset, e.message);
         }
         dq_dimse_rx_free(&rx);
     }

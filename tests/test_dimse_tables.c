@@ -42,8 +42,8 @@ Test(dimse_tables, c_find_rq)
     cr_assert_str_eq(m->service, "C-FIND");
     cr_assert_eq(m->kind, DQ_DIMSE_KIND_RQ);
     cr_assert_eq(m->dataset, DQ_DIMSE_DATASET_REQUIRED);
-    static const uint32_t tags[] = {0x00000000, 0x00000002, 0x00000100, 0x00000110, 0x00000700, 0x00000800,
-                                    DQ_DIMSE_NO_TAG};
+    static const uint32_t tags[] = {0x00000000, 0x00000002, 0x00000100,     0x00000110,
+                                    0x00000700, 0x00000800, DQ_DIMSE_NO_TAG};
     cr_assert_eq(m->nfields, sizeof tags / sizeof tags[0]);
     for (size_t i = 0; i < m->nfields; i++)
         cr_assert_eq(m->fields[i].tag, tags[i], "field %zu", i);

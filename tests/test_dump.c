@@ -18,8 +18,8 @@
 typedef struct row {
     uint32_t tag;
     char vr[3];
-    long len;       /* -1: not compared */
-    char *value;    /* text between [ ] or NULL */
+    long len;    /* -1: not compared */
+    char *value; /* text between [ ] or NULL */
 } row;
 
 typedef struct rows {
@@ -79,8 +79,10 @@ static bool dcmdump_rows(const char *path, rows *rs)
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     regex_t re;
-    cr_assert_eq(regcomp(&re, "^ *\\(([0-9a-f]{4}),([0-9a-f]{4})\\) ([A-Za-z?]{2}) (.*) # *([0-9]+|u/l),",
-                         REG_EXTENDED), 0);
+    cr_assert_eq(
+        regcomp(&re, "^ *\\(([0-9a-f]{4}),([0-9a-f]{4})\\) ([A-Za-z?]{2}) (.*) # *([0-9]+|u/l),",
+                REG_EXTENDED),
+        0);
     char *line = NULL;
     size_t cap = 0;
     bool in_data = false, saw_header = false;
@@ -170,10 +172,12 @@ static int compare_file(const char *path)
          * DCMTK says OB for encapsulated data. */
         bool pixel = a->tag == DQ_TAG(0x7FE0, 0x0010);
         if (strcmp(a->vr, "UN") && !pixel)
-            cr_expect_str_eq(a->vr, b->vr, "%s (%08X): VR %s, dcmdump %s", path, a->tag, a->vr, b->vr);
+            cr_expect_str_eq(a->vr, b->vr, "%s (%08X): VR %s, dcmdump %s", path, a->tag, a->vr,
+                             b->vr);
         if (a->len >= 0 && b->len >= 0 && (strcmp(a->vr, "UN") == 0) == (strcmp(b->vr, "UN") == 0))
-            cr_expect(a->len == b->len || a->len + 1 == b->len, "%s (%08X): length %ld, dcmdump %ld",
-                      path, a->tag, a->len, b->len); /* odd values: dcmdump may count the pad */
+            cr_expect(a->len == b->len || a->len + 1 == b->len,
+                      "%s (%08X): length %ld, dcmdump %ld", path, a->tag, a->len,
+                      b->len); /* odd values: dcmdump may count the pad */
         if (a->value && b->value && !strcmp(a->vr, b->vr) && strcmp(a->vr, "UI"))
             cr_expect_str_eq(a->value, b->value, "%s (%08X): [%s] vs dcmdump [%s]", path, a->tag,
                              a->value, b->value);
@@ -220,8 +224,9 @@ Test(dcmdump, charset_files_match_dcmdump, .timeout = 60)
  * broken files leniently (MR_truncated, rtplan_truncated, SC_rgb_jpeg), or
  * misreads a bare data set (no_meta). */
 static const char *const skip_pretty[] = {
-    "chrJapMulti.dcm", "chrJapMultiExplicitIR6.dcm", "chrKoreanMulti.dcm", "MR_truncated.dcm",
-    "rtplan_truncated.dcm", "SC_rgb_jpeg.dcm", "no_meta.dcm",
+    "chrJapMulti.dcm",  "chrJapMultiExplicitIR6.dcm", "chrKoreanMulti.dcm",
+    "MR_truncated.dcm", "rtplan_truncated.dcm",       "SC_rgb_jpeg.dcm",
+    "no_meta.dcm",
 };
 
 static void collect(void *ctx, const char *line, size_t len)
@@ -237,8 +242,9 @@ static char *reference;
 static void load_reference(const char *dir)
 {
     char cmd[1200];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/data/pretty_ref.py' '%s'/*.dcm 2>/dev/null",
-             DQ_SOURCE_DIR, dir);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 '%s/tests/data/pretty_ref.py' '%s'/*.dcm 2>/dev/null", DQ_SOURCE_DIR,
+             dir);
     FILE *p = popen(cmd, "r");
     dq_buffer all = {0};
     char buf[65536];
@@ -309,10 +315,12 @@ Test(pretty, layout_details)
     static uint8_t large[14];
     dq_dataset_set_bytes(ds, DQ_TAG(0x7FE0, 0x0010), V('O', 'W'), small, 4, NULL);
     dq_dataset_set_bytes(ds, DQ_TAG(0x0009, 0x1002), V('O', 'B'), large, 14, NULL);
-    dq_dataset_set_key(ds, "BeamSequence[0].BeamLimitingDeviceSequence[0].NumberOfLeafJawPairs=1", NULL);
+    dq_dataset_set_key(ds, "BeamSequence[0].BeamLimitingDeviceSequence[0].NumberOfLeafJawPairs=1",
+                       NULL);
     dq_dataset_set_key(ds, "(0018,9089)=0.1\\1e-05\\1e16", NULL);
     lines(ds, &b);
-    cr_assert_str_eq((char *)b.data,
+    cr_assert_str_eq(
+        (char *)b.data,
         "(0009,1002) OB (14 bytes of binary data)                # 1 \n"
         "(0018,9089) FD [0.1\\1e-05\\1e+16]                        # 3 DiffusionGradientOrientation\n"
         "(300A,00B0) SQ (Sequence with 1 item)                   # 1 BeamSequence\n"
@@ -357,7 +365,8 @@ Test(tree, nesting_items_and_empty_sequences)
     dq_dataset *ds = keys(k, 6);
     dq_buffer b = {0};
     tree_lines(ds, 0, &b);
-    cr_assert_str_eq((char *)b.data,
+    cr_assert_str_eq(
+        (char *)b.data,
         "(0008,1110) SQ (Sequence with 0 items)                  #   -, 0 ReferencedStudySequence\n"
         "(0008,1120) SQ (Sequence with 1 item)                   #   -, 1 ReferencedPatientSequence\n"
         "  (Item #1, 0 elements)\n"
@@ -390,7 +399,8 @@ Test(tree, long_binary_values_cut_with_their_length)
     dq_dataset_set_bytes(ds, DQ_TAG(0x7FE0, 0x0010), V('O', 'W'), v, sizeof v, NULL);
     dq_buffer b = {0};
     tree_lines(ds, 0, &b);
-    cr_assert_str_eq((char *)b.data,
+    cr_assert_str_eq(
+        (char *)b.data,
         "(0009,0010) LO [ACME 1.1]                               #   8, 1 PrivateCreator\n"
         "(0009,1001) UN 00\\01\\02\\03\\04\\05\\06\\07\\08\\09\\0a\\0b\\0c\\0d\\0e\\0f\\10\\11\\12\\13\\14... # 1000, 1 Private\n"
         "(0009,1002) OB 01\\02\\03                                 #   3, 1 Private\n"
@@ -398,8 +408,10 @@ Test(tree, long_binary_values_cut_with_their_length)
         "(0009,1004) OW 00\\01\\02\\03\\04\\05\\06                     #   7, 1 Private\n"
         "(7FE0,0010) OW 0100\\0302\\0504\\0706\\0908\\0b0a\\0d0c\\0f0e\\1110\\1312\\1514\\1716\\1918... # 1000, 1 PixelData\n");
     tree_lines(ds, 10, &b);
-    cr_assert(strstr((char *)b.data, "(0009,1001) UN 00\\01\\02...                              # 1000, 1 Private\n"),
-              "%s", (char *)b.data);
+    cr_assert(
+        strstr((char *)b.data,
+               "(0009,1001) UN 00\\01\\02...                              # 1000, 1 Private\n"),
+        "%s", (char *)b.data);
     tree_lines(ds, SIZE_MAX, &b);
     const char *un = strstr((char *)b.data, "(0009,1001) UN 00\\01\\02");
     cr_assert_not_null(un);
@@ -416,7 +428,8 @@ Test(tree, text_and_numbers)
     dq_dataset *ds = dq_dataset_new();
     dq_dataset_set_string(ds, DQ_TAG(0x0008, 0x0005), V('C', 'S'), "ISO_IR 100", NULL);
     dq_dataset_set_bytes(ds, DQ_TAG(0x0010, 0x0010), V('P', 'N'), "M\xfcller^Ren\xe9 ", 12, NULL);
-    dq_dataset_set_string(ds, DQ_TAG(0x0008, 0x0008), V('C', 'S'), "ORIGINAL\\PRIMARY\\AXIAL", NULL);
+    dq_dataset_set_string(ds, DQ_TAG(0x0008, 0x0008), V('C', 'S'), "ORIGINAL\\PRIMARY\\AXIAL",
+                          NULL);
     dq_dataset_set_string(ds, DQ_TAG(0x0010, 0x4000), V('L', 'T'), "line 1\r\nline\t2\x01", NULL);
     char e[101];
     memset(e, 0xe9, 100); /* 100 x e-acute: 200 bytes in UTF-8 */
@@ -431,7 +444,8 @@ Test(tree, text_and_numbers)
     char want[2048], cut[160] = "";
     for (int i = 0; i < 63; i++)
         strcat(cut, "\xc3\xa9");
-    snprintf(want, sizeof want,
+    snprintf(
+        want, sizeof want,
         "(0008,0005) CS [ISO_IR 100]                             #  10, 1 SpecificCharacterSet\n"
         "(0008,0008) CS [ORIGINAL\\PRIMARY\\AXIAL]                 #  22, 3 ImageType\n"
         "(0008,1030) LO [%s... # 100, 1 StudyDescription\n"
@@ -456,7 +470,8 @@ Test(tree, keywords_the_dictionary_lacks_and_empty_values)
     dq_dataset_set_bytes(ds, DQ_TAG(0x0008, 0x0003), V('U', 'N'), "ab", 2, NULL);
     dq_buffer b = {0};
     tree_lines(ds, 0, &b);
-    cr_assert_str_eq((char *)b.data,
+    cr_assert_str_eq(
+        (char *)b.data,
         "(0008,0000) UL [42]                                     #   4, 1 GroupLength\n"
         "(0008,0003) UN 61\\62                                    #   2, 1 Unknown\n"
         "(0008,0050) SH (no value available)                     #   0, 0 AccessionNumber\n"
@@ -483,11 +498,16 @@ static int compare_tree(const char *path)
     dq_dump_options pyn = {.style = DQ_DUMP_PYNETDICOM};
     cr_assert_eq(dq_dataset_dump(ds, collect, &a, NULL), 0);
     cr_assert_eq(dq_dataset_dump_with(ds, &pyn, collect, &b, NULL), 0);
-    cr_assert(a.len == b.len && !memcmp(a.data, b.data, a.len), "%s: pynetdicom style differs", path);
+    cr_assert(a.len == b.len && !memcmp(a.data, b.data, a.len), "%s: pynetdicom style differs",
+              path);
     tree_lines(ds, 0, &b);
     regex_t re;
-    cr_assert_eq(regcomp(&re, "^( *)\\(([0-9A-F]{4}),([0-9A-F]{4})\\) ([A-Z]{2}) (.*) # +([0-9]+|-), ([0-9]+) [A-Za-z0-9]+$",
-                         REG_EXTENDED), 0);
+    cr_assert_eq(
+        regcomp(
+            &re,
+            "^( *)\\(([0-9A-F]{4}),([0-9A-F]{4})\\) ([A-Z]{2}) (.*) # +([0-9]+|-), ([0-9]+) [A-Za-z0-9]+$",
+            REG_EXTENDED),
+        0);
     for (char *line = (char *)b.data, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
         *nl = 0;
         regmatch_t m[8];
@@ -529,8 +549,12 @@ typedef struct tree_row {
 static size_t parse_tree(FILE *f, tree_row *out, size_t cap)
 {
     regex_t re;
-    cr_assert_eq(regcomp(&re, "^( *)\\(([0-9A-Fa-f]{4}),([0-9A-Fa-f]{4})\\) (..) .* # +([0-9]+|-|u/l), *([0-9]+) ",
-                         REG_EXTENDED), 0);
+    cr_assert_eq(
+        regcomp(
+            &re,
+            "^( *)\\(([0-9A-Fa-f]{4}),([0-9A-Fa-f]{4})\\) (..) .* # +([0-9]+|-|u/l), *([0-9]+) ",
+            REG_EXTENDED),
+        0);
     char *line = NULL;
     size_t lcap = 0, n = 0;
     while (getline(&line, &lcap, f) > 0) {
@@ -561,8 +585,8 @@ static size_t parse_tree(FILE *f, tree_row *out, size_t cap)
  * tag, VR, length (dcmdump counts an odd value's pad) and VM. */
 Test(tree, structure_matches_dcmdump, .timeout = 60)
 {
-    static const char *const files[] = {"CT_small.dcm", "rtplan.dcm", "rtstruct.dcm", "rtdose.dcm",
-                                        "MR_small.dcm", "UN_sequence.dcm"};
+    static const char *const files[] = {"CT_small.dcm", "rtplan.dcm",   "rtstruct.dcm",
+                                        "rtdose.dcm",   "MR_small.dcm", "UN_sequence.dcm"};
     enum { CAP = 4096 };
     tree_row *ours = malloc(CAP * sizeof *ours), *theirs = malloc(CAP * sizeof *theirs);
     size_t total = 0;
@@ -585,14 +609,16 @@ Test(tree, structure_matches_dcmdump, .timeout = 60)
         total += no;
         for (size_t k = 0; k < no; k++) {
             tree_row *a = &ours[k], *t = &theirs[k];
-            cr_assert_eq(a->tag, t->tag, "%s #%zu: (%08X) vs dcmdump (%08X)", files[i], k, a->tag, t->tag);
+            cr_assert_eq(a->tag, t->tag, "%s #%zu: (%08X) vs dcmdump (%08X)", files[i], k, a->tag,
+                         t->tag);
             cr_expect_eq(a->indent, t->indent, "%s (%08X): indent %d, dcmdump %d", files[i], a->tag,
                          a->indent, t->indent);
             cr_expect_str_eq(a->vr, t->vr, "%s (%08X)", files[i], a->tag);
             if (strcmp(a->vr, "SQ")) {
-                cr_expect(a->len == t->len || a->len + 1 == t->len, "%s (%08X): length %ld, dcmdump %ld",
-                          files[i], a->tag, a->len, t->len);
-                cr_expect_eq(a->vm, t->vm, "%s (%08X): VM %ld, dcmdump %ld", files[i], a->tag, a->vm, t->vm);
+                cr_expect(a->len == t->len || a->len + 1 == t->len,
+                          "%s (%08X): length %ld, dcmdump %ld", files[i], a->tag, a->len, t->len);
+                cr_expect_eq(a->vm, t->vm, "%s (%08X): VM %ld, dcmdump %ld", files[i], a->tag,
+                             a->vm, t->vm);
             }
         }
         dq_buffer_free(&b);

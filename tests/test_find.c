@@ -14,7 +14,8 @@
 #include "dq/find.h"
 #include "scp.h"
 
-static const char *const ts4[] = {DQ_UID_ExplicitVRLittleEndian, DQ_UID_ImplicitVRLittleEndian, DQ_UID_ExplicitVRBigEndian,
+static const char *const ts4[] = {DQ_UID_ExplicitVRLittleEndian, DQ_UID_ImplicitVRLittleEndian,
+                                  DQ_UID_ExplicitVRBigEndian,
                                   DQ_UID_DeflatedExplicitVRLittleEndian};
 static const dq_assoc_context ctx[] = {
     {DQ_UID_PatientRootQueryRetrieveInformationModelFind, ts4, 4},
@@ -68,7 +69,7 @@ static char *hex_ds(const dq_dataset *ds, dq_transfer_syntax ts)
 typedef struct seen {
     size_t n, n_ident, n_bad;
     char names[8][64];
-    int cancel_at;           /* ask for a cancel at this response (1-based), 0: never */
+    int cancel_at; /* ask for a cancel at this response (1-based), 0: never */
     size_t mem_at_10, mem_last, mallocs_at_10, mallocs_last;
 } seen;
 
@@ -79,7 +80,8 @@ static void on_rsp(void *user, const dq_find_response *r, bool *cancel)
     if (r->identifier) {
         s->n_ident++;
         dq_str v;
-        if (s->n <= 8 && dq_dataset_get_string(r->identifier, DQ_TAG(0x0010, 0x0010), &v, NULL) == 0)
+        if (s->n <= 8 &&
+            dq_dataset_get_string(r->identifier, DQ_TAG(0x0010, 0x0010), &v, NULL) == 0)
             snprintf(s->names[s->n - 1], sizeof s->names[0], "%.*s", (int)v.len, v.ptr);
         size_t bytes, mallocs;
         dq_dataset_memory(r->identifier, &bytes, &mallocs);
@@ -162,8 +164,8 @@ Test(find, request_and_responses_in_each_transfer_syntax)
         dq_find_result res;
         dq_error e;
         char *rec;
-        cr_assert_eq(run_script(script, NULL, &s, &res, &e, &rec), 0, "%s: %s",
-                     dq_ts_name(tss[i]), e.message);
+        cr_assert_eq(run_script(script, NULL, &s, &res, &e, &rec), 0, "%s: %s", dq_ts_name(tss[i]),
+                     e.message);
         cr_assert_eq(s.n, 3);
         cr_assert_eq(s.n_ident, 2);
         cr_assert_str_eq(s.names[0], "DOE^JOHN");
@@ -184,8 +186,9 @@ Test(find, request_and_responses_in_each_transfer_syntax)
         cr_assert_str_eq(dq_test_scp_get(rec, "data_hex", 0, v, sizeof v), hq, "%s",
                          dq_ts_name(tss[i]));
         /* command set: implicit VR LE, starting with (0000,0000) UL group length */
-        cr_assert_eq(strncmp(dq_test_scp_get(rec, "cmd_hex", 0, v, sizeof v),
-                             "0000000004000000", 16), 0, "%s", v);
+        cr_assert_eq(
+            strncmp(dq_test_scp_get(rec, "cmd_hex", 0, v, sizeof v), "0000000004000000", 16), 0,
+            "%s", v);
         free(rec);
         free(script);
         free(h1);
@@ -272,8 +275,9 @@ Test(find, request_fragmented_to_the_peers_max_pdu)
     /* Peer max PDU 64: the command (~90 bytes) and a ~2 KB identifier must be
      * cut into PDUs of at most 64 + 6 bytes. */
     dq_test_scp scp;
-    cr_assert_eq(dq_test_scp_start(&scp, "set maxpdu 64\naccept\nrecv-msg\nfind-rsp 0x0000\nrelease\n", 1),
-                 0);
+    cr_assert_eq(
+        dq_test_scp_start(&scp, "set maxpdu 64\naccept\nrecv-msg\nfind-rsp 0x0000\nrelease\n", 1),
+        0);
     dq_assoc_params p;
     params(&p);
     dq_assoc *a;
@@ -312,8 +316,9 @@ Test(find, cancel)
     char *h = hex_ds(m, DQ_TS_EXPLICIT_LE);
     dq_dataset_free(m);
     char *script = malloc(strlen(h) * 2 + 256);
-    sprintf(script, "set ts %s\naccept\nrecv-msg\nfind-rsp 0xFF00 %s\nrecv-msg\n"
-                    "find-rsp 0xFF00 %s\nfind-rsp 0xFE00\nrelease\n",
+    sprintf(script,
+            "set ts %s\naccept\nrecv-msg\nfind-rsp 0xFF00 %s\nrecv-msg\n"
+            "find-rsp 0xFF00 %s\nfind-rsp 0xFE00\nrelease\n",
             DQ_UID_ExplicitVRLittleEndian, h, h);
     seen s = {.cancel_at = 1};
     dq_find_result res;
@@ -339,7 +344,7 @@ Test(find, cancel)
 typedef struct wanting {
     bool armed;
     int waits, fire_at;
-    int give_up_at;          /* READ_WAIT at which the wait after the cancel ends (0: never) */
+    int give_up_at; /* READ_WAIT at which the wait after the cancel ends (0: never) */
     dq_cancel_kind kind;
     int cancels_sent, dimse_sent;
 } wanting;
@@ -379,7 +384,7 @@ typedef struct wanted {
     dq_find_result res;
     dq_assoc_stats st; /* after the query (and the release, when it succeeded) */
     dq_error e;
-    char *rec;         /* the SCP's record */
+    char *rec; /* the SCP's record */
 } wanted;
 
 /* Runs one C-FIND against script over a transport with the check above.
@@ -433,8 +438,8 @@ Test(find, cancel_wanted_while_blocked_sends_c_cancel_and_waits_for_the_final_re
 {
     wanting w = {.fire_at = 1, .kind = DQ_CANCEL_REQUEST};
     wanted got;
-    cr_assert_eq(run_wanting("accept\nrecv-msg\nrecv-msg\nfind-rsp 0xFE00\nrelease\n", &w, &got),
-                 0, "%s", got.e.message);
+    cr_assert_eq(run_wanting("accept\nrecv-msg\nrecv-msg\nfind-rsp 0xFE00\nrelease\n", &w, &got), 0,
+                 "%s", got.e.message);
     expect_cancelled(&w, &got);
     cr_assert_eq(got.res.n_responses, 1);
     cr_assert_eq(w.dimse_sent, 2);
@@ -537,8 +542,7 @@ static void failing(const char *middle, double dimse_timeout, dq_error_kind want
     char *rec;
     int rc = run_script(script, &p, &s, &res, &e, &rec);
     cr_assert_eq(rc, -1, "'%s' should fail", middle);
-    cr_assert_eq(e.kind, want, "'%s': got %s: %s", middle, dq_error_kind_name(e.kind),
-                 e.message);
+    cr_assert_eq(e.kind, want, "'%s': got %s: %s", middle, dq_error_kind_name(e.kind), e.message);
     if (want_pdu_from_us) {
         char v[64];
         cr_assert_not_null(dq_test_scp_get(rec, "pdu", 0, v, sizeof v), "%s: %s", middle, rec);
@@ -570,15 +574,25 @@ Test(find, failures_end_cleanly)
 Test(find, response_to_another_message_is_a_protocol_error)
 {
     /* A C-FIND-RSP for message 9 (we sent 1). */
-    const char *cmd = "0000000004000000" "4c000000"
-                      "00000200" "1c000000" "312e322e3834302e31303030382e352e312e342e312e322e312e3100"
-                      "00000001" "02000000" "2080"
-                      "00002001" "02000000" "0900"
-                      "00000008" "02000000" "0101"
-                      "00000009" "02000000" "0000";
+    const char *cmd = "0000000004000000"
+                      "4c000000"
+                      "00000200"
+                      "1c000000"
+                      "312e322e3834302e31303030382e352e312e342e312e322e312e3100"
+                      "00000001"
+                      "02000000"
+                      "2080"
+                      "00002001"
+                      "02000000"
+                      "0900"
+                      "00000008"
+                      "02000000"
+                      "0101"
+                      "00000009"
+                      "02000000"
+                      "0000";
     char script[1024];
-    snprintf(script, sizeof script,
-             "accept\nrecv-msg\nsend 04000000%08zx%08zx0103%s\nwait-close\n",
+    snprintf(script, sizeof script, "accept\nrecv-msg\nsend 04000000%08zx%08zx0103%s\nwait-close\n",
              strlen(cmd) / 2 + 6, strlen(cmd) / 2 + 2, cmd);
     seen s = {0};
     dq_find_result res;
@@ -713,9 +727,8 @@ Test(find, reassembled_data_set_is_capped)
 Test(find, pre_encoded_identifier_is_sent_as_is)
 {
     dq_test_scp scp;
-    cr_assert_eq(dq_test_scp_start(&scp, "accept\nrecv-msg\nfind-rsp 0x0000\nrelease\nwait-close\n",
-                                   1),
-                 0);
+    cr_assert_eq(
+        dq_test_scp_start(&scp, "accept\nrecv-msg\nfind-rsp 0x0000\nrelease\nwait-close\n", 1), 0);
     dq_assoc_params p;
     params(&p);
     dq_error e;
@@ -734,7 +747,8 @@ Test(find, pre_encoded_identifier_is_sent_as_is)
     cr_assert_eq(e.kind, DQ_ERR_ARGUMENT);
     char *rec = finish(&scp);
     char v[256];
-    cr_assert_str_eq(dq_test_scp_get(rec, "data_hex", 0, v, sizeof v), "1000200002000000" "5820");
+    cr_assert_str_eq(dq_test_scp_get(rec, "data_hex", 0, v, sizeof v), "1000200002000000"
+                                                                       "5820");
     free(rec);
 }
 
@@ -759,8 +773,9 @@ Test(find, responses_in_pdus_above_our_maximum_are_kept)
     static uint8_t filler[40000];
     memset(filler, 'A', sizeof filler);
     dq_error e;
-    cr_assert_eq(dq_dataset_set_bytes(m, DQ_TAG(0x0011, 0x1010), DQ_VR_OB, filler, sizeof filler,
-                                      &e), 0, "%s", e.message);
+    cr_assert_eq(
+        dq_dataset_set_bytes(m, DQ_TAG(0x0011, 0x1010), DQ_VR_OB, filler, sizeof filler, &e), 0,
+        "%s", e.message);
     char *h = hex_ds(m, DQ_TS_EXPLICIT_LE);
     dq_dataset_free(m);
     char *script = malloc(2 * strlen(h) + 512);

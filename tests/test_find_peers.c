@@ -105,7 +105,8 @@ static char *expected_joined(const char *file, const char *key)
     char line[4096];
     while (n < 256 && fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = 0;
-        for (char *save = NULL, *t = strtok_r(line, "\t", &save); t; t = strtok_r(NULL, "\t", &save))
+        for (char *save = NULL, *t = strtok_r(line, "\t", &save); t;
+             t = strtok_r(NULL, "\t", &save))
             if (!strncmp(t, key, kl) && t[kl] == '=')
                 vals[n++] = strdup(t + kl + 1);
     }
@@ -116,8 +117,8 @@ static char *expected_joined(const char *file, const char *key)
 /* One association + one C-FIND with `keys` (-k style) on `model`, proposing
  * only transfer syntax `ts`; collects the values of `collect_tag`. */
 static int query(const peer *p, const char *called, const char *model, const char *ts,
-                 const char *const *keys, uint32_t collect_tag, uint32_t max_pdu,
-                 collect *c, dq_find_result *res, dq_error *e)
+                 const char *const *keys, uint32_t collect_tag, uint32_t max_pdu, collect *c,
+                 dq_find_result *res, dq_error *e)
 {
     const char *tss[1] = {ts};
     dq_assoc_context ctx = {model, tss, 1};
@@ -146,9 +147,9 @@ static int query(const peer *p, const char *called, const char *model, const cha
     return rc;
 }
 
-static const char *const patient_keys[] = {"QueryRetrieveLevel=PATIENT", "PatientName=",
-                                           "PatientID=", "PatientBirthDate=", "PatientSex=",
-                                           NULL};
+static const char *const patient_keys[] = {
+    "QueryRetrieveLevel=PATIENT", "PatientName=", "PatientID=",
+    "PatientBirthDate=",          "PatientSex=",  NULL};
 
 Test(find_peers, dcmqrscp, .timeout = 300)
 {
@@ -159,12 +160,13 @@ Test(find_peers, dcmqrscp, .timeout = 300)
     char *want = expected_joined("patient.dcmqrscp.tsv", "PatientID");
 
     /* Patient Root in each syntax dcmqrscp accepts, at two max PDU sizes. */
-    const char *tss[] = {DQ_UID_ImplicitVRLittleEndian, DQ_UID_ExplicitVRLittleEndian, DQ_UID_ExplicitVRBigEndian};
+    const char *tss[] = {DQ_UID_ImplicitVRLittleEndian, DQ_UID_ExplicitVRLittleEndian,
+                         DQ_UID_ExplicitVRBigEndian};
     for (size_t i = 0; i < 3; i++)
         for (uint32_t pdu = 4096; pdu <= 131072; pdu *= 32) {
             collect c = {0};
-            cr_assert_eq(query(&p, p.aet, DQ_UID_PatientRootQueryRetrieveInformationModelFind, tss[i], patient_keys,
-                               DQ_TAG(0x0010, 0x0020), pdu, &c, &res, &e),
+            cr_assert_eq(query(&p, p.aet, DQ_UID_PatientRootQueryRetrieveInformationModelFind,
+                               tss[i], patient_keys, DQ_TAG(0x0010, 0x0020), pdu, &c, &res, &e),
                          0, "%s: %s", tss[i], e.message);
             cr_assert_str_eq(res.final.category, "Success");
             char *got = joined(c.vals, c.n);
@@ -173,12 +175,18 @@ Test(find_peers, dcmqrscp, .timeout = 300)
         }
 
     /* Study Root and Patient/Study Only. */
-    static const char *const study_keys[] = {"QueryRetrieveLevel=STUDY", "PatientName=",
-                                             "PatientID=", "StudyInstanceUID=", "StudyDate=",
-                                             "StudyID=", "AccessionNumber=", NULL};
+    static const char *const study_keys[] = {"QueryRetrieveLevel=STUDY",
+                                             "PatientName=",
+                                             "PatientID=",
+                                             "StudyInstanceUID=",
+                                             "StudyDate=",
+                                             "StudyID=",
+                                             "AccessionNumber=",
+                                             NULL};
     collect c = {0};
-    cr_assert_eq(query(&p, p.aet, DQ_UID_StudyRootQueryRetrieveInformationModelFind, DQ_UID_ExplicitVRLittleEndian, study_keys,
-                       DQ_TAG(0x0020, 0x000D), 16382, &c, &res, &e),
+    cr_assert_eq(query(&p, p.aet, DQ_UID_StudyRootQueryRetrieveInformationModelFind,
+                       DQ_UID_ExplicitVRLittleEndian, study_keys, DQ_TAG(0x0020, 0x000D), 16382, &c,
+                       &res, &e),
                  0, "%s", e.message);
     char *got = joined(c.vals, c.n);
     char *want_study = expected_joined("study.dcmqrscp.tsv", "StudyInstanceUID");
@@ -186,11 +194,12 @@ Test(find_peers, dcmqrscp, .timeout = 300)
     free(got);
     free(want_study);
 
-    static const char *const ps_keys[] = {"QueryRetrieveLevel=PATIENT", "PatientName=",
-                                          "PatientID=", NULL};
+    static const char *const ps_keys[] = {"QueryRetrieveLevel=PATIENT",
+                                          "PatientName=", "PatientID=", NULL};
     memset(&c, 0, sizeof c);
-    cr_assert_eq(query(&p, p.aet, DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelFind, DQ_UID_ImplicitVRLittleEndian, ps_keys,
-                       DQ_TAG(0x0010, 0x0020), 16382, &c, &res, &e),
+    cr_assert_eq(query(&p, p.aet, DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelFind,
+                       DQ_UID_ImplicitVRLittleEndian, ps_keys, DQ_TAG(0x0010, 0x0020), 16382, &c,
+                       &res, &e),
                  0, "%s", e.message);
     got = joined(c.vals, c.n);
     char *want_ps = expected_joined("psonly-patient.dcmqrscp.tsv", "PatientID");
@@ -202,28 +211,30 @@ Test(find_peers, dcmqrscp, .timeout = 300)
      * if dcmqrscp had already sent everything), never more than all. */
     memset(&c, 0, sizeof c);
     c.cancel_at = 1;
-    cr_assert_eq(query(&p, p.aet, DQ_UID_PatientRootQueryRetrieveInformationModelFind, DQ_UID_ExplicitVRLittleEndian, patient_keys,
-                       DQ_TAG(0x0010, 0x0020), 16382, &c, &res, &e),
+    cr_assert_eq(query(&p, p.aet, DQ_UID_PatientRootQueryRetrieveInformationModelFind,
+                       DQ_UID_ExplicitVRLittleEndian, patient_keys, DQ_TAG(0x0010, 0x0020), 16382,
+                       &c, &res, &e),
                  0, "%s", e.message);
     cr_assert(res.cancel_sent);
-    cr_assert(res.final.code == 0xFE00 || res.final.code == 0x0000, "final 0x%04X",
-              res.final.code);
+    cr_assert(res.final.code == 0xFE00 || res.final.code == 0x0000, "final 0x%04X", res.final.code);
     for (size_t i = 0; i < c.n; i++)
         free(c.vals[i]);
 
     /* No QueryRetrieveLevel: dcmqrscp answers 0xA900 (a failure). */
     static const char *const bad_keys[] = {"PatientName=", NULL};
     memset(&c, 0, sizeof c);
-    cr_assert_eq(query(&p, p.aet, DQ_UID_PatientRootQueryRetrieveInformationModelFind, DQ_UID_ExplicitVRLittleEndian, bad_keys,
-                       DQ_TAG(0x0010, 0x0010), 16382, &c, &res, &e),
+    cr_assert_eq(query(&p, p.aet, DQ_UID_PatientRootQueryRetrieveInformationModelFind,
+                       DQ_UID_ExplicitVRLittleEndian, bad_keys, DQ_TAG(0x0010, 0x0010), 16382, &c,
+                       &res, &e),
                  0, "%s", e.message);
     cr_assert_eq(res.final.code, 0xA900);
     cr_assert_str_eq(res.final.category, "Failure");
 
     /* An unknown called AE title: rejected, called-AE-title-not-recognized. */
     memset(&c, 0, sizeof c);
-    cr_assert_eq(query(&p, "NOBODY", DQ_UID_PatientRootQueryRetrieveInformationModelFind, DQ_UID_ExplicitVRLittleEndian, patient_keys,
-                       DQ_TAG(0x0010, 0x0020), 16382, &c, &res, &e),
+    cr_assert_eq(query(&p, "NOBODY", DQ_UID_PatientRootQueryRetrieveInformationModelFind,
+                       DQ_UID_ExplicitVRLittleEndian, patient_keys, DQ_TAG(0x0010, 0x0020), 16382,
+                       &c, &res, &e),
                  -2);
     cr_assert_eq(e.kind, DQ_ERR_REJECTED, "%s", e.message);
     cr_assert_eq(e.detail[1], 1);
@@ -238,11 +249,15 @@ Test(find_peers, wlmscpfs, .timeout = 300)
     peer p;
     peer_start(&p, "wlmscpfs");
     static const char *const keys[] = {
-        "PatientName=", "PatientID=", "AccessionNumber=",
+        "PatientName=",
+        "PatientID=",
+        "AccessionNumber=",
         "ScheduledProcedureStepSequence[0].Modality=",
         "ScheduledProcedureStepSequence[0].ScheduledStationAETitle=",
-        "ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate=", NULL};
-    const char *tss[] = {DQ_UID_ImplicitVRLittleEndian, DQ_UID_ExplicitVRLittleEndian, DQ_UID_ExplicitVRBigEndian};
+        "ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate=",
+        NULL};
+    const char *tss[] = {DQ_UID_ImplicitVRLittleEndian, DQ_UID_ExplicitVRLittleEndian,
+                         DQ_UID_ExplicitVRBigEndian};
     char *want = expected_joined("worklist.wlmscpfs.tsv", "AccessionNumber");
     for (size_t i = 0; i < 3; i++) {
         collect c = {0};

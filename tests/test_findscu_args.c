@@ -83,9 +83,9 @@ Test(findscu_args, options_before_between_after_positionals)
 
 Test(findscu_args, value_forms)
 {
-    parsed *p = parse("h", "1", "--calling-aet=AAA", "-aecBBB", "-kPatientID=1", "-k=X=2",
-                      "--keyword", "Y=", "-ta", "1.5", "-td=0.25", "--network-timeout", "1e1",
-                      "-pdu", "0", NULL);
+    parsed *p =
+        parse("h", "1", "--calling-aet=AAA", "-aecBBB", "-kPatientID=1", "-k=X=2", "--keyword",
+              "Y=", "-ta", "1.5", "-td=0.25", "--network-timeout", "1e1", "-pdu", "0", NULL);
     /* -aecBBB is not a split form for a 4-letter option: argparse reports it. */
     expect_error(p, "unrecognized arguments: -aecBBB");
     p = parse("h", "1", "--calling-aet=AAA", "-kPatientID=1", "-k=X=2", "--keyword", "Y=", "-ta",
@@ -118,11 +118,11 @@ Test(findscu_args, combined_flags_and_models)
 
 Test(findscu_args, abbreviations)
 {
-    parsed *p = parse("h", "1", "--rel", "--dt", "--fuz", "--time", "--enh", "--wor", "-k", "A=",
-                      NULL);
+    parsed *p =
+        parse("h", "1", "--rel", "--dt", "--fuz", "--time", "--enh", "--wor", "-k", "A=", NULL);
     cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
-    cr_assert(p->o.relational_query && p->o.dt_matching && p->o.fuzzy_names &&
-              p->o.timezone_adj && p->o.enhanced_conversion);
+    cr_assert(p->o.relational_query && p->o.dt_matching && p->o.fuzzy_names && p->o.timezone_adj &&
+              p->o.enhanced_conversion);
     cr_assert_eq(p->o.model, FS_MODEL_WORKLIST);
     p = parse("h", "1", "--log=debug", "-pd", "100", "-k", "A=", NULL);
     cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
@@ -145,9 +145,14 @@ Test(findscu_args, output_directory)
     parsed *p = parse("h", "1", "-k", "A=", NULL);
     cr_assert_null(p->o.output_dir);
     static const char *const forms[][2] = {
-        {"--output-directory", "d"}, {"-od", "d"}, {"--output", "d"},
-        {"--o", "d"},                {"-o", "d"},  {"--output-directory=d", NULL},
-        {"--output=d", NULL},        {"-od=d", NULL},
+        {"--output-directory", "d"},
+        {"-od", "d"},
+        {"--output", "d"},
+        {"--o", "d"},
+        {"-o", "d"},
+        {"--output-directory=d", NULL},
+        {"--output=d", NULL},
+        {"-od=d", NULL},
     };
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         p = parse("h", "1", "-w", forms[i][0], forms[i][1], "-k", "A=", NULL);
@@ -160,8 +165,7 @@ Test(findscu_args, output_directory)
     expect_error(parse("h", "1", "-k", "A=", "--output-directory", NULL),
                  "argument -od/--output-directory: expected one argument");
     p = parse("-h", NULL);
-    cr_assert(strstr(p->out, "  -od [d]irectory, --output-directory [d]irectory\n"), "%s",
-              p->out);
+    cr_assert(strstr(p->out, "  -od [d]irectory, --output-directory [d]irectory\n"), "%s", p->out);
 }
 
 Test(findscu_args, usage_errors)

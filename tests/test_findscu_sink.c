@@ -71,9 +71,8 @@ Test(findscu_sink, part10_sink_names_files_and_writes_meta)
     fs_sink *s = fs_sink_part10_new(dir);
     cr_assert_not_null(s);
     dq_dataset *id = seed_identifier();
-    fs_query_info info = {.model_uid = "1.2.840.10008.5.1.4.1.2.2.1",
-                          .ts = DQ_TS_EXPLICIT_LE,
-                          .pctx_id = 9};
+    fs_query_info info = {
+        .model_uid = "1.2.840.10008.5.1.4.1.2.2.1", .ts = DQ_TS_EXPLICIT_LE, .pctx_id = 9};
     dq_find_response pending = {.index = 1, .pending = true, .identifier = id};
     pending.status.code = 0xFF00;
     dq_find_response final = {.index = 3, .pending = false, .identifier = NULL};
@@ -134,14 +133,13 @@ Test(findscu_sink, log_sink_dumps_pending_identifiers)
     rsp.identifier = NULL;
     cr_assert_eq(s->response(s, &info, &rsp, NULL), 0);
     fclose(f);
-    cr_assert_str_eq(buf,
-                     "I: \n"
-                     "I: # Response Identifier\n"
-                     "I: (0008,0052) CS [PATIENT]                                # 1 "
-                     "QueryRetrieveLevel\n"
-                     "I: (0010,0010) PN [CompressedSamples^CT1]                  # 1 "
-                     "PatientName\n"
-                     "I: \n");
+    cr_assert_str_eq(buf, "I: \n"
+                          "I: # Response Identifier\n"
+                          "I: (0008,0052) CS [PATIENT]                                # 1 "
+                          "QueryRetrieveLevel\n"
+                          "I: (0010,0010) PN [CompressedSamples^CT1]                  # 1 "
+                          "PatientName\n"
+                          "I: \n");
     s->destroy(s);
     dq_dataset_free(id);
 }

@@ -33,7 +33,8 @@ static char *slurp(const char *path)
 static int run(const char *args, char **out, char **err)
 {
     char o[200], e[200];
-    cr_assert(dq_test_tmp_template(o, sizeof o, "dq_gen_out") && dq_test_tmp_template(e, sizeof e, "dq_gen_err"));
+    cr_assert(dq_test_tmp_template(o, sizeof o, "dq_gen_out") &&
+              dq_test_tmp_template(e, sizeof e, "dq_gen_err"));
     int fo = mkstemp(o), fe = mkstemp(e);
     cr_assert(fo >= 0 && fe >= 0);
     close(fo);
@@ -63,9 +64,18 @@ static void dump_matches(const char *what)
     free(err);
 }
 
-Test(gen, dump_vrs) { dump_matches("vrs"); }
-Test(gen, dump_elements) { dump_matches("elements"); }
-Test(gen, dump_uids) { dump_matches("uids"); }
+Test(gen, dump_vrs)
+{
+    dump_matches("vrs");
+}
+Test(gen, dump_elements)
+{
+    dump_matches("elements");
+}
+Test(gen, dump_uids)
+{
+    dump_matches("uids");
+}
 
 /* The 2024a layout: the 16-bit form listed, the 32-bit form "other than" it,
  * CALS <tgroup>, header spans. Same VRs, same answers as the 2013 layout. */
@@ -126,11 +136,12 @@ static void rm_dir(const char *dir)
 Test(gen, emit_is_deterministic_and_path_free)
 {
     static const char *const emitters[] = {"vrs", "dict", "uids"};
-    static const char *const files[] = {"dq_gen_vr_codes.h", "dq_gen_vrs.c", "dq_gen_vrs.h",
-                                        "dq_gen_dict.c",     "dq_gen_dict.h", "dq_gen_uids.c",
+    static const char *const files[] = {"dq_gen_vr_codes.h", "dq_gen_vrs.c",      "dq_gen_vrs.h",
+                                        "dq_gen_dict.c",     "dq_gen_dict.h",     "dq_gen_uids.c",
                                         "dq_gen_uids.h",     "dq_gen_uid_codes.h"};
     char a[200], b[200];
-    cr_assert(dq_test_tmp_template(a, sizeof a, "dq_gen_a") && dq_test_tmp_template(b, sizeof b, "dq_gen_b"));
+    cr_assert(dq_test_tmp_template(a, sizeof a, "dq_gen_a") &&
+              dq_test_tmp_template(b, sizeof b, "dq_gen_b"));
     cr_assert_not_null(mkdtemp(a));
     cr_assert_not_null(mkdtemp(b));
     for (size_t i = 0; i < 3; i++)
@@ -165,9 +176,11 @@ Test(gen, emit_is_deterministic_and_path_free)
     snprintf(p, sizeof p, "%s/dq_gen_uid_codes.h", a);
     codes = slurp(p);
     cr_assert(strstr(codes, "#define DQ_UID_PatientRootQueryRetrieveInformationModelFind "
-                            "\"1.2.840.10008.5.1.4.1.2.1.1\""), "%s", codes);
+                            "\"1.2.840.10008.5.1.4.1.2.1.1\""),
+              "%s", codes);
     cr_assert(strstr(codes, "#define DQ_UID_TalairachBrainAtlas \"1.2.840.10008.1.4.1.1\""));
-    cr_assert(strstr(codes, "#define DQ_UID_TalairachBrainAtlasFrameOfReference \"1.2.840.10008.1.4.1.1\""));
+    cr_assert(strstr(
+        codes, "#define DQ_UID_TalairachBrainAtlasFrameOfReference \"1.2.840.10008.1.4.1.1\""));
     cr_assert_null(strstr(codes, "AnatomicModifier"), "context groups are not Table A-1");
     free(codes);
     rm_dir(a);
@@ -176,28 +189,34 @@ Test(gen, emit_is_deterministic_and_path_free)
 
 /* A bad fixture replaces one part of the good set. */
 typedef struct bad_case {
-    const char *file;   /* under gen_fixtures/bad/ */
-    const char *dump;   /* what to --dump / which emitter reads it */
+    const char *file; /* under gen_fixtures/bad/ */
+    const char *dump; /* what to --dump / which emitter reads it */
     const char *emit;
     const char *needle; /* the error's line is the fixture line holding this; NULL: no line */
     const char *expect; /* in the message */
 } bad_case;
 
 static const bad_case bad_cases[] = {
-    {"xml.part06.xml", "elements", "dict", "Patient's Name</td>", "Opening and ending tag mismatch"},
+    {"xml.part06.xml", "elements", "dict", "Patient's Name</td>",
+     "Opening and ending tag mismatch"},
     {"tag.part06.xml", "elements", "dict", "(0010,001G)", "expected a tag like (0010,0010)"},
     {"vr.part06.xml", "elements", "dict", "PN or", "expected a VR like"},
     {"vm.part06.xml", "elements", "dict", ">1-<", "expected a VM like"},
-    {"keyword.part06.xml", "elements", "dict", "Patient Name!", "expected a keyword of letters and digits"},
-    {"dupkeyword.part06.xml", "elements", "dict", "(0010,0010)", "keyword SpecificCharacterSet is already used"},
+    {"keyword.part06.xml", "elements", "dict", "Patient Name!",
+     "expected a keyword of letters and digits"},
+    {"dupkeyword.part06.xml", "elements", "dict", "(0010,0010)",
+     "keyword SpecificCharacterSet is already used"},
     {"duptag.part06.xml", "elements", "dict", "again", "(0008,0005) appears twice"},
-    {"shortrow.part06.xml", "elements", "dict", "(0010,0010)", "expected at least 5 cells, found 3"},
+    {"shortrow.part06.xml", "elements", "dict", "(0010,0010)",
+     "expected at least 5 cells, found 3"},
     {"notable.part06.xml", "elements", "dict", NULL,
      "expected exactly one table captioned \"Registry of DICOM Data Elements\""},
     {"subtitle.part06.xml", "elements", "dict", "<subtitle>", "expected \"PS3.N <edition>\""},
-    {"nocommands.part07.xml", "elements", "dict", NULL, "expected tables captioned \"Command Fields\""},
+    {"nocommands.part07.xml", "elements", "dict", NULL,
+     "expected tables captioned \"Command Fields\""},
     {"uid.part06.xml", "uids", "uids", "1.2.840.10008.1.2.x", "expected a UID"},
-    {"uidcolumn.part06.xml", "uids", "uids", "<caption>UID Values", "expected a column headed \"UID Type\""},
+    {"uidcolumn.part06.xml", "uids", "uids", "<caption>UID Values",
+     "expected a column headed \"UID Type\""},
     {"noexplicit.part05.xml", "vrs", "vrs", NULL, "Data Element with Explicit VR of <VR list>"},
     {"vrcode.part05.xml", "vrs", "vrs", "<para>A</para>", "expected a two-letter VR code"},
 };
@@ -251,7 +270,8 @@ Test(gen, bad_input_is_rejected_with_file_and_line)
         free(out);
         free(err);
 
-        snprintf(args, sizeof args, "--standard %s --emit %s --output-dir %s", dir, c->emit, out_dir);
+        snprintf(args, sizeof args, "--standard %s --emit %s --output-dir %s", dir, c->emit,
+                 out_dir);
         cr_assert_neq(run(args, &out, &err), 0, "%s: emit accepted", c->file);
         cr_assert_eq(count_files(out_dir), 0, "%s: partial output left behind", c->file);
         free(out);

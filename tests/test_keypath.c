@@ -16,7 +16,9 @@ static dq_dataset *keys(const char *const *args, size_t n)
     }
     return ds;
 }
-#define KEYS(...) keys((const char *const[]){__VA_ARGS__}, sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
+#define KEYS(...)                            \
+    keys((const char *const[]){__VA_ARGS__}, \
+         sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
 
 static void expect_bytes(const dq_element *e, dq_vr vr, const void *bytes, size_t n)
 {
@@ -152,9 +154,10 @@ Test(keypath, usage_example_request_identifier_dump)
     dq_buffer b = {0};
     cr_assert_eq(dq_dataset_dump(ds, collect, &b, NULL), 0);
     dq_buffer_append(&b, "", 1, NULL);
-    cr_assert_str_eq((const char *)b.data,
-                     "(0008,0052) CS [PATIENT]                                # 1 QueryRetrieveLevel\n"
-                     "(0010,0010) PN (no value available)                     # 0 PatientName\n");
+    cr_assert_str_eq(
+        (const char *)b.data,
+        "(0008,0052) CS [PATIENT]                                # 1 QueryRetrieveLevel\n"
+        "(0010,0010) PN (no value available)                     # 0 PatientName\n");
     dq_buffer_free(&b);
     dq_dataset_free(ds);
 }
@@ -177,8 +180,9 @@ Test(keypath, a_bad_value_keeps_the_earlier_element)
 
 Test(keypath, other_vrs)
 {
-    dq_dataset *ds = KEYS("(0018,9089)=0.5\\-1\\1e3", "ReferencedFrameNumber=1\\2", "FrameIncrementPointer=(0018,1063)",
-                          "(0009,1001)=0a0B", "ImagePositionPatient=1.5\\2\\3", "SimpleFrameList=4294967295");
+    dq_dataset *ds = KEYS("(0018,9089)=0.5\\-1\\1e3", "ReferencedFrameNumber=1\\2",
+                          "FrameIncrementPointer=(0018,1063)", "(0009,1001)=0a0B",
+                          "ImagePositionPatient=1.5\\2\\3", "SimpleFrameList=4294967295");
     double d;
     cr_assert_eq(dq_element_double(dq_dataset_find(ds, DQ_TAG(0x0018, 0x9089)), 2, &d, NULL), 0);
     cr_assert_eq(d, 1000.0);
@@ -195,7 +199,8 @@ static void expect_error(const char *arg, const char *needle)
     dq_error err;
     cr_assert_eq(dq_dataset_set_key(ds, arg, &err), -1, "%s accepted", arg);
     cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
-    cr_assert_not_null(strstr(err.message, arg), "message does not name the argument: %s", err.message);
+    cr_assert_not_null(strstr(err.message, arg), "message does not name the argument: %s",
+                       err.message);
     cr_assert_not_null(strstr(err.message, needle), "%s: %s", arg, err.message);
     dq_dataset_free(ds);
 }

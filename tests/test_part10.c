@@ -25,7 +25,9 @@ Test(part10, write_layout_and_meta)
     dq_dataset_set_key(ds, "QueryRetrieveLevel=PATIENT", NULL);
     dq_dataset_set_key(ds, "PatientName=CompressedSamples^CT1", NULL);
     dq_buffer b = {0};
-    cr_assert_eq(dq_part10_encode(ds, DQ_TS_EXPLICIT_LE, "1.2.840.10008.5.1.4.1.2.1.1", "1.2.3.4", &b, NULL), 0);
+    cr_assert_eq(
+        dq_part10_encode(ds, DQ_TS_EXPLICIT_LE, "1.2.840.10008.5.1.4.1.2.1.1", "1.2.3.4", &b, NULL),
+        0);
     for (int i = 0; i < 128; i++)
         cr_assert_eq(b.data[i], 0);
     cr_assert_eq(memcmp(b.data + 128, "DICM", 4), 0);
@@ -38,7 +40,8 @@ Test(part10, write_layout_and_meta)
     dq_dataset *meta, *back;
     dq_transfer_syntax ts;
     dq_error err;
-    cr_assert_eq(dq_part10_decode(b.data, b.len, NULL, &meta, &back, &ts, &err), 0, "%s", err.message);
+    cr_assert_eq(dq_part10_decode(b.data, b.len, NULL, &meta, &back, &ts, &err), 0, "%s",
+                 err.message);
     cr_assert_eq(ts, DQ_TS_EXPLICIT_LE);
     /* the group length covers exactly the meta elements after it */
     dq_buffer m = {0};
@@ -70,8 +73,8 @@ Test(part10, round_trip_in_all_four_syntaxes_and_dcmtk_reads_them, .timeout = 60
 {
     dq_dataset *ds;
     dq_error err;
-    cr_assert_eq(dq_part10_read_file(FILES "MR_small_bigendian.dcm", NULL, NULL, &ds, NULL, &err), 0,
-                 "%s", err.message);
+    cr_assert_eq(dq_part10_read_file(FILES "MR_small_bigendian.dcm", NULL, NULL, &ds, NULL, &err),
+                 0, "%s", err.message);
     dq_buffer orig = {0}, again = {0};
     explicit_bytes(ds, &orig);
     for (int t = 0; t < 4; t++) {
@@ -80,7 +83,8 @@ Test(part10, round_trip_in_all_four_syntaxes_and_dcmtk_reads_them, .timeout = 60
         int fd = mkstemp(path);
         cr_assert_geq(fd, 0);
         close(fd);
-        cr_assert_eq(dq_part10_write_file(path, ds, (dq_transfer_syntax)t, NULL, NULL, &err), 0, "%s", err.message);
+        cr_assert_eq(dq_part10_write_file(path, ds, (dq_transfer_syntax)t, NULL, NULL, &err), 0,
+                     "%s", err.message);
         dq_dataset *back;
         dq_transfer_syntax ts;
         cr_assert_eq(dq_part10_read_file(path, NULL, NULL, &back, &ts, &err), 0, "%s", err.message);
@@ -90,7 +94,9 @@ Test(part10, round_trip_in_all_four_syntaxes_and_dcmtk_reads_them, .timeout = 60
         cr_assert_eq(memcmp(again.data, orig.data, orig.len), 0, "%s", dq_ts_name(ts));
         dq_dataset_free(back);
         char cmd[1280];
-        snprintf(cmd, sizeof cmd, "dcmdump -q '%s' | grep -q 'DQ_010' && dcmdump -q '%s' | grep -q 'PatientName'", path, path);
+        snprintf(cmd, sizeof cmd,
+                 "dcmdump -q '%s' | grep -q 'DQ_010' && dcmdump -q '%s' | grep -q 'PatientName'",
+                 path, path);
         cr_assert_eq(system(cmd), 0, "dcmdump cannot read our %s file", dq_ts_name(ts));
         unlink(path);
     }
@@ -104,7 +110,8 @@ static void read_as(const char *file, dq_transfer_syntax want_ts, const char *wa
     dq_dataset *ds;
     dq_transfer_syntax ts;
     dq_error err;
-    cr_assert_eq(dq_part10_read_file(file, NULL, NULL, &ds, &ts, &err), 0, "%s: %s", file, err.message);
+    cr_assert_eq(dq_part10_read_file(file, NULL, NULL, &ds, &ts, &err), 0, "%s: %s", file,
+                 err.message);
     cr_assert_eq(ts, want_ts, "%s: %s", file, dq_ts_name(ts));
     if (want_name) {
         dq_str s;
@@ -139,7 +146,8 @@ Test(part10, truncated_file_errors)
 {
     dq_dataset *ds;
     dq_error err;
-    cr_assert_eq(dq_part10_read_file(FILES "rtplan_truncated.dcm", NULL, NULL, &ds, NULL, &err), -1);
+    cr_assert_eq(dq_part10_read_file(FILES "rtplan_truncated.dcm", NULL, NULL, &ds, NULL, &err),
+                 -1);
     cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
     cr_assert_null(ds);
     cr_assert_eq(dq_part10_read_file("/nonexistent/x.dcm", NULL, NULL, &ds, NULL, &err), -1);
@@ -175,7 +183,9 @@ Test(dicomdump, prints_files_and_fails_on_bad_ones, .timeout = 30)
     int n = 0, found = 0;
     while (fgets(line, sizeof line, p)) {
         n++;
-        if (!strcmp(line, "(0010,0010) PN [CompressedSamples^CT1]                  #  22, 1 PatientName\n"))
+        if (!strcmp(
+                line,
+                "(0010,0010) PN [CompressedSamples^CT1]                  #  22, 1 PatientName\n"))
             found = 1;
     }
     cr_assert_eq(pclose(p), 0);

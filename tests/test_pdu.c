@@ -14,40 +14,63 @@
  * user information: max length 16384, implementation class UID 1.2.3.4,
  * role selection for Verification (SCU 1, SCP 0), version name "DQ01". */
 static const char assoc_rq[] =
-    "\x01\x00" "\x00\x00\x00\xDE"                 /* type, reserved, PDU-length 222 */
-    "\x00\x01" "\x00\x00"                         /* protocol version 1, reserved */
-    "ANY-SCP         "                            /* called AE (11-26) */
-    "FINDSCU         "                            /* calling AE (27-42) */
+    "\x01\x00"
+    "\x00\x00\x00\xDE" /* type, reserved, PDU-length 222 */
+    "\x00\x01"
+    "\x00\x00"         /* protocol version 1, reserved */
+    "ANY-SCP         " /* called AE (11-26) */
+    "FINDSCU         " /* calling AE (27-42) */
     "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0" /* 43-74 */
-    "\x10\x00\x00\x15" "1.2.840.10008.3.1.1.1"    /* application context item */
-    "\x20\x00\x00\x45" "\x01\x00\x00\x00"         /* presentation context ID 1 */
-    "\x30\x00\x00\x11" "1.2.840.10008.1.1"        /* abstract syntax */
-    "\x40\x00\x00\x11" "1.2.840.10008.1.2"        /* transfer syntax 1 */
-    "\x40\x00\x00\x13" "1.2.840.10008.1.2.1"      /* transfer syntax 2 */
-    "\x50\x00\x00\x34"                            /* user information */
-    "\x51\x00\x00\x04" "\x00\x00\x40\x00"         /* max length 16384 */
-    "\x52\x00\x00\x07" "1.2.3.4"                  /* implementation class UID */
-    "\x54\x00\x00\x15" "\x00\x11" "1.2.840.10008.1.1" "\x01\x00" /* role selection */
-    "\x55\x00\x00\x04" "DQ01";                    /* implementation version name */
+    "\x10\x00\x00\x15"
+    "1.2.840.10008.3.1.1.1" /* application context item */
+    "\x20\x00\x00\x45"
+    "\x01\x00\x00\x00" /* presentation context ID 1 */
+    "\x30\x00\x00\x11"
+    "1.2.840.10008.1.1" /* abstract syntax */
+    "\x40\x00\x00\x11"
+    "1.2.840.10008.1.2" /* transfer syntax 1 */
+    "\x40\x00\x00\x13"
+    "1.2.840.10008.1.2.1" /* transfer syntax 2 */
+    "\x50\x00\x00\x34"    /* user information */
+    "\x51\x00\x00\x04"
+    "\x00\x00\x40\x00" /* max length 16384 */
+    "\x52\x00\x00\x07"
+    "1.2.3.4" /* implementation class UID */
+    "\x54\x00\x00\x15"
+    "\x00\x11"
+    "1.2.840.10008.1.1"
+    "\x01\x00" /* role selection */
+    "\x55\x00\x00\x04"
+    "DQ01"; /* implementation version name */
 
 /* A-ASSOCIATE-AC: two contexts (1 accepted with Explicit LE, 3 rejected:
  * abstract syntax not supported, no transfer syntax), max length 0,
  * async window 1/1, user identity server response "ok". */
-static const char assoc_ac[] =
-    "\x02\x00" "\x00\x00\x00\xAC"
-    "\x00\x01" "\x00\x00"
-    "ANY-SCP         "
-    "FINDSCU         "
-    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
-    "\x10\x00\x00\x15" "1.2.840.10008.3.1.1.1"
-    "\x21\x00\x00\x1B" "\x01\x00\x00\x00"
-    "\x40\x00\x00\x13" "1.2.840.10008.1.2.1"
-    "\x21\x00\x00\x04" "\x03\x00\x03\x00"
-    "\x50\x00\x00\x24"
-    "\x51\x00\x00\x04" "\x00\x00\x00\x00"
-    "\x52\x00\x00\x08" "1.2.3.4\0"                /* NUL-padded UID */
-    "\x53\x00\x00\x04" "\x00\x01\x00\x01"
-    "\x59\x00\x00\x04" "\x00\x02" "ok";
+static const char assoc_ac[] = "\x02\x00"
+                               "\x00\x00\x00\xAC"
+                               "\x00\x01"
+                               "\x00\x00"
+                               "ANY-SCP         "
+                               "FINDSCU         "
+                               "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                               "\x10\x00\x00\x15"
+                               "1.2.840.10008.3.1.1.1"
+                               "\x21\x00\x00\x1B"
+                               "\x01\x00\x00\x00"
+                               "\x40\x00\x00\x13"
+                               "1.2.840.10008.1.2.1"
+                               "\x21\x00\x00\x04"
+                               "\x03\x00\x03\x00"
+                               "\x50\x00\x00\x24"
+                               "\x51\x00\x00\x04"
+                               "\x00\x00\x00\x00"
+                               "\x52\x00\x00\x08"
+                               "1.2.3.4\0" /* NUL-padded UID */
+                               "\x53\x00\x00\x04"
+                               "\x00\x01\x00\x01"
+                               "\x59\x00\x00\x04"
+                               "\x00\x02"
+                               "ok";
 
 static uint8_t *dup(const void *p, size_t n)
 {
@@ -380,8 +403,11 @@ Test(pdu, reject_abort_release_known_bytes)
     cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RQ, &err), 0);
     cr_assert_eq(dq_pdu_encode_release(&b, DQ_PDU_RELEASE_RP, &err), 0);
     cr_assert_eq(b.len, 20);
-    cr_assert_eq(memcmp(b.data, "\x05\x00\x00\x00\x00\x04\x00\x00\x00\x00"
-                                "\x06\x00\x00\x00\x00\x04\x00\x00\x00\x00", 20), 0);
+    cr_assert_eq(memcmp(b.data,
+                        "\x05\x00\x00\x00\x00\x04\x00\x00\x00\x00"
+                        "\x06\x00\x00\x00\x00\x04\x00\x00\x00\x00",
+                        20),
+                 0);
     dq_pdu_type t;
     cr_assert_eq(dq_pdu_decode_release(b.data, 10, &t, &err), 0);
     cr_assert_eq(t, DQ_PDU_RELEASE_RQ);
@@ -403,7 +429,8 @@ Test(pdu, meaning_texts_from_the_standard)
     cr_assert_str_eq(dq_pdu_reject_result_text(2), "rejected-transient");
     cr_assert_null(dq_pdu_reject_result_text(3));
     cr_assert_str_eq(dq_pdu_reject_source_text(1), "DICOM UL service-user");
-    cr_assert_str_eq(dq_pdu_reject_source_text(3), "DICOM UL service-provider (Presentation related function)");
+    cr_assert_str_eq(dq_pdu_reject_source_text(3),
+                     "DICOM UL service-provider (Presentation related function)");
     cr_assert_str_eq(dq_pdu_reject_reason_text(1, 1), "no-reason-given");
     cr_assert_str_eq(dq_pdu_reject_reason_text(1, 2), "application-context-name-not-supported");
     cr_assert_str_eq(dq_pdu_reject_reason_text(1, 3), "calling-AE-title-not-recognized");
@@ -423,7 +450,8 @@ Test(pdu, meaning_texts_from_the_standard)
     cr_assert_str_eq(dq_pdu_abort_reason_text(2, 6), "invalid-PDU-parameter value");
     cr_assert_null(dq_pdu_abort_reason_text(0, 0));
     cr_assert_str_eq(dq_pdu_pctx_result_text(0), "acceptance");
-    cr_assert_str_eq(dq_pdu_pctx_result_text(4), "transfer-syntaxes-not-supported (provider rejection)");
+    cr_assert_str_eq(dq_pdu_pctx_result_text(4),
+                     "transfer-syntaxes-not-supported (provider rejection)");
     cr_assert_null(dq_pdu_pctx_result_text(5));
     cr_assert_str_eq(dq_pdu_type_name(4), "P-DATA-TF");
     cr_assert_null(dq_pdu_type_name(8));
@@ -433,10 +461,15 @@ Test(pdu, pdata_known_bytes_and_iteration)
 {
     /* Two PDVs: a last command fragment on context 1 (4 bytes) and a
      * non-last data set fragment on context 3 (2 bytes). */
-    static const char known[] =
-        "\x04\x00\x00\x00\x00\x12"
-        "\x00\x00\x00\x06" "\x01" "\x03" "ABCD"
-        "\x00\x00\x00\x04" "\x03" "\x00" "xy";
+    static const char known[] = "\x04\x00\x00\x00\x00\x12"
+                                "\x00\x00\x00\x06"
+                                "\x01"
+                                "\x03"
+                                "ABCD"
+                                "\x00\x00\x00\x04"
+                                "\x03"
+                                "\x00"
+                                "xy";
     dq_pdv in[2] = {{1, 0, true, true, (const uint8_t *)"ABCD", 4},
                     {3, 0, false, false, (const uint8_t *)"xy", 2}};
     dq_buffer b = {0};
@@ -467,9 +500,17 @@ Test(pdu, pdata_known_bytes_and_iteration)
 
     uint8_t hdr[DQ_PDU_PDATA_HEADER_SIZE];
     cr_assert_eq(dq_pdu_pdata_header(hdr, 1, true, true, 4, &err), 0);
-    cr_assert_eq(memcmp(hdr, "\x04\x00\x00\x00\x00\x0A" "\x00\x00\x00\x06\x01\x03", 12), 0);
+    cr_assert_eq(memcmp(hdr,
+                        "\x04\x00\x00\x00\x00\x0A"
+                        "\x00\x00\x00\x06\x01\x03",
+                        12),
+                 0);
     cr_assert_eq(dq_pdu_pdata_header(hdr, 5, false, false, 0, &err), 0);
-    cr_assert_eq(memcmp(hdr, "\x04\x00\x00\x00\x00\x06" "\x00\x00\x00\x02\x05\x00", 12), 0);
+    cr_assert_eq(memcmp(hdr,
+                        "\x04\x00\x00\x00\x00\x06"
+                        "\x00\x00\x00\x02\x05\x00",
+                        12),
+                 0);
     cr_assert_eq(dq_pdu_encode_pdata(&b, in, 0, &err), -1);
     cr_assert_eq(err.kind, DQ_ERR_ARGUMENT);
     dq_buffer_free(&b);
@@ -808,7 +849,8 @@ Test(pdu, generated_layouts)
     cr_assert_eq(role->fixed_size, 6);
     int seen = 0;
     for (uint32_t i = 0; i < role->nfields; i++)
-        if (strcmp(role->fields[i].name, "SCU-role") == 0 || strcmp(role->fields[i].name, "SCP-role") == 0) {
+        if (strcmp(role->fields[i].name, "SCU-role") == 0 ||
+            strcmp(role->fields[i].name, "SCP-role") == 0) {
             cr_assert_eq(role->fields[i].offset, -1);
             cr_assert_eq(role->fields[i].size, 1);
             seen++;

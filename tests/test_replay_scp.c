@@ -75,7 +75,8 @@ static void scp_wait(scp *s)
         pid_t r = waitpid(s->pid, &status, WNOHANG);
         if (r == s->pid) {
             fclose(s->out);
-            cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "replay_scp failed (status %d)", status);
+            cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                      "replay_scp failed (status %d)", status);
             return;
         }
         struct timespec ts = {0, 50 * 1000 * 1000};
@@ -131,9 +132,10 @@ static void dcmtk_gets_n(const char *ts)
     scp_start(&s, args);
     char dir[64], out[8192];
     make_tmpdir(dir, sizeof dir);
-    int rc = run(NULL, 0,
-                 "cd %s && findscu -S %s -k QueryRetrieveLevel=STUDY -k PatientName= -X 127.0.0.1 %d 2>&1",
-                 dir, strcmp(ts, "deflate") == 0 ? "-xd" : "", s.port);
+    int rc = run(
+        NULL, 0,
+        "cd %s && findscu -S %s -k QueryRetrieveLevel=STUDY -k PatientName= -X 127.0.0.1 %d 2>&1",
+        dir, strcmp(ts, "deflate") == 0 ? "-xd" : "", s.port);
     cr_assert_eq(rc, 0, "DCMTK findscu failed with %s", ts);
     char line[256], want[256];
     scp_line(&s, line, sizeof line);
@@ -148,14 +150,27 @@ static void dcmtk_gets_n(const char *ts)
     cr_assert_eq(run(out, sizeof out, "dcmdump %s/rsp0037.dcm", dir), 0);
     cr_assert(strstr(out, "[PID00000037]"), "%s: PatientID of response 37 missing:\n%s", ts, out);
     cr_assert(strstr(out, "[OTHER00000037]"), "%s: sequence item of response 37 missing", ts);
-    cr_assert(strstr(out, "[2.25.166530453236120463514218337734500000037]"), "%s: StudyInstanceUID", ts);
+    cr_assert(strstr(out, "[2.25.166530453236120463514218337734500000037]"), "%s: StudyInstanceUID",
+              ts);
     cr_assert_eq(run(NULL, 0, "rm -rf %s", dir), 0);
 }
 
-Test(replay_scp, dcmtk_implicit) { dcmtk_gets_n("implicit"); }
-Test(replay_scp, dcmtk_explicit) { dcmtk_gets_n("explicit"); }
-Test(replay_scp, dcmtk_big_endian) { dcmtk_gets_n("big"); }
-Test(replay_scp, dcmtk_deflated) { dcmtk_gets_n("deflate"); }
+Test(replay_scp, dcmtk_implicit)
+{
+    dcmtk_gets_n("implicit");
+}
+Test(replay_scp, dcmtk_explicit)
+{
+    dcmtk_gets_n("explicit");
+}
+Test(replay_scp, dcmtk_big_endian)
+{
+    dcmtk_gets_n("big");
+}
+Test(replay_scp, dcmtk_deflated)
+{
+    dcmtk_gets_n("deflate");
+}
 
 /* The drain client proposes all four and gets each one the SCP prefers. */
 Test(replay_scp, drain_each_transfer_syntax)
@@ -165,13 +180,14 @@ Test(replay_scp, drain_each_transfer_syntax)
         const char *args[] = {"-n", "1500", "-t", ts_names[i], "-m", "1", NULL};
         scp_start(&s, args);
         char out[256], want[256], line[256];
-        int rc = run(out, sizeof out, "%s -t explicit,implicit,big,deflate -n 1500 127.0.0.1 %d", DRAIN_CLIENT,
-                     s.port);
+        int rc = run(out, sizeof out, "%s -t explicit,implicit,big,deflate -n 1500 127.0.0.1 %d",
+                     DRAIN_CLIENT, s.port);
         cr_assert_eq(rc, 0, "drain_client failed with %s", ts_names[i]);
         snprintf(want, sizeof want, "pending=1500 status=0x0000 ts=%s ", ts_names[i]);
         cr_assert(strncmp(out, want, strlen(want)) == 0, "got '%s', want '%s...'", out, want);
         scp_line(&s, line, sizeof line);
-        snprintf(want, sizeof want, "find assoc=1 msgid=1 ts=%s pending=1500 status=0x0000", ts_names[i]);
+        snprintf(want, sizeof want, "find assoc=1 msgid=1 ts=%s pending=1500 status=0x0000",
+                 ts_names[i]);
         cr_assert_str_eq(line, want);
         scp_wait(&s);
     }
@@ -184,7 +200,8 @@ Test(replay_scp, unproposed_syntax_is_refused)
     const char *args[] = {"-t", "deflate", "-m", "1", NULL};
     scp_start(&s, args);
     char out[512];
-    int rc = run(out, sizeof out, "%s -t explicit,implicit 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
+    int rc =
+        run(out, sizeof out, "%s -t explicit,implicit 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
     cr_assert_eq(rc, 1);
     cr_assert(strstr(out, "presentation context refused"), "%s", out);
     char line[256];
@@ -204,7 +221,8 @@ Test(replay_scp, small_max_pdu_fragments)
     int rc = run(out, sizeof out, "%s -pdu 300 -n 200 127.0.0.1 %d", DRAIN_CLIENT, s.port);
     cr_assert_eq(rc, 0, "%s", out);
     unsigned long bytes = 0;
-    cr_assert_eq(sscanf(out, "pending=200 status=0x0000 ts=explicit bytes=%lu", &bytes), 1, "%s", out);
+    cr_assert_eq(sscanf(out, "pending=200 status=0x0000 ts=explicit bytes=%lu", &bytes), 1, "%s",
+                 out);
     cr_assert_geq(bytes / 200, 2000, "large identifiers are ~2 KB, got %lu", bytes / 200);
     scp_wait(&s);
 }
@@ -223,7 +241,8 @@ Test(replay_scp, cancel_with_drain_client)
     cr_assert(pending >= 10 && pending < 1000000, "pending=%lu", pending);
     scp_line(&s, line, sizeof line);
     char want[128];
-    snprintf(want, sizeof want, "find assoc=1 msgid=1 ts=explicit pending=%lu status=0xFE00", pending);
+    snprintf(want, sizeof want, "find assoc=1 msgid=1 ts=explicit pending=%lu status=0xFE00",
+             pending);
     cr_assert_str_eq(line, want);
     scp_wait(&s);
 }
@@ -233,7 +252,8 @@ Test(replay_scp, cancel_with_dcmtk)
     scp s;
     const char *args[] = {"-n", "1000000", "-m", "1", NULL};
     scp_start(&s, args);
-    int rc = run(NULL, 0, "findscu -S -q -k QueryRetrieveLevel=STUDY --cancel 5 127.0.0.1 %d", s.port);
+    int rc =
+        run(NULL, 0, "findscu -S -q -k QueryRetrieveLevel=STUDY --cancel 5 127.0.0.1 %d", s.port);
     cr_assert_eq(rc, 0);
     char line[256];
     scp_line(&s, line, sizeof line);
@@ -249,7 +269,7 @@ Test(replay_scp, survives_garbage)
     const char *args[] = {"-n", "3", "-m", "3", NULL};
     scp_start(&s, args);
     static const unsigned char bad[][16] = {
-        {0x01, 0, 0xFF, 0xFF, 0xFF, 0xFF},                     /* 4 GB A-ASSOCIATE-RQ */
+        {0x01, 0, 0xFF, 0xFF, 0xFF, 0xFF},                      /* 4 GB A-ASSOCIATE-RQ */
         {0x01, 0, 0, 0, 0, 10, 0, 1, 0, 0, 'x', 'x', 'x', 'x'}, /* shorter than its fixed part */
     };
     for (size_t i = 0; i < 2; i++) {

@@ -53,7 +53,8 @@ Test(status, annex_c_and_service_sections)
     const dq_status_info *e = dq_status_lookup_service("C-ECHO", 0x0122);
     cr_assert_not_null(e);
     cr_assert_eq(e->category, DQ_STATUS_FAILURE);
-    cr_assert(strcasestr(e->meaning, "SOP Class not supported") != NULL, "%s", e->meaning); /* 2013: "Not Supported" */
+    cr_assert(strcasestr(e->meaning, "SOP Class not supported") != NULL, "%s",
+              e->meaning); /* 2013: "Not Supported" */
     e = dq_status_lookup_service(NULL, 0x0107);
     cr_assert_not_null(e);
     cr_assert_eq(e->category, DQ_STATUS_WARNING);

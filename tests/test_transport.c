@@ -279,8 +279,7 @@ static int probe_check(void *user, dq_transport *t, dq_transport_step step, doub
     (void)t;
     int n = ++p->calls[step];
     if (step == DQ_TRANSPORT_STEP_READ && p->cancel_after && n == p->cancel_after) {
-        dq_error_set(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                     "probe cancelled");
+        dq_error_set(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "probe cancelled");
         err->detail[0] = (int)p->kind;
         return -1;
     }

@@ -14,33 +14,43 @@
 static const char *const expected[DQ_UL_NEVENTS][DQ_UL_NSTATES] = {
     /* Evt1 */ {"AE-1 4", "", "", "", "", "", "", "", "", "", "", "", ""},
     /* Evt2 */ {"", "", "", "AE-2 5", "", "", "", "", "", "", "", "", ""},
-    /* Evt3 */ {"", "AA-1 13", "AA-8 13", "", "AE-3 6", "AA-8 13", "AA-8 13", "AA-8 13",
-                "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-6 13"},
-    /* Evt4 */ {"", "AA-1 13", "AA-8 13", "", "AE-4 1", "AA-8 13", "AA-8 13", "AA-8 13",
-                "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-6 13"},
+    /* Evt3 */
+    {"", "AA-1 13", "AA-8 13", "", "AE-3 6", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13",
+     "AA-8 13", "AA-8 13", "AA-6 13"},
+    /* Evt4 */
+    {"", "AA-1 13", "AA-8 13", "", "AE-4 1", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13",
+     "AA-8 13", "AA-8 13", "AA-6 13"},
     /* Evt5 */ {"AE-5 2", "", "", "", "", "", "", "", "", "", "", "", ""},
-    /* Evt6 */ {"", "AE-6 3/13", "AA-8 13", "", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13",
-                "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-7 13"},
+    /* Evt6 */
+    {"", "AE-6 3/13", "AA-8 13", "", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13",
+     "AA-8 13", "AA-8 13", "AA-8 13", "AA-7 13"},
     /* Evt7 */ {"", "", "AE-7 6", "", "", "", "", "", "", "", "", "", ""},
     /* Evt8 */ {"", "", "AE-8 13", "", "", "", "", "", "", "", "", "", ""},
     /* Evt9 */ {"", "", "", "", "", "DT-1 6", "", "AR-7 8", "", "", "", "", ""},
-    /* Evt10 */ {"", "AA-1 13", "AA-8 13", "", "AA-8 13", "DT-2 6", "AR-6 7", "AA-8 13",
-                 "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-6 13"},
+    /* Evt10 */
+    {"", "AA-1 13", "AA-8 13", "", "AA-8 13", "DT-2 6", "AR-6 7", "AA-8 13", "AA-8 13", "AA-8 13",
+     "AA-8 13", "AA-8 13", "AA-6 13"},
     /* Evt11 */ {"", "", "", "", "", "AR-1 7", "", "", "", "", "", "", ""},
-    /* Evt12 */ {"", "AA-1 13", "AA-8 13", "", "AA-8 13", "AR-2 8", "AR-8 9/10", "AA-8 13",
-                 "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-6 13"},
-    /* Evt13 */ {"", "AA-1 13", "AA-8 13", "", "AA-8 13", "AA-8 13", "AR-3 1", "AA-8 13",
-                 "AA-8 13", "AR-10 12", "AR-3 1", "AA-8 13", "AA-6 13"},
+    /* Evt12 */
+    {"", "AA-1 13", "AA-8 13", "", "AA-8 13", "AR-2 8", "AR-8 9/10", "AA-8 13", "AA-8 13",
+     "AA-8 13", "AA-8 13", "AA-8 13", "AA-6 13"},
+    /* Evt13 */
+    {"", "AA-1 13", "AA-8 13", "", "AA-8 13", "AA-8 13", "AR-3 1", "AA-8 13", "AA-8 13", "AR-10 12",
+     "AR-3 1", "AA-8 13", "AA-6 13"},
     /* Evt14 */ {"", "", "", "", "", "", "", "AR-4 13", "AR-9 11", "", "", "AR-4 13", ""},
-    /* Evt15 */ {"", "", "AA-1 13", "AA-2 1", "AA-1 13", "AA-1 13", "AA-1 13", "AA-1 13",
-                 "AA-1 13", "AA-1 13", "AA-1 13", "AA-1 13", ""},
-    /* Evt16 */ {"", "AA-2 1", "AA-3 1", "", "AA-3 1", "AA-3 1", "AA-3 1", "AA-3 1", "AA-3 1",
-                 "AA-3 1", "AA-3 1", "AA-3 1", "AA-2 1"},
-    /* Evt17 */ {"", "AA-5 1", "AA-4 1", "AA-4 1", "AA-4 1", "AA-4 1", "AA-4 1", "AA-4 1",
-                 "AA-4 1", "AA-4 1", "AA-4 1", "AA-4 1", "AR-5 1"},
+    /* Evt15 */
+    {"", "", "AA-1 13", "AA-2 1", "AA-1 13", "AA-1 13", "AA-1 13", "AA-1 13", "AA-1 13", "AA-1 13",
+     "AA-1 13", "AA-1 13", ""},
+    /* Evt16 */
+    {"", "AA-2 1", "AA-3 1", "", "AA-3 1", "AA-3 1", "AA-3 1", "AA-3 1", "AA-3 1", "AA-3 1",
+     "AA-3 1", "AA-3 1", "AA-2 1"},
+    /* Evt17 */
+    {"", "AA-5 1", "AA-4 1", "AA-4 1", "AA-4 1", "AA-4 1", "AA-4 1", "AA-4 1", "AA-4 1", "AA-4 1",
+     "AA-4 1", "AA-4 1", "AR-5 1"},
     /* Evt18 */ {"", "AA-2 1", "", "", "", "", "", "", "", "", "", "", "AA-2 1"},
-    /* Evt19 */ {"", "AA-1 13", "AA-8 13", "", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13",
-                 "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-7 13"},
+    /* Evt19 */
+    {"", "AA-1 13", "AA-8 13", "", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13", "AA-8 13",
+     "AA-8 13", "AA-8 13", "AA-7 13"},
 };
 
 /* A PDU of the type each received-PDU event stands for. */
@@ -52,16 +62,25 @@ static const uint8_t *pdu_for(dq_ul_event e, size_t *len)
     *len = 10;
     switch (e) {
     case DQ_UL_EVT3: b[0] = 0x02; break;
-    case DQ_UL_EVT4: b[0] = 0x03; b[7] = 1; b[8] = 1; b[9] = 3; break;
+    case DQ_UL_EVT4:
+        b[0] = 0x03;
+        b[7] = 1;
+        b[8] = 1;
+        b[9] = 3;
+        break;
     case DQ_UL_EVT6: b[0] = 0x01; break;
     case DQ_UL_EVT10: b[0] = 0x04; break;
     case DQ_UL_EVT12: b[0] = 0x05; break;
     case DQ_UL_EVT13: b[0] = 0x06; break;
-    case DQ_UL_EVT16: b[0] = 0x07; b[8] = 0; b[9] = 0; break;
+    case DQ_UL_EVT16:
+        b[0] = 0x07;
+        b[8] = 0;
+        b[9] = 0;
+        break;
     case DQ_UL_EVT19: b[0] = 0x09; break;
     case DQ_UL_EVT7: b[0] = 0x02; break; /* the AC to send */
     case DQ_UL_EVT8: b[0] = 0x03; break; /* the RJ to send */
-    default: b[0] = 0x04; break; /* primitives carrying a PDU to send */
+    default: b[0] = 0x04; break;         /* primitives carrying a PDU to send */
     }
     return b;
 }
@@ -89,18 +108,25 @@ static void check_outputs(dq_ul_action a, const dq_ul_output *o, const dq_ul *ul
         }
         break;
     case DQ_UL_AE7: cr_assert_eq(sent, 0x02); break;
-    case DQ_UL_AE8: cr_assert_eq(sent, 0x03); cr_assert(o->todo & DQ_UL_DO_ARTIM_START); break;
-    case DQ_UL_DT1: case DQ_UL_AR7: cr_assert_eq(sent, 0x04, "%s", n); break;
-    case DQ_UL_DT2: case DQ_UL_AR6: cr_assert_eq(o->indication, DQ_UL_IND_PDATA, "%s", n); break;
-    case DQ_UL_AR1: cr_assert_eq(sent, 0x05); break;
-    case DQ_UL_AR2: case DQ_UL_AR8:
-        cr_assert_eq(o->indication, DQ_UL_IND_RELEASE_REQUESTED, "%s", n);
+    case DQ_UL_AE8:
+        cr_assert_eq(sent, 0x03);
+        cr_assert(o->todo & DQ_UL_DO_ARTIM_START);
         break;
+    case DQ_UL_DT1:
+    case DQ_UL_AR7: cr_assert_eq(sent, 0x04, "%s", n); break;
+    case DQ_UL_DT2:
+    case DQ_UL_AR6: cr_assert_eq(o->indication, DQ_UL_IND_PDATA, "%s", n); break;
+    case DQ_UL_AR1: cr_assert_eq(sent, 0x05); break;
+    case DQ_UL_AR2:
+    case DQ_UL_AR8: cr_assert_eq(o->indication, DQ_UL_IND_RELEASE_REQUESTED, "%s", n); break;
     case DQ_UL_AR3:
         cr_assert_eq(o->indication, DQ_UL_IND_RELEASE_CONFIRMED);
         cr_assert(o->todo & DQ_UL_DO_CLOSE);
         break;
-    case DQ_UL_AR4: cr_assert_eq(sent, 0x06); cr_assert(o->todo & DQ_UL_DO_ARTIM_START); break;
+    case DQ_UL_AR4:
+        cr_assert_eq(sent, 0x06);
+        cr_assert(o->todo & DQ_UL_DO_ARTIM_START);
+        break;
     case DQ_UL_AR5: cr_assert_eq(!!(o->todo & DQ_UL_DO_ARTIM_STOP), artim_was); break;
     case DQ_UL_AR9: cr_assert_eq(sent, 0x06); break;
     case DQ_UL_AR10: cr_assert_eq(o->indication, DQ_UL_IND_RELEASE_CONFIRMED); break;
@@ -117,7 +143,10 @@ static void check_outputs(dq_ul_action a, const dq_ul_output *o, const dq_ul *ul
     case DQ_UL_AA4: cr_assert_eq(o->indication, DQ_UL_IND_P_ABORT); break;
     case DQ_UL_AA5: cr_assert_eq(!!(o->todo & DQ_UL_DO_ARTIM_STOP), artim_was); break;
     case DQ_UL_AA6: cr_assert_eq(o->todo, 0, "AA-6 ignores the PDU"); break;
-    case DQ_UL_AA7: cr_assert_eq(sent, 0x07); cr_assert_eq(o->send[8], 2); break;
+    case DQ_UL_AA7:
+        cr_assert_eq(sent, 0x07);
+        cr_assert_eq(o->send[8], 2);
+        break;
     case DQ_UL_AA8:
         cr_assert_eq(sent, 0x07);
         cr_assert_eq(o->send[8], 2, "AA-8: service-provider source");
@@ -163,8 +192,8 @@ static void run_cell(int s, int e, bool flag, int *covered)
         n2 = n1;
     /* AE-6: acceptable -> first; AR-8: requestor -> first. */
     int want = flag ? n1 : n2;
-    cr_assert_eq(ul.state, (dq_ul_state)want, "Sta%d Evt%d (%s): now Sta%d, want Sta%d", s, e,
-                 cell, ul.state, want);
+    cr_assert_eq(ul.state, (dq_ul_state)want, "Sta%d Evt%d (%s): now Sta%d, want Sta%d", s, e, cell,
+                 ul.state, want);
     cr_assert_eq(o.from, (dq_ul_state)s);
     cr_assert_eq(o.to, ul.state);
     check_outputs(o.action, &o, &ul, artim_was);

@@ -14,10 +14,12 @@ static void cell(dq_ul_state s, dq_ul_event e, dq_ul_action want, dq_ul_state ne
 {
     dq_ul_action a;
     dq_ul_state n, alt;
-    cr_assert(dq_ul_transition(s, e, &a, &n, &alt), "%s %s is blank", dq_ul_state_name(s), dq_ul_event_name(e));
-    cr_assert_eq(a, want, "%s %s: %s, want %s", dq_ul_state_name(s), dq_ul_event_name(e), dq_ul_action_name(a),
-                 dq_ul_action_name(want));
-    cr_assert_eq(n, next, "%s %s: next %s", dq_ul_state_name(s), dq_ul_event_name(e), dq_ul_state_name(n));
+    cr_assert(dq_ul_transition(s, e, &a, &n, &alt), "%s %s is blank", dq_ul_state_name(s),
+              dq_ul_event_name(e));
+    cr_assert_eq(a, want, "%s %s: %s, want %s", dq_ul_state_name(s), dq_ul_event_name(e),
+                 dq_ul_action_name(a), dq_ul_action_name(want));
+    cr_assert_eq(n, next, "%s %s: next %s", dq_ul_state_name(s), dq_ul_event_name(e),
+                 dq_ul_state_name(n));
 }
 
 Test(ul_actions, well_known_cells)
@@ -61,7 +63,8 @@ Test(ul_actions, well_known_cells)
 
 Test(ul_actions, action_definitions)
 {
-    cr_assert_eq(dq_ul_action_def_count(), DQ_UL_NACTIONS - 1, "AE-1..8, DT-1..2, AR-1..10, AA-1..8");
+    cr_assert_eq(dq_ul_action_def_count(), DQ_UL_NACTIONS - 1,
+                 "AE-1..8, DT-1..2, AR-1..10, AA-1..8");
     cr_assert_null(dq_ul_action_def_at(dq_ul_action_def_count()));
     for (int a = 1; a < DQ_UL_NACTIONS; a++) {
         const dq_ul_action_def *d = dq_ul_action_def_find(dq_ul_action_name((dq_ul_action)a));
@@ -75,7 +78,8 @@ Test(ul_actions, action_definitions)
     cr_assert_str_eq(d->table, "Association Establishment Related Actions");
     cr_assert_eq(dq_ul_action_def_find("AE-6")->next_states, (1u << 3) | (1u << 13));
     cr_assert_eq(dq_ul_action_def_find("AR-8")->next_states, (1u << 9) | (1u << 10));
-    cr_assert_eq(dq_ul_action_def_find("AA-8")->next_states, 1u << 13, "PS3.8 writes \"Nest state is Sta13\"");
+    cr_assert_eq(dq_ul_action_def_find("AA-8")->next_states, 1u << 13,
+                 "PS3.8 writes \"Nest state is Sta13\"");
     cr_assert_str_eq(dq_ul_action_def_find("DT-2")->table, "Data Transfer Related Actions");
     cr_assert_null(dq_ul_action_def_find("XX-1"));
 }
@@ -92,9 +96,11 @@ Test(ul_actions, table_agrees_with_action_definitions)
             cells++;
             const dq_ul_action_def *d = dq_ul_action_def_find(dq_ul_action_name(a));
             cr_assert_not_null(d);
-            cr_assert(d->next_states & (1u << n), "Sta%d Evt%d: %s leads to Sta%d, its definition says 0x%04x", s,
-                      e, d->name, (int)n, d->next_states);
-            cr_assert(d->next_states & (1u << alt), "Sta%d Evt%d: %s alternative Sta%d", s, e, d->name, (int)alt);
+            cr_assert(d->next_states & (1u << n),
+                      "Sta%d Evt%d: %s leads to Sta%d, its definition says 0x%04x", s, e, d->name,
+                      (int)n, d->next_states);
+            cr_assert(d->next_states & (1u << alt), "Sta%d Evt%d: %s alternative Sta%d", s, e,
+                      d->name, (int)alt);
         }
     cr_assert_gt(cells, 100);
 }

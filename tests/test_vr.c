@@ -40,9 +40,9 @@ Test(vr, table_is_sorted_and_consistent)
 Test(vr, long_length_form)
 {
     static const char *const long_vrs[] = {"OB", "OD", "OF", "OW", "SQ", "UN", "UT"};
-    static const char *const short_vrs[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD",
-                                            "IS", "LO", "LT", "PN", "SH", "SL", "SS", "ST", "TM",
-                                            "UI", "UL", "US"};
+    static const char *const short_vrs[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT",
+                                            "FL", "FD", "IS", "LO", "LT", "PN", "SH",
+                                            "SL", "SS", "ST", "TM", "UI", "UL", "US"};
     for (size_t i = 0; i < sizeof long_vrs / sizeof *long_vrs; i++)
         cr_assert_eq(dq_vr_info_get(dq_vr_from_code(long_vrs[i]))->long_length, 1, "%s",
                      long_vrs[i]);
@@ -113,10 +113,13 @@ Test(vr, value_flags)
         cr_assert_eq(v->uses_charset, in(v->code, "LO LT PN SH ST UC UT "), "%s", v->code);
         cr_assert_eq(v->single_valued, in(v->code, "LT ST UR UT "), "%s", v->code);
         cr_assert_eq(v->leading_spaces, in(v->code, "LT ST UT "), "%s", v->code);
-        unsigned size = in(v->code, "US SS ") ? 2 : in(v->code, "UL SL FL AT ") ? 4
-                      : in(v->code, "FD UV SV ") ? 8 : 0;
+        unsigned size = in(v->code, "US SS ")         ? 2
+                        : in(v->code, "UL SL FL AT ") ? 4
+                        : in(v->code, "FD UV SV ")    ? 8
+                                                      : 0;
         cr_assert_eq(v->value_size, size, "%s", v->code);
         cr_assert_eq(v->vr_class == DQ_VR_CLASS_TEXT,
-                     in(v->code, "AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT "), "%s", v->code);
+                     in(v->code, "AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT "), "%s",
+                     v->code);
     }
 }

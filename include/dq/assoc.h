@@ -71,19 +71,19 @@ typedef struct dq_assoc_ext_neg {
  * fields are flagged by has_*. Encoded in Implicit VR Little Endian with a
  * (0000,0000) group length, elements in tag order. */
 typedef struct dq_dimse_command {
-    uint16_t command_field;            /* (0000,0100): 0x0020 C-FIND-RQ, 0x8020 C-FIND-RSP, ... */
-    uint16_t message_id;               /* (0000,0110), RQ */
-    uint16_t message_id_responded;     /* (0000,0120), RSP and C-CANCEL-RQ */
-    uint16_t priority;                 /* (0000,0700), RQ: 0 medium, 1 high, 2 low */
-    uint16_t data_set_type;            /* (0000,0800): 0x0101 = no data set */
-    uint16_t status;                   /* (0000,0900), RSP */
+    uint16_t command_field;        /* (0000,0100): 0x0020 C-FIND-RQ, 0x8020 C-FIND-RSP, ... */
+    uint16_t message_id;           /* (0000,0110), RQ */
+    uint16_t message_id_responded; /* (0000,0120), RSP and C-CANCEL-RQ */
+    uint16_t priority;             /* (0000,0700), RQ: 0 medium, 1 high, 2 low */
+    uint16_t data_set_type;        /* (0000,0800): 0x0101 = no data set */
+    uint16_t status;               /* (0000,0900), RSP */
     bool has_message_id, has_message_id_responded, has_priority, has_status;
-    char affected_sop_class_uid[65];   /* (0000,0002); "" when absent */
-    char error_comment[65];            /* (0000,0902) */
-    uint32_t offending_elements[16];   /* (0000,0901) */
+    char affected_sop_class_uid[65]; /* (0000,0002); "" when absent */
+    char error_comment[65];          /* (0000,0902) */
+    uint32_t offending_elements[16]; /* (0000,0901) */
     size_t n_offending_elements;
     bool has_error_id;
-    uint16_t error_id;                 /* (0000,0903) */
+    uint16_t error_id; /* (0000,0903) */
 } dq_dimse_command;
 
 /* Command Field values DQ_DIMSE_CMD_C_FIND_RQ, ... and DQ_DIMSE_NO_DATA_SET come
@@ -95,80 +95,79 @@ typedef struct dq_dimse_command {
 typedef struct dq_dimse_message {
     uint8_t pctx_id;
     dq_dimse_command command;
-    const uint8_t *command_bytes;  /* the raw command set */
+    const uint8_t *command_bytes; /* the raw command set */
     size_t command_len;
-    const uint8_t *data;           /* the data set, in the context's transfer syntax; NULL if none */
+    const uint8_t *data; /* the data set, in the context's transfer syntax; NULL if none */
     size_t data_len;
-    dq_transfer_syntax ts;         /* the context's accepted transfer syntax */
+    dq_transfer_syntax ts; /* the context's accepted transfer syntax */
 } dq_dimse_message;
 
 /* Appends the command set encoding (Implicit VR LE, group length first). */
 int dq_dimse_command_encode(const dq_dimse_command *c, dq_buffer *out, dq_error *err);
 /* Decodes a command set (bounds-checked; unknown group-0000 elements are
  * skipped; anything outside group 0000 is DQ_ERR_MALFORMED). */
-int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *out,
-                            dq_error *err);
+int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *out, dq_error *err);
 /* "C-FIND-RQ" ..., NULL when unknown. */
 const char *dq_dimse_command_name(uint16_t command_field);
 
 /* Events reported while an association runs, for logging as pynetdicom does. */
 typedef enum dq_assoc_event_type {
-    DQ_ASSOC_EV_REQUESTING,       /* A-ASSOCIATE-RQ about to be sent: associate, pdu */
-    DQ_ASSOC_EV_ACCEPTED,         /* A-ASSOCIATE-AC received: associate, pdu */
-    DQ_ASSOC_EV_REJECTED,         /* A-ASSOCIATE-RJ received: reject, pdu */
-    DQ_ASSOC_EV_RELEASING,        /* A-RELEASE-RQ about to be sent */
-    DQ_ASSOC_EV_RELEASED,         /* A-RELEASE-RP received (or collision resolved) */
-    DQ_ASSOC_EV_ABORT_SENT,       /* we sent A-ABORT: abort */
-    DQ_ASSOC_EV_ABORT_RECEIVED,   /* the peer sent A-ABORT: abort, pdu */
-    DQ_ASSOC_EV_PDU_SENT,         /* every PDU written: pdu */
-    DQ_ASSOC_EV_PDU_RECEIVED,     /* every PDU read: pdu */
-    DQ_ASSOC_EV_DIMSE_SENT,       /* a whole DIMSE message sent: dimse */
-    DQ_ASSOC_EV_DIMSE_RECEIVED,   /* a whole DIMSE message received: dimse */
-    DQ_ASSOC_EV_PDU_OVERSIZED,    /* the first P-DATA-TF longer than the maximum we
+    DQ_ASSOC_EV_REQUESTING,     /* A-ASSOCIATE-RQ about to be sent: associate, pdu */
+    DQ_ASSOC_EV_ACCEPTED,       /* A-ASSOCIATE-AC received: associate, pdu */
+    DQ_ASSOC_EV_REJECTED,       /* A-ASSOCIATE-RJ received: reject, pdu */
+    DQ_ASSOC_EV_RELEASING,      /* A-RELEASE-RQ about to be sent */
+    DQ_ASSOC_EV_RELEASED,       /* A-RELEASE-RP received (or collision resolved) */
+    DQ_ASSOC_EV_ABORT_SENT,     /* we sent A-ABORT: abort */
+    DQ_ASSOC_EV_ABORT_RECEIVED, /* the peer sent A-ABORT: abort, pdu */
+    DQ_ASSOC_EV_PDU_SENT,       /* every PDU written: pdu */
+    DQ_ASSOC_EV_PDU_RECEIVED,   /* every PDU read: pdu */
+    DQ_ASSOC_EV_DIMSE_SENT,     /* a whole DIMSE message sent: dimse */
+    DQ_ASSOC_EV_DIMSE_RECEIVED, /* a whole DIMSE message received: dimse */
+    DQ_ASSOC_EV_PDU_OVERSIZED,  /* the first P-DATA-TF longer than the maximum we
                                    * offered (max_pdu), accepted anyway: pdu */
-    DQ_ASSOC_EV_FAILED,           /* the association is ending on an error: error (what
+    DQ_ASSOC_EV_FAILED,         /* the association is ending on an error: error (what
                                    * the call will return); once, after our A-ABORT and
                                    * before the wait for the peer's close, so callers
                                    * can report it when it happens */
-    DQ_ASSOC_EV_ARTIM_WAIT,       /* about to wait up to `seconds` for the peer to
+    DQ_ASSOC_EV_ARTIM_WAIT,     /* about to wait up to `seconds` for the peer to
                                    * close after our A-ABORT (Sta13) */
 } dq_assoc_event_type;
 
 typedef struct dq_assoc_event {
     dq_assoc_event_type type;
-    const uint8_t *pdu;                   /* raw PDU bytes, when the event has one */
+    const uint8_t *pdu; /* raw PDU bytes, when the event has one */
     size_t pdu_len;
-    const dq_pdu_associate *associate;    /* REQUESTING: our RQ; ACCEPTED: the AC */
+    const dq_pdu_associate *associate; /* REQUESTING: our RQ; ACCEPTED: the AC */
     const dq_pdu_reject *reject;
     const dq_pdu_abort *abort;
-    const dq_dimse_message *dimse;        /* DIMSE_SENT (data = encoded data set) / _RECEIVED */
-    const dq_error *error;                /* FAILED */
-    double seconds;                       /* ARTIM_WAIT */
+    const dq_dimse_message *dimse; /* DIMSE_SENT (data = encoded data set) / _RECEIVED */
+    const dq_error *error;         /* FAILED */
+    double seconds;                /* ARTIM_WAIT */
 } dq_assoc_event;
 
 /* Called synchronously; pointers valid only during the call. */
 typedef void (*dq_assoc_event_fn)(void *user, const dq_assoc_event *ev);
 
 typedef struct dq_assoc_params {
-    const char *calling_ae;              /* ours; 1..16 chars, no '\\' or control chars */
-    const char *called_ae;               /* the peer's */
-    uint32_t max_pdu;                    /* our maximum receive PDU length; 0 = unlimited */
-    double connect_timeout;              /* seconds; <= 0: none */
-    double acse_timeout;                 /* waiting for A-ASSOCIATE-AC/-RJ and A-RELEASE-RP */
-    double dimse_timeout;                /* waiting for a DIMSE message */
-    double network_timeout;              /* any single read/write */
+    const char *calling_ae;                  /* ours; 1..16 chars, no '\\' or control chars */
+    const char *called_ae;                   /* the peer's */
+    uint32_t max_pdu;                        /* our maximum receive PDU length; 0 = unlimited */
+    double connect_timeout;                  /* seconds; <= 0: none */
+    double acse_timeout;                     /* waiting for A-ASSOCIATE-AC/-RJ and A-RELEASE-RP */
+    double dimse_timeout;                    /* waiting for a DIMSE message */
+    double network_timeout;                  /* any single read/write */
     const char *implementation_class_uid;    /* NULL: DQ_IMPLEMENTATION_CLASS_UID */
     const char *implementation_version_name; /* NULL: DQ_IMPLEMENTATION_VERSION_NAME; "" omits it */
-    const dq_assoc_context *contexts;    /* 1..128 */
+    const dq_assoc_context *contexts;        /* 1..128 */
     size_t n_contexts;
-    const dq_assoc_ext_neg *ext_neg;     /* optional */
+    const dq_assoc_ext_neg *ext_neg; /* optional */
     size_t n_ext_neg;
-    dq_assoc_event_fn on_event;          /* optional */
+    dq_assoc_event_fn on_event; /* optional */
     void *user;
-    double artim_timeout;                /* after our A-ABORT, wait this long for the peer
+    double artim_timeout;       /* after our A-ABORT, wait this long for the peer
                                           * to close (PS3.8 ARTIM, Sta13); <= 0: close at
                                           * once. Default 1 s (pynetdicom: the ACSE timeout) */
-    size_t max_data_set_length;          /* cap on one reassembled DIMSE data set (a peer
+    size_t max_data_set_length; /* cap on one reassembled DIMSE data set (a peer
                                           * that never sets the last-fragment bit must not
                                           * grow our memory); 0: DQ_DIMSE_MAX_DATA_SET_LENGTH */
 } dq_assoc_params;
@@ -214,8 +213,7 @@ int dq_assoc_request(dq_assoc **out, const char *host, uint16_t port, const dq_a
                      dq_error *err);
 /* The same over a transport the caller opened (TLS, tests). Takes ownership
  * of t in every case. */
-int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *p,
-                        dq_error *err);
+int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *p, dq_error *err);
 
 /* The A-ASSOCIATE-AC as received (views into a copy kept by the association)
  * and the RQ we sent; raw bytes of both for debug dumps. */
@@ -236,8 +234,8 @@ int dq_assoc_context_for(const dq_assoc *a, const char *abstract_syntax, uint8_t
  * context's transfer syntax), fragmented into P-DATA-TF PDUs no larger than
  * the peer's maximum. data == NULL sends no data set (the command's
  * data_set_type is then forced to 0x0101; otherwise it must not be 0x0101). */
-int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd,
-                  const uint8_t *data, size_t data_len, dq_error *err);
+int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, const uint8_t *data,
+                  size_t data_len, dq_error *err);
 /* Waits (DIMSE timeout) for the next complete DIMSE message, reassembling
  * fragments across any number of PDUs and PDVs (dq/dimse_rx.h: its rules,
  * caps and error reasons; a reassembly error is DQ_ERR_PROTOCOL, or
@@ -283,11 +281,11 @@ void dq_assoc_free(dq_assoc *a);
  * that arrives in one PDV is used in place). */
 typedef struct dq_assoc_stats {
     uint64_t pdus_sent, pdus_received;
-    uint64_t bytes_sent, bytes_received;   /* whole PDUs */
-    uint64_t messages_received;            /* DIMSE messages */
-    uint64_t bytes_copied;                 /* PDV values copied into reassembly buffers */
-    uint64_t data_sets_in_place;           /* data sets handed over without a copy */
-    dq_transport_stats transport;          /* the transport's own counters */
+    uint64_t bytes_sent, bytes_received; /* whole PDUs */
+    uint64_t messages_received;          /* DIMSE messages */
+    uint64_t bytes_copied;               /* PDV values copied into reassembly buffers */
+    uint64_t data_sets_in_place;         /* data sets handed over without a copy */
+    dq_transport_stats transport;        /* the transport's own counters */
 } dq_assoc_stats;
 void dq_assoc_stats_get(const dq_assoc *a, dq_assoc_stats *out);
 

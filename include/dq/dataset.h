@@ -74,11 +74,11 @@ bool dq_ts_is_big_endian(dq_transfer_syntax ts);
 /* ---- decoding limits (hostile input) -------------------------------------- */
 
 typedef struct dq_limits {
-    size_t max_input;           /* bytes of (inflated) input accepted; default 256 MiB */
-    uint32_t max_element_length;/* one value; default 256 MiB */
-    unsigned max_depth;         /* sequence nesting; default 64 */
-    size_t max_items;           /* items in one data set tree; default 1,000,000 */
-    size_t max_elements;        /* elements in one data set tree; default 10,000,000 */
+    size_t max_input;            /* bytes of (inflated) input accepted; default 256 MiB */
+    uint32_t max_element_length; /* one value; default 256 MiB */
+    unsigned max_depth;          /* sequence nesting; default 64 */
+    size_t max_items;            /* items in one data set tree; default 1,000,000 */
+    size_t max_elements;         /* elements in one data set tree; default 10,000,000 */
 } dq_limits;
 
 /* The defaults above. Pass NULL wherever a dq_limits * is taken to use them. */
@@ -155,8 +155,7 @@ int dq_element_attribute_tag(const dq_element *el, size_t index, uint32_t *out, 
 typedef struct dq_person_name {
     dq_str group[3][5];
 } dq_person_name;
-int dq_element_person_name(const dq_element *el, size_t index, dq_person_name *out,
-                           dq_error *err);
+int dq_element_person_name(const dq_element *el, size_t index, dq_person_name *out, dq_error *err);
 
 /* The whole text value converted to UTF-8 using the Specific Character Set
  * (0008,0005) in effect for the element (its data set's, else the nearest
@@ -183,8 +182,7 @@ int dq_dataset_set_bytes(dq_dataset *ds, uint32_t tag, dq_vr vr, const void *val
 /* Text (may hold several values separated by '\'); NULL or "" gives an empty
  * element. For a binary-number VR the text is parsed as dq_dataset_set_key
  * does. */
-int dq_dataset_set_string(dq_dataset *ds, uint32_t tag, dq_vr vr, const char *value,
-                          dq_error *err);
+int dq_dataset_set_string(dq_dataset *ds, uint32_t tag, dq_vr vr, const char *value, dq_error *err);
 /* One integer as US SS UL SL UV SV (binary) or IS (text). */
 int dq_dataset_set_int(dq_dataset *ds, uint32_t tag, dq_vr vr, int64_t value, dq_error *err);
 /* An empty (zero-length) element, e.g. a return key in a query. */
@@ -206,13 +204,12 @@ dq_dataset *dq_element_add_item(dq_element *seq, dq_error *err);
 int dq_dataset_decode(const uint8_t *buf, size_t len, dq_transfer_syntax ts,
                       const dq_limits *limits, dq_dataset **out, dq_error *err);
 /* Same, into an existing root data set (cleared first; its arena is reused). */
-int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len,
-                           dq_transfer_syntax ts, const dq_limits *limits, dq_error *err);
+int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len, dq_transfer_syntax ts,
+                           const dq_limits *limits, dq_error *err);
 /* Appends the encoding of ds to out. Sequences and items are written with
  * defined lengths; group length elements (gggg,0000) present in ds are
  * recomputed; odd values are padded per VR. */
-int dq_dataset_encode(const dq_dataset *ds, dq_transfer_syntax ts, dq_buffer *out,
-                      dq_error *err);
+int dq_dataset_encode(const dq_dataset *ds, dq_transfer_syntax ts, dq_buffer *out, dq_error *err);
 
 /* ---- Part 10 files --------------------------------------------------------- */
 
@@ -222,9 +219,8 @@ int dq_dataset_encode(const dq_dataset *ds, dq_transfer_syntax ts, dq_buffer *ou
  * (like pydicom's force=True), guessing the encoding from the first bytes.
  * meta_out (may be NULL) receives the group 0002 elements (an empty data set
  * when there were none), ts_out (may be NULL) the body's syntax. */
-int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits,
-                     dq_dataset **meta_out, dq_dataset **ds_out, dq_transfer_syntax *ts_out,
-                     dq_error *err);
+int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits, dq_dataset **meta_out,
+                     dq_dataset **ds_out, dq_transfer_syntax *ts_out, dq_error *err);
 /* Reads a whole file (capped by limits->max_input) and decodes it as above. */
 int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **meta_out,
                         dq_dataset **ds_out, dq_transfer_syntax *ts_out, dq_error *err);
@@ -237,8 +233,7 @@ int dq_part10_read_file(const char *path, const dq_limits *limits, dq_dataset **
 int dq_part10_encode(const dq_dataset *ds, dq_transfer_syntax ts, const char *sop_class_uid,
                      const char *sop_instance_uid, dq_buffer *out, dq_error *err);
 int dq_part10_write_file(const char *path, const dq_dataset *ds, dq_transfer_syntax ts,
-                         const char *sop_class_uid, const char *sop_instance_uid,
-                         dq_error *err);
+                         const char *sop_class_uid, const char *sop_instance_uid, dq_error *err);
 
 /* ---- query keys (findscu -k) ------------------------------------------------ */
 
@@ -263,8 +258,8 @@ int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err);
  * invalid in a declared multi-byte set appear as "\xNN". Returns -1 only
  * when out of memory or the set is unknown (then the text is still converted
  * as ISO 8859-1, and err says why). */
-int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len,
-                       dq_buffer *out, dq_error *err);
+int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len, dq_buffer *out,
+                       dq_error *err);
 
 /* What dq_charset_from_utf8 had to do besides encoding (bits of *flags). */
 #define DQ_CHARSET_REPLACED 1 /* characters no listed set has became '?' */
@@ -325,8 +320,7 @@ int dq_dataset_dump(const dq_dataset *ds, dq_dump_line_fn fn, void *ctx, dq_erro
 /* Convenience: writes every line to f as prefix + line + "\n". */
 int dq_dataset_dump_file(const dq_dataset *ds, FILE *f, const char *prefix, dq_error *err);
 /* Convenience: appends every line as prefix + line + "\n" to out. */
-int dq_dataset_dump_buffer(const dq_dataset *ds, dq_buffer *out, const char *prefix,
-                           dq_error *err);
+int dq_dataset_dump_buffer(const dq_dataset *ds, dq_buffer *out, const char *prefix, dq_error *err);
 
 /* Dump layouts, for dq_dataset_dump_with. */
 typedef enum dq_dump_style {

@@ -33,27 +33,29 @@ typedef uint16_t dq_vr;
 
 /* What kind of value a VR holds, for codecs and display. */
 typedef enum dq_vr_class {
-    DQ_VR_CLASS_TEXT,     /* character string (AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT) */
-    DQ_VR_CLASS_NUMBER,   /* fixed-size binary numbers (US SS UL SL FL FD UV SV AT) */
-    DQ_VR_CLASS_BYTES,    /* other-byte/word streams (OB OW OD OF OL OV UN) */
+    DQ_VR_CLASS_TEXT,   /* character string (AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT) */
+    DQ_VR_CLASS_NUMBER, /* fixed-size binary numbers (US SS UL SL FL FD UV SV AT) */
+    DQ_VR_CLASS_BYTES,  /* other-byte/word streams (OB OW OD OF OL OV UN) */
     DQ_VR_CLASS_SEQUENCE, /* SQ */
 } dq_vr_class;
 
 typedef struct dq_vr_info {
     dq_vr vr;
-    const char *code;        /* "PN" */
-    const char *name;        /* "Person Name" */
+    const char *code; /* "PN" */
+    const char *name; /* "Person Name" */
     dq_vr_class vr_class;
-    uint8_t long_length;     /* explicit VR: 2 reserved bytes + 32-bit length (PS3.5 7.1.2) */
-    uint8_t pad;             /* padding byte for odd lengths: ' ' or 0 */
-    uint8_t unit_size;       /* bytes per value/word for byte swapping (US 2, FD 8, OW 2, OB 1), 0 for text */
-    uint8_t max_in_chars;    /* max_length counts characters, not bytes */
-    uint32_t max_length;     /* maximum length of one value, 0 when not fixed by PS3.5 */
+    uint8_t long_length; /* explicit VR: 2 reserved bytes + 32-bit length (PS3.5 7.1.2) */
+    uint8_t pad;         /* padding byte for odd lengths: ' ' or 0 */
+    uint8_t
+        unit_size; /* bytes per value/word for byte swapping (US 2, FD 8, OW 2, OB 1), 0 for text */
+    uint8_t max_in_chars; /* max_length counts characters, not bytes */
+    uint32_t max_length;  /* maximum length of one value, 0 when not fixed by PS3.5 */
     /* From PS3.5 Table 6.2-1's text (gen/emit_vrs.c says how each is read): */
-    uint8_t uses_charset;    /* values use the Specific Character Set (0008,0005) (LO LT PN SH ST UC UT) */
-    uint8_t single_valued;   /* never multi-valued: '\' is part of the value (LT ST UR UT) */
-    uint8_t leading_spaces;  /* leading spaces are significant (LT ST UT) */
-    uint8_t value_size;      /* binary numbers: bytes per value (US 2, AT 4, FD 8); 0 otherwise */
+    uint8_t
+        uses_charset; /* values use the Specific Character Set (0008,0005) (LO LT PN SH ST UC UT) */
+    uint8_t single_valued;  /* never multi-valued: '\' is part of the value (LT ST UR UT) */
+    uint8_t leading_spaces; /* leading spaces are significant (LT ST UT) */
+    uint8_t value_size;     /* binary numbers: bytes per value (US 2, AT 4, FD 8); 0 otherwise */
 } dq_vr_info;
 
 /* NULL when the VR is not in PS3.5's table. */
@@ -69,12 +71,12 @@ typedef struct dq_dict_entry {
     uint32_t mask;       /* 1-bits must match: 0xFFFFFFFF exact, (60xx,3000) -> 0xFF00FFFF */
     const char *keyword; /* "" when the standard gives none */
     const char *name;
-    const char *vm;      /* as the standard writes it: "1", "1-n", "2-2n" */
-    dq_vr vr[3];         /* alternatives in the standard's order ("US or SS"); unused are 0;
+    const char *vm;   /* as the standard writes it: "1", "1-n", "2-2n" */
+    dq_vr vr[3];      /* alternatives in the standard's order ("US or SS"); unused are 0;
                             vr[0] == 0 when the VR cell is empty or "See Note" */
-    uint16_t vm_min;     /* "2-2n": 2 */
-    uint16_t vm_max;     /* "2-2n": 0 (= n); "1-32": 32 */
-    uint16_t vm_step;    /* "2-2n": 2; otherwise 1. VM "" (items, delimiters): min = max = 0;
+    uint16_t vm_min;  /* "2-2n": 2 */
+    uint16_t vm_max;  /* "2-2n": 0 (= n); "1-32": 32 */
+    uint16_t vm_step; /* "2-2n": 2; otherwise 1. VM "" (items, delimiters): min = max = 0;
                             "1-n or 1": the union, 1..n */
     uint8_t retired;
 } dq_dict_entry;
@@ -100,7 +102,6 @@ const dq_uid_entry *dq_uid_find(const char *uid);
 const dq_uid_entry *dq_uid_find_keyword(const char *keyword);
 size_t dq_uid_count(void);
 const dq_uid_entry *dq_uid_at(size_t i);
-
 
 #ifdef __cplusplus
 }

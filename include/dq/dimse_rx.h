@@ -86,8 +86,8 @@ typedef struct dq_dimse_rx {
     bool cmd_done;                     /* the last command fragment was seen */
     bool want_data;                    /* ... and the command announces a data set */
     /* counters (cumulative; dq_assoc_stats reports them) */
-    uint64_t bytes_copied;             /* PDV values copied into the reassembly buffers */
-    uint64_t data_sets_in_place;       /* data sets handed out without a copy */
+    uint64_t bytes_copied;       /* PDV values copied into the reassembly buffers */
+    uint64_t data_sets_in_place; /* data sets handed out without a copy */
 } dq_dimse_rx;
 
 /* pctx_ts: the accepted transfer syntax per presentation context ID (256
@@ -106,8 +106,7 @@ void dq_dimse_rx_free(dq_dimse_rx *rx);
  * copied and must stay valid until dq_dimse_rx_next has used them up (0
  * with *complete false) or failed, and while a message handed out may point into them. A message may
  * span PDUs: what is left of it waits for the next PDU. */
-static inline int dq_dimse_rx_feed(dq_dimse_rx *rx, const uint8_t *pdu, size_t len,
-                                   dq_error *err)
+static inline int dq_dimse_rx_feed(dq_dimse_rx *rx, const uint8_t *pdu, size_t len, dq_error *err)
 {
     /* Inline: once per PDU on the receive path. A refused PDU leaves
      * nothing to walk. */

@@ -43,17 +43,17 @@ typedef enum dq_dimse_dataset {
 } dq_dimse_dataset;
 
 typedef struct dq_dimse_spec_field {
-    uint32_t tag;         /* 0x00000100 for (0000,0100); DQ_DIMSE_NO_TAG for the data set */
-    const char *name;     /* "Message ID Being Responded To" */
-    const char *vr;       /* "US"; "" for the data set */
+    uint32_t tag;     /* 0x00000100 for (0000,0100); DQ_DIMSE_NO_TAG for the data set */
+    const char *name; /* "Message ID Being Responded To" */
+    const char *vr;   /* "US"; "" for the data set */
     dq_dimse_usage usage;
     const char *usage_text; /* as the standard writes it: "M", "U(=)", ""; "(=)" means
                                the value equals the request's */
 } dq_dimse_spec_field;
 
 typedef struct dq_dimse_spec {
-    const char *name;     /* "C-FIND-RSP" */
-    const char *service;  /* "C-FIND" */
+    const char *name;    /* "C-FIND-RSP" */
+    const char *service; /* "C-FIND" */
     uint16_t command_field;
     dq_dimse_kind kind;
     dq_dimse_dataset dataset;

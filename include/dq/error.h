@@ -46,11 +46,11 @@ typedef enum dq_error_kind {
  * without parsing the message). */
 typedef enum dq_timeout_kind {
     DQ_TIMEOUT_UNSPECIFIED = 0,
-    DQ_TIMEOUT_CONNECT,  /* the TCP connection */
-    DQ_TIMEOUT_NETWORK,  /* one read or write (the network timeout) */
-    DQ_TIMEOUT_ACSE,     /* the answer to an A-ASSOCIATE-RQ or A-RELEASE-RQ */
-    DQ_TIMEOUT_DIMSE,    /* a DIMSE message */
-    DQ_TIMEOUT_CANCEL,   /* the final response after a C-CANCEL (a bound the caller set) */
+    DQ_TIMEOUT_CONNECT, /* the TCP connection */
+    DQ_TIMEOUT_NETWORK, /* one read or write (the network timeout) */
+    DQ_TIMEOUT_ACSE,    /* the answer to an A-ASSOCIATE-RQ or A-RELEASE-RQ */
+    DQ_TIMEOUT_DIMSE,   /* a DIMSE message */
+    DQ_TIMEOUT_CANCEL,  /* the final response after a C-CANCEL (a bound the caller set) */
 } dq_timeout_kind;
 
 /* DQ_ERR_CANCELLED: what the caller asked for, in detail[0]. A transport's
@@ -81,8 +81,8 @@ int dq_fail(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag, cons
 /* Fills *err (if not NULL) and returns nothing: for the places that record an
  * error without returning -1 (a function returning NULL or a size, an error
  * remembered while cleaning up, a field such as detail[] set afterwards). */
-void dq_error_set(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void dq_error_set(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag, const char *fmt,
+                  ...) __attribute__((format(printf, 5, 6)));
 /* Resets *err to DQ_OK with an empty message. */
 void dq_error_clear(dq_error *err);
 /* Prepends "prefix: " to the message (for adding context on the way up). */

@@ -44,30 +44,30 @@ extern "C" {
  * DQ_UID_ModalityWorklistInformationModelFind, DQ_UID_UnifiedProcedureStepPull. */
 
 typedef struct dq_find_request {
-    const char *sop_class_uid;     /* the query model; must have an accepted context */
-    const dq_dataset *identifier;  /* the query keys */
-    uint16_t priority;             /* 0 medium (pynetdicom's default), 1 high, 2 low */
-    uint16_t message_id;           /* 0: dq_assoc_next_message_id() */
+    const char *sop_class_uid;    /* the query model; must have an accepted context */
+    const dq_dataset *identifier; /* the query keys */
+    uint16_t priority;            /* 0 medium (pynetdicom's default), 1 high, 2 low */
+    uint16_t message_id;          /* 0: dq_assoc_next_message_id() */
 } dq_find_request;
 
 /* The classification of a status code (from the generated status table). */
 typedef struct dq_find_status {
     uint16_t code;
-    const char *category;  /* "Success", "Pending", "Cancel", "Warning", "Failure" or "Unknown" */
-    const char *meaning;   /* the standard's text, "" when the code is not listed */
+    const char *category; /* "Success", "Pending", "Cancel", "Warning", "Failure" or "Unknown" */
+    const char *meaning;  /* the standard's text, "" when the code is not listed */
 } dq_find_status;
 
 /* Looks a C-FIND status code up (PS3.4 C.4.1.1.4 and PS3.7 Annex C). */
 void dq_find_status_classify(uint16_t code, dq_find_status *out);
 
 typedef struct dq_find_response {
-    size_t index;                    /* 1, 2, ... */
-    uint16_t message_id;             /* the request's (Message ID Being Responded To) */
+    size_t index;        /* 1, 2, ... */
+    uint16_t message_id; /* the request's (Message ID Being Responded To) */
     dq_find_status status;
-    bool pending;                    /* 0xFF00 / 0xFF01 */
-    const dq_dataset *identifier;    /* decoded; NULL when none (or it did not decode) */
-    const dq_error *identifier_error;/* set when an identifier was present but did not decode */
-    const dq_dimse_message *message; /* raw command/data bytes */
+    bool pending;                     /* 0xFF00 / 0xFF01 */
+    const dq_dataset *identifier;     /* decoded; NULL when none (or it did not decode) */
+    const dq_error *identifier_error; /* set when an identifier was present but did not decode */
+    const dq_dimse_message *message;  /* raw command/data bytes */
 } dq_find_response;
 
 /* Called for every response, pending and final; everything it is given
@@ -78,11 +78,11 @@ typedef struct dq_find_response {
 typedef void (*dq_find_fn)(void *user, const dq_find_response *rsp, bool *cancel);
 
 typedef struct dq_find_result {
-    uint16_t message_id;   /* the one used */
-    dq_find_status final;  /* the last response's status */
-    size_t n_responses;    /* all responses, the final one included */
+    uint16_t message_id;  /* the one used */
+    dq_find_status final; /* the last response's status */
+    size_t n_responses;   /* all responses, the final one included */
     size_t n_pending;
-    bool cancel_sent;      /* a C-CANCEL-FIND-RQ went out (whoever asked for it) */
+    bool cancel_sent; /* a C-CANCEL-FIND-RQ went out (whoever asked for it) */
 } dq_find_result;
 
 /* Runs one C-FIND on an established association. Returns 0 when a final

@@ -69,19 +69,19 @@ enum {
     DQ_PDU_ITEM_USER_IDENTITY_AC = 0x59,
 };
 
-#define DQ_PDU_HEADER_SIZE 6u            /* type, reserved, 4-byte PDU-length */
-#define DQ_PDU_PROTOCOL_VERSION 0x0001u  /* bit 0: version 1 (PS3.8 9.3.2) */
+#define DQ_PDU_HEADER_SIZE 6u           /* type, reserved, 4-byte PDU-length */
+#define DQ_PDU_PROTOCOL_VERSION 0x0001u /* bit 0: version 1 (PS3.8 9.3.2) */
 /* One P-DATA-TF PDU holding exactly one PDV: PDU header + PDV item length +
  * presentation context ID + message control header. */
 #define DQ_PDU_PDATA_HEADER_SIZE 12u
 /* Message control header bits (PS3.8 Annex E.2). */
-#define DQ_PDV_COMMAND 0x01u             /* set: command; clear: data set */
-#define DQ_PDV_LAST 0x02u                /* set: last fragment */
+#define DQ_PDV_COMMAND 0x01u /* set: command; clear: data set */
+#define DQ_PDV_LAST 0x02u    /* set: last fragment */
 
 /* Caps. A-ASSOCIATE-RQ/AC PDUs are not subject to the negotiated maximum
  * length, so dq_pdu_frame() caps them at DQ_PDU_ASSOC_MAX_LENGTH. */
 #define DQ_PDU_ASSOC_MAX_LENGTH (1u << 20)
-#define DQ_PDU_MAX_PCTX 128u            /* all odd IDs 1..255 */
+#define DQ_PDU_MAX_PCTX 128u /* all odd IDs 1..255 */
 #define DQ_PDU_MAX_ROLES 128u
 #define DQ_PDU_MAX_EXT_NEG 128u
 #define DQ_PDU_MAX_COMMON_EXT_NEG 128u
@@ -90,10 +90,10 @@ enum {
 /* ---- receiving: framing --------------------------------------------------- */
 
 typedef struct dq_pdu_frame {
-    dq_pdu_type type;  /* valid once 1 byte has arrived */
-    uint32_t length;   /* the PDU-length field; valid once 6 bytes have arrived */
-    size_t size;       /* whole PDU: 6 + length; 0 while the header is incomplete */
-    bool complete;     /* buf starts with one whole PDU of `size` bytes; false:
+    dq_pdu_type type; /* valid once 1 byte has arrived */
+    uint32_t length;  /* the PDU-length field; valid once 6 bytes have arrived */
+    size_t size;      /* whole PDU: 6 + length; 0 while the header is incomplete */
+    bool complete;    /* buf starts with one whole PDU of `size` bytes; false:
                           not a whole PDU yet, feed more bytes */
 } dq_pdu_frame;
 
@@ -139,7 +139,7 @@ typedef struct dq_pdu_pctx {
      * writes just `transfer_syntax`. Decoders set it to NULL and keep the raw
      * sub-items below for dq_pdu_pctx_transfer_syntax(). */
     const dq_pdu_str *transfer_syntaxes;
-    const uint8_t *raw;           /* decoder: the sub-items (already validated) */
+    const uint8_t *raw; /* decoder: the sub-items (already validated) */
     size_t raw_len;
 } dq_pdu_pctx;
 
@@ -150,7 +150,7 @@ dq_pdu_str dq_pdu_pctx_transfer_syntax(const dq_pdu_pctx *pc, size_t i);
 /* SCP/SCU Role Selection (54H). */
 typedef struct dq_pdu_role {
     dq_pdu_str sop_class_uid;
-    uint8_t scu_role;  /* RQ: 1 = proposes SCU role; AC: 1 = accepted */
+    uint8_t scu_role; /* RQ: 1 = proposes SCU role; AC: 1 = accepted */
     uint8_t scp_role;
 } dq_pdu_role;
 
@@ -176,12 +176,12 @@ dq_pdu_str dq_pdu_common_ext_neg_related(const dq_pdu_common_ext_neg *c, size_t 
 
 /* User Identity Negotiation: 58H (RQ) or 59H (AC). */
 typedef struct dq_pdu_user_identity {
-    uint8_t type;                      /* RQ: 1 username, 2 username+passcode, 3 Kerberos,
+    uint8_t type;                        /* RQ: 1 username, 2 username+passcode, 3 Kerberos,
                                           4 SAML, 5 JWT */
     uint8_t positive_response_requested; /* RQ */
-    const uint8_t *primary;            /* RQ: primary field; AC: server response */
+    const uint8_t *primary;              /* RQ: primary field; AC: server response */
     uint16_t primary_len;
-    const uint8_t *secondary;          /* RQ: passcode (type 2), else empty */
+    const uint8_t *secondary; /* RQ: passcode (type 2), else empty */
     uint16_t secondary_len;
 } dq_pdu_user_identity;
 
@@ -189,11 +189,11 @@ typedef struct dq_pdu_user_identity {
  * are skipped (PS3.7 D.3.3) and counted. */
 typedef struct dq_pdu_user_info {
     bool has_max_length;
-    uint32_t max_length;             /* 51H: 0 = no limit */
+    uint32_t max_length;                    /* 51H: 0 = no limit */
     dq_pdu_str implementation_class_uid;    /* 52H; {NULL,0} when absent */
     dq_pdu_str implementation_version_name; /* 55H; {NULL,0} when absent */
     bool has_async_ops;
-    uint16_t max_ops_invoked;        /* 53H */
+    uint16_t max_ops_invoked; /* 53H */
     uint16_t max_ops_performed;
     size_t n_roles;
     dq_pdu_role roles[DQ_PDU_MAX_ROLES];
@@ -201,43 +201,43 @@ typedef struct dq_pdu_user_info {
     dq_pdu_ext_neg ext_neg[DQ_PDU_MAX_EXT_NEG];
     size_t n_common_ext_neg;
     dq_pdu_common_ext_neg common_ext_neg[DQ_PDU_MAX_COMMON_EXT_NEG];
-    bool has_user_identity;          /* 58H in an RQ, 59H in an AC */
+    bool has_user_identity; /* 58H in an RQ, 59H in an AC */
     dq_pdu_user_identity user_identity;
-    size_t n_unknown;                /* sub-items skipped */
+    size_t n_unknown; /* sub-items skipped */
 } dq_pdu_user_info;
 
 /* A-ASSOCIATE-RQ or -AC. Large (~25 KB): allocate it once per association,
  * not per PDU. Encoder input uses the same struct. */
 typedef struct dq_pdu_associate {
-    dq_pdu_type type;                /* DQ_PDU_ASSOCIATE_RQ or _AC */
-    uint16_t protocol_version;       /* DQ_PDU_PROTOCOL_VERSION */
-    char called_ae[DQ_PDU_AE_TITLE_SIZE + 1];  /* NUL-terminated, leading/trailing
+    dq_pdu_type type;                         /* DQ_PDU_ASSOCIATE_RQ or _AC */
+    uint16_t protocol_version;                /* DQ_PDU_PROTOCOL_VERSION */
+    char called_ae[DQ_PDU_AE_TITLE_SIZE + 1]; /* NUL-terminated, leading/trailing
                                                   spaces removed (AC: echoed) */
     char calling_ae[DQ_PDU_AE_TITLE_SIZE + 1];
-    dq_pdu_str application_context;  /* DQ_UID_DICOMApplicationContextName */
+    dq_pdu_str application_context; /* DQ_UID_DICOMApplicationContextName */
     size_t n_pctx;
     dq_pdu_pctx pctx[DQ_PDU_MAX_PCTX];
-    dq_pdu_user_info user_info;      /* present in every valid RQ/AC */
+    dq_pdu_user_info user_info; /* present in every valid RQ/AC */
 } dq_pdu_associate;
 
 typedef struct dq_pdu_reject {
-    uint8_t result;  /* 1 rejected-permanent, 2 rejected-transient */
-    uint8_t source;  /* 1 service-user, 2 provider (ACSE), 3 provider (Presentation) */
-    uint8_t reason;  /* meaning depends on source: dq_pdu_reject_reason_text() */
+    uint8_t result; /* 1 rejected-permanent, 2 rejected-transient */
+    uint8_t source; /* 1 service-user, 2 provider (ACSE), 3 provider (Presentation) */
+    uint8_t reason; /* meaning depends on source: dq_pdu_reject_reason_text() */
 } dq_pdu_reject;
 
 typedef struct dq_pdu_abort {
-    uint8_t source;  /* 0 service-user, 2 service-provider */
-    uint8_t reason;  /* significant when source == 2 */
+    uint8_t source; /* 0 service-user, 2 service-provider */
+    uint8_t reason; /* significant when source == 2 */
 } dq_pdu_abort;
 
 /* One presentation data value (PS3.8 9.3.5.1, Annex E). data points into the
  * PDU (zero copy). */
 typedef struct dq_pdv {
     uint8_t pctx_id;
-    uint8_t control;   /* message control header byte */
-    bool command;      /* control & DQ_PDV_COMMAND */
-    bool last;         /* control & DQ_PDV_LAST */
+    uint8_t control; /* message control header byte */
+    bool command;    /* control & DQ_PDV_COMMAND */
+    bool last;       /* control & DQ_PDV_LAST */
     const uint8_t *data;
     size_t len;
 } dq_pdv;
@@ -256,8 +256,7 @@ typedef struct dq_pdv_iter {
 /* A-ASSOCIATE-RQ (01H) or -AC (02H): every item and sub-item bounds-checked;
  * required items (application context, >= 1 presentation context, user
  * information with maximum length) are enforced. */
-int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
-                            dq_error *err);
+int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out, dq_error *err);
 int dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err);
 int dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err);
 /* A-RELEASE-RQ or -RP; *type says which. */

@@ -26,8 +26,8 @@ typedef enum dq_status_category {
 } dq_status_category;
 
 typedef struct dq_status_info {
-    uint16_t code;       /* with the masked-out digits as 0: "Cxxx" -> 0xC000 */
-    uint16_t mask;       /* 0xFFFF exact; "Cxxx" -> 0xF000 */
+    uint16_t code; /* with the masked-out digits as 0: "Cxxx" -> 0xC000 */
+    uint16_t mask; /* 0xFFFF exact; "Cxxx" -> 0xF000 */
     dq_status_category category;
     int source;          /* 0 PS3.4 table, 1 PS3.7 service section, 2 PS3.7 Annex C */
     const char *service; /* "C-FIND", "C-STORE", ...; "" for Annex C (any service) */

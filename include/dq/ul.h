@@ -45,25 +45,25 @@ typedef enum dq_ul_state {
 
 /* PS3.8 Table 9-10 events; the numbers are the standard's. */
 typedef enum dq_ul_event {
-    DQ_UL_EVT1 = 1,  /* A-ASSOCIATE request (local user) */
-    DQ_UL_EVT2,      /* Transport connect confirmation */
-    DQ_UL_EVT3,      /* A-ASSOCIATE-AC PDU received */
-    DQ_UL_EVT4,      /* A-ASSOCIATE-RJ PDU received */
-    DQ_UL_EVT5,      /* Transport connection indication */
-    DQ_UL_EVT6,      /* A-ASSOCIATE-RQ PDU received */
-    DQ_UL_EVT7,      /* A-ASSOCIATE response primitive (accept) */
-    DQ_UL_EVT8,      /* A-ASSOCIATE response primitive (reject) */
-    DQ_UL_EVT9,      /* P-DATA request primitive */
-    DQ_UL_EVT10,     /* P-DATA-TF PDU received */
-    DQ_UL_EVT11,     /* A-RELEASE request primitive */
-    DQ_UL_EVT12,     /* A-RELEASE-RQ PDU received */
-    DQ_UL_EVT13,     /* A-RELEASE-RP PDU received */
-    DQ_UL_EVT14,     /* A-RELEASE response primitive */
-    DQ_UL_EVT15,     /* A-ABORT request primitive */
-    DQ_UL_EVT16,     /* A-ABORT PDU received */
-    DQ_UL_EVT17,     /* Transport connection closed indication */
-    DQ_UL_EVT18,     /* ARTIM timer expired */
-    DQ_UL_EVT19,     /* Unrecognized or invalid PDU received */
+    DQ_UL_EVT1 = 1, /* A-ASSOCIATE request (local user) */
+    DQ_UL_EVT2,     /* Transport connect confirmation */
+    DQ_UL_EVT3,     /* A-ASSOCIATE-AC PDU received */
+    DQ_UL_EVT4,     /* A-ASSOCIATE-RJ PDU received */
+    DQ_UL_EVT5,     /* Transport connection indication */
+    DQ_UL_EVT6,     /* A-ASSOCIATE-RQ PDU received */
+    DQ_UL_EVT7,     /* A-ASSOCIATE response primitive (accept) */
+    DQ_UL_EVT8,     /* A-ASSOCIATE response primitive (reject) */
+    DQ_UL_EVT9,     /* P-DATA request primitive */
+    DQ_UL_EVT10,    /* P-DATA-TF PDU received */
+    DQ_UL_EVT11,    /* A-RELEASE request primitive */
+    DQ_UL_EVT12,    /* A-RELEASE-RQ PDU received */
+    DQ_UL_EVT13,    /* A-RELEASE-RP PDU received */
+    DQ_UL_EVT14,    /* A-RELEASE response primitive */
+    DQ_UL_EVT15,    /* A-ABORT request primitive */
+    DQ_UL_EVT16,    /* A-ABORT PDU received */
+    DQ_UL_EVT17,    /* Transport connection closed indication */
+    DQ_UL_EVT18,    /* ARTIM timer expired */
+    DQ_UL_EVT19,    /* Unrecognized or invalid PDU received */
 } dq_ul_event;
 #define DQ_UL_NEVENTS 19
 
@@ -87,14 +87,14 @@ bool dq_ul_transition(dq_ul_state s, dq_ul_event e, dq_ul_action *action, dq_ul_
 /* What the user (association layer) is told by an action. */
 typedef enum dq_ul_indication {
     DQ_UL_IND_NONE = 0,
-    DQ_UL_IND_ASSOCIATE_ACCEPTED,   /* AE-3: A-ASSOCIATE confirmation (accept) */
-    DQ_UL_IND_ASSOCIATE_REJECTED,   /* AE-4: A-ASSOCIATE confirmation (reject) */
-    DQ_UL_IND_ASSOCIATE_REQUESTED,  /* AE-6: A-ASSOCIATE indication (acceptor) */
-    DQ_UL_IND_PDATA,                /* DT-2, AR-6: P-DATA indication */
-    DQ_UL_IND_RELEASE_REQUESTED,    /* AR-2, AR-8: A-RELEASE indication */
-    DQ_UL_IND_RELEASE_CONFIRMED,    /* AR-3, AR-10: A-RELEASE confirmation */
-    DQ_UL_IND_ABORT,                /* AA-3: A-ABORT indication (peer user aborted) */
-    DQ_UL_IND_P_ABORT,              /* AA-3/AA-4/AA-8: A-P-ABORT indication */
+    DQ_UL_IND_ASSOCIATE_ACCEPTED,  /* AE-3: A-ASSOCIATE confirmation (accept) */
+    DQ_UL_IND_ASSOCIATE_REJECTED,  /* AE-4: A-ASSOCIATE confirmation (reject) */
+    DQ_UL_IND_ASSOCIATE_REQUESTED, /* AE-6: A-ASSOCIATE indication (acceptor) */
+    DQ_UL_IND_PDATA,               /* DT-2, AR-6: P-DATA indication */
+    DQ_UL_IND_RELEASE_REQUESTED,   /* AR-2, AR-8: A-RELEASE indication */
+    DQ_UL_IND_RELEASE_CONFIRMED,   /* AR-3, AR-10: A-RELEASE confirmation */
+    DQ_UL_IND_ABORT,               /* AA-3: A-ABORT indication (peer user aborted) */
+    DQ_UL_IND_P_ABORT,             /* AA-3/AA-4/AA-8: A-P-ABORT indication */
 } dq_ul_indication;
 
 /* Requests to the caller, as bit flags in dq_ul_output.todo. */
@@ -107,11 +107,11 @@ enum {
 };
 
 typedef struct dq_ul_output {
-    unsigned todo;                /* DQ_UL_DO_* flags, to be done in the order listed */
-    const uint8_t *send;          /* valid until the next dq_ul_handle call */
+    unsigned todo;       /* DQ_UL_DO_* flags, to be done in the order listed */
+    const uint8_t *send; /* valid until the next dq_ul_handle call */
     size_t send_len;
     dq_ul_indication indication;
-    dq_ul_action action;          /* which action ran (for logs and tests) */
+    dq_ul_action action; /* which action ran (for logs and tests) */
     dq_ul_state from, to;
     /* Abort details: for DQ_UL_IND_ABORT/P_ABORT the source/reason (from the
      * received A-ABORT PDU, or those we sent for AA-8). */
@@ -120,12 +120,12 @@ typedef struct dq_ul_output {
 
 typedef struct dq_ul {
     dq_ul_state state;
-    bool requestor;          /* we sent the A-ASSOCIATE-RQ (decides AR-8) */
+    bool requestor; /* we sent the A-ASSOCIATE-RQ (decides AR-8) */
     bool artim_running;
-    uint8_t small[10];       /* A-ABORT / A-RELEASE PDUs the machine builds itself */
-    const uint8_t *pending;  /* the A-ASSOCIATE-RQ to send at AE-2 */
+    uint8_t small[10];      /* A-ABORT / A-RELEASE PDUs the machine builds itself */
+    const uint8_t *pending; /* the A-ASSOCIATE-RQ to send at AE-2 */
     size_t pending_len;
-    uint8_t abort_reason;    /* provider reason for AA-8 (PS3.8 Table 9-26) */
+    uint8_t abort_reason; /* provider reason for AA-8 (PS3.8 Table 9-26) */
 } dq_ul;
 
 /* Starts in Sta1. */

@@ -15,8 +15,8 @@ static void error_vset(dq_error *err, dq_error_kind kind, size_t offset, uint32_
     vsnprintf(err->message, sizeof err->message, fmt, ap);
 }
 
-void dq_error_set(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag,
-                  const char *fmt, ...)
+void dq_error_set(dq_error *err, dq_error_kind kind, size_t offset, uint32_t tag, const char *fmt,
+                  ...)
 {
     if (!err)
         return;

@@ -10,7 +10,10 @@
 #define HDR ((sizeof(dq_arena_block) + ALIGN - 1) & ~(ALIGN - 1))
 #define MIN_BLOCK ((size_t)16384)
 
-static size_t round_up(size_t n) { return (n + ALIGN - 1) & ~(ALIGN - 1); }
+static size_t round_up(size_t n)
+{
+    return (n + ALIGN - 1) & ~(ALIGN - 1);
+}
 
 void dq_arena_init(dq_arena *a, void *first_block, size_t first_size)
 {

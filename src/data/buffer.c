@@ -6,7 +6,10 @@
 
 #include "dq/dataset.h"
 
-void dq_buffer_init(dq_buffer *b) { memset(b, 0, sizeof *b); }
+void dq_buffer_init(dq_buffer *b)
+{
+    memset(b, 0, sizeof *b);
+}
 
 void dq_buffer_free(dq_buffer *b)
 {
@@ -14,7 +17,10 @@ void dq_buffer_free(dq_buffer *b)
     memset(b, 0, sizeof *b);
 }
 
-void dq_buffer_reset(dq_buffer *b) { b->len = 0; }
+void dq_buffer_reset(dq_buffer *b)
+{
+    b->len = 0;
+}
 
 int dq_buffer_reserve(dq_buffer *b, size_t extra, dq_error *err)
 {

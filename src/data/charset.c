@@ -18,12 +18,12 @@
 /* A coded character set: the Defined Term(s) naming it, the iconv name for
  * its bytes, and for ISO 2022 the escape sequence designating it. */
 typedef struct cset {
-    const char *term;       /* "ISO_IR 100" */
-    const char *term2022;   /* "ISO 2022 IR 100" */
-    const char *iconv;      /* "ISO-8859-1"; NULL: ASCII */
-    const char *esc;        /* designation escape (without ESC), NULL if none */
-    bool g1;                /* designated to G1 (high bytes) rather than G0 */
-    bool multibyte_g0;      /* JIS X 0208/0212: 7-bit byte pairs in G0 */
+    const char *term;     /* "ISO_IR 100" */
+    const char *term2022; /* "ISO 2022 IR 100" */
+    const char *iconv;    /* "ISO-8859-1"; NULL: ASCII */
+    const char *esc;      /* designation escape (without ESC), NULL if none */
+    bool g1;              /* designated to G1 (high bytes) rather than G0 */
+    bool multibyte_g0;    /* JIS X 0208/0212: 7-bit byte pairs in G0 */
 } cset;
 
 static const cset sets[] = {
@@ -52,7 +52,10 @@ static const cset sets[] = {
 };
 #define NSETS (sizeof sets / sizeof sets[0])
 
-static bool eq(dq_str s, const char *t) { return t && strlen(t) == s.len && memcmp(s.ptr, t, s.len) == 0; }
+static bool eq(dq_str s, const char *t)
+{
+    return t && strlen(t) == s.len && memcmp(s.ptr, t, s.len) == 0;
+}
 
 static const cset *find_term(dq_str term)
 {
@@ -179,8 +182,8 @@ static void iconv_put(iconv_t cd, bool owned)
 /* Converts in[0..n) from `from` to UTF-8 with iconv; bytes it rejects are
  * escaped and skipped. prefix/suffix (e.g. ISO 2022 escapes) are fed around
  * the bytes but produce no output of their own. */
-static int conv(const char *from, const char *prefix, const uint8_t *in, size_t n,
-                dq_buffer *out, dq_error *err)
+static int conv(const char *from, const char *prefix, const uint8_t *in, size_t n, dq_buffer *out,
+                dq_error *err)
 {
     if (!from) {
         /* The default encoding, ISO 8859-1 (pydicom's "iso8859"): copy ASCII
@@ -285,9 +288,9 @@ static const cset *designation_at(const uint8_t *t, size_t i, size_t len, size_t
 
 /* The 7-bit run at t[i], up to the next escape or reset point (in a two-byte
  * G0 set, the next control byte), converted with G0; *next: where it ends. */
-__attribute__((always_inline)) static inline int
-g0_run_to_utf8(const cset *g0, const uint8_t *t, size_t i, size_t len, size_t *next,
-               dq_buffer *out, dq_error *err)
+__attribute__((always_inline)) static inline int g0_run_to_utf8(const cset *g0, const uint8_t *t,
+                                                                size_t i, size_t len, size_t *next,
+                                                                dq_buffer *out, dq_error *err)
 {
     bool mb = g0 && g0->multibyte_g0;
     size_t j = i;
@@ -368,8 +371,8 @@ static int iso2022_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer
     return 0;
 }
 
-int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len,
-                       dq_buffer *out, dq_error *err)
+int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len, dq_buffer *out,
+                       dq_error *err)
 {
     const uint8_t *t = (const uint8_t *)text;
     const char *cs = specific_charset ? specific_charset : "";
@@ -541,7 +544,8 @@ static int enc_run(const encoding *e, const uint8_t *s, size_t n, dq_buffer *out
             break;
         half = b[0] & 0x80;
         if (out && pos == 0 && (e->kind == ENC_JIS0208 || e->kind == ENC_JIS0212) &&
-            (dq_buffer_append(out, "\x1b", 1, err) || dq_buffer_append(out, e->esc, strlen(e->esc), err))) {
+            (dq_buffer_append(out, "\x1b", 1, err) ||
+             dq_buffer_append(out, e->esc, strlen(e->esc), err))) {
             rc = -1;
             break;
         }
@@ -564,7 +568,9 @@ static int put_designation(const encoding *e, int first, dq_buffer *out, dq_erro
     const char *esc = e->kind == ENC_JIS0201 ? (first >= 0x80 ? ")I" : "(J") : e->esc;
     if (!esc)
         return 0;
-    return dq_buffer_append(out, "\x1b", 1, err) || dq_buffer_append(out, esc, strlen(esc), err) ? -1 : 0;
+    return dq_buffer_append(out, "\x1b", 1, err) || dq_buffer_append(out, esc, strlen(esc), err)
+               ? -1
+               : 0;
 }
 
 /* JIS X 0208/0212 runs carry their own designation; after one, G0 goes back
@@ -576,8 +582,8 @@ static bool self_designating(const encoding *e)
 
 /* Appends s[0..n) as encoding e starting a part; `designate` when e is not
  * the part's initial set. */
-static int put_run(const encoding *e, bool designate, const uint8_t *s, size_t n,
-                   dq_buffer *out, dq_error *err)
+static int put_run(const encoding *e, bool designate, const uint8_t *s, size_t n, dq_buffer *out,
+                   dq_error *err)
 {
     dq_buffer run;
     dq_buffer_init(&run);
@@ -658,8 +664,8 @@ static int encode_replacing(const enc_list *l, const uint8_t *s, size_t n, dq_bu
 }
 
 /* One part (a PN component, a value): pydicom's encode_string. */
-static int encode_part(const enc_list *l, const uint8_t *s, size_t n, bool replace,
-                       dq_buffer *out, unsigned *flags, dq_error *err)
+static int encode_part(const enc_list *l, const uint8_t *s, size_t n, bool replace, dq_buffer *out,
+                       unsigned *flags, dq_error *err)
 {
     for (size_t i = 0; i < l->n; i++) {
         size_t k;
@@ -683,8 +689,8 @@ static int encode_part(const enc_list *l, const uint8_t *s, size_t n, bool repla
         if (enc_run(&l->e[0], s, n, NULL, &ok, err) < 0)
             return -1;
         return dq_fail(err, DQ_ERR_ARGUMENT, ok, DQ_ERROR_NO_TAG,
-                       "the character at byte %zu of \"%.*s\" is in none of the character sets",
-                       ok, (int)(n > 64 ? 64 : n), (const char *)s);
+                       "the character at byte %zu of \"%.*s\" is in none of the character sets", ok,
+                       (int)(n > 64 ? 64 : n), (const char *)s);
     }
     *flags |= DQ_CHARSET_REPLACED;
     return encode_replacing(l, s, n, out, err);
@@ -747,7 +753,7 @@ int dq_charset_from_utf8(const char *specific_charset, dq_vr vr, const char *utf
         while (j < len && (single || s[j] != '\\'))
             j++;
         int rc = vr == DQ_VR_PN ? encode_pn(&l, s + i, j - i, replace, out, &flags, err)
-                                   : encode_part(&l, s + i, j - i, replace, out, &flags, err);
+                                : encode_part(&l, s + i, j - i, replace, out, &flags, err);
         if (rc)
             return -1;
         if (j < len && dq_buffer_append(out, "\\", 1, err))
@@ -770,7 +776,8 @@ int dq_el_utf8_raw(const dq_element *el, dq_buffer *out)
     memcpy(csbuf, cs.ptr, cl);
     csbuf[cl] = 0;
     size_t before = out->len;
-    if (dq_charset_to_utf8(csbuf, (const char *)el->value, el->len, out, NULL) && out->len == before)
+    if (dq_charset_to_utf8(csbuf, (const char *)el->value, el->len, out, NULL) &&
+        out->len == before)
         return -1;
     return 0;
 }
@@ -842,14 +849,15 @@ static int encode_key(keys_ctx *k, dq_element *el, dq_error *err)
     char msg[400];
     if ((rc & DQ_CHARSET_UNKNOWN) && !k->warned_unknown && k->warn) {
         k->warned_unknown = true;
-        snprintf(msg, sizeof msg, "Unknown Specific Character Set '%s' - using default encoding instead",
-                 csbuf);
+        snprintf(msg, sizeof msg,
+                 "Unknown Specific Character Set '%s' - using default encoding instead", csbuf);
         k->warn(k->ctx, el->tag, msg);
     }
     if ((rc & DQ_CHARSET_REPLACED) && k->warn) {
-        snprintf(msg, sizeof msg, "Failed to encode (%04X,%04X) with Specific Character Set '%s' - "
-                 "using replacement characters in encoded string", DQ_TAG_GROUP(el->tag),
-                 DQ_TAG_ELEMENT(el->tag), csbuf);
+        snprintf(msg, sizeof msg,
+                 "Failed to encode (%04X,%04X) with Specific Character Set '%s' - "
+                 "using replacement characters in encoded string",
+                 DQ_TAG_GROUP(el->tag), DQ_TAG_ELEMENT(el->tag), csbuf);
         k->warn(k->ctx, el->tag, msg);
     }
     return 0;

@@ -19,11 +19,16 @@ typedef struct rd {
     dq_error *err;
 } rd;
 
-static uint16_t r16(const rd *r, size_t at) { return r->be ? dq_be16(r->buf + at) : dq_le16(r->buf + at); }
-static uint32_t r32(const rd *r, size_t at) { return r->be ? dq_be32(r->buf + at) : dq_le32(r->buf + at); }
+static uint16_t r16(const rd *r, size_t at)
+{
+    return r->be ? dq_be16(r->buf + at) : dq_le16(r->buf + at);
+}
+static uint32_t r32(const rd *r, size_t at)
+{
+    return r->be ? dq_be32(r->buf + at) : dq_le32(r->buf + at);
+}
 
-#define FAIL(r, kind, off, tag, ...) \
-    dq_fail((r)->err, kind, (r)->base + (off), tag, __VA_ARGS__)
+#define FAIL(r, kind, off, tag, ...) dq_fail((r)->err, kind, (r)->base + (off), tag, __VA_ARGS__)
 
 static void swap_units(uint8_t *p, size_t len, unsigned unit)
 {
@@ -43,8 +48,8 @@ static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsi
 static int parse_sequence(rd *r, dq_element *seq, size_t end, bool undefined, unsigned depth)
 {
     if (depth >= r->lim->max_depth)
-        return FAIL(r, DQ_ERR_LIMIT, r->pos, seq->tag,
-                    "sequences nested deeper than %u", r->lim->max_depth);
+        return FAIL(r, DQ_ERR_LIMIT, r->pos, seq->tag, "sequences nested deeper than %u",
+                    r->lim->max_depth);
     for (;;) {
         if (!undefined && r->pos == end)
             return 0;
@@ -64,11 +69,10 @@ static int parse_sequence(rd *r, dq_element *seq, size_t end, bool undefined, un
         }
         if (tag != DQ_TAG_ITEM)
             return FAIL(r, DQ_ERR_MALFORMED, off, seq->tag,
-                        "expected an item tag (FFFE,E000), found (%04X,%04X)",
-                        DQ_TAG_GROUP(tag), DQ_TAG_ELEMENT(tag));
+                        "expected an item tag (FFFE,E000), found (%04X,%04X)", DQ_TAG_GROUP(tag),
+                        DQ_TAG_ELEMENT(tag));
         if (++r->items > r->lim->max_items)
-            return FAIL(r, DQ_ERR_LIMIT, off, seq->tag, "more than %zu items",
-                        r->lim->max_items);
+            return FAIL(r, DQ_ERR_LIMIT, off, seq->tag, "more than %zu items", r->lim->max_items);
         dq_dataset *item = dq_ds_new_item(seq);
         if (!item)
             return FAIL(r, DQ_ERR_NOMEM, off, seq->tag, "out of memory");
@@ -103,10 +107,11 @@ static int parse_encapsulated(rd *r, dq_element *el, size_t end)
                         "expected a fragment item, found (%04X,%04X)", DQ_TAG_GROUP(tag),
                         DQ_TAG_ELEMENT(tag));
         if (len > end - r->pos)
-            return FAIL(r, DQ_ERR_MALFORMED, off, el->tag, "fragment length %u exceeds the %zu bytes left",
-                        len, end - r->pos);
+            return FAIL(r, DQ_ERR_MALFORMED, off, el->tag,
+                        "fragment length %u exceeds the %zu bytes left", len, end - r->pos);
         if (++r->items > r->lim->max_items)
-            return FAIL(r, DQ_ERR_LIMIT, off, el->tag, "more than %zu fragments", r->lim->max_items);
+            return FAIL(r, DQ_ERR_LIMIT, off, el->tag, "more than %zu fragments",
+                        r->lim->max_items);
         r->pos += len;
     }
     size_t n = r->pos - 8 - start;
@@ -126,9 +131,10 @@ static bool vr_chars(uint8_t a, uint8_t b)
 
 /* The VR and value length of the element at off, whose 8 bytes are known to
  * be there (PS3.5 7.1.1-7.1.3); r->pos moves past the header. */
-__attribute__((always_inline)) static inline int
-read_vr_length(rd *r, const dq_dataset *ds, size_t end, size_t off, uint32_t tag, dq_vr *vr_out,
-               uint32_t *len_out)
+__attribute__((always_inline)) static inline int read_vr_length(rd *r, const dq_dataset *ds,
+                                                                size_t end, size_t off,
+                                                                uint32_t tag, dq_vr *vr_out,
+                                                                uint32_t *len_out)
 {
     if (r->implicit) {
         *vr_out = dq_vr_for_tag(tag, ds);
@@ -182,9 +188,10 @@ parse_undefined_value(rd *r, dq_element *el, dq_vr vr, size_t end, size_t off, u
 
 /* A value of defined length len at r->pos: checked against what is left and
  * the limit, then kept (byte-swapped to LE) or parsed as a sequence. */
-__attribute__((always_inline)) static inline int
-parse_defined_value(rd *r, const dq_dataset *ds, dq_element *el, dq_vr vr, size_t end,
-                    size_t off, uint32_t len, unsigned depth)
+__attribute__((always_inline)) static inline int parse_defined_value(rd *r, const dq_dataset *ds,
+                                                                     dq_element *el, dq_vr vr,
+                                                                     size_t end, size_t off,
+                                                                     uint32_t len, unsigned depth)
 {
     uint32_t tag = el->tag;
     if (len > end - r->pos)
@@ -254,9 +261,8 @@ static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsi
         dq_element *el = dq_ds_append(ds, tag, vr);
         if (!el)
             return FAIL(r, DQ_ERR_NOMEM, off, tag, "out of memory");
-        if (len == DQ_UNDEFINED_LENGTH
-                ? parse_undefined_value(r, el, vr, end, off, depth)
-                : parse_defined_value(r, ds, el, vr, end, off, len, depth))
+        if (len == DQ_UNDEFINED_LENGTH ? parse_undefined_value(r, el, vr, end, off, depth)
+                                       : parse_defined_value(r, ds, el, vr, end, off, len, depth))
             return -1;
     }
 }
@@ -280,8 +286,14 @@ int dq_decode_raw(dq_dataset *ds, const uint8_t *buf, size_t len, bool implicit,
         dq_limits_default(&def);
         limits = &def;
     }
-    rd r = {.buf = buf, .len = len, .base = base_offset, .be = big_endian, .implicit = implicit,
-            .lim = limits, .stop_group = stop_group, .err = err};
+    rd r = {.buf = buf,
+            .len = len,
+            .base = base_offset,
+            .be = big_endian,
+            .implicit = implicit,
+            .lim = limits,
+            .stop_group = stop_group,
+            .err = err};
     if (len > limits->max_input)
         return FAIL(&r, DQ_ERR_LIMIT, 0, DQ_ERROR_NO_TAG, "input of %zu bytes above the limit %zu",
                     len, limits->max_input);
@@ -312,8 +324,8 @@ int dq_decode_deflated(dq_dataset *ds, const uint8_t *buf, size_t len, const dq_
     return rc < 0 ? -1 : 0;
 }
 
-int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len,
-                           dq_transfer_syntax ts, const dq_limits *limits, dq_error *err)
+int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len, dq_transfer_syntax ts,
+                           const dq_limits *limits, dq_error *err)
 {
     if (!ds || !ds->is_root || (!buf && len))
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
@@ -326,8 +338,7 @@ int dq_dataset_decode_into(dq_dataset *ds, const uint8_t *buf, size_t len,
         return dq_decode_raw(ds, buf, len, false, false, limits, 0, 0, NULL, err);
     case DQ_TS_EXPLICIT_BE:
         return dq_decode_raw(ds, buf, len, false, true, limits, 0, 0, NULL, err);
-    case DQ_TS_DEFLATED_LE:
-        return dq_decode_deflated(ds, buf, len, limits, err);
+    case DQ_TS_DEFLATED_LE: return dq_decode_deflated(ds, buf, len, limits, err);
     default:
         return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "unknown transfer syntax");
@@ -340,8 +351,7 @@ int dq_dataset_decode(const uint8_t *buf, size_t len, dq_transfer_syntax ts,
     *out = NULL;
     dq_dataset *ds = dq_dataset_new();
     if (!ds)
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
     if (dq_dataset_decode_into(ds, buf, len, ts, limits, err)) {
         dq_dataset_free(ds);
         return -1;
@@ -499,7 +509,8 @@ static int encode_ds(wr *w, const dq_dataset *ds)
         }
         if (DQ_TAG_ELEMENT(el->tag) == 0 && g != 0xFFFE) {
             /* Group length: recomputed from what follows in the group. */
-            if (put_header(w, el->tag, V('U', 'L'), 4, NULL) || dq_buffer_reserve(w->out, 4, w->err))
+            if (put_header(w, el->tag, V('U', 'L'), 4, NULL) ||
+                dq_buffer_reserve(w->out, 4, w->err))
                 return -1;
             gl_at = w->out->len;
             put32(w, 0);
@@ -519,7 +530,8 @@ static int encode_ds(wr *w, const dq_dataset *ds)
 int dq_encode_raw(const dq_dataset *ds, bool implicit, bool big_endian, uint16_t skip_group,
                   dq_buffer *out, dq_error *err)
 {
-    wr w = {.out = out, .be = big_endian, .implicit = implicit, .skip_group = skip_group, .err = err};
+    wr w = {
+        .out = out, .be = big_endian, .implicit = implicit, .skip_group = skip_group, .err = err};
     size_t start = out->len;
     if (encode_ds(&w, ds)) {
         out->len = start;
@@ -531,12 +543,9 @@ int dq_encode_raw(const dq_dataset *ds, bool implicit, bool big_endian, uint16_t
 int dq_dataset_encode(const dq_dataset *ds, dq_transfer_syntax ts, dq_buffer *out, dq_error *err)
 {
     switch (ts) {
-    case DQ_TS_IMPLICIT_LE:
-        return dq_encode_raw(ds, true, false, 0, out, err);
-    case DQ_TS_EXPLICIT_LE:
-        return dq_encode_raw(ds, false, false, 0, out, err);
-    case DQ_TS_EXPLICIT_BE:
-        return dq_encode_raw(ds, false, true, 0, out, err);
+    case DQ_TS_IMPLICIT_LE: return dq_encode_raw(ds, true, false, 0, out, err);
+    case DQ_TS_EXPLICIT_LE: return dq_encode_raw(ds, false, false, 0, out, err);
+    case DQ_TS_EXPLICIT_BE: return dq_encode_raw(ds, false, true, 0, out, err);
     case DQ_TS_DEFLATED_LE: {
         dq_buffer plain;
         dq_buffer_init(&plain);

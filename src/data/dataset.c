@@ -61,7 +61,10 @@ void dq_dataset_memory(const dq_dataset *ds, size_t *bytes, size_t *mallocs)
         *mallocs = ds ? ds->arena->mallocs : 0;
 }
 
-size_t dq_dataset_count(const dq_dataset *ds) { return ds ? ds->n : 0; }
+size_t dq_dataset_count(const dq_dataset *ds)
+{
+    return ds ? ds->n : 0;
+}
 
 const dq_element *dq_dataset_at(const dq_dataset *ds, size_t i)
 {
@@ -90,7 +93,10 @@ const dq_element *dq_dataset_find(const dq_dataset *ds, uint32_t tag)
     return i < ds->n && ds->elems[i]->tag == tag ? ds->elems[i] : NULL;
 }
 
-const dq_element *dq_dataset_parent(const dq_dataset *ds) { return ds ? ds->parent : NULL; }
+const dq_element *dq_dataset_parent(const dq_dataset *ds)
+{
+    return ds ? ds->parent : NULL;
+}
 
 bool dq_dataset_remove(dq_dataset *ds, uint32_t tag)
 {
@@ -195,9 +201,18 @@ int dq_el_set_value(dq_element *el, const void *bytes, size_t len)
     return 0;
 }
 
-uint32_t dq_element_tag(const dq_element *el) { return el->tag; }
-dq_vr dq_element_vr(const dq_element *el) { return el->vr; }
-const dq_dataset *dq_element_dataset(const dq_element *el) { return el->owner; }
+uint32_t dq_element_tag(const dq_element *el)
+{
+    return el->tag;
+}
+dq_vr dq_element_vr(const dq_element *el)
+{
+    return el->vr;
+}
+const dq_dataset *dq_element_dataset(const dq_element *el)
+{
+    return el->owner;
+}
 
 const uint8_t *dq_element_value(const dq_element *el, size_t *len)
 {
@@ -206,7 +221,10 @@ const uint8_t *dq_element_value(const dq_element *el, size_t *len)
     return el->value;
 }
 
-size_t dq_element_item_count(const dq_element *el) { return el->nitems; }
+size_t dq_element_item_count(const dq_element *el)
+{
+    return el->nitems;
+}
 
 dq_dataset *dq_element_item(const dq_element *el, size_t i)
 {
@@ -270,8 +288,7 @@ size_t dq_element_vm(const dq_element *el)
 int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error *err)
 {
     if (!dq_vr_is_text(el->vr))
-        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
-                       "element is not text");
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag, "element is not text");
     /* An empty value has a NULL pointer: no arithmetic on it (UB). */
     const char *p = el->value ? (const char *)el->value : "";
     const char *end = p + (el->value ? el->len : 0);
@@ -291,8 +308,7 @@ int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error 
     *out = trim(el->vr, p, (size_t)(end - p));
     return 0;
 none:
-    return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag,
-                   "no value %zu", index);
+    return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag, "no value %zu", index);
 }
 
 static int text_number(const dq_element *el, size_t index, bool integer, int64_t *iv, double *dv,
@@ -332,8 +348,7 @@ static int binary_at(const dq_element *el, size_t index, const uint8_t **p, dq_e
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
                        "element is not a number");
     if (index >= el->len / sz)
-        return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag,
-                       "no value %zu", index);
+        return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag, "no value %zu", index);
     *p = el->value + index * sz;
     return 0;
 }
@@ -362,8 +377,7 @@ int dq_element_int(const dq_element *el, size_t index, int64_t *out, dq_error *e
     default: {
         uint64_t v = le64(p);
         if (v > INT64_MAX)
-            return dq_fail(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, el->tag,
-                           "value above INT64_MAX");
+            return dq_fail(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, el->tag, "value above INT64_MAX");
         *out = (int64_t)v;
     }
     }
@@ -407,20 +421,17 @@ int dq_element_attribute_tag(const dq_element *el, size_t index, uint32_t *out, 
 {
     const uint8_t *p;
     if (el->vr != V('A', 'T'))
-        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
-                       "element is not AT");
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag, "element is not AT");
     if (binary_at(el, index, &p, err))
         return -1;
     *out = DQ_TAG(dq_le16(p), dq_le16(p + 2));
     return 0;
 }
 
-int dq_element_person_name(const dq_element *el, size_t index, dq_person_name *out,
-                           dq_error *err)
+int dq_element_person_name(const dq_element *el, size_t index, dq_person_name *out, dq_error *err)
 {
     if (el->vr != V('P', 'N'))
-        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag,
-                       "element is not PN");
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag, "element is not PN");
     dq_str s;
     if (dq_element_string(el, index, &s, err))
         return -1;
@@ -492,8 +503,7 @@ int dq_dataset_set_bytes(dq_dataset *ds, uint32_t tag, dq_vr vr, const void *val
     return 0;
 }
 
-int dq_dataset_set_string(dq_dataset *ds, uint32_t tag, dq_vr vr, const char *value,
-                          dq_error *err)
+int dq_dataset_set_string(dq_dataset *ds, uint32_t tag, dq_vr vr, const char *value, dq_error *err)
 {
     vr = pick_vr(ds, tag, vr);
     if (dq_vr_is_text(vr) || vr == V('U', 'N') || !value || !*value)
@@ -517,11 +527,10 @@ int dq_dataset_set_int(dq_dataset *ds, uint32_t tag, dq_vr vr, int64_t v, dq_err
         return dq_dataset_set_bytes(ds, tag, vr, t, strlen(t), err);
     }
     if (!sz || vr == V('F', 'L') || vr == V('F', 'D') || vr == V('A', 'T'))
-        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
-                       "VR is not an integer VR");
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "VR is not an integer VR");
     if (!dq_vr_int_fits(vr, v))
-        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag,
-                       "%lld does not fit the VR", (long long)v);
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "%lld does not fit the VR",
+                       (long long)v);
     return dq_dataset_set_bytes(ds, tag, vr, b, sz, err);
 }
 

@@ -20,11 +20,11 @@ typedef struct dq_arena_block {
 } dq_arena_block;
 
 typedef struct dq_arena {
-    dq_arena_block *head;   /* current block (newest) */
-    dq_arena_block *first;  /* kept on reset */
-    size_t total_bytes;     /* bytes taken from malloc */
-    size_t mallocs;         /* malloc calls made */
-    void *last;             /* the most recent allocation, for in-place growth */
+    dq_arena_block *head;  /* current block (newest) */
+    dq_arena_block *first; /* kept on reset */
+    size_t total_bytes;    /* bytes taken from malloc */
+    size_t mallocs;        /* malloc calls made */
+    void *last;            /* the most recent allocation, for in-place growth */
     size_t last_size;
 } dq_arena;
 
@@ -49,16 +49,16 @@ struct dq_element {
     uint8_t typed_utf8;       /* text as typed (dq_dataset_set_key): UTF-8, not yet in the
                                  data set's character set (dq_dataset_encode_keys) */
     uint32_t len;
-    uint8_t *value;           /* little-endian byte order; NULL when len 0 */
+    uint8_t *value; /* little-endian byte order; NULL when len 0 */
     dq_dataset *owner;
-    dq_dataset **items;       /* SQ only */
+    dq_dataset **items; /* SQ only */
     size_t nitems, items_cap;
 };
 
 struct dq_dataset {
-    dq_arena *arena;          /* the root's */
-    dq_element *parent;       /* NULL for a root */
-    dq_element **elems;       /* ascending tag order */
+    dq_arena *arena;    /* the root's */
+    dq_element *parent; /* NULL for a root */
+    dq_element **elems; /* ascending tag order */
     size_t n, cap;
     bool is_root;
 };
@@ -75,12 +75,20 @@ dq_dataset *dq_ds_new_item(dq_element *seq);
 int dq_el_set_value(dq_element *el, const void *bytes, size_t len);
 
 /* Little-endian helpers. */
-static inline uint16_t dq_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-static inline uint32_t dq_le32(const uint8_t *p) {
+static inline uint16_t dq_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t dq_le32(const uint8_t *p)
+{
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
-static inline uint16_t dq_be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
-static inline uint32_t dq_be32(const uint8_t *p) {
+static inline uint16_t dq_be16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+static inline uint32_t dq_be32(const uint8_t *p)
+{
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 

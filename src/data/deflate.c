@@ -67,7 +67,8 @@ int dq_deflate_raw(const uint8_t *in, size_t len, dq_buffer *out, dq_error *err)
     while (wbits < MAX_WBITS && ((size_t)1 << wbits) < len)
         wbits++;
     mem_level = wbits - 6 > 8 ? 8 : wbits - 6;
-    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -wbits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -wbits, mem_level,
+                     Z_DEFAULT_STRATEGY) != Z_OK)
         return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "deflateInit2 failed");
     size_t bound = deflateBound(&z, (uLong)len) + 1;
@@ -85,8 +86,7 @@ int dq_deflate_raw(const uint8_t *in, size_t len, dq_buffer *out, dq_error *err)
     deflateEnd(&z);
     if (rc != Z_STREAM_END) {
         out->len = start;
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "deflate failed");
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "deflate failed");
     }
     out->len += bound - z.avail_out;
     if ((out->len - start) & 1u)

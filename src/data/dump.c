@@ -31,7 +31,10 @@ static void add(dout *o, const void *p, size_t n)
     if (dq_buffer_append(&o->line, p, n, o->err))
         o->failed = 1;
 }
-static void adds(dout *o, const char *s) { add(o, s, strlen(s)); }
+static void adds(dout *o, const char *s)
+{
+    add(o, s, strlen(s));
+}
 
 /* Python's repr() of a float: the shortest digits that read back exactly,
  * scientific notation when the exponent is < -4 or >= 16, else positional
@@ -122,7 +125,10 @@ static void py_bytes(dout *o, const uint8_t *p, size_t n)
     add(o, &quote, 1);
 }
 
-static bool is_pad(char c) { return c == ' ' || c == '\0'; }
+static bool is_pad(char c)
+{
+    return c == ' ' || c == '\0';
+}
 
 /* Text as pydicom 2 presents it (what str() of the value gives):
  *   AE DS IS: each value stripped both sides (pydicom's own choice: PS3.5
@@ -214,7 +220,8 @@ __attribute__((always_inline)) static inline void value_text(dout *o, const dq_e
             } else if (vr == V('A', 'T')) {
                 uint32_t t = 0;
                 dq_element_attribute_tag(el, i, &t, NULL);
-                snprintf(tmp, sizeof tmp, "(%04x, %04x)", DQ_TAG_GROUP(t), DQ_TAG_ELEMENT(t)); /* pydicom 2 str(Tag) */
+                snprintf(tmp, sizeof tmp, "(%04x, %04x)", DQ_TAG_GROUP(t),
+                         DQ_TAG_ELEMENT(t)); /* pydicom 2 str(Tag) */
                 adds(o, tmp);
             } else if (vr == V('U', 'V')) {
                 const uint8_t *p = el->value + i * 8;
@@ -430,7 +437,8 @@ static void tree_value(tree *t, const dq_element *el, size_t vm)
     dq_vr_class cls = vi ? vi->vr_class : DQ_VR_CLASS_BYTES;
     char tmp[48];
     if (cls == DQ_VR_CLASS_SEQUENCE) {
-        snprintf(tmp, sizeof tmp, "(Sequence with %zu item%s)", el->nitems, el->nitems == 1 ? "" : "s");
+        snprintf(tmp, sizeof tmp, "(Sequence with %zu item%s)", el->nitems,
+                 el->nitems == 1 ? "" : "s");
         adds(o, tmp);
         return;
     }
@@ -566,8 +574,7 @@ static void to_buffer(void *ctx, const char *line, size_t len)
         bc->failed = 1;
 }
 
-int dq_dataset_dump_buffer(const dq_dataset *ds, dq_buffer *out, const char *prefix,
-                           dq_error *err)
+int dq_dataset_dump_buffer(const dq_dataset *ds, dq_buffer *out, const char *prefix, dq_error *err)
 {
     buf_ctx bc = {out, prefix ? prefix : "", 0};
     if (dq_dataset_dump(ds, to_buffer, &bc, err))

@@ -17,8 +17,8 @@ static int bad(dq_error *err, uint32_t tag, const char *arg, const char *fmt, co
 {
     char why[320];
     snprintf(why, sizeof why, fmt, what);
-    return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "invalid query key '%s': %s",
-                   arg, why);
+    return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "invalid query key '%s': %s", arg,
+                   why);
 }
 
 static int hexval(int c)
@@ -64,8 +64,9 @@ static int set_text(dq_element *el, const char *text, size_t n, const char *arg,
         return bad(err, el->tag, arg, "%s", "a sequence takes no value");
     if (n > UINT32_MAX - 2)
         return bad(err, el->tag, arg, "%s", "value too long");
-    return dq_el_set_value(el, text, n) ? dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET,
-                                                  el->tag, "out of memory") : 0;
+    return dq_el_set_value(el, text, n)
+               ? dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, el->tag, "out of memory")
+               : 0;
 }
 
 /* OB, OW, UN and the like: the bytes as hexadecimal digits, two per byte. */
@@ -232,7 +233,8 @@ static int parse_component(const char *s, size_t n, const char *arg, component *
     const dq_dict_entry *de = NULL;
     if (strchr(name, ',') || name[0] == '(') {
         if (!parse_tag(name, strlen(name), &c->tag))
-            return bad(err, DQ_ERROR_NO_TAG, arg, "malformed tag '%s' (expected (gggg,eeee))", name);
+            return bad(err, DQ_ERROR_NO_TAG, arg, "malformed tag '%s' (expected (gggg,eeee))",
+                       name);
         de = dq_dict_find(c->tag);
     } else {
         de = dq_dict_find_keyword(name);
@@ -320,8 +322,7 @@ static int set_leaf(dq_dataset *cur, const component *c, dq_vr vr, const char *v
 int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err)
 {
     if (!ds || !arg)
-        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "no query key");
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "no query key");
     const char *eq = strchr(arg, '=');
     const char *value = eq ? eq + 1 : "";
     size_t path_len = eq ? (size_t)(eq - arg) : strlen(arg);

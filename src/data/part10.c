@@ -71,8 +71,8 @@ static int meta_transfer_syntax(const dq_dataset *meta, size_t pos, dq_transfer_
          * (PS3.6 Table A-1, PS3.5 Annex A). */
         static const char arc[] = DQ_UID_ImplicitVRLittleEndian ".";
         dq_str uid;
-        if (dq_element_string(tse, 0, &uid, NULL) == 0 &&
-            uid.len > sizeof arc - 1 && memcmp(uid.ptr, arc, sizeof arc - 1) == 0)
+        if (dq_element_string(tse, 0, &uid, NULL) == 0 && uid.len > sizeof arc - 1 &&
+            memcmp(uid.ptr, arc, sizeof arc - 1) == 0)
             ts = DQ_TS_EXPLICIT_LE;
         else
             return dq_fail(err, DQ_ERR_UNSUPPORTED, pos, DQ_TAG(0x0002, 0x0010),
@@ -98,12 +98,12 @@ static int decode_body(const uint8_t *buf, size_t len, size_t pos, const dq_limi
         implicit = dq_ts_is_implicit(*ts);
         be = dq_ts_is_big_endian(*ts);
     }
-    return dq_decode_raw(ds, buf + pos, len - pos, implicit, be, limits, 0, pos, NULL, err) ? -1 : 0;
+    return dq_decode_raw(ds, buf + pos, len - pos, implicit, be, limits, 0, pos, NULL, err) ? -1
+                                                                                            : 0;
 }
 
-int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits,
-                     dq_dataset **meta_out, dq_dataset **ds_out, dq_transfer_syntax *ts_out,
-                     dq_error *err)
+int dq_part10_decode(const uint8_t *buf, size_t len, const dq_limits *limits, dq_dataset **meta_out,
+                     dq_dataset **ds_out, dq_transfer_syntax *ts_out, dq_error *err)
 {
     size_t pos = 0;
     dq_transfer_syntax ts = DQ_TS_UNKNOWN;
@@ -160,8 +160,7 @@ static int open_input(const char *path, const dq_limits *limits, FILE **f_out, s
     if (st_rc != 0 || st.st_size < 0 || (uint64_t)st.st_size > limits->max_input) {
         fclose(f);
         return dq_fail(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "%s: not a regular file or larger than %zu bytes", path,
-                       limits->max_input);
+                       "%s: not a regular file or larger than %zu bytes", path, limits->max_input);
     }
     *f_out = f;
     *size = (size_t)st.st_size;
@@ -174,8 +173,7 @@ static int read_all(FILE *f, const char *path, size_t n, uint8_t **buf_out, dq_e
     uint8_t *buf = malloc(n ? n : 1);
     if (!buf) {
         fclose(f);
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
     }
     size_t got = fread(buf, 1, n, f);
     int read_errno = ferror(f) ? errno : 0;
@@ -184,8 +182,7 @@ static int read_all(FILE *f, const char *path, size_t n, uint8_t **buf_out, dq_e
         free(buf);
         if (read_errno)
             return io_fail(err, path, read_errno);
-        return dq_fail(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "%s: short read", path);
+        return dq_fail(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: short read", path);
     }
     *buf_out = buf;
     return 0;
@@ -243,8 +240,7 @@ int dq_part10_encode(const dq_dataset *ds, dq_transfer_syntax ts, const char *so
         sop_instance_uid = uid_from(ds, DQ_TAG(0x0008, 0x0018), inst, sizeof inst);
     dq_dataset *meta = dq_dataset_new();
     if (!meta)
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
     static const uint8_t version[2] = {0x00, 0x01};
     size_t start = out->len;
     int rc = dq_dataset_set_bytes(meta, DQ_TAG(0x0002, 0x0000), V('U', 'L'), "\0\0\0\0", 4, err);
@@ -253,9 +249,10 @@ int dq_part10_encode(const dq_dataset *ds, dq_transfer_syntax ts, const char *so
     rc = rc ? rc : put_uid(meta, DQ_TAG(0x0002, 0x0003), sop_instance_uid, err);
     rc = rc ? rc : put_uid(meta, DQ_TAG(0x0002, 0x0010), dq_ts_uid(ts), err);
     rc = rc ? rc : put_uid(meta, DQ_TAG(0x0002, 0x0012), DQ_IMPLEMENTATION_CLASS_UID, err);
-    rc = rc ? rc : dq_dataset_set_bytes(meta, DQ_TAG(0x0002, 0x0013), V('S', 'H'),
-                                        DQ_IMPLEMENTATION_VERSION_NAME,
-                                        strlen(DQ_IMPLEMENTATION_VERSION_NAME), err);
+    rc = rc ? rc
+            : dq_dataset_set_bytes(meta, DQ_TAG(0x0002, 0x0013), V('S', 'H'),
+                                   DQ_IMPLEMENTATION_VERSION_NAME,
+                                   strlen(DQ_IMPLEMENTATION_VERSION_NAME), err);
     rc = rc ? rc : dq_buffer_reserve(out, 132, err);
     if (rc == 0) {
         memset(out->data + out->len, 0, 128);
@@ -273,7 +270,8 @@ int dq_part10_encode(const dq_dataset *ds, dq_transfer_syntax ts, const char *so
                 rc = dq_deflate_raw(plain.data, plain.len, out, err);
             dq_buffer_free(&plain);
         } else {
-            rc = dq_encode_raw(ds, dq_ts_is_implicit(ts), dq_ts_is_big_endian(ts), 0x0002, out, err);
+            rc =
+                dq_encode_raw(ds, dq_ts_is_implicit(ts), dq_ts_is_big_endian(ts), 0x0002, out, err);
         }
     }
     dq_dataset_free(meta);
@@ -295,14 +293,16 @@ int dq_part10_write_file(const char *path, const dq_dataset *ds, dq_transfer_syn
     int rc = 0;
     if (!f || fwrite(b.data, 1, b.len, f) != b.len) {
         int e = errno;
-        dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path, strerror(e));
+        dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path,
+                     strerror(e));
         if (err)
             err->sys_errno = e;
         rc = -1;
     }
     if (f && fclose(f) != 0 && rc == 0) {
         int e = errno;
-        dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path, strerror(e));
+        dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path,
+                     strerror(e));
         if (err)
             err->sys_errno = e;
         rc = -1;

@@ -37,5 +37,11 @@ const char *dq_ts_name(dq_transfer_syntax ts)
     return ts >= 0 && ts <= 3 ? ts_table[ts].name : NULL;
 }
 
-bool dq_ts_is_implicit(dq_transfer_syntax ts) { return ts == DQ_TS_IMPLICIT_LE; }
-bool dq_ts_is_big_endian(dq_transfer_syntax ts) { return ts == DQ_TS_EXPLICIT_BE; }
+bool dq_ts_is_implicit(dq_transfer_syntax ts)
+{
+    return ts == DQ_TS_IMPLICIT_LE;
+}
+bool dq_ts_is_big_endian(dq_transfer_syntax ts)
+{
+    return ts == DQ_TS_EXPLICIT_BE;
+}

@@ -8,7 +8,8 @@
 #include "dq_gen_uids.h"
 
 /* Linear probing from the hash until the string matches or a slot is empty. */
-static const dq_uid_entry *probe(const uint16_t *slots, unsigned bits, const char *key, int by_keyword)
+static const dq_uid_entry *probe(const uint16_t *slots, unsigned bits, const char *key,
+                                 int by_keyword)
 {
     const uint32_t size_mask = (1u << bits) - 1u;
     for (uint32_t h = dq_hash_str(key, bits);; h = (h + 1u) & size_mask) {

@@ -17,8 +17,8 @@ dq_vr dq_vr_from_code(const char *two_chars)
 {
     if (!two_chars || !two_chars[0] || !two_chars[1])
         return 0;
-    const dq_vr_info *info = dq_vr_info_get(DQ_VR_CODE((unsigned char)two_chars[0],
-                                                       (unsigned char)two_chars[1]));
+    const dq_vr_info *info =
+        dq_vr_info_get(DQ_VR_CODE((unsigned char)two_chars[0], (unsigned char)two_chars[1]));
     return info ? info->vr : 0;
 }
 

@@ -102,8 +102,10 @@ int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t le
     if ((out->todo & DQ_UL_DO_SEND) && a->t) {
         if (out->send_len >= 10 && out->send[0] == DQ_PDU_ABORT && a->on_event) {
             dq_pdu_abort ab = {out->send[8], out->send[9]};
-            dq_assoc_event e = {.type = DQ_ASSOC_EV_ABORT_SENT, .pdu = out->send,
-                                .pdu_len = out->send_len, .abort = &ab};
+            dq_assoc_event e = {.type = DQ_ASSOC_EV_ABORT_SENT,
+                                .pdu = out->send,
+                                .pdu_len = out->send_len,
+                                .abort = &ab};
             a->on_event(a->user, &e);
         }
         dq_error werr;
@@ -256,8 +258,8 @@ static double read_wait(const dq_assoc *a, double deadline, bool *overall)
  * timeout, not a cancel's), *err says so, with `what` in detail[0]. */
 static int read_failed(bool expired, bool overall, dq_timeout_kind what, dq_error *err)
 {
-    if (expired || (err && err->kind == DQ_ERR_TIMEOUT && overall &&
-                    err->detail[0] != DQ_TIMEOUT_CANCEL)) {
+    if (expired ||
+        (err && err->kind == DQ_ERR_TIMEOUT && overall && err->detail[0] != DQ_TIMEOUT_CANCEL)) {
         dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                      "%s timeout: no answer from the peer", timeout_name(what));
         if (err)
@@ -329,13 +331,15 @@ int dq_assoc_read_pdu(dq_assoc *a, double deadline, dq_timeout_kind what, const 
 /* Fills *err from an abort output. */
 static void abort_error(const dq_ul_output *o, bool received, dq_error *err)
 {
-    dq_error_set(err, DQ_ERR_ABORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                 "association aborted by %s (source %u: %s, reason %u: %s)",
-                 received ? "the peer" : "us", o->abort_source,
-                 dq_pdu_abort_source_text(o->abort_source) ? dq_pdu_abort_source_text(o->abort_source) : "?",
-                 o->abort_reason,
-                 dq_pdu_abort_reason_text(o->abort_source, o->abort_reason)
-                     ? dq_pdu_abort_reason_text(o->abort_source, o->abort_reason) : "?");
+    dq_error_set(
+        err, DQ_ERR_ABORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+        "association aborted by %s (source %u: %s, reason %u: %s)", received ? "the peer" : "us",
+        o->abort_source,
+        dq_pdu_abort_source_text(o->abort_source) ? dq_pdu_abort_source_text(o->abort_source) : "?",
+        o->abort_reason,
+        dq_pdu_abort_reason_text(o->abort_source, o->abort_reason)
+            ? dq_pdu_abort_reason_text(o->abort_source, o->abort_reason)
+            : "?");
     if (err) {
         err->detail[0] = o->abort_source;
         err->detail[1] = o->abort_reason;
@@ -350,8 +354,8 @@ static void abort_received(dq_assoc *a, const dq_ul_output *o, const uint8_t *pd
 {
     if (a->on_event) {
         dq_pdu_abort ab = {o->abort_source, o->abort_reason};
-        dq_assoc_event e = {.type = DQ_ASSOC_EV_ABORT_RECEIVED, .pdu = pdu, .pdu_len = len,
-                            .abort = &ab};
+        dq_assoc_event e = {
+            .type = DQ_ASSOC_EV_ABORT_RECEIVED, .pdu = pdu, .pdu_len = len, .abort = &ab};
         a->on_event(a->user, &e);
     }
     abort_error(o, true, err);
@@ -372,11 +376,11 @@ static void bad_pdu_error(const dq_ul_output *o, const dq_error *why, const uint
         snprintf(err->message + n, sizeof err->message - n, ": refused, association aborted");
     } else {
         err->kind = DQ_ERR_PROTOCOL;
-        dq_error_prefix(err, "%s from the peer in %s, association aborted",
-                        pdu && len ? (dq_pdu_type_name(pdu[0]) ? dq_pdu_type_name(pdu[0])
-                                                               : "unrecognized PDU")
-                                   : "invalid PDU",
-                        dq_ul_state_name(before));
+        dq_error_prefix(
+            err, "%s from the peer in %s, association aborted",
+            pdu && len ? (dq_pdu_type_name(pdu[0]) ? dq_pdu_type_name(pdu[0]) : "unrecognized PDU")
+                       : "invalid PDU",
+            dq_ul_state_name(before));
     }
     err->detail[0] = o->abort_source;
     err->detail[1] = o->abort_reason;
@@ -492,7 +496,8 @@ static int check_rq_params(const dq_assoc_params *p, size_t *nts, dq_error *err)
             p->contexts[i].n_transfer_syntaxes > 255)
             return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                            "presentation context %zu needs an abstract syntax and 1..255 "
-                           "transfer syntaxes", i * 2 + 1);
+                           "transfer syntaxes",
+                           i * 2 + 1);
         *nts += p->contexts[i].n_transfer_syntaxes;
     }
     return 0;
@@ -578,8 +583,7 @@ static int build_rq(dq_assoc *a, const dq_assoc_params *p, dq_error *err)
     if (!rq || !ts) {
         free(rq);
         free(ts);
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
     }
     rq->type = DQ_PDU_ASSOCIATE_RQ;
     rq->protocol_version = DQ_PDU_PROTOCOL_VERSION;
@@ -596,8 +600,7 @@ static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
     a->ac = malloc(len);
     a->ac_view = calloc(1, sizeof *a->ac_view);
     if (!a->ac || !a->ac_view)
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
     memcpy(a->ac, pdu, len);
     a->ac_len = len;
     if (dq_pdu_decode_associate(a->ac, a->ac_len, a->ac_view, err) < 0)
@@ -652,8 +655,8 @@ static dq_assoc *assoc_new(dq_transport *t, const dq_assoc_params *p)
     a->dimse_timeout = p->dimse_timeout;
     a->network_timeout = p->network_timeout;
     a->artim_timeout = p->artim_timeout;
-    a->max_data_set_length = p->max_data_set_length ? p->max_data_set_length
-                                                    : DQ_DIMSE_MAX_DATA_SET_LENGTH;
+    a->max_data_set_length =
+        p->max_data_set_length ? p->max_data_set_length : DQ_DIMSE_MAX_DATA_SET_LENGTH;
     a->pdata_cap = dq_assoc_pdata_cap(a->max_data_set_length);
     a->our_max_pdu = p->max_pdu;
     a->next_message_id = 1;
@@ -679,8 +682,10 @@ static int send_rq(dq_assoc *a, dq_error *err)
     if (dq_assoc_ul_event(a, DQ_UL_EVT1, a->rq.data, a->rq.len, &o, err) < 0)
         return -1;
     if (a->on_event) {
-        dq_assoc_event e = {.type = DQ_ASSOC_EV_REQUESTING, .pdu = a->rq.data,
-                            .pdu_len = a->rq.len, .associate = a->rq_view};
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_REQUESTING,
+                            .pdu = a->rq.data,
+                            .pdu_len = a->rq.len,
+                            .associate = a->rq_view};
         a->on_event(a->user, &e);
     }
     return dq_assoc_ul_event(a, DQ_UL_EVT2, NULL, 0, &o, err);
@@ -698,7 +703,9 @@ static int accepted(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
     }
     dq_assoc_ul_event(a, DQ_UL_EVT3, pdu, len, &o, err);
     if (a->on_event) {
-        dq_assoc_event e = {.type = DQ_ASSOC_EV_ACCEPTED, .pdu = a->ac, .pdu_len = a->ac_len,
+        dq_assoc_event e = {.type = DQ_ASSOC_EV_ACCEPTED,
+                            .pdu = a->ac,
+                            .pdu_len = a->ac_len,
                             .associate = a->ac_view};
         a->on_event(a->user, &e);
     }
@@ -712,8 +719,8 @@ static int rejected(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
     dq_pdu_reject rj = {0};
     dq_pdu_decode_reject(pdu, len, &rj, NULL);
     if (a->on_event) {
-        dq_assoc_event e = {.type = DQ_ASSOC_EV_REJECTED, .pdu = pdu, .pdu_len = len,
-                            .reject = &rj};
+        dq_assoc_event e = {
+            .type = DQ_ASSOC_EV_REJECTED, .pdu = pdu, .pdu_len = len, .reject = &rj};
         a->on_event(a->user, &e);
     }
     const char *rs = dq_pdu_reject_result_text(rj.result);
@@ -722,8 +729,8 @@ static int rejected(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
     dq_ul_output o;
     dq_assoc_ul_event(a, DQ_UL_EVT4, pdu, len, &o, NULL);
     dq_error_set(err, DQ_ERR_REJECTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                 "association rejected: result %u (%s), source %u (%s), reason %u (%s)",
-                 rj.result, rs ? rs : "?", rj.source, ss ? ss : "?", rj.reason, xs ? xs : "?");
+                 "association rejected: result %u (%s), source %u (%s), reason %u (%s)", rj.result,
+                 rs ? rs : "?", rj.source, ss ? ss : "?", rj.reason, xs ? xs : "?");
     err->detail[0] = rj.result;
     err->detail[1] = rj.source;
     err->detail[2] = rj.reason;
@@ -748,8 +755,7 @@ static int await_answer(dq_assoc *a, dq_error *err)
     return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
 }
 
-int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *p,
-                        dq_error *err)
+int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *p, dq_error *err)
 {
     dq_error scratch;
     if (!err)
@@ -758,8 +764,7 @@ int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *
     dq_assoc *a = assoc_new(t, p);
     if (!a) {
         dq_transport_close(t);
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
     }
     if (build_rq(a, p, err) < 0 || send_rq(a, err) < 0 || await_answer(a, err) < 0) {
         dq_assoc_free(a);
@@ -887,8 +892,7 @@ int dq_assoc_release(dq_assoc *a, dq_error *err)
                 return -1;
             continue;
         }
-        if (ev == DQ_UL_EVT13 &&
-            (a->ul.state == DQ_UL_STA7 || a->ul.state == DQ_UL_STA11)) {
+        if (ev == DQ_UL_EVT13 && (a->ul.state == DQ_UL_STA7 || a->ul.state == DQ_UL_STA11)) {
             /* AR-3: confirmation, the transport is closed at once. */
             if (dq_assoc_ul_event(a, ev, pdu, len, &o, err) < 0)
                 return -1;

@@ -13,28 +13,28 @@ struct dq_assoc {
     dq_assoc_event_fn on_event;
     void *user;
     double acse_timeout, dimse_timeout, network_timeout;
-    double artim_timeout;        /* Sta13 wait for the peer's close after A-ABORT */
-    size_t max_data_set_length;  /* reassembled data set cap (never 0) */
-    size_t pdata_cap;            /* largest P-DATA-TF PDU-length taken (dq_assoc_pdata_cap) */
-    bool oversized_seen;         /* DQ_ASSOC_EV_PDU_OVERSIZED was sent */
-    bool failed_reported;        /* DQ_ASSOC_EV_FAILED was sent */
+    double artim_timeout;       /* Sta13 wait for the peer's close after A-ABORT */
+    size_t max_data_set_length; /* reassembled data set cap (never 0) */
+    size_t pdata_cap;           /* largest P-DATA-TF PDU-length taken (dq_assoc_pdata_cap) */
+    bool oversized_seen;        /* DQ_ASSOC_EV_PDU_OVERSIZED was sent */
+    bool failed_reported;       /* DQ_ASSOC_EV_FAILED was sent */
     uint32_t our_max_pdu, peer_max_pdu;
 
-    dq_buffer rq;                /* our A-ASSOCIATE-RQ as sent */
-    dq_pdu_associate *rq_view;   /* decoded from rq */
-    uint8_t *ac;                 /* the A-ASSOCIATE-AC as received (a copy) */
+    dq_buffer rq;              /* our A-ASSOCIATE-RQ as sent */
+    dq_pdu_associate *rq_view; /* decoded from rq */
+    uint8_t *ac;               /* the A-ASSOCIATE-AC as received (a copy) */
     size_t ac_len;
-    dq_pdu_associate *ac_view;   /* decoded from ac */
+    dq_pdu_associate *ac_view;       /* decoded from ac */
     dq_transfer_syntax pctx_ts[256]; /* accepted syntax per context ID, DQ_TS_UNKNOWN if not */
 
     /* receiving: the current P-DATA-TF PDU stays in the transport buffer
      * until the reassembler has walked every PDV in it */
-    size_t held;                 /* bytes of the current PDU to consume */
-    bool in_pdu;                 /* rx is walking it (PDVs not yet used) */
-    dq_dimse_rx rx;              /* DIMSE reassembly (reads pctx_ts) */
+    size_t held;    /* bytes of the current PDU to consume */
+    bool in_pdu;    /* rx is walking it (PDVs not yet used) */
+    dq_dimse_rx rx; /* DIMSE reassembly (reads pctx_ts) */
 
-    dq_buffer tx;                /* P-DATA-TF being sent */
-    dq_buffer tx_cmd;            /* command set being sent */
+    dq_buffer tx;     /* P-DATA-TF being sent */
+    dq_buffer tx_cmd; /* command set being sent */
     uint16_t next_message_id;
     dq_assoc_cancel_fn on_cancel; /* "cancel wanted" while reading (dq_assoc_set_cancel_handler) */
     void *cancel_user;

@@ -22,8 +22,14 @@ const char *dq_dimse_command_name(uint16_t cf)
 
 static int put_el(dq_buffer *b, uint16_t el, const void *v, size_t n, dq_error *err)
 {
-    uint8_t h[8] = {0, 0, (uint8_t)el, (uint8_t)(el >> 8),
-                    (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24)};
+    uint8_t h[8] = {0,
+                    0,
+                    (uint8_t)el,
+                    (uint8_t)(el >> 8),
+                    (uint8_t)n,
+                    (uint8_t)(n >> 8),
+                    (uint8_t)(n >> 16),
+                    (uint8_t)(n >> 24)};
     if (dq_buffer_append(b, h, 8, err) < 0 || dq_buffer_append(b, v, n, err) < 0)
         return -1;
     return 0;
@@ -120,8 +126,8 @@ int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *c,
         const uint8_t *p = buf + pos;
         uint16_t group = (uint16_t)(p[0] | p[1] << 8);
         uint16_t el = (uint16_t)(p[2] | p[3] << 8);
-        uint32_t n = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
-                     (uint32_t)p[7] << 24;
+        uint32_t n =
+            (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
         uint32_t tag = DQ_TAG(group, el);
         if (group != 0)
             return dq_fail(err, DQ_ERR_MALFORMED, pos, tag,
@@ -135,19 +141,40 @@ int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *c,
         bool us_ok = n == 2;
         switch (el) {
         case 0x0002: copy_text(c->affected_sop_class_uid, v, n); break;
-        case 0x0100: c->command_field = us; has_field = us_ok; break;
-        case 0x0110: c->message_id = us; c->has_message_id = us_ok; break;
-        case 0x0120: c->message_id_responded = us; c->has_message_id_responded = us_ok; break;
-        case 0x0700: c->priority = us; c->has_priority = us_ok; break;
-        case 0x0800: c->data_set_type = us; has_dst = us_ok; break;
-        case 0x0900: c->status = us; c->has_status = us_ok; break;
+        case 0x0100:
+            c->command_field = us;
+            has_field = us_ok;
+            break;
+        case 0x0110:
+            c->message_id = us;
+            c->has_message_id = us_ok;
+            break;
+        case 0x0120:
+            c->message_id_responded = us;
+            c->has_message_id_responded = us_ok;
+            break;
+        case 0x0700:
+            c->priority = us;
+            c->has_priority = us_ok;
+            break;
+        case 0x0800:
+            c->data_set_type = us;
+            has_dst = us_ok;
+            break;
+        case 0x0900:
+            c->status = us;
+            c->has_status = us_ok;
+            break;
         case 0x0901:
             for (uint32_t i = 0; i + 4 <= n && c->n_offending_elements < 16; i += 4)
                 c->offending_elements[c->n_offending_elements++] =
                     DQ_TAG(v[i] | v[i + 1] << 8, v[i + 2] | v[i + 3] << 8);
             break;
         case 0x0902: copy_text(c->error_comment, v, n); break;
-        case 0x0903: c->error_id = us; c->has_error_id = us_ok; break;
+        case 0x0903:
+            c->error_id = us;
+            c->has_error_id = us_ok;
+            break;
         default: break; /* group length and elements we do not use */
         }
         pos += 8 + (size_t)n;
@@ -204,8 +231,7 @@ int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, con
         err = &scratch;
     if (a->ul.state != DQ_UL_STA6 && a->ul.state != DQ_UL_STA8)
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "no established association to send on (%s)",
-                       dq_ul_state_name(a->ul.state));
+                       "no established association to send on (%s)", dq_ul_state_name(a->ul.state));
     if (a->pctx_ts[pctx_id] == DQ_TS_UNKNOWN)
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "presentation context %u was not accepted", pctx_id);
@@ -223,8 +249,8 @@ int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, con
         return -1;
     }
     if (a->on_event) {
-        dq_dimse_message m = {pctx_id, c, a->tx_cmd.data, a->tx_cmd.len, data, data_len,
-                              a->pctx_ts[pctx_id]};
+        dq_dimse_message m = {pctx_id, c,        a->tx_cmd.data,     a->tx_cmd.len,
+                              data,    data_len, a->pctx_ts[pctx_id]};
         dq_assoc_event e = {.type = DQ_ASSOC_EV_DIMSE_SENT, .dimse = &m};
         a->on_event(a->user, &e);
     }

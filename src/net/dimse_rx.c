@@ -10,8 +10,8 @@ void dq_dimse_rx_init(dq_dimse_rx *rx, const dq_transfer_syntax *pctx_ts,
 {
     memset(rx, 0, sizeof *rx);
     rx->pctx_ts = pctx_ts;
-    rx->max_data_set_length = max_data_set_length ? max_data_set_length
-                                                  : DQ_DIMSE_MAX_DATA_SET_LENGTH;
+    rx->max_data_set_length =
+        max_data_set_length ? max_data_set_length : DQ_DIMSE_MAX_DATA_SET_LENGTH;
 }
 
 void dq_dimse_rx_free(dq_dimse_rx *rx)
@@ -55,14 +55,13 @@ static int finish_message(dq_dimse_rx *rx)
 /* The first fragment of a message fixes its context (PS3.8 Annex E: every
  * fragment of a message is on one presentation context, which must be one
  * the association accepted). */
-__attribute__((always_inline)) static inline int
-check_context(dq_dimse_rx *rx, const dq_pdv *pdv, dq_dimse_message *msg, dq_error *err)
+__attribute__((always_inline)) static inline int check_context(dq_dimse_rx *rx, const dq_pdv *pdv,
+                                                               dq_dimse_message *msg, dq_error *err)
 {
     if (rx->pctx_ts[pdv->pctx_id] == DQ_TS_UNKNOWN) {
         end_message(rx);
         return dq_fail(err, DQ_ERR_PROTOCOL, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "PDV on presentation context %u, which was not accepted",
-                       pdv->pctx_id);
+                       "PDV on presentation context %u, which was not accepted", pdv->pctx_id);
     }
     if (!rx->started) {
         /* No memset: the command decoder clears the command itself. */
@@ -101,12 +100,11 @@ static int append(dq_dimse_rx *rx, dq_buffer *b, const dq_pdv *pdv, dq_error *er
 
 /* Forced inline like take_data: once per response, and the call cost
  * more than passing the walker's *complete out does. */
-__attribute__((always_inline)) static inline int take_command(dq_dimse_rx *rx,
-                                                              const dq_pdv *pdv, dq_error *err)
+__attribute__((always_inline)) static inline int take_command(dq_dimse_rx *rx, const dq_pdv *pdv,
+                                                              dq_error *err)
 {
     if (rx->cmd_done)
-        return refuse(rx, err, DQ_ERR_PROTOCOL,
-                      "command fragment after the last command fragment");
+        return refuse(rx, err, DQ_ERR_PROTOCOL, "command fragment after the last command fragment");
     if (pdv->len > DQ_DIMSE_MAX_COMMAND_LENGTH - rx->cmd.len)
         return refuse(rx, err, DQ_ERR_LIMIT, "command set larger than 1 MiB");
     if (append(rx, &rx->cmd, pdv, err) < 0)

@@ -14,7 +14,8 @@
 /* The public constants of dq/pdu.h are PS3.8/PS3.7 table values: each is held
  * against the value generated from the standard, so a typo or a changed
  * edition fails the build. */
-#define SAME(public, generated) _Static_assert((public) == (generated), #public " is not " #generated)
+#define SAME(public, generated) \
+    _Static_assert((public) == (generated), #public " is not " #generated)
 SAME(DQ_PDU_ASSOCIATE_RQ, DQ_GEN_PDU_ASSOCIATE_RQ_TYPE);
 SAME(DQ_PDU_ASSOCIATE_AC, DQ_GEN_PDU_ASSOCIATE_AC_TYPE);
 SAME(DQ_PDU_ASSOCIATE_RJ, DQ_GEN_PDU_ASSOCIATE_RJ_TYPE);
@@ -239,8 +240,9 @@ int dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length, dq_p
     case DQ_PDU_ASSOCIATE_RQ:
     case DQ_PDU_ASSOCIATE_AC:
         if (f.length > DQ_PDU_ASSOC_MAX_LENGTH)
-            return dq_fail(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu over the cap %u",
-                           dq_pdu_type_name(f.type), (unsigned long)f.length, DQ_PDU_ASSOC_MAX_LENGTH);
+            return dq_fail(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
+                           "%s PDU-length %lu over the cap %u", dq_pdu_type_name(f.type),
+                           (unsigned long)f.length, DQ_PDU_ASSOC_MAX_LENGTH);
         if (f.length < DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE)
             return dq_fail(err, DQ_ERR_MALFORMED, 2, DQ_ERROR_NO_TAG, "%s PDU-length %lu too short",
                            dq_pdu_type_name(f.type), (unsigned long)f.length);
@@ -248,8 +250,8 @@ int dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length, dq_p
     case DQ_PDU_P_DATA_TF:
         if (max_length != 0 && f.length > max_length)
             return dq_fail(err, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
-                           "P-DATA-TF PDU-length %lu over the maximum %lu",
-                           (unsigned long)f.length, (unsigned long)max_length);
+                           "P-DATA-TF PDU-length %lu over the maximum %lu", (unsigned long)f.length,
+                           (unsigned long)max_length);
         break;
     }
     if ((uint64_t)f.length + DQ_PDU_HEADER_SIZE > (uint64_t)SIZE_MAX)
@@ -327,14 +329,14 @@ static int decode_pctx(const uint8_t *p, size_t n, size_t base, bool ac, dq_pdu_
                 pc->transfer_syntax = uid_view(p + off + ITEM_HEADER, k - ITEM_HEADER);
             pc->n_transfer_syntaxes++;
         } else {
-            FAIL(DQ_ERR_MALFORMED, base + off, "presentation context %u: unexpected sub-item type 0x%02X",
-                 pc->id, t);
+            FAIL(DQ_ERR_MALFORMED, base + off,
+                 "presentation context %u: unexpected sub-item type 0x%02X", pc->id, t);
         }
         off += k;
     }
     if (!ac && (!have_abstract || pc->n_transfer_syntaxes == 0))
-        FAIL(DQ_ERR_MALFORMED, base, "presentation context %u: needs an abstract syntax and a transfer syntax",
-             pc->id);
+        FAIL(DQ_ERR_MALFORMED, base,
+             "presentation context %u: needs an abstract syntax and a transfer syntax", pc->id);
     return 0;
 }
 
@@ -374,18 +376,20 @@ static bool take16(const uint8_t *p, size_t n, size_t *off, const uint8_t **data
     return true;
 }
 
-static int decode_common_ext_neg(const uint8_t *p, size_t n, size_t base,
-                                 dq_pdu_common_ext_neg *c, dq_error *err)
+static int decode_common_ext_neg(const uint8_t *p, size_t n, size_t base, dq_pdu_common_ext_neg *c,
+                                 dq_error *err)
 {
     memset(c, 0, sizeof *c);
     size_t off = DQ_GEN_PDU_COMMON_EXT_NEG_SOP_CLASS_UID_LENGTH_OFFSET;
     const uint8_t *d;
     size_t l;
     if (!take16(p, n, &off, &d, &l))
-        FAIL(DQ_ERR_MALFORMED, base + off, "common extended negotiation: SOP-class-uid runs past the item");
+        FAIL(DQ_ERR_MALFORMED, base + off,
+             "common extended negotiation: SOP-class-uid runs past the item");
     c->sop_class_uid = uid_view(d, l);
     if (!take16(p, n, &off, &d, &l))
-        FAIL(DQ_ERR_MALFORMED, base + off, "common extended negotiation: Service-class-uid runs past the item");
+        FAIL(DQ_ERR_MALFORMED, base + off,
+             "common extended negotiation: Service-class-uid runs past the item");
     c->service_class_uid = uid_view(d, l);
     if (!take16(p, n, &off, &d, &l))
         FAIL(DQ_ERR_MALFORMED, base + off,
@@ -398,7 +402,8 @@ static int decode_common_ext_neg(const uint8_t *p, size_t n, size_t base,
         const char *why = "";
         size_t k = layout_check(DQ_GEN_PDU_L_RELATED_GENERAL, d + roff, l - roff, &why);
         if (k == 0)
-            FAIL(DQ_ERR_MALFORMED, base + (size_t)(d - p) + roff, "related general SOP class: %s", why);
+            FAIL(DQ_ERR_MALFORMED, base + (size_t)(d - p) + roff, "related general SOP class: %s",
+                 why);
         if (c->n_related == UINT16_MAX)
             FAIL(DQ_ERR_LIMIT, base, "too many related general SOP classes");
         c->n_related++;
@@ -502,7 +507,8 @@ static int ui_role(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
     const uint8_t *d;
     size_t l;
     if (!take16(x->s, x->size, &o, &d, &l) || x->size - o != 2)
-        FAIL(DQ_ERR_MALFORMED, x->at, "role selection sub-item: UID-length does not match the item");
+        FAIL(DQ_ERR_MALFORMED, x->at,
+             "role selection sub-item: UID-length does not match the item");
     dq_pdu_role *r = &ui->roles[ui->n_roles++];
     r->sop_class_uid = uid_view(d, l);
     r->scu_role = x->s[o];
@@ -516,12 +522,14 @@ static int ui_ext_neg(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
     if (ui_check(x, DQ_GEN_PDU_L_EXT_NEG, "SOP class extended negotiation", err) < 0)
         return -1;
     if (ui->n_ext_neg == DQ_PDU_MAX_EXT_NEG)
-        FAIL(DQ_ERR_LIMIT, x->at, "more than %u extended negotiation sub-items", DQ_PDU_MAX_EXT_NEG);
+        FAIL(DQ_ERR_LIMIT, x->at, "more than %u extended negotiation sub-items",
+             DQ_PDU_MAX_EXT_NEG);
     size_t o = DQ_GEN_PDU_EXT_NEG_SOP_CLASS_UID_LENGTH_OFFSET;
     const uint8_t *d;
     size_t l;
     if (!take16(x->s, x->size, &o, &d, &l))
-        FAIL(DQ_ERR_MALFORMED, x->at, "SOP class extended negotiation: SOP-class-uid runs past the item");
+        FAIL(DQ_ERR_MALFORMED, x->at,
+             "SOP class extended negotiation: SOP-class-uid runs past the item");
     dq_pdu_ext_neg *e = &ui->ext_neg[ui->n_ext_neg++];
     e->sop_class_uid = uid_view(d, l);
     e->info = x->s + o;
@@ -569,7 +577,8 @@ static int ui_user_identity(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
         u->primary_len = (uint16_t)l;
     } else {
         u->type = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_USER_IDENTITY_TYPE, s);
-        u->positive_response_requested = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED, s);
+        u->positive_response_requested =
+            GET(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED, s);
         o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET;
         if (!take16(s, k, &o, &d, &l))
             FAIL(DQ_ERR_MALFORMED, x->at, "user identity: primary field runs past the item");
@@ -591,7 +600,8 @@ static int ui_unknown(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
     size_t l = rd16(x->s + 2);
     if (l > x->avail - ITEM_HEADER)
-        FAIL(DQ_ERR_MALFORMED, x->at, "user information sub-item 0x%02X runs past the item", x->s[0]);
+        FAIL(DQ_ERR_MALFORMED, x->at, "user information sub-item 0x%02X runs past the item",
+             x->s[0]);
     x->size = ITEM_HEADER + l;
     ui->n_unknown++;
     return 0;
@@ -614,8 +624,8 @@ static int decode_ui_sub(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 }
 
 /* The User Information item (50H): its sub-items in any order. */
-static int decode_user_info(const uint8_t *p, size_t n, size_t base, bool ac,
-                            dq_pdu_user_info *ui, dq_error *err)
+static int decode_user_info(const uint8_t *p, size_t n, size_t base, bool ac, dq_pdu_user_info *ui,
+                            dq_error *err)
 {
     memset(ui, 0, sizeof *ui);
     size_t off = DQ_GEN_PDU_USER_INFO_RQ_FIXED_SIZE;
@@ -674,12 +684,11 @@ static int decode_app_context_item(const uint8_t *p, size_t avail, size_t off, b
 
 /* The User Information item (50H, PS3.8 9.3.2.3/9.3.3.3) at offset off of
  * the PDU: exactly one per A-ASSOCIATE (*seen tracks it); *k is its size. */
-static int decode_user_info_item(const uint8_t *p, size_t avail, size_t off, bool ac,
-                                 bool *seen, dq_pdu_associate *out, size_t *k, dq_error *err)
+static int decode_user_info_item(const uint8_t *p, size_t avail, size_t off, bool ac, bool *seen,
+                                 dq_pdu_associate *out, size_t *k, dq_error *err)
 {
     const char *why = "";
-    *k = layout_check(ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ, p, avail,
-                      &why);
+    *k = layout_check(ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ, p, avail, &why);
     if (*k == 0)
         FAIL(DQ_ERR_MALFORMED, off, "user information item: %s", why);
     if (*seen)
@@ -688,8 +697,7 @@ static int decode_user_info_item(const uint8_t *p, size_t avail, size_t off, boo
     return decode_user_info(p, *k, off, ac, &out->user_info, err);
 }
 
-int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out,
-                            dq_error *err)
+int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out, dq_error *err)
 {
     if (!pdu || !out || size < 1)
         FAIL(DQ_ERR_ARGUMENT, 0, "A-ASSOCIATE: no input");
@@ -721,14 +729,11 @@ int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *o
             rc = decode_app_context_item(p, avail, off, &have_ctx, out, &k, err);
             break;
         case DQ_PDU_ITEM_PCTX_RQ:
-        case DQ_PDU_ITEM_PCTX_AC:
-            rc = decode_pctx_item(p, avail, off, ac, out, &k, err);
-            break;
+        case DQ_PDU_ITEM_PCTX_AC: rc = decode_pctx_item(p, avail, off, ac, out, &k, err); break;
         case DQ_PDU_ITEM_USER_INFO:
             rc = decode_user_info_item(p, avail, off, ac, &have_ui, out, &k, err);
             break;
-        default:
-            FAIL(DQ_ERR_MALFORMED, off, "unrecognized item type 0x%02X", p[0]);
+        default: FAIL(DQ_ERR_MALFORMED, off, "unrecognized item type 0x%02X", p[0]);
         }
         if (rc < 0)
             return -1;
@@ -810,7 +815,8 @@ int dq_pdv_next(dq_pdv_iter *it, dq_pdv *out, bool *end, dq_error *err)
     const uint8_t *p = it->pdu + it->pos;
     size_t k = layout_check(DQ_GEN_PDU_L_PDV_ITEM, p, it->size - it->pos, &why);
     if (k == 0) {
-        dq_error_set(err, DQ_ERR_MALFORMED, it->pos, DQ_ERROR_NO_TAG, "presentation data value item: %s", why);
+        dq_error_set(err, DQ_ERR_MALFORMED, it->pos, DQ_ERROR_NO_TAG,
+                     "presentation data value item: %s", why);
         it->pos = it->size; /* no resynchronising after garbage */
         return -1;
     }
@@ -864,8 +870,7 @@ int dq_pdu_validate(const uint8_t *pdu, size_t size, dq_error *err)
         return 0;
     }
     case DQ_PDU_RELEASE_RQ:
-    case DQ_PDU_RELEASE_RP:
-        return dq_pdu_decode_release(pdu, size, NULL, err);
+    case DQ_PDU_RELEASE_RP: return dq_pdu_decode_release(pdu, size, NULL, err);
     case DQ_PDU_ABORT: {
         dq_pdu_abort ab;
         return dq_pdu_decode_abort(pdu, size, &ab, err);
@@ -907,8 +912,8 @@ static bool item_end(dq_buffer *b, size_t start, layout_id id, const char *what,
 {
     size_t len = b->len - start - ITEM_HEADER;
     if (len > UINT16_MAX) {
-        dq_error_set(err, DQ_ERR_ARGUMENT, start, DQ_ERROR_NO_TAG, "%s: %zu bytes do not fit a 16-bit item length",
-                     what, len);
+        dq_error_set(err, DQ_ERR_ARGUMENT, start, DQ_ERROR_NO_TAG,
+                     "%s: %zu bytes do not fit a 16-bit item length", what, len);
         return false;
     }
     layout_put_header(id, b->data + start, (uint32_t)len);
@@ -919,17 +924,20 @@ static bool put_uid_item(dq_buffer *b, layout_id id, dq_pdu_str s, const char *w
                          dq_error *err)
 {
     if (s.len > max || (s.len && !s.ptr)) {
-        dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "%s longer than %zu bytes", what, max);
+        dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "%s longer than %zu bytes",
+                     what, max);
         return false;
     }
     size_t start;
-    return item_begin(b, &start, err) && put(b, s.ptr, s.len, err) && item_end(b, start, id, what, err);
+    return item_begin(b, &start, err) && put(b, s.ptr, s.len, err) &&
+           item_end(b, start, id, what, err);
 }
 
 static bool put16(dq_buffer *b, size_t v, const char *what, dq_error *err)
 {
     if (v > UINT16_MAX) {
-        dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "%s: %zu does not fit 16 bits", what, v);
+        dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "%s: %zu does not fit 16 bits",
+                     what, v);
         return false;
     }
     uint8_t *p = put(b, NULL, 2, err);
@@ -998,7 +1006,8 @@ static bool encode_ext_neg(dq_buffer *b, const dq_pdu_user_info *ui, dq_error *e
     size_t s;
     for (size_t i = 0; i < ui->n_ext_neg && i < DQ_PDU_MAX_EXT_NEG; i++) {
         const dq_pdu_ext_neg *e = &ui->ext_neg[i];
-        if (!item_begin(b, &s, err) || !put_str16(b, e->sop_class_uid, "extended negotiation UID", err) ||
+        if (!item_begin(b, &s, err) ||
+            !put_str16(b, e->sop_class_uid, "extended negotiation UID", err) ||
             !put(b, e->info, e->info_len, err) ||
             !item_end(b, s, DQ_GEN_PDU_L_EXT_NEG, "SOP class extended negotiation", err))
             return false;
@@ -1010,7 +1019,8 @@ static bool encode_ext_neg(dq_buffer *b, const dq_pdu_user_info *ui, dq_error *e
 static bool encode_common_ext_neg(dq_buffer *b, const dq_pdu_common_ext_neg *c, dq_error *err)
 {
     size_t s;
-    if (!item_begin(b, &s, err) || !put_str16(b, c->sop_class_uid, "common extended negotiation", err) ||
+    if (!item_begin(b, &s, err) ||
+        !put_str16(b, c->sop_class_uid, "common extended negotiation", err) ||
         !put_str16(b, c->service_class_uid, "common extended negotiation", err))
         return false;
     size_t rel = b->len;
@@ -1021,12 +1031,14 @@ static bool encode_common_ext_neg(dq_buffer *b, const dq_pdu_common_ext_neg *c, 
             return false;
     size_t rl = b->len - rel - 2;
     if (rl > UINT16_MAX) {
-        dq_error_set(err, DQ_ERR_ARGUMENT, rel, DQ_ERROR_NO_TAG, "related general SOP classes too long");
+        dq_error_set(err, DQ_ERR_ARGUMENT, rel, DQ_ERROR_NO_TAG,
+                     "related general SOP classes too long");
         return false;
     }
     wr16(b->data + rel, (uint16_t)rl);
     /* put_header writes 0 for byte 2, the Sub-Item-version: version 0 is what we write. */
-    return item_end(b, s, DQ_GEN_PDU_L_COMMON_EXT_NEG, "SOP class common extended negotiation", err);
+    return item_end(b, s, DQ_GEN_PDU_L_COMMON_EXT_NEG, "SOP class common extended negotiation",
+                    err);
 }
 
 /* 58H in an RQ, 59H in an AC, when present. */
@@ -1078,7 +1090,8 @@ static bool encode_user_info(dq_buffer *b, const dq_pdu_user_info *ui, bool ac, 
 static bool encode_pctx(dq_buffer *b, const dq_pdu_pctx *pc, bool ac, dq_error *err)
 {
     if (pc->id % 2 == 0) {
-        dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG, "presentation context ID %u is not odd", pc->id);
+        dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG,
+                     "presentation context ID %u is not odd", pc->id);
         return false;
     }
     size_t start;
@@ -1092,18 +1105,19 @@ static bool encode_pctx(dq_buffer *b, const dq_pdu_pctx *pc, bool ac, dq_error *
         p[2] = pc->result;
     if (ac) {
         if (pc->transfer_syntax.len &&
-            !put_uid_item(b, DQ_GEN_PDU_L_TRANSFER_SYNTAX_AC, pc->transfer_syntax, "transfer syntax",
-                          UID_MAX, err))
+            !put_uid_item(b, DQ_GEN_PDU_L_TRANSFER_SYNTAX_AC, pc->transfer_syntax,
+                          "transfer syntax", UID_MAX, err))
             return false;
         return item_end(b, start, DQ_GEN_PDU_L_PCTX_AC, "presentation context", err);
     }
-    if (!put_uid_item(b, DQ_GEN_PDU_L_ABSTRACT_SYNTAX, pc->abstract_syntax, "abstract syntax", UID_MAX,
-                      err))
+    if (!put_uid_item(b, DQ_GEN_PDU_L_ABSTRACT_SYNTAX, pc->abstract_syntax, "abstract syntax",
+                      UID_MAX, err))
         return false;
     size_t n = pc->n_transfer_syntaxes ? pc->n_transfer_syntaxes : 1;
     for (size_t i = 0; i < n; i++) {
         /* encoder input list, or a decoded view's raw sub-items, or just the first */
-        dq_pdu_str ts = pc->n_transfer_syntaxes ? dq_pdu_pctx_transfer_syntax(pc, i) : pc->transfer_syntax;
+        dq_pdu_str ts =
+            pc->n_transfer_syntaxes ? dq_pdu_pctx_transfer_syntax(pc, i) : pc->transfer_syntax;
         if (ts.len == 0) {
             dq_error_set(err, DQ_ERR_ARGUMENT, b->len, DQ_ERROR_NO_TAG,
                          "presentation context %u: empty transfer syntax", pc->id);
@@ -1123,24 +1137,30 @@ int dq_pdu_encode_associate(dq_buffer *out, const dq_pdu_associate *a, dq_error 
     if (!ac && a->type != DQ_PDU_ASSOCIATE_RQ)
         FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "type must be A-ASSOCIATE-RQ or -AC");
     if (!ae_ok(a->called_ae))
-        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "called AE title \"%s\": 1-16 characters, no backslash or control characters", a->called_ae);
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET,
+             "called AE title \"%s\": 1-16 characters, no backslash or control characters",
+             a->called_ae);
     if (!ae_ok(a->calling_ae))
-        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "calling AE title \"%s\": 1-16 characters, no backslash or control characters", a->calling_ae);
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET,
+             "calling AE title \"%s\": 1-16 characters, no backslash or control characters",
+             a->calling_ae);
     if (a->n_pctx == 0 || a->n_pctx > DQ_PDU_MAX_PCTX)
-        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "need 1..%u presentation contexts, have %zu", DQ_PDU_MAX_PCTX, a->n_pctx);
+        FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "need 1..%u presentation contexts, have %zu",
+             DQ_PDU_MAX_PCTX, a->n_pctx);
     if (a->application_context.len == 0)
         FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "no application context name");
     size_t start = out->len;
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RQ_FIXED_SIZE, err);
     if (!p)
         return -1;
-    SET(DQ_GEN_PDU_ASSOCIATE_RQ_PROTOCOL_VERSION, p, a->protocol_version ? a->protocol_version
-                                                                         : DQ_PDU_PROTOCOL_VERSION);
+    SET(DQ_GEN_PDU_ASSOCIATE_RQ_PROTOCOL_VERSION, p,
+        a->protocol_version ? a->protocol_version : DQ_PDU_PROTOCOL_VERSION);
     memset(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET, ' ', 2 * DQ_PDU_AE_TITLE_SIZE);
     memcpy(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_OFFSET, a->called_ae, strlen(a->called_ae));
-    memcpy(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLING_AE_TITLE_OFFSET, a->calling_ae, strlen(a->calling_ae));
-    bool ok = put_uid_item(out, DQ_GEN_PDU_L_APP_CONTEXT, a->application_context, "application context",
-                           UID_MAX, err);
+    memcpy(p + DQ_GEN_PDU_ASSOCIATE_RQ_CALLING_AE_TITLE_OFFSET, a->calling_ae,
+           strlen(a->calling_ae));
+    bool ok = put_uid_item(out, DQ_GEN_PDU_L_APP_CONTEXT, a->application_context,
+                           "application context", UID_MAX, err);
     for (size_t i = 0; ok && i < a->n_pctx; i++)
         ok = encode_pctx(out, &a->pctx[i], ac, err);
     if (ok)
@@ -1162,7 +1182,8 @@ int dq_pdu_encode_reject(dq_buffer *out, const dq_pdu_reject *rj, dq_error *err)
     uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE, err);
     if (!p)
         return -1;
-    layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_RJ, p, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+    layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_RJ, p,
+                      DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     SET(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, p, rj->result);
     SET(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, p, rj->source);
     SET(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, p, rj->reason);
@@ -1188,9 +1209,11 @@ int dq_pdu_encode_release(dq_buffer *out, dq_pdu_type type, dq_error *err)
     if (!p)
         return -1;
     if (type == DQ_PDU_RELEASE_RQ)
-        layout_put_header(DQ_GEN_PDU_L_RELEASE_RQ, p, DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+        layout_put_header(DQ_GEN_PDU_L_RELEASE_RQ, p,
+                          DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     else
-        layout_put_header(DQ_GEN_PDU_L_RELEASE_RP, p, DQ_GEN_PDU_RELEASE_RP_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
+        layout_put_header(DQ_GEN_PDU_L_RELEASE_RP, p,
+                          DQ_GEN_PDU_RELEASE_RP_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
     return 0;
 }
 
@@ -1202,8 +1225,10 @@ int dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t pctx_id, 
     if (data_len > UINT32_MAX - 6)
         FAIL(DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, "PDV of %zu bytes does not fit a PDU", data_len);
     layout_put_header(DQ_GEN_PDU_L_P_DATA_TF, out, (uint32_t)(data_len + 6));
-    layout_put_header(DQ_GEN_PDU_L_PDV_ITEM, out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE, (uint32_t)(data_len + 2));
-    SET(DQ_GEN_PDU_PDV_ITEM_PRESENTATION_CONTEXT_ID, out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE, pctx_id);
+    layout_put_header(DQ_GEN_PDU_L_PDV_ITEM, out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE,
+                      (uint32_t)(data_len + 2));
+    SET(DQ_GEN_PDU_PDV_ITEM_PRESENTATION_CONTEXT_ID, out + DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE,
+        pctx_id);
     out[DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE + DQ_GEN_PDU_PDV_ITEM_PRESENTATION_DATA_VALUE_OFFSET] =
         (uint8_t)((command ? DQ_PDV_COMMAND : 0) | (last ? DQ_PDV_LAST : 0));
     return 0;

@@ -14,7 +14,8 @@
  * one match found"). */
 static bool same_table(const dq_status_info *a, const dq_status_info *b)
 {
-    return a->source == b->source && strcmp(a->service, b->service) == 0 && strcmp(a->context, b->context) == 0;
+    return a->source == b->source && strcmp(a->service, b->service) == 0 &&
+           strcmp(a->context, b->context) == 0;
 }
 
 static const dq_status_info *search_table(size_t from, size_t to, uint16_t status)
@@ -36,7 +37,8 @@ const dq_status_info *dq_status_lookup_service(const char *service, uint16_t sta
         size_t i = 0;
         while (i < DQ_GEN_STATUS_COUNT) {
             const dq_status_info *e = &dq_gen_status[i];
-            if (e->source != src || (src != DQ_GEN_STATUS_PS37_ANNEX_C && strcmp(e->service, service) != 0)) {
+            if (e->source != src ||
+                (src != DQ_GEN_STATUS_PS37_ANNEX_C && strcmp(e->service, service) != 0)) {
                 i++;
                 continue;
             }

@@ -84,8 +84,7 @@ static int wait_fd(int fd, short events, double deadline, const dq_transport_int
         }
         /* Woken: a read or write retries from the top (its READ step runs
          * check() again); a connect has nothing to retry, it waits on. */
-        if ((r > 0 && p[0].revents) ||
-            (woken && irq && step != DQ_TRANSPORT_STEP_CONNECT_WAIT)) {
+        if ((r > 0 && p[0].revents) || (woken && irq && step != DQ_TRANSPORT_STEP_CONNECT_WAIT)) {
             *ready = true;
             return 0;
         }
@@ -102,9 +101,9 @@ static double deadline_after(double timeout)
 
 typedef struct tcp_ctx {
     int fd;
-    dq_transport *t;             /* the transport wrapping this context (for irq.check) */
+    dq_transport *t; /* the transport wrapping this context (for irq.check) */
     bool has_irq;
-    dq_transport_interrupt irq;  /* copied from the caller, valid when has_irq */
+    dq_transport_interrupt irq; /* copied from the caller, valid when has_irq */
 } tcp_ctx;
 
 static const dq_transport_interrupt *ctx_irq(const tcp_ctx *c)
@@ -139,8 +138,8 @@ static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
             return -1;
         }
         bool ready;
-        if (wait_fd(c->fd, POLLIN, deadline, irq, c->t, DQ_TRANSPORT_STEP_READ_WAIT, &ready,
-                    err) < 0)
+        if (wait_fd(c->fd, POLLIN, deadline, irq, c->t, DQ_TRANSPORT_STEP_READ_WAIT, &ready, err) <
+            0)
             return -1;
         if (!ready) {
             dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
@@ -204,8 +203,7 @@ static const dq_transport_ops tcp_ops = {tcp_read, tcp_write, tcp_close};
 static int connect_one(const struct addrinfo *ai, double deadline,
                        const dq_transport_interrupt *irq, int *fd, int *why, dq_error *err)
 {
-    *fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                 ai->ai_protocol);
+    *fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (*fd < 0) {
         *why = errno;
         return 0;
@@ -246,12 +244,12 @@ int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t 
     if (!err)
         err = &scratch;
     if (!out || !host || !*host)
-        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "no host given");
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "no host given");
     *out = NULL;
     char service[8];
     snprintf(service, sizeof service, "%u", (unsigned)port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     int gr = getaddrinfo(host, service, &hints, &res);
@@ -286,8 +284,7 @@ int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t 
     tcp_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
     }
     c->fd = fd;
     if (irq) {
@@ -297,8 +294,7 @@ int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t 
     dq_transport *t = dq_transport_new(&tcp_ops, c);
     if (!t) {
         tcp_close(c);
-        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory");
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
     }
     c->t = t;
     *out = t;
@@ -349,8 +345,7 @@ int dq_transport_need(dq_transport *t, size_t n, const uint8_t **data, dq_error 
         err = &scratch;
     if (n > t->max_buffer)
         return dq_fail(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "%zu bytes requested, above the %zu byte receive cap", n,
-                       t->max_buffer);
+                       "%zu bytes requested, above the %zu byte receive cap", n, t->max_buffer);
     while (t->end - t->start < n) {
         /* Room for the rest of this request plus one large read. */
         size_t want = n + DQ_TRANSPORT_READ_CHUNK;

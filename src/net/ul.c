@@ -20,18 +20,17 @@ const char *dq_ul_action_name(dq_ul_action a)
 
 const char *dq_ul_state_name(dq_ul_state s)
 {
-    static const char *const names[DQ_UL_NSTATES + 1] = {
-        "?", "Sta1", "Sta2", "Sta3", "Sta4", "Sta5", "Sta6", "Sta7",
-        "Sta8", "Sta9", "Sta10", "Sta11", "Sta12", "Sta13"};
+    static const char *const names[DQ_UL_NSTATES + 1] = {"?",     "Sta1",  "Sta2",  "Sta3", "Sta4",
+                                                         "Sta5",  "Sta6",  "Sta7",  "Sta8", "Sta9",
+                                                         "Sta10", "Sta11", "Sta12", "Sta13"};
     return (unsigned)s <= DQ_UL_NSTATES ? names[s] : "?";
 }
 
 const char *dq_ul_event_name(dq_ul_event e)
 {
     static const char *const names[DQ_UL_NEVENTS + 1] = {
-        "?",     "Evt1",  "Evt2",  "Evt3",  "Evt4",  "Evt5",  "Evt6",
-        "Evt7",  "Evt8",  "Evt9",  "Evt10", "Evt11", "Evt12", "Evt13",
-        "Evt14", "Evt15", "Evt16", "Evt17", "Evt18", "Evt19"};
+        "?",     "Evt1",  "Evt2",  "Evt3",  "Evt4",  "Evt5",  "Evt6",  "Evt7",  "Evt8",  "Evt9",
+        "Evt10", "Evt11", "Evt12", "Evt13", "Evt14", "Evt15", "Evt16", "Evt17", "Evt18", "Evt19"};
     return (unsigned)e <= DQ_UL_NEVENTS ? names[e] : "?";
 }
 
@@ -276,7 +275,7 @@ static uint8_t provider_reason(const act_ctx *c)
     if (c->ul->abort_reason)
         return c->ul->abort_reason;
     return dq_ul_event_for_pdu(c->pdu, c->len) == DQ_UL_EVT19 ? ABORT_UNRECOGNIZED_PDU
-                                                               : ABORT_INVALID_PARAMETER;
+                                                              : ABORT_INVALID_PARAMETER;
 }
 
 /* AA-7: send A-ABORT PDU (service-provider source). */

@@ -34,8 +34,8 @@ int dq_find_cancel(dq_assoc *a, uint8_t pctx_id, uint16_t message_id, dq_error *
     return dq_dimse_send(a, pctx_id, &c, NULL, 0, err);
 }
 
-static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded,
-                dq_find_fn fn, void *user, dq_find_result *result, dq_error *err);
+static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded, dq_find_fn fn,
+                void *user, dq_find_result *result, dq_error *err);
 
 int dq_find(dq_assoc *a, const dq_find_request *rq, dq_find_fn fn, void *user,
             dq_find_result *result, dq_error *err)
@@ -172,8 +172,8 @@ static int receive(find_call *f, dq_dataset *ds, dq_find_fn fn, void *user, dq_e
     }
 }
 
-static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded,
-                dq_find_fn fn, void *user, dq_find_result *result, dq_error *err)
+static int find(dq_assoc *a, const dq_find_request *rq, const dq_buffer *encoded, dq_find_fn fn,
+                void *user, dq_find_result *result, dq_error *err)
 {
     dq_error scratch;
     if (!err)

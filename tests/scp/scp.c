@@ -25,7 +25,7 @@ typedef struct scp {
     FILE *rec;
     uint32_t maxpdu;
     char ts[65];
-    char forcets[65]; /* answer this syntax whatever was proposed */
+    char forcets[65];    /* answer this syntax whatever was proposed */
     int result_for[256]; /* -1: default */
     size_t split, chunk, pdvmax;
     int onepdu;
@@ -427,8 +427,7 @@ static uint8_t *unhex(const char *h, size_t *n)
 
 /* One C-FIND-RSP (and identifier) as bytes: separate PDUs, or with
  * onepdu both PDVs in a single PDU (only when each fits one PDV). */
-static size_t build_rsp_pdus(scp *s, uint8_t *dst, unsigned status, const uint8_t *data,
-                             size_t dn)
+static size_t build_rsp_pdus(scp *s, uint8_t *dst, unsigned status, const uint8_t *data, size_t dn)
 {
     uint8_t cmd[256];
     size_t cn = build_find_rsp(s, cmd, status, data != NULL);

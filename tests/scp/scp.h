@@ -59,8 +59,7 @@ int dq_test_scp_finish(dq_test_scp *s, double timeout);
 char *dq_test_scp_record(const dq_test_scp *s);
 /* The value of the first line "key value" (nth: 0 first, 1 second...),
  * copied into buf; NULL when absent. */
-const char *dq_test_scp_get(const char *record, const char *key, int nth, char *buf,
-                            size_t cap);
+const char *dq_test_scp_get(const char *record, const char *key, int nth, char *buf, size_t cap);
 /* Removes the record file. */
 void dq_test_scp_cleanup(dq_test_scp *s);
 
