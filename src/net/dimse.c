@@ -113,11 +113,63 @@ static void copy_text(char *dst, const uint8_t *v, uint32_t n)
     dst[n] = 0;
 }
 
+/* What decoding has seen of the two elements every command set needs. */
+typedef struct command_seen {
+    bool field, dst;
+} command_seen;
+
+/* One command element (PS3.7 E.1) into *c; elements we do not use are
+ * skipped. */
+static void take_command_element(dq_dimse_command *c, uint16_t el, const uint8_t *v, uint32_t n,
+                                 command_seen *seen)
+{
+    uint16_t us = n >= 2 ? (uint16_t)(v[0] | v[1] << 8) : 0;
+    bool us_ok = n == 2;
+    switch (el) {
+    case 0x0002: copy_text(c->affected_sop_class_uid, v, n); break;
+    case 0x0100:
+        c->command_field = us;
+        seen->field = us_ok;
+        break;
+    case 0x0110:
+        c->message_id = us;
+        c->has_message_id = us_ok;
+        break;
+    case 0x0120:
+        c->message_id_responded = us;
+        c->has_message_id_responded = us_ok;
+        break;
+    case 0x0700:
+        c->priority = us;
+        c->has_priority = us_ok;
+        break;
+    case 0x0800:
+        c->data_set_type = us;
+        seen->dst = us_ok;
+        break;
+    case 0x0900:
+        c->status = us;
+        c->has_status = us_ok;
+        break;
+    case 0x0901:
+        for (uint32_t i = 0; i + 4 <= n && c->n_offending_elements < 16; i += 4)
+            c->offending_elements[c->n_offending_elements++] =
+                DQ_TAG(v[i] | v[i + 1] << 8, v[i + 2] | v[i + 3] << 8);
+        break;
+    case 0x0902: copy_text(c->error_comment, v, n); break;
+    case 0x0903:
+        c->error_id = us;
+        c->has_error_id = us_ok;
+        break;
+    default: break; /* group length and elements we do not use */
+    }
+}
+
 int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *c, dq_error *err)
 {
     memset(c, 0, sizeof *c);
     c->data_set_type = DQ_DIMSE_NO_DATA_SET;
-    bool has_field = false, has_dst = false;
+    command_seen seen = {false, false};
     size_t pos = 0;
     while (pos < len) {
         if (len - pos < 8)
@@ -136,53 +188,13 @@ int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *c,
             return dq_fail(err, DQ_ERR_MALFORMED, pos, tag,
                            "command set: value length %u overruns the %zu byte command",
                            (unsigned)n, len);
-        const uint8_t *v = p + 8;
-        uint16_t us = n >= 2 ? (uint16_t)(v[0] | v[1] << 8) : 0;
-        bool us_ok = n == 2;
-        switch (el) {
-        case 0x0002: copy_text(c->affected_sop_class_uid, v, n); break;
-        case 0x0100:
-            c->command_field = us;
-            has_field = us_ok;
-            break;
-        case 0x0110:
-            c->message_id = us;
-            c->has_message_id = us_ok;
-            break;
-        case 0x0120:
-            c->message_id_responded = us;
-            c->has_message_id_responded = us_ok;
-            break;
-        case 0x0700:
-            c->priority = us;
-            c->has_priority = us_ok;
-            break;
-        case 0x0800:
-            c->data_set_type = us;
-            has_dst = us_ok;
-            break;
-        case 0x0900:
-            c->status = us;
-            c->has_status = us_ok;
-            break;
-        case 0x0901:
-            for (uint32_t i = 0; i + 4 <= n && c->n_offending_elements < 16; i += 4)
-                c->offending_elements[c->n_offending_elements++] =
-                    DQ_TAG(v[i] | v[i + 1] << 8, v[i + 2] | v[i + 3] << 8);
-            break;
-        case 0x0902: copy_text(c->error_comment, v, n); break;
-        case 0x0903:
-            c->error_id = us;
-            c->has_error_id = us_ok;
-            break;
-        default: break; /* group length and elements we do not use */
-        }
+        take_command_element(c, el, p + 8, n, &seen);
         pos += 8 + (size_t)n;
     }
-    if (!has_field)
+    if (!seen.field)
         return dq_fail(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, DQ_TAG(0, 0x0100),
                        "command set without a valid Command Field (0000,0100)");
-    if (!has_dst)
+    if (!seen.dst)
         return dq_fail(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, DQ_TAG(0, 0x0800),
                        "command set without a valid Command Data Set Type (0000,0800)");
     return 0;
