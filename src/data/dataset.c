@@ -238,20 +238,12 @@ static unsigned number_size(dq_vr vr)
     return vi ? vi->value_size : 0;
 }
 
-/* LT ST UT UR hold one value (PS3.5 6.2). */
-static bool single_valued_text(dq_vr vr)
-{
-    const dq_vr_info *vi = dq_vr_props(vr);
-    return vi && vi->single_valued;
-}
-
 /* Leading spaces are kept where PS3.5 calls them significant (LT ST UT) and
  * in UR, which may have none (PS3.5 6.2): pydicom keeps them there too. */
-static dq_str trim(dq_vr vr, const char *p, size_t n)
+static inline dq_str trim_vi(const dq_vr_info *vi, const char *p, size_t n)
 {
     while (n && (p[n - 1] == ' ' || p[n - 1] == '\0'))
         n--;
-    const dq_vr_info *vi = dq_vr_props(vr);
     if (vi && !vi->leading_spaces && !vi->single_valued)
         while (n && *p == ' ') {
             p++;
@@ -260,26 +252,32 @@ static dq_str trim(dq_vr vr, const char *p, size_t n)
     return (dq_str){p, n};
 }
 
+static dq_str trim(dq_vr vr, const char *p, size_t n)
+{
+    return trim_vi(dq_vr_props(vr), p, n);
+}
+
+/* One VR lookup per element: this runs for every element dumped. */
 size_t dq_element_vm(const dq_element *el)
 {
     if (el->vr == V('S', 'Q'))
         return el->nitems;
     if (el->len == 0)
         return 0;
-    if (dq_vr_is_text(el->vr)) {
-        dq_str all = trim(el->vr, (const char *)el->value, el->len);
+    const dq_vr_info *vi = dq_vr_props(el->vr);
+    if (vi && vi->vr_class == DQ_VR_CLASS_TEXT) {
+        dq_str all = trim_vi(vi, (const char *)el->value, el->len);
         if (all.len == 0)
             return 0;
-        if (single_valued_text(el->vr))
+        if (vi->single_valued)
             return 1;
         size_t vm = 1;
         for (size_t i = 0; i < el->len; i++)
             vm += el->value[i] == '\\';
         return vm;
     }
-    unsigned sz = number_size(el->vr);
-    if (sz)
-        return el->len / sz;
+    if (vi && vi->value_size)
+        return el->len / vi->value_size;
     return 1;
 }
 
@@ -287,12 +285,13 @@ size_t dq_element_vm(const dq_element *el)
 
 int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error *err)
 {
-    if (!dq_vr_is_text(el->vr))
+    const dq_vr_info *vi = dq_vr_props(el->vr);
+    if (!vi || vi->vr_class != DQ_VR_CLASS_TEXT)
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, el->tag, "element is not text");
     /* An empty value has a NULL pointer: no arithmetic on it (UB). */
     const char *p = el->value ? (const char *)el->value : "";
     const char *end = p + (el->value ? el->len : 0);
-    if (!single_valued_text(el->vr)) {
+    if (!vi->single_valued) {
         for (size_t i = 0; i < index; i++) {
             const char *bs = memchr(p, '\\', (size_t)(end - p));
             if (!bs)
@@ -305,7 +304,7 @@ int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error 
     } else if (index > 0) {
         goto none;
     }
-    *out = trim(el->vr, p, (size_t)(end - p));
+    *out = trim_vi(vi, p, (size_t)(end - p));
     return 0;
 none:
     return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, el->tag, "no value %zu", index);

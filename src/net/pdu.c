@@ -88,7 +88,10 @@ static void be_put(uint8_t *p, uint32_t size, uint32_t v)
 /* p[0..avail) must start with a whole item of the layout: its type, its
  * length field, the fixed fields, and the length within avail. Returns the
  * item's size (header + length), or 0 with *why set. */
-static size_t layout_check(layout_id id, const uint8_t *p, size_t avail, const char **why)
+/* Inlined: the PDV item and P-DATA-TF checks run for every PDU received,
+ * and a constant id folds the table reads and the length loop away. */
+__attribute__((always_inline)) static inline size_t layout_check(layout_id id, const uint8_t *p,
+                                                                 size_t avail, const char **why)
 {
     const dq_gen_pdu_layout *l = &dq_gen_pdu_layouts[id];
     if (avail < l->header_size) {
@@ -269,8 +272,9 @@ int dq_pdu_frame_check(const uint8_t *buf, size_t len, uint32_t max_length, dq_p
 
 /* Checks the PDU header against its generated layout: right type and
  * PDU-length exactly the rest of the buffer. */
-static int check_whole(layout_id id, const char *name, const uint8_t *pdu, size_t size,
-                       dq_error *err)
+/* Inlined for the same reason as layout_check: P-DATA-TF is checked per PDU. */
+__attribute__((always_inline)) static inline int
+check_whole(layout_id id, const char *name, const uint8_t *pdu, size_t size, dq_error *err)
 {
     const char *why = "";
     if (!pdu)
