@@ -291,22 +291,10 @@ int dq_part10_write_file(const char *path, const dq_dataset *ds, dq_transfer_syn
     }
     FILE *f = fopen(path, "wb");
     int rc = 0;
-    if (!f || fwrite(b.data, 1, b.len, f) != b.len) {
-        int e = errno;
-        dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path,
-                     strerror(e));
-        if (err)
-            err->sys_errno = e;
-        rc = -1;
-    }
-    if (f && fclose(f) != 0 && rc == 0) {
-        int e = errno;
-        dq_error_set(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: %s", path,
-                     strerror(e));
-        if (err)
-            err->sys_errno = e;
-        rc = -1;
-    }
+    if (!f || fwrite(b.data, 1, b.len, f) != b.len)
+        rc = io_fail(err, path, errno);
+    if (f && fclose(f) != 0 && rc == 0)
+        rc = io_fail(err, path, errno);
     dq_buffer_free(&b);
     return rc;
 }
