@@ -430,14 +430,30 @@ int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t 
     return -1;
 }
 
-/* Reads and classifies one PDU: 0 with *ev set, or -1 (timeout, closed:
+/* One PDU read while waiting for an answer, and the UL event it is. */
+typedef struct received {
+    const uint8_t *pdu;
+    size_t len;
+    dq_ul_event ev;
+    dq_error why; /* for Evt19: what is wrong with the PDU */
+} received;
+
+/* The deadline of an ACSE wait starting now (0: none). */
+static double acse_deadline(const dq_assoc *a)
+{
+    return a->acse_timeout > 0 ? dq_assoc_now() + a->acse_timeout : 0;
+}
+
+/* Reads and classifies one PDU: 0 with r->ev set, or -1 (timeout, closed:
  * the association is then over and *err says why). For a PDU that does not
- * frame or decode, *ev is Evt19 and *why says what was wrong. */
-static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, const uint8_t **pdu,
-                      size_t *len, dq_ul_event *ev, dq_error *why, dq_error *err)
+ * frame or decode, r->ev is Evt19 and r->why says what was wrong. */
+static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, received *r,
+                      dq_error *err)
 {
     bool invalid;
-    if (dq_assoc_read_pdu(a, deadline, what, pdu, len, &invalid, why) < 0) {
+    dq_error *why = &r->why;
+    dq_error_clear(why);
+    if (dq_assoc_read_pdu(a, deadline, what, &r->pdu, &r->len, &invalid, why) < 0) {
         if (why->kind == DQ_ERR_CLOSED) {
             /* Evt17: the machine issues A-P-ABORT. */
             dq_ul_output o;
@@ -455,9 +471,9 @@ static int next_event(dq_assoc *a, double deadline, dq_timeout_kind what, const 
         }
         return -1;
     }
-    *ev = invalid ? DQ_UL_EVT19 : dq_ul_event_for_pdu(*pdu, *len);
-    if (*ev != DQ_UL_EVT19 && dq_pdu_validate(*pdu, *len, why) < 0)
-        *ev = DQ_UL_EVT19;
+    r->ev = invalid ? DQ_UL_EVT19 : dq_ul_event_for_pdu(r->pdu, r->len);
+    if (r->ev != DQ_UL_EVT19 && dq_pdu_validate(r->pdu, r->len, why) < 0)
+        r->ev = DQ_UL_EVT19;
     return 0;
 }
 
@@ -740,19 +756,14 @@ static int rejected(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
 /* Waits (ACSE timeout) for the answer to our A-ASSOCIATE-RQ and acts on it. */
 static int await_answer(dq_assoc *a, dq_error *err)
 {
-    double deadline = a->acse_timeout > 0 ? dq_assoc_now() + a->acse_timeout : 0;
-    const uint8_t *pdu;
-    size_t len;
-    dq_ul_event ev;
-    dq_error why;
-    dq_error_clear(&why);
-    if (next_event(a, deadline, DQ_TIMEOUT_ACSE, &pdu, &len, &ev, &why, err) < 0)
+    received r;
+    if (next_event(a, acse_deadline(a), DQ_TIMEOUT_ACSE, &r, err) < 0)
         return -1;
-    if (ev == DQ_UL_EVT3)
-        return accepted(a, pdu, len, err);
-    if (ev == DQ_UL_EVT4)
-        return rejected(a, pdu, len, err);
-    return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
+    if (r.ev == DQ_UL_EVT3)
+        return accepted(a, r.pdu, r.len, err);
+    if (r.ev == DQ_UL_EVT4)
+        return rejected(a, r.pdu, r.len, err);
+    return dq_assoc_unexpected(a, r.ev, r.pdu, r.len, r.ev == DQ_UL_EVT19 ? &r.why : NULL, err);
 }
 
 int dq_assoc_request_on(dq_assoc **out, dq_transport *t, const dq_assoc_params *p, dq_error *err)
@@ -870,15 +881,14 @@ int dq_assoc_release(dq_assoc *a, dq_error *err)
     dq_ul_output o;
     if (dq_assoc_ul_event(a, DQ_UL_EVT11, NULL, 0, &o, err) < 0)
         return -1;
-    double deadline = a->acse_timeout > 0 ? dq_assoc_now() + a->acse_timeout : 0;
+    double deadline = acse_deadline(a);
     for (;;) {
-        const uint8_t *pdu;
-        size_t len;
-        dq_ul_event ev;
-        dq_error why;
-        dq_error_clear(&why);
-        if (next_event(a, deadline, DQ_TIMEOUT_ACSE, &pdu, &len, &ev, &why, err) < 0)
+        received r;
+        if (next_event(a, deadline, DQ_TIMEOUT_ACSE, &r, err) < 0)
             return -1;
+        const uint8_t *pdu = r.pdu;
+        size_t len = r.len;
+        dq_ul_event ev = r.ev;
         if (ev == DQ_UL_EVT10 && a->ul.state == DQ_UL_STA7) {
             /* AR-6: late P-DATA (e.g. responses after a cancel) is dropped. */
             dq_assoc_ul_event(a, ev, pdu, len, &o, err);
@@ -900,7 +910,7 @@ int dq_assoc_release(dq_assoc *a, dq_error *err)
             dq_assoc_emit(a, DQ_ASSOC_EV_RELEASED, NULL, 0);
             return 0;
         }
-        return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &why : NULL, err);
+        return dq_assoc_unexpected(a, ev, pdu, len, ev == DQ_UL_EVT19 ? &r.why : NULL, err);
     }
 }
 
