@@ -519,19 +519,28 @@ static size_t enc_char(const encoding *e, iconv_t cd, const uint8_t *s, size_t l
     return e->kind == ENC_ICONV ? n : 0;
 }
 
+/* The UTF-8 -> e converter (JIS X 0201 needs none: *cd stays (iconv_t)-1). */
+static int enc_open(const encoding *e, iconv_t *cd, bool *owned, dq_error *err)
+{
+    *cd = (iconv_t)-1;
+    if (e->kind != ENC_JIS0201 && (*cd = iconv_get(e->iconv, "UTF-8", owned)) == (iconv_t)-1)
+        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "iconv cannot convert to %s", e->iconv);
+    return 0;
+}
+
 /* The longest run from the start of s[0..n) that e encodes as pydicom's
  * encoder for it does; its bytes (a JIS X 0208/0212 run with its own
- * designation first) are appended to out when out is not NULL. Returns the
- * run's length in bytes of s, or (size_t)-1 on error. */
+ * designation first) are appended to out when out is not NULL. *run: the
+ * run's length in bytes of s. -1 when no converter opens or out cannot grow. */
 static int enc_run(const encoding *e, const uint8_t *s, size_t n, dq_buffer *out, size_t *run,
                    dq_error *err)
 {
     bool owned = false;
-    iconv_t cd = (iconv_t)-1;
+    iconv_t cd;
     *run = 0;
-    if (e->kind != ENC_JIS0201 && (cd = iconv_get(e->iconv, "UTF-8", &owned)) == (iconv_t)-1)
-        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "iconv cannot convert to %s", e->iconv);
+    if (enc_open(e, &cd, &owned, err) < 0)
+        return -1;
     size_t pos = 0;
     int rc = 0;
     int half = -1; /* JIS X 0201: the half (0 or 0x80) of the first character */
@@ -641,10 +650,9 @@ static int encode_replacing(const enc_list *l, const uint8_t *s, size_t n, dq_bu
 {
     const encoding *e = &l->e[0];
     bool owned = false;
-    iconv_t cd = (iconv_t)-1;
-    if (e->kind != ENC_JIS0201 && (cd = iconv_get(e->iconv, "UTF-8", &owned)) == (iconv_t)-1)
-        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "iconv cannot convert to %s", e->iconv);
+    iconv_t cd;
+    if (enc_open(e, &cd, &owned, err) < 0)
+        return -1;
     int rc = 0;
     for (size_t pos = 0; pos < n && rc == 0;) {
         uint32_t cp;
