@@ -25,11 +25,12 @@ extern const gen_emitter gen_emitter_ul_actions;
 extern const gen_emitter gen_emitter_vrs;
 extern const gen_emitter gen_emitter_dict;
 extern const gen_emitter gen_emitter_uids;
+extern const gen_emitter gen_emitter_query_keys;
 
 static const gen_emitter *const emitters[] = {
-    &gen_emitter_editions, &gen_emitter_ul,    &gen_emitter_pdu,
-    &gen_emitter_status,   &gen_emitter_dimse, &gen_emitter_ul_actions,
-    &gen_emitter_vrs,      &gen_emitter_dict,  &gen_emitter_uids,
+    &gen_emitter_editions, &gen_emitter_ul,         &gen_emitter_pdu, &gen_emitter_status,
+    &gen_emitter_dimse,    &gen_emitter_ul_actions, &gen_emitter_vrs, &gen_emitter_dict,
+    &gen_emitter_uids,     &gen_emitter_query_keys,
 };
 #define NEMITTERS (sizeof emitters / sizeof emitters[0])
 

@@ -358,6 +358,50 @@ static void report(const elem_set *set)
         set->n, set->from_part[0], set->from_part[1], set->ignored, set->placeholders);
 }
 
+/* ---- the dictionary for other emitters ------------------------------------ */
+
+struct gen_dict {
+    gen_doc *p6, *p7;
+    elem_set *set;
+};
+
+gen_dict *gen_dict_load(const char *dir)
+{
+    gen_dict *d = gen_xmalloc(sizeof *d);
+    d->p6 = gen_doc_load(dir, "part06.xml");
+    d->p7 = gen_doc_load(dir, "part07.xml");
+    d->set = dict_read(d->p6, d->p7);
+    return d;
+}
+
+bool gen_dict_lookup(const gen_dict *d, uint32_t tag, const char **keyword, const char **vr)
+{
+    size_t lo = 0, hi = d->set->n; /* sorted by tag, exact before masked */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->set->v[mid].tag < tag)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const elem *e = lo < d->set->n ? &d->set->v[lo] : NULL;
+    if (!e || e->tag != tag || e->mask != 0xFFFFFFFFu)
+        return false;
+    *keyword = e->keyword;
+    *vr = e->vr_text;
+    return true;
+}
+
+void gen_dict_free(gen_dict *d)
+{
+    if (!d)
+        return;
+    dict_free(d->set);
+    gen_doc_free(d->p6);
+    gen_doc_free(d->p7);
+    free(d);
+}
+
 /* ---- hash tables --------------------------------------------------------- */
 
 static int emit(const char *dir, const char *outdir)

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <libxml/tree.h>
@@ -125,6 +126,16 @@ void *gen_xmalloc(size_t n);
 void *gen_xrealloc(void *p, size_t n);
 char *gen_xstrdup(const char *s);
 char *gen_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the data dictionary ------------------------------------------------- */
+
+/* PS3.6's registries and PS3.7's command fields as the dict emitter reads them
+ * (DIR/part06.xml, DIR/part07.xml), for emitters that check tags against it. */
+typedef struct gen_dict gen_dict;
+gen_dict *gen_dict_load(const char *dir);
+/* An exact (unmasked) tag: its keyword and VR cell text; false when absent. */
+bool gen_dict_lookup(const gen_dict *d, uint32_t tag, const char **keyword, const char **vr);
+void gen_dict_free(gen_dict *d);
 
 /* ---- emitters ------------------------------------------------------------- */
 

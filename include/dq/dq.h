@@ -16,6 +16,7 @@
  *   dq/assoc.h    associations (requestor), DIMSE messages
  *   dq/dimse_rx.h DIMSE message reassembly from PDVs, no I/O
  *   dq/find.h     the C-FIND SCU engine
+ *   dq/query_keys.h  the keys of each query model and level, PS3.4 (generated)
  */
 #ifndef DQ_DQ_H
 #define DQ_DQ_H
@@ -34,5 +35,6 @@
 #include "dq/assoc.h"
 #include "dq/dimse_rx.h"
 #include "dq/find.h"
+#include "dq/query_keys.h"
 
 #endif
