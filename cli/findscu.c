@@ -21,6 +21,7 @@
 
 #include "findscu_args.h"
 #include "findscu_debug.h"
+#include "findscu_keys.h"
 #include "findscu_log.h"
 #include "findscu_net.h"
 #include "findscu_sink.h"
@@ -345,6 +346,10 @@ static dq_dataset *build_identifier(const fs_options *o)
             dq_dataset_free(ds);
             return NULL;
         }
+    }
+    if (fs_keys_apply(o, ds) != 0) {
+        dq_dataset_free(ds);
+        return NULL;
     }
     /* pydicom encodes the typed (str) values into the identifier's Specific
      * Character Set when it writes the identifier: now that every key and

@@ -12,6 +12,7 @@
 
 #include <dq/dict.h>
 #include <dq/dimse_tables.h>
+#include <dq/query_keys.h>
 
 #include "dq_gen_pdu.h"
 
@@ -42,6 +43,9 @@ enum opt_id {
     O_FUZZY,
     O_TZ,
     O_ENHANCED,
+    /* Ours: query by level (findscu_keys.c). */
+    O_LEVEL,
+    O_KEYS,
     O_COUNT
 };
 
@@ -83,6 +87,11 @@ static const opt_def OPTS[] = {
     /* Ours (DCMTK's -od); after every pynetdicom option, as argparse would
      * register an added one. No other long option starts with "--o". */
     {O_OUTDIR, "-od", "--output-directory", true, 0},
+    /* Ours: query by level. "--level" and "--keys" share prefixes with
+     * pynetdicom's --log-level and --keyword; pynetdicom's options keep
+     * those abbreviations (see pynetdicom_first()). */
+    {O_LEVEL, "-L", "--level", true, 0},
+    {O_KEYS, NULL, "--keys", true, 0},
 };
 #define N_OPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -266,6 +275,31 @@ static void find_prefixes(const char *a, const char *eq, prefix_matches *m)
     }
 }
 
+/* An abbreviation that pynetdicom's findscu accepts keeps its meaning: when
+ * a word abbreviates one of pynetdicom's options and one of ours ("--key":
+ * --keyword and --keys), pynetdicom's options alone are matched. The options
+ * registered before -od are pynetdicom's. */
+static void pynetdicom_first(prefix_matches *m)
+{
+    const opt_def *ours = OPTS;
+    while (ours < OPTS + N_OPTS && ours->id != O_OUTDIR)
+        ours++;
+    size_t theirs = 0;
+    for (size_t i = 0; i < m->n; i++)
+        theirs += m->opt[i] < ours;
+    if (theirs == 0 || theirs == m->n)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->opt[i] < ours) {
+            m->opt[k] = m->opt[i];
+            m->str[k] = m->str[i];
+            m->arg[k] = m->arg[i];
+            k++;
+        }
+    m->n = k;
+}
+
 static void classify(const char *a, classified *c)
 {
     memset(c, 0, sizeof *c);
@@ -295,6 +329,7 @@ static void classify(const char *a, classified *c)
     }
     prefix_matches m;
     find_prefixes(a, eq, &m);
+    pynetdicom_first(&m);
     if (m.n > 1) {
         c->kind = W_AMBIGUOUS;
         size_t off = 0;
@@ -388,6 +423,37 @@ static fs_parse_result apply_number(parse_state *st, const opt_def *d, const cha
     return FS_PARSE_OK;
 }
 
+/* -L LEVEL and --keys required|all: argparse choices. The levels are those
+ * of the generated Patient Root tables (PS3.4 C.6.1). */
+static fs_parse_result apply_query_level(parse_state *st, const opt_def *d, const char *name,
+                                         const char *val)
+{
+    fs_options *o = st->o;
+    if (d->id == O_KEYS) {
+        if (strcmp(val, "required") != 0 && strcmp(val, "all") != 0)
+            return usage_error(st->err,
+                               "argument %s: invalid choice: '%s' (choose from 'required', 'all')",
+                               name, val);
+        o->keys_given = true;
+        o->keys_all = strcmp(val, "all") == 0;
+        return FS_PARSE_OK;
+    }
+    const dq_query_model *pr = dq_query_model_find(fs_model_name(FS_MODEL_PATIENT));
+    if (dq_query_level_find(pr, val)) {
+        o->level = val;
+        return FS_PARSE_OK;
+    }
+    char choices[256] = "";
+    size_t off = 0;
+    for (size_t i = 0; pr && i < pr->nlevels && off < sizeof choices; i++) {
+        int w = snprintf(choices + off, sizeof choices - off, "%s'%s'", i ? ", " : "",
+                         pr->levels[i].name);
+        off += w > 0 ? (size_t)w : 0;
+    }
+    return usage_error(st->err, "argument %s: invalid choice: '%s' (choose from %s)", name, val,
+                       choices);
+}
+
 /* -k repeats: the values are kept in command-line order. */
 static fs_parse_result add_keyword(parse_state *st, const char *val)
 {
@@ -441,6 +507,8 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
     case O_FUZZY: o->fuzzy_names = true; break;
     case O_TZ: o->timezone_adj = true; break;
     case O_ENHANCED: o->enhanced_conversion = true; break;
+    case O_LEVEL:
+    case O_KEYS: return apply_query_level(st, d, name, val);
     case O_COUNT: break;
     }
     return FS_PARSE_OK;
@@ -504,6 +572,8 @@ static fs_parse_result apply_option(parse_state *st, const classified *c, int ar
     opt_name(d, name, sizeof name);
     if (!arg)
         arg = next_value(argc, argv, i);
+    if (!arg && d->id == O_KEYS)
+        arg = "required"; /* argparse nargs='?', const='required' */
     if (!arg)
         return usage_error(st->err, "argument %s: expected one argument", name);
     return apply(st, d, arg);
@@ -520,6 +590,27 @@ static void set_defaults(fs_options *o)
     o->model = FS_MODEL_PATIENT;
 }
 
+/* -L and --keys against the model: the worklist and UPS have no levels
+ * (--keys alone), a Query/Retrieve model needs -L for --keys and has only
+ * the levels its tables define (Patient/Study Only: no SERIES, IMAGE). */
+static fs_parse_result check_query_level(parse_state *st)
+{
+    fs_options *o = st->o;
+    bool levels = o->model != FS_MODEL_WORKLIST && o->model != FS_MODEL_UPS;
+    const dq_query_model *m = dq_query_model_find(fs_model_name(o->model));
+    if (o->level && !levels)
+        return usage_error(st->err, "argument -L/--level: the %s model has no levels (use --keys)",
+                           m ? m->name : "");
+    if (o->keys_given && levels && !o->level)
+        return usage_error(st->err, "argument --keys: needs -L/--level with -P, -S and -O");
+    if (o->level && !dq_query_level_find(m, o->level))
+        return usage_error(st->err, "argument -L/--level: the %s model has no %s level",
+                           m ? m->name : "", o->level);
+    if (o->level)
+        o->keys_given = true;
+    return FS_PARSE_OK;
+}
+
 /* What argparse checks once every word is read. */
 static fs_parse_result check_complete(parse_state *st)
 {
@@ -533,9 +624,10 @@ static fs_parse_result check_complete(parse_state *st)
     o->addr = st->positionals[0];
     if (st->extras_len)
         return usage_error(st->err, "unrecognized arguments: %s", st->extras);
-    if (!o->file && o->n_keywords == 0)
+    /* Ours: a level or --keys makes the identifier without -f/-k. */
+    if (!o->file && o->n_keywords == 0 && !o->level && !o->keys_given)
         return usage_error(st->err, "-f and/or -k must be specified");
-    return FS_PARSE_OK;
+    return check_query_level(st);
 }
 
 fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err)
@@ -584,6 +676,18 @@ const char *fs_model_uid(fs_model m)
     case FS_MODEL_UPS: return DQ_UID_UnifiedProcedureStepPull;
     }
     return DQ_UID_PatientRootQueryRetrieveInformationModelFind;
+}
+
+const char *fs_model_name(fs_model m)
+{
+    switch (m) {
+    case FS_MODEL_PATIENT: return "Patient Root";
+    case FS_MODEL_STUDY: return "Study Root";
+    case FS_MODEL_PSONLY: return "Patient/Study Only";
+    case FS_MODEL_WORKLIST: return "Modality Worklist";
+    case FS_MODEL_UPS: return "Unified Procedure Step";
+    }
+    return "Patient Root";
 }
 
 unsigned long fs_min_response_pdu(void)
@@ -684,7 +788,17 @@ static const char HELP_TAIL[] =
     "                        rsp000002.dcm, ...\n"
     "  -od [d]irectory, --output-directory [d]irectory\n"
     "                        write the -w files in directory d (created when\n"
-    "                        missing; default: the working directory)\n";
+    "                        missing; default: the working directory)\n"
+    "\n"
+    "Query by Level Options (PS3.4 key tables):\n"
+    "  -L [l]evel, --level [l]evel\n"
+    "                        query at level l (PATIENT, STUDY, SERIES, IMAGE):\n"
+    "                        sets QueryRetrieveLevel and adds the level's keys\n"
+    "                        (not with -W or -U)\n"
+    "  --keys [k]eys         the keys -L (or, with -W and -U, --keys alone) adds:\n"
+    "                        required (the default: unique and required keys;\n"
+    "                        -W, -U: Type 1 and 2 return keys) or all (every\n"
+    "                        key the level's table lists)\n";
 
 void fs_print_help(FILE *out)
 {

@@ -46,6 +46,10 @@ typedef struct fs_options {
     bool write;
     const char *output_dir; /* --output-directory or NULL (the working directory) */
     bool relational_query, dt_matching, fuzzy_names, timezone_adj, enhanced_conversion;
+    /* Ours: query by level (findscu_keys.c). */
+    const char *level; /* -L/--level: PATIENT, STUDY, SERIES, IMAGE; NULL when not given */
+    bool keys_given;   /* --keys given (or -L, which implies --keys required) */
+    bool keys_all;     /* --keys all: every key the table lists, not only U+R / Type 1+2 */
 } fs_options;
 
 typedef enum fs_parse_result {
@@ -69,5 +73,7 @@ void fs_print_help(FILE *out);
 
 /* UID of the query model's FIND SOP class. */
 const char *fs_model_uid(fs_model m);
+/* The model's name in the generated PS3.4 key tables (dq/query_keys.h). */
+const char *fs_model_name(fs_model m);
 
 #endif
