@@ -15,6 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dq/dataset.h>
+#include <dq/dict.h>
+#include <dq/query_keys.h>
+
 #include "scp.h"
 #include "tmp_path.h"
 
@@ -1385,6 +1389,221 @@ Test(cli_e2e, release_unanswered_or_aborted)
              NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(ends_with(r.err, "I: Releasing Association\nI: Association Aborted\n"), "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
+/* The identifier the peer received, decoded (the encoding guessed from its
+ * first bytes, as for a raw data set). */
+static dq_dataset *received_identifier(const peer *p)
+{
+    const char *hex = get(p, "data_hex", 0);
+    cr_assert_not_null(hex, "no identifier received");
+    size_t n = strlen(hex) / 2;
+    uint8_t *b = malloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        cr_assert_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
+        b[i] = (uint8_t)v;
+    }
+    dq_dataset *ds = NULL;
+    dq_error err;
+    cr_assert_eq(dq_part10_decode(b, n, NULL, NULL, &ds, NULL, &err), 0, "%s", err.message);
+    free(b);
+    return ds;
+}
+
+/* The top-level tags of ds, "(gggg,eeee) " each, in tag order. */
+static void tags_of(const dq_dataset *ds, char *out, size_t cap)
+{
+    size_t off = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < dq_dataset_count(ds) && off < cap; i++) {
+        uint32_t t = dq_element_tag(dq_dataset_at(ds, i));
+        off += (size_t)snprintf(out + off, cap - off, "(%04X,%04X) ", t >> 16, t & 0xFFFF);
+    }
+}
+
+static int cmp_tag(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* What the level's table in the generated tables says -L sends: the keys of
+ * the given types at the top of the level, and Query/Retrieve Level. */
+static void expected_tags(const char *model, const char *level, const char *types, char *out,
+                          size_t cap)
+{
+    const dq_query_model *m = dq_query_model_find(model);
+    const dq_query_level *l = dq_query_level_find(m, level);
+    cr_assert_not_null(l);
+    uint32_t tags[256];
+    size_t n = 0;
+    tags[n++] = m->level_tag;
+    for (size_t i = 0; i < l->nkeys && n < 256; i++)
+        if (l->keys[i].depth == 0 && strchr(types, l->keys[i].type[0]))
+            tags[n++] = l->keys[i].tag;
+    qsort(tags, n, sizeof *tags, cmp_tag);
+    size_t off = 0;
+    for (size_t i = 0; i < n && off < cap; i++)
+        off +=
+            (size_t)snprintf(out + off, cap - off, "(%04X,%04X) ", tags[i] >> 16, tags[i] & 0xFFFF);
+}
+
+/* -S -L STUDY: the identifier is exactly C.6-5's U and R keys, empty, and
+ * QueryRetrieveLevel STUDY; a -k value is kept; --keys all adds the O keys
+ * with the items of their sequences. */
+Test(cli_e2e, query_by_level)
+{
+    peer p;
+    result r;
+    char got[4096], want[4096];
+    const char *args[] = {"-S", "-L", "STUDY", NULL};
+    simple(&p, &r, NULL, args);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_null(strstr(r.err, "W: "), "no warnings:\n%s", r.err);
+    dq_dataset *ds = received_identifier(&p);
+    tags_of(ds, got, sizeof got);
+    expected_tags("Study Root", "STUDY", "UR", want, sizeof want);
+    cr_expect_str_eq(got, want);
+    /* PS3.4 2013 C.6-5's U and R keys, as the table reads (tests/test_query_keys.c) */
+    if (strstr(dq_query_model_find("Study Root")->edition, " 2013 "))
+        cr_expect_str_eq(got, "(0008,0020) (0008,0030) (0008,0050) (0008,0052) (0010,0010) "
+                              "(0010,0020) (0020,000D) (0020,0010) ");
+    dq_str v;
+    cr_expect_eq(dq_dataset_get_string(ds, 0x00080052u, &v, NULL), 0);
+    cr_expect(v.len == 5 && memcmp(v.ptr, "STUDY", 5) == 0);
+    for (size_t i = 0; i < dq_dataset_count(ds); i++)
+        if (dq_element_tag(dq_dataset_at(ds, i)) != 0x00080052u)
+            cr_expect_eq(dq_element_vm(dq_dataset_at(ds, i)), 0, "universal return keys");
+    dq_dataset_free(ds);
+    result_free(&r);
+    peer_free(&p);
+
+    const char *given[] = {"-S", "--level", "STUDY", "-k", "PatientID=4711", NULL};
+    simple(&p, &r, NULL, given);
+    ds = received_identifier(&p);
+    tags_of(ds, got, sizeof got);
+    cr_expect_str_eq(got, want, "-k's key is not added twice");
+    cr_expect_eq(dq_dataset_get_string(ds, 0x00100020u, &v, NULL), 0);
+    cr_expect(v.len == 4 && memcmp(v.ptr, "4711", 4) == 0, "-k's value is kept");
+    dq_dataset_free(ds);
+    result_free(&r);
+    peer_free(&p);
+
+    const char *all[] = {"-S", "-L", "STUDY", "--keys", "all", NULL};
+    simple(&p, &r, NULL, all);
+    ds = received_identifier(&p);
+    tags_of(ds, got, sizeof got);
+    expected_tags("Study Root", "STUDY", "URO", want, sizeof want);
+    cr_expect_str_eq(got, want);
+    const dq_element *seq = dq_dataset_find(ds, 0x00081032u); /* ProcedureCodeSequence */
+    cr_assert_not_null(seq);
+    cr_assert_eq(dq_element_item_count(seq), 1);
+    cr_expect_not_null(dq_dataset_find(dq_element_item(seq, 0), 0x00080100u), "CodeValue");
+    dq_dataset_free(ds);
+    result_free(&r);
+    peer_free(&p);
+}
+
+/* -W --keys: every Type 1 and 2 return key of K.6-1, the Scheduled Procedure
+ * Step Sequence with one item of its own. */
+Test(cli_e2e, worklist_keys)
+{
+    peer p;
+    result r;
+    const char *args[] = {"-W", "-k", "PatientName=A*", "--keys", NULL};
+    simple(&p, &r, NULL, args);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    dq_dataset *ds = received_identifier(&p);
+    const dq_query_level *l = dq_query_level_find(dq_query_model_find("Modality Worklist"), "");
+    size_t checked = 0;
+    for (size_t i = 0; i < l->nkeys; i++) {
+        const dq_query_key *k = &l->keys[i];
+        bool required = strcmp(k->ret, "1") == 0 || strcmp(k->ret, "2") == 0;
+        if (k->depth == 0) {
+            cr_expect_eq(dq_dataset_find(ds, k->tag) != NULL, required || k->ret[1] == 'C', "%s",
+                         k->keyword);
+            checked++;
+        } else if (k->depth == 1 && l->keys[k->parent].tag == 0x00400100u && required) {
+            const dq_element *sps = dq_dataset_find(ds, 0x00400100u);
+            cr_assert(sps && dq_element_item_count(sps) == 1);
+            cr_expect_not_null(dq_dataset_find(dq_element_item(sps, 0), k->tag), "%s", k->keyword);
+            checked++;
+        }
+    }
+    cr_expect_gt(checked, 20);
+    dq_str v;
+    cr_expect_eq(dq_dataset_get_string(ds, 0x00100010u, &v, NULL), 0);
+    cr_expect(v.len == 2 && memcmp(v.ptr, "A*", 2) == 0);
+    cr_expect_null(dq_dataset_find(ds, 0x00080052u), "no Query/Retrieve Level in a worklist query");
+    dq_dataset_free(ds);
+    result_free(&r);
+    peer_free(&p);
+}
+
+/* Key checks: a patient-level key in an IMAGE query, a SERIES query without
+ * a StudyInstanceUID; silent at -q; none without -L. */
+Test(cli_e2e, query_level_warnings)
+{
+    peer p;
+    result r;
+    const char *image[] = {"-P",
+                           "-L",
+                           "IMAGE",
+                           "-k",
+                           "PatientName=X",
+                           "-k",
+                           "PatientID=1",
+                           "-k",
+                           "StudyInstanceUID=1.2",
+                           "-k",
+                           "SeriesInstanceUID=1.2.3",
+                           NULL};
+    simple(&p, &r, NULL, image);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    const dq_query_level *l = dq_query_level_find(dq_query_model_find("Patient Root"), "IMAGE");
+    char want[512];
+    snprintf(want, sizeof want,
+             "W: Key PatientName (0010,0010) is not defined for the IMAGE level of the Patient "
+             "Root model (PS3.4 Table %s: %s)\nI: Requesting Association\n",
+             l->table, l->caption);
+    cr_expect(strncmp(r.err, want, strlen(want)) == 0, "%s", r.err);
+    cr_expect_null(strstr(r.err, "unique key"), "every unique key above is given:\n%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+
+    const char *series[] = {"-S", "-L", "SERIES", NULL};
+    simple(&p, &r, NULL, series);
+    cr_expect(strncmp(r.err,
+                      "W: A query at the SERIES level of the Study Root model needs one value in "
+                      "the unique key of each level above (PS3.4 C.4.1.2.1; or "
+                      "--relational-query): StudyInstanceUID (0020,000D)\n",
+                      160) == 0,
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+
+    const char *relational[] = {"-S", "-L", "SERIES", "--relational-query", NULL};
+    simple(&p, &r, NULL, relational);
+    cr_expect_null(strstr(r.err, "W: "), "relational: %s", r.err);
+    result_free(&r);
+    peer_free(&p);
+
+    const char *quiet[] = {"-q", "-S", "-L", "SERIES", "-k", "PatientComments=", NULL};
+    simple(&p, &r, NULL, quiet);
+    cr_expect_eq(r.status, 0);
+    cr_expect_str_empty(r.err);
+    result_free(&r);
+    peer_free(&p);
+
+    const char *plain[] = {"-S", "-k", "QueryRetrieveLevel=SERIES", "-k", "PatientComments=", NULL};
+    simple(&p, &r, NULL, plain);
+    cr_expect_null(strstr(r.err, "W: "), "no checks without -L: %s", r.err);
+    dq_dataset *ds = received_identifier(&p);
+    cr_expect_eq(dq_dataset_count(ds), 2, "nothing added without -L");
+    dq_dataset_free(ds);
     result_free(&r);
     peer_free(&p);
 }

@@ -242,3 +242,60 @@ Test(findscu_args, model_uids)
     cr_assert_str_eq(fs_model_uid(FS_MODEL_WORKLIST), "1.2.840.10008.5.1.4.31");
     cr_assert_str_eq(fs_model_uid(FS_MODEL_UPS), "1.2.840.10008.5.1.4.34.6.3");
 }
+
+/* Ours: query by level. -L takes a level of the generated PS3.4 tables,
+ * --keys required|all (alone: required); neither changes a command line
+ * pynetdicom accepts: "--key", "--ke", "--k" still abbreviate --keyword and
+ * "--l", "--lo" --log-level, although --keys and --level share them. */
+Test(findscu_args, query_level_and_keys)
+{
+    parsed *p = parse("h", "1", "-k", "A=", NULL);
+    cr_assert_null(p->o.level);
+    cr_assert(!p->o.keys_given && !p->o.keys_all);
+
+    p = parse("h", "1", "-S", "-L", "STUDY", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.level, "STUDY");
+    cr_assert(p->o.keys_given && !p->o.keys_all, "-L alone: required keys, no -k needed");
+    p = parse("h", "1", "--level=IMAGE", "--keys", "all", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.level, "IMAGE");
+    cr_assert(p->o.keys_all);
+    p = parse("h", "1", "-LSERIES", "--le", "PATIENT", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.level, "PATIENT", "the last -L wins");
+    p = parse("h", "1", "-W", "--keys", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert(p->o.keys_given && !p->o.keys_all && !p->o.level);
+    p = parse("-U", "--keys", "all", "h", "1", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert(p->o.keys_all);
+
+    /* pynetdicom's abbreviations keep their meaning */
+    static const char *const kw[] = {"--key", "--ke", "--k", "--keyw"};
+    for (size_t i = 0; i < 4; i++) {
+        p = parse("h", "1", kw[i], "PatientName=", NULL);
+        cr_assert_eq(p->r, FS_PARSE_OK, "%s: %s", kw[i], p->err);
+        cr_assert_eq(p->o.n_keywords, 1, "%s is --keyword", kw[i]);
+        cr_assert(!p->o.keys_given);
+    }
+    p = parse("h", "1", "--l", "debug", "--lo", "info", "-k", "A=", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_eq(p->o.log_level, FS_LEVEL_INFO);
+    cr_assert_null(p->o.level);
+
+    expect_error(parse("h", "1", "-L", "study", NULL),
+                 "argument -L/--level: invalid choice: 'study' (choose from 'PATIENT', 'STUDY', "
+                 "'SERIES', 'IMAGE')");
+    expect_error(parse("h", "1", "-L", "STUDY", "--keys", "some", NULL),
+                 "argument --keys: invalid choice: 'some' (choose from 'required', 'all')");
+    expect_error(parse("h", "1", "-W", "-L", "STUDY", NULL),
+                 "argument -L/--level: the Modality Worklist model has no levels (use --keys)");
+    expect_error(parse("h", "1", "-S", "--keys", "all", NULL),
+                 "argument --keys: needs -L/--level with -P, -S and -O");
+    expect_error(parse("h", "1", "-O", "-L", "SERIES", NULL),
+                 "argument -L/--level: the Patient/Study Only model has no SERIES level");
+    expect_error(parse("h", "1", "-S", "-L", "PATIENT", NULL),
+                 "argument -L/--level: the Study Root model has no PATIENT level");
+    expect_error(parse("h", "1", "-L", NULL), "argument -L/--level: expected one argument");
+}

@@ -112,8 +112,8 @@ static void rows_of(const char *dump, const char *model, const char *level, char
         int depth = atoi(f[4]);
         int w;
         if (f[7][0])
-            w = snprintf(out + off, cap - off, "%s%.*s%s%s", off ? " " : "", depth, ">>>>>",
-                         f[7], f[5]);
+            w = snprintf(out + off, cap - off, "%s%.*s%s%s", off ? " " : "", depth, ">>>>>", f[7],
+                         f[5]);
         else
             w = snprintf(out + off, cap - off, "%s%.*s%s%s/%s", off ? " " : "", depth, ">>>>>",
                          f[5], f[8], f[9]);
@@ -147,8 +147,7 @@ Test(query_keys, tables_of_the_2013_edition_as_written_in_ps3_4)
     expect_rows(d, "Patient/Study Only", "SERIES", "");
     expect_rows(d, "Modality Worklist", "", K6_1);
     /* C.4.1.1.3.1: what a Q/R request identifier carries besides keys. */
-    expect_rows(d, "Study Root", "*",
-                "(0008,0052)/ (0008,0053)/ (0008,0005)/ (0008,0201)/");
+    expect_rows(d, "Study Root", "*", "(0008,0052)/ (0008,0053)/ (0008,0005)/ (0008,0201)/");
     free(d);
 }
 
