@@ -293,3 +293,96 @@ Test(gen, usage_errors)
     free(out);
     free(err);
 }
+
+/* s with every "from" replaced by "to" (caller frees). */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    size_t fl = strlen(from), tl = strlen(to), n = 0;
+    for (const char *p = strstr(s, from); p; p = strstr(p + fl, from))
+        n++;
+    char *out = malloc(strlen(s) + n * tl + 1), *o = out;
+    for (const char *p; (p = strstr(s, from)); s = p + fl) {
+        memcpy(o, s, (size_t)(p - s));
+        o += p - s;
+        memcpy(o, to, tl);
+        o += tl;
+    }
+    strcpy(o, s);
+    return out;
+}
+
+/* PS3.4 key tables in the 2013 shapes and in later ones (CALS tables,
+ * renamed columns, a two-row header over the worklist's type columns, a body
+ * rowspan, lower-case hex): the same keys, only the edition differs. */
+Test(gen, dump_query_keys_across_layouts)
+{
+    char *out, *err;
+    cr_assert_eq(run("--standard " STANDARD "/query2013 --dump query-keys", &out, &err), 0, "%s",
+                 err);
+    char *want = slurp(FIXTURES "/query2013/query-keys.tsv");
+    cr_assert_str_eq(out, want);
+    cr_assert(strstr(err, "24 keys in 7 tables; ignored: 3 rows without a tag"), "%s", err);
+    cr_assert(strstr(err, "part04.xml:131: warning: \">Reason For Cancellation\" is nested in "
+                          "ProcedureStepCancellationDateTime"),
+              "%s", err);
+    free(out);
+    free(err);
+    cr_assert_eq(run("--standard " STANDARD "/query2024 --dump query-keys", &out, &err), 0, "%s",
+                 err);
+    char *later = replace_all(want, "\t2013\n", "\t2026c\n");
+    cr_assert_str_eq(out, later);
+    free(later);
+    free(out);
+    free(err);
+    free(want);
+}
+
+/* A key type or tag the emitter does not know stops it at its line. */
+Test(gen, query_keys_bad_input)
+{
+    static const struct {
+        const char *from, *to, *expect, *at; /* at: the line's text, NULL: `to`'s */
+    } cases[] = {
+        {"<td><para>(0020,0013)</para></td><td><para>R</para>",
+         "<td><para>(0020,0013)</para></td><td><para>X</para>", "expected a key type", NULL},
+        {"(0020,0013)", "(0099,0013)", "(0099,0013): not in the PS3.6 dictionary", NULL},
+        {"are the same as the Attributes for the Series", "are like the Series",
+         "Study Root SERIES: expected the text", "<section label=\"C.6.2.1.3\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char dir[200];
+        cr_assert(dq_test_tmp_template(dir, sizeof dir, "dq_gen_qk"));
+        cr_assert_not_null(mkdtemp(dir));
+        char src[1024], dst[1024];
+        static const char *const parts[] = {"part06.xml", "part07.xml"};
+        for (size_t k = 0; k < 2; k++) {
+            snprintf(src, sizeof src, "%s/query2013/%s", STANDARD, parts[k]);
+            snprintf(dst, sizeof dst, "%s/%s", dir, parts[k]);
+            cr_assert_eq(symlink(src, dst), 0);
+        }
+        char *p4 = slurp(FIXTURES "/query2013/fixture.part04.xml");
+        cr_assert(strstr(p4, cases[i].from), "%s", cases[i].from);
+        char *bad = replace_all(p4, cases[i].from, cases[i].to);
+        snprintf(dst, sizeof dst, "%s/part04.xml", dir);
+        FILE *f = fopen(dst, "w");
+        cr_assert_not_null(f);
+        fputs(bad, f);
+        fclose(f);
+        long line = 1;
+        const char *at = strstr(bad, cases[i].at ? cases[i].at : cases[i].to);
+        for (const char *c = bad; c < at; c++)
+            line += *c == '\n';
+        char args[600], want[600], *out, *err;
+        snprintf(args, sizeof args, "--standard %s --dump query-keys", dir);
+        cr_assert_neq(run(args, &out, &err), 0, "%s: accepted", cases[i].to);
+        cr_assert_str_empty(out);
+        snprintf(want, sizeof want, "%s/part04.xml:%ld: error: ", dir, line);
+        cr_assert(strstr(err, want), "expected \"%s\" in: %s", want, err);
+        cr_assert(strstr(err, cases[i].expect), "expected \"%s\" in: %s", cases[i].expect, err);
+        free(out);
+        free(err);
+        free(bad);
+        free(p4);
+        rm_dir(dir);
+    }
+}
