@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # findscu end to end against real peers (DCMTK dcmqrscp, DCMTK wlmscpfs, Orthanc).
 #
-#   tests/e2e/peers.sh FINDSCU dcmqrscp|wlmscpfs|orthanc
+#   tests/e2e/peers.sh FINDSCU dcmqrscp|wlmscpfs|orthanc DICOMGEN STANDARD_DIR
 #
 # For the peer kind: start it with the default data (tests/peers), run every
 # query of tests/peers/queries.tsv meant for it through our findscu (-w into a
@@ -9,7 +9,9 @@
 # be equal and equal to tests/peers/expected/<query>.<kind>.tsv. Then the
 # peer-specific checks: the spec's seed example (dcmqrscp), -w files that
 # dcmdump reads, rejection of an unknown called AE title, -f with a pydicom
-# sample file. Exit status: number of failures (0 = all passed).
+# sample file; query by level (-L, --keys) with the keys the PS3.4 tables
+# give (DICOMGEN --dump query-keys on STANDARD_DIR, the build's edition).
+# Exit status: number of failures (0 = all passed).
 set -uo pipefail
 findscu=$(realpath -- "$1")
 kind=$2
@@ -17,6 +19,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../peers/env.sh
 source "$here/../peers/env.sh"
 
+dicomgen=${3:?DICOMGEN missing}
+standard=${4:?STANDARD_DIR missing}
 fails=0
 pass() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
@@ -58,6 +62,47 @@ run_queries() {
     n=$(wc -l < "$work/ours-$q/matches.tsv")
     pass "$q: $n matches, same as DCMTK findscu"
   done
+}
+
+# table_keys MODEL LEVEL FILTER: the keys of one PS3.4 table as paths
+# ("00400100/00400001" for a key in a sequence item), one per line, for the
+# rows FILTER (an awk condition on type t, return type r) selects; a nested
+# key only when its sequences are selected too.
+table_keys() {
+  "$dicomgen" --standard "$standard" --dump query-keys 2> /dev/null |
+    awk -F'\t' -v m="$1" -v l="$2" '
+      $1 == m && $2 == l {
+        d = $5; t = $8; r = $10; tag = substr($6, 2, 4) substr($6, 7, 4)
+        ok[d] = ('"$3"') && (d == 0 || ok[d - 1])
+        path[d] = (d ? path[d - 1] "/" : "") tag
+        if (ok[d]) print path[d]
+      }'
+}
+
+# keys_in_responses DIR PATH...: every rsp*.dcm in DIR holds every path.
+keys_in_responses() {
+  local dir=$1; shift
+  "$DQ_PYTHON" - "$dir" "$@" <<'PY'
+import glob, sys
+import pydicom
+files = sorted(glob.glob(sys.argv[1] + "/rsp*.dcm"))
+if not files:
+    sys.exit("no responses")
+bad = 0
+for f in files:
+    ds = pydicom.dcmread(f)
+    for path in sys.argv[2:]:
+        node = ds
+        for step in path.split("/"):
+            tag = int(step, 16)
+            if node is None or tag not in node:
+                print(f"{f}: no {path}")
+                bad += 1
+                break
+            el = node[tag]
+            node = el.value[0] if el.VR == "SQ" and len(el.value) else None
+sys.exit(1 if bad else 0)
+PY
 }
 
 port_of() { local v; v=$(dq_peers__var "$1" PORT); echo "${!v}"; }
@@ -112,6 +157,34 @@ dcmqrscp)
     done
   done
 
+  # -S -L STUDY (--keys all): the request carries the STUDY level's U and R
+  # keys (all: also the O keys), and dcmqrscp returns every U and R key in
+  # each study it matches (the O keys it knows; it drops the others).
+  mapfile -t ur < <(table_keys "Study Root" STUDY 't == "U" || t == "R"')
+  mapfile -t uro < <(table_keys "Study Root" STUDY '1')
+  for keys in required all; do
+    out=$work/level-$keys; mkdir -p "$out"
+    (cd "$out" && "$findscu" -S -L STUDY --keys "$keys" -w -aec "$(aet_of qr)" 127.0.0.1 "$port") \
+      > /dev/null 2> "$out/log"
+    st=$?
+    n=$(find "$out" -name 'rsp*.dcm' | wc -l)
+    # the top-level elements of the request dump: the table's top-level keys
+    # and QueryRetrieveLevel, nothing else
+    sent=$(awk '/^I: # Request Identifier/ { on = 1; next } on && /^I: $/ { exit }
+                on && /^I: \(/ { print substr($0, 4, 11) }' "$out/log" | sort | tr '\n' ' ')
+    if [ "$keys" = all ]; then table=("${uro[@]}"); else table=("${ur[@]}"); fi
+    want=$(printf '%s\n' "${table[@]}" 00080052 | grep -v / |
+           sed 's/^\(....\)\(....\)$/(\1,\2)/' | sort | tr '\n' ' ')
+    if [ $st = 0 ] && [ "${#ur[@]}" -ge 7 ] && [ "$n" -ge 7 ] &&
+       grep -qxF 'I: (0008,0052) CS [STUDY]                                  # 1 QueryRetrieveLevel' "$out/log" &&
+       [ "$sent" = "$want" ] && keys_in_responses "$out" "${ur[@]}" 00080052; then
+      pass "-S -L STUDY --keys $keys: $n studies, each with the ${#ur[@]} U+R keys"
+    else
+      fail "-S -L STUDY --keys $keys (exit $st, $n responses; sent $sent, want $want)"
+      sed 's/^/    /' "$out/log"
+    fi
+  done
+
   # An unknown called AE title: dcmqrscp rejects; pynetdicom's lines, exit 1.
   "$findscu" -aec NOSUCHAE 127.0.0.1 "$port" -k PatientName= > /dev/null 2> "$work/rj.log"
   st=$?
@@ -141,6 +214,21 @@ dcmqrscp)
 wlmscpfs)
   dq_wlmscpfs_start wl || exit 1
   run_queries wl
+
+  # -W --keys: every Type 1 return key of the worklist table (K.6-1) in each
+  # response, the Scheduled Procedure Step Sequence's items' too.
+  mapfile -t t1 < <(table_keys "Modality Worklist" "" 'r == "1"')
+  out=$work/keys; mkdir -p "$out"
+  (cd "$out" && "$findscu" -W --keys -w -aec "$(aet_of wl)" 127.0.0.1 "$(port_of wl)") \
+    > /dev/null 2> "$out/log"
+  st=$?
+  n=$(find "$out" -name 'rsp*.dcm' | wc -l)
+  if [ $st = 0 ] && [ "$n" -ge 5 ] && [ "${#t1[@]}" -ge 8 ] &&
+     keys_in_responses "$out" "${t1[@]}"; then
+    pass "-W --keys: $n worklist items, each with the ${#t1[@]} Type 1 return keys"
+  else
+    fail "-W --keys (exit $st, $n responses, ${#t1[@]} keys)"; sed 's/^/    /' "$out/log"
+  fi
   ;;
 orthanc)
   dq_orthanc_start or || exit 1
