@@ -138,8 +138,9 @@ static size_t column_req(const gen_table *t, const char *const *names)
 
 /* ---- key tables ---------------------------------------------------------- */
 
-static const char *const NAME_COLS[] = {"Description", "Attribute Name", "Description / Module",
-                                        "Attribute Name / Module", "Attribute Description", NULL};
+static const char *const NAME_COLS[] = {"Description",           "Attribute Name",
+                                        "Description / Module",  "Attribute Name / Module",
+                                        "Attribute Description", NULL};
 static const char *const TYPE_COLS[] = {"Type", "Key Type", NULL};
 static const char *const MATCH_COLS[] = {"Matching Key Type", "Match Key Type", NULL};
 static const char *const RETURN_COLS[] = {"Return Key Type", NULL};
@@ -168,9 +169,13 @@ static void take_type(const gen_table *t, const gen_row *row, size_t c, const ch
                       char out[4])
 {
     const char *s = row->cells[c];
-    if (!one_of(s, ok))
-        gen_fail(t->doc, row->nodes[c], "expected a key type (%s%s%s ...), found \"%s\"", ok[0],
-                 ok[1] ? ", " : "", ok[1] ? ok[1] : "", s);
+    if (!one_of(s, ok)) {
+        char list[64] = "";
+        for (size_t i = 0; ok[i] && strlen(list) + 8 < sizeof list; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? " " : "",
+                     ok[i]);
+        gen_fail(t->doc, row->nodes[c], "expected a key type (one of %s), found \"%s\"", list, s);
+    }
     snprintf(out, 4, "%s", s);
 }
 
@@ -207,8 +212,8 @@ static bool is_heading(const gen_row *row)
     return true;
 }
 
-static void read_row(qstate *st, const gen_table *t, qtable *q, const gen_row *row,
-                     const cols *k, int *stack)
+static void read_row(qstate *st, const gen_table *t, qtable *q, const gen_row *row, const cols *k,
+                     int *stack)
 {
     unsigned depth;
     int parent = nest(st, row, k->name, stack, &depth);
@@ -269,12 +274,10 @@ static void read_row(qstate *st, const gen_table *t, qtable *q, const gen_row *r
 /* Reads a key table once; later requests for the same node share it. */
 static const qtable *read_keys(qstate *st, xmlNode *node, bool qr)
 {
-    char *label = label_of(node);
     for (size_t i = 0; i < st->ntables; i++)
-        if (strcmp(st->tables[i]->label, label) == 0) {
-            free(label);
+        if (st->tables[i]->node == node)
             return st->tables[i];
-        }
+    char *label = label_of(node);
     gen_table *t = gen_table_read(st->doc, node);
     cols k = {column_req(t, NAME_COLS), gen_table_column(t, "Tag"), (size_t)-1, (size_t)-1,
               (size_t)-1};
@@ -295,7 +298,7 @@ static const qtable *read_keys(qstate *st, xmlNode *node, bool qr)
     q->node = node;
     q->label = label;
     q->caption = gen_table_caption(node);
-    q->sym = gen_xasprintf("keys_%s", label);
+    q->sym = label[0] ? gen_xasprintf("keys_%s", label) : gen_xasprintf("keys_%zu", st->ntables);
     for (char *p = q->sym; *p; p++)
         if (!isalnum((unsigned char)*p))
             *p = '_';
@@ -311,8 +314,8 @@ static const qtable *read_keys(qstate *st, xmlNode *node, bool qr)
             continue;
         }
         if (row->ncells <= need)
-            gen_fail(st->doc, row->tr, "\"%s\": expected at least %zu cells, found %zu",
-                     q->caption, need + 1, row->ncells);
+            gen_fail(st->doc, row->tr, "\"%s\": expected at least %zu cells, found %zu", q->caption,
+                     need + 1, row->ncells);
         read_row(st, t, q, row, &k, stack);
     }
     if (q->n == 0)
@@ -412,8 +415,8 @@ static bool read_levels(qstate *st, qmodel *m)
                 first_tag(t->head[r].cells[c], &m->level_tag))
                 c_val = c;
     if (c_val == (size_t)-1)
-        gen_fail(st->doc, t->table, "\"%s\" levels: expected a column headed \"Value in (gggg,eeee)\"",
-                 m->name);
+        gen_fail(st->doc, t->table,
+                 "\"%s\" levels: expected a column headed \"Value in (gggg,eeee)\"", m->name);
     for (size_t r = 0; r < t->nbody; r++) {
         const gen_row *row = &t->body[r];
         if (row->ncells <= c_desc || row->ncells <= c_val || m->nlevels == 8)
@@ -423,8 +426,8 @@ static bool read_levels(qstate *st, qmodel *m)
         const char *suffix = " Information";
         if (len <= strlen(suffix) || strcmp(d + len - strlen(suffix), suffix) != 0 ||
             !row->cells[c_val][0])
-            gen_fail(st->doc, row->tr, "expected \"<Level> Information\" and its value, found \"%s\"",
-                     d);
+            gen_fail(st->doc, row->tr,
+                     "expected \"<Level> Information\" and its value, found \"%s\"", d);
         qlevel *l = &m->levels[m->nlevels++];
         l->name = gen_xstrdup(row->cells[c_val]);
         l->title = gen_xasprintf("%.*s", (int)(len - strlen(suffix)), d);
@@ -511,7 +514,8 @@ static void read_psonly(qstate *st, qmodel *m, const qmodel *patient_root)
         read_qr_model(st, m);
         return;
     }
-    xmlNode *sec = section_titled(xmlDocGetRootElement(st->doc->xml), "Patient/Study Only SOP Class Group");
+    xmlNode *sec =
+        section_titled(xmlDocGetRootElement(st->doc->xml), "Patient/Study Only SOP Class Group");
     char *text = sec ? gen_text(sec) : gen_xstrdup("");
     if (!sec || !strstr(text, "Retired") || patient_root->nlevels < 2)
         gen_fail(st->doc, sec,
@@ -522,17 +526,17 @@ static void read_psonly(qstate *st, qmodel *m, const qmodel *patient_root)
     m->nlevels = 2;
     for (size_t i = 0; i < 2; i++) {
         const qlevel *p = &patient_root->levels[i];
-        m->levels[i] = (qlevel){gen_xstrdup(p->name), gen_xstrdup(p->title), p->table,
-                                label_of(sec)};
+        m->levels[i] =
+            (qlevel){gen_xstrdup(p->name), gen_xstrdup(p->title), p->table, label_of(sec)};
     }
 }
 
 static void read_single(qstate *st, qmodel *m, const char *caption)
 {
     m->nlevels = 1;
-    m->levels[0] = (qlevel){gen_xstrdup(""), gen_xstrdup(""),
-                            read_keys(st, gen_require_table(st->doc, caption), false),
-                            gen_xstrdup("")};
+    m->levels[0] =
+        (qlevel){gen_xstrdup(""), gen_xstrdup(""),
+                 read_keys(st, gen_require_table(st->doc, caption), false), gen_xstrdup("")};
 }
 
 /* The tags listed in the "Request Identifier Structure" of the chapter that

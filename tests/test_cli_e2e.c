@@ -1451,6 +1451,25 @@ static void expected_tags(const char *model, const char *level, const char *type
             (size_t)snprintf(out + off, cap - off, "(%04X,%04X) ", tags[i] >> 16, tags[i] & 0xFFFF);
 }
 
+/* Runs findscu ARGS against a peer that answers success; the identifier it
+ * received, and its top-level tags in *got. The caller frees both. */
+static dq_dataset *sent_identifier(peer *p, result *r, const char *const *args, char *got,
+                                   size_t cap)
+{
+    simple(p, r, NULL, args);
+    cr_expect_eq(r->status, 0, "%s", r->err);
+    dq_dataset *ds = received_identifier(p);
+    tags_of(ds, got, cap);
+    return ds;
+}
+
+static void identifier_done(dq_dataset *ds, peer *p, result *r)
+{
+    dq_dataset_free(ds);
+    result_free(r);
+    peer_free(p);
+}
+
 /* -S -L STUDY: the identifier is exactly C.6-5's U and R keys, empty, and
  * QueryRetrieveLevel STUDY; a -k value is kept; --keys all adds the O keys
  * with the items of their sequences. */
@@ -1460,11 +1479,8 @@ Test(cli_e2e, query_by_level)
     result r;
     char got[4096], want[4096];
     const char *args[] = {"-S", "-L", "STUDY", NULL};
-    simple(&p, &r, NULL, args);
-    cr_expect_eq(r.status, 0, "%s", r.err);
+    dq_dataset *ds = sent_identifier(&p, &r, args, got, sizeof got);
     cr_expect_null(strstr(r.err, "W: "), "no warnings:\n%s", r.err);
-    dq_dataset *ds = received_identifier(&p);
-    tags_of(ds, got, sizeof got);
     expected_tags("Study Root", "STUDY", "UR", want, sizeof want);
     cr_expect_str_eq(got, want);
     /* PS3.4 2013 C.6-5's U and R keys, as the table reads (tests/test_query_keys.c) */
@@ -1477,34 +1493,24 @@ Test(cli_e2e, query_by_level)
     for (size_t i = 0; i < dq_dataset_count(ds); i++)
         if (dq_element_tag(dq_dataset_at(ds, i)) != 0x00080052u)
             cr_expect_eq(dq_element_vm(dq_dataset_at(ds, i)), 0, "universal return keys");
-    dq_dataset_free(ds);
-    result_free(&r);
-    peer_free(&p);
+    identifier_done(ds, &p, &r);
 
     const char *given[] = {"-S", "--level", "STUDY", "-k", "PatientID=4711", NULL};
-    simple(&p, &r, NULL, given);
-    ds = received_identifier(&p);
-    tags_of(ds, got, sizeof got);
+    ds = sent_identifier(&p, &r, given, got, sizeof got);
     cr_expect_str_eq(got, want, "-k's key is not added twice");
     cr_expect_eq(dq_dataset_get_string(ds, 0x00100020u, &v, NULL), 0);
     cr_expect(v.len == 4 && memcmp(v.ptr, "4711", 4) == 0, "-k's value is kept");
-    dq_dataset_free(ds);
-    result_free(&r);
-    peer_free(&p);
+    identifier_done(ds, &p, &r);
 
     const char *all[] = {"-S", "-L", "STUDY", "--keys", "all", NULL};
-    simple(&p, &r, NULL, all);
-    ds = received_identifier(&p);
-    tags_of(ds, got, sizeof got);
+    ds = sent_identifier(&p, &r, all, got, sizeof got);
     expected_tags("Study Root", "STUDY", "URO", want, sizeof want);
     cr_expect_str_eq(got, want);
     const dq_element *seq = dq_dataset_find(ds, 0x00081032u); /* ProcedureCodeSequence */
     cr_assert_not_null(seq);
     cr_assert_eq(dq_element_item_count(seq), 1);
     cr_expect_not_null(dq_dataset_find(dq_element_item(seq, 0), 0x00080100u), "CodeValue");
-    dq_dataset_free(ds);
-    result_free(&r);
-    peer_free(&p);
+    identifier_done(ds, &p, &r);
 }
 
 /* -W --keys: every Type 1 and 2 return key of K.6-1, the Scheduled Procedure

@@ -386,3 +386,44 @@ Test(gen, query_keys_bad_input)
         rm_dir(dir);
     }
 }
+
+/* The emitted tables: the same bytes on every run, no paths, the edition in
+ * the banner and on each model, one array per PS3.4 table (Study Root's lower
+ * levels point at Patient Root's). */
+Test(gen, query_keys_emit_is_deterministic)
+{
+    char a[200], b[200];
+    cr_assert(dq_test_tmp_template(a, sizeof a, "dq_gen_qa") &&
+              dq_test_tmp_template(b, sizeof b, "dq_gen_qb"));
+    cr_assert_not_null(mkdtemp(a));
+    cr_assert_not_null(mkdtemp(b));
+    const char *dirs[] = {a, b};
+    for (size_t k = 0; k < 2; k++) {
+        char args[512], *out, *err;
+        snprintf(args, sizeof args, "--standard %s/query2013 --emit query_keys --output-dir %s",
+                 STANDARD, dirs[k]);
+        cr_assert_eq(run(args, &out, &err), 0, "%s", err);
+        free(out);
+        free(err);
+    }
+    cr_assert_eq(count_files(a), 2);
+    char pa[1024], pb[1024];
+    snprintf(pa, sizeof pa, "%s/dq_gen_query_keys.c", a);
+    snprintf(pb, sizeof pb, "%s/dq_gen_query_keys.c", b);
+    char *x = slurp(pa), *y = slurp(pb);
+    cr_assert_str_eq(x, y);
+    cr_assert_null(strstr(x, dq_test_tmpdir()));
+    cr_assert_null(strstr(x, DQ_SOURCE_DIR));
+    cr_assert(strstr(x, " *   part04.xml: DICOM PS3.4 2013 - Service Class Specifications\n"));
+    cr_assert(strstr(x, "static const dq_query_key keys_C_6_3[] = {"), "%s", x);
+    cr_assert(strstr(x, "{\"SERIES\", \"C.6-3\", \"Series Level Attributes for the Patient Root "
+                        "Query/Retrieve Information Model\", \"C.6.2.1.3\", keys_C_6_3, 2},"),
+              "%s", x);
+    cr_assert(strstr(x, "{0x00081032u, \"ProcedureCodeSequence\", 0, -1, \"O\", \"\", \"\"},\n"
+                        "    {0x00080100u, \"CodeValue\", 1, 2, \"O\", \"\", \"\"},"),
+              "%s", x);
+    free(x);
+    free(y);
+    rm_dir(a);
+    rm_dir(b);
+}
