@@ -93,3 +93,13 @@ void gen_out_commit(gen_out *o)
     free(o->tmp);
     free(o);
 }
+
+gen_out *gen_out_open_banner(const char *outdir, const char *name, const char *what,
+                             const gen_doc *const *docs, size_t ndocs)
+{
+    char *path = gen_xasprintf("%s/%s", outdir, name);
+    gen_out *o = gen_out_open(path);
+    free(path);
+    gen_out_banner(o, what, docs, ndocs);
+    return o;
+}
