@@ -1544,9 +1544,18 @@ Test(cli_e2e, worklist_keys)
     cr_expect_eq(dq_dataset_get_string(ds, 0x00100010u, &v, NULL), 0);
     cr_expect(v.len == 2 && memcmp(v.ptr, "A*", 2) == 0);
     cr_expect_null(dq_dataset_find(ds, 0x00080052u), "no Query/Retrieve Level in a worklist query");
-    dq_dataset_free(ds);
-    result_free(&r);
-    peer_free(&p);
+    identifier_done(ds, &p, &r);
+
+    /* -U --keys: CC.2.5-3's Type 1/2 return keys; Specific Character Set
+     * (return type 1C there) is an identifier attribute, never sent empty. */
+    char got[4096];
+    const char *ups[] = {"-U", "--keys", NULL};
+    ds = sent_identifier(&p, &r, ups, got, sizeof got);
+    cr_expect_not_null(dq_dataset_find(ds, 0x00080018u), "SOPInstanceUID: %s", got);
+    cr_expect_not_null(dq_dataset_find(ds, 0x00741000u), "ProcedureStepState: %s", got);
+    cr_expect_null(dq_dataset_find(ds, 0x00080005u), "SpecificCharacterSet: %s", got);
+    cr_expect_null(dq_dataset_find(ds, 0x00081195u), "TransactionUID (no return key): %s", got);
+    identifier_done(ds, &p, &r);
 }
 
 /* Key checks: a patient-level key in an IMAGE query, a SERIES query without
