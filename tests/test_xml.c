@@ -100,8 +100,7 @@ Test(xml, numbers)
 
 Test(xml, person_name_components)
 {
-    expect(one_string(DQ_TAG(0x0010, 0x0010), VR('P', 'N'),
-                      "Doe^John^Q^Dr^Jr=^Ideo\\==Phon^^Mid"),
+    expect(one_string(DQ_TAG(0x0010, 0x0010), VR('P', 'N'), "Doe^John^Q^Dr^Jr=^Ideo\\==Phon^^Mid"),
            "<DicomAttribute tag=\"00100010\" vr=\"PN\" keyword=\"PatientName\">"
            "<PersonName number=\"1\"><Alphabetic><FamilyName>Doe</FamilyName>"
            "<GivenName>John</GivenName><MiddleName>Q</MiddleName><NamePrefix>Dr</NamePrefix>"
@@ -124,7 +123,7 @@ Test(xml, items_binary_private)
                "keyword=\"ReferencedSOPClassUID\"><Value number=\"1\">1.2</Value>"
                "</DicomAttribute></Item></DicomAttribute>"
                "<DicomAttribute tag=\"00090010\" vr=\"LO\"><Value number=\"1\">A&amp;B</Value>"
-               "</DicomAttribute><DicomAttribute tag=\"00091002\" vr=\"OB\" "
+               "</DicomAttribute><DicomAttribute tag=\"00090002\" vr=\"OB\" "
                "privateCreator=\"A&amp;B\"><InlineBinary>TWFu</InlineBinary></DicomAttribute>");
 }
 

@@ -23,7 +23,8 @@
  *
  * XML (PS3.19 A.1): <NativeDicomModel xml:space="preserve"> holding one
  * <DicomAttribute tag="GGGGEEEE" vr="XX" keyword="..."> per element (keyword
- * when the dictionary has one; privateCreator="..." on private elements),
+ * when the dictionary has one; a private element whose Private Creator is
+ * in its data set is tag="gggg00ee" privateCreator="..."),
  * <Value number="n"> per value, <PersonName number="n"> with <Alphabetic>,
  * <Ideographic>, <Phonetic> groups of <FamilyName>, <GivenName>,
  * <MiddleName>, <NamePrefix>, <NameSuffix>, <Item number="n"> per item and

@@ -45,20 +45,28 @@ static void xml_text(dq_tw *w, const char *s, size_t n, bool attribute)
             dq_tw_put(w, &u[j], 1);
         } else {
             char ref[8];
-            const char *r = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;"
-                          : c == '"' ? "&quot;"
-                                     : (snprintf(ref, sizeof ref, "&#%u;", c), ref);
+            const char *r = c == '&'   ? "&amp;"
+                            : c == '<' ? "&lt;"
+                            : c == '>' ? "&gt;"
+                            : c == '"' ? "&quot;"
+                                       : (snprintf(ref, sizeof ref, "&#%u;", c), ref);
             dq_tw_puts(w, r);
         }
         i = j + skip;
     }
 }
 
+/* PS3.19 A.1: a private element's tag is written "gggg00ee", its block
+ * named by privateCreator (as DCMTK's dcm2xml does); without a Private
+ * Creator in the data set the whole tag stays, so nothing is lost. */
 static void x_element_open(dq_tw *w, const dq_element *el, const char *vr)
 {
     char head[64];
     uint32_t tag = dq_element_tag(el);
-    snprintf(head, sizeof head, "<DicomAttribute tag=\"%08X\" vr=\"%s\"", (unsigned)tag, vr);
+    dq_str creator;
+    bool has_creator = dq_tw_private_creator(w, el, &creator);
+    uint32_t shown = has_creator ? tag & 0xFFFF00FFu : tag;
+    snprintf(head, sizeof head, "<DicomAttribute tag=\"%08X\" vr=\"%s\"", (unsigned)shown, vr);
     dq_tw_puts(w, head);
     const char *kw = dq_tw_keyword(tag);
     if (kw[0]) {
@@ -66,8 +74,7 @@ static void x_element_open(dq_tw *w, const dq_element *el, const char *vr)
         dq_tw_puts(w, kw);
         dq_tw_put(w, "\"", 1);
     }
-    dq_str creator;
-    if (dq_tw_private_creator(w, el, &creator)) {
+    if (has_creator) {
         dq_tw_puts(w, " privateCreator=\"");
         xml_text(w, creator.ptr, creator.len, true);
         dq_tw_put(w, "\"", 1);
