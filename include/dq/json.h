@@ -8,6 +8,8 @@
  * (ISO 2022 code extensions included, as dq_charset_to_utf8 does), and a
  * byte no set decodes becomes U+FFFD and is counted, never dropped silently.
  *
+ * Group lengths (gggg,0000) are left out (PS3.18 F.2.2), in both forms.
+ *
  * JSON (PS3.18 F.2): keys "GGGGEEEE" (8 uppercase hex digits) in tag order;
  * "vr" always; "Value" absent for an empty element (a zero-length value, a
  * sequence with no items); IS DS FL FD SL SS UL US SV UV as JSON numbers (a

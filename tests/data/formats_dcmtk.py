@@ -49,11 +49,7 @@ class Keep:
             self.private_tags(a, b)
         for key in sorted(set(a) | set(b)):
             x, y = a.get(key), b.get(key)
-            if key.endswith("0000") and x is not None and y is None:
-                self.note("", "group lengths (gggg,0000): we keep them (as pydicom), "
-                              "DCMTK leaves them out")
-                del a[key]
-            elif key == "00080005" and y and y.get("Value") == ["ISO_IR 192"] and x != y:
+            if key == "00080005" and y and y.get("Value") == ["ISO_IR 192"] and x != y:
                 self.note("", "(0008,0005): DCMTK writes ISO_IR 192 after converting (adding "
                               "it when absent); we keep the file's value (as pydicom)")
                 a.pop(key, None)

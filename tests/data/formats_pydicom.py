@@ -70,6 +70,10 @@ class Ref:
     def json(self, pds, ours):
         out = {}
         for tag in pds.keys():
+            if tag.element == 0:
+                self.notes.add("group lengths (gggg,0000): pydicom writes them, PS3.18 F.2.2 "
+                               "leaves them out (as we and DCMTK do)")
+                continue
             key = f"{int(tag):08X}"
             our = ours.get(key, {}) if isinstance(ours, dict) else {}
             raw = self.private_un(pds, tag, our.get("vr"))
@@ -101,6 +105,8 @@ class Ref:
         data set from_json gave back (back)."""
         out = {}
         for tag in pds.keys():
+            if tag.element == 0:
+                continue  # group lengths: not in the model (PS3.18 F.2.2)
             b = back.get_item(tag) if back is not None and tag in back else None
             raw = self.private_un(pds, tag, b.VR if b is not None else None)
             if raw is not None:
