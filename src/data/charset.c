@@ -258,7 +258,7 @@ single_set_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer *out, d
     const cset *c = first.len ? find_term(first) : NULL;
     if (first.len && !c) {
         conv(NULL, NULL, t, len, out, NULL);
-        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_TAG(0x0008, 0x0005),
+        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_TAG_SpecificCharacterSet,
                        "unknown character set '%.*s'", (int)first.len, first.ptr);
     }
     bool ascii = true;

@@ -472,7 +472,7 @@ int dq_dataset_get_int(const dq_dataset *ds, uint32_t tag, int64_t *out, dq_erro
 dq_str dq_ds_charset(const dq_dataset *ds)
 {
     for (const dq_dataset *d = ds; d; d = d->parent ? d->parent->owner : NULL) {
-        const dq_element *cs = dq_dataset_find(d, DQ_TAG(0x0008, 0x0005));
+        const dq_element *cs = dq_dataset_find(d, DQ_TAG_SpecificCharacterSet);
         if (cs)
             return trim(V('C', 'S'), cs->value ? (const char *)cs->value : "", cs->len);
     }
