@@ -67,34 +67,48 @@ static const char *const ABSTRACT_SYNTAXES[] = {
 
 static const char *rj_result(unsigned r)
 {
-    return r == 1 ? "Rejected Permanent" : r == 2 ? "Rejected Transient" : "(no value available)";
+    switch (r) {
+    case DQ_PDU_RJ_RESULT_PERMANENT: return "Rejected Permanent";
+    case DQ_PDU_RJ_RESULT_TRANSIENT: return "Rejected Transient";
+    }
+    return "(no value available)";
 }
 
 static const char *rj_source(unsigned s)
 {
     switch (s) {
-    case 1: return "Service User";
-    case 2: return "Service Provider (ACSE)";
-    case 3: return "Service Provider (Presentation)";
+    case DQ_PDU_RJ_SOURCE_USER: return "Service User";
+    case DQ_PDU_RJ_SOURCE_ACSE: return "Service Provider (ACSE)";
+    case DQ_PDU_RJ_SOURCE_PRESENTATION: return "Service Provider (Presentation)";
     }
     return "(no value available)";
 }
 
+/* Reasons by source (the values come from PS3.8 Table 9-21); anything else
+ * is "Reserved". */
 static const char *rj_reason(unsigned s, unsigned r)
 {
-    if (s == 1) {
-        switch (r) {
-        case 1: return "No reason given";
-        case 2: return "Application context name not supported";
-        case 3: return "Calling AE title not recognised";
-        case 7: return "Called AE title not recognised";
-        }
-        return "Reserved";
-    }
-    if (s == 2)
-        return r == 1 ? "No reason given" : r == 2 ? "Protocol version not supported" : "Reserved";
-    if (s == 3)
-        return r == 1 ? "Temporary congestion" : r == 2 ? "Local limit exceeded" : "Reserved";
+    static const struct {
+        unsigned source, reason;
+        const char *text;
+    } reasons[] = {
+        {DQ_PDU_RJ_SOURCE_USER, DQ_PDU_RJ_REASON_USER_NO_REASON, "No reason given"},
+        {DQ_PDU_RJ_SOURCE_USER, DQ_PDU_RJ_REASON_USER_APP_CONTEXT,
+         "Application context name not supported"},
+        {DQ_PDU_RJ_SOURCE_USER, DQ_PDU_RJ_REASON_USER_CALLING_AE,
+         "Calling AE title not recognised"},
+        {DQ_PDU_RJ_SOURCE_USER, DQ_PDU_RJ_REASON_USER_CALLED_AE, "Called AE title not recognised"},
+        {DQ_PDU_RJ_SOURCE_ACSE, DQ_PDU_RJ_REASON_ACSE_NO_REASON, "No reason given"},
+        {DQ_PDU_RJ_SOURCE_ACSE, DQ_PDU_RJ_REASON_ACSE_PROTOCOL_VERSION,
+         "Protocol version not supported"},
+        {DQ_PDU_RJ_SOURCE_PRESENTATION, DQ_PDU_RJ_REASON_PRESENTATION_CONGESTION,
+         "Temporary congestion"},
+        {DQ_PDU_RJ_SOURCE_PRESENTATION, DQ_PDU_RJ_REASON_PRESENTATION_LOCAL_LIMIT,
+         "Local limit exceeded"},
+    };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (reasons[i].source == s && reasons[i].reason == r)
+            return reasons[i].text;
     return "Reserved";
 }
 
@@ -562,7 +576,7 @@ static bool choose_context(run *r, dq_assoc *a)
     const dq_pdu_associate *ac = dq_assoc_accepted(a);
     size_t accepted = 0;
     for (size_t i = 0; ac && i < ac->n_pctx; i++)
-        accepted += ac->pctx[i].result == 0;
+        accepted += ac->pctx[i].result == DQ_PDU_PCTX_ACCEPTANCE;
     if (accepted == 0) {
         FS_ERROR("No accepted presentation contexts");
     } else {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dq/pdu.h"
 #include "dq/ul.h"
 
 /* PS3.8 Table 9-10, transcribed by hand: rows Evt1..Evt19, columns
@@ -310,4 +311,32 @@ Test(ul, names_and_pdu_classification)
     cr_assert_eq(dq_ul_event_for_pdu(NULL, 0), DQ_UL_EVT19);
     p[0] = 0;
     cr_assert_eq(dq_ul_event_for_pdu(p, 6), DQ_UL_EVT19);
+}
+
+/* The named reject/abort/context values (dq_gen_pdu_codes.h) are the values
+ * PS3.8 9.3 gives them, and the library's meaning texts agree. */
+Test(ul, named_reject_and_abort_values)
+{
+    cr_assert_eq(DQ_PDU_RJ_RESULT_PERMANENT, 1);
+    cr_assert_eq(DQ_PDU_RJ_RESULT_TRANSIENT, 2);
+    cr_assert_eq(DQ_PDU_RJ_SOURCE_USER, 1);
+    cr_assert_eq(DQ_PDU_RJ_SOURCE_ACSE, 2);
+    cr_assert_eq(DQ_PDU_RJ_SOURCE_PRESENTATION, 3);
+    cr_assert_eq(DQ_PDU_RJ_REASON_USER_CALLED_AE, 7);
+    cr_assert_eq(DQ_PDU_RJ_REASON_ACSE_PROTOCOL_VERSION, 2);
+    cr_assert_eq(DQ_PDU_RJ_REASON_PRESENTATION_LOCAL_LIMIT, 2);
+    cr_assert_eq(DQ_PDU_ABORT_SOURCE_USER, 0);
+    cr_assert_eq(DQ_PDU_ABORT_SOURCE_PROVIDER, 2);
+    cr_assert_eq(DQ_PDU_ABORT_REASON_UNRECOGNIZED_PDU, 1);
+    cr_assert_eq(DQ_PDU_ABORT_REASON_UNEXPECTED_PDU, 2);
+    cr_assert_eq(DQ_PDU_ABORT_REASON_INVALID_PARAMETER, 6);
+    cr_assert_eq(DQ_PDU_PCTX_ACCEPTANCE, 0);
+    cr_assert_eq(DQ_PDU_PCTX_TRANSFER_SYNTAXES_NOT_SUPPORTED, 4);
+    cr_assert_str_eq(
+        dq_pdu_reject_reason_text(DQ_PDU_RJ_SOURCE_USER, DQ_PDU_RJ_REASON_USER_CALLING_AE),
+        "calling-AE-title-not-recognized");
+    cr_assert_str_eq(dq_pdu_abort_reason_text(DQ_PDU_ABORT_SOURCE_PROVIDER,
+                                              DQ_PDU_ABORT_REASON_UNEXPECTED_PARAMETER),
+                     "unexpected-PDU parameter");
+    cr_assert_str_eq(dq_pdu_pctx_result_text(DQ_PDU_PCTX_USER_REJECTION), "user-rejection");
 }
