@@ -112,29 +112,6 @@ static const char *rj_reason(unsigned s, unsigned r)
     return "Reserved";
 }
 
-/* pynetdicom's status.code_to_category(): the category printed after a final
- * status, from general ranges (not the per-service table). */
-static const char *status_category(uint16_t c)
-{
-    static const uint16_t failures[] = {0x0105, 0x0106, 0x0110, 0x0111, 0x0112, 0x0113, 0x0114,
-                                        0x0115, 0x0117, 0x0118, 0x0119, 0x0120, 0x0121, 0x0122,
-                                        0x0123, 0x0124, 0x0210, 0x0211, 0x0212, 0x0213};
-    if (c == 0x0000)
-        return "Success";
-    if (c == 0xFF00 || c == 0xFF01)
-        return "Pending";
-    if (c == 0xFE00)
-        return "Cancel";
-    for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++)
-        if (c == failures[i])
-            return "Failure";
-    if ((c >= 0xA000 && c <= 0xAFFF) || (c >= 0xC000 && c <= 0xCFFF))
-        return "Failure";
-    if (c == 0x0107 || c == 0x0116 || c == 0x0001 || (c >= 0xB000 && c <= 0xBFFF))
-        return "Warning";
-    return "Unknown";
-}
-
 /* ---- the run --------------------------------------------------------------------- */
 
 /* Where the association is: what a failure is reported as depends on it. */
@@ -286,7 +263,7 @@ static void on_response(void *user, const dq_find_response *rsp, bool *cancel)
         FS_INFO("Find SCP Response: %zu - 0x%04X (Pending)", rsp->index, rsp->status.code);
     else
         FS_INFO("Find SCP Result: 0x%04X (%s)", rsp->status.code,
-                status_category(rsp->status.code));
+                dq_status_category_name(dq_status_class_of(rsp->status.code)));
     if (rsp->pending && rsp->identifier_error) {
         FS_ERROR("Failed to decode the received Identifier dataset");
         FS_ERROR("%s", rsp->identifier_error->message);

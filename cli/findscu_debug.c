@@ -6,6 +6,7 @@
 
 #include <dq/dataset.h>
 #include <dq/dict.h>
+#include <dq/status.h>
 
 #include "findscu_log.h"
 
@@ -156,8 +157,8 @@ void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *propos
 }
 
 /* pynetdicom 2.x _handlers.py: C-FIND-RQ sent and C-FIND-RSP received are the
- * only summaries findscu can print. The RSP one is printed only for status
- * 0x0000 (pending/failure responses print nothing) and has no context ID
+ * only summaries findscu can print. The RSP one is printed only for a
+ * Success status (pending/failure responses print nothing) and has no context ID
  * line; C-CANCEL-RQ sent prints nothing. SOP classes by name, 76-wide rules. */
 void fs_debug_dimse(const dq_dimse_message *m, bool outgoing)
 {
@@ -166,7 +167,7 @@ void fs_debug_dimse(const dq_dimse_message *m, bool outgoing)
     const dq_dimse_command *c = &m->command;
     bool rq = c->command_field == DQ_DIMSE_CMD_C_FIND_RQ && outgoing;
     bool rsp = c->command_field == DQ_DIMSE_CMD_C_FIND_RSP && !outgoing;
-    if (!rq && !(rsp && c->has_status && c->status == 0x0000))
+    if (!rq && !(rsp && c->has_status && dq_status_class_of(c->status) == DQ_STATUS_SUCCESS))
         return;
     bool has_data = m->data && m->data_len > 0;
     char name[256];

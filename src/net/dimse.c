@@ -267,7 +267,7 @@ int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, con
     if (!data)
         c.data_set_type = DQ_DIMSE_NO_DATA_SET;
     else if (c.data_set_type == DQ_DIMSE_NO_DATA_SET)
-        c.data_set_type = 0x0000;
+        c.data_set_type = DQ_DIMSE_DATA_SET_PRESENT;
     a->tx_cmd.len = 0;
     if (dq_dimse_command_encode(&c, &a->tx_cmd, err) < 0)
         return -1;
