@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dq/pdu.h"
+#include "dq_gen_pdu.h"
 #include "dq_gen_ul.h"
 
 _Static_assert(DQ_GEN_UL_NSTATES == DQ_UL_NSTATES && DQ_GEN_UL_NEVENTS == DQ_UL_NEVENTS,
@@ -36,15 +37,31 @@ const char *dq_ul_event_name(dq_ul_event e)
 
 /* ---- small PDUs the machine builds itself ---------------------------------- */
 
-static void small_pdu(dq_ul *ul, dq_ul_output *out, uint8_t type, uint8_t b8, uint8_t b9)
+/* A-ASSOCIATE-RJ, A-RELEASE-RQ/RP and A-ABORT have the same fixed size, and
+ * RJ and A-ABORT their source and reason at the same places (PS3.8 9.3.4,
+ * 9.3.6-9.3.8); A-RELEASE has reserved zeros there. */
+#define SMALL_SIZE DQ_GEN_PDU_ABORT_FIXED_SIZE
+#define SMALL_SOURCE DQ_GEN_PDU_ABORT_SOURCE_OFFSET
+#define SMALL_REASON DQ_GEN_PDU_ABORT_REASON_DIAG_OFFSET
+_Static_assert(DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE == SMALL_SIZE &&
+                   DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE == SMALL_SIZE &&
+                   DQ_GEN_PDU_RELEASE_RP_FIXED_SIZE == SMALL_SIZE &&
+                   sizeof((dq_ul *)0)->small == SMALL_SIZE,
+               "the small PDUs share one size");
+_Static_assert(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE_OFFSET == SMALL_SOURCE &&
+                   DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG_OFFSET == SMALL_REASON,
+               "A-ASSOCIATE-RJ and A-ABORT place source and reason alike");
+
+static void small_pdu(dq_ul *ul, dq_ul_output *out, uint8_t type, uint8_t source, uint8_t reason)
 {
-    static const uint8_t head[6] = {0, 0, 0, 0, 0, 4};
-    memcpy(ul->small, head, 6);
-    ul->small[0] = type;
-    ul->small[6] = 0;
-    ul->small[7] = 0;
-    ul->small[8] = b8;
-    ul->small[9] = b9;
+    uint32_t len = SMALL_SIZE - DQ_GEN_PDU_ABORT_HEADER_SIZE;
+    memset(ul->small, 0, SMALL_SIZE);
+    ul->small[DQ_GEN_PDU_ABORT_PDU_TYPE_OFFSET] = type;
+    for (unsigned i = 0; i < DQ_GEN_PDU_ABORT_PDU_LENGTH_SIZE; i++) /* big-endian */
+        ul->small[DQ_GEN_PDU_ABORT_PDU_LENGTH_OFFSET + i] =
+            (uint8_t)(len >> (8 * (DQ_GEN_PDU_ABORT_PDU_LENGTH_SIZE - 1 - i)));
+    ul->small[SMALL_SOURCE] = source;
+    ul->small[SMALL_REASON] = reason;
     out->todo |= DQ_UL_DO_SEND;
     out->send = ul->small;
     out->send_len = sizeof ul->small;
@@ -139,7 +156,7 @@ static void ae6(act_ctx *c)
     } else {
         small_pdu(c->ul, c->out, DQ_PDU_ASSOCIATE_RJ, DQ_PDU_RJ_SOURCE_USER,
                   DQ_PDU_RJ_REASON_USER_NO_REASON);
-        c->ul->small[7] = DQ_PDU_RJ_RESULT_PERMANENT;
+        c->ul->small[DQ_GEN_PDU_ASSOCIATE_RJ_RESULT_OFFSET] = DQ_PDU_RJ_RESULT_PERMANENT;
         artim_start(c->ul, c->out);
         c->out->to = c->next_alt;
     }
@@ -218,8 +235,9 @@ static void aa2(act_ctx *c)
  * A-P-ABORT; close transport. */
 static void aa3(act_ctx *c)
 {
-    uint8_t source = c->pdu && c->len >= 10 ? c->pdu[8] : DQ_PDU_ABORT_SOURCE_PROVIDER;
-    uint8_t reason = c->pdu && c->len >= 10 ? c->pdu[9] : DQ_PDU_ABORT_REASON_NOT_SPECIFIED;
+    bool whole = c->pdu && c->len >= SMALL_SIZE;
+    uint8_t source = whole ? c->pdu[SMALL_SOURCE] : DQ_PDU_ABORT_SOURCE_PROVIDER;
+    uint8_t reason = whole ? c->pdu[SMALL_REASON] : DQ_PDU_ABORT_REASON_NOT_SPECIFIED;
     c->out->indication = source == DQ_PDU_ABORT_SOURCE_USER ? DQ_UL_IND_ABORT : DQ_UL_IND_P_ABORT;
     c->out->abort_source = source;
     c->out->abort_reason = reason;
