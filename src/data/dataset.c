@@ -291,19 +291,8 @@ int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error 
     /* An empty value has a NULL pointer: no arithmetic on it (UB). */
     const char *p = el->value ? (const char *)el->value : "";
     const char *end = p + (el->value ? el->len : 0);
-    if (!vi->single_valued) {
-        for (size_t i = 0; i < index; i++) {
-            const char *bs = memchr(p, '\\', (size_t)(end - p));
-            if (!bs)
-                goto none;
-            p = bs + 1;
-        }
-        const char *bs = memchr(p, '\\', (size_t)(end - p));
-        if (bs)
-            end = bs;
-    } else if (index > 0) {
+    if (vi->single_valued ? index > 0 : !dq_nth_value(&p, &end, index))
         goto none;
-    }
     *out = trim_vi(vi, p, (size_t)(end - p));
     return 0;
 none:

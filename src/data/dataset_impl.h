@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dq/dataset.h"
 #include "vr_impl.h"
@@ -23,6 +24,27 @@
  * 7.5), File Meta Information (PS3.10 7.1). */
 #define DQ_ITEM_GROUP DQ_TAG_GROUP(DQ_TAG_Item)
 #define DQ_FILE_META_GROUP DQ_TAG_GROUP(DQ_TAG_FileMetaInformationGroupLength)
+
+/* ---- multi-valued text ---------------------------------------------------- */
+
+/* Narrows [*p, *end) to its index-th '\'-separated value (PS3.5 6.4);
+ * false when it has fewer values. Inline: element accessors are hot. */
+static inline bool dq_nth_value(const char **p, const char **end, size_t index)
+{
+    const char *s = *p;
+    for (size_t i = 0;; i++) {
+        const char *bs = memchr(s, '\\', (size_t)(*end - s));
+        if (i == index) {
+            *p = s;
+            if (bs)
+                *end = bs;
+            return true;
+        }
+        if (!bs)
+            return false;
+        s = bs + 1;
+    }
+}
 
 /* ---- arena: bump allocation in growing blocks, freed all at once ---------- */
 
