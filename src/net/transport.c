@@ -113,6 +113,31 @@ static const dq_transport_interrupt *ctx_irq(const tcp_ctx *c)
     return c->has_irq ? &c->irq : NULL;
 }
 
+/* A failed recv/send: the peer gone (`closed`) or another I/O error. -1. */
+static int io_fail(dq_error *err, int e, bool closed, const char *what)
+{
+    dq_error_set(err, closed ? DQ_ERR_CLOSED : DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 "%s failed: %s", what, strerror(e));
+    err->sys_errno = e;
+    return -1;
+}
+
+/* Waits until the socket is ready for `events`; the deadline passing first
+ * is the network timeout (`what` did not happen for `timeout` s). 0 or -1. */
+static int wait_ready(tcp_ctx *c, short events, double deadline, dq_transport_step step,
+                      const char *what, double timeout, dq_error *err)
+{
+    bool ready;
+    if (wait_fd(c->fd, events, deadline, ctx_irq(c), c->t, step, &ready, err) < 0)
+        return -1;
+    if (ready)
+        return 0;
+    dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 "network timeout: %s for %g s", what, timeout);
+    err->detail[0] = DQ_TIMEOUT_NETWORK;
+    return -1;
+}
+
 static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_error *err)
 {
     tcp_ctx *c = vctx;
@@ -132,23 +157,11 @@ static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
                            "the peer closed the connection");
         if (errno == EINTR)
             continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            int e = errno;
-            dq_error_set(err, e == ECONNRESET ? DQ_ERR_CLOSED : DQ_ERR_IO, DQ_ERROR_NO_OFFSET,
-                         DQ_ERROR_NO_TAG, "receive failed: %s", strerror(e));
-            err->sys_errno = e;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return io_fail(err, errno, errno == ECONNRESET, "receive");
+        if (wait_ready(c, POLLIN, deadline, DQ_TRANSPORT_STEP_READ_WAIT, "nothing received",
+                       timeout, err) < 0)
             return -1;
-        }
-        bool ready;
-        if (wait_fd(c->fd, POLLIN, deadline, irq, c->t, DQ_TRANSPORT_STEP_READ_WAIT, &ready, err) <
-            0)
-            return -1;
-        if (!ready) {
-            dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "network timeout: nothing received for %g s", timeout);
-            err->detail[0] = DQ_TIMEOUT_NETWORK;
-            return -1;
-        }
     }
 }
 
@@ -167,23 +180,12 @@ static int tcp_write(void *vctx, const void *buf, size_t len, double timeout, dq
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            bool ready;
-            if (wait_fd(c->fd, POLLOUT, deadline_after(timeout), ctx_irq(c), c->t,
-                        DQ_TRANSPORT_STEP_WRITE_WAIT, &ready, err) < 0)
+            if (wait_ready(c, POLLOUT, deadline_after(timeout), DQ_TRANSPORT_STEP_WRITE_WAIT,
+                           "could not send", timeout, err) < 0)
                 return -1;
-            if (!ready) {
-                dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                             "network timeout: could not send for %g s", timeout);
-                err->detail[0] = DQ_TIMEOUT_NETWORK;
-                return -1;
-            }
             continue;
         }
-        int e = errno;
-        dq_error_set(err, (e == EPIPE || e == ECONNRESET) ? DQ_ERR_CLOSED : DQ_ERR_IO,
-                     DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "send failed: %s", strerror(e));
-        err->sys_errno = e;
-        return -1;
+        return io_fail(err, errno, errno == EPIPE || errno == ECONNRESET, "send");
     }
     return 0;
 }
