@@ -111,37 +111,49 @@ static fs_parse_result usage_error(FILE *err, const char *fmt, ...)
     return FS_PARSE_USAGE;
 }
 
+/* What Python's int() and float() accept around the number itself:
+ * surrounding whitespace, and single '_' between digits, both dropped into
+ * clean[]. False for a misplaced '_', empty text or text that does not fit. */
+static bool py_number_text(const char *s, char *clean, size_t cap)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t len = strlen(s), n = 0;
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len == 0 || len >= cap)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '_')
+            clean[n++] = s[i];
+        else if (i == 0 || i + 1 == len || !isdigit((unsigned char)s[i - 1]) ||
+                 !isdigit((unsigned char)s[i + 1]))
+            return false;
+    }
+    clean[n] = '\0';
+    return true;
+}
+
 /* Python's int(): optional whitespace, sign, digits with single '_' between. */
 static bool py_int(const char *s, long *out)
 {
-    const char *p = s;
-    while (isspace((unsigned char)*p))
-        p++;
+    char t[64];
+    if (!py_number_text(s, t, sizeof t))
+        return false;
+    const char *p = t;
     bool neg = false;
     if (*p == '+' || *p == '-')
         neg = *p++ == '-';
-    if (!isdigit((unsigned char)*p))
+    if (!*p)
         return false;
     long v = 0;
-    bool prev_digit = false;
-    for (; *p && !isspace((unsigned char)*p); p++) {
-        if (*p == '_' && prev_digit) {
-            prev_digit = false;
-            continue;
-        }
+    for (; *p; p++) {
         if (!isdigit((unsigned char)*p))
             return false;
         if (v > (LONG_MAX - 9) / 10)
             return false; /* far beyond any port or PDU size: treat as invalid */
         v = v * 10 + (*p - '0');
-        prev_digit = true;
     }
-    if (!prev_digit)
-        return false;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p)
-        return false;
     *out = neg ? -v : v;
     return true;
 }
@@ -150,33 +162,12 @@ static bool py_int(const char *s, long *out)
  * no hex (which strtod would take). */
 static bool py_float(const char *s, double *out)
 {
-    const char *p = s;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (!*p || strpbrk(p, "xXpP"))
+    char t[128];
+    if (!py_number_text(s, t, sizeof t) || strpbrk(t, "xXpP"))
         return false;
-    char clean[128];
-    size_t n = 0;
-    for (const char *q = p; *q && n + 1 < sizeof clean; q++) {
-        if (*q == '_') {
-            /* only between digits */
-            if (q == p || !isdigit((unsigned char)q[-1]) || !isdigit((unsigned char)q[1]))
-                return false;
-            continue;
-        }
-        clean[n++] = *q;
-    }
-    if (strlen(p) >= sizeof clean)
-        return false;
-    clean[n] = '\0';
-    errno = 0;
     char *end;
-    double v = strtod(clean, &end);
-    if (end == clean)
-        return false;
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end)
+    double v = strtod(t, &end);
+    if (end == t || *end)
         return false;
     *out = v;
     return true;
