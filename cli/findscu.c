@@ -68,8 +68,8 @@ static const char *const ABSTRACT_SYNTAXES[] = {
 static const char *rj_result(unsigned r)
 {
     switch (r) {
-    case DQ_PDU_RJ_RESULT_PERMANENT: return "Rejected Permanent";
-    case DQ_PDU_RJ_RESULT_TRANSIENT: return "Rejected Transient";
+    case DQ_PDU_RJ_RESULT_REJECTED_PERMANENT: return "Rejected Permanent";
+    case DQ_PDU_RJ_RESULT_REJECTED_TRANSIENT: return "Rejected Transient";
     }
     return "(no value available)";
 }
@@ -77,9 +77,10 @@ static const char *rj_result(unsigned r)
 static const char *rj_source(unsigned s)
 {
     switch (s) {
-    case DQ_PDU_RJ_SOURCE_USER: return "Service User";
-    case DQ_PDU_RJ_SOURCE_ACSE: return "Service Provider (ACSE)";
-    case DQ_PDU_RJ_SOURCE_PRESENTATION: return "Service Provider (Presentation)";
+    case DQ_PDU_RJ_SOURCE_SERVICE_USER: return "Service User";
+    case DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_ACSE_RELATED_FUNCTION: return "Service Provider (ACSE)";
+    case DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_PRESENTATION_RELATED_FUNCTION:
+        return "Service Provider (Presentation)";
     }
     return "(no value available)";
 }
@@ -92,19 +93,23 @@ static const char *rj_reason(unsigned s, unsigned r)
         unsigned source, reason;
         const char *text;
     } reasons[] = {
-        {DQ_PDU_RJ_SOURCE_USER, DQ_PDU_RJ_REASON_USER_NO_REASON, "No reason given"},
-        {DQ_PDU_RJ_SOURCE_USER, DQ_PDU_RJ_REASON_USER_APP_CONTEXT,
+        {DQ_PDU_RJ_SOURCE_SERVICE_USER, DQ_PDU_RJ_REASON_SOURCE1_NO_REASON_GIVEN,
+         "No reason given"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_USER,
+         DQ_PDU_RJ_REASON_SOURCE1_APPLICATION_CONTEXT_NAME_NOT_SUPPORTED,
          "Application context name not supported"},
-        {DQ_PDU_RJ_SOURCE_USER, DQ_PDU_RJ_REASON_USER_CALLING_AE,
+        {DQ_PDU_RJ_SOURCE_SERVICE_USER, DQ_PDU_RJ_REASON_SOURCE1_CALLING_AE_TITLE_NOT_RECOGNIZED,
          "Calling AE title not recognised"},
-        {DQ_PDU_RJ_SOURCE_USER, DQ_PDU_RJ_REASON_USER_CALLED_AE, "Called AE title not recognised"},
-        {DQ_PDU_RJ_SOURCE_ACSE, DQ_PDU_RJ_REASON_ACSE_NO_REASON, "No reason given"},
-        {DQ_PDU_RJ_SOURCE_ACSE, DQ_PDU_RJ_REASON_ACSE_PROTOCOL_VERSION,
-         "Protocol version not supported"},
-        {DQ_PDU_RJ_SOURCE_PRESENTATION, DQ_PDU_RJ_REASON_PRESENTATION_CONGESTION,
-         "Temporary congestion"},
-        {DQ_PDU_RJ_SOURCE_PRESENTATION, DQ_PDU_RJ_REASON_PRESENTATION_LOCAL_LIMIT,
-         "Local limit exceeded"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_USER, DQ_PDU_RJ_REASON_SOURCE1_CALLED_AE_TITLE_NOT_RECOGNIZED,
+         "Called AE title not recognised"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_ACSE_RELATED_FUNCTION,
+         DQ_PDU_RJ_REASON_SOURCE2_NO_REASON_GIVEN, "No reason given"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_ACSE_RELATED_FUNCTION,
+         DQ_PDU_RJ_REASON_SOURCE2_PROTOCOL_VERSION_NOT_SUPPORTED, "Protocol version not supported"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_PRESENTATION_RELATED_FUNCTION,
+         DQ_PDU_RJ_REASON_SOURCE3_TEMPORARY_CONGESTIO, "Temporary congestion"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_PRESENTATION_RELATED_FUNCTION,
+         DQ_PDU_RJ_REASON_SOURCE3_LOCAL_LIMIT_EXCEEDED, "Local limit exceeded"},
     };
     for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
         if (reasons[i].source == s && reasons[i].reason == r)
@@ -553,7 +558,7 @@ static bool choose_context(run *r, dq_assoc *a)
     const dq_pdu_associate *ac = dq_assoc_accepted(a);
     size_t accepted = 0;
     for (size_t i = 0; ac && i < ac->n_pctx; i++)
-        accepted += ac->pctx[i].result == DQ_PDU_PCTX_ACCEPTANCE;
+        accepted += ac->pctx[i].result == DQ_PDU_PCTX_RESULT_ACCEPTANCE;
     if (accepted == 0) {
         FS_ERROR("No accepted presentation contexts");
     } else {

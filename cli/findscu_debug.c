@@ -118,12 +118,12 @@ void fs_debug_associate_rq(const dq_pdu_associate *rq)
 static const char *pctx_result(unsigned r)
 {
     switch (r) {
-    case DQ_PDU_PCTX_ACCEPTANCE: return "Accepted";
-    case DQ_PDU_PCTX_USER_REJECTION: return "Rejected - User Rejection";
-    case DQ_PDU_PCTX_NO_REASON: return "Rejected - No Reason";
-    case DQ_PDU_PCTX_ABSTRACT_SYNTAX_NOT_SUPPORTED:
+    case DQ_PDU_PCTX_RESULT_ACCEPTANCE: return "Accepted";
+    case DQ_PDU_PCTX_RESULT_USER_REJECTION: return "Rejected - User Rejection";
+    case DQ_PDU_PCTX_RESULT_NO_REASON_PROVIDER_REJECTION: return "Rejected - No Reason";
+    case DQ_PDU_PCTX_RESULT_ABSTRACT_SYNTAX_NOT_SUPPORTED_PROVIDER_REJECTION:
         return "Rejected - Abstract Syntax Not Supported";
-    case DQ_PDU_PCTX_TRANSFER_SYNTAXES_NOT_SUPPORTED:
+    case DQ_PDU_PCTX_RESULT_TRANSFER_SYNTAXES_NOT_SUPPORTED_PROVIDER_REJECTION:
         return "Rejected - Transfer Syntax Not Supported";
     }
     return "Rejected - Unknown";
@@ -144,7 +144,7 @@ void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *propos
         size_t k = (size_t)(pc->id - 1) / 2;
         if (pc->id % 2 == 1 && k < n_proposed)
             FS_DEBUG("    Abstract Syntax: =%s", fs_uid_name(proposed[k], name, sizeof name));
-        if (pc->result == DQ_PDU_PCTX_ACCEPTANCE) {
+        if (pc->result == DQ_PDU_PCTX_RESULT_ACCEPTANCE) {
             FS_DEBUG("    Accepted SCP/SCU Role: Default");
             FS_DEBUG("    Accepted Transfer Syntax: =%s",
                      str_name(pc->transfer_syntax, name, sizeof name));

@@ -376,10 +376,7 @@ static void emit_tag_codes(const elem_set *set, const gen_doc *const *docs, cons
         masked += set->v[i].mask != 0xFFFFFFFFu;
         no_keyword += set->v[i].mask == 0xFFFFFFFFu && !set->v[i].keyword[0];
     }
-    char *path = gen_xasprintf("%s/dq_gen_tag_codes.h", outdir);
-    gen_out *h = gen_out_open(path);
-    free(path);
-    gen_out_banner(h, "dict", docs, 2);
+    gen_out *h = gen_out_generated(outdir, "dq_gen_tag_codes.h", "dict", docs, 2);
     gen_out_printf(h,
                    "/* Included by include/dq/dict.h: the data elements of PS3.6 and the command\n"
                    " * fields of PS3.7 by keyword, in tag order (gen/emit_dict.c). Retired\n"

@@ -607,77 +607,63 @@ static void emit_c(gen_out *c, const layout *L, const meaning_table *M)
 
 /* ---- named values (dq_gen_pdu_codes.h) ------------------------------------------ */
 
-/* The values code names (the reject the state machine sends, the abort
- * sources and reasons, the reject texts findscu prints). The value comes
- * from the field description read above: the entry of table `table` whose
- * text is `text` (for reasons: under that Source value); the name is ours,
- * as the standard's texts are not C names and repeat across sources
- * ("no-reason-given" for sources 1 and 2). A text the edition lacks fails
- * the generator. The texts are as PS3.8 writes them, slips included
- * ("temporary-congestio", 2013 to today). */
-static const struct {
-    const char *table;
-    long context;
-    const char *text, *name;
-} value_names[] = {
-    {"rj_result", -1, "rejected-permanent", "RJ_RESULT_PERMANENT"},
-    {"rj_result", -1, "rejected-transient", "RJ_RESULT_TRANSIENT"},
-    {"rj_source", -1, "DICOM UL service-user", "RJ_SOURCE_USER"},
-    {"rj_source", -1, "DICOM UL service-provider (ACSE related function)", "RJ_SOURCE_ACSE"},
-    {"rj_source", -1, "DICOM UL service-provider (Presentation related function)",
-     "RJ_SOURCE_PRESENTATION"},
-    {"rj_reason", 1, "no-reason-given", "RJ_REASON_USER_NO_REASON"},
-    {"rj_reason", 1, "application-context-name-not-supported", "RJ_REASON_USER_APP_CONTEXT"},
-    {"rj_reason", 1, "calling-AE-title-not-recognized", "RJ_REASON_USER_CALLING_AE"},
-    {"rj_reason", 1, "called-AE-title-not-recognized", "RJ_REASON_USER_CALLED_AE"},
-    {"rj_reason", 2, "no-reason-given", "RJ_REASON_ACSE_NO_REASON"},
-    {"rj_reason", 2, "protocol-version-not-supported", "RJ_REASON_ACSE_PROTOCOL_VERSION"},
-    {"rj_reason", 3, "temporary-congestio", "RJ_REASON_PRESENTATION_CONGESTION"},
-    {"rj_reason", 3, "local-limit-exceeded", "RJ_REASON_PRESENTATION_LOCAL_LIMIT"},
-    {"abort_source", -1, "DICOM UL service-user (initiated abort)", "ABORT_SOURCE_USER"},
-    {"abort_source", -1, "DICOM UL service-provider (initiated abort)", "ABORT_SOURCE_PROVIDER"},
-    {"abort_reason", 2, "reason-not-specified", "ABORT_REASON_NOT_SPECIFIED"},
-    {"abort_reason", 2, "unrecognized-PDU", "ABORT_REASON_UNRECOGNIZED_PDU"},
-    {"abort_reason", 2, "unexpected-PDU", "ABORT_REASON_UNEXPECTED_PDU"},
-    {"abort_reason", 2, "unrecognized-PDU parameter", "ABORT_REASON_UNRECOGNIZED_PARAMETER"},
-    {"abort_reason", 2, "unexpected-PDU parameter", "ABORT_REASON_UNEXPECTED_PARAMETER"},
-    {"abort_reason", 2, "invalid-PDU-parameter value", "ABORT_REASON_INVALID_PARAMETER"},
-    {"pctx_result", -1, "acceptance", "PCTX_ACCEPTANCE"},
-    {"pctx_result", -1, "user-rejection", "PCTX_USER_REJECTION"},
-    {"pctx_result", -1, "no-reason (provider rejection)", "PCTX_NO_REASON"},
-    {"pctx_result", -1, "abstract-syntax-not-supported (provider rejection)",
-     "PCTX_ABSTRACT_SYNTAX_NOT_SUPPORTED"},
-    {"pctx_result", -1, "transfer-syntaxes-not-supported (provider rejection)",
-     "PCTX_TRANSFER_SYNTAXES_NOT_SUPPORTED"},
-};
+/* A value's constant: DQ_PDU_<TABLE>_[SOURCE<n>_]<TEXT>. TABLE is the meaning
+ * table's name; SOURCE<n> the Source value a reason is for, in a table whose
+ * values depend on it; TEXT the standard's text upper-cased, each run of
+ * other characters one '_', the "DICOM UL " every source starts with left
+ * out ("rejected-permanent" -> DQ_PDU_RJ_RESULT_REJECTED_PERMANENT). The
+ * text is as PS3.8 writes it, slips included (2013 to today:
+ * "temporary-congestio"). */
+static void value_name(char *out, size_t cap, const meaning_table *mt, const meaning *m)
+{
+    size_t n = (size_t)snprintf(out, cap, "DQ_PDU_");
+    for (const char *p = mt->ms->name; *p && n + 1 < cap; p++)
+        out[n++] = (char)toupper((unsigned char)*p);
+    if (m->context >= 0)
+        n += (size_t)snprintf(out + n, cap - n, "_SOURCE%ld", m->context);
+    if (n + 1 < cap)
+        out[n++] = '_';
+    const char *t = m->text;
+    if (strncmp(t, "DICOM UL ", 9) == 0)
+        t += 9;
+    for (bool gap = true; *t && n + 2 < cap; t++) {
+        if (isalnum((unsigned char)*t)) {
+            out[n++] = (char)toupper((unsigned char)*t);
+            gap = false;
+        } else if (!gap) {
+            out[n++] = '_';
+            gap = true;
+        }
+    }
+    if (n > 0 && out[n - 1] == '_')
+        n--;
+    out[n < cap ? n : cap - 1] = 0;
+}
 
+/* One constant per single value of every meaning table, reserved ones left
+ * out; two values reaching one name fail the generator. */
 static void emit_codes(gen_out *h, const layout *L, const meaning_table *M)
 {
     gen_out_printf(h, "/* Included by include/dq/pdu.h: A-ASSOCIATE-RJ, A-ABORT and presentation\n"
-                      " * context result values by name, read from the field descriptions of\n"
-                      " * PS3.8 9.3 (gen/emit_pdu.c, value_names[]). */\n"
-                      "#ifndef DQ_GEN_PDU_CODES_H\n#define DQ_GEN_PDU_CODES_H\n\n");
-    for (size_t i = 0; i < sizeof value_names / sizeof value_names[0]; i++) {
-        const meaning_table *mt = NULL;
-        for (size_t t = 0; t < NMEANINGS && !mt; t++)
-            if (strcmp(M[t].ms->name, value_names[i].table) == 0)
-                mt = &M[t];
-        if (!mt)
-            gen_fail(L[0].doc, NULL, "value_names: no meaning table \"%s\"", value_names[i].table);
-        const meaning *m = NULL;
-        for (size_t k = 0; k < mt->n && !m; k++)
-            if (mt->m[k].context == value_names[i].context && mt->m[k].lo == mt->m[k].hi &&
-                strcmp(mt->m[k].text, value_names[i].text) == 0)
-                m = &mt->m[k];
-        const layout *l = layout_named(L, mt->ms->layout);
-        if (!m)
-            gen_fail(l->doc, NULL, "table \"%s\": no value \"%s\" in field \"%s\"%s", l->caption,
-                     value_names[i].text, mt->ms->field,
-                     value_names[i].context < 0 ? "" : " (for that Source value)");
-        gen_out_printf(h, "#define DQ_PDU_%s %ld /* %s", value_names[i].name, m->lo, l->caption);
-        if (m->context >= 0)
-            gen_out_printf(h, ", Source %ld", m->context);
-        gen_out_printf(h, ": %s */\n", m->text);
+                      " * context result values, named from their text in the field descriptions\n"
+                      " * of PS3.8 9.3 (gen/emit_pdu.c, value_name). */\n"
+                      "#ifndef DQ_GEN_PDU_CODES_H\n#define DQ_GEN_PDU_CODES_H\n");
+    char names[NMEANINGS * 64][96];
+    size_t nn = 0;
+    for (size_t t = 0; t < NMEANINGS; t++) {
+        const layout *l = layout_named(L, M[t].ms->layout);
+        gen_out_printf(h, "\n/* %s, field \"%s\" */\n", l->caption, M[t].ms->field);
+        for (size_t k = 0; k < M[t].n; k++) {
+            const meaning *m = &M[t].m[k];
+            if (m->lo != m->hi || strcmp(m->text, "reserved") == 0)
+                continue;
+            value_name(names[nn], sizeof names[nn], &M[t], m);
+            for (size_t i = 0; i < nn; i++)
+                if (strcmp(names[i], names[nn]) == 0)
+                    gen_fail(l->doc, NULL, "table \"%s\": two values named %s", l->caption,
+                             names[nn]);
+            gen_out_printf(h, "#define %s %ld /* %s */\n", names[nn++], m->lo, m->text);
+        }
     }
     gen_out_printf(h, "\n#endif\n");
 }
@@ -699,10 +685,8 @@ static int emit(const char *dir, const char *outdir)
     free(path);
     gen_out_banner(c, "pdu", (const gen_doc *const *)docs, 2);
     emit_c(c, L, M);
-    path = gen_xasprintf("%s/dq_gen_pdu_codes.h", outdir);
-    gen_out *codes = gen_out_open(path);
-    free(path);
-    gen_out_banner(codes, "pdu", (const gen_doc *const *)docs, 2);
+    gen_out *codes =
+        gen_out_generated(outdir, "dq_gen_pdu_codes.h", "pdu", (const gen_doc *const *)docs, 2);
     emit_codes(codes, L, M);
     gen_out_commit(h);
     gen_out_commit(c);

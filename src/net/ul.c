@@ -154,9 +154,9 @@ static void ae6(act_ctx *c)
         c->out->indication = DQ_UL_IND_ASSOCIATE_REQUESTED;
         c->out->to = c->next;
     } else {
-        small_pdu(c->ul, c->out, DQ_PDU_ASSOCIATE_RJ, DQ_PDU_RJ_SOURCE_USER,
-                  DQ_PDU_RJ_REASON_USER_NO_REASON);
-        c->ul->small[DQ_GEN_PDU_ASSOCIATE_RJ_RESULT_OFFSET] = DQ_PDU_RJ_RESULT_PERMANENT;
+        small_pdu(c->ul, c->out, DQ_PDU_ASSOCIATE_RJ, DQ_PDU_RJ_SOURCE_SERVICE_USER,
+                  DQ_PDU_RJ_REASON_SOURCE1_NO_REASON_GIVEN);
+        c->ul->small[DQ_GEN_PDU_ASSOCIATE_RJ_RESULT_OFFSET] = DQ_PDU_RJ_RESULT_REJECTED_PERMANENT;
         artim_start(c->ul, c->out);
         c->out->to = c->next_alt;
     }
@@ -217,10 +217,10 @@ static void ar9(act_ctx *c)
 /* AA-1: send A-ABORT PDU (service-user source), (re)start ARTIM. */
 static void aa1(act_ctx *c)
 {
-    small_pdu(c->ul, c->out, DQ_PDU_ABORT, DQ_PDU_ABORT_SOURCE_USER,
-              DQ_PDU_ABORT_REASON_NOT_SPECIFIED);
-    c->out->abort_source = DQ_PDU_ABORT_SOURCE_USER;
-    c->out->abort_reason = DQ_PDU_ABORT_REASON_NOT_SPECIFIED;
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, DQ_PDU_ABORT_SOURCE_SERVICE_USER_INITIATED_ABORT,
+              DQ_PDU_ABORT_REASON_SOURCE2_REASON_NOT_SPECIFIED);
+    c->out->abort_source = DQ_PDU_ABORT_SOURCE_SERVICE_USER_INITIATED_ABORT;
+    c->out->abort_reason = DQ_PDU_ABORT_REASON_SOURCE2_REASON_NOT_SPECIFIED;
     artim_start(c->ul, c->out);
 }
 
@@ -236,9 +236,13 @@ static void aa2(act_ctx *c)
 static void aa3(act_ctx *c)
 {
     bool whole = c->pdu && c->len >= SMALL_SIZE;
-    uint8_t source = whole ? c->pdu[SMALL_SOURCE] : DQ_PDU_ABORT_SOURCE_PROVIDER;
-    uint8_t reason = whole ? c->pdu[SMALL_REASON] : DQ_PDU_ABORT_REASON_NOT_SPECIFIED;
-    c->out->indication = source == DQ_PDU_ABORT_SOURCE_USER ? DQ_UL_IND_ABORT : DQ_UL_IND_P_ABORT;
+    uint8_t source =
+        whole ? c->pdu[SMALL_SOURCE] : DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT;
+    uint8_t reason =
+        whole ? c->pdu[SMALL_REASON] : DQ_PDU_ABORT_REASON_SOURCE2_REASON_NOT_SPECIFIED;
+    c->out->indication = source == DQ_PDU_ABORT_SOURCE_SERVICE_USER_INITIATED_ABORT
+                             ? DQ_UL_IND_ABORT
+                             : DQ_UL_IND_P_ABORT;
     c->out->abort_source = source;
     c->out->abort_reason = reason;
     c->out->todo |= DQ_UL_DO_CLOSE;
@@ -249,8 +253,8 @@ static void aa4(act_ctx *c)
 {
     artim_stop(c->ul, c->out);
     c->out->indication = DQ_UL_IND_P_ABORT;
-    c->out->abort_source = DQ_PDU_ABORT_SOURCE_PROVIDER;
-    c->out->abort_reason = DQ_PDU_ABORT_REASON_NOT_SPECIFIED;
+    c->out->abort_source = DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT;
+    c->out->abort_reason = DQ_PDU_ABORT_REASON_SOURCE2_REASON_NOT_SPECIFIED;
     c->out->todo |= DQ_UL_DO_CLOSE;
 }
 
@@ -270,20 +274,21 @@ static void aa6(act_ctx *c)
 static uint8_t provider_reason(const act_ctx *c)
 {
     if (c->ev != DQ_UL_EVT19)
-        return DQ_PDU_ABORT_REASON_UNEXPECTED_PDU;
+        return DQ_PDU_ABORT_REASON_SOURCE2_UNEXPECTED_PDU;
     if (c->ul->abort_reason)
         return c->ul->abort_reason;
     return dq_ul_event_for_pdu(c->pdu, c->len) == DQ_UL_EVT19
-               ? DQ_PDU_ABORT_REASON_UNRECOGNIZED_PDU
-               : DQ_PDU_ABORT_REASON_INVALID_PARAMETER;
+               ? DQ_PDU_ABORT_REASON_SOURCE2_UNRECOGNIZED_PDU
+               : DQ_PDU_ABORT_REASON_SOURCE2_INVALID_PDU_PARAMETER_VALUE;
 }
 
 /* AA-7: send A-ABORT PDU (service-provider source). */
 static void aa7(act_ctx *c)
 {
     uint8_t reason = provider_reason(c);
-    small_pdu(c->ul, c->out, DQ_PDU_ABORT, DQ_PDU_ABORT_SOURCE_PROVIDER, reason);
-    c->out->abort_source = DQ_PDU_ABORT_SOURCE_PROVIDER;
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT,
+              reason);
+    c->out->abort_source = DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT;
     c->out->abort_reason = reason;
 }
 
@@ -292,9 +297,10 @@ static void aa7(act_ctx *c)
 static void aa8(act_ctx *c)
 {
     uint8_t reason = provider_reason(c);
-    small_pdu(c->ul, c->out, DQ_PDU_ABORT, DQ_PDU_ABORT_SOURCE_PROVIDER, reason);
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT,
+              reason);
     c->out->indication = DQ_UL_IND_P_ABORT;
-    c->out->abort_source = DQ_PDU_ABORT_SOURCE_PROVIDER;
+    c->out->abort_source = DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT;
     c->out->abort_reason = reason;
     artim_start(c->ul, c->out);
 }
