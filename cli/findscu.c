@@ -68,58 +68,54 @@ static const char *const ABSTRACT_SYNTAXES[] = {
 
 static const char *rj_result(unsigned r)
 {
-    return r == 1 ? "Rejected Permanent" : r == 2 ? "Rejected Transient" : "(no value available)";
+    switch (r) {
+    case DQ_PDU_RJ_RESULT_REJECTED_PERMANENT: return "Rejected Permanent";
+    case DQ_PDU_RJ_RESULT_REJECTED_TRANSIENT: return "Rejected Transient";
+    }
+    return "(no value available)";
 }
 
 static const char *rj_source(unsigned s)
 {
     switch (s) {
-    case 1: return "Service User";
-    case 2: return "Service Provider (ACSE)";
-    case 3: return "Service Provider (Presentation)";
+    case DQ_PDU_RJ_SOURCE_SERVICE_USER: return "Service User";
+    case DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_ACSE_RELATED_FUNCTION: return "Service Provider (ACSE)";
+    case DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_PRESENTATION_RELATED_FUNCTION:
+        return "Service Provider (Presentation)";
     }
     return "(no value available)";
 }
 
+/* Reasons by source (the values come from PS3.8 Table 9-21); anything else
+ * is "Reserved". */
 static const char *rj_reason(unsigned s, unsigned r)
 {
-    if (s == 1) {
-        switch (r) {
-        case 1: return "No reason given";
-        case 2: return "Application context name not supported";
-        case 3: return "Calling AE title not recognised";
-        case 7: return "Called AE title not recognised";
-        }
-        return "Reserved";
-    }
-    if (s == 2)
-        return r == 1 ? "No reason given" : r == 2 ? "Protocol version not supported" : "Reserved";
-    if (s == 3)
-        return r == 1 ? "Temporary congestion" : r == 2 ? "Local limit exceeded" : "Reserved";
+    static const struct {
+        unsigned source, reason;
+        const char *text;
+    } reasons[] = {
+        {DQ_PDU_RJ_SOURCE_SERVICE_USER, DQ_PDU_RJ_REASON_SOURCE1_NO_REASON_GIVEN,
+         "No reason given"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_USER,
+         DQ_PDU_RJ_REASON_SOURCE1_APPLICATION_CONTEXT_NAME_NOT_SUPPORTED,
+         "Application context name not supported"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_USER, DQ_PDU_RJ_REASON_SOURCE1_CALLING_AE_TITLE_NOT_RECOGNIZED,
+         "Calling AE title not recognised"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_USER, DQ_PDU_RJ_REASON_SOURCE1_CALLED_AE_TITLE_NOT_RECOGNIZED,
+         "Called AE title not recognised"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_ACSE_RELATED_FUNCTION,
+         DQ_PDU_RJ_REASON_SOURCE2_NO_REASON_GIVEN, "No reason given"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_ACSE_RELATED_FUNCTION,
+         DQ_PDU_RJ_REASON_SOURCE2_PROTOCOL_VERSION_NOT_SUPPORTED, "Protocol version not supported"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_PRESENTATION_RELATED_FUNCTION,
+         DQ_PDU_RJ_REASON_SOURCE3_TEMPORARY_CONGESTIO, "Temporary congestion"},
+        {DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_PRESENTATION_RELATED_FUNCTION,
+         DQ_PDU_RJ_REASON_SOURCE3_LOCAL_LIMIT_EXCEEDED, "Local limit exceeded"},
+    };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (reasons[i].source == s && reasons[i].reason == r)
+            return reasons[i].text;
     return "Reserved";
-}
-
-/* pynetdicom's status.code_to_category(): the category printed after a final
- * status, from general ranges (not the per-service table). */
-static const char *status_category(uint16_t c)
-{
-    static const uint16_t failures[] = {0x0105, 0x0106, 0x0110, 0x0111, 0x0112, 0x0113, 0x0114,
-                                        0x0115, 0x0117, 0x0118, 0x0119, 0x0120, 0x0121, 0x0122,
-                                        0x0123, 0x0124, 0x0210, 0x0211, 0x0212, 0x0213};
-    if (c == 0x0000)
-        return "Success";
-    if (c == 0xFF00 || c == 0xFF01)
-        return "Pending";
-    if (c == 0xFE00)
-        return "Cancel";
-    for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++)
-        if (c == failures[i])
-            return "Failure";
-    if ((c >= 0xA000 && c <= 0xAFFF) || (c >= 0xC000 && c <= 0xCFFF))
-        return "Failure";
-    if (c == 0x0107 || c == 0x0116 || c == 0x0001 || (c >= 0xB000 && c <= 0xBFFF))
-        return "Warning";
-    return "Unknown";
 }
 
 /* ---- the run --------------------------------------------------------------------- */
@@ -273,7 +269,7 @@ static void on_response(void *user, const dq_find_response *rsp, bool *cancel)
         FS_INFO("Find SCP Response: %zu - 0x%04X (Pending)", rsp->index, rsp->status.code);
     else
         FS_INFO("Find SCP Result: 0x%04X (%s)", rsp->status.code,
-                status_category(rsp->status.code));
+                dq_status_category_name(dq_status_class_of(rsp->status.code)));
     if (rsp->pending && rsp->identifier_error) {
         FS_ERROR("Failed to decode the received Identifier dataset");
         FS_ERROR("%s", rsp->identifier_error->message);
@@ -567,7 +563,7 @@ static bool choose_context(run *r, dq_assoc *a)
     const dq_pdu_associate *ac = dq_assoc_accepted(a);
     size_t accepted = 0;
     for (size_t i = 0; ac && i < ac->n_pctx; i++)
-        accepted += ac->pctx[i].result == 0;
+        accepted += ac->pctx[i].result == DQ_PDU_PCTX_RESULT_ACCEPTANCE;
     if (accepted == 0) {
         FS_ERROR("No accepted presentation contexts");
     } else {

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,50 +50,63 @@ enum opt_id {
     O_COUNT
 };
 
+/* What an option does, as argparse's add_argument(action=...) says it:
+ * store_true into a bool, store a string, store_const into the log type or
+ * the query model; the others (help, numbers, -k) are handled by name. */
+enum opt_action { A_OWN, A_STORE_TRUE, A_STORE, A_LOG_TYPE, A_MODEL };
+
 typedef struct opt_def {
     enum opt_id id;
     const char *s; /* short form ("-aet"), NULL if none */
     const char *l; /* long form ("--calling-aet") */
     bool takes_value;
     int group; /* mutually exclusive group: 0 none, 1 -q/-v/-d, 2 models */
+    uint8_t action;
+    uint16_t dest; /* A_STORE_TRUE, A_STORE: offsetof the fs_options field */
+    int value;     /* A_LOG_TYPE, A_MODEL: the constant stored */
 } opt_def;
+
+#define DEST(field) A_STORE, (uint16_t)offsetof(fs_options, field), 0
+#define FLAG(field) A_STORE_TRUE, (uint16_t)offsetof(fs_options, field), 0
 
 /* In argparse's registration order: ambiguity messages list matches in it. */
 static const opt_def OPTS[] = {
-    {O_HELP, "-h", "--help", false, 0},
-    {O_VERSION, NULL, "--version", false, 0},
-    {O_QUIET, "-q", "--quiet", false, 1},
-    {O_VERBOSE, "-v", "--verbose", false, 1},
-    {O_DEBUG, "-d", "--debug", false, 1},
-    {O_LOGLEVEL, "-ll", "--log-level", true, 0},
-    {O_AET, "-aet", "--calling-aet", true, 0},
-    {O_AEC, "-aec", "--called-aet", true, 0},
-    {O_TA, "-ta", "--acse-timeout", true, 0},
-    {O_TD, "-td", "--dimse-timeout", true, 0},
-    {O_TN, "-tn", "--network-timeout", true, 0},
-    {O_PDU, "-pdu", "--max-pdu", true, 0},
-    {O_PATIENT, "-P", "--patient", false, 2},
-    {O_STUDY, "-S", "--study", false, 2},
-    {O_PSONLY, "-O", "--psonly", false, 2},
-    {O_WORKLIST, "-W", "--worklist", false, 2},
-    {O_UPS, "-U", "--ups", false, 2},
-    {O_KEYWORD, "-k", "--keyword", true, 0},
-    {O_FILE, "-f", "--file", true, 0},
-    {O_RELATIONAL, NULL, "--relational-query", false, 0},
-    {O_DT, NULL, "--dt-matching", false, 0},
-    {O_FUZZY, NULL, "--fuzzy-names", false, 0},
-    {O_TZ, NULL, "--timezone-adj", false, 0},
-    {O_ENHANCED, NULL, "--enhanced-conversion", false, 0},
-    {O_WRITE, "-w", "--write", false, 0},
+    {O_HELP, "-h", "--help", false, 0, A_OWN, 0, 0},
+    {O_VERSION, NULL, "--version", false, 0, FLAG(version)},
+    {O_QUIET, "-q", "--quiet", false, 1, A_LOG_TYPE, 0, 'q'},
+    {O_VERBOSE, "-v", "--verbose", false, 1, A_LOG_TYPE, 0, 'v'},
+    {O_DEBUG, "-d", "--debug", false, 1, A_LOG_TYPE, 0, 'd'},
+    {O_LOGLEVEL, "-ll", "--log-level", true, 0, A_OWN, 0, 0},
+    {O_AET, "-aet", "--calling-aet", true, 0, DEST(calling_aet)},
+    {O_AEC, "-aec", "--called-aet", true, 0, DEST(called_aet)},
+    {O_TA, "-ta", "--acse-timeout", true, 0, A_OWN, 0, 0},
+    {O_TD, "-td", "--dimse-timeout", true, 0, A_OWN, 0, 0},
+    {O_TN, "-tn", "--network-timeout", true, 0, A_OWN, 0, 0},
+    {O_PDU, "-pdu", "--max-pdu", true, 0, A_OWN, 0, 0},
+    {O_PATIENT, "-P", "--patient", false, 2, A_MODEL, 0, FS_MODEL_PATIENT},
+    {O_STUDY, "-S", "--study", false, 2, A_MODEL, 0, FS_MODEL_STUDY},
+    {O_PSONLY, "-O", "--psonly", false, 2, A_MODEL, 0, FS_MODEL_PSONLY},
+    {O_WORKLIST, "-W", "--worklist", false, 2, A_MODEL, 0, FS_MODEL_WORKLIST},
+    {O_UPS, "-U", "--ups", false, 2, A_MODEL, 0, FS_MODEL_UPS},
+    {O_KEYWORD, "-k", "--keyword", true, 0, A_OWN, 0, 0},
+    {O_FILE, "-f", "--file", true, 0, DEST(file)},
+    {O_RELATIONAL, NULL, "--relational-query", false, 0, FLAG(relational_query)},
+    {O_DT, NULL, "--dt-matching", false, 0, FLAG(dt_matching)},
+    {O_FUZZY, NULL, "--fuzzy-names", false, 0, FLAG(fuzzy_names)},
+    {O_TZ, NULL, "--timezone-adj", false, 0, FLAG(timezone_adj)},
+    {O_ENHANCED, NULL, "--enhanced-conversion", false, 0, FLAG(enhanced_conversion)},
+    {O_WRITE, "-w", "--write", false, 0, FLAG(write)},
     /* Ours (DCMTK's -od); after every pynetdicom option, as argparse would
      * register an added one. No other long option starts with "--o". */
-    {O_OUTDIR, "-od", "--output-directory", true, 0},
+    {O_OUTDIR, "-od", "--output-directory", true, 0, DEST(output_dir)},
     /* Ours: query by level. "--level" and "--keys" share prefixes with
      * pynetdicom's --log-level and --keyword; pynetdicom's options keep
      * those abbreviations (see pynetdicom_first()). */
-    {O_LEVEL, "-L", "--level", true, 0},
-    {O_KEYS, NULL, "--keys", true, 0},
+    {O_LEVEL, "-L", "--level", true, 0, A_OWN, 0, 0},
+    {O_KEYS, NULL, "--keys", true, 0, A_OWN, 0, 0},
 };
+#undef DEST
+#undef FLAG
 #define N_OPTS (sizeof OPTS / sizeof OPTS[0])
 
 static const char USAGE[] = "usage: findscu [options] addr port\n";
@@ -120,37 +134,49 @@ static fs_parse_result usage_error(FILE *err, const char *fmt, ...)
     return FS_PARSE_USAGE;
 }
 
+/* What Python's int() and float() accept around the number itself:
+ * surrounding whitespace, and single '_' between digits, both dropped into
+ * clean[]. False for a misplaced '_', empty text or text that does not fit. */
+static bool py_number_text(const char *s, char *clean, size_t cap)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t len = strlen(s), n = 0;
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len == 0 || len >= cap)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '_')
+            clean[n++] = s[i];
+        else if (i == 0 || i + 1 == len || !isdigit((unsigned char)s[i - 1]) ||
+                 !isdigit((unsigned char)s[i + 1]))
+            return false;
+    }
+    clean[n] = '\0';
+    return true;
+}
+
 /* Python's int(): optional whitespace, sign, digits with single '_' between. */
 static bool py_int(const char *s, long *out)
 {
-    const char *p = s;
-    while (isspace((unsigned char)*p))
-        p++;
+    char t[64];
+    if (!py_number_text(s, t, sizeof t))
+        return false;
+    const char *p = t;
     bool neg = false;
     if (*p == '+' || *p == '-')
         neg = *p++ == '-';
-    if (!isdigit((unsigned char)*p))
+    if (!*p)
         return false;
     long v = 0;
-    bool prev_digit = false;
-    for (; *p && !isspace((unsigned char)*p); p++) {
-        if (*p == '_' && prev_digit) {
-            prev_digit = false;
-            continue;
-        }
+    for (; *p; p++) {
         if (!isdigit((unsigned char)*p))
             return false;
         if (v > (LONG_MAX - 9) / 10)
             return false; /* far beyond any port or PDU size: treat as invalid */
         v = v * 10 + (*p - '0');
-        prev_digit = true;
     }
-    if (!prev_digit)
-        return false;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p)
-        return false;
     *out = neg ? -v : v;
     return true;
 }
@@ -159,33 +185,12 @@ static bool py_int(const char *s, long *out)
  * no hex (which strtod would take). */
 static bool py_float(const char *s, double *out)
 {
-    const char *p = s;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (!*p || strpbrk(p, "xXpP"))
+    char t[128];
+    if (!py_number_text(s, t, sizeof t) || strpbrk(t, "xXpP"))
         return false;
-    char clean[128];
-    size_t n = 0;
-    for (const char *q = p; *q && n + 1 < sizeof clean; q++) {
-        if (*q == '_') {
-            /* only between digits */
-            if (q == p || !isdigit((unsigned char)q[-1]) || !isdigit((unsigned char)q[1]))
-                return false;
-            continue;
-        }
-        clean[n++] = *q;
-    }
-    if (strlen(p) >= sizeof clean)
-        return false;
-    clean[n] = '\0';
-    errno = 0;
     char *end;
-    double v = strtod(clean, &end);
-    if (end == clean)
-        return false;
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end)
+    double v = strtod(t, &end);
+    if (end == t || *end)
         return false;
     *out = v;
     return true;
@@ -480,38 +485,23 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
     fs_parse_result r = check_group(st, d, name);
     if (r != FS_PARSE_OK)
         return r;
-    switch (d->id) {
-    case O_HELP: fs_print_help(st->out); return FS_PARSE_EXIT_OK;
-    case O_VERSION: o->version = true; break;
-    case O_QUIET: o->log_type = 'q'; break;
-    case O_VERBOSE: o->log_type = 'v'; break;
-    case O_DEBUG: o->log_type = 'd'; break;
-    case O_LOGLEVEL:
-    case O_TA:
-    case O_TD:
-    case O_TN:
-    case O_PDU: return apply_number(st, d, name, val);
-    case O_AET: o->calling_aet = val; break;
-    case O_AEC: o->called_aet = val; break;
-    case O_PATIENT: o->model = FS_MODEL_PATIENT; break;
-    case O_STUDY: o->model = FS_MODEL_STUDY; break;
-    case O_PSONLY: o->model = FS_MODEL_PSONLY; break;
-    case O_WORKLIST: o->model = FS_MODEL_WORKLIST; break;
-    case O_UPS: o->model = FS_MODEL_UPS; break;
-    case O_KEYWORD: return add_keyword(st, val);
-    case O_FILE: o->file = val; break;
-    case O_WRITE: o->write = true; break;
-    case O_OUTDIR: o->output_dir = val; break;
-    case O_RELATIONAL: o->relational_query = true; break;
-    case O_DT: o->dt_matching = true; break;
-    case O_FUZZY: o->fuzzy_names = true; break;
-    case O_TZ: o->timezone_adj = true; break;
-    case O_ENHANCED: o->enhanced_conversion = true; break;
-    case O_LEVEL:
-    case O_KEYS: return apply_query_level(st, d, name, val);
-    case O_COUNT: break;
+    char *field = (char *)o + d->dest;
+    switch ((enum opt_action)d->action) {
+    case A_STORE_TRUE: *(bool *)field = true; return FS_PARSE_OK;
+    case A_STORE: *(const char **)field = val; return FS_PARSE_OK;
+    case A_LOG_TYPE: o->log_type = (char)d->value; return FS_PARSE_OK;
+    case A_MODEL: o->model = (fs_model)d->value; return FS_PARSE_OK;
+    case A_OWN: break;
     }
-    return FS_PARSE_OK;
+    if (d->id == O_HELP) {
+        fs_print_help(st->out);
+        return FS_PARSE_EXIT_OK;
+    }
+    if (d->id == O_KEYWORD)
+        return add_keyword(st, val);
+    if (d->id == O_LEVEL || d->id == O_KEYS)
+        return apply_query_level(st, d, name, val);
+    return apply_number(st, d, name, val);
 }
 
 /* addr, then port (a Python int); any further word is an extra. */

@@ -6,6 +6,7 @@
 
 #include <dq/dataset.h>
 #include <dq/dict.h>
+#include <dq/status.h>
 
 #include "findscu_log.h"
 
@@ -62,24 +63,41 @@ static void ext_neg_lines(const dq_pdu_user_info *ui, const char *title)
     }
 }
 
+/* The lines both A-ASSOCIATE dumps open with, up to the maximum PDU size.
+ * The implementation class UID and version name: ours as sent (no version
+ * line without one), theirs "unknown" when missing, as _handlers.py prints. */
+static void associate_head(const dq_pdu_associate *a, bool ours)
+{
+    const dq_pdu_user_info *ui = &a->user_info;
+    const char *who = ours ? "Our" : "Their";
+    char label[40];
+    FS_DEBUG("%s Parameters:", ours ? "Request" : "Accept");
+    FS_DEBUG("======================= %s A-ASSOCIATE-%s PDU ========================",
+             ours ? "OUTGOING" : "INCOMING", ours ? "RQ" : "AC");
+    const dq_pdu_str *ids[2] = {&ui->implementation_class_uid, &ui->implementation_version_name};
+    static const char *const what[2] = {"Class UID", "Version Name"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(label, sizeof label, "%s Implementation %s:", who, what[i]);
+        if (ids[i]->len || (ours && i == 0))
+            FS_DEBUG("%-35s%.*s", label, (int)ids[i]->len, ids[i]->ptr ? ids[i]->ptr : "");
+        else if (!ours)
+            FS_DEBUG("%-35sunknown", label);
+    }
+    FS_DEBUG("Application Context Name:    %.*s", (int)a->application_context.len,
+             a->application_context.ptr);
+    FS_DEBUG("Calling Application Name:    %s", a->calling_ae);
+    FS_DEBUG("Called Application Name:     %s", a->called_ae);
+    snprintf(label, sizeof label, "%s Max PDU Receive Size:", who);
+    FS_DEBUG("%-29s%u", label, (unsigned)ui->max_length);
+}
+
 void fs_debug_associate_rq(const dq_pdu_associate *rq)
 {
     if (!fs_log_enabled(FS_LEVEL_DEBUG))
         return;
     const dq_pdu_user_info *ui = &rq->user_info;
     char name[256];
-    FS_DEBUG("Request Parameters:");
-    FS_DEBUG("======================= OUTGOING A-ASSOCIATE-RQ PDU ========================");
-    FS_DEBUG("Our Implementation Class UID:      %.*s", (int)ui->implementation_class_uid.len,
-             ui->implementation_class_uid.ptr);
-    if (ui->implementation_version_name.len)
-        FS_DEBUG("Our Implementation Version Name:   %.*s",
-                 (int)ui->implementation_version_name.len, ui->implementation_version_name.ptr);
-    FS_DEBUG("Application Context Name:    %.*s", (int)rq->application_context.len,
-             rq->application_context.ptr);
-    FS_DEBUG("Calling Application Name:    %s", rq->calling_ae);
-    FS_DEBUG("Called Application Name:     %s", rq->called_ae);
-    FS_DEBUG("Our Max PDU Receive Size:    %u", (unsigned)ui->max_length);
+    associate_head(rq, true);
     FS_DEBUG("%s", rq->n_pctx == 1 ? "Presentation Context:" : "Presentation Contexts:");
     for (size_t i = 0; i < rq->n_pctx; i++) {
         const dq_pdu_pctx *pc = &rq->pctx[i];
@@ -100,11 +118,13 @@ void fs_debug_associate_rq(const dq_pdu_associate *rq)
 static const char *pctx_result(unsigned r)
 {
     switch (r) {
-    case 0: return "Accepted";
-    case 1: return "Rejected - User Rejection";
-    case 2: return "Rejected - No Reason";
-    case 3: return "Rejected - Abstract Syntax Not Supported";
-    case 4: return "Rejected - Transfer Syntax Not Supported";
+    case DQ_PDU_PCTX_RESULT_ACCEPTANCE: return "Accepted";
+    case DQ_PDU_PCTX_RESULT_USER_REJECTION: return "Rejected - User Rejection";
+    case DQ_PDU_PCTX_RESULT_NO_REASON_PROVIDER_REJECTION: return "Rejected - No Reason";
+    case DQ_PDU_PCTX_RESULT_ABSTRACT_SYNTAX_NOT_SUPPORTED_PROVIDER_REJECTION:
+        return "Rejected - Abstract Syntax Not Supported";
+    case DQ_PDU_PCTX_RESULT_TRANSFER_SYNTAXES_NOT_SUPPORTED_PROVIDER_REJECTION:
+        return "Rejected - Transfer Syntax Not Supported";
     }
     return "Rejected - Unknown";
 }
@@ -116,24 +136,7 @@ void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *propos
         return;
     const dq_pdu_user_info *ui = &ac->user_info;
     char name[256];
-    FS_DEBUG("Accept Parameters:");
-    FS_DEBUG("======================= INCOMING A-ASSOCIATE-AC PDU ========================");
-    /* _handlers.py prints "unknown" for a missing class UID / version name */
-    if (ui->implementation_class_uid.len)
-        FS_DEBUG("Their Implementation Class UID:    %.*s", (int)ui->implementation_class_uid.len,
-                 ui->implementation_class_uid.ptr);
-    else
-        FS_DEBUG("Their Implementation Class UID:    unknown");
-    if (ui->implementation_version_name.len)
-        FS_DEBUG("Their Implementation Version Name: %.*s",
-                 (int)ui->implementation_version_name.len, ui->implementation_version_name.ptr);
-    else
-        FS_DEBUG("Their Implementation Version Name: unknown");
-    FS_DEBUG("Application Context Name:    %.*s", (int)ac->application_context.len,
-             ac->application_context.ptr);
-    FS_DEBUG("Calling Application Name:    %s", ac->calling_ae);
-    FS_DEBUG("Called Application Name:     %s", ac->called_ae);
-    FS_DEBUG("Their Max PDU Receive Size:  %u", (unsigned)ui->max_length);
+    associate_head(ac, false);
     FS_DEBUG("Presentation Contexts:");
     for (size_t i = 0; i < ac->n_pctx; i++) {
         const dq_pdu_pctx *pc = &ac->pctx[i];
@@ -141,7 +144,7 @@ void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *propos
         size_t k = (size_t)(pc->id - 1) / 2;
         if (pc->id % 2 == 1 && k < n_proposed)
             FS_DEBUG("    Abstract Syntax: =%s", fs_uid_name(proposed[k], name, sizeof name));
-        if (pc->result == 0) {
+        if (pc->result == DQ_PDU_PCTX_RESULT_ACCEPTANCE) {
             FS_DEBUG("    Accepted SCP/SCU Role: Default");
             FS_DEBUG("    Accepted Transfer Syntax: =%s",
                      str_name(pc->transfer_syntax, name, sizeof name));
@@ -154,8 +157,8 @@ void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *propos
 }
 
 /* pynetdicom 2.x _handlers.py: C-FIND-RQ sent and C-FIND-RSP received are the
- * only summaries findscu can print. The RSP one is printed only for status
- * 0x0000 (pending/failure responses print nothing) and has no context ID
+ * only summaries findscu can print. The RSP one is printed only for a
+ * Success status (pending/failure responses print nothing) and has no context ID
  * line; C-CANCEL-RQ sent prints nothing. SOP classes by name, 76-wide rules. */
 void fs_debug_dimse(const dq_dimse_message *m, bool outgoing)
 {
@@ -164,7 +167,7 @@ void fs_debug_dimse(const dq_dimse_message *m, bool outgoing)
     const dq_dimse_command *c = &m->command;
     bool rq = c->command_field == DQ_DIMSE_CMD_C_FIND_RQ && outgoing;
     bool rsp = c->command_field == DQ_DIMSE_CMD_C_FIND_RSP && !outgoing;
-    if (!rq && !(rsp && c->has_status && c->status == 0x0000))
+    if (!rq && !(rsp && c->has_status && dq_status_class_of(c->status) == DQ_STATUS_SUCCESS))
         return;
     bool has_data = m->data && m->data_len > 0;
     char name[256];

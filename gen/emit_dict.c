@@ -11,7 +11,8 @@
  * Emits dq_gen_dict.c/.h: the dq_dict_entry array plus open-addressing hash
  * tables (exact tags, masked tags, keywords) built here with the hash
  * functions of src/data/dict_hash.h, so lookups at run time are a few probes into
- * static const data.
+ * static const data; and dq_gen_tag_codes.h, DQ_TAG_<Keyword> constants
+ * (emit_tag_codes says which elements).
  */
 #include "gen.h"
 
@@ -402,6 +403,42 @@ void gen_dict_free(gen_dict *d)
     free(d);
 }
 
+/* ---- tag constants -------------------------------------------------------- */
+
+/* dq_gen_tag_codes.h (included by include/dq/dict.h): DQ_TAG_<Keyword>
+ * 0xggggeeeeu for every element with a keyword and one tag, in tag order, so
+ * code names a tag by keyword and a misspelt one does not compile. Keywords
+ * are unique (dict_read fails otherwise), so no two constants share a name.
+ * Retired elements are emitted, marked in the comment: data written under
+ * older editions still carries them, and a reader must name them. Left out, counted in
+ * the header: repeating-group elements like (60xx,3000) OverlayData, which
+ * name a family of tags rather than one value, and rows without a keyword. */
+static void emit_tag_codes(const elem_set *set, const gen_doc *const *docs, const char *outdir)
+{
+    size_t masked = 0, no_keyword = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        masked += set->v[i].mask != 0xFFFFFFFFu;
+        no_keyword += set->v[i].mask == 0xFFFFFFFFu && !set->v[i].keyword[0];
+    }
+    gen_out *h = gen_out_generated(outdir, "dq_gen_tag_codes.h", "dict", docs, 2);
+    gen_out_printf(h,
+                   "/* Included by include/dq/dict.h: the data elements of PS3.6 and the command\n"
+                   " * fields of PS3.7 by keyword, in tag order (gen/emit_dict.c). Retired\n"
+                   " * elements are here, marked. Left out: %zu repeating-group elements\n"
+                   " * (no single tag) and %zu without a keyword. */\n"
+                   "#ifndef DQ_GEN_TAG_CODES_H\n#define DQ_GEN_TAG_CODES_H\n\n",
+                   masked, no_keyword);
+    for (size_t i = 0; i < set->n; i++) {
+        const elem *e = &set->v[i];
+        if (e->mask != 0xFFFFFFFFu || !e->keyword[0])
+            continue;
+        gen_out_printf(h, "#define DQ_TAG_%s 0x%08Xu /* %s %s%s */\n", e->keyword, e->tag,
+                       e->tagstr, e->name, e->retired ? " (retired)" : "");
+    }
+    gen_out_printf(h, "\n#endif\n");
+    gen_out_commit(h);
+}
+
 /* ---- hash tables --------------------------------------------------------- */
 
 static int emit(const char *dir, const char *outdir)
@@ -516,6 +553,7 @@ static int emit(const char *dir, const char *outdir)
         gen_out_printf(c, "%s0x%08Xu", i ? ", " : "", masks[i]);
     gen_out_printf(c, "};\n");
 
+    emit_tag_codes(set, docs, outdir);
     gen_out_commit(h);
     gen_out_commit(c);
     report(set);

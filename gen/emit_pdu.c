@@ -605,6 +605,69 @@ static void emit_c(gen_out *c, const layout *L, const meaning_table *M)
     }
 }
 
+/* ---- named values (dq_gen_pdu_codes.h) ------------------------------------------ */
+
+/* A value's constant: DQ_PDU_<TABLE>_[SOURCE<n>_]<TEXT>. TABLE is the meaning
+ * table's name; SOURCE<n> the Source value a reason is for, in a table whose
+ * values depend on it; TEXT the standard's text upper-cased, each run of
+ * other characters one '_', the "DICOM UL " every source starts with left
+ * out ("rejected-permanent" -> DQ_PDU_RJ_RESULT_REJECTED_PERMANENT). The
+ * text is as PS3.8 writes it, slips included (2013 to today:
+ * "temporary-congestio"). */
+static void value_name(char *out, size_t cap, const meaning_table *mt, const meaning *m)
+{
+    size_t n = (size_t)snprintf(out, cap, "DQ_PDU_");
+    for (const char *p = mt->ms->name; *p && n + 1 < cap; p++)
+        out[n++] = (char)toupper((unsigned char)*p);
+    if (m->context >= 0)
+        n += (size_t)snprintf(out + n, cap - n, "_SOURCE%ld", m->context);
+    if (n + 1 < cap)
+        out[n++] = '_';
+    const char *t = m->text;
+    if (strncmp(t, "DICOM UL ", 9) == 0)
+        t += 9;
+    for (bool gap = true; *t && n + 2 < cap; t++) {
+        if (isalnum((unsigned char)*t)) {
+            out[n++] = (char)toupper((unsigned char)*t);
+            gap = false;
+        } else if (!gap) {
+            out[n++] = '_';
+            gap = true;
+        }
+    }
+    if (n > 0 && out[n - 1] == '_')
+        n--;
+    out[n < cap ? n : cap - 1] = 0;
+}
+
+/* One constant per single value of every meaning table, reserved ones left
+ * out; two values reaching one name fail the generator. */
+static void emit_codes(gen_out *h, const layout *L, const meaning_table *M)
+{
+    gen_out_printf(h, "/* Included by include/dq/pdu.h: A-ASSOCIATE-RJ, A-ABORT and presentation\n"
+                      " * context result values, named from their text in the field descriptions\n"
+                      " * of PS3.8 9.3 (gen/emit_pdu.c, value_name). */\n"
+                      "#ifndef DQ_GEN_PDU_CODES_H\n#define DQ_GEN_PDU_CODES_H\n");
+    char names[NMEANINGS * 64][96];
+    size_t nn = 0;
+    for (size_t t = 0; t < NMEANINGS; t++) {
+        const layout *l = layout_named(L, M[t].ms->layout);
+        gen_out_printf(h, "\n/* %s, field \"%s\" */\n", l->caption, M[t].ms->field);
+        for (size_t k = 0; k < M[t].n; k++) {
+            const meaning *m = &M[t].m[k];
+            if (m->lo != m->hi || strcmp(m->text, "reserved") == 0)
+                continue;
+            value_name(names[nn], sizeof names[nn], &M[t], m);
+            for (size_t i = 0; i < nn; i++)
+                if (strcmp(names[i], names[nn]) == 0)
+                    gen_fail(l->doc, NULL, "table \"%s\": two values named %s", l->caption,
+                             names[nn]);
+            gen_out_printf(h, "#define %s %ld /* %s */\n", names[nn++], m->lo, m->text);
+        }
+    }
+    gen_out_printf(h, "\n#endif\n");
+}
+
 static int emit(const char *dir, const char *outdir)
 {
     gen_doc *docs[2];
@@ -622,8 +685,12 @@ static int emit(const char *dir, const char *outdir)
     free(path);
     gen_out_banner(c, "pdu", (const gen_doc *const *)docs, 2);
     emit_c(c, L, M);
+    gen_out *codes =
+        gen_out_generated(outdir, "dq_gen_pdu_codes.h", "pdu", (const gen_doc *const *)docs, 2);
+    emit_codes(codes, L, M);
     gen_out_commit(h);
     gen_out_commit(c);
+    gen_out_commit(codes);
     free_all(docs, L, M);
     return 0;
 }

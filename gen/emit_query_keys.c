@@ -660,13 +660,13 @@ static int emit(const char *dir, const char *outdir)
     qstate st;
     read_all(&st, dir);
     const gen_doc *docs[] = {st.doc};
-    gen_out *h = gen_out_open_banner(outdir, "dq_gen_query_keys.h", "query_keys", docs, 1);
+    gen_out *h = gen_out_generated(outdir, "dq_gen_query_keys.h", "query_keys", docs, 1);
     gen_out_printf(h, "#ifndef DQ_GEN_QUERY_KEYS_H\n#define DQ_GEN_QUERY_KEYS_H\n\n"
                       "#include \"dq/query_keys.h\"\n\n"
                       "#define DQ_GEN_QUERY_MODEL_COUNT 5\n"
                       "extern const dq_query_model dq_gen_query_models[DQ_GEN_QUERY_MODEL_COUNT];\n"
                       "\n#endif\n");
-    gen_out *c = gen_out_open_banner(outdir, "dq_gen_query_keys.c", "query_keys", docs, 1);
+    gen_out *c = gen_out_generated(outdir, "dq_gen_query_keys.c", "query_keys", docs, 1);
     gen_out_printf(c, "#include \"dq_gen_query_keys.h\"\n\n");
     for (size_t i = 0; i < st.ntables; i++)
         emit_table(c, st.tables[i]);

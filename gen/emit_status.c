@@ -5,7 +5,8 @@
  *   - PS3.7's per-service "Status" sections (list items such as
  *     "Refused: SOP Class not supported (0122H) - ...");
  *   - PS3.7 Annex C "Status Type Encoding": the general codes and which
- *     status class (Success, Pending, Cancel, Warning, Failure) each is in.
+ *     status class (Success, Pending, Cancel, Warning, Failure) each is in,
+ *     and its Status Class convention table (class -> "0001 or Bxxx ...").
  * Tables are found by caption, the Annex by its title, sections by title. */
 #define _GNU_SOURCE
 #include "gen.h"
@@ -342,6 +343,121 @@ static void read_annex_c(const gen_doc *doc, entries *es)
         gen_fail(doc, annex, "Annex C: only %zu status codes found", found);
 }
 
+/* ---- PS3.7 Annex C: the Status Class convention ------------------------------------ */
+
+/* The table before C.1 ("All Status Codes are assigned according to the
+ * following Status Class convention"): class | "0001 or Bxxx or 0107 or
+ * 0116", "Axxx or Cxxx or 01xx (except 0107 and 0116) or 02xx", "FF00 and
+ * FF01". And the paragraph after it naming the ranges "reserved for
+ * assignment by DICOM Standard" (01xx, 02xx; 2013 has a table row "Annex C
+ * assigned" instead): there only the codes Annex C lists have a class. */
+typedef struct status_class {
+    unsigned code, mask;
+    int category;
+    bool reserved;
+} status_class;
+
+typedef struct class_set {
+    size_t n;
+    status_class v[32];
+} class_set;
+
+/* The 4-character codes of text[0..len), other words ignored. */
+static size_t codes_in(const char *text, size_t len, unsigned *code, unsigned *mask, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t w = 0;
+        while (i + w < len && isalnum((unsigned char)text[i + w]))
+            w++;
+        if (w == 4 && n < cap && parse_code(text + i, 4, &code[n], &mask[n]))
+            n++;
+        i += w ? w : 1;
+    }
+    return n;
+}
+
+static void read_class_row(const gen_doc *doc, const gen_row *row, class_set *cs)
+{
+    /* 2013 has no paragraph but a row "Annex C assigned Warning and Failure |
+     * 01xx and 02xx": the same reservation. */
+    bool assigned = row->ncells >= 2 && strstr(row->cells[0], "Annex C assigned");
+    int cat = row->ncells >= 2 && !assigned ? category_from_word(row->cells[0]) : 0;
+    if (!cat && !assigned)
+        gen_fail(doc, row->tr, "Status Class convention: expected \"<class> | <codes>\"");
+    /* "(except 0107 and 0116)": those are listed exactly under another class,
+     * and exact codes are matched before ranges. */
+    const char *t = row->cells[1];
+    for (const char *p = t; *p;) {
+        size_t keep = strcspn(p, "("), skip = 0;
+        unsigned code[8], mask[8];
+        size_t k = codes_in(p, keep, code, mask, 8);
+        for (size_t i = 0; i < k; i++) {
+            if (cs->n == sizeof cs->v / sizeof cs->v[0])
+                gen_fail(doc, row->tr, "Status Class convention: too many codes");
+            cs->v[cs->n++] = (status_class){code[i], mask[i], cat, assigned};
+        }
+        if (p[keep] == '(')
+            skip = strcspn(p + keep, ")") + 1;
+        p += keep + skip;
+        if (p > t + strlen(t))
+            break;
+    }
+}
+
+static void read_class_convention(const gen_doc *doc, class_set *cs)
+{
+    xmlNode *annex = find_annex_c(doc), *tab = NULL, *reserved = NULL;
+    for (xmlNode *c = annex->children; c && !is_elem(c, "section"); c = c->next) {
+        if (!tab && is_elem(c, "informaltable"))
+            tab = c;
+        char *txt = is_elem(c, "para") ? gen_text(c) : NULL;
+        if (tab && txt && strstr(txt, "reserved for assignment by DICOM Standard"))
+            reserved = c;
+        free(txt);
+    }
+    if (!tab)
+        gen_fail(doc, annex, "Annex C: expected the Status Class convention table before C.1");
+    cs->n = 0;
+    gen_table *t = gen_table_read(doc, tab);
+    for (size_t r = 0; r < t->nbody; r++)
+        read_class_row(doc, &t->body[r], cs);
+    gen_table_free(t);
+    if (cs->n < 5)
+        gen_fail(doc, tab, "Status Class convention: only %zu codes", cs->n);
+    /* The paragraph (absent in 2013, whose table has a row for it instead). */
+    char *txt = reserved ? gen_text(reserved) : gen_xstrdup("");
+    char *end = strstr(txt, "are reserved");
+    unsigned code[8], mask[8];
+    size_t k = codes_in(txt, end ? (size_t)(end - txt) : 0, code, mask, 8);
+    for (size_t i = 0; i < k; i++) {
+        bool hit = false;
+        for (size_t j = 0; j < cs->n; j++)
+            if (cs->v[j].code == code[i] && cs->v[j].mask == mask[i])
+                hit = cs->v[j].reserved = true;
+        if (!hit)
+            gen_fail(doc, reserved, "reserved code %04X: not in the Status Class convention",
+                     code[i]);
+    }
+    free(txt);
+}
+
+static void emit_classes(gen_out *c, const class_set *cs)
+{
+    gen_out_printf(c, "\n/* PS3.7 Annex C, the Status Class convention, exact codes first;\n"
+                      " * reserved: a range the standard keeps for the codes it assigns. */\n"
+                      "const dq_gen_status_class dq_gen_status_classes[DQ_GEN_STATUS_CLASS_COUNT] "
+                      "= {\n    /* code, mask, category, reserved */\n");
+    for (int exact = 1; exact >= 0; exact--)
+        for (size_t i = 0; i < cs->n; i++)
+            if ((cs->v[i].mask == 0xFFFF) == exact)
+                gen_out_printf(c, "    {0x%04Xu, 0x%04Xu, %s, %d},\n", cs->v[i].code, cs->v[i].mask,
+                               cs->v[i].category ? cat_enum[cs->v[i].category]
+                                                 : "DQ_STATUS_UNKNOWN",
+                               cs->v[i].reserved);
+    gen_out_printf(c, "};\n");
+}
+
 /* ---- PS3.7 per-service Status sections -------------------------------------------- */
 
 static int annex_c_category(const entries *es, unsigned code)
@@ -427,7 +543,7 @@ static void read_service_status(const gen_doc *doc, entries *es)
 
 /* ---- output ------------------------------------------------------------------------- */
 
-static void read_all(const char *dir, gen_doc *docs[2], entries *es)
+static void read_all(const char *dir, gen_doc *docs[2], entries *es, class_set *cs)
 {
     docs[0] = gen_doc_load(dir, "part04.xml");
     docs[1] = gen_doc_load(dir, "part07.xml");
@@ -435,6 +551,7 @@ static void read_all(const char *dir, gen_doc *docs[2], entries *es)
     read_ps34(docs[0], es);
     read_annex_c(docs[1], es);
     read_service_status(docs[1], es);
+    read_class_convention(docs[1], cs);
 }
 
 static void free_all(gen_doc *docs[2], entries *es)
@@ -453,7 +570,8 @@ static int emit(const char *dir, const char *outdir)
 {
     gen_doc *docs[2];
     entries es;
-    read_all(dir, docs, &es);
+    class_set cs;
+    read_all(dir, docs, &es, &cs);
 
     char *path = gen_xasprintf("%s/dq_gen_status.h", outdir);
     gen_out *h = gen_out_open(path);
@@ -462,6 +580,7 @@ static int emit(const char *dir, const char *outdir)
     gen_out_printf(
         h,
         "#ifndef DQ_GEN_STATUS_H\n#define DQ_GEN_STATUS_H\n\n"
+        "#include <stdbool.h>\n\n"
         "#include \"dq/status.h\"\n\n"
         "/* Where an entry comes from, which is also the lookup order. */\n"
         "enum {\n"
@@ -470,8 +589,16 @@ static int emit(const char *dir, const char *outdir)
         "    DQ_GEN_STATUS_PS37_ANNEX_C = 2, /* PS3.7 Annex C, for every service */\n"
         "};\n\n"
         "#define DQ_GEN_STATUS_COUNT %zu\n"
-        "extern const dq_status_info dq_gen_status[DQ_GEN_STATUS_COUNT];\n\n#endif\n",
-        es.n);
+        "extern const dq_status_info dq_gen_status[DQ_GEN_STATUS_COUNT];\n\n"
+        "typedef struct dq_gen_status_class {\n"
+        "    uint16_t code, mask;\n"
+        "    dq_status_category category;\n"
+        "    bool reserved;\n"
+        "} dq_gen_status_class;\n"
+        "#define DQ_GEN_STATUS_CLASS_COUNT %zu\n"
+        "extern const dq_gen_status_class dq_gen_status_classes[DQ_GEN_STATUS_CLASS_COUNT];\n\n"
+        "#endif\n",
+        es.n, cs.n);
 
     path = gen_xasprintf("%s/dq_gen_status.c", outdir);
     gen_out *c = gen_out_open(path);
@@ -492,6 +619,7 @@ static int emit(const char *dir, const char *outdir)
         gen_out_printf(c, "},\n");
     }
     gen_out_printf(c, "};\n");
+    emit_classes(c, &cs);
     gen_out_commit(h);
     gen_out_commit(c);
     free_all(docs, &es);
@@ -503,7 +631,8 @@ static int dump(const char *dir, const char *what, FILE *out)
     (void)what;
     gen_doc *docs[2];
     entries es;
-    read_all(dir, docs, &es);
+    class_set cs;
+    read_all(dir, docs, &es, &cs);
     static const char *const cat_name[] = {"",       "Success", "Pending",
                                            "Cancel", "Warning", "Failure"};
     fprintf(out, "code\tmask\tcategory\tsource\tservice\tcontext\tmeaning\n");

@@ -119,9 +119,9 @@ void gen_out_cstr(gen_out *o, const char *s);
 /* The standard banner: which generator emitter, and the parts/editions read. */
 void gen_out_banner(gen_out *o, const char *what, const gen_doc *const *docs, size_t ndocs);
 void gen_out_commit(gen_out *o);
-/* OUTDIR/NAME opened with gen_out_open and the banner written. */
-gen_out *gen_out_open_banner(const char *outdir, const char *name, const char *what,
-                             const gen_doc *const *docs, size_t ndocs);
+/* OUTDIR/NAME opened, with the banner written. */
+gen_out *gen_out_generated(const char *outdir, const char *name, const char *what,
+                           const gen_doc *const *docs, size_t ndocs);
 
 /* ---- small utilities ----------------------------------------------------- */
 

@@ -500,3 +500,20 @@ Test(codec, transfer_syntax_table)
     cr_assert(dq_ts_is_implicit(DQ_TS_IMPLICIT_LE));
     cr_assert_null(dq_ts_uid(DQ_TS_UNKNOWN));
 }
+
+/* dq_buffer: doubling on reserve; an exact capacity on request (the
+ * transport's receive buffer), never below what it holds. */
+Test(buffer, reserve_doubles_set_capacity_is_exact)
+{
+    dq_buffer b = {0};
+    cr_assert_eq(dq_buffer_append(&b, "abc", 3, NULL), 0);
+    cr_assert_eq(b.cap, 256);
+    cr_assert_eq(dq_buffer_reserve(&b, 300, NULL), 0);
+    cr_assert_eq(b.cap, 512);
+    cr_assert_eq(dq_buffer_set_capacity(&b, 1000, NULL), 0);
+    cr_assert_eq(b.cap, 1000);
+    cr_assert_eq(dq_buffer_set_capacity(&b, 1, NULL), 0);
+    cr_assert_eq(b.cap, 3, "shrinks to its length, not below");
+    cr_assert_eq(memcmp(b.data, "abc", 3), 0);
+    dq_buffer_free(&b);
+}

@@ -208,3 +208,40 @@ Test(dict, every_entry_round_trips)
     cr_assert_gt(with_keyword, n - 10);
     cr_assert_geq(masked, 60);
 }
+
+/* DQ_TAG_<Keyword> (dq_gen_tag_codes.h) names the tag the dictionary gives
+ * the keyword, and the value PS3.6/PS3.7 print for it. */
+#define SAME_TAG(kw, value)                                                                    \
+    do {                                                                                       \
+        const dq_dict_entry *e_ = dq_dict_find_keyword(#kw);                                   \
+        cr_assert_not_null(e_, "%s not in the dictionary", #kw);                               \
+        cr_assert_eq(DQ_TAG_##kw, e_->tag, "DQ_TAG_%s is %08X, the dictionary says %08X", #kw, \
+                     (unsigned)DQ_TAG_##kw, (unsigned)e_->tag);                                \
+        cr_assert_eq(DQ_TAG_##kw, (uint32_t)(value), "DQ_TAG_%s is %08X", #kw,                 \
+                     (unsigned)DQ_TAG_##kw);                                                   \
+    } while (0)
+
+Test(dict, tag_constants_by_keyword)
+{
+    SAME_TAG(CommandGroupLength, 0x00000000);
+    SAME_TAG(AffectedSOPClassUID, 0x00000002);
+    SAME_TAG(CommandField, 0x00000100);
+    SAME_TAG(MessageIDBeingRespondedTo, 0x00000120);
+    SAME_TAG(CommandDataSetType, 0x00000800);
+    SAME_TAG(ErrorComment, 0x00000902);
+    SAME_TAG(CommandLengthToEnd, 0x00000001); /* retired, PS3.7 E.2-1 */
+    SAME_TAG(TransferSyntaxUID, 0x00020010);
+    SAME_TAG(SpecificCharacterSet, 0x00080005);
+    SAME_TAG(LengthToEnd, 0x00080001); /* retired, PS3.6 */
+    SAME_TAG(PatientName, 0x00100010);
+    SAME_TAG(PixelRepresentation, 0x00280103);
+    SAME_TAG(LUTData, 0x00283006);
+    SAME_TAG(PixelData, 0x7FE00010);
+    SAME_TAG(Item, 0xFFFEE000);
+    SAME_TAG(ItemDelimitationItem, 0xFFFEE00D);
+    SAME_TAG(SequenceDelimitationItem, 0xFFFEE0DD);
+    /* A repeating group has no single tag: no constant (gen/emit_dict.c). */
+#ifdef DQ_TAG_OverlayData
+    cr_assert_fail("DQ_TAG_OverlayData should not exist: (60xx,3000) is a repeating group");
+#endif
+}

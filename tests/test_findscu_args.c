@@ -299,3 +299,23 @@ Test(findscu_args, query_level_and_keys)
                  "argument -L/--level: the Study Root model has no PATIENT level");
     expect_error(parse("h", "1", "-L", NULL), "argument -L/--level: expected one argument");
 }
+
+/* Numbers as Python's int() and float() read them: surrounding spaces and
+ * single '_' between digits, nothing else. */
+Test(findscu_args, numbers_as_python_reads_them)
+{
+    parsed *p = parse("h", " 1_04 ", "-k", "A=", "-pdu", "+16_384", "-td", " 2_5.0_0e-1 ", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_eq(p->o.port, 104);
+    cr_assert_eq(p->o.max_pdu, 16384);
+    cr_assert_float_eq(p->o.dimse_timeout, 2.5, 1e-9);
+    expect_error(parse("h", "1__0", "-k", "A=", NULL), "argument port: invalid int value: '1__0'");
+    expect_error(parse("h", "_10", "-k", "A=", NULL), "argument port: invalid int value: '_10'");
+    expect_error(parse("h", "10_", "-k", "A=", NULL), "argument port: invalid int value: '10_'");
+    expect_error(parse("h", "1 0", "-k", "A=", NULL), "argument port: invalid int value: '1 0'");
+    expect_error(parse("h", "+", "-k", "A=", NULL), "argument port: invalid int value: '+'");
+    expect_error(parse("h", "1", "-k", "A=", "-ta", "1._5", NULL),
+                 "argument -ta/--acse-timeout: invalid float value: '1._5'");
+    expect_error(parse("h", "1", "-k", "A=", "-ta", " ", NULL),
+                 "argument -ta/--acse-timeout: invalid float value: ' '");
+}

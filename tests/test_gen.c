@@ -136,9 +136,10 @@ static void rm_dir(const char *dir)
 Test(gen, emit_is_deterministic_and_path_free)
 {
     static const char *const emitters[] = {"vrs", "dict", "uids"};
-    static const char *const files[] = {"dq_gen_vr_codes.h", "dq_gen_vrs.c",      "dq_gen_vrs.h",
-                                        "dq_gen_dict.c",     "dq_gen_dict.h",     "dq_gen_uids.c",
-                                        "dq_gen_uids.h",     "dq_gen_uid_codes.h"};
+    static const char *const files[] = {
+        "dq_gen_vr_codes.h", "dq_gen_vrs.c",       "dq_gen_vrs.h",
+        "dq_gen_dict.c",     "dq_gen_dict.h",      "dq_gen_uids.c",
+        "dq_gen_uids.h",     "dq_gen_uid_codes.h", "dq_gen_tag_codes.h"};
     char a[200], b[200];
     cr_assert(dq_test_tmp_template(a, sizeof a, "dq_gen_a") &&
               dq_test_tmp_template(b, sizeof b, "dq_gen_b"));
@@ -153,7 +154,7 @@ Test(gen, emit_is_deterministic_and_path_free)
             free(out);
             free(err);
         }
-    cr_assert_eq(count_files(a), 8);
+    cr_assert_eq(count_files(a), 9);
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char pa[1024], pb[1024];
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
@@ -182,6 +183,21 @@ Test(gen, emit_is_deterministic_and_path_free)
     cr_assert(strstr(
         codes, "#define DQ_UID_TalairachBrainAtlasFrameOfReference \"1.2.840.10008.1.4.1.1\""));
     cr_assert_null(strstr(codes, "AnatomicModifier"), "context groups are not Table A-1");
+    free(codes);
+    /* Tag constants: every element with a keyword and one tag, retired ones
+     * marked; the repeating groups of the fixture are left out and counted. */
+    snprintf(p, sizeof p, "%s/dq_gen_tag_codes.h", a);
+    codes = slurp(p);
+    cr_assert(
+        strstr(codes, "#define DQ_TAG_PatientName 0x00100010u /* (0010,0010) Patient's Name */\n"),
+        "%s", codes);
+    cr_assert(
+        strstr(codes, "#define DQ_TAG_CommandField 0x00000100u /* (0000,0100) Command Field */"));
+    cr_assert(strstr(codes, "#define DQ_TAG_LengthToEnd 0x00080001u /* (0008,0001) Length to End "
+                            "(retired) */"));
+    cr_assert(strstr(codes, "#define DQ_TAG_Item 0xFFFEE000u"));
+    cr_assert(strstr(codes, "Left out: 5 repeating-group elements"), "%s", codes);
+    cr_assert_null(strstr(codes, "OverlayData"));
     free(codes);
     rm_dir(a);
     rm_dir(b);

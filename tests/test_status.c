@@ -102,3 +102,34 @@ Test(status, table_is_consistent)
             cr_assert_eq(e->category, DQ_STATUS_PENDING);
     }
 }
+
+/* pynetdicom 2.x status.code_to_category(), as its source writes it. */
+static const char *pynetdicom_category(unsigned c)
+{
+    static const unsigned failures[] = {0x0105, 0x0106, 0x0110, 0x0111, 0x0112, 0x0113, 0x0114,
+                                        0x0115, 0x0117, 0x0118, 0x0119, 0x0120, 0x0121, 0x0122,
+                                        0x0123, 0x0124, 0x0210, 0x0211, 0x0212, 0x0213};
+    if (c == 0x0000)
+        return "Success";
+    if (c == 0xFF00 || c == 0xFF01)
+        return "Pending";
+    if (c == 0xFE00)
+        return "Cancel";
+    for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++)
+        if (c == failures[i])
+            return "Failure";
+    if ((c >= 0xA000 && c <= 0xAFFF) || (c >= 0xC000 && c <= 0xCFFF))
+        return "Failure";
+    if (c == 0x0107 || c == 0x0116 || c == 0x0001 || (c >= 0xB000 && c <= 0xBFFF))
+        return "Warning";
+    return "Unknown";
+}
+
+/* The PS3.7 Annex C class (listed codes, then the Status Class convention
+ * outside the reserved 01xx/02xx) is pynetdicom's category for every code. */
+Test(status, annex_c_class_is_pynetdicoms_category)
+{
+    for (unsigned c = 0; c <= 0xFFFF; c++)
+        cr_assert_str_eq(dq_status_category_name(dq_status_class_of((uint16_t)c)),
+                         pynetdicom_category(c), "status %04X", c);
+}

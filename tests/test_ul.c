@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dq/pdu.h"
 #include "dq/ul.h"
 
 /* PS3.8 Table 9-10, transcribed by hand: rows Evt1..Evt19, columns
@@ -310,4 +311,33 @@ Test(ul, names_and_pdu_classification)
     cr_assert_eq(dq_ul_event_for_pdu(NULL, 0), DQ_UL_EVT19);
     p[0] = 0;
     cr_assert_eq(dq_ul_event_for_pdu(p, 6), DQ_UL_EVT19);
+}
+
+/* The named reject/abort/context values (dq_gen_pdu_codes.h) are the values
+ * PS3.8 9.3 gives them, and the library's meaning texts agree. */
+Test(ul, named_reject_and_abort_values)
+{
+    cr_assert_eq(DQ_PDU_RJ_RESULT_REJECTED_PERMANENT, 1);
+    cr_assert_eq(DQ_PDU_RJ_RESULT_REJECTED_TRANSIENT, 2);
+    cr_assert_eq(DQ_PDU_RJ_SOURCE_SERVICE_USER, 1);
+    cr_assert_eq(DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_ACSE_RELATED_FUNCTION, 2);
+    cr_assert_eq(DQ_PDU_RJ_SOURCE_SERVICE_PROVIDER_PRESENTATION_RELATED_FUNCTION, 3);
+    cr_assert_eq(DQ_PDU_RJ_REASON_SOURCE1_CALLED_AE_TITLE_NOT_RECOGNIZED, 7);
+    cr_assert_eq(DQ_PDU_RJ_REASON_SOURCE2_PROTOCOL_VERSION_NOT_SUPPORTED, 2);
+    cr_assert_eq(DQ_PDU_RJ_REASON_SOURCE3_LOCAL_LIMIT_EXCEEDED, 2);
+    cr_assert_eq(DQ_PDU_ABORT_SOURCE_SERVICE_USER_INITIATED_ABORT, 0);
+    cr_assert_eq(DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT, 2);
+    cr_assert_eq(DQ_PDU_ABORT_REASON_SOURCE2_UNRECOGNIZED_PDU, 1);
+    cr_assert_eq(DQ_PDU_ABORT_REASON_SOURCE2_UNEXPECTED_PDU, 2);
+    cr_assert_eq(DQ_PDU_ABORT_REASON_SOURCE2_INVALID_PDU_PARAMETER_VALUE, 6);
+    cr_assert_eq(DQ_PDU_PCTX_RESULT_ACCEPTANCE, 0);
+    cr_assert_eq(DQ_PDU_PCTX_RESULT_TRANSFER_SYNTAXES_NOT_SUPPORTED_PROVIDER_REJECTION, 4);
+    cr_assert_str_eq(
+        dq_pdu_reject_reason_text(DQ_PDU_RJ_SOURCE_SERVICE_USER,
+                                  DQ_PDU_RJ_REASON_SOURCE1_CALLING_AE_TITLE_NOT_RECOGNIZED),
+        "calling-AE-title-not-recognized");
+    cr_assert_str_eq(dq_pdu_abort_reason_text(DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT,
+                                              DQ_PDU_ABORT_REASON_SOURCE2_UNEXPECTED_PDU_PARAMETER),
+                     "unexpected-PDU parameter");
+    cr_assert_str_eq(dq_pdu_pctx_result_text(DQ_PDU_PCTX_RESULT_USER_REJECTION), "user-rejection");
 }

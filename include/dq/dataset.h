@@ -44,10 +44,8 @@ extern "C" {
 #define DQ_TAG(group, element) ((uint32_t)(((uint32_t)(group) << 16) | (uint32_t)(element)))
 #define DQ_TAG_GROUP(tag) ((uint16_t)((tag) >> 16))
 #define DQ_TAG_ELEMENT(tag) ((uint16_t)((tag)&0xFFFFu))
+/* Tags by keyword: DQ_TAG_PatientName, DQ_TAG_Item, ... (dq/dict.h). */
 
-#define DQ_TAG_ITEM DQ_TAG(0xFFFE, 0xE000)
-#define DQ_TAG_ITEM_DELIMITATION DQ_TAG(0xFFFE, 0xE00D)
-#define DQ_TAG_SEQUENCE_DELIMITATION DQ_TAG(0xFFFE, 0xE0DD)
 #define DQ_UNDEFINED_LENGTH 0xFFFFFFFFu
 
 /* ---- transfer syntaxes ---------------------------------------------------- */

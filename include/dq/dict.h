@@ -31,6 +31,12 @@ typedef uint16_t dq_vr;
  * tree beside dq_gen_vr_codes.h and is part of the public headers. */
 #include "dq_gen_uid_codes.h"
 
+/* Generated from PS3.6's registries and PS3.7's command fields:
+ * #define DQ_TAG_<Keyword> 0xggggeeeeu, e.g. DQ_TAG_PatientName 0x00100010u,
+ * for every element with one tag (retired ones too; repeating groups such as
+ * (60xx,3000) have none). Code names tags only through these. */
+#include "dq_gen_tag_codes.h"
+
 /* What kind of value a VR holds, for codecs and display. */
 typedef enum dq_vr_class {
     DQ_VR_CLASS_TEXT,   /* character string (AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT) */

@@ -20,6 +20,11 @@ extern "C" {
 
 #define DQ_DIMSE_NO_TAG 0xFFFFFFFFu /* the data set "field" (Identifier, Data Set, ...) */
 
+/* Command Data Set Type (0000,0800) of a message with a data set: PS3.7
+ * E.1-1 defines only DQ_DIMSE_NO_DATA_SET (0101H) and says any other value
+ * means a data set follows; this is the value we send. */
+#define DQ_DIMSE_DATA_SET_PRESENT 0x0000u
+
 typedef enum dq_dimse_usage {
     DQ_DIMSE_NOT_USED = 0,  /* "-" */
     DQ_DIMSE_MANDATORY,     /* "M", "M(=)" */

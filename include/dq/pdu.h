@@ -33,6 +33,12 @@
 #include "dq/buffer.h"
 #include "dq/error.h"
 
+/* Generated from PS3.8 9.3's field descriptions: A-ASSOCIATE-RJ result,
+ * source and reason, A-ABORT source and reason, presentation context result
+ * values by name (DQ_PDU_RJ_SOURCE_SERVICE_USER, DQ_PDU_ABORT_REASON_SOURCE2_UNEXPECTED_PDU,
+ * ...); in the build tree, part of the public headers. */
+#include "dq_gen_pdu_codes.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -44,6 +44,12 @@ const dq_status_info *dq_status_lookup(uint16_t status);
 const dq_status_info *dq_status_lookup_service(const char *service, uint16_t status);
 /* Category of a C-FIND status (dq_status_lookup's, or UNKNOWN). */
 dq_status_category dq_status_category_of(uint16_t status);
+/* The class PS3.7 Annex C gives a status of any service: a code the Annex
+ * lists has its class; otherwise its Status Class convention ("Warning:
+ * 0001 or Bxxx or 0107 or 0116", ...), except in the ranges the standard
+ * reserves for the codes it assigns (01xx, 02xx), where an unlisted code
+ * has none (DQ_STATUS_UNKNOWN). pynetdicom's status.code_to_category(). */
+dq_status_category dq_status_class_of(uint16_t status);
 /* "Success", "Pending", "Cancel", "Warning", "Failure", "Unknown". */
 const char *dq_status_category_name(dq_status_category c);
 

@@ -32,7 +32,14 @@ int dq_buffer_reserve(dq_buffer *b, size_t extra, dq_error *err)
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < extra)
         cap *= 2;
-    uint8_t *p = realloc(b->data, cap);
+    return dq_buffer_set_capacity(b, cap, err);
+}
+
+int dq_buffer_set_capacity(dq_buffer *b, size_t cap, dq_error *err)
+{
+    if (cap < b->len)
+        cap = b->len;
+    uint8_t *p = realloc(b->data, cap ? cap : 1);
     if (!p)
         return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "out of memory growing a buffer to %zu bytes", cap);

@@ -17,39 +17,47 @@
 
 /* A coded character set: the Defined Term(s) naming it, the iconv name for
  * its bytes, and for ISO 2022 the escape sequence designating it. */
+/* The Defined Terms of Specific Character Set (PS3.3 C.12.1.1.2) are
+ * "ISO_IR <n>" (single-byte, no code extensions) and "ISO 2022 IR <n>" (with
+ * them) for an ISO-IR registration number n, and a few names. */
+enum { TERM_SINGLE = 1, TERM_2022 = 2 };
+
 typedef struct cset {
-    const char *term;     /* "ISO_IR 100" */
-    const char *term2022; /* "ISO 2022 IR 100" */
-    const char *iconv;    /* "ISO-8859-1"; NULL: ASCII */
-    const char *esc;      /* designation escape (without ESC), NULL if none */
-    bool g1;              /* designated to G1 (high bytes) rather than G0 */
-    bool multibyte_g0;    /* JIS X 0208/0212: 7-bit byte pairs in G0 */
+    uint16_t ir;       /* ISO-IR number; 0 for a named term */
+    uint8_t forms;     /* TERM_SINGLE and/or TERM_2022 */
+    const char *name;  /* the named terms ("GB18030"); NULL otherwise */
+    const char *iconv; /* "ISO-8859-1"; NULL: ASCII */
+    const char *esc;   /* designation escape (without ESC), NULL if none */
+    bool g1;           /* designated to G1 (high bytes) rather than G0 */
+    bool multibyte_g0; /* JIS X 0208/0212: 7-bit byte pairs in G0 */
 } cset;
 
+#define BOTH (TERM_SINGLE | TERM_2022)
 static const cset sets[] = {
-    {"ISO_IR 6", "ISO 2022 IR 6", NULL, "(B", false, false},
-    {"ISO_IR 100", "ISO 2022 IR 100", "ISO-8859-1", "-A", true, false},
-    {"ISO_IR 101", "ISO 2022 IR 101", "ISO-8859-2", "-B", true, false},
-    {"ISO_IR 109", "ISO 2022 IR 109", "ISO-8859-3", "-C", true, false},
-    {"ISO_IR 110", "ISO 2022 IR 110", "ISO-8859-4", "-D", true, false},
-    {"ISO_IR 144", "ISO 2022 IR 144", "ISO-8859-5", "-L", true, false},
-    {"ISO_IR 127", "ISO 2022 IR 127", "ISO-8859-6", "-G", true, false},
-    {"ISO_IR 126", "ISO 2022 IR 126", "ISO-8859-7", "-F", true, false},
-    {"ISO_IR 138", "ISO 2022 IR 138", "ISO-8859-8", "-H", true, false},
-    {"ISO_IR 148", "ISO 2022 IR 148", "ISO-8859-9", "-M", true, false},
-    {"ISO_IR 203", "ISO 2022 IR 203", "ISO-8859-15", "-b", true, false},
-    {"ISO_IR 166", "ISO 2022 IR 166", "TIS-620", "-T", true, false},
+    {6, BOTH, NULL, NULL, "(B", false, false},
+    {100, BOTH, NULL, "ISO-8859-1", "-A", true, false},
+    {101, BOTH, NULL, "ISO-8859-2", "-B", true, false},
+    {109, BOTH, NULL, "ISO-8859-3", "-C", true, false},
+    {110, BOTH, NULL, "ISO-8859-4", "-D", true, false},
+    {144, BOTH, NULL, "ISO-8859-5", "-L", true, false},
+    {127, BOTH, NULL, "ISO-8859-6", "-G", true, false},
+    {126, BOTH, NULL, "ISO-8859-7", "-F", true, false},
+    {138, BOTH, NULL, "ISO-8859-8", "-H", true, false},
+    {148, BOTH, NULL, "ISO-8859-9", "-M", true, false},
+    {203, BOTH, NULL, "ISO-8859-15", "-b", true, false},
+    {166, BOTH, NULL, "TIS-620", "-T", true, false},
     /* JIS X 0201: katakana in G1 (the high bytes of Shift_JIS), romaji in G0. */
-    {"ISO_IR 13", "ISO 2022 IR 13", "SHIFT_JIS", ")I", true, false},
-    {NULL, "ISO 2022 IR 13", NULL, "(J", false, false},
-    {NULL, "ISO 2022 IR 87", "ISO-2022-JP-2", "$B", false, true},
-    {NULL, "ISO 2022 IR 159", "ISO-2022-JP-2", "$(D", false, true},
-    {NULL, "ISO 2022 IR 149", "EUC-KR", "$)C", true, false},
-    {NULL, "ISO 2022 IR 58", "GB2312", "$)A", true, false},
-    {"ISO_IR 192", NULL, "UTF-8", NULL, false, false},
-    {"GB18030", NULL, "GB18030", NULL, false, false},
-    {"GBK", NULL, "GBK", NULL, false, false},
+    {13, BOTH, NULL, "SHIFT_JIS", ")I", true, false},
+    {13, TERM_2022, NULL, NULL, "(J", false, false},
+    {87, TERM_2022, NULL, "ISO-2022-JP-2", "$B", false, true},
+    {159, TERM_2022, NULL, "ISO-2022-JP-2", "$(D", false, true},
+    {149, TERM_2022, NULL, "EUC-KR", "$)C", true, false},
+    {58, TERM_2022, NULL, "GB2312", "$)A", true, false},
+    {192, TERM_SINGLE, NULL, "UTF-8", NULL, false, false},
+    {0, TERM_SINGLE, "GB18030", "GB18030", NULL, false, false},
+    {0, TERM_SINGLE, "GBK", "GBK", NULL, false, false},
 };
+#undef BOTH
 #define NSETS (sizeof sets / sizeof sets[0])
 
 static bool eq(dq_str s, const char *t)
@@ -57,10 +65,30 @@ static bool eq(dq_str s, const char *t)
     return t && strlen(t) == s.len && memcmp(s.ptr, t, s.len) == 0;
 }
 
+/* "<prefix><n>" with n a number without leading zeros: n in *ir. */
+static bool ir_term(dq_str t, const char *prefix, unsigned *ir)
+{
+    size_t n = strlen(prefix);
+    if (t.len <= n || t.len > n + 3 || memcmp(t.ptr, prefix, n) != 0 || t.ptr[n] == '0')
+        return false;
+    unsigned v = 0;
+    for (size_t i = n; i < t.len; i++) {
+        if (t.ptr[i] < '0' || t.ptr[i] > '9')
+            return false;
+        v = v * 10 + (unsigned)(t.ptr[i] - '0');
+    }
+    *ir = v;
+    return true;
+}
+
 static const cset *find_term(dq_str term)
 {
+    unsigned ir = 0;
+    int form = ir_term(term, "ISO_IR ", &ir)        ? TERM_SINGLE
+               : ir_term(term, "ISO 2022 IR ", &ir) ? TERM_2022
+                                                    : 0;
     for (size_t i = 0; i < NSETS; i++)
-        if (eq(term, sets[i].term) || eq(term, sets[i].term2022))
+        if (form ? sets[i].ir == ir && (sets[i].forms & form) : eq(term, sets[i].name))
             return &sets[i];
     return NULL;
 }
@@ -80,14 +108,9 @@ static dq_str trimmed(const char *p, size_t n)
 static bool term_at(const char *cs, size_t index, dq_str *out)
 {
     const char *p = cs, *end = cs + strlen(cs);
-    for (size_t i = 0; i < index; i++) {
-        const char *bs = memchr(p, '\\', (size_t)(end - p));
-        if (!bs)
-            return false;
-        p = bs + 1;
-    }
-    const char *bs = memchr(p, '\\', (size_t)(end - p));
-    *out = trimmed(p, (size_t)((bs ? bs : end) - p));
+    if (!dq_nth_value(&p, &end, index))
+        return false;
+    *out = trimmed(p, (size_t)(end - p));
     return true;
 }
 
@@ -265,7 +288,7 @@ __attribute__((always_inline)) static inline int single_set_to_utf8(dq_str first
     const cset *c = first.len ? find_term(first) : NULL;
     if (first.len && !c) {
         conv(NULL, NULL, t, len, out, NULL, NULL);
-        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_TAG(0x0008, 0x0005),
+        return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_TAG_SpecificCharacterSet,
                        "unknown character set '%.*s'", (int)first.len, first.ptr);
     }
     bool ascii = true;
@@ -282,7 +305,7 @@ static const cset *designation_at(const uint8_t *t, size_t i, size_t len, size_t
 {
     for (size_t k = 0; k < NSETS; k++) {
         const char *e = sets[k].esc;
-        if (!e || !sets[k].term2022)
+        if (!e || !(sets[k].forms & TERM_2022))
             continue;
         size_t n = strlen(e);
         if (i + 1 + n <= len && memcmp(t + i + 1, e, n) == 0) {
@@ -437,9 +460,9 @@ static encoding enc_of(const cset *c)
     if (c->multibyte_g0)
         return (encoding){strcmp(c->esc, "$B") == 0 ? ENC_JIS0208 : ENC_JIS0212, "EUC-JP", c->esc,
                           false};
-    if (c->term2022 && strcmp(c->term2022, "ISO 2022 IR 13") == 0)
+    if (c->ir == 13 && (c->forms & TERM_2022))
         return (encoding){ENC_JIS0201, NULL, NULL, false};
-    return (encoding){ENC_ICONV, c->iconv, c->esc, c->term2022 == NULL};
+    return (encoding){ENC_ICONV, c->iconv, c->esc, !(c->forms & TERM_2022)};
 }
 
 /* The sets a Specific Character Set lists, in order. */

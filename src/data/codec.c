@@ -61,13 +61,13 @@ static int parse_sequence(rd *r, dq_element *seq, size_t end, bool undefined, un
         uint32_t tag = DQ_TAG(r16(r, off), r16(r, off + 2));
         uint32_t len = r32(r, off + 4);
         r->pos += 8;
-        if (tag == DQ_TAG_SEQUENCE_DELIMITATION) {
+        if (tag == DQ_TAG_SequenceDelimitationItem) {
             if (!undefined)
                 return FAIL(r, DQ_ERR_MALFORMED, off, seq->tag,
                             "sequence delimiter in a defined-length sequence");
             return 0;
         }
-        if (tag != DQ_TAG_ITEM)
+        if (tag != DQ_TAG_Item)
             return FAIL(r, DQ_ERR_MALFORMED, off, seq->tag,
                         "expected an item tag (FFFE,E000), found (%04X,%04X)", DQ_TAG_GROUP(tag),
                         DQ_TAG_ELEMENT(tag));
@@ -100,9 +100,9 @@ static int parse_encapsulated(rd *r, dq_element *el, size_t end)
         uint32_t tag = DQ_TAG(r16(r, off), r16(r, off + 2));
         uint32_t len = r32(r, off + 4);
         r->pos += 8;
-        if (tag == DQ_TAG_SEQUENCE_DELIMITATION)
+        if (tag == DQ_TAG_SequenceDelimitationItem)
             break;
-        if (tag != DQ_TAG_ITEM)
+        if (tag != DQ_TAG_Item)
             return FAIL(r, DQ_ERR_MALFORMED, off, el->tag,
                         "expected a fragment item, found (%04X,%04X)", DQ_TAG_GROUP(tag),
                         DQ_TAG_ELEMENT(tag));
@@ -245,9 +245,9 @@ static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsi
         }
         uint16_t group = r16(r, off);
         uint32_t tag = DQ_TAG(group, r16(r, off + 2));
-        if (group == 0xFFFE) {
+        if (group == DQ_ITEM_GROUP) {
             r->pos += 8;
-            if (tag == DQ_TAG_ITEM_DELIMITATION && undefined)
+            if (tag == DQ_TAG_ItemDelimitationItem && undefined)
                 return 0;
             return FAIL(r, DQ_ERR_MALFORMED, off, tag, "unexpected (%04X,%04X) in a data set",
                         group, DQ_TAG_ELEMENT(tag));
@@ -403,7 +403,7 @@ static int put_header(wr *w, uint32_t tag, dq_vr vr, uint32_t len, size_t *len_a
         return -1;
     put16(w, DQ_TAG_GROUP(tag));
     put16(w, DQ_TAG_ELEMENT(tag));
-    if (w->implicit || DQ_TAG_GROUP(tag) == 0xFFFE) {
+    if (w->implicit || DQ_TAG_GROUP(tag) == DQ_ITEM_GROUP) {
         if (len_at)
             *len_at = w->out->len;
         put32(w, len);
@@ -446,7 +446,7 @@ static int encode_element(wr *w, const dq_element *el)
         start = w->out->len;
         for (size_t i = 0; i < el->nitems; i++) {
             size_t item_len_at;
-            if (put_header(w, DQ_TAG_ITEM, 0, 0, &item_len_at))
+            if (put_header(w, DQ_TAG_Item, 0, 0, &item_len_at))
                 return -1;
             size_t istart = w->out->len;
             if (encode_ds(w, el->items[i]))
@@ -456,8 +456,8 @@ static int encode_element(wr *w, const dq_element *el)
         if (undefined) {
             if (dq_buffer_reserve(w->out, 8, w->err))
                 return -1;
-            put16(w, 0xFFFE);
-            put16(w, 0xE0DD);
+            put16(w, DQ_TAG_GROUP(DQ_TAG_SequenceDelimitationItem));
+            put16(w, DQ_TAG_ELEMENT(DQ_TAG_SequenceDelimitationItem));
             put32(w, 0);
         } else {
             put32_at(w, seq_len_at, (uint32_t)(w->out->len - start));
@@ -469,8 +469,8 @@ static int encode_element(wr *w, const dq_element *el)
             dq_buffer_append(w->out, el->value, el->len, w->err) ||
             dq_buffer_reserve(w->out, 8, w->err))
             return -1;
-        put16(w, 0xFFFE);
-        put16(w, 0xE0DD);
+        put16(w, DQ_TAG_GROUP(DQ_TAG_SequenceDelimitationItem));
+        put16(w, DQ_TAG_ELEMENT(DQ_TAG_SequenceDelimitationItem));
         put32(w, 0);
         return 0;
     }
@@ -507,7 +507,7 @@ static int encode_ds(wr *w, const dq_dataset *ds)
             put32_at(w, gl_at, (uint32_t)(w->out->len - gl_start));
             gl_open = false;
         }
-        if (DQ_TAG_ELEMENT(el->tag) == 0 && g != 0xFFFE) {
+        if (DQ_TAG_ELEMENT(el->tag) == DQ_GROUP_LENGTH_ELEMENT && g != DQ_ITEM_GROUP) {
             /* Group length: recomputed from what follows in the group. */
             if (put_header(w, el->tag, V('U', 'L'), 4, NULL) ||
                 dq_buffer_reserve(w->out, 4, w->err))

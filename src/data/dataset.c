@@ -291,19 +291,8 @@ int dq_element_string(const dq_element *el, size_t index, dq_str *out, dq_error 
     /* An empty value has a NULL pointer: no arithmetic on it (UB). */
     const char *p = el->value ? (const char *)el->value : "";
     const char *end = p + (el->value ? el->len : 0);
-    if (!vi->single_valued) {
-        for (size_t i = 0; i < index; i++) {
-            const char *bs = memchr(p, '\\', (size_t)(end - p));
-            if (!bs)
-                goto none;
-            p = bs + 1;
-        }
-        const char *bs = memchr(p, '\\', (size_t)(end - p));
-        if (bs)
-            end = bs;
-    } else if (index > 0) {
+    if (vi->single_valued ? index > 0 : !dq_nth_value(&p, &end, index))
         goto none;
-    }
     *out = trim_vi(vi, p, (size_t)(end - p));
     return 0;
 none:
@@ -472,7 +461,7 @@ int dq_dataset_get_int(const dq_dataset *ds, uint32_t tag, int64_t *out, dq_erro
 dq_str dq_ds_charset(const dq_dataset *ds)
 {
     for (const dq_dataset *d = ds; d; d = d->parent ? d->parent->owner : NULL) {
-        const dq_element *cs = dq_dataset_find(d, DQ_TAG(0x0008, 0x0005));
+        const dq_element *cs = dq_dataset_find(d, DQ_TAG_SpecificCharacterSet);
         if (cs)
             return trim(V('C', 'S'), cs->value ? (const char *)cs->value : "", cs->len);
     }

@@ -7,9 +7,44 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dq/dataset.h"
 #include "vr_impl.h"
+
+/* ---- tag structure ------------------------------------------------------- */
+
+/* What PS3.5 says of every group, which no dictionary keyword names: element
+ * 0000 of a group is its group length (7.2), and elements 0010-00FF of an
+ * odd group are its private creators (7.8.1). */
+#define DQ_GROUP_LENGTH_ELEMENT 0x0000u
+#define DQ_PRIVATE_CREATOR_FIRST 0x0010u
+#define DQ_PRIVATE_CREATOR_LAST 0x00FFu
+/* Groups named through one of their elements: items and delimiters (PS3.5
+ * 7.5), File Meta Information (PS3.10 7.1). */
+#define DQ_ITEM_GROUP DQ_TAG_GROUP(DQ_TAG_Item)
+#define DQ_FILE_META_GROUP DQ_TAG_GROUP(DQ_TAG_FileMetaInformationGroupLength)
+
+/* ---- multi-valued text ---------------------------------------------------- */
+
+/* Narrows [*p, *end) to its index-th '\'-separated value (PS3.5 6.4);
+ * false when it has fewer values. Inline: element accessors are hot. */
+static inline bool dq_nth_value(const char **p, const char **end, size_t index)
+{
+    const char *s = *p;
+    for (size_t i = 0;; i++) {
+        const char *bs = memchr(s, '\\', (size_t)(*end - s));
+        if (i == index) {
+            *p = s;
+            if (bs)
+                *end = bs;
+            return true;
+        }
+        if (!bs)
+            return false;
+        s = bs + 1;
+    }
+}
 
 /* ---- arena: bump allocation in growing blocks, freed all at once ---------- */
 

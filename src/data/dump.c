@@ -308,9 +308,9 @@ static void element_line(dout *o, const dq_element *el, unsigned indent)
         add(o, spaces, 40 - width);
     const char *kw = "";
     const dq_dict_entry *de = (DQ_TAG_GROUP(el->tag) & 1) ? NULL : dq_dict_find(el->tag);
-    if (de && DQ_TAG_ELEMENT(el->tag) != 0x0000)
+    if (de && DQ_TAG_ELEMENT(el->tag) != DQ_GROUP_LENGTH_ELEMENT)
         kw = de->keyword;
-    else if (de && el->tag == DQ_TAG(0x0002, 0x0000))
+    else if (de && el->tag == DQ_TAG_FileMetaInformationGroupLength)
         kw = de->keyword;
     snprintf(tmp, sizeof tmp, " # %zu ", vm);
     adds(o, tmp);
@@ -464,11 +464,13 @@ static const char *tree_keyword(uint32_t tag)
     const dq_dict_entry *de = dq_dict_find(tag);
     if (de && de->keyword[0])
         return de->keyword;
-    if (DQ_TAG_ELEMENT(tag) == 0x0000)
+    if (DQ_TAG_ELEMENT(tag) == DQ_GROUP_LENGTH_ELEMENT)
         return "GroupLength";
     if (DQ_TAG_GROUP(tag) & 1)
-        return DQ_TAG_ELEMENT(tag) >= 0x0010 && DQ_TAG_ELEMENT(tag) <= 0x00FF ? "PrivateCreator"
-                                                                              : "Private";
+        return DQ_TAG_ELEMENT(tag) >= DQ_PRIVATE_CREATOR_FIRST &&
+                       DQ_TAG_ELEMENT(tag) <= DQ_PRIVATE_CREATOR_LAST
+                   ? "PrivateCreator"
+                   : "Private";
     return "Unknown";
 }
 

@@ -40,12 +40,12 @@ static int decode_meta(const uint8_t *buf, size_t len, const dq_limits *limits, 
         pos = 4;
     /* The meta group: explicit VR LE by the standard; some writers use
      * implicit VR, which guess() recognises. */
-    if (len - pos >= 8 && dq_le16(buf + pos) == 0x0002) {
+    if (len - pos >= 8 && dq_le16(buf + pos) == DQ_FILE_META_GROUP) {
         bool implicit, be;
         guess(buf + pos, len - pos, &implicit, &be);
         size_t used = 0;
-        if (dq_decode_raw(meta, buf + pos, len - pos, implicit, false, limits, 0x0002, pos, &used,
-                          err)) {
+        if (dq_decode_raw(meta, buf + pos, len - pos, implicit, false, limits, DQ_FILE_META_GROUP,
+                          pos, &used, err)) {
             dq_error_prefix(err, "file meta information");
             return -1;
         }
@@ -60,7 +60,7 @@ static int meta_transfer_syntax(const dq_dataset *meta, size_t pos, dq_transfer_
                                 dq_error *err)
 {
     *ts_out = DQ_TS_UNKNOWN;
-    const dq_element *tse = dq_dataset_find(meta, DQ_TAG(0x0002, 0x0010));
+    const dq_element *tse = dq_dataset_find(meta, DQ_TAG_TransferSyntaxUID);
     if (!tse)
         return 0;
     dq_transfer_syntax ts = dq_ts_from_uid((const char *)tse->value, tse->len);
@@ -75,7 +75,7 @@ static int meta_transfer_syntax(const dq_dataset *meta, size_t pos, dq_transfer_
             memcmp(uid.ptr, arc, sizeof arc - 1) == 0)
             ts = DQ_TS_EXPLICIT_LE;
         else
-            return dq_fail(err, DQ_ERR_UNSUPPORTED, pos, DQ_TAG(0x0002, 0x0010),
+            return dq_fail(err, DQ_ERR_UNSUPPORTED, pos, DQ_TAG_TransferSyntaxUID,
                            "unsupported transfer syntax %.*s", (int)tse->len,
                            (const char *)tse->value);
     }
@@ -235,22 +235,25 @@ int dq_part10_encode(const dq_dataset *ds, dq_transfer_syntax ts, const char *so
                        "unknown transfer syntax");
     char cls[80], inst[80];
     if (!sop_class_uid)
-        sop_class_uid = uid_from(ds, DQ_TAG(0x0008, 0x0016), cls, sizeof cls);
+        sop_class_uid = uid_from(ds, DQ_TAG_SOPClassUID, cls, sizeof cls);
     if (!sop_instance_uid)
-        sop_instance_uid = uid_from(ds, DQ_TAG(0x0008, 0x0018), inst, sizeof inst);
+        sop_instance_uid = uid_from(ds, DQ_TAG_SOPInstanceUID, inst, sizeof inst);
     dq_dataset *meta = dq_dataset_new();
     if (!meta)
         return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
     static const uint8_t version[2] = {0x00, 0x01};
     size_t start = out->len;
-    int rc = dq_dataset_set_bytes(meta, DQ_TAG(0x0002, 0x0000), V('U', 'L'), "\0\0\0\0", 4, err);
-    rc = rc ? rc : dq_dataset_set_bytes(meta, DQ_TAG(0x0002, 0x0001), V('O', 'B'), version, 2, err);
-    rc = rc ? rc : put_uid(meta, DQ_TAG(0x0002, 0x0002), sop_class_uid, err);
-    rc = rc ? rc : put_uid(meta, DQ_TAG(0x0002, 0x0003), sop_instance_uid, err);
-    rc = rc ? rc : put_uid(meta, DQ_TAG(0x0002, 0x0010), dq_ts_uid(ts), err);
-    rc = rc ? rc : put_uid(meta, DQ_TAG(0x0002, 0x0012), DQ_IMPLEMENTATION_CLASS_UID, err);
+    int rc = dq_dataset_set_bytes(meta, DQ_TAG_FileMetaInformationGroupLength, V('U', 'L'),
+                                  "\0\0\0\0", 4, err);
     rc = rc ? rc
-            : dq_dataset_set_bytes(meta, DQ_TAG(0x0002, 0x0013), V('S', 'H'),
+            : dq_dataset_set_bytes(meta, DQ_TAG_FileMetaInformationVersion, V('O', 'B'), version, 2,
+                                   err);
+    rc = rc ? rc : put_uid(meta, DQ_TAG_MediaStorageSOPClassUID, sop_class_uid, err);
+    rc = rc ? rc : put_uid(meta, DQ_TAG_MediaStorageSOPInstanceUID, sop_instance_uid, err);
+    rc = rc ? rc : put_uid(meta, DQ_TAG_TransferSyntaxUID, dq_ts_uid(ts), err);
+    rc = rc ? rc : put_uid(meta, DQ_TAG_ImplementationClassUID, DQ_IMPLEMENTATION_CLASS_UID, err);
+    rc = rc ? rc
+            : dq_dataset_set_bytes(meta, DQ_TAG_ImplementationVersionName, V('S', 'H'),
                                    DQ_IMPLEMENTATION_VERSION_NAME,
                                    strlen(DQ_IMPLEMENTATION_VERSION_NAME), err);
     rc = rc ? rc : dq_buffer_reserve(out, 132, err);
@@ -265,13 +268,13 @@ int dq_part10_encode(const dq_dataset *ds, dq_transfer_syntax ts, const char *so
         if (ts == DQ_TS_DEFLATED_LE) {
             dq_buffer plain;
             dq_buffer_init(&plain);
-            rc = dq_encode_raw(ds, false, false, 0x0002, &plain, err);
+            rc = dq_encode_raw(ds, false, false, DQ_FILE_META_GROUP, &plain, err);
             if (rc == 0)
                 rc = dq_deflate_raw(plain.data, plain.len, out, err);
             dq_buffer_free(&plain);
         } else {
-            rc =
-                dq_encode_raw(ds, dq_ts_is_implicit(ts), dq_ts_is_big_endian(ts), 0x0002, out, err);
+            rc = dq_encode_raw(ds, dq_ts_is_implicit(ts), dq_ts_is_big_endian(ts),
+                               DQ_FILE_META_GROUP, out, err);
         }
     }
     dq_dataset_free(meta);

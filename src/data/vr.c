@@ -57,14 +57,14 @@ static dq_vr resolve(const dq_dict_entry *e, uint32_t tag, const dq_dataset *ctx
     bool has_ow = a == V('O', 'W') || b == V('O', 'W') || e->vr[2] == V('O', 'W');
     if (has_us && has_ss) {
         for (const dq_dataset *d = ctx; d; d = d->parent ? d->parent->owner : NULL) {
-            const dq_element *pr = dq_dataset_find(d, DQ_TAG(0x0028, 0x0103));
+            const dq_element *pr = dq_dataset_find(d, DQ_TAG_PixelRepresentation);
             if (pr && pr->len >= 2)
                 return dq_le16(pr->value) == 1 ? V('S', 'S') : V('U', 'S');
         }
         return V('U', 'S');
     }
     if (has_ow && has_us)
-        return tag == DQ_TAG(0x0028, 0x3006) ? V('O', 'W') : V('U', 'S');
+        return tag == DQ_TAG_LUTData ? V('O', 'W') : V('U', 'S');
     if (has_ow)
         return V('O', 'W');
     return a;
@@ -73,10 +73,10 @@ static dq_vr resolve(const dq_dict_entry *e, uint32_t tag, const dq_dataset *ctx
 dq_vr dq_vr_for_tag(uint32_t tag, const dq_dataset *context)
 {
     uint16_t g = DQ_TAG_GROUP(tag), e = DQ_TAG_ELEMENT(tag);
-    if (e == 0x0000)
+    if (e == DQ_GROUP_LENGTH_ELEMENT)
         return V('U', 'L'); /* group length */
     if (g & 1) {
-        if (e >= 0x0010 && e <= 0x00FF)
+        if (e >= DQ_PRIVATE_CREATOR_FIRST && e <= DQ_PRIVATE_CREATOR_LAST)
             return V('L', 'O'); /* private creator */
         return V('U', 'N');
     }

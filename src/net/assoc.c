@@ -625,7 +625,7 @@ static int take_ac(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
     a->peer_max_pdu = ac->user_info.has_max_length ? ac->user_info.max_length : 0;
     for (size_t i = 0; i < ac->n_pctx; i++) {
         const dq_pdu_pctx *pc = &ac->pctx[i];
-        if (pc->result != 0)
+        if (pc->result != DQ_PDU_PCTX_RESULT_ACCEPTANCE)
             continue;
         /* Only contexts we proposed count; the syntax must be one we offered. */
         bool ours = false;

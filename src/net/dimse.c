@@ -4,6 +4,7 @@
  * (dimse_rx.c). */
 #include "assoc_impl.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,39 +21,94 @@ const char *dq_dimse_command_name(uint16_t cf)
     return m ? m->name : NULL;
 }
 
-static int put_el(dq_buffer *b, uint16_t el, const void *v, size_t n, dq_error *err)
+/* The command elements the query services use (PS3.7 E.1-1), in tag order.
+ * One table for both directions: the encoder writes them in this order, the
+ * decoder meets them in this order (command sets are sorted) and finds each
+ * with a cursor, so neither looks a tag up. `has` is where the optional
+ * element's flag is, NO_FLAG for the two every command set carries. */
+typedef enum cmd_kind { CMD_US, CMD_UI, CMD_LO, CMD_AT } cmd_kind;
+
+#define NO_FLAG 0xFFFF
+#define FIELD(m) ((uint16_t)offsetof(dq_dimse_command, m))
+
+typedef struct cmd_element {
+    uint32_t tag;
+    uint8_t kind;
+    uint16_t value, has;
+} cmd_element;
+
+static const cmd_element CMD_ELEMENTS[] = {
+    {DQ_TAG_AffectedSOPClassUID, CMD_UI, FIELD(affected_sop_class_uid), NO_FLAG},
+    {DQ_TAG_CommandField, CMD_US, FIELD(command_field), NO_FLAG},
+    {DQ_TAG_MessageID, CMD_US, FIELD(message_id), FIELD(has_message_id)},
+    {DQ_TAG_MessageIDBeingRespondedTo, CMD_US, FIELD(message_id_responded),
+     FIELD(has_message_id_responded)},
+    {DQ_TAG_Priority, CMD_US, FIELD(priority), FIELD(has_priority)},
+    {DQ_TAG_CommandDataSetType, CMD_US, FIELD(data_set_type), NO_FLAG},
+    {DQ_TAG_Status, CMD_US, FIELD(status), FIELD(has_status)},
+    {DQ_TAG_OffendingElement, CMD_AT, FIELD(offending_elements), NO_FLAG},
+    {DQ_TAG_ErrorComment, CMD_LO, FIELD(error_comment), NO_FLAG},
+    {DQ_TAG_ErrorID, CMD_US, FIELD(error_id), FIELD(has_error_id)},
+};
+#define N_CMD_ELEMENTS (sizeof CMD_ELEMENTS / sizeof CMD_ELEMENTS[0])
+#define MAX_OFFENDING (sizeof((dq_dimse_command *)0)->offending_elements / sizeof(uint32_t))
+
+#define CMD_VALUE(c, f, type) ((type *)((char *)(c) + (f)->value))
+#define CMD_FLAG(c, f) ((bool *)((char *)(c) + (f)->has))
+
+static int put_el(dq_buffer *b, uint32_t tag, const void *v, size_t n, dq_error *err)
 {
-    uint8_t h[8] = {0,
-                    0,
-                    (uint8_t)el,
-                    (uint8_t)(el >> 8),
-                    (uint8_t)n,
-                    (uint8_t)(n >> 8),
-                    (uint8_t)(n >> 16),
-                    (uint8_t)(n >> 24)};
+    uint16_t g = DQ_TAG_GROUP(tag), el = DQ_TAG_ELEMENT(tag);
+    uint8_t h[8] = {(uint8_t)g, (uint8_t)(g >> 8), (uint8_t)el,        (uint8_t)(el >> 8),
+                    (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24)};
     if (dq_buffer_append(b, h, 8, err) < 0 || dq_buffer_append(b, v, n, err) < 0)
         return -1;
     return 0;
 }
 
-static int put_us(dq_buffer *b, uint16_t el, uint16_t v, dq_error *err)
-{
-    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-    return put_el(b, el, x, 2, err);
-}
-
 /* UI and LO values are padded to even length (UI with NUL, LO with space). */
-static int put_text(dq_buffer *b, uint16_t el, const char *s, char pad, dq_error *err)
+static int put_text(dq_buffer *b, uint32_t tag, const char *s, char pad, dq_error *err)
 {
     char tmp[66];
     size_t n = strlen(s);
     if (n > 64)
-        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_TAG(0, el),
-                       "value longer than 64 bytes");
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, tag, "value longer than 64 bytes");
     memcpy(tmp, s, n);
     if (n % 2)
         tmp[n++] = pad;
-    return put_el(b, el, tmp, n, err);
+    return put_el(b, tag, tmp, n, err);
+}
+
+/* Offending Element (0000,0901): AT values, each group then element. */
+static int put_at(dq_buffer *b, uint32_t tag, const dq_dimse_command *c, dq_error *err)
+{
+    uint8_t at[MAX_OFFENDING * 4];
+    size_t n = c->n_offending_elements > MAX_OFFENDING ? MAX_OFFENDING : c->n_offending_elements;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t t = c->offending_elements[i];
+        at[4 * i] = (uint8_t)(t >> 16);
+        at[4 * i + 1] = (uint8_t)(t >> 24);
+        at[4 * i + 2] = (uint8_t)t;
+        at[4 * i + 3] = (uint8_t)(t >> 8);
+    }
+    return n ? put_el(b, tag, at, 4 * n, err) : 0;
+}
+
+static int put_command_element(dq_buffer *b, const dq_dimse_command *c, const cmd_element *f,
+                               dq_error *err)
+{
+    const char *text = CMD_VALUE(c, f, const char);
+    uint16_t us = *CMD_VALUE(c, f, const uint16_t);
+    switch ((cmd_kind)f->kind) {
+    case CMD_UI: return text[0] ? put_text(b, f->tag, text, 0, err) : 0;
+    case CMD_LO: return text[0] ? put_text(b, f->tag, text, ' ', err) : 0;
+    case CMD_AT: return put_at(b, f->tag, c, err);
+    case CMD_US: break;
+    }
+    if (f->has != NO_FLAG && !*CMD_FLAG(c, f))
+        return 0;
+    uint8_t x[2] = {(uint8_t)us, (uint8_t)(us >> 8)};
+    return put_el(b, f->tag, x, 2, err);
 }
 
 int dq_dimse_command_encode(const dq_dimse_command *c, dq_buffer *out, dq_error *err)
@@ -60,40 +116,11 @@ int dq_dimse_command_encode(const dq_dimse_command *c, dq_buffer *out, dq_error 
     size_t start = out->len;
     uint8_t zero[4] = {0};
     /* Placeholder group length, patched below. Elements in tag order. */
-    if (put_el(out, 0x0000, zero, 4, err) < 0)
+    if (put_el(out, DQ_TAG_CommandGroupLength, zero, 4, err) < 0)
         return -1;
-    if (c->affected_sop_class_uid[0] &&
-        put_text(out, 0x0002, c->affected_sop_class_uid, 0, err) < 0)
-        return -1;
-    if (put_us(out, 0x0100, c->command_field, err) < 0)
-        return -1;
-    if (c->has_message_id && put_us(out, 0x0110, c->message_id, err) < 0)
-        return -1;
-    if (c->has_message_id_responded && put_us(out, 0x0120, c->message_id_responded, err) < 0)
-        return -1;
-    if (c->has_priority && put_us(out, 0x0700, c->priority, err) < 0)
-        return -1;
-    if (put_us(out, 0x0800, c->data_set_type, err) < 0)
-        return -1;
-    if (c->has_status && put_us(out, 0x0900, c->status, err) < 0)
-        return -1;
-    if (c->n_offending_elements) {
-        uint8_t at[16 * 4];
-        size_t n = c->n_offending_elements > 16 ? 16 : c->n_offending_elements;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t t = c->offending_elements[i];
-            at[4 * i] = (uint8_t)(t >> 16);
-            at[4 * i + 1] = (uint8_t)(t >> 24);
-            at[4 * i + 2] = (uint8_t)t;
-            at[4 * i + 3] = (uint8_t)(t >> 8);
-        }
-        if (put_el(out, 0x0901, at, 4 * n, err) < 0)
+    for (size_t i = 0; i < N_CMD_ELEMENTS; i++)
+        if (put_command_element(out, c, &CMD_ELEMENTS[i], err) < 0)
             return -1;
-    }
-    if (c->error_comment[0] && put_text(out, 0x0902, c->error_comment, ' ', err) < 0)
-        return -1;
-    if (c->has_error_id && put_us(out, 0x0903, c->error_id, err) < 0)
-        return -1;
     uint32_t gl = (uint32_t)(out->len - start - 12);
     uint8_t *g = out->data + start + 8;
     g[0] = (uint8_t)gl;
@@ -113,91 +140,80 @@ static void copy_text(char *dst, const uint8_t *v, uint32_t n)
     dst[n] = 0;
 }
 
-/* What decoding has seen of the two elements every command set needs. */
-typedef struct command_seen {
-    bool field, dst;
-} command_seen;
-
-/* One command element (PS3.7 E.1) into *c; elements we do not use are
- * skipped. */
-static void take_command_element(dq_dimse_command *c, uint16_t el, const uint8_t *v, uint32_t n,
-                                 command_seen *seen)
+/* One command element (PS3.7 E.1) into *c. A US value is taken only when
+ * it is 2 bytes long; *valid says whether it was. */
+static void take_command_element(dq_dimse_command *c, const cmd_element *f, const uint8_t *v,
+                                 uint32_t n, bool *valid)
 {
-    uint16_t us = n >= 2 ? (uint16_t)(v[0] | v[1] << 8) : 0;
-    bool us_ok = n == 2;
-    switch (el) {
-    case 0x0002: copy_text(c->affected_sop_class_uid, v, n); break;
-    case 0x0100:
-        c->command_field = us;
-        seen->field = us_ok;
-        break;
-    case 0x0110:
-        c->message_id = us;
-        c->has_message_id = us_ok;
-        break;
-    case 0x0120:
-        c->message_id_responded = us;
-        c->has_message_id_responded = us_ok;
-        break;
-    case 0x0700:
-        c->priority = us;
-        c->has_priority = us_ok;
-        break;
-    case 0x0800:
-        c->data_set_type = us;
-        seen->dst = us_ok;
-        break;
-    case 0x0900:
-        c->status = us;
-        c->has_status = us_ok;
-        break;
-    case 0x0901:
-        for (uint32_t i = 0; i + 4 <= n && c->n_offending_elements < 16; i += 4)
+    *valid = true;
+    switch ((cmd_kind)f->kind) {
+    case CMD_UI:
+    case CMD_LO: copy_text(CMD_VALUE(c, f, char), v, n); return;
+    case CMD_AT:
+        for (uint32_t i = 0; i + 4 <= n && c->n_offending_elements < MAX_OFFENDING; i += 4)
             c->offending_elements[c->n_offending_elements++] =
                 DQ_TAG(v[i] | v[i + 1] << 8, v[i + 2] | v[i + 3] << 8);
-        break;
-    case 0x0902: copy_text(c->error_comment, v, n); break;
-    case 0x0903:
-        c->error_id = us;
-        c->has_error_id = us_ok;
-        break;
-    default: break; /* group length and elements we do not use */
+        return;
+    case CMD_US: break;
     }
+    *CMD_VALUE(c, f, uint16_t) = n >= 2 ? (uint16_t)(v[0] | v[1] << 8) : 0;
+    *valid = n == 2;
+    if (f->has != NO_FLAG)
+        *CMD_FLAG(c, f) = *valid;
+}
+
+/* The elements every command set must carry with a valid value: those
+ * without a has_ flag, as bits of CMD_ELEMENTS indexes. */
+static int check_required(uint32_t seen, dq_error *err)
+{
+    for (size_t i = 0; i < N_CMD_ELEMENTS; i++) {
+        const cmd_element *f = &CMD_ELEMENTS[i];
+        if (f->kind == CMD_US && f->has == NO_FLAG && !(seen & (1u << i))) {
+            const dq_dict_entry *de = dq_dict_find(f->tag);
+            return dq_fail(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, f->tag,
+                           "command set without a valid %s (%04X,%04X)", de ? de->name : "element",
+                           DQ_TAG_GROUP(f->tag), DQ_TAG_ELEMENT(f->tag));
+        }
+    }
+    return 0;
 }
 
 int dq_dimse_command_decode(const uint8_t *buf, size_t len, dq_dimse_command *c, dq_error *err)
 {
     memset(c, 0, sizeof *c);
     c->data_set_type = DQ_DIMSE_NO_DATA_SET;
-    command_seen seen = {false, false};
-    size_t pos = 0;
+    uint32_t seen = 0; /* bit i: CMD_ELEMENTS[i] taken with a valid value */
+    size_t pos = 0, k = 0;
     while (pos < len) {
         if (len - pos < 8)
             return dq_fail(err, DQ_ERR_MALFORMED, pos, DQ_ERROR_NO_TAG,
                            "command set: truncated element header");
         const uint8_t *p = buf + pos;
-        uint16_t group = (uint16_t)(p[0] | p[1] << 8);
-        uint16_t el = (uint16_t)(p[2] | p[3] << 8);
+        uint32_t tag = DQ_TAG(p[0] | p[1] << 8, p[2] | p[3] << 8);
         uint32_t n =
             (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
-        uint32_t tag = DQ_TAG(group, el);
-        if (group != 0)
+        if (DQ_TAG_GROUP(tag) != DQ_TAG_GROUP(DQ_TAG_CommandGroupLength))
             return dq_fail(err, DQ_ERR_MALFORMED, pos, tag,
                            "command set: element outside group 0000");
         if (n > len - pos - 8)
             return dq_fail(err, DQ_ERR_MALFORMED, pos, tag,
                            "command set: value length %u overruns the %zu byte command",
                            (unsigned)n, len);
-        take_command_element(c, el, p + 8, n, &seen);
+        /* The cursor follows the sorted input; a repeated or out-of-order
+         * tag starts it over. Elements not in the table are skipped. */
+        if (k > 0 && CMD_ELEMENTS[k - 1].tag >= tag)
+            k = 0;
+        while (k < N_CMD_ELEMENTS && CMD_ELEMENTS[k].tag < tag)
+            k++;
+        if (k < N_CMD_ELEMENTS && CMD_ELEMENTS[k].tag == tag) {
+            bool valid;
+            take_command_element(c, &CMD_ELEMENTS[k], p + 8, n, &valid);
+            seen = valid ? seen | 1u << k : seen & ~(1u << k);
+            k++;
+        }
         pos += 8 + (size_t)n;
     }
-    if (!seen.field)
-        return dq_fail(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, DQ_TAG(0, 0x0100),
-                       "command set without a valid Command Field (0000,0100)");
-    if (!seen.dst)
-        return dq_fail(err, DQ_ERR_MALFORMED, DQ_ERROR_NO_OFFSET, DQ_TAG(0, 0x0800),
-                       "command set without a valid Command Data Set Type (0000,0800)");
-    return 0;
+    return check_required(seen, err);
 }
 
 /* ---- sending ------------------------------------------------------------------------ */
@@ -251,7 +267,7 @@ int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, con
     if (!data)
         c.data_set_type = DQ_DIMSE_NO_DATA_SET;
     else if (c.data_set_type == DQ_DIMSE_NO_DATA_SET)
-        c.data_set_type = 0x0000;
+        c.data_set_type = DQ_DIMSE_DATA_SET_PRESENT;
     a->tx_cmd.len = 0;
     if (dq_dimse_command_encode(&c, &a->tx_cmd, err) < 0)
         return -1;

@@ -65,6 +65,20 @@ dq_status_category dq_status_category_of(uint16_t status)
     return e ? e->category : DQ_STATUS_UNKNOWN;
 }
 
+dq_status_category dq_status_class_of(uint16_t status)
+{
+    const dq_status_info *e = dq_status_lookup_service(NULL, status);
+    if (e && e->mask == 0xFFFFu)
+        return e->category;
+    /* Exact codes come first in the generated table. */
+    for (size_t i = 0; i < DQ_GEN_STATUS_CLASS_COUNT; i++) {
+        const dq_gen_status_class *c = &dq_gen_status_classes[i];
+        if ((status & c->mask) == c->code)
+            return c->reserved ? DQ_STATUS_UNKNOWN : c->category;
+    }
+    return DQ_STATUS_UNKNOWN;
+}
+
 const char *dq_status_category_name(dq_status_category c)
 {
     switch (c) {

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dq/buffer.h"
+
 /* Reads ask the kernel for at least this much, so a PDU header never costs
  * its own system call. */
 #define DQ_TRANSPORT_READ_CHUNK ((size_t)64 * 1024)
@@ -25,8 +27,8 @@ struct dq_transport {
     const dq_transport_ops *ops;
     void *ctx;
     double timeout;
-    uint8_t *buf;
-    size_t cap, start, end, max_buffer;
+    dq_buffer rx; /* received bytes: rx.data[start..rx.len) not yet consumed */
+    size_t start, max_buffer;
     dq_transport_stats stats;
 };
 
@@ -111,6 +113,31 @@ static const dq_transport_interrupt *ctx_irq(const tcp_ctx *c)
     return c->has_irq ? &c->irq : NULL;
 }
 
+/* A failed recv/send: the peer gone (`closed`) or another I/O error. -1. */
+static int io_fail(dq_error *err, int e, bool closed, const char *what)
+{
+    dq_error_set(err, closed ? DQ_ERR_CLOSED : DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 "%s failed: %s", what, strerror(e));
+    err->sys_errno = e;
+    return -1;
+}
+
+/* Waits until the socket is ready for `events`; the deadline passing first
+ * is the network timeout (`what` did not happen for `timeout` s). 0 or -1. */
+static int wait_ready(tcp_ctx *c, short events, double deadline, dq_transport_step step,
+                      const char *what, double timeout, dq_error *err)
+{
+    bool ready;
+    if (wait_fd(c->fd, events, deadline, ctx_irq(c), c->t, step, &ready, err) < 0)
+        return -1;
+    if (ready)
+        return 0;
+    dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 "network timeout: %s for %g s", what, timeout);
+    err->detail[0] = DQ_TIMEOUT_NETWORK;
+    return -1;
+}
+
 static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_error *err)
 {
     tcp_ctx *c = vctx;
@@ -130,23 +157,11 @@ static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
                            "the peer closed the connection");
         if (errno == EINTR)
             continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            int e = errno;
-            dq_error_set(err, e == ECONNRESET ? DQ_ERR_CLOSED : DQ_ERR_IO, DQ_ERROR_NO_OFFSET,
-                         DQ_ERROR_NO_TAG, "receive failed: %s", strerror(e));
-            err->sys_errno = e;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return io_fail(err, errno, errno == ECONNRESET, "receive");
+        if (wait_ready(c, POLLIN, deadline, DQ_TRANSPORT_STEP_READ_WAIT, "nothing received",
+                       timeout, err) < 0)
             return -1;
-        }
-        bool ready;
-        if (wait_fd(c->fd, POLLIN, deadline, irq, c->t, DQ_TRANSPORT_STEP_READ_WAIT, &ready, err) <
-            0)
-            return -1;
-        if (!ready) {
-            dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "network timeout: nothing received for %g s", timeout);
-            err->detail[0] = DQ_TIMEOUT_NETWORK;
-            return -1;
-        }
     }
 }
 
@@ -165,23 +180,12 @@ static int tcp_write(void *vctx, const void *buf, size_t len, double timeout, dq
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            bool ready;
-            if (wait_fd(c->fd, POLLOUT, deadline_after(timeout), ctx_irq(c), c->t,
-                        DQ_TRANSPORT_STEP_WRITE_WAIT, &ready, err) < 0)
+            if (wait_ready(c, POLLOUT, deadline_after(timeout), DQ_TRANSPORT_STEP_WRITE_WAIT,
+                           "could not send", timeout, err) < 0)
                 return -1;
-            if (!ready) {
-                dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                             "network timeout: could not send for %g s", timeout);
-                err->detail[0] = DQ_TIMEOUT_NETWORK;
-                return -1;
-            }
             continue;
         }
-        int e = errno;
-        dq_error_set(err, (e == EPIPE || e == ECONNRESET) ? DQ_ERR_CLOSED : DQ_ERR_IO,
-                     DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "send failed: %s", strerror(e));
-        err->sys_errno = e;
-        return -1;
+        return io_fail(err, errno, errno == EPIPE || errno == ECONNRESET, "send");
     }
     return 0;
 }
@@ -335,7 +339,7 @@ void dq_transport_set_max_buffer(dq_transport *t, size_t max_bytes)
 
 size_t dq_transport_buffered(const dq_transport *t)
 {
-    return t ? t->end - t->start : 0;
+    return t ? t->rx.len - t->start : 0;
 }
 
 int dq_transport_need(dq_transport *t, size_t n, const uint8_t **data, dq_error *err)
@@ -346,47 +350,43 @@ int dq_transport_need(dq_transport *t, size_t n, const uint8_t **data, dq_error 
     if (n > t->max_buffer)
         return dq_fail(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "%zu bytes requested, above the %zu byte receive cap", n, t->max_buffer);
-    while (t->end - t->start < n) {
-        /* Room for the rest of this request plus one large read. */
+    dq_buffer *rx = &t->rx;
+    while (rx->len - t->start < n) {
+        /* Room for the rest of this request plus one large read; exactly
+         * that much, as the cap bounds it, not doubled. */
         size_t want = n + DQ_TRANSPORT_READ_CHUNK;
-        if (t->cap - t->start < want) {
-            size_t have = t->end - t->start;
+        if (rx->cap - t->start < want) {
+            size_t have = rx->len - t->start;
             if (t->start > 0 && have > 0) {
-                memmove(t->buf, t->buf + t->start, have);
+                memmove(rx->data, rx->data + t->start, have);
                 t->stats.bytes_moved += have;
             }
             t->start = 0;
-            t->end = have;
-            if (t->cap < want) {
-                uint8_t *nb = realloc(t->buf, want);
-                if (!nb)
-                    return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                                   "out of memory for a %zu byte receive buffer", want);
-                t->buf = nb;
-                t->cap = want;
-            }
+            rx->len = have;
+            if (rx->cap < want && dq_buffer_set_capacity(rx, want, err) < 0)
+                return -1;
         }
-        ssize_t r = t->ops->read(t->ctx, t->buf + t->end, t->cap - t->end, t->timeout, err);
+        ssize_t r = t->ops->read(t->ctx, rx->data + rx->len, rx->cap - rx->len, t->timeout, err);
         if (r < 0) {
             if (err->kind == DQ_ERR_CLOSED)
-                err->offset = t->end - t->start;
+                err->offset = rx->len - t->start;
             return -1;
         }
-        t->end += (size_t)r;
+        rx->len += (size_t)r;
         t->stats.read_calls++;
         t->stats.bytes_read += (uint64_t)r;
     }
     if (data)
-        *data = t->buf + t->start;
+        *data = rx->data + t->start;
     return 0;
 }
 
 void dq_transport_consume(dq_transport *t, size_t n)
 {
-    size_t have = t->end - t->start;
+    size_t have = t->rx.len - t->start;
     t->start += n < have ? n : have;
-    if (t->start == t->end)
-        t->start = t->end = 0;
+    if (t->start == t->rx.len)
+        t->start = t->rx.len = 0;
 }
 
 int dq_transport_read_exact(dq_transport *t, void *dst, size_t n, dq_error *err)
@@ -422,6 +422,6 @@ void dq_transport_close(dq_transport *t)
     if (!t)
         return;
     t->ops->close(t->ctx);
-    free(t->buf);
+    dq_buffer_free(&t->rx);
     free(t);
 }

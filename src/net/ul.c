@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dq/pdu.h"
+#include "dq_gen_pdu.h"
 #include "dq_gen_ul.h"
 
 _Static_assert(DQ_GEN_UL_NSTATES == DQ_UL_NSTATES && DQ_GEN_UL_NEVENTS == DQ_UL_NEVENTS,
@@ -36,15 +37,31 @@ const char *dq_ul_event_name(dq_ul_event e)
 
 /* ---- small PDUs the machine builds itself ---------------------------------- */
 
-static void small_pdu(dq_ul *ul, dq_ul_output *out, uint8_t type, uint8_t b8, uint8_t b9)
+/* A-ASSOCIATE-RJ, A-RELEASE-RQ/RP and A-ABORT have the same fixed size, and
+ * RJ and A-ABORT their source and reason at the same places (PS3.8 9.3.4,
+ * 9.3.6-9.3.8); A-RELEASE has reserved zeros there. */
+#define SMALL_SIZE DQ_GEN_PDU_ABORT_FIXED_SIZE
+#define SMALL_SOURCE DQ_GEN_PDU_ABORT_SOURCE_OFFSET
+#define SMALL_REASON DQ_GEN_PDU_ABORT_REASON_DIAG_OFFSET
+_Static_assert(DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE == SMALL_SIZE &&
+                   DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE == SMALL_SIZE &&
+                   DQ_GEN_PDU_RELEASE_RP_FIXED_SIZE == SMALL_SIZE &&
+                   sizeof((dq_ul *)0)->small == SMALL_SIZE,
+               "the small PDUs share one size");
+_Static_assert(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE_OFFSET == SMALL_SOURCE &&
+                   DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG_OFFSET == SMALL_REASON,
+               "A-ASSOCIATE-RJ and A-ABORT place source and reason alike");
+
+static void small_pdu(dq_ul *ul, dq_ul_output *out, uint8_t type, uint8_t source, uint8_t reason)
 {
-    static const uint8_t head[6] = {0, 0, 0, 0, 0, 4};
-    memcpy(ul->small, head, 6);
-    ul->small[0] = type;
-    ul->small[6] = 0;
-    ul->small[7] = 0;
-    ul->small[8] = b8;
-    ul->small[9] = b9;
+    uint32_t len = SMALL_SIZE - DQ_GEN_PDU_ABORT_HEADER_SIZE;
+    memset(ul->small, 0, SMALL_SIZE);
+    ul->small[DQ_GEN_PDU_ABORT_PDU_TYPE_OFFSET] = type;
+    for (unsigned i = 0; i < DQ_GEN_PDU_ABORT_PDU_LENGTH_SIZE; i++) /* big-endian */
+        ul->small[DQ_GEN_PDU_ABORT_PDU_LENGTH_OFFSET + i] =
+            (uint8_t)(len >> (8 * (DQ_GEN_PDU_ABORT_PDU_LENGTH_SIZE - 1 - i)));
+    ul->small[SMALL_SOURCE] = source;
+    ul->small[SMALL_REASON] = reason;
     out->todo |= DQ_UL_DO_SEND;
     out->send = ul->small;
     out->send_len = sizeof ul->small;
@@ -70,9 +87,6 @@ static void artim_stop(dq_ul *ul, dq_ul_output *out)
     ul->artim_running = false;
 }
 
-/* PS3.8 Table 9-26 provider reasons used for AA-8. */
-enum { ABORT_UNRECOGNIZED_PDU = 1, ABORT_UNEXPECTED_PDU = 2, ABORT_INVALID_PARAMETER = 6 };
-
 /* ---- the actions (PS3.8 Tables 9-6 to 9-9) ---------------------------------- */
 
 typedef struct act_ctx {
@@ -84,6 +98,26 @@ typedef struct act_ctx {
     dq_ul_output *out;
     dq_ul_state next, next_alt;
 } act_ctx;
+
+/* The actions that only issue a primitive to the service user, and maybe
+ * close the transport: one row each, as PS3.8 Tables 9-6 to 9-9 define them. */
+#define ISSUE_ACTION(fn, primitive, todo_flags) \
+    static void fn(act_ctx *c)                  \
+    {                                           \
+        c->out->indication = primitive;         \
+        c->out->todo |= todo_flags;             \
+    }
+/* AE-3: A-ASSOCIATE confirmation (accept); AE-4: (reject), close transport. */
+ISSUE_ACTION(ae3, DQ_UL_IND_ASSOCIATE_ACCEPTED, 0)
+ISSUE_ACTION(ae4, DQ_UL_IND_ASSOCIATE_REJECTED, DQ_UL_DO_CLOSE)
+/* DT-2: P-DATA indication. */
+ISSUE_ACTION(dt2, DQ_UL_IND_PDATA, 0)
+/* AR-2: A-RELEASE indication; AR-3: A-RELEASE confirmation, close transport;
+ * AR-10: A-RELEASE confirmation. */
+ISSUE_ACTION(ar2, DQ_UL_IND_RELEASE_REQUESTED, 0)
+ISSUE_ACTION(ar3, DQ_UL_IND_RELEASE_CONFIRMED, DQ_UL_DO_CLOSE)
+ISSUE_ACTION(ar10, DQ_UL_IND_RELEASE_CONFIRMED, 0)
+#undef ISSUE_ACTION
 
 /* AE-1: issue TRANSPORT CONNECT request. */
 static void ae1(act_ctx *c)
@@ -100,19 +134,6 @@ static void ae2(act_ctx *c)
     send_given(c->out, c->ul->pending, c->ul->pending_len);
     c->ul->pending = NULL;
     c->ul->pending_len = 0;
-}
-
-/* AE-3: issue A-ASSOCIATE confirmation (accept). */
-static void ae3(act_ctx *c)
-{
-    c->out->indication = DQ_UL_IND_ASSOCIATE_ACCEPTED;
-}
-
-/* AE-4: issue A-ASSOCIATE confirmation (reject) and close transport. */
-static void ae4(act_ctx *c)
-{
-    c->out->indication = DQ_UL_IND_ASSOCIATE_REJECTED;
-    c->out->todo |= DQ_UL_DO_CLOSE;
 }
 
 /* AE-5: issue transport connection response; start ARTIM. */
@@ -133,8 +154,9 @@ static void ae6(act_ctx *c)
         c->out->indication = DQ_UL_IND_ASSOCIATE_REQUESTED;
         c->out->to = c->next;
     } else {
-        small_pdu(c->ul, c->out, DQ_PDU_ASSOCIATE_RJ, 1, 1);
-        c->ul->small[7] = 1; /* result: rejected-permanent; source 1; reason 1 */
+        small_pdu(c->ul, c->out, DQ_PDU_ASSOCIATE_RJ, DQ_PDU_RJ_SOURCE_SERVICE_USER,
+                  DQ_PDU_RJ_REASON_SOURCE1_NO_REASON_GIVEN);
+        c->ul->small[DQ_GEN_PDU_ASSOCIATE_RJ_RESULT_OFFSET] = DQ_PDU_RJ_RESULT_REJECTED_PERMANENT;
         artim_start(c->ul, c->out);
         c->out->to = c->next_alt;
     }
@@ -159,29 +181,10 @@ static void dt1(act_ctx *c)
     send_given(c->out, c->pdu, c->len);
 }
 
-/* DT-2: issue P-DATA indication. */
-static void dt2(act_ctx *c)
-{
-    c->out->indication = DQ_UL_IND_PDATA;
-}
-
 /* AR-1: send A-RELEASE-RQ PDU. */
 static void ar1(act_ctx *c)
 {
     small_pdu(c->ul, c->out, DQ_PDU_RELEASE_RQ, 0, 0);
-}
-
-/* AR-2: issue A-RELEASE indication. */
-static void ar2(act_ctx *c)
-{
-    c->out->indication = DQ_UL_IND_RELEASE_REQUESTED;
-}
-
-/* AR-3: issue A-RELEASE confirmation and close transport. */
-static void ar3(act_ctx *c)
-{
-    c->out->indication = DQ_UL_IND_RELEASE_CONFIRMED;
-    c->out->todo |= DQ_UL_DO_CLOSE;
 }
 
 /* AR-4: send A-RELEASE-RP PDU and start ARTIM. */
@@ -211,18 +214,13 @@ static void ar9(act_ctx *c)
     small_pdu(c->ul, c->out, DQ_PDU_RELEASE_RP, 0, 0);
 }
 
-/* AR-10: issue A-RELEASE confirmation. */
-static void ar10(act_ctx *c)
-{
-    c->out->indication = DQ_UL_IND_RELEASE_CONFIRMED;
-}
-
 /* AA-1: send A-ABORT PDU (service-user source), (re)start ARTIM. */
 static void aa1(act_ctx *c)
 {
-    small_pdu(c->ul, c->out, DQ_PDU_ABORT, 0, 0);
-    c->out->abort_source = 0;
-    c->out->abort_reason = 0;
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, DQ_PDU_ABORT_SOURCE_SERVICE_USER_INITIATED_ABORT,
+              DQ_PDU_ABORT_REASON_SOURCE2_REASON_NOT_SPECIFIED);
+    c->out->abort_source = DQ_PDU_ABORT_SOURCE_SERVICE_USER_INITIATED_ABORT;
+    c->out->abort_reason = DQ_PDU_ABORT_REASON_SOURCE2_REASON_NOT_SPECIFIED;
     artim_start(c->ul, c->out);
 }
 
@@ -237,9 +235,14 @@ static void aa2(act_ctx *c)
  * A-P-ABORT; close transport. */
 static void aa3(act_ctx *c)
 {
-    uint8_t source = c->pdu && c->len >= 10 ? c->pdu[8] : 2;
-    uint8_t reason = c->pdu && c->len >= 10 ? c->pdu[9] : 0;
-    c->out->indication = source == 0 ? DQ_UL_IND_ABORT : DQ_UL_IND_P_ABORT;
+    bool whole = c->pdu && c->len >= SMALL_SIZE;
+    uint8_t source =
+        whole ? c->pdu[SMALL_SOURCE] : DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT;
+    uint8_t reason =
+        whole ? c->pdu[SMALL_REASON] : DQ_PDU_ABORT_REASON_SOURCE2_REASON_NOT_SPECIFIED;
+    c->out->indication = source == DQ_PDU_ABORT_SOURCE_SERVICE_USER_INITIATED_ABORT
+                             ? DQ_UL_IND_ABORT
+                             : DQ_UL_IND_P_ABORT;
     c->out->abort_source = source;
     c->out->abort_reason = reason;
     c->out->todo |= DQ_UL_DO_CLOSE;
@@ -250,8 +253,8 @@ static void aa4(act_ctx *c)
 {
     artim_stop(c->ul, c->out);
     c->out->indication = DQ_UL_IND_P_ABORT;
-    c->out->abort_source = 2;
-    c->out->abort_reason = 0;
+    c->out->abort_source = DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT;
+    c->out->abort_reason = DQ_PDU_ABORT_REASON_SOURCE2_REASON_NOT_SPECIFIED;
     c->out->todo |= DQ_UL_DO_CLOSE;
 }
 
@@ -271,19 +274,21 @@ static void aa6(act_ctx *c)
 static uint8_t provider_reason(const act_ctx *c)
 {
     if (c->ev != DQ_UL_EVT19)
-        return ABORT_UNEXPECTED_PDU;
+        return DQ_PDU_ABORT_REASON_SOURCE2_UNEXPECTED_PDU;
     if (c->ul->abort_reason)
         return c->ul->abort_reason;
-    return dq_ul_event_for_pdu(c->pdu, c->len) == DQ_UL_EVT19 ? ABORT_UNRECOGNIZED_PDU
-                                                              : ABORT_INVALID_PARAMETER;
+    return dq_ul_event_for_pdu(c->pdu, c->len) == DQ_UL_EVT19
+               ? DQ_PDU_ABORT_REASON_SOURCE2_UNRECOGNIZED_PDU
+               : DQ_PDU_ABORT_REASON_SOURCE2_INVALID_PDU_PARAMETER_VALUE;
 }
 
 /* AA-7: send A-ABORT PDU (service-provider source). */
 static void aa7(act_ctx *c)
 {
     uint8_t reason = provider_reason(c);
-    small_pdu(c->ul, c->out, DQ_PDU_ABORT, 2, reason);
-    c->out->abort_source = 2;
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT,
+              reason);
+    c->out->abort_source = DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT;
     c->out->abort_reason = reason;
 }
 
@@ -292,9 +297,10 @@ static void aa7(act_ctx *c)
 static void aa8(act_ctx *c)
 {
     uint8_t reason = provider_reason(c);
-    small_pdu(c->ul, c->out, DQ_PDU_ABORT, 2, reason);
+    small_pdu(c->ul, c->out, DQ_PDU_ABORT, DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT,
+              reason);
     c->out->indication = DQ_UL_IND_P_ABORT;
-    c->out->abort_source = 2;
+    c->out->abort_source = DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT;
     c->out->abort_reason = reason;
     artim_start(c->ul, c->out);
 }

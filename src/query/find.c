@@ -102,7 +102,7 @@ static int send_request(find_call *f, const dq_find_request *rq, const dq_buffer
     c.has_message_id = true;
     c.priority = rq->priority;
     c.has_priority = true;
-    c.data_set_type = 0x0000;
+    c.data_set_type = DQ_DIMSE_DATA_SET_PRESENT;
     strcpy(c.affected_sop_class_uid, rq->sop_class_uid);
     int rc = dq_dimse_send(f->a, f->pctx, &c, ident.data ? ident.data : (const uint8_t *)"",
                            ident.len, err);
