@@ -42,6 +42,15 @@ enum opt_id {
     O_FUZZY,
     O_TZ,
     O_ENHANCED,
+    /* User Identity Negotiation (ours) */
+    O_USER,
+    O_PASSWORD,
+    O_PASSWORD_FILE,
+    O_KERBEROS,
+    O_SAML,
+    O_JWT,
+    O_JWT_FILE,
+    O_USER_RESPONSE,
     O_COUNT
 };
 
@@ -50,7 +59,8 @@ typedef struct opt_def {
     const char *s; /* short form ("-aet"), NULL if none */
     const char *l; /* long form ("--calling-aet") */
     bool takes_value;
-    int group; /* mutually exclusive group: 0 none, 1 -q/-v/-d, 2 models */
+    int group; /* mutually exclusive group: 0 none, 1 -q/-v/-d, 2 models,
+                  3 user identities, 4 passwords */
 } opt_def;
 
 /* In argparse's registration order: ambiguity messages list matches in it. */
@@ -83,6 +93,16 @@ static const opt_def OPTS[] = {
     /* Ours (DCMTK's -od); after every pynetdicom option, as argparse would
      * register an added one. No other long option starts with "--o". */
     {O_OUTDIR, "-od", "--output-directory", true, 0},
+    /* User Identity Negotiation (PS3.7 D.3.3.7), ours: dcm4che's and DCMTK
+     * storescu's options under pynetdicom-style long names. */
+    {O_USER, NULL, "--user", true, 3},
+    {O_PASSWORD, NULL, "--password", true, 4},
+    {O_PASSWORD_FILE, NULL, "--password-file", true, 4},
+    {O_KERBEROS, NULL, "--kerberos", true, 3},
+    {O_SAML, NULL, "--saml", true, 3},
+    {O_JWT, NULL, "--jwt", true, 3},
+    {O_JWT_FILE, NULL, "--jwt-file", true, 3},
+    {O_USER_RESPONSE, NULL, "--user-response", false, 0},
 };
 #define N_OPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -242,6 +262,33 @@ static void add_match(prefix_matches *m, const opt_def *d, const char *str, cons
     m->n++;
 }
 
+/* Options pynetdicom's findscu does not have. */
+static bool ours(const opt_def *d)
+{
+    return d->id == O_OUTDIR || (d->id >= O_USER && d->id <= O_USER_RESPONSE);
+}
+
+/* An abbreviation that matches one of pynetdicom's options means what it
+ * means to pynetdicom ("--k" is still --keyword, not --kerberos): ours
+ * then drop out of the matches. */
+static void prefer_pynetdicom(prefix_matches *m)
+{
+    size_t theirs = 0;
+    for (size_t i = 0; i < m->n; i++)
+        theirs += !ours(m->opt[i]);
+    if (theirs == 0 || theirs == m->n)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        if (ours(m->opt[i]))
+            continue;
+        m->opt[k] = m->opt[i];
+        m->str[k] = m->str[i];
+        m->arg[k++] = m->arg[i];
+    }
+    m->n = k;
+}
+
 static void find_prefixes(const char *a, const char *eq, prefix_matches *m)
 {
     m->n = 0;
@@ -295,6 +342,7 @@ static void classify(const char *a, classified *c)
     }
     prefix_matches m;
     find_prefixes(a, eq, &m);
+    prefer_pynetdicom(&m);
     if (m.n > 1) {
         c->kind = W_AMBIGUOUS;
         size_t off = 0;
@@ -404,6 +452,63 @@ static fs_parse_result add_keyword(parse_state *st, const char *val)
     return FS_PARSE_OK;
 }
 
+/* ---- User Identity Negotiation options (ours, PS3.7 D.3.3.7) ---------------- */
+
+/* --user, --password[-file], --kerberos, --saml, --jwt[-file] store their
+ * value (the groups keep one identity and one password); --user-response
+ * takes no next word, only "=required". */
+static fs_parse_result apply_identity(parse_state *st, const opt_def *d, const char *name,
+                                      const char *val)
+{
+    fs_options *o = st->o;
+    switch (d->id) {
+    case O_USER: o->user = val; break;
+    case O_PASSWORD: o->password = val; break;
+    case O_PASSWORD_FILE: o->password_file = val; break;
+    case O_KERBEROS: o->kerberos_file = val; break;
+    case O_SAML: o->saml_file = val; break;
+    case O_JWT: o->jwt = val; break;
+    case O_JWT_FILE: o->jwt_file = val; break;
+    case O_USER_RESPONSE:
+        if (val && strcmp(val, "required") != 0)
+            return usage_error(
+                st->err, "argument %s: invalid choice: '%s' (choose from 'required')", name, val);
+        o->user_response = val ? FS_USER_RESPONSE_REQUIRED : FS_USER_RESPONSE_REQUESTED;
+        break;
+    default: break;
+    }
+    return FS_PARSE_OK;
+}
+
+/* What the identity options need of each other, once every word is read. */
+static fs_parse_result check_identity(parse_state *st)
+{
+    const fs_options *o = st->o;
+    if ((o->password || o->password_file) && !o->user)
+        return usage_error(st->err, "argument %s: only with --user",
+                           o->password ? "--password" : "--password-file");
+    bool identity = o->user || o->kerberos_file || o->saml_file || o->jwt || o->jwt_file;
+    if (o->user_response && !identity)
+        return usage_error(st->err, "argument --user-response: only with --user, --kerberos, "
+                                    "--saml, --jwt or --jwt-file");
+    return FS_PARSE_OK;
+}
+
+static const char HELP_IDENTITY[] =
+    "\n"
+    "User Identity Options (PS3.7 D.3.3.7; sent in clear unless over TLS):\n"
+    "  --user name           identify as user name (UTF-8)\n"
+    "  --password password   and authenticate with this passcode (only with --user;\n"
+    "                        visible to other local users: prefer --password-file)\n"
+    "  --password-file file  read the passcode from the first line of file\n"
+    "  --kerberos file       identify with the Kerberos service ticket in file\n"
+    "  --saml file           identify with the SAML assertion in file\n"
+    "  --jwt token           identify with this JSON Web Token\n"
+    "  --jwt-file file       identify with the JSON Web Token in file\n"
+    "  --user-response[=required]\n"
+    "                        ask the peer to confirm the identity; without\n"
+    "                        confirmation warn, or with =required fail\n";
+
 /* Applies one option; returns FS_PARSE_OK or an error/exit result. */
 static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
 {
@@ -441,6 +546,14 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
     case O_FUZZY: o->fuzzy_names = true; break;
     case O_TZ: o->timezone_adj = true; break;
     case O_ENHANCED: o->enhanced_conversion = true; break;
+    case O_USER:
+    case O_PASSWORD:
+    case O_PASSWORD_FILE:
+    case O_KERBEROS:
+    case O_SAML:
+    case O_JWT:
+    case O_JWT_FILE:
+    case O_USER_RESPONSE: return apply_identity(st, d, name, val);
     case O_COUNT: break;
     }
     return FS_PARSE_OK;
@@ -488,6 +601,8 @@ static fs_parse_result apply_option(parse_state *st, const classified *c, int ar
     char name[64];
     while (!d->takes_value) {
         opt_name(d, name, sizeof name);
+        if (d->id == O_USER_RESPONSE && used[1] == '-')
+            return apply(st, d, arg); /* "--opt" or "--opt=value", never the next word */
         if (arg && *arg && (used[1] == '-' || strlen(used) != 2))
             return usage_error(st->err, "argument %s: ignored explicit argument '%s'", name, arg);
         fs_parse_result r = apply(st, d, NULL);
@@ -535,7 +650,7 @@ static fs_parse_result check_complete(parse_state *st)
         return usage_error(st->err, "unrecognized arguments: %s", st->extras);
     if (!o->file && o->n_keywords == 0)
         return usage_error(st->err, "-f and/or -k must be specified");
-    return FS_PARSE_OK;
+    return check_identity(st);
 }
 
 fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err)
@@ -694,4 +809,5 @@ void fs_print_help(FILE *out)
             "                        a warning is printed)\n",
             fs_min_response_pdu());
     fputs(HELP_TAIL, out);
+    fputs(HELP_IDENTITY, out);
 }

@@ -29,6 +29,14 @@ typedef enum fs_model {
     FS_MODEL_UPS,         /* -U */
 } fs_model;
 
+/* --user-response: not given, given (a positive response requested; a
+ * missing one is a warning), or =required (a missing one fails). */
+typedef enum fs_user_response {
+    FS_USER_RESPONSE_NONE = 0,
+    FS_USER_RESPONSE_REQUESTED,
+    FS_USER_RESPONSE_REQUIRED,
+} fs_user_response;
+
 typedef struct fs_options {
     const char *addr;
     long port;
@@ -46,6 +54,11 @@ typedef struct fs_options {
     bool write;
     const char *output_dir; /* --output-directory or NULL (the working directory) */
     bool relational_query, dt_matching, fuzzy_names, timezone_adj, enhanced_conversion;
+    /* User Identity Negotiation (ours, PS3.7 D.3.3.7): at most one of user,
+     * kerberos_file, saml_file, jwt, jwt_file; password/password_file only
+     * with user. Files are read by findscu_identity.c. */
+    const char *user, *password, *password_file, *kerberos_file, *saml_file, *jwt, *jwt_file;
+    fs_user_response user_response;
 } fs_options;
 
 typedef enum fs_parse_result {
