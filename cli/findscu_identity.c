@@ -16,9 +16,9 @@
 
 /* What to drop from the end of a file's contents. */
 typedef enum trim {
-    TRIM_NONE,    /* Kerberos tickets (binary), SAML assertions: byte for byte */
-    TRIM_LINE,    /* a password file: the first line, without its end */
-    TRIM_SPACE,   /* a JWT file: a token has no white space */
+    TRIM_NONE,  /* Kerberos tickets (binary), SAML assertions: byte for byte */
+    TRIM_LINE,  /* a password file: the first line, without its end */
+    TRIM_SPACE, /* a JWT file: a token has no white space */
 } trim;
 
 static size_t trimmed(const uint8_t *p, size_t n, trim how)
@@ -30,8 +30,8 @@ static size_t trimmed(const uint8_t *p, size_t n, trim how)
         if (n > 0 && p[n - 1] == '\r')
             n--;
     } else if (how == TRIM_SPACE) {
-        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\n' || p[n - 1] == '\r' ||
-                         p[n - 1] == '\t'))
+        while (n > 0 &&
+               (p[n - 1] == ' ' || p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == '\t'))
             n--;
     }
     return n;
@@ -68,7 +68,8 @@ static int read_field(const char *path, const char *what, trim how, uint8_t **ou
     n = trimmed(b, n, how);
     if (n == 0 || n > FIELD_MAX) {
         FS_ERROR("%s: '%s' %s", what, path,
-                 n == 0 ? "is empty" : "holds more than the 65535 bytes a user identity field takes");
+                 n == 0 ? "is empty"
+                        : "holds more than the 65535 bytes a user identity field takes");
         wipe_free(b);
         return -1;
     }
@@ -102,7 +103,9 @@ static int load_primary(const fs_options *o, fs_identity *id)
         u->type = DQ_USER_IDENTITY_JWT;
         return from_arg(o->jwt, "--jwt", &u->primary, &u->primary_len);
     }
-    const char *path = o->kerberos_file ? o->kerberos_file : o->saml_file ? o->saml_file : o->jwt_file;
+    const char *path = o->kerberos_file ? o->kerberos_file
+                       : o->saml_file   ? o->saml_file
+                                        : o->jwt_file;
     const char *what = o->kerberos_file ? "--kerberos" : o->saml_file ? "--saml" : "--jwt-file";
     u->type = o->kerberos_file ? DQ_USER_IDENTITY_KERBEROS
               : o->saml_file   ? DQ_USER_IDENTITY_SAML
