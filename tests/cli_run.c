@@ -43,7 +43,7 @@ double mono_now(void)
  * after a second text when sigint_again is not NULL). When watch is not
  * NULL, r->seen_at records when stderr first contained it. */
 void run_findscu_watch(result *r, const char *const *args, const char *sigint_after,
-                              const char *sigint_again, const char *watch)
+                       const char *sigint_again, const char *watch)
 {
     memset(r, 0, sizeof *r);
     cr_assert_not_null(dq_test_tmp_template(r->dir, sizeof r->dir, "dq-cli-e2e"));
@@ -104,7 +104,7 @@ void run_findscu_watch(result *r, const char *const *args, const char *sigint_af
 }
 
 void run_findscu(result *r, const char *const *args, const char *sigint_after,
-                        const char *sigint_again)
+                 const char *sigint_again)
 {
     run_findscu_watch(r, args, sigint_after, sigint_again, NULL);
 }
@@ -160,8 +160,8 @@ const char *get(const peer *p, const char *key, int nth)
  * (SIGINTs and watch as run_findscu_watch), the peer finished. *took:
  * findscu's wall time. */
 void converse_watch(peer *p, result *r, const char *script, const char *const *args,
-                           const char *sigint_after, const char *sigint_again, const char *watch,
-                           double *took)
+                    const char *sigint_after, const char *sigint_again, const char *watch,
+                    double *took)
 {
     peer_start(p, script);
     const char *argv[64];
@@ -179,7 +179,7 @@ void converse_watch(peer *p, result *r, const char *script, const char *const *a
 }
 
 void converse(peer *p, result *r, const char *script, const char *const *args,
-                     const char *sigint_after, const char *sigint_again, double *took)
+              const char *sigint_after, const char *sigint_again, double *took)
 {
     converse_watch(p, r, script, args, sigint_after, sigint_again, NULL, took);
 }
@@ -192,4 +192,3 @@ void simple(peer *p, result *r, const char *extra_script, const char *const *arg
              extra_script ? extra_script : "");
     converse(p, r, script, args, NULL, NULL, NULL);
 }
-

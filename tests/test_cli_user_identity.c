@@ -90,22 +90,52 @@ Test(cli_user_identity, sub_item_bytes_for_each_type)
     } cases[] = {
         /* type 1, no response requested: "alice", an empty secondary field */
         {{"-k", "PatientName=", "--user", "alice", NULL},
-         "5800000b" "01" "00" "0005" "616c696365" "0000"},
+         "5800000b"
+         "01"
+         "00"
+         "0005"
+         "616c696365"
+         "0000"},
         /* type 2, response requested: "alice" and passcode "s3cret" */
-        {{"-k", "PatientName=", "--user", "alice", "--password", "s3cret", "--user-response",
-          NULL},
-         "58000011" "02" "01" "0005" "616c696365" "0006" "733363726574"},
+        {{"-k", "PatientName=", "--user", "alice", "--password", "s3cret", "--user-response", NULL},
+         "58000011"
+         "02"
+         "01"
+         "0005"
+         "616c696365"
+         "0006"
+         "733363726574"},
         /* type 3: the ticket's five bytes */
         {{"-k", "PatientName=", "--kerberos", krb, NULL},
-         "5800000b" "03" "00" "0005" "6003020105" "0000"},
+         "5800000b"
+         "03"
+         "00"
+         "0005"
+         "6003020105"
+         "0000"},
         /* type 4: "<a/>\n" */
         {{"-k", "PatientName=", "--saml", saml, "--user-response", NULL},
-         "5800000b" "04" "01" "0005" "3c612f3e0a" "0000"},
+         "5800000b"
+         "04"
+         "01"
+         "0005"
+         "3c612f3e0a"
+         "0000"},
         /* type 5: "e30.e30.x", on the command line and from the file */
         {{"-k", "PatientName=", "--jwt", "e30.e30.x", NULL},
-         "5800000f" "05" "00" "0009" "6533302e6533302e78" "0000"},
+         "5800000f"
+         "05"
+         "00"
+         "0009"
+         "6533302e6533302e78"
+         "0000"},
         {{"-k", "PatientName=", "--jwt-file", jwt, NULL},
-         "5800000f" "05" "00" "0009" "6533302e6533302e78" "0000"},
+         "5800000f"
+         "05"
+         "00"
+         "0009"
+         "6533302e6533302e78"
+         "0000"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         peer p;
@@ -135,7 +165,15 @@ Test(cli_user_identity, password_never_logged)
     peer p;
     result r;
     const char *a1[] = {"-d", "-k", "PatientName=", "--user", "bob", "--password-file", pw, NULL};
-    expect_sub_item(a1, "5800000b" "02" "00" "0003" "626f62" "0002" "7077", &p, &r);
+    expect_sub_item(a1,
+                    "5800000b"
+                    "02"
+                    "00"
+                    "0003"
+                    "626f62"
+                    "0002"
+                    "7077",
+                    &p, &r);
     cr_expect(strstr(r.err, "D: Requested User Identity Negotiation:\n"
                             "D:   Authentication Mode: 2 - Username as a string in UTF-8 and "
                             "passcode\n"
@@ -147,8 +185,8 @@ Test(cli_user_identity, password_never_logged)
     result_free(&r);
     peer_free(&p);
 
-    const char *a2[] = {"-d", "-k", "PatientName=", "--user", "alice", "--password", "s3cret",
-                        NULL};
+    const char *a2[] = {"-d",    "-k",         "PatientName=", "--user",
+                        "alice", "--password", "s3cret",       NULL};
     simple(&p, &r, NULL, a2);
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(strstr(r.err, "D:   Password (not dumped) length: 6\n"), "%s", r.err);
@@ -187,8 +225,7 @@ Test(cli_user_identity, response_parsed_and_shown)
     peer_free(&p);
 
     /* an empty response (a username's, PS3.7 D.3.3.7.2) confirms as well */
-    const char *req[] = {"-k", "PatientName=", "--user", "alice", "--user-response=required",
-                         NULL};
+    const char *req[] = {"-k", "PatientName=", "--user", "alice", "--user-response=required", NULL};
     simple(&p, &r, "set userid-ac 0000\n", req);
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect(strstr(r.err, "I: Find SCP Result: 0x0000 (Success)\n"), "%s", r.err);
@@ -223,8 +260,8 @@ Test(cli_user_identity, missing_response)
     result_free(&r);
     peer_free(&p);
 
-    const char *required[] = {"-k", "PatientName=", "--user", "alice",
-                              "--user-response=required", NULL};
+    const char *required[] = {"-k", "PatientName=", "--user", "alice", "--user-response=required",
+                              NULL};
     converse(&p, &r, "accept\nwait-close\n", required, NULL, NULL, NULL);
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect_str_eq(r.err, "I: Requesting Association\n"
@@ -277,8 +314,8 @@ Test(cli_user_identity, unusable_files)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         result r;
-        const char *args[] = {"127.0.0.1", "9", "-k", "PatientName=", cases[i].opt, cases[i].path,
-                              NULL};
+        const char *args[] = {
+            "127.0.0.1", "9", "-k", "PatientName=", cases[i].opt, cases[i].path, NULL};
         run_findscu(&r, args, NULL, NULL);
         cr_expect_eq(r.status, 1, "%s", r.err);
         char want[512];
