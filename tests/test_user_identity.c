@@ -197,9 +197,9 @@ Test(user_identity, response_accessor_and_required)
     dq_error e;
     char *rec;
     /* confirmed: the server response is the caller's */
-    cr_assert_eq(request("set userid-ac 0003616263\naccept\nrelease\nwait-close\n", &u, &a, &e,
-                         &rec),
-                 0, "%s", e.message);
+    cr_assert_eq(
+        request("set userid-ac 0003616263\naccept\nrelease\nwait-close\n", &u, &a, &e, &rec), 0,
+        "%s", e.message);
     const uint8_t *resp;
     size_t len;
     cr_assert(dq_assoc_user_identity_response(a, &resp, &len));
@@ -207,8 +207,10 @@ Test(user_identity, response_accessor_and_required)
     cr_assert_eq(memcmp(resp, "abc", 3), 0);
     char v[256];
     /* PS3.7 Table D.3-14: type 1, response requested, "alice", no passcode */
-    cr_assert_str_eq(dq_test_scp_get(rec, "user_item_58", 0, v, sizeof v),
-                     "0101" "0005" "616c696365" "0000");
+    cr_assert_str_eq(dq_test_scp_get(rec, "user_item_58", 0, v, sizeof v), "0101"
+                                                                           "0005"
+                                                                           "616c696365"
+                                                                           "0000");
     dq_assoc_free(a);
     free(rec);
 
@@ -225,8 +227,10 @@ Test(user_identity, response_accessor_and_required)
     cr_assert_not(dq_assoc_user_identity_response(a, &resp, &len));
     cr_assert_null(resp);
     cr_assert_eq(len, 0);
-    cr_assert_str_eq(dq_test_scp_get(rec, "user_item_58", 0, v, sizeof v),
-                     "0101" "0005" "616c696365" "0000");
+    cr_assert_str_eq(dq_test_scp_get(rec, "user_item_58", 0, v, sizeof v), "0101"
+                                                                           "0005"
+                                                                           "616c696365"
+                                                                           "0000");
     dq_assoc_free(a);
     free(rec);
 }
