@@ -69,7 +69,7 @@ static void ext_neg_lines(const dq_pdu_user_info *ui, const char *title)
 static void user_identity_rq_lines(const dq_pdu_user_info *ui)
 {
     if (!ui->has_user_identity) {
-        user_identity_rq_lines(ui);
+        FS_DEBUG("Requested User Identity Negotiation: None");
         return;
     }
     const dq_pdu_user_identity *u = &ui->user_identity;
@@ -90,7 +90,7 @@ static void user_identity_rq_lines(const dq_pdu_user_info *ui)
 static void user_identity_ac_lines(const dq_pdu_user_info *ui)
 {
     if (!ui->has_user_identity) {
-        user_identity_ac_lines(ui);
+        FS_DEBUG("User Identity Negotiation Response: None");
         return;
     }
     FS_DEBUG("User Identity Negotiation Response: Yes");

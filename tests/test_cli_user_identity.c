@@ -253,10 +253,24 @@ Test(cli_user_identity, missing_response)
     result_free(&r);
     peer_free(&p);
 
-    const char *plain[] = {"-k", "PatientName=", "--user", "alice", NULL};
+    const char *plain[] = {"-d", "-k", "PatientName=", "--user", "alice", NULL};
     simple(&p, &r, NULL, plain);
     cr_expect_eq(r.status, 0, "%s", r.err);
     cr_expect_null(strstr(r.err, "W: "), "%s", r.err);
+    cr_expect(strstr(r.err, "D: Accepted Asynchronous Operations Window Negotiation: None\n"
+                            "D: User Identity Negotiation Response: None\n"),
+              "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+
+    /* no identity at all: pynetdicom's two "None" lines */
+    const char *no_identity[] = {"-d", "-k", "PatientName=", NULL};
+    simple(&p, &r, NULL, no_identity);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.err, "D: Requested Asynchronous Operations Window Negotiation: None\n"
+                            "D: Requested User Identity Negotiation: None\n"),
+              "%s", r.err);
+    cr_expect(strstr(r.err, "D: User Identity Negotiation Response: None\n"), "%s", r.err);
     result_free(&r);
     peer_free(&p);
 
