@@ -84,58 +84,27 @@ Test(cli_user_identity, sub_item_bytes_for_each_type)
     const char *saml = file_with(&f, "assertion.xml", "<a/>\n", 5);
     /* a JWT file loses its line end: a token has no white space */
     const char *jwt = file_with(&f, "token", "e30.e30.x\n", 10);
+    /* Each: 58H 00H, Item-length, type, Positive-response-requested,
+     * Primary-field-length, primary field, Secondary-field-length,
+     * secondary field (hex, fields separated in the comment). */
     const struct {
         const char *a[8];
         const char *want;
     } cases[] = {
-        /* type 1, no response requested: "alice", an empty secondary field */
-        {{"-k", "PatientName=", "--user", "alice", NULL},
-         "5800000b"
-         "01"
-         "00"
-         "0005"
-         "616c696365"
-         "0000"},
-        /* type 2, response requested: "alice" and passcode "s3cret" */
+        /* 5800 000b | 01 | 00 | 0005 "alice" | 0000 */
+        {{"-k", "PatientName=", "--user", "alice", NULL}, "5800000b01000005616c6963650000"},
+        /* 5800 0011 | 02 | 01 | 0005 "alice" | 0006 "s3cret" */
         {{"-k", "PatientName=", "--user", "alice", "--password", "s3cret", "--user-response", NULL},
-         "58000011"
-         "02"
-         "01"
-         "0005"
-         "616c696365"
-         "0006"
-         "733363726574"},
-        /* type 3: the ticket's five bytes */
-        {{"-k", "PatientName=", "--kerberos", krb, NULL},
-         "5800000b"
-         "03"
-         "00"
-         "0005"
-         "6003020105"
-         "0000"},
-        /* type 4: "<a/>\n" */
+         "5800001102010005616c6963650006733363726574"},
+        /* 5800 000b | 03 | 00 | 0005 the ticket's five bytes | 0000 */
+        {{"-k", "PatientName=", "--kerberos", krb, NULL}, "5800000b0300000560030201050000"},
+        /* 5800 000b | 04 | 01 | 0005 "<a/>\n" | 0000 */
         {{"-k", "PatientName=", "--saml", saml, "--user-response", NULL},
-         "5800000b"
-         "04"
-         "01"
-         "0005"
-         "3c612f3e0a"
-         "0000"},
-        /* type 5: "e30.e30.x", on the command line and from the file */
+         "5800000b040100053c612f3e0a0000"},
+        /* 5800 000f | 05 | 00 | 0009 "e30.e30.x" | 0000, from argv and from the file */
         {{"-k", "PatientName=", "--jwt", "e30.e30.x", NULL},
-         "5800000f"
-         "05"
-         "00"
-         "0009"
-         "6533302e6533302e78"
-         "0000"},
-        {{"-k", "PatientName=", "--jwt-file", jwt, NULL},
-         "5800000f"
-         "05"
-         "00"
-         "0009"
-         "6533302e6533302e78"
-         "0000"},
+         "5800000f050000096533302e6533302e780000"},
+        {{"-k", "PatientName=", "--jwt-file", jwt, NULL}, "5800000f050000096533302e6533302e780000"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         peer p;
@@ -155,6 +124,22 @@ Test(cli_user_identity, sub_item_bytes_for_each_type)
     files_free(&f);
 }
 
+/* A query the peer answers with success: findscu must exit 0 and report
+ * it. Returns findscu's stderr (free it). */
+static char *query_ok(const char *extra_script, const char *const *args)
+{
+    peer p;
+    result r;
+    simple(&p, &r, extra_script, args);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.err, "I: Find SCP Result: 0x0000 (Success)\n"), "%s", r.err);
+    char *err = r.err;
+    r.err = NULL;
+    result_free(&r);
+    peer_free(&p);
+    return err;
+}
+
 /* The passcode's first line only; at -d neither the password nor its bytes
  * appear in any line, only its length. */
 Test(cli_user_identity, password_never_logged)
@@ -165,15 +150,8 @@ Test(cli_user_identity, password_never_logged)
     peer p;
     result r;
     const char *a1[] = {"-d", "-k", "PatientName=", "--user", "bob", "--password-file", pw, NULL};
-    expect_sub_item(a1,
-                    "5800000b"
-                    "02"
-                    "00"
-                    "0003"
-                    "626f62"
-                    "0002"
-                    "7077",
-                    &p, &r);
+    /* 58H 00H length 000b, type 02, no response 00, "bob", passcode "pw" */
+    expect_sub_item(a1, "5800000b02000003626f6200027077", &p, &r);
     cr_expect(strstr(r.err, "D: Requested User Identity Negotiation:\n"
                             "D:   Authentication Mode: 2 - Username as a string in UTF-8 and "
                             "passcode\n"
@@ -187,24 +165,20 @@ Test(cli_user_identity, password_never_logged)
 
     const char *a2[] = {"-d",    "-k",         "PatientName=", "--user",
                         "alice", "--password", "s3cret",       NULL};
-    simple(&p, &r, NULL, a2);
-    cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect(strstr(r.err, "D:   Password (not dumped) length: 6\n"), "%s", r.err);
-    cr_expect_null(strstr(r.err, "s3cret"), "password in stderr");
-    cr_expect_null(strstr(r.err, "733363726574"), "password bytes in stderr");
-    cr_expect_null(strstr(r.out, "s3cret"));
-    result_free(&r);
-    peer_free(&p);
+    char *err = query_ok(NULL, a2);
+    cr_expect(strstr(err, "D:   Password (not dumped) length: 6\n"), "%s", err);
+    cr_expect_null(strstr(err, "s3cret"), "password in stderr");
+    cr_expect_null(strstr(err, "733363726574"), "password bytes in stderr");
+    free(err);
 
     /* tokens and tickets: their length only */
     const char *a3[] = {"-d", "-k", "PatientName=", "--jwt", "e30.e30.sig", NULL};
-    simple(&p, &r, NULL, a3);
-    cr_expect(strstr(r.err, "D:   Authentication Mode: 5 - JSON Web Token (JWT)\n"
-                            "D:   JSON Web Token (JWT) (not dumped) length: 11\n"),
-              "%s", r.err);
-    cr_expect_null(strstr(r.err, "e30.e30.sig"));
-    result_free(&r);
-    peer_free(&p);
+    err = query_ok(NULL, a3);
+    cr_expect(strstr(err, "D:   Authentication Mode: 5 - JSON Web Token (JWT)\n"
+                          "D:   JSON Web Token (JWT) (not dumped) length: 11\n"),
+              "%s", err);
+    cr_expect_null(strstr(err, "e30.e30.sig"));
+    free(err);
     files_free(&f);
 }
 
@@ -212,25 +186,17 @@ Test(cli_user_identity, password_never_logged)
  * Server-response. Shown at -d (its length); no warning. */
 Test(cli_user_identity, response_parsed_and_shown)
 {
-    peer p;
-    result r;
     const char *args[] = {"-d", "-k", "PatientName=", "--user", "alice", "--user-response", NULL};
-    simple(&p, &r, "set userid-ac 0003414243\n", args);
-    cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect(strstr(r.err, "D: User Identity Negotiation Response: Yes\n"
-                            "D:   Server Response (not dumped) length: 3\n"),
-              "%s", r.err);
-    cr_expect_null(strstr(r.err, "W: "), "%s", r.err);
-    result_free(&r);
-    peer_free(&p);
+    char *err = query_ok("set userid-ac 0003414243\n", args);
+    cr_expect(strstr(err, "D: User Identity Negotiation Response: Yes\n"
+                          "D:   Server Response (not dumped) length: 3\n"),
+              "%s", err);
+    cr_expect_null(strstr(err, "W: "), "%s", err);
+    free(err);
 
     /* an empty response (a username's, PS3.7 D.3.3.7.2) confirms as well */
     const char *req[] = {"-k", "PatientName=", "--user", "alice", "--user-response=required", NULL};
-    simple(&p, &r, "set userid-ac 0000\n", req);
-    cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect(strstr(r.err, "I: Find SCP Result: 0x0000 (Success)\n"), "%s", r.err);
-    result_free(&r);
-    peer_free(&p);
+    free(query_ok("set userid-ac 0000\n", req));
 }
 
 /* No response: a warning with --user-response (the standard lets an
@@ -238,42 +204,35 @@ Test(cli_user_identity, response_parsed_and_shown)
  * failed association with =required, nothing without either. */
 Test(cli_user_identity, missing_response)
 {
-    peer p;
-    result r;
     const char *asked[] = {"-k", "PatientName=", "--user", "alice", "--user-response", NULL};
-    simple(&p, &r, NULL, asked);
-    cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect(strstr(r.err, "I: Requesting Association\n"
-                            "W: The peer did not confirm the user identity: no User Identity "
-                            "response in the A-ASSOCIATE-AC (it may not support user identity "
-                            "negotiation)\n"
-                            "I: Association Accepted\n"),
-              "%s", r.err);
-    cr_expect(strstr(r.err, "I: Find SCP Result: 0x0000 (Success)\n"), "%s", r.err);
-    result_free(&r);
-    peer_free(&p);
+    char *err = query_ok(NULL, asked);
+    cr_expect(strstr(err, "I: Requesting Association\n"
+                          "W: The peer did not confirm the user identity: no User Identity "
+                          "response in the A-ASSOCIATE-AC (it may not support user identity "
+                          "negotiation)\n"
+                          "I: Association Accepted\n"),
+              "%s", err);
+    free(err);
 
     const char *plain[] = {"-d", "-k", "PatientName=", "--user", "alice", NULL};
-    simple(&p, &r, NULL, plain);
-    cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect_null(strstr(r.err, "W: "), "%s", r.err);
-    cr_expect(strstr(r.err, "D: Accepted Asynchronous Operations Window Negotiation: None\n"
-                            "D: User Identity Negotiation Response: None\n"),
-              "%s", r.err);
-    result_free(&r);
-    peer_free(&p);
+    err = query_ok(NULL, plain);
+    cr_expect_null(strstr(err, "W: "), "%s", err);
+    cr_expect(strstr(err, "D: Accepted Asynchronous Operations Window Negotiation: None\n"
+                          "D: User Identity Negotiation Response: None\n"),
+              "%s", err);
+    free(err);
 
     /* no identity at all: pynetdicom's two "None" lines */
     const char *no_identity[] = {"-d", "-k", "PatientName=", NULL};
-    simple(&p, &r, NULL, no_identity);
-    cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect(strstr(r.err, "D: Requested Asynchronous Operations Window Negotiation: None\n"
-                            "D: Requested User Identity Negotiation: None\n"),
-              "%s", r.err);
-    cr_expect(strstr(r.err, "D: User Identity Negotiation Response: None\n"), "%s", r.err);
-    result_free(&r);
-    peer_free(&p);
+    err = query_ok(NULL, no_identity);
+    cr_expect(strstr(err, "D: Requested Asynchronous Operations Window Negotiation: None\n"
+                          "D: Requested User Identity Negotiation: None\n"),
+              "%s", err);
+    cr_expect(strstr(err, "D: User Identity Negotiation Response: None\n"), "%s", err);
+    free(err);
 
+    peer p;
+    result r;
     const char *required[] = {"-k", "PatientName=", "--user", "alice", "--user-response=required",
                               NULL};
     converse(&p, &r, "accept\nwait-close\n", required, NULL, NULL, NULL);

@@ -559,6 +559,19 @@ static dq_pdu_user_identity *ui_identity_slot(const ui_sub *x, dq_pdu_user_info 
     return &ui->user_identity;
 }
 
+/* One length-prefixed field of the User Identity sub-item at *o, moved past it. */
+static int identity_field(const ui_sub *x, size_t *o, const char *what, const uint8_t **p,
+                          uint16_t *len, dq_error *err)
+{
+    const uint8_t *d;
+    size_t l;
+    if (!take16(x->s, x->size, o, &d, &l))
+        FAIL(DQ_ERR_MALFORMED, x->at, "user identity: %s runs past the item", what);
+    *p = d;
+    *len = (uint16_t)l;
+    return 0;
+}
+
 /* 58H (PS3.7 D.3.3.7.1): type, positive-response-requested, the primary
  * field, then the secondary field (the passcode of type 2; its length field
  * may be missing when empty). */
@@ -570,34 +583,20 @@ static int ui_identity_rq(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
     u->type = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_USER_IDENTITY_TYPE, x->s);
     u->positive_response_requested =
         GET(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED, x->s);
-    size_t o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET, l;
-    const uint8_t *d;
-    if (!take16(x->s, x->size, &o, &d, &l))
-        FAIL(DQ_ERR_MALFORMED, x->at, "user identity: primary field runs past the item");
-    u->primary = d;
-    u->primary_len = (uint16_t)l;
+    size_t o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET;
+    if (identity_field(x, &o, "primary field", &u->primary, &u->primary_len, err) < 0)
+        return -1;
     if (o == x->size)
         return 0;
-    if (!take16(x->s, x->size, &o, &d, &l))
-        FAIL(DQ_ERR_MALFORMED, x->at, "user identity: secondary field runs past the item");
-    u->secondary = d;
-    u->secondary_len = (uint16_t)l;
-    return 0;
+    return identity_field(x, &o, "secondary field", &u->secondary, &u->secondary_len, err);
 }
 
 /* 59H (PS3.7 D.3.3.7.2): the server response (may be empty). */
 static int ui_identity_ac(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
     dq_pdu_user_identity *u = ui_identity_slot(x, ui, err);
-    if (!u)
-        return -1;
-    size_t o = DQ_GEN_PDU_USER_IDENTITY_AC_SERVER_RESPONSE_LENGTH_OFFSET, l;
-    const uint8_t *d;
-    if (!take16(x->s, x->size, &o, &d, &l))
-        FAIL(DQ_ERR_MALFORMED, x->at, "user identity: server response runs past the item");
-    u->primary = d;
-    u->primary_len = (uint16_t)l;
-    return 0;
+    size_t o = DQ_GEN_PDU_USER_IDENTITY_AC_SERVER_RESPONSE_LENGTH_OFFSET;
+    return u ? identity_field(x, &o, "server response", &u->primary, &u->primary_len, err) : -1;
 }
 
 /* The sub-items this decoder reads, by item type (51H..59H): the layout each

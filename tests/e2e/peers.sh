@@ -11,15 +11,9 @@
 # dcmdump reads, rejection of an unknown called AE title, -f with a pydicom
 # sample file. Exit status: number of failures (0 = all passed).
 set -uo pipefail
-findscu=$(realpath -- "$1")
-kind=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../peers/env.sh
-source "$here/../peers/env.sh"
-
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+# shellcheck source=common.sh
+source "$here/common.sh"
 
 dq_peers_require findscu dcmdump "$DQ_PYTHON" || exit 1
 [ -x "$findscu" ] || { echo "no findscu at $findscu"; exit 1; }

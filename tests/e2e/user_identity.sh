@@ -13,15 +13,9 @@
 # here are to be revised, not the peer.
 # Exit status: number of failures.
 set -uo pipefail
-findscu=$(realpath -- "$1")
-kind=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../peers/env.sh
-source "$here/../peers/env.sh"
-
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+# shellcheck source=common.sh
+source "$here/common.sh"
 
 dq_peers__tmp || exit 1
 work=$DQ_PEERS_TMP/e2e-user-identity-$kind
