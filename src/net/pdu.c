@@ -611,36 +611,33 @@ typedef struct ui_kind {
 } ui_kind;
 
 #define UI_FIRST DQ_PDU_ITEM_MAX_LENGTH
-#define UI_KIND(type) [(type)-UI_FIRST]
+/* A row: a sub-item with an RQ and an AC layout (DQ_GEN_PDU_L_<L>_RQ/_AC),
+ * or one layout L for both directions (UI_ONLY: a reader per direction,
+ * UI_ONE: the same). */
+#define UI_TWINS(type, what, L, rq_reader, ac_reader) \
+    [(type)-UI_FIRST] = {what, DQ_GEN_PDU_L_##L##_RQ, DQ_GEN_PDU_L_##L##_AC, rq_reader, ac_reader}
+#define UI_ONLY(type, what, L, rq_reader, ac_reader) \
+    [(type)-UI_FIRST] = {what, DQ_GEN_PDU_L_##L, DQ_GEN_PDU_L_##L, rq_reader, ac_reader}
+#define UI_ONE(type, what, L, reader) UI_ONLY(type, what, L, reader, reader)
 static const ui_kind UI_KINDS[] = {
-    UI_KIND(DQ_PDU_ITEM_MAX_LENGTH) = {"maximum length", DQ_GEN_PDU_L_MAX_LENGTH_RQ,
-                                       DQ_GEN_PDU_L_MAX_LENGTH_AC, ui_max_length, ui_max_length},
-    UI_KIND(DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID) = {"implementation class UID",
-                                                     DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
-                                                     DQ_GEN_PDU_L_IMPL_CLASS_UID_AC,
-                                                     ui_impl_class_uid, ui_impl_class_uid},
-    UI_KIND(DQ_PDU_ITEM_ASYNC_OPS_WINDOW) = {"asynchronous operations window",
-                                             DQ_GEN_PDU_L_ASYNC_OPS_RQ, DQ_GEN_PDU_L_ASYNC_OPS_AC,
-                                             ui_async_ops, ui_async_ops},
-    UI_KIND(DQ_PDU_ITEM_ROLE_SELECTION) = {"role selection", DQ_GEN_PDU_L_ROLE_RQ,
-                                           DQ_GEN_PDU_L_ROLE_AC, ui_role, ui_role},
-    UI_KIND(DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME) = {"implementation version name",
-                                                        DQ_GEN_PDU_L_IMPL_VERSION_RQ,
-                                                        DQ_GEN_PDU_L_IMPL_VERSION_AC,
-                                                        ui_impl_version, ui_impl_version},
-    UI_KIND(DQ_PDU_ITEM_SOP_EXT_NEG) = {"SOP class extended negotiation", DQ_GEN_PDU_L_EXT_NEG,
-                                        DQ_GEN_PDU_L_EXT_NEG, ui_ext_neg, ui_ext_neg},
-    UI_KIND(DQ_PDU_ITEM_SOP_COMMON_EXT_NEG) = {"SOP class common extended negotiation",
-                                               DQ_GEN_PDU_L_COMMON_EXT_NEG,
-                                               DQ_GEN_PDU_L_COMMON_EXT_NEG, ui_common_ext_neg,
-                                               ui_common_ext_neg},
-    UI_KIND(DQ_PDU_ITEM_USER_IDENTITY_RQ) = {"user identity", DQ_GEN_PDU_L_USER_IDENTITY_RQ,
-                                             DQ_GEN_PDU_L_USER_IDENTITY_RQ, ui_identity_rq, NULL},
-    UI_KIND(DQ_PDU_ITEM_USER_IDENTITY_AC) = {"user identity", DQ_GEN_PDU_L_USER_IDENTITY_AC,
-                                             DQ_GEN_PDU_L_USER_IDENTITY_AC, NULL, ui_identity_ac},
+    UI_TWINS(DQ_PDU_ITEM_MAX_LENGTH, "maximum length", MAX_LENGTH, ui_max_length, ui_max_length),
+    UI_TWINS(DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID, "implementation class UID", IMPL_CLASS_UID,
+             ui_impl_class_uid, ui_impl_class_uid),
+    UI_TWINS(DQ_PDU_ITEM_ASYNC_OPS_WINDOW, "asynchronous operations window", ASYNC_OPS,
+             ui_async_ops, ui_async_ops),
+    UI_TWINS(DQ_PDU_ITEM_ROLE_SELECTION, "role selection", ROLE, ui_role, ui_role),
+    UI_TWINS(DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME, "implementation version name", IMPL_VERSION,
+             ui_impl_version, ui_impl_version),
+    UI_ONE(DQ_PDU_ITEM_SOP_EXT_NEG, "SOP class extended negotiation", EXT_NEG, ui_ext_neg),
+    UI_ONE(DQ_PDU_ITEM_SOP_COMMON_EXT_NEG, "SOP class common extended negotiation", COMMON_EXT_NEG,
+           ui_common_ext_neg),
+    UI_ONLY(DQ_PDU_ITEM_USER_IDENTITY_RQ, "user identity", USER_IDENTITY_RQ, ui_identity_rq, NULL),
+    UI_ONLY(DQ_PDU_ITEM_USER_IDENTITY_AC, "user identity", USER_IDENTITY_AC, NULL, ui_identity_ac),
 };
 #define UI_KINDS_COUNT (sizeof UI_KINDS / sizeof UI_KINDS[0])
-#undef UI_KIND
+#undef UI_TWINS
+#undef UI_ONE
+#undef UI_ONLY
 
 /* Unknown sub-items are skipped (PS3.7 D.3.3), but still bounds-checked. */
 static int ui_unknown(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
