@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,29 +455,38 @@ static fs_parse_result add_keyword(parse_state *st, const char *val)
 
 /* ---- User Identity Negotiation options (ours, PS3.7 D.3.3.7) ---------------- */
 
-/* --user, --password[-file], --kerberos, --saml, --jwt[-file] store their
- * value (the groups keep one identity and one password); --user-response
- * takes no next word, only "=required". */
+/* Where --user, --password[-file], --kerberos, --saml and --jwt[-file]
+ * store their value (the groups keep one identity and one password). */
+static const struct {
+    enum opt_id id;
+    size_t field; /* offset of a const char * in fs_options */
+} IDENTITY_VALUES[] = {
+    {O_USER, offsetof(fs_options, user)},
+    {O_PASSWORD, offsetof(fs_options, password)},
+    {O_PASSWORD_FILE, offsetof(fs_options, password_file)},
+    {O_KERBEROS, offsetof(fs_options, kerberos_file)},
+    {O_SAML, offsetof(fs_options, saml_file)},
+    {O_JWT, offsetof(fs_options, jwt)},
+    {O_JWT_FILE, offsetof(fs_options, jwt_file)},
+};
+
+/* The identity options; --user-response takes no next word, only
+ * "=required". */
 static fs_parse_result apply_identity(parse_state *st, const opt_def *d, const char *name,
                                       const char *val)
 {
     fs_options *o = st->o;
-    switch (d->id) {
-    case O_USER: o->user = val; break;
-    case O_PASSWORD: o->password = val; break;
-    case O_PASSWORD_FILE: o->password_file = val; break;
-    case O_KERBEROS: o->kerberos_file = val; break;
-    case O_SAML: o->saml_file = val; break;
-    case O_JWT: o->jwt = val; break;
-    case O_JWT_FILE: o->jwt_file = val; break;
-    case O_USER_RESPONSE:
-        if (val && strcmp(val, "required") != 0)
-            return usage_error(
-                st->err, "argument %s: invalid choice: '%s' (choose from 'required')", name, val);
-        o->user_response = val ? FS_USER_RESPONSE_REQUIRED : FS_USER_RESPONSE_REQUESTED;
-        break;
-    default: break;
+    for (size_t i = 0; i < sizeof IDENTITY_VALUES / sizeof IDENTITY_VALUES[0]; i++) {
+        if (IDENTITY_VALUES[i].id == d->id) {
+            const char **field = (const char **)(void *)((char *)o + IDENTITY_VALUES[i].field);
+            *field = val;
+            return FS_PARSE_OK;
+        }
     }
+    if (val && strcmp(val, "required") != 0)
+        return usage_error(st->err, "argument %s: invalid choice: '%s' (choose from 'required')",
+                           name, val);
+    o->user_response = val ? FS_USER_RESPONSE_REQUIRED : FS_USER_RESPONSE_REQUESTED;
     return FS_PARSE_OK;
 }
 
