@@ -91,6 +91,26 @@ static int from_arg(const char *v, const char *what, const uint8_t **p, size_t *
     return 0;
 }
 
+/* A secret given on the command line (--password, --jwt): copied into a
+ * buffer of ours, and the argv text overwritten so that ps and
+ * /proc/PID/cmdline no longer show it (argv strings are the program's to
+ * change; fs_options points into them). */
+static int secret_from_arg(const char *v, const char *what, uint8_t **buf, const uint8_t **p,
+                           size_t *len)
+{
+    if (from_arg(v, what, p, len) < 0)
+        return -1;
+    *buf = malloc(FILE_CAP);
+    if (!*buf) {
+        FS_ERROR("%s: out of memory", what);
+        return -1;
+    }
+    memcpy(*buf, v, *len);
+    memset((char *)v, 'x', *len);
+    *p = *buf;
+    return 0;
+}
+
 /* The primary field: --user, --kerberos, --saml, --jwt or --jwt-file. */
 static int load_primary(const fs_options *o, fs_identity *id)
 {
@@ -101,7 +121,7 @@ static int load_primary(const fs_options *o, fs_identity *id)
     }
     if (o->jwt) {
         u->type = DQ_USER_IDENTITY_JWT;
-        return from_arg(o->jwt, "--jwt", &u->primary, &u->primary_len);
+        return secret_from_arg(o->jwt, "--jwt", &id->primary_buf, &u->primary, &u->primary_len);
     }
     const char *path = o->kerberos_file ? o->kerberos_file
                        : o->saml_file   ? o->saml_file
@@ -126,7 +146,8 @@ static int load_secondary(const fs_options *o, fs_identity *id)
         return 0;
     u->type = DQ_USER_IDENTITY_USERNAME_PASSCODE;
     if (o->password)
-        return from_arg(o->password, "--password", &u->secondary, &u->secondary_len);
+        return secret_from_arg(o->password, "--password", &id->secondary_buf, &u->secondary,
+                               &u->secondary_len);
     if (read_field(o->password_file, "--password-file", TRIM_LINE, &id->secondary_buf,
                    &id->secondary_size) < 0)
         return -1;

@@ -5,8 +5,9 @@
  * --password-file, --kerberos, --saml and --jwt-file read a file before any
  * network traffic (the password file's first line; a JWT file without
  * surrounding white space; Kerberos tickets and SAML assertions byte for
- * byte). Secrets read from files are wiped when freed. Nothing here logs a
- * passcode or token: fs_identity_describe() gives their lengths only. */
+ * byte). --password and --jwt are copied and their argv text overwritten
+ * (ps no longer shows them). Every buffer is wiped when freed. Nothing here
+ * logs a passcode or token. */
 #ifndef FINDSCU_IDENTITY_H
 #define FINDSCU_IDENTITY_H
 
@@ -21,7 +22,7 @@
 typedef struct fs_identity {
     bool present;               /* an identity option was given */
     dq_assoc_user_identity uid; /* what the association sends */
-    uint8_t *primary_buf;       /* file contents, owned (NULL: from argv) */
+    uint8_t *primary_buf;       /* file contents or a copied secret, owned (NULL: argv) */
     size_t primary_size;        /* bytes used */
     uint8_t *secondary_buf;
     size_t secondary_size;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "findscu_args.h"
+#include "findscu_identity.h"
 
 typedef struct parsed {
     fs_parse_result r;
@@ -227,6 +228,38 @@ Test(findscu_args, user_identity)
     p = parse("-h", NULL);
     cr_assert(strstr(p->out, "User Identity Options"), "%s", p->out);
     cr_assert(strstr(p->out, "  --user-response[=required]\n"), "%s", p->out);
+}
+
+/* --password and --jwt leave argv (ps shows it) once copied. */
+Test(findscu_args, secrets_leave_argv)
+{
+    char pw[] = "s3cret", token[] = "e30.e30.x";
+    fs_options o;
+    memset(&o, 0, sizeof o);
+    o.user = "alice";
+    o.password = pw;
+    fs_identity id;
+    cr_assert_eq(fs_identity_load(&o, &id), 0);
+    cr_assert_str_eq(pw, "xxxxxx");
+    const dq_assoc_user_identity *u = fs_identity_get(&id);
+    cr_assert_not_null(u);
+    cr_assert_eq(u->type, DQ_USER_IDENTITY_USERNAME_PASSCODE);
+    cr_assert_eq(u->secondary_len, 6);
+    cr_assert_eq(memcmp(u->secondary, "s3cret", 6), 0);
+    cr_assert_eq(u->primary_len, 5);
+    fs_identity_free(&id);
+    cr_assert_null(fs_identity_get(&id));
+
+    memset(&o, 0, sizeof o);
+    o.jwt = token;
+    o.user_response = FS_USER_RESPONSE_REQUIRED;
+    cr_assert_eq(fs_identity_load(&o, &id), 0);
+    cr_assert_str_eq(token, "xxxxxxxxx");
+    u = fs_identity_get(&id);
+    cr_assert_eq(u->type, DQ_USER_IDENTITY_JWT);
+    cr_assert_eq(u->response, DQ_USER_RESPONSE_REQUIRED);
+    cr_assert_eq(memcmp(u->primary, "e30.e30.x", 9), 0);
+    fs_identity_free(&id);
 }
 
 Test(findscu_args, usage_errors)

@@ -74,8 +74,11 @@ typedef struct dq_assoc_ext_neg {
  * sent as the User Identity sub-item (58H) of the A-ASSOCIATE-RQ. An
  * acceptor may ignore it, accept and answer with a User Identity sub-item
  * (59H) when a positive response was requested, or reject the association
- * (rejected-permanent, source 2: PS3.7 D.3.3.7.3). Nothing here is logged or
- * kept beyond the encoded A-ASSOCIATE-RQ. */
+ * (rejected-permanent, source 2: PS3.7 D.3.3.7.3). The library logs
+ * nothing; the fields are copied into the encoded A-ASSOCIATE-RQ only, which
+ * dq_assoc_free() wipes. Its bytes reach the caller in the REQUESTING and
+ * PDU_SENT events (and dq_assoc_rq_bytes()): a caller that dumps raw PDUs
+ * dumps the passcode too. */
 typedef enum dq_user_response {
     DQ_USER_RESPONSE_NONE = 0,  /* Positive-response-requested 0 */
     DQ_USER_RESPONSE_REQUESTED, /* 1; an AC without a response is still an

@@ -998,6 +998,10 @@ void dq_assoc_free(dq_assoc *a)
         return;
     dq_assoc_fail(a, NULL);
     close_transport(a);
+    /* The RQ may hold a passcode or token (PS3.7 D.3.3.7): not left in freed
+     * memory. */
+    if (a->rq.data)
+        explicit_bzero(a->rq.data, a->rq.len);
     dq_buffer_free(&a->rq);
     dq_buffer_free(&a->tx);
     dq_buffer_free(&a->tx_cmd);
