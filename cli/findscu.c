@@ -22,6 +22,7 @@
 #include "findscu_args.h"
 #include "findscu_debug.h"
 #include "findscu_keys.h"
+#include "findscu_identity.h"
 #include "findscu_log.h"
 #include "findscu_net.h"
 #include "findscu_sink.h"
@@ -131,7 +132,8 @@ typedef struct run {
     bool requested; /* the A-ASSOCIATE-RQ went out */
     fs_net *net;    /* our transport, for Ctrl-C (valid while the association lives) */
     fs_phase phase;
-    bool failure_reported; /* the association's failure has been logged */
+    bool failure_reported;                  /* the association's failure has been logged */
+    const dq_assoc_user_identity *identity; /* --user, --jwt, ...: NULL when none */
 } run;
 
 /* pynetdicom's lines for an association that ends on an error, by phase
@@ -157,6 +159,10 @@ static void report_associate_failure(const dq_error *err)
         FS_INFO("Aborting Association");
         break;
     case DQ_ERR_ARGUMENT: FS_ERROR("%s", err->message); break;
+    case DQ_ERR_AUTH: /* --user-response=required: ours, pynetdicom has no such option */
+        FS_ERROR("User identity not confirmed: %s", err->message);
+        FS_INFO("Aborting Association");
+        break;
     default:
         /* Aborted by the peer, connection closed, protocol violation. */
         FS_ERROR("Association Aborted");
@@ -524,6 +530,27 @@ static void build_proposal(run *r, proposal *pr)
     p->n_ext_neg = pr->xn.info_len ? 1 : 0;
     p->on_event = on_assoc_event;
     p->user = r;
+    p->user_identity = r->identity;
+}
+
+/* What the peer made of the user identity we sent (PS3.7 D.3.3.7): a
+ * rejection an authorization failure would give, or an acceptance without
+ * the positive response we asked for (=required already failed in the
+ * library). */
+static void report_user_identity(const run *r, const dq_assoc *a, const dq_error *err)
+{
+    if (!r->identity)
+        return;
+    if (!a) {
+        if (err->kind == DQ_ERR_REJECTED && err->detail[0] == 1 && err->detail[1] == 2)
+            FS_ERROR("The peer may have refused the user identity (an authorization failure is "
+                     "rejected-permanent, source 2: PS3.7 D.3.3.7.3)");
+        return;
+    }
+    if (r->identity->response != DQ_USER_RESPONSE_NONE &&
+        !dq_assoc_user_identity_response(a, NULL, NULL))
+        FS_WARN("The peer did not confirm the user identity: no User Identity response in the "
+                "A-ASSOCIATE-AC (it may not support user identity negotiation)");
 }
 
 /* Connects and negotiates. FS_GO_ON with *out established, or the exit
@@ -547,8 +574,10 @@ static int associate(run *r, const dq_assoc_params *p, dq_assoc **out)
     if (dq_assoc_request_on(out, t, p, &err) != 0) {
         r->net = NULL; /* the transport is gone with the failed association */
         report_failure(r, &err);
+        report_user_identity(r, NULL, &err);
         return fs_net_interrupts() ? EXIT_INTERRUPTED : EXIT_ASSOC;
     }
+    report_user_identity(r, *out, &err);
     return FS_GO_ON;
 }
 
@@ -734,8 +763,14 @@ int main(int argc, char **argv)
             status = EXIT_ASSOC;
         }
     }
-    if (status == 0)
+    fs_identity id;
+    if (status == 0 && fs_identity_load(&o, &id) != 0)
+        status = EXIT_ASSOC;
+    if (status == 0) {
+        r.identity = fs_identity_get(&id);
         status = run_query(&r, identifier);
+        fs_identity_free(&id);
+    }
 
     for (size_t i = 0; i < r.n_sinks; i++)
         if (r.sinks[i])

@@ -47,6 +47,15 @@ enum opt_id {
     /* Ours: query by level (findscu_keys.c). */
     O_LEVEL,
     O_KEYS,
+    /* User Identity Negotiation (ours) */
+    O_USER,
+    O_PASSWORD,
+    O_PASSWORD_FILE,
+    O_KERBEROS,
+    O_SAML,
+    O_JWT,
+    O_JWT_FILE,
+    O_USER_RESPONSE,
     O_COUNT
 };
 
@@ -60,7 +69,8 @@ typedef struct opt_def {
     const char *s; /* short form ("-aet"), NULL if none */
     const char *l; /* long form ("--calling-aet") */
     bool takes_value;
-    int group; /* mutually exclusive group: 0 none, 1 -q/-v/-d, 2 models */
+    int group; /* mutually exclusive group: 0 none, 1 -q/-v/-d, 2 models,
+                  3 user identities, 4 passwords */
     uint8_t action;
     uint16_t dest; /* A_STORE_TRUE, A_STORE: offsetof the fs_options field */
     int value;     /* A_LOG_TYPE, A_MODEL: the constant stored */
@@ -104,6 +114,16 @@ static const opt_def OPTS[] = {
      * those abbreviations (see pynetdicom_first()). */
     {O_LEVEL, "-L", "--level", true, 0, A_OWN, 0, 0},
     {O_KEYS, NULL, "--keys", true, 0, A_OWN, 0, 0},
+    /* User Identity Negotiation (PS3.7 D.3.3.7), ours: dcm4che's and DCMTK
+     * storescu's options under pynetdicom-style long names. */
+    {O_USER, NULL, "--user", true, 3, A_OWN, 0, 0},
+    {O_PASSWORD, NULL, "--password", true, 4, A_OWN, 0, 0},
+    {O_PASSWORD_FILE, NULL, "--password-file", true, 4, A_OWN, 0, 0},
+    {O_KERBEROS, NULL, "--kerberos", true, 3, A_OWN, 0, 0},
+    {O_SAML, NULL, "--saml", true, 3, A_OWN, 0, 0},
+    {O_JWT, NULL, "--jwt", true, 3, A_OWN, 0, 0},
+    {O_JWT_FILE, NULL, "--jwt-file", true, 3, A_OWN, 0, 0},
+    {O_USER_RESPONSE, NULL, "--user-response", false, 0, A_OWN, 0, 0},
 };
 #undef DEST
 #undef FLAG
@@ -475,6 +495,72 @@ static fs_parse_result add_keyword(parse_state *st, const char *val)
     return FS_PARSE_OK;
 }
 
+/* ---- User Identity Negotiation options (ours, PS3.7 D.3.3.7) ---------------- */
+
+/* Where --user, --password[-file], --kerberos, --saml and --jwt[-file]
+ * store their value (the groups keep one identity and one password). */
+static const struct {
+    enum opt_id id;
+    size_t field; /* offset of a const char * in fs_options */
+} IDENTITY_VALUES[] = {
+    {O_USER, offsetof(fs_options, user)},
+    {O_PASSWORD, offsetof(fs_options, password)},
+    {O_PASSWORD_FILE, offsetof(fs_options, password_file)},
+    {O_KERBEROS, offsetof(fs_options, kerberos_file)},
+    {O_SAML, offsetof(fs_options, saml_file)},
+    {O_JWT, offsetof(fs_options, jwt)},
+    {O_JWT_FILE, offsetof(fs_options, jwt_file)},
+};
+
+/* The identity options; --user-response takes no next word, only
+ * "=required". */
+static fs_parse_result apply_identity(parse_state *st, const opt_def *d, const char *name,
+                                      const char *val)
+{
+    fs_options *o = st->o;
+    for (size_t i = 0; i < sizeof IDENTITY_VALUES / sizeof IDENTITY_VALUES[0]; i++) {
+        if (IDENTITY_VALUES[i].id == d->id) {
+            const char **field = (const char **)(void *)((char *)o + IDENTITY_VALUES[i].field);
+            *field = val;
+            return FS_PARSE_OK;
+        }
+    }
+    if (val && strcmp(val, "required") != 0)
+        return usage_error(st->err, "argument %s: invalid choice: '%s' (choose from 'required')",
+                           name, val);
+    o->user_response = val ? FS_USER_RESPONSE_REQUIRED : FS_USER_RESPONSE_REQUESTED;
+    return FS_PARSE_OK;
+}
+
+/* What the identity options need of each other, once every word is read. */
+static fs_parse_result check_identity(parse_state *st)
+{
+    const fs_options *o = st->o;
+    if ((o->password || o->password_file) && !o->user)
+        return usage_error(st->err, "argument %s: only with --user",
+                           o->password ? "--password" : "--password-file");
+    bool identity = o->user || o->kerberos_file || o->saml_file || o->jwt || o->jwt_file;
+    if (o->user_response && !identity)
+        return usage_error(st->err, "argument --user-response: only with --user, --kerberos, "
+                                    "--saml, --jwt or --jwt-file");
+    return FS_PARSE_OK;
+}
+
+static const char HELP_IDENTITY[] =
+    "\n"
+    "User Identity Options (PS3.7 D.3.3.7; sent in clear unless over TLS):\n"
+    "  --user name           identify as user name (UTF-8)\n"
+    "  --password password   and authenticate with this passcode (only with --user;\n"
+    "                        visible to other local users: prefer --password-file)\n"
+    "  --password-file file  read the passcode from the first line of file\n"
+    "  --kerberos file       identify with the Kerberos service ticket in file\n"
+    "  --saml file           identify with the SAML assertion in file\n"
+    "  --jwt token           identify with this JSON Web Token\n"
+    "  --jwt-file file       identify with the JSON Web Token in file\n"
+    "  --user-response[=required]\n"
+    "                        ask the peer to confirm the identity; without\n"
+    "                        confirmation warn, or with =required fail\n";
+
 /* Applies one option; returns FS_PARSE_OK or an error/exit result. */
 static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
 {
@@ -501,6 +587,8 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
         return add_keyword(st, val);
     if (d->id == O_LEVEL || d->id == O_KEYS)
         return apply_query_level(st, d, name, val);
+    if (d->id >= O_USER && d->id <= O_USER_RESPONSE)
+        return apply_identity(st, d, name, val);
     return apply_number(st, d, name, val);
 }
 
@@ -546,6 +634,8 @@ static fs_parse_result apply_option(parse_state *st, const classified *c, int ar
     char name[64];
     while (!d->takes_value) {
         opt_name(d, name, sizeof name);
+        if (d->id == O_USER_RESPONSE && used[1] == '-')
+            return apply(st, d, arg); /* "--opt" or "--opt=value", never the next word */
         if (arg && *arg && (used[1] == '-' || strlen(used) != 2))
             return usage_error(st->err, "argument %s: ignored explicit argument '%s'", name, arg);
         fs_parse_result r = apply(st, d, NULL);
@@ -617,7 +707,10 @@ static fs_parse_result check_complete(parse_state *st)
     /* Ours: a level or --keys makes the identifier without -f/-k. */
     if (!o->file && o->n_keywords == 0 && !o->level && !o->keys_given)
         return usage_error(st->err, "-f and/or -k must be specified");
-    return check_query_level(st);
+    fs_parse_result r = check_query_level(st);
+    if (r != FS_PARSE_OK)
+        return r;
+    return check_identity(st);
 }
 
 fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err)
@@ -798,4 +891,5 @@ void fs_print_help(FILE *out)
             "                        a warning is printed)\n",
             fs_min_response_pdu());
     fputs(HELP_TAIL, out);
+    fputs(HELP_IDENTITY, out);
 }

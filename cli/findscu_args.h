@@ -29,6 +29,14 @@ typedef enum fs_model {
     FS_MODEL_UPS,         /* -U */
 } fs_model;
 
+/* --user-response: not given, given (a positive response requested; a
+ * missing one is a warning), or =required (a missing one fails). */
+typedef enum fs_user_response {
+    FS_USER_RESPONSE_NONE = 0,
+    FS_USER_RESPONSE_REQUESTED,
+    FS_USER_RESPONSE_REQUIRED,
+} fs_user_response;
+
 typedef struct fs_options {
     const char *addr;
     long port;
@@ -50,6 +58,11 @@ typedef struct fs_options {
     const char *level; /* -L/--level: PATIENT, STUDY, SERIES, IMAGE; NULL when not given */
     bool keys_given;   /* --keys given (or -L, which implies --keys required) */
     bool keys_all;     /* --keys all: every key the table lists, not only U+R / Type 1+2 */
+    /* User Identity Negotiation (ours, PS3.7 D.3.3.7): at most one of user,
+     * kerberos_file, saml_file, jwt, jwt_file; password/password_file only
+     * with user. Files are read by findscu_identity.c. */
+    const char *user, *password, *password_file, *kerberos_file, *saml_file, *jwt, *jwt_file;
+    fs_user_response user_response;
 } fs_options;
 
 typedef enum fs_parse_result {

@@ -91,6 +91,41 @@ static void associate_head(const dq_pdu_associate *a, bool ours)
     FS_DEBUG("%-29s%u", label, (unsigned)ui->max_length);
 }
 
+/* pynetdicom's _handlers.py layout for the User Identity sub-item, except
+ * that nothing secret is printed: the username is, a passcode, ticket,
+ * assertion or token only by its length (PS3.7 D.3.3.7: such values must
+ * not reach logs). */
+static void user_identity_rq_lines(const dq_pdu_user_info *ui)
+{
+    if (!ui->has_user_identity) {
+        FS_DEBUG("Requested User Identity Negotiation: None");
+        return;
+    }
+    const dq_pdu_user_identity *u = &ui->user_identity;
+    const char *type = dq_pdu_user_identity_type_text(u->type);
+    FS_DEBUG("Requested User Identity Negotiation:");
+    FS_DEBUG("  Authentication Mode: %u - %s", u->type, type ? type : "reserved");
+    if (u->type == DQ_USER_IDENTITY_USERNAME || u->type == DQ_USER_IDENTITY_USERNAME_PASSCODE)
+        FS_DEBUG("  Username: [%.*s]", (int)u->primary_len, (const char *)u->primary);
+    else
+        FS_DEBUG("  %s (not dumped) length: %u", type ? type : "Primary field", u->primary_len);
+    if (u->type == DQ_USER_IDENTITY_USERNAME_PASSCODE)
+        FS_DEBUG("  Password (not dumped) length: %u", u->secondary_len);
+    FS_DEBUG("  Positive Response requested: %s", u->positive_response_requested ? "Yes" : "None");
+}
+
+/* pynetdicom prints "Yes" or "None"; we add the server response's length
+ * (a Kerberos server ticket or SAML response is not dumped). */
+static void user_identity_ac_lines(const dq_pdu_user_info *ui)
+{
+    if (!ui->has_user_identity) {
+        FS_DEBUG("User Identity Negotiation Response: None");
+        return;
+    }
+    FS_DEBUG("User Identity Negotiation Response: Yes");
+    FS_DEBUG("  Server Response (not dumped) length: %u", ui->user_identity.primary_len);
+}
+
 void fs_debug_associate_rq(const dq_pdu_associate *rq)
 {
     if (!fs_log_enabled(FS_LEVEL_DEBUG))
@@ -111,7 +146,7 @@ void fs_debug_associate_rq(const dq_pdu_associate *rq)
     ext_neg_lines(ui, "Requested Extended Negotiation");
     FS_DEBUG("Requested Common Extended Negotiation: None");
     FS_DEBUG("Requested Asynchronous Operations Window Negotiation: None");
-    FS_DEBUG("Requested User Identity Negotiation: None");
+    user_identity_rq_lines(ui);
     FS_DEBUG("========================== END A-ASSOCIATE-RQ PDU ==========================");
 }
 
@@ -152,7 +187,7 @@ void fs_debug_associate_ac(const dq_pdu_associate *ac, const char *const *propos
     }
     ext_neg_lines(ui, "Accepted Extended Negotiation");
     FS_DEBUG("Accepted Asynchronous Operations Window Negotiation: None");
-    FS_DEBUG("User Identity Negotiation Response: None");
+    user_identity_ac_lines(ui);
     FS_DEBUG("========================== END A-ASSOCIATE-AC PDU ==========================");
 }
 

@@ -27,6 +27,12 @@ void dq_fuzz_assoc_params(dq_assoc_params *p, uint32_t max_pdu)
 
 int dq_fuzz_make_ac(dq_buffer *out, uint8_t pctx_id, dq_transfer_syntax ts, uint32_t max_pdu)
 {
+    return dq_fuzz_make_ac_identity(out, pctx_id, ts, max_pdu, NULL, 0);
+}
+
+int dq_fuzz_make_ac_identity(dq_buffer *out, uint8_t pctx_id, dq_transfer_syntax ts,
+                             uint32_t max_pdu, const uint8_t *rsp, uint16_t rsp_len)
+{
     dq_pdu_associate *ac = calloc(1, sizeof *ac);
     if (!ac)
         return -1;
@@ -47,6 +53,9 @@ int dq_fuzz_make_ac(dq_buffer *out, uint8_t pctx_id, dq_transfer_syntax ts, uint
     ac->user_info.max_length = max_pdu;
     ac->user_info.implementation_class_uid = dq_pdu_cstr("1.2.826.0.1.3680043.9.3811.2.0.0");
     ac->user_info.implementation_version_name = dq_pdu_cstr("PEER_1");
+    ac->user_info.has_user_identity = rsp != NULL;
+    ac->user_info.user_identity.primary = rsp;
+    ac->user_info.user_identity.primary_len = rsp_len;
     int rc = dq_pdu_encode_associate(out, ac, NULL);
     free(ac);
     return rc;

@@ -19,5 +19,9 @@ void dq_fuzz_assoc_params(dq_assoc_params *p, uint32_t max_pdu);
 /* Appends an A-ASSOCIATE-AC accepting context `pctx_id` with syntax ts and
  * rejecting the others; peer maximum PDU max_pdu. 0 or -1. */
 int dq_fuzz_make_ac(dq_buffer *out, uint8_t pctx_id, dq_transfer_syntax ts, uint32_t max_pdu);
+/* The same with a User Identity sub-item (59H) holding server response
+ * rsp (rsp_len bytes; rsp NULL: no sub-item). */
+int dq_fuzz_make_ac_identity(dq_buffer *out, uint8_t pctx_id, dq_transfer_syntax ts,
+                             uint32_t max_pdu, const uint8_t *rsp, uint16_t rsp_len);
 
 #endif

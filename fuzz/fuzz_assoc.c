@@ -6,7 +6,9 @@
  * PDU framing, P-DATA reassembly, DIMSE decoding and identifier decoding.
  * Byte 0: bits 0-2 read size (see dq_fuzz_chunk_for), bit 3 our max PDU
  * (16382 or unlimited), bit 4 cancel after the first pending response,
- * bit 5 end with A-ABORT instead of A-RELEASE, bits 6-7 the query model. */
+ * bit 5 end with A-ABORT instead of A-RELEASE, bits 6-7 the query model
+ * (3: Patient Root, sending a user identity whose response is required, so
+ * the A-ASSOCIATE-AC's User Identity sub-item decides whether we go on). */
 #include <stdint.h>
 
 #include "assoc_setup.h"
@@ -54,10 +56,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dq_assoc_params p;
     dq_fuzz_assoc_params(&p, (cfg & 8) ? 0 : 16382);
     p.on_event = on_event;
+    static const dq_assoc_user_identity user = {
+        DQ_USER_IDENTITY_USERNAME_PASSCODE, (const uint8_t *)"user", 4, (const uint8_t *)"pass", 4,
+        DQ_USER_RESPONSE_REQUIRED};
+    if (cfg >> 6 == 3)
+        p.user_identity = &user;
     dq_assoc *a = NULL;
     dq_error err;
     if (dq_assoc_request_on(&a, t, &p, &err) != 0)
         return 0; /* the transport is closed and freed either way */
+    const uint8_t *rsp;
+    size_t rsp_len;
+    if (dq_assoc_user_identity_response(a, &rsp, &rsp_len)) {
+        volatile uint8_t sink = 0; /* every byte of the server response */
+        for (size_t i = 0; i < rsp_len; i++)
+            sink ^= rsp[i];
+        (void)sink;
+    }
 
     dq_dataset *q = dq_dataset_new();
     if (q) {

@@ -337,6 +337,15 @@ static void pdu_seeds(void)
     memcpy(all.data + all.len, b.data, b.len);
     all.len += b.len;
 
+    /* A-ASSOCIATE-AC whose User Identity response is empty (a username's,
+     * PS3.7 D.3.3.7.2). */
+    b.len = 0;
+    u->user_identity = (dq_pdu_user_identity){0, 0, NULL, 0, NULL, 0};
+    if (dq_pdu_encode_associate(&b, a, &err) != 0)
+        die("encode A-ASSOCIATE-AC", &err);
+    seed("pdu", "associate-ac-user-identity-empty", 0, b.data, b.len);
+    seed("roundtrip", "associate-ac-user-identity-empty", 4, b.data, b.len);
+
     /* The small ones, and a P-DATA-TF with a command and a data fragment. */
     b.len = 0;
     dq_pdu_reject rj = {1, 1, 7};
@@ -592,6 +601,17 @@ static void assoc_seeds(void)
     dq_fuzz_make_ac(&s, 3, DQ_TS_EXPLICIT_BE, 16382);
     responses(&s, DQ_TS_EXPLICIT_BE, 1u << 20, 1);
     seed("assoc", "study-root-abort", (uint8_t)(1u << 6 | 32), s.data, s.len);
+    /* A user identity whose response is required (model 3): confirmed with a
+     * server response, then the query; or not confirmed, so we abort. */
+    s.len = 0;
+    static const uint8_t ticket[] = {0x6F, 0x03, 0x02, 0x01, 0x05};
+    dq_fuzz_make_ac_identity(&s, 1, DQ_TS_EXPLICIT_LE, 16382, ticket, sizeof ticket);
+    responses(&s, DQ_TS_EXPLICIT_LE, 1u << 20, 1);
+    append_small(&s, 1);
+    seed("assoc", "user-identity-confirmed", (uint8_t)(3u << 6), s.data, s.len);
+    s.len = 0;
+    dq_fuzz_make_ac(&s, 1, DQ_TS_EXPLICIT_LE, 16382);
+    seed("assoc", "user-identity-unconfirmed", (uint8_t)(3u << 6), s.data, s.len);
     dq_buffer_free(&s);
 }
 #endif

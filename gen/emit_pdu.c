@@ -75,12 +75,19 @@ typedef struct meaning_spec {
     const char *name;
     const char *layout;
     const char *field;
+    bool named; /* also a macro per value, named after its meaning */
 } meaning_spec;
 
 static const meaning_spec meaning_specs[] = {
-    {"rj_result", "associate_rj", "Result"}, {"rj_source", "associate_rj", "Source"},
-    {"rj_reason", "associate_rj", "Reason"}, {"abort_source", "abort", "Source"},
-    {"abort_reason", "abort", "Reason"},     {"pctx_result", "pctx_ac", "Result"},
+    {"rj_result", "associate_rj", "Result", false},
+    {"rj_source", "associate_rj", "Source", false},
+    {"rj_reason", "associate_rj", "Reason", false},
+    {"abort_source", "abort", "Source", false},
+    {"abort_reason", "abort", "Reason", false},
+    {"pctx_result", "pctx_ac", "Result", false},
+    /* PS3.7 D.3.3.7.1: DQ_GEN_PDU_USER_IDENTITY_TYPE_SAML_ASSERTION, ... */
+    {"user_identity_type", "user_identity_rq", "User-Identity-Type", true},
+    {"positive_response", "user_identity_rq", "Positive-response-requested", true},
 };
 #define NMEANINGS (sizeof meaning_specs / sizeof meaning_specs[0])
 
@@ -548,6 +555,13 @@ static void emit_h(gen_out *h, const layout *L, const meaning_table *M)
         gen_out_printf(h, "#define DQ_GEN_PDU_%s_COUNT %zu\n", u, M[i].n);
         gen_out_printf(h, "extern const dq_gen_pdu_meaning dq_gen_pdu_%s[DQ_GEN_PDU_%s_COUNT];\n",
                        M[i].ms->name, u);
+        for (size_t k = 0; M[i].ms->named && k < M[i].n; k++) {
+            char *cn = cname_of(M[i].m[k].text);
+            char vu[160];
+            upper(vu, sizeof vu, cn);
+            free(cn);
+            gen_out_printf(h, "#define DQ_GEN_PDU_%s_%s %ldu\n", u, vu, M[i].m[k].lo);
+        }
     }
     gen_out_printf(h, "\n#endif\n");
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "findscu_args.h"
+#include "findscu_identity.h"
 
 typedef struct parsed {
     fs_parse_result r;
@@ -166,6 +167,99 @@ Test(findscu_args, output_directory)
                  "argument -od/--output-directory: expected one argument");
     p = parse("-h", NULL);
     cr_assert(strstr(p->out, "  -od [d]irectory, --output-directory [d]irectory\n"), "%s", p->out);
+}
+
+/* Ours: the User Identity options (PS3.7 D.3.3.7). One identity, a
+ * password only with --user, --user-response never takes the next word,
+ * and every abbreviation pynetdicom's findscu accepts keeps its meaning. */
+Test(findscu_args, user_identity)
+{
+    parsed *p = parse("h", "1", "-k", "A=", NULL);
+    cr_assert_null(p->o.user);
+    cr_assert_eq(p->o.user_response, FS_USER_RESPONSE_NONE);
+    p = parse("h", "1", "-k", "A=", "--user", "alice", "--password-file", "pw", "--user-response",
+              NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.user, "alice");
+    cr_assert_str_eq(p->o.password_file, "pw");
+    cr_assert_eq(p->o.user_response, FS_USER_RESPONSE_REQUESTED);
+    /* the flag leaves the next word alone: here the address */
+    p = parse("--jwt=a.b.c", "--user-response", "h", "1", "-k", "A=", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.addr, "h");
+    cr_assert_str_eq(p->o.jwt, "a.b.c");
+    p = parse("h", "1", "-k", "A=", "--saml", "s.xml", "--user-response=required", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.saml_file, "s.xml");
+    cr_assert_eq(p->o.user_response, FS_USER_RESPONSE_REQUIRED);
+    p = parse("h", "1", "-k", "A=", "--kerb", "t", "--user-r", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.kerberos_file, "t");
+    /* pynetdicom's abbreviations: --k is --keyword, --s --study, --pa
+     * --patient, --u --ups, whatever we added */
+    p = parse("h", "1", "--k", "A=", "--s", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_eq(p->o.n_keywords, 1);
+    cr_assert_eq(p->o.model, FS_MODEL_STUDY);
+    p = parse("h", "1", "--ke", "A=", "--u", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_eq(p->o.model, FS_MODEL_UPS);
+    p = parse("h", "1", "-k", "A=", "--pa", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_eq(p->o.model, FS_MODEL_PATIENT);
+    expect_error(parse("h", "1", "-k", "A=", "--pass", "x", NULL),
+                 "ambiguous option: --pass could match --password, --password-file");
+    expect_error(parse("h", "1", "-k", "A=", "--user", "a", "--jwt", "t", NULL),
+                 "argument --jwt: not allowed with argument --user");
+    expect_error(parse("h", "1", "-k", "A=", "--saml", "s", "--kerberos", "k", NULL),
+                 "argument --kerberos: not allowed with argument --saml");
+    expect_error(
+        parse("h", "1", "-k", "A=", "--user", "a", "--password", "p", "--password-file", "f", NULL),
+        "argument --password-file: not allowed with argument --password");
+    expect_error(parse("h", "1", "-k", "A=", "--password", "p", NULL),
+                 "argument --password: only with --user");
+    expect_error(parse("h", "1", "-k", "A=", "--user-response", NULL),
+                 "argument --user-response: only with --user, --kerberos, --saml, --jwt or "
+                 "--jwt-file");
+    expect_error(parse("h", "1", "-k", "A=", "--user", "a", "--user-response=yes", NULL),
+                 "argument --user-response: invalid choice: 'yes' (choose from 'required')");
+    expect_error(parse("h", "1", "-k", "A=", "--user", NULL),
+                 "argument --user: expected one argument");
+    p = parse("-h", NULL);
+    cr_assert(strstr(p->out, "User Identity Options"), "%s", p->out);
+    cr_assert(strstr(p->out, "  --user-response[=required]\n"), "%s", p->out);
+}
+
+/* --password and --jwt leave argv (ps shows it) once copied. */
+Test(findscu_args, secrets_leave_argv)
+{
+    char pw[] = "s3cret", token[] = "e30.e30.x";
+    fs_options o;
+    memset(&o, 0, sizeof o);
+    o.user = "alice";
+    o.password = pw;
+    fs_identity id;
+    cr_assert_eq(fs_identity_load(&o, &id), 0);
+    cr_assert_str_eq(pw, "xxxxxx");
+    const dq_assoc_user_identity *u = fs_identity_get(&id);
+    cr_assert_not_null(u);
+    cr_assert_eq(u->type, DQ_USER_IDENTITY_USERNAME_PASSCODE);
+    cr_assert_eq(u->secondary_len, 6);
+    cr_assert_eq(memcmp(u->secondary, "s3cret", 6), 0);
+    cr_assert_eq(u->primary_len, 5);
+    fs_identity_free(&id);
+    cr_assert_null(fs_identity_get(&id));
+
+    memset(&o, 0, sizeof o);
+    o.jwt = token;
+    o.user_response = FS_USER_RESPONSE_REQUIRED;
+    cr_assert_eq(fs_identity_load(&o, &id), 0);
+    cr_assert_str_eq(token, "xxxxxxxxx");
+    u = fs_identity_get(&id);
+    cr_assert_eq(u->type, DQ_USER_IDENTITY_JWT);
+    cr_assert_eq(u->response, DQ_USER_RESPONSE_REQUIRED);
+    cr_assert_eq(memcmp(u->primary, "e30.e30.x", 9), 0);
+    fs_identity_free(&id);
 }
 
 Test(findscu_args, usage_errors)

@@ -28,6 +28,9 @@
  *   DQ_ERR_CANCELLED the transport's interrupt check asked us to stop
  *                    (detail[0] a dq_cancel_kind; see
  *                    dq_assoc_set_cancel_handler); we sent A-ABORT
+ *   DQ_ERR_AUTH      the A-ASSOCIATE-AC has no User Identity response though
+ *                    the request required one (DQ_USER_RESPONSE_REQUIRED); we
+ *                    sent A-ABORT
  *   DQ_ERR_ARGUMENT  bad parameters (AE title, no context, ...)
  * After any error other than DQ_ERR_ARGUMENT the association is over
  * (aborted and closed): only dq_assoc_free() remains to be called. */
@@ -66,6 +69,38 @@ typedef struct dq_assoc_ext_neg {
     const uint8_t *info;
     size_t info_len;
 } dq_assoc_ext_neg;
+
+/* User Identity Negotiation (PS3.7 D.3.3.7): who the requesting user is,
+ * sent as the User Identity sub-item (58H) of the A-ASSOCIATE-RQ. An
+ * acceptor may ignore it, accept and answer with a User Identity sub-item
+ * (59H) when a positive response was requested, or reject the association
+ * (rejected-permanent, source 2: PS3.7 D.3.3.7.3). The library logs
+ * nothing; the fields are copied into the encoded A-ASSOCIATE-RQ only, which
+ * dq_assoc_free() wipes. Its bytes reach the caller in the REQUESTING and
+ * PDU_SENT events (and dq_assoc_rq_bytes()): a caller that dumps raw PDUs
+ * dumps the passcode too. */
+typedef enum dq_user_response {
+    DQ_USER_RESPONSE_NONE = 0,  /* Positive-response-requested 0 */
+    DQ_USER_RESPONSE_REQUESTED, /* 1; an AC without a response is still an
+                                 * association (an acceptor that does not support
+                                 * user identity accepts without one):
+                                 * dq_assoc_user_identity_response() tells */
+    DQ_USER_RESPONSE_REQUIRED,  /* 1; an AC without a response ends the
+                                 * association: A-ABORT, DQ_ERR_AUTH */
+} dq_user_response;
+
+typedef struct dq_assoc_user_identity {
+    dq_user_identity_type type; /* dq/pdu.h */
+    /* The primary field, 1..65535 bytes: a username (UTF-8), a Kerberos
+     * service ticket, a SAML assertion or a JWT, as type says. */
+    const uint8_t *primary;
+    size_t primary_len;
+    /* The passcode, 0..65535 bytes: DQ_USER_IDENTITY_USERNAME_PASSCODE only
+     * (the other types send an empty secondary field). */
+    const uint8_t *secondary;
+    size_t secondary_len;
+    dq_user_response response;
+} dq_assoc_user_identity;
 
 /* A DIMSE command set: the fields the query services use. Unset optional
  * fields are flagged by has_*. Encoded in Implicit VR Little Endian with a
@@ -162,7 +197,8 @@ typedef struct dq_assoc_params {
     size_t n_contexts;
     const dq_assoc_ext_neg *ext_neg; /* optional */
     size_t n_ext_neg;
-    dq_assoc_event_fn on_event; /* optional */
+    const dq_assoc_user_identity *user_identity; /* optional: NULL sends none */
+    dq_assoc_event_fn on_event;                  /* optional */
     void *user;
     double artim_timeout;       /* after our A-ABORT, wait this long for the peer
                                           * to close (PS3.8 ARTIM, Sta13); <= 0: close at
@@ -221,6 +257,11 @@ const dq_pdu_associate *dq_assoc_accepted(const dq_assoc *a);
 const dq_pdu_associate *dq_assoc_requested(const dq_assoc *a);
 const uint8_t *dq_assoc_ac_bytes(const dq_assoc *a, size_t *len);
 const uint8_t *dq_assoc_rq_bytes(const dq_assoc *a, size_t *len);
+/* True when the A-ASSOCIATE-AC holds a User Identity sub-item (59H): the
+ * acceptor confirmed the user identity we sent. response and len (either
+ * may be NULL) get its server response: a Kerberos server ticket or a SAML
+ * response, empty for a username (PS3.7 D.3.3.7.2); NULL/0 without one. */
+bool dq_assoc_user_identity_response(const dq_assoc *a, const uint8_t **response, size_t *len);
 /* The peer's maximum receive PDU length (0 = unlimited). */
 uint32_t dq_assoc_peer_max_pdu(const dq_assoc *a);
 

@@ -40,6 +40,8 @@ typedef enum dq_error_kind {
     DQ_ERR_ABORTED,     /* association aborted (A-ABORT / A-P-ABORT) */
     DQ_ERR_PROTOCOL,    /* the peer violated the protocol */
     DQ_ERR_CANCELLED,   /* the caller cancelled the operation */
+    DQ_ERR_AUTH,        /* the peer did not confirm our user identity though we
+                         * required it (PS3.7 D.3.3.7) */
 } dq_error_kind;
 
 /* DQ_ERR_TIMEOUT: which wait expired, in detail[0] (so callers word it

@@ -180,11 +180,19 @@ typedef struct dq_pdu_common_ext_neg {
 /* The i-th related general SOP class UID; {NULL,0} past the end. */
 dq_pdu_str dq_pdu_common_ext_neg_related(const dq_pdu_common_ext_neg *c, size_t i);
 
+/* User-Identity-Type (PS3.7 D.3.3.7.1): what the primary field holds. */
+typedef enum dq_user_identity_type {
+    DQ_USER_IDENTITY_USERNAME = 1,          /* a username, UTF-8 */
+    DQ_USER_IDENTITY_USERNAME_PASSCODE = 2, /* a username and (secondary field) a passcode */
+    DQ_USER_IDENTITY_KERBEROS = 3,          /* a Kerberos service ticket */
+    DQ_USER_IDENTITY_SAML = 4,              /* a SAML assertion */
+    DQ_USER_IDENTITY_JWT = 5,               /* a JSON Web Token */
+} dq_user_identity_type;
+
 /* User Identity Negotiation: 58H (RQ) or 59H (AC). */
 typedef struct dq_pdu_user_identity {
-    uint8_t type;                        /* RQ: 1 username, 2 username+passcode, 3 Kerberos,
-                                          4 SAML, 5 JWT */
-    uint8_t positive_response_requested; /* RQ */
+    uint8_t type;                        /* RQ: a dq_user_identity_type */
+    uint8_t positive_response_requested; /* RQ: 0 or 1 */
     const uint8_t *primary;              /* RQ: primary field; AC: server response */
     uint16_t primary_len;
     const uint8_t *secondary; /* RQ: passcode (type 2), else empty */
@@ -320,6 +328,9 @@ const char *dq_pdu_abort_source_text(unsigned source);
 const char *dq_pdu_abort_reason_text(unsigned source, unsigned reason);
 /* PS3.8 Table 9-18 (presentation context result/reason in an AC). */
 const char *dq_pdu_pctx_result_text(unsigned result);
+/* PS3.7 D.3.3.7.1 (User-Identity-Type): "Username as a string in UTF-8",
+ * ..., "JSON Web Token (JWT)"; NULL for a reserved value. */
+const char *dq_pdu_user_identity_type_text(unsigned type);
 
 #ifdef __cplusplus
 }

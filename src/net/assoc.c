@@ -493,6 +493,31 @@ static int check_ae_titles(const dq_assoc_params *p, dq_error *err)
     return 0;
 }
 
+/* The User Identity sub-item's fields (PS3.7 D.3.3.7.1): a known type, a
+ * primary field that fits its 16-bit length, a secondary field (the
+ * passcode) with type 2 only. */
+static int check_user_identity(const dq_assoc_user_identity *u, dq_error *err)
+{
+    if (!u)
+        return 0;
+    if (!dq_pdu_user_identity_type_text(u->type))
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "user identity type %u is not one of PS3.7 D.3.3.7.1", (unsigned)u->type);
+    if (u->primary_len == 0 || u->primary_len > UINT16_MAX || !u->primary)
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "user identity: the %s must be 1..65535 bytes, not %zu",
+                       dq_pdu_user_identity_type_text(u->type), u->primary_len);
+    if (u->secondary_len > UINT16_MAX || (u->secondary_len && !u->secondary))
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "user identity: the passcode must be 0..65535 bytes, not %zu",
+                       u->secondary_len);
+    if (u->secondary_len && u->type != DQ_USER_IDENTITY_USERNAME_PASSCODE)
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "user identity: a passcode goes with a username only (type %u)",
+                       DQ_USER_IDENTITY_USERNAME_PASSCODE);
+    return 0;
+}
+
 /* Checks what the A-ASSOCIATE-RQ is built from; *nts: transfer syntaxes
  * proposed over all contexts. */
 static int check_rq_params(const dq_assoc_params *p, size_t *nts, dq_error *err)
@@ -506,6 +531,8 @@ static int check_rq_params(const dq_assoc_params *p, size_t *nts, dq_error *err)
     if (p->n_ext_neg > DQ_PDU_MAX_EXT_NEG)
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                        "too many extended negotiation items (%zu)", p->n_ext_neg);
+    if (check_user_identity(p->user_identity, err) < 0)
+        return -1;
     *nts = 0;
     for (size_t i = 0; i < p->n_contexts; i++) {
         if (!p->contexts[i].abstract_syntax || p->contexts[i].n_transfer_syntaxes == 0 ||
@@ -565,6 +592,16 @@ static void fill_rq_user_info(dq_pdu_user_info *ui, const dq_assoc_params *p)
         ui->ext_neg[i].sop_class_uid = dq_pdu_cstr(p->ext_neg[i].sop_class_uid);
         ui->ext_neg[i].info = p->ext_neg[i].info;
         ui->ext_neg[i].info_len = p->ext_neg[i].info_len;
+    }
+    const dq_assoc_user_identity *u = p->user_identity;
+    if (u) { /* lengths checked by check_user_identity */
+        ui->has_user_identity = true;
+        ui->user_identity.type = (uint8_t)u->type;
+        ui->user_identity.positive_response_requested = u->response != DQ_USER_RESPONSE_NONE;
+        ui->user_identity.primary = u->primary;
+        ui->user_identity.primary_len = (uint16_t)u->primary_len;
+        ui->user_identity.secondary = u->secondary;
+        ui->user_identity.secondary_len = (uint16_t)u->secondary_len;
     }
 }
 
@@ -675,6 +712,7 @@ static dq_assoc *assoc_new(dq_transport *t, const dq_assoc_params *p)
         p->max_data_set_length ? p->max_data_set_length : DQ_DIMSE_MAX_DATA_SET_LENGTH;
     a->pdata_cap = dq_assoc_pdata_cap(a->max_data_set_length);
     a->our_max_pdu = p->max_pdu;
+    a->user_response = p->user_identity ? p->user_identity->response : DQ_USER_RESPONSE_NONE;
     a->next_message_id = 1;
     for (size_t i = 0; i < 256; i++)
         a->pctx_ts[i] = DQ_TS_UNKNOWN;
@@ -707,8 +745,23 @@ static int send_rq(dq_assoc *a, dq_error *err)
     return dq_assoc_ul_event(a, DQ_UL_EVT2, NULL, 0, &o, err);
 }
 
+/* The acceptor may accept without confirming a user identity (PS3.7
+ * D.3.3.7): only a caller that required the confirmation ends the
+ * association over it (A-ABORT). */
+static int check_user_response(dq_assoc *a, dq_error *err)
+{
+    if (a->user_response != DQ_USER_RESPONSE_REQUIRED || a->ac_view->user_info.has_user_identity)
+        return 0;
+    dq_error_set(err, DQ_ERR_AUTH, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 "the peer accepted the association without confirming the user identity "
+                 "(no User Identity sub-item in the A-ASSOCIATE-AC)");
+    dq_assoc_fail(a, err);
+    return -1;
+}
+
 /* A-ASSOCIATE-AC (Evt3, AE-3): kept and decoded, then ACCEPTED to the
- * caller. -1: it does not decode (the association is aborted). */
+ * caller. -1: it does not decode, or it lacks a user identity response the
+ * caller required (the association is aborted). */
 static int accepted(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
 {
     dq_ul_output o;
@@ -725,7 +778,7 @@ static int accepted(dq_assoc *a, const uint8_t *pdu, size_t len, dq_error *err)
                             .associate = a->ac_view};
         a->on_event(a->user, &e);
     }
-    return 0;
+    return check_user_response(a, err);
 }
 
 /* A-ASSOCIATE-RJ (Evt4, AE-4): REJECTED to the caller; always -1 with *err
@@ -820,6 +873,17 @@ const uint8_t *dq_assoc_rq_bytes(const dq_assoc *a, size_t *len)
 {
     *len = a ? a->rq.len : 0;
     return a ? a->rq.data : NULL;
+}
+
+bool dq_assoc_user_identity_response(const dq_assoc *a, const uint8_t **response, size_t *len)
+{
+    const dq_pdu_user_info *ui = a && a->ac_view ? &a->ac_view->user_info : NULL;
+    bool has = ui && ui->has_user_identity;
+    if (response)
+        *response = has ? ui->user_identity.primary : NULL;
+    if (len)
+        *len = has ? ui->user_identity.primary_len : 0;
+    return has;
 }
 
 uint32_t dq_assoc_peer_max_pdu(const dq_assoc *a)
@@ -934,6 +998,10 @@ void dq_assoc_free(dq_assoc *a)
         return;
     dq_assoc_fail(a, NULL);
     close_transport(a);
+    /* The RQ may hold a passcode or token (PS3.7 D.3.3.7): not left in freed
+     * memory. */
+    if (a->rq.data)
+        explicit_bzero(a->rq.data, a->rq.len);
     dq_buffer_free(&a->rq);
     dq_buffer_free(&a->tx);
     dq_buffer_free(&a->tx_cmd);

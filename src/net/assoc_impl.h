@@ -19,6 +19,7 @@ struct dq_assoc {
     bool oversized_seen;        /* DQ_ASSOC_EV_PDU_OVERSIZED was sent */
     bool failed_reported;       /* DQ_ASSOC_EV_FAILED was sent */
     uint32_t our_max_pdu, peer_max_pdu;
+    dq_user_response user_response; /* what the RQ asked of the acceptor */
 
     dq_buffer rq;              /* our A-ASSOCIATE-RQ as sent */
     dq_pdu_associate *rq_view; /* decoded from rq */

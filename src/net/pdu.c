@@ -45,6 +45,16 @@ SAME(DQ_PDU_ITEM_SOP_EXT_NEG, DQ_GEN_PDU_EXT_NEG_TYPE);
 SAME(DQ_PDU_ITEM_SOP_COMMON_EXT_NEG, DQ_GEN_PDU_COMMON_EXT_NEG_TYPE);
 SAME(DQ_PDU_ITEM_USER_IDENTITY_RQ, DQ_GEN_PDU_USER_IDENTITY_RQ_TYPE);
 SAME(DQ_PDU_ITEM_USER_IDENTITY_AC, DQ_GEN_PDU_USER_IDENTITY_AC_TYPE);
+SAME(DQ_USER_IDENTITY_USERNAME, DQ_GEN_PDU_USER_IDENTITY_TYPE_USERNAME_AS_A_STRING_IN_UTF_8);
+SAME(DQ_USER_IDENTITY_USERNAME_PASSCODE,
+     DQ_GEN_PDU_USER_IDENTITY_TYPE_USERNAME_AS_A_STRING_IN_UTF_8_AND_PASSCODE);
+SAME(DQ_USER_IDENTITY_KERBEROS, DQ_GEN_PDU_USER_IDENTITY_TYPE_KERBEROS_SERVICE_TICKET);
+SAME(DQ_USER_IDENTITY_SAML, DQ_GEN_PDU_USER_IDENTITY_TYPE_SAML_ASSERTION);
+/* JWT came with a later edition (2013's table stops at SAML): built from an
+ * edition without it, type 5 has no text and dq_assoc refuses it. */
+#ifdef DQ_GEN_PDU_USER_IDENTITY_TYPE_JSON_WEB_TOKEN_JWT
+SAME(DQ_USER_IDENTITY_JWT, DQ_GEN_PDU_USER_IDENTITY_TYPE_JSON_WEB_TOKEN_JWT);
+#endif
 SAME(DQ_PDU_HEADER_SIZE, DQ_GEN_PDU_ASSOCIATE_RQ_HEADER_SIZE);
 SAME(DQ_PDU_HEADER_SIZE, DQ_GEN_PDU_P_DATA_TF_HEADER_SIZE);
 SAME(DQ_PDU_AE_TITLE_SIZE, DQ_GEN_PDU_ASSOCIATE_RQ_CALLED_AE_TITLE_SIZE);
@@ -440,60 +450,46 @@ dq_pdu_str dq_pdu_common_ext_neg_related(const dq_pdu_common_ext_neg *c, size_t 
 
 /* The sub-item being decoded: s[0..avail) starts with its header; `at` is
  * its offset within the PDU (for errors); `ac` says which direction's layouts
- * apply. A decoder sets `size` to the sub-item's whole size. */
+ * apply. size is the sub-item's whole size once its layout is checked. */
 typedef struct ui_sub {
     const uint8_t *s;
     size_t avail, at, size;
     bool ac;
 } ui_sub;
 
-/* Checks the sub-item against its layout and sets x->size. */
-static int ui_check(ui_sub *x, layout_id id, const char *what, dq_error *err)
-{
-    const char *why = "";
-    x->size = layout_check(id, x->s, x->avail, &why);
-    if (x->size == 0)
-        FAIL(DQ_ERR_MALFORMED, x->at, "%s sub-item: %s", what, why);
-    return 0;
-}
+/* What a sub-item gives once decode_ui_sub checked it against its layout
+ * (every reader may trust the header, the fixed fields and x->size). */
+typedef int (*ui_reader)(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err);
 
 /* 51H (PS3.8 D.1). */
-static int ui_max_length(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+static int ui_max_length(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
-    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_MAX_LENGTH_AC : DQ_GEN_PDU_L_MAX_LENGTH_RQ,
-                 "maximum length", err) < 0)
-        return -1;
+    (void)err;
     ui->has_max_length = true;
     ui->max_length = GET(DQ_GEN_PDU_MAX_LENGTH_RQ_MAXIMUM_LENGTH_RECEIVED, x->s);
     return 0;
 }
 
 /* 52H (PS3.7 D.3.3.2). */
-static int ui_impl_class_uid(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+static int ui_impl_class_uid(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
-    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_IMPL_CLASS_UID_AC : DQ_GEN_PDU_L_IMPL_CLASS_UID_RQ,
-                 "implementation class UID", err) < 0)
-        return -1;
+    (void)err;
     ui->implementation_class_uid = uid_view(x->s + ITEM_HEADER, x->size - ITEM_HEADER);
     return 0;
 }
 
 /* 55H (PS3.7 D.3.3.2). */
-static int ui_impl_version(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+static int ui_impl_version(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
-    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_IMPL_VERSION_AC : DQ_GEN_PDU_L_IMPL_VERSION_RQ,
-                 "implementation version name", err) < 0)
-        return -1;
+    (void)err;
     ui->implementation_version_name = name_view(x->s + ITEM_HEADER, x->size - ITEM_HEADER);
     return 0;
 }
 
 /* 53H (PS3.7 D.3.3.3). */
-static int ui_async_ops(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+static int ui_async_ops(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
-    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_ASYNC_OPS_AC : DQ_GEN_PDU_L_ASYNC_OPS_RQ,
-                 "asynchronous operations window", err) < 0)
-        return -1;
+    (void)err;
     ui->has_async_ops = true;
     ui->max_ops_invoked = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_INVOKED, x->s);
     ui->max_ops_performed = GET(DQ_GEN_PDU_ASYNC_OPS_RQ_MAXIMUM_NUMBER_OPERATIONS_PERFORMED, x->s);
@@ -501,10 +497,8 @@ static int ui_async_ops(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 }
 
 /* 54H (PS3.7 D.3.3.4): UID, then the SCU and SCP role bytes. */
-static int ui_role(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+static int ui_role(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
-    if (ui_check(x, x->ac ? DQ_GEN_PDU_L_ROLE_AC : DQ_GEN_PDU_L_ROLE_RQ, "role selection", err) < 0)
-        return -1;
     if (ui->n_roles == DQ_PDU_MAX_ROLES)
         FAIL(DQ_ERR_LIMIT, x->at, "more than %u role selection sub-items", DQ_PDU_MAX_ROLES);
     size_t o = DQ_GEN_PDU_ROLE_RQ_UID_LENGTH_OFFSET;
@@ -521,10 +515,8 @@ static int ui_role(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 }
 
 /* 56H (PS3.7 D.3.3.5): UID, then opaque application information. */
-static int ui_ext_neg(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+static int ui_ext_neg(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
-    if (ui_check(x, DQ_GEN_PDU_L_EXT_NEG, "SOP class extended negotiation", err) < 0)
-        return -1;
     if (ui->n_ext_neg == DQ_PDU_MAX_EXT_NEG)
         FAIL(DQ_ERR_LIMIT, x->at, "more than %u extended negotiation sub-items",
              DQ_PDU_MAX_EXT_NEG);
@@ -542,10 +534,8 @@ static int ui_ext_neg(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 }
 
 /* 57H (PS3.7 D.3.3.6). */
-static int ui_common_ext_neg(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+static int ui_common_ext_neg(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
-    if (ui_check(x, DQ_GEN_PDU_L_COMMON_EXT_NEG, "SOP class common extended negotiation", err) < 0)
-        return -1;
     if (ui->n_common_ext_neg == DQ_PDU_MAX_COMMON_EXT_NEG)
         FAIL(DQ_ERR_LIMIT, x->at, "more than %u common extended negotiation sub-items",
              DQ_PDU_MAX_COMMON_EXT_NEG);
@@ -556,48 +546,98 @@ static int ui_common_ext_neg(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
     return 0;
 }
 
-/* 58H in an RQ: type, positive-response-requested, primary field and (type
- * 2) secondary field; 59H in an AC: the server response (PS3.7 D.3.3.7). The
- * other direction's item is skipped as unknown. */
-static int ui_user_identity(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+/* At most one User Identity sub-item per A-ASSOCIATE (PS3.7 D.3.3.7.1/.2). */
+static dq_pdu_user_identity *ui_identity_slot(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
-    bool is_ac = x->s[0] == DQ_PDU_ITEM_USER_IDENTITY_AC;
-    if (ui_check(x, is_ac ? DQ_GEN_PDU_L_USER_IDENTITY_AC : DQ_GEN_PDU_L_USER_IDENTITY_RQ,
-                 "user identity", err) < 0)
-        return -1;
-    if (is_ac != x->ac) { /* the other direction's item: not ours to read */
-        ui->n_unknown++;
-        return 0;
-    }
-    dq_pdu_user_identity *u = &ui->user_identity;
-    memset(u, 0, sizeof *u);
-    const uint8_t *d, *s = x->s;
-    size_t l, o, k = x->size;
-    if (is_ac) {
-        o = DQ_GEN_PDU_USER_IDENTITY_AC_SERVER_RESPONSE_LENGTH_OFFSET;
-        if (!take16(s, k, &o, &d, &l))
-            FAIL(DQ_ERR_MALFORMED, x->at, "user identity: server response runs past the item");
-        u->primary = d;
-        u->primary_len = (uint16_t)l;
-    } else {
-        u->type = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_USER_IDENTITY_TYPE, s);
-        u->positive_response_requested =
-            GET(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED, s);
-        o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET;
-        if (!take16(s, k, &o, &d, &l))
-            FAIL(DQ_ERR_MALFORMED, x->at, "user identity: primary field runs past the item");
-        u->primary = d;
-        u->primary_len = (uint16_t)l;
-        if (o < k) {
-            if (!take16(s, k, &o, &d, &l))
-                FAIL(DQ_ERR_MALFORMED, x->at, "user identity: secondary field runs past the item");
-            u->secondary = d;
-            u->secondary_len = (uint16_t)l;
-        }
+    if (ui->has_user_identity) {
+        dq_error_set(err, DQ_ERR_MALFORMED, x->at, DQ_ERROR_NO_TAG,
+                     "more than one user identity sub-item");
+        return NULL;
     }
     ui->has_user_identity = true;
+    memset(&ui->user_identity, 0, sizeof ui->user_identity);
+    return &ui->user_identity;
+}
+
+/* One length-prefixed field of the User Identity sub-item at *o, moved past it. */
+static int identity_field(const ui_sub *x, size_t *o, const char *what, const uint8_t **p,
+                          uint16_t *len, dq_error *err)
+{
+    const uint8_t *d;
+    size_t l;
+    if (!take16(x->s, x->size, o, &d, &l))
+        FAIL(DQ_ERR_MALFORMED, x->at, "user identity: %s runs past the item", what);
+    *p = d;
+    *len = (uint16_t)l;
     return 0;
 }
+
+/* 58H (PS3.7 D.3.3.7.1): type, positive-response-requested, the primary
+ * field, then the secondary field (the passcode of type 2; its length field
+ * may be missing when empty). */
+static int ui_identity_rq(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    dq_pdu_user_identity *u = ui_identity_slot(x, ui, err);
+    if (!u)
+        return -1;
+    u->type = GET(DQ_GEN_PDU_USER_IDENTITY_RQ_USER_IDENTITY_TYPE, x->s);
+    u->positive_response_requested =
+        GET(DQ_GEN_PDU_USER_IDENTITY_RQ_POSITIVE_RESPONSE_REQUESTED, x->s);
+    size_t o = DQ_GEN_PDU_USER_IDENTITY_RQ_PRIMARY_FIELD_LENGTH_OFFSET;
+    if (identity_field(x, &o, "primary field", &u->primary, &u->primary_len, err) < 0)
+        return -1;
+    if (o == x->size)
+        return 0;
+    return identity_field(x, &o, "secondary field", &u->secondary, &u->secondary_len, err);
+}
+
+/* 59H (PS3.7 D.3.3.7.2): the server response (may be empty). */
+static int ui_identity_ac(const ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
+{
+    dq_pdu_user_identity *u = ui_identity_slot(x, ui, err);
+    size_t o = DQ_GEN_PDU_USER_IDENTITY_AC_SERVER_RESPONSE_LENGTH_OFFSET;
+    return u ? identity_field(x, &o, "server response", &u->primary, &u->primary_len, err) : -1;
+}
+
+/* The sub-items this decoder reads, by item type (51H..59H): the layout each
+ * is checked against in an RQ and in an AC, a name for errors, the reader.
+ * A reader of NULL in one direction: the other direction's item (58H in an
+ * AC, 59H in an RQ), checked, then skipped as unknown. One table lookup per
+ * sub-item, and only while an A-ASSOCIATE is decoded. */
+typedef struct ui_kind {
+    const char *what;
+    layout_id rq, ac;
+    ui_reader read_rq, read_ac;
+} ui_kind;
+
+#define UI_FIRST DQ_PDU_ITEM_MAX_LENGTH
+/* A row: a sub-item with an RQ and an AC layout (DQ_GEN_PDU_L_<L>_RQ/_AC),
+ * or one layout L for both directions (UI_ONLY: a reader per direction,
+ * UI_ONE: the same). */
+#define UI_TWINS(type, what, L, rq_reader, ac_reader) \
+    [(type)-UI_FIRST] = {what, DQ_GEN_PDU_L_##L##_RQ, DQ_GEN_PDU_L_##L##_AC, rq_reader, ac_reader}
+#define UI_ONLY(type, what, L, rq_reader, ac_reader) \
+    [(type)-UI_FIRST] = {what, DQ_GEN_PDU_L_##L, DQ_GEN_PDU_L_##L, rq_reader, ac_reader}
+#define UI_ONE(type, what, L, reader) UI_ONLY(type, what, L, reader, reader)
+static const ui_kind UI_KINDS[] = {
+    UI_TWINS(DQ_PDU_ITEM_MAX_LENGTH, "maximum length", MAX_LENGTH, ui_max_length, ui_max_length),
+    UI_TWINS(DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID, "implementation class UID", IMPL_CLASS_UID,
+             ui_impl_class_uid, ui_impl_class_uid),
+    UI_TWINS(DQ_PDU_ITEM_ASYNC_OPS_WINDOW, "asynchronous operations window", ASYNC_OPS,
+             ui_async_ops, ui_async_ops),
+    UI_TWINS(DQ_PDU_ITEM_ROLE_SELECTION, "role selection", ROLE, ui_role, ui_role),
+    UI_TWINS(DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME, "implementation version name", IMPL_VERSION,
+             ui_impl_version, ui_impl_version),
+    UI_ONE(DQ_PDU_ITEM_SOP_EXT_NEG, "SOP class extended negotiation", EXT_NEG, ui_ext_neg),
+    UI_ONE(DQ_PDU_ITEM_SOP_COMMON_EXT_NEG, "SOP class common extended negotiation", COMMON_EXT_NEG,
+           ui_common_ext_neg),
+    UI_ONLY(DQ_PDU_ITEM_USER_IDENTITY_RQ, "user identity", USER_IDENTITY_RQ, ui_identity_rq, NULL),
+    UI_ONLY(DQ_PDU_ITEM_USER_IDENTITY_AC, "user identity", USER_IDENTITY_AC, NULL, ui_identity_ac),
+};
+#define UI_KINDS_COUNT (sizeof UI_KINDS / sizeof UI_KINDS[0])
+#undef UI_TWINS
+#undef UI_ONE
+#undef UI_ONLY
 
 /* Unknown sub-items are skipped (PS3.7 D.3.3), but still bounds-checked. */
 static int ui_unknown(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
@@ -613,18 +653,20 @@ static int ui_unknown(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 
 static int decode_ui_sub(ui_sub *x, dq_pdu_user_info *ui, dq_error *err)
 {
-    switch (x->s[0]) {
-    case DQ_PDU_ITEM_MAX_LENGTH: return ui_max_length(x, ui, err);
-    case DQ_PDU_ITEM_IMPLEMENTATION_CLASS_UID: return ui_impl_class_uid(x, ui, err);
-    case DQ_PDU_ITEM_IMPLEMENTATION_VERSION_NAME: return ui_impl_version(x, ui, err);
-    case DQ_PDU_ITEM_ASYNC_OPS_WINDOW: return ui_async_ops(x, ui, err);
-    case DQ_PDU_ITEM_ROLE_SELECTION: return ui_role(x, ui, err);
-    case DQ_PDU_ITEM_SOP_EXT_NEG: return ui_ext_neg(x, ui, err);
-    case DQ_PDU_ITEM_SOP_COMMON_EXT_NEG: return ui_common_ext_neg(x, ui, err);
-    case DQ_PDU_ITEM_USER_IDENTITY_RQ:
-    case DQ_PDU_ITEM_USER_IDENTITY_AC: return ui_user_identity(x, ui, err);
+    size_t i = (size_t)x->s[0] - UI_FIRST; /* wraps below 51H: out of range too */
+    const ui_kind *k = i < UI_KINDS_COUNT ? &UI_KINDS[i] : NULL;
+    if (!k || !k->what)
+        return ui_unknown(x, ui, err);
+    const char *why = "";
+    x->size = layout_check(x->ac ? k->ac : k->rq, x->s, x->avail, &why);
+    if (x->size == 0)
+        FAIL(DQ_ERR_MALFORMED, x->at, "%s sub-item: %s", k->what, why);
+    ui_reader read = x->ac ? k->read_ac : k->read_rq;
+    if (!read) { /* the other direction's item: not ours to read */
+        ui->n_unknown++;
+        return 0;
     }
-    return ui_unknown(x, ui, err);
+    return read(x, ui, err);
 }
 
 /* The User Information item (50H): its sub-items in any order. */
@@ -752,13 +794,24 @@ int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *o
     return 0;
 }
 
+/* The PDUs of fixed size (A-ASSOCIATE-RJ, A-RELEASE-RQ/RP, A-ABORT):
+ * check_whole, and the PDU-length exactly the fixed fields. */
+static int check_fixed(layout_id id, const char *name, const uint8_t *pdu, size_t size,
+                       dq_error *err)
+{
+    if (check_whole(id, name, pdu, size, err) < 0)
+        return -1;
+    uint32_t fixed = dq_gen_pdu_layouts[id].fixed_size;
+    if (size != fixed)
+        FAIL(DQ_ERR_MALFORMED, 2, "%s PDU-length must be %u", name,
+             (unsigned)(fixed - DQ_PDU_HEADER_SIZE));
+    return 0;
+}
+
 int dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err)
 {
-    int rc = check_whole(DQ_GEN_PDU_L_ASSOCIATE_RJ, "A-ASSOCIATE-RJ", pdu, size, err);
-    if (rc < 0)
+    if (check_fixed(DQ_GEN_PDU_L_ASSOCIATE_RJ, "A-ASSOCIATE-RJ", pdu, size, err) < 0)
         return -1;
-    if (size != DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE)
-        FAIL(DQ_ERR_MALFORMED, 2, "A-ASSOCIATE-RJ PDU-length must be 4");
     out->result = GET(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, pdu);
     out->source = GET(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, pdu);
     out->reason = GET(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, pdu);
@@ -767,11 +820,8 @@ int dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq
 
 int dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err)
 {
-    int rc = check_whole(DQ_GEN_PDU_L_ABORT, "A-ABORT", pdu, size, err);
-    if (rc < 0)
+    if (check_fixed(DQ_GEN_PDU_L_ABORT, "A-ABORT", pdu, size, err) < 0)
         return -1;
-    if (size != DQ_GEN_PDU_ABORT_FIXED_SIZE)
-        FAIL(DQ_ERR_MALFORMED, 2, "A-ABORT PDU-length must be 4");
     out->source = GET(DQ_GEN_PDU_ABORT_SOURCE, pdu);
     out->reason = GET(DQ_GEN_PDU_ABORT_REASON_DIAG, pdu);
     return 0;
@@ -783,15 +833,13 @@ int dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type *type, dq
         FAIL(DQ_ERR_ARGUMENT, 0, "A-RELEASE: no input");
     int rc;
     if (pdu[0] == DQ_PDU_RELEASE_RQ)
-        rc = check_whole(DQ_GEN_PDU_L_RELEASE_RQ, "A-RELEASE-RQ", pdu, size, err);
+        rc = check_fixed(DQ_GEN_PDU_L_RELEASE_RQ, "A-RELEASE-RQ", pdu, size, err);
     else if (pdu[0] == DQ_PDU_RELEASE_RP)
-        rc = check_whole(DQ_GEN_PDU_L_RELEASE_RP, "A-RELEASE-RP", pdu, size, err);
+        rc = check_fixed(DQ_GEN_PDU_L_RELEASE_RP, "A-RELEASE-RP", pdu, size, err);
     else
         FAIL(DQ_ERR_MALFORMED, 0, "PDU type 0x%02X is not A-RELEASE-RQ/RP", pdu[0]);
     if (rc < 0)
         return -1;
-    if (size != DQ_GEN_PDU_RELEASE_RQ_FIXED_SIZE)
-        FAIL(DQ_ERR_MALFORMED, 2, "A-RELEASE PDU-length must be 4");
     if (type)
         *type = (dq_pdu_type)pdu[0];
     return 0;
@@ -1321,4 +1369,9 @@ const char *dq_pdu_abort_reason_text(unsigned source, unsigned reason)
 const char *dq_pdu_pctx_result_text(unsigned result)
 {
     return meaning(dq_gen_pdu_pctx_result, DQ_GEN_PDU_PCTX_RESULT_COUNT, -1, result);
+}
+
+const char *dq_pdu_user_identity_type_text(unsigned type)
+{
+    return meaning(dq_gen_pdu_user_identity_type, DQ_GEN_PDU_USER_IDENTITY_TYPE_COUNT, -1, type);
 }

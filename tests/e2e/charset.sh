@@ -14,16 +14,10 @@
 # and in dicomdump of the -w file.
 # Exit status: number of failures.
 set -uo pipefail
-findscu=$(realpath -- "$1")
-kind=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=common.sh
+source "$here/common.sh"
 dicomdump=$(dirname "$findscu")/dicomdump
-# shellcheck source=../peers/env.sh
-source "$here/../peers/env.sh"
-
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 dq_peers_require "$DQ_PYTHON" dump2dcm || exit 1
 dq_peers__tmp || exit 1

@@ -13,17 +13,11 @@
 # give (DICOMGEN --dump query-keys on STANDARD_DIR, the build's edition).
 # Exit status: number of failures (0 = all passed).
 set -uo pipefail
-findscu=$(realpath -- "$1")
-kind=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../peers/env.sh
-source "$here/../peers/env.sh"
-
+# shellcheck source=common.sh
+source "$here/common.sh"
 dicomgen=${3:?DICOMGEN missing}
 standard=${4:?STANDARD_DIR missing}
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 dq_peers_require findscu dcmdump "$DQ_PYTHON" || exit 1
 [ -x "$findscu" ] || { echo "no findscu at $findscu"; exit 1; }

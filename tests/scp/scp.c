@@ -30,6 +30,8 @@ typedef struct scp {
     size_t split, chunk, pdvmax;
     int onepdu;
     int timeout_ms;
+    uint8_t *userid_rsp; /* the AC's User Identity sub-item (59H) value; NULL: none */
+    size_t userid_rsp_len;
     /* from the A-ASSOCIATE-RQ */
     int n_pc;
     uint8_t pc_id[128];
@@ -335,6 +337,8 @@ static int send_ac(scp *s)
     ul += put_item(ui + 4 + ul, 0x51, ml, 4);
     ul += put_item(ui + 4 + ul, 0x52, "1.2.826.0.1.3680043.9.7433.1.1", 30);
     ul += put_item(ui + 4 + ul, 0x55, "DQ_TEST_SCP", 11);
+    if (s->userid_rsp)
+        ul += put_item(ui + 4 + ul, 0x59, s->userid_rsp, s->userid_rsp_len);
     ui[0] = 0x50;
     ui[1] = 0;
     put16(ui + 2, (unsigned)ul);
@@ -622,7 +626,10 @@ static int run_line(scp *s, char *line)
             s->pdvmax = strtoul(b, NULL, 0);
         else if (!strcmp(a, "timeout"))
             s->timeout_ms = atoi(b);
-        else
+        else if (!strcmp(a, "userid-ac")) {
+            free(s->userid_rsp);
+            s->userid_rsp = unhex(b, &s->userid_rsp_len);
+        } else
             return rec_fail(s, "error unknown setting %s", a);
         return 0;
     }
@@ -781,6 +788,7 @@ int dq_test_scp_serve(int listen_fd, const char *script, int connections, const 
         if (s->fd >= 0)
             close(s->fd);
         rec(s, "done %d", conn);
+        free(s->userid_rsp);
         free(s);
         if (status)
             break;

@@ -14,7 +14,9 @@
  *                     chunk N (write in N-byte pieces: 0 off),
  *                     onepdu 0|1 (command + data set PDVs in one PDU),
  *                     pdvmax N (fragment PDVs to N bytes of value, default 16372),
- *                     timeout MS (each read's timeout, default 10000)
+ *                     timeout MS (each read's timeout, default 10000),
+ *                     userid-ac HEX (the AC gets a User Identity sub-item 59H
+ *                     whose value is HEX: server-response length and bytes)
  *   accept            read A-ASSOCIATE-RQ, record it, answer A-ASSOCIATE-AC
  *   reject R S REASON read A-ASSOCIATE-RQ, record it, answer A-ASSOCIATE-RJ
  *   read-rq           read A-ASSOCIATE-RQ and record it, answer nothing
