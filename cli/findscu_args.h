@@ -29,6 +29,22 @@ typedef enum fs_model {
     FS_MODEL_UPS,         /* -U */
 } fs_model;
 
+/* The --tls options (README "Secure connections"); file names point into argv. */
+typedef struct fs_tls_options {
+    bool enabled;                  /* --tls */
+    const char *cert;              /* --tls-cert */
+    const char *key;               /* --tls-key */
+    const char *key_password_file; /* --tls-key-password-file */
+    const char **ca_files;         /* --tls-ca, repeatable, in order */
+    size_t n_ca_files, cap_ca_files;
+    const char *ca_dir; /* --tls-ca-dir */
+    bool verify_none;   /* --tls-verify none */
+    int profile;        /* --tls-profile as a dq_tls_profile */
+    const char *sni;    /* --tls-sni */
+    const char *crl;    /* --tls-crl */
+    const char *first;  /* the first --tls-* option other than --tls (for "needs --tls") */
+} fs_tls_options;
+
 typedef struct fs_options {
     const char *addr;
     long port;
@@ -46,6 +62,7 @@ typedef struct fs_options {
     bool write;
     const char *output_dir; /* --output-directory or NULL (the working directory) */
     bool relational_query, dt_matching, fuzzy_names, timezone_adj, enhanced_conversion;
+    fs_tls_options tls;
 } fs_options;
 
 typedef enum fs_parse_result {

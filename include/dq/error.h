@@ -40,6 +40,7 @@ typedef enum dq_error_kind {
     DQ_ERR_ABORTED,     /* association aborted (A-ABORT / A-P-ABORT) */
     DQ_ERR_PROTOCOL,    /* the peer violated the protocol */
     DQ_ERR_CANCELLED,   /* the caller cancelled the operation */
+    DQ_ERR_TLS,         /* the TLS layer failed: handshake, certificate, record (dq/tls.h) */
 } dq_error_kind;
 
 /* DQ_ERR_TIMEOUT: which wait expired, in detail[0] (so callers word it

@@ -87,6 +87,7 @@ const char *dq_error_kind_name(dq_error_kind kind)
     case DQ_ERR_ABORTED: return "association aborted";
     case DQ_ERR_PROTOCOL: return "protocol error";
     case DQ_ERR_CANCELLED: return "cancelled";
+    case DQ_ERR_TLS: return "TLS failure";
     }
     return "unknown error";
 }
