@@ -177,6 +177,14 @@ failures)
     localhost "$(port_of tq)"
   expect_ok crl-not-revoked --tls --tls-ca "$C/ca.pem" --tls-crl "$C/empty.crl" -aec QRSCP \
     localhost "$(port_of tq)"
+  # Refused handshakes (TLS 1.2: the server decides before the handshake ends).
+  dq_tls_proxy_start trefuse qr \
+    "cert=$C/srv.pem,key=$C/srv.key,cafile=$C/ca.pem,verify=1,openssl-max-proto-version=TLS1.2" ||
+    exit 1
+  expect_fail refused-no-certificate 10 'alert handshake failure' "${ca[@]}" localhost \
+    "$(port_of trefuse)"
+  expect_fail refused-unknown-ca 10 'alert unknown ca' "${ca[@]}" --tls-cert "$C/other.pem" \
+    --tls-key "$C/other.key" localhost "$(port_of trefuse)"
   dq_tls_proxy_start told qr \
     "$SRV,openssl-min-proto-version=TLS1,openssl-max-proto-version=TLS1.1,cipher=DEFAULT@SECLEVEL=0" ||
     exit 1
