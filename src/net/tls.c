@@ -306,11 +306,8 @@ static ssize_t tls_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
                   "TLS receive failed"};
     const dq_transport_interrupt *irq = ctx_irq(c);
     for (;;) {
-        if (irq && irq->check) {
-            double unused = -1;
-            if (irq->check(irq->user, c->t, DQ_TRANSPORT_STEP_READ, &unused, err) != 0)
-                return -1;
-        }
+        if (dq_transport_check_read(irq, c->t, err) < 0)
+            return -1;
         size_t got = 0;
         ERR_clear_error();
         int r = SSL_read_ex(c->ssl, buf, cap, &got);
@@ -328,12 +325,8 @@ static ssize_t tls_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
         bool ready = false;
         if (tls_wait_for(c, r, &w, &ready, err) < 0)
             return -1;
-        if (!ready) {
-            dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "network timeout: nothing received for %g s", timeout);
-            err->detail[0] = DQ_TIMEOUT_NETWORK;
-            return -1;
-        }
+        if (!ready)
+            return dq_transport_timed_out(err, false, timeout);
     }
 }
 
@@ -354,12 +347,8 @@ static int tls_write(void *vctx, const void *buf, size_t len, double timeout, dq
         bool ready = false;
         if (tls_wait_for(c, r, &w, &ready, err) < 0)
             return -1;
-        if (!ready) {
-            dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "network timeout: could not send for %g s", timeout);
-            err->detail[0] = DQ_TIMEOUT_NETWORK;
-            return -1;
-        }
+        if (!ready)
+            return dq_transport_timed_out(err, true, timeout);
     }
     return 0;
 }

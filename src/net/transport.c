@@ -101,6 +101,24 @@ double dq_transport_deadline(double timeout)
     return timeout > 0 ? dq_transport_now() + timeout : 0;
 }
 
+int dq_transport_timed_out(dq_error *err, bool sending, double timeout)
+{
+    dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 sending ? "network timeout: could not send for %g s"
+                         : "network timeout: nothing received for %g s",
+                 timeout);
+    err->detail[0] = DQ_TIMEOUT_NETWORK;
+    return -1;
+}
+
+int dq_transport_check_read(const dq_transport_interrupt *irq, dq_transport *t, dq_error *err)
+{
+    double unused = -1;
+    if (irq && irq->check && irq->check(irq->user, t, DQ_TRANSPORT_STEP_READ, &unused, err) != 0)
+        return -1;
+    return 0;
+}
+
 /* ---- TCP ------------------------------------------------------------------ */
 
 typedef struct tcp_ctx {
@@ -121,11 +139,8 @@ static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
     double deadline = dq_transport_deadline(timeout);
     const dq_transport_interrupt *irq = ctx_irq(c);
     for (;;) {
-        if (irq && irq->check) {
-            double unused = -1;
-            if (irq->check(irq->user, c->t, DQ_TRANSPORT_STEP_READ, &unused, err) != 0)
-                return -1;
-        }
+        if (dq_transport_check_read(irq, c->t, err) < 0)
+            return -1;
         ssize_t n = recv(c->fd, buf, cap, 0);
         if (n > 0)
             return n;
@@ -145,12 +160,8 @@ static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
         if (dq_transport_wait_fd(c->fd, POLLIN, deadline, irq, c->t, DQ_TRANSPORT_STEP_READ_WAIT,
                                  &ready, err) < 0)
             return -1;
-        if (!ready) {
-            dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                         "network timeout: nothing received for %g s", timeout);
-            err->detail[0] = DQ_TIMEOUT_NETWORK;
-            return -1;
-        }
+        if (!ready)
+            return dq_transport_timed_out(err, false, timeout);
     }
 }
 
@@ -173,12 +184,8 @@ static int tcp_write(void *vctx, const void *buf, size_t len, double timeout, dq
             if (dq_transport_wait_fd(c->fd, POLLOUT, dq_transport_deadline(timeout), ctx_irq(c),
                                      c->t, DQ_TRANSPORT_STEP_WRITE_WAIT, &ready, err) < 0)
                 return -1;
-            if (!ready) {
-                dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                             "network timeout: could not send for %g s", timeout);
-                err->detail[0] = DQ_TIMEOUT_NETWORK;
-                return -1;
-            }
+            if (!ready)
+                return dq_transport_timed_out(err, true, timeout);
             continue;
         }
         int e = errno;

@@ -24,6 +24,13 @@ double dq_transport_deadline(double timeout);
 int dq_transport_wait_fd(int fd, short events, double deadline, const dq_transport_interrupt *irq,
                          dq_transport *t, dq_transport_step step, bool *ready, dq_error *err);
 
+/* The network timeout of one read (sending false) or write: DQ_ERR_TIMEOUT,
+ * DQ_TIMEOUT_NETWORK in detail[0]. Returns -1. */
+int dq_transport_timed_out(dq_error *err, bool sending, double timeout);
+/* irq's check() at DQ_TRANSPORT_STEP_READ (before every receive attempt);
+ * 0, or -1 with check()'s *err. irq may be NULL. */
+int dq_transport_check_read(const dq_transport_interrupt *irq, dq_transport *t, dq_error *err);
+
 /* The TCP connection of dq_transport_connect_tcp_irq() (each address of host
  * in turn, bounded by connect_timeout, TCP_NODELAY), as a non-blocking
  * socket: 0 with *fd, or -1 with *err (the same errors). */
