@@ -4,34 +4,20 @@
  * without TLS saying so. */
 #include <criterion/criterion.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dq/tls.h"
+#include "loopback.h"
 
-/* A listener that accepts (the kernel's backlog) and never answers. */
-static int silent_listener(uint16_t *port)
+/* A listener that never answers (connections wait in its backlog) and the
+ * default configuration without verification, with a handshake timeout. */
+static int silent_peer(uint16_t *port, dq_tls_config *cfg, double handshake_timeout)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    cr_assert_eq(listen(fd, 4), 0);
-    socklen_t l = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
+    dq_tls_config_default(cfg);
+    cfg->no_verify = true;
+    cfg->handshake_timeout = handshake_timeout;
+    return listen_any(port);
 }
 
 Test(tls, without_tls_the_build_says_so)
@@ -57,10 +43,10 @@ Test(tls, unreadable_ca_file_is_an_argument_error)
     if (!dq_tls_available())
         return; /* without_tls_the_build_says_so covers that build */
     uint16_t port;
-    int lfd = silent_listener(&port);
-    const char *cas[] = {"/nonexistent/ca.pem"};
     dq_tls_config cfg;
-    dq_tls_config_default(&cfg);
+    int lfd = silent_peer(&port, &cfg, 2);
+    const char *cas[] = {"/nonexistent/ca.pem"};
+    cfg.no_verify = false;
     cfg.ca_files = cas;
     cfg.n_ca_files = 1;
     dq_transport *t;
@@ -77,11 +63,8 @@ Test(tls, handshake_is_bounded_by_its_timeout)
     if (!dq_tls_available())
         return;
     uint16_t port;
-    int lfd = silent_listener(&port);
     dq_tls_config cfg;
-    dq_tls_config_default(&cfg);
-    cfg.no_verify = true;
-    cfg.handshake_timeout = 0.3;
+    int lfd = silent_peer(&port, &cfg, 0.3);
     dq_transport *t;
     dq_error e;
     double t0 = now();
@@ -115,11 +98,8 @@ Test(tls, interrupt_check_ends_the_handshake)
     if (!dq_tls_available())
         return;
     uint16_t port;
-    int lfd = silent_listener(&port);
     dq_tls_config cfg;
-    dq_tls_config_default(&cfg);
-    cfg.no_verify = true;
-    cfg.handshake_timeout = 10;
+    int lfd = silent_peer(&port, &cfg, 10);
     seen s = {0};
     dq_transport_interrupt irq = {.wake_fd = -1, .check = cancel_in_handshake, .user = &s};
     dq_transport *t;
