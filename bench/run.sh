@@ -14,7 +14,10 @@
 #
 # Modes: quiet (-q, N = 1k/10k/100k), verbose (-v, every identifier dumped to
 # a file), write (ours -w vs DCMTK -X, one file per response, N = 10k), and
-# latency (association + 1 match + release, repeated BENCH_LAT_COUNT times).
+# latency (association + 1 match + release, repeated BENCH_LAT_COUNT times),
+# tls (-q, N = BENCH_TLS_N, default 100k, through a socat TLS front of the
+# replay SCP: ours --tls vs DCMTK +tls, and in the floor column OUR plaintext
+# run against the same SCP; certificates made for the run).
 #
 # Usage: bench/run.sh              (build first: cmake --build build)
 # Environment:
@@ -30,7 +33,8 @@
 #   BENCH_LAT_REPS     latency samples (default 3; DCMTK starts in ~0.1-0.3 s)
 #   BENCH_SIZE         small (~440 B identifiers) or large (~2 KB) (default small)
 #   BENCH_TS           transfer syntax the SCP picks: explicit, implicit, big, deflate (default explicit)
-#   BENCH_MODES        subset of "quiet verbose write latency" (default all)
+#   BENCH_MODES        subset of "quiet verbose write latency tls" (default all)
+#   BENCH_TLS_N        N for tls (default 100000)
 #   BENCH_OUT          where raw numbers, logs and results.md go (default: a new $TMPDIR/dq-bench.* dir)
 #   BENCH_RENDER_ONLY=1  no runs: print the table again from $BENCH_OUT/raw.tsv
 #   OURS_VERBOSE_FLAGS / DCMTK_VERBOSE_FLAGS   verbose-mode flags (default "-v" for both)
@@ -55,7 +59,9 @@ else
 fi
 size=${BENCH_SIZE:-small}
 ts=${BENCH_TS:-explicit}
-modes=${BENCH_MODES:-"quiet verbose write latency"}
+modes=${BENCH_MODES:-"quiet verbose write latency tls"}
+tls_n=${BENCH_TLS_N:-100000}
+[ "${BENCH_QUICK:-0}" = 1 ] && tls_n=${BENCH_TLS_N:-1000}
 ours_vflags=${OURS_VERBOSE_FLAGS:--v}
 dcmtk_vflags=${DCMTK_VERBOSE_FLAGS:--v}
 out=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/dq-bench.XXXXXX")}
@@ -95,7 +101,31 @@ scp_assocs=0
 cleanup() {
   if [ -n "$scp_pid" ]; then kill "$scp_pid" 2>/dev/null || true; wait "$scp_pid" 2>/dev/null || true; fi
 }
-trap cleanup EXIT
+tls_pid=""
+tls_cleanup() {
+  if [ -n "$tls_pid" ]; then kill "$tls_pid" 2>/dev/null || true; wait "$tls_pid" 2>/dev/null || true; fi
+  tls_pid=""
+}
+trap 'tls_cleanup; cleanup' EXIT
+
+# start_tls: a socat TLS front (64 KiB buffers) of the running SCP on a free
+# port ($tls_port); certificates from tests/e2e/tls_certs.sh in $out/certs.
+start_tls() {
+  local c=$out/certs
+  command -v socat >/dev/null || die "socat missing (scripts/deps.sh)"
+  [ -s "$c/srv.pem" ] || bash "$here/tests/e2e/tls_certs.sh" "$c" || die "could not make certificates"
+  tls_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  socat -b 65536 "OPENSSL-LISTEN:$tls_port,bind=127.0.0.1,reuseaddr,fork,cert=$c/srv.pem,key=$c/srv.key,verify=0" \
+    "TCP:127.0.0.1:$scp_port" 2>"$out/socat.log" &
+  tls_pid=$!
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$tls_port") 2>/dev/null && break
+    sleep 0.05
+  done
+  # the probe connection above reached the SCP as an association that never was
+  sleep 0.2
+  scp_assocs=$(grep -c '^end assoc=' "$scp_log" || true)
+}
 
 # start_scp N: one SCP per N, serving associations until stop_scp.
 start_scp() {
@@ -198,6 +228,11 @@ run_one() {
                    "$lat_count" "${dcmtk[@]}" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
   latency/floor) measure "$@" check_latency -- bash -c "$loop" \
                    "$lat_count" "${drain[@]}" -q -n 1 127.0.0.1 "$p" ;;
+  tls/ours)      measure "$@" check_assoc -- "$ours" --tls --tls-ca "$out/certs/ca.pem" -S -q \
+                   "${keys[@]}" localhost "$tls_port" ;;
+  tls/dcmtk)     measure "$@" check_assoc -- "${dcmtk[@]}" +tls "$out/certs/cli.key" \
+                   "$out/certs/cli.pem" +cf "$out/certs/ca.pem" -S -q "${keys[@]}" localhost "$tls_port" ;;
+  tls/floor)     measure "$@" check_assoc -- "$ours" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
   esac
 }
 
@@ -219,6 +254,9 @@ for mode in $modes; do
   latency)
     echo "bench: latency ${lat_count} associations x$lat_reps" >&2
     start_scp 1; run_cell latency 1 "$lat_reps"; stop_scp ;;
+  tls)
+    echo "bench: tls N=$tls_n x$reps" >&2
+    start_scp "$tls_n"; start_tls; run_cell tls "$tls_n" "$reps"; tls_cleanup; stop_scp ;;
   *) die "unknown mode '$mode' in BENCH_MODES" ;;
   esac
 done
@@ -267,6 +305,7 @@ ours_version=n/a
           for (w in W) { if (W[w] >= 0) W[w] = W[w] * 1000 / lat; if (C[w] >= 0) C[w] = C[w] * 1000 / lat }
         }
         if (m == "write") label = "write (-w / -X)"
+        if (m == "tls") label = "tls (floor: ours plaintext)"
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, nn,
           fmt(W["ours"], 3), fmt(W["dcmtk"], 3), fmt(W["floor"], 3), ratio(W["ours"], W["dcmtk"]), ratio(W["ours"], W["floor"]),
           fmt(C["ours"], 3), fmt(C["dcmtk"], 3),
@@ -278,6 +317,7 @@ ours_version=n/a
         if (m == "quiet") { if (minN == "" || n + 0 < minN + 0) minN = n; if (n + 0 > maxN + 0) maxN = n }
         if (m == "verbose" && n + 0 > vmaxN + 0) vmaxN = n
         if (m == "write") wN = n
+        if (m == "tls") tN = n
       }
       if (note != "") print "\nFAILED runs (excluded; see failed-* files):" note
       print "\nGoals:"
@@ -288,6 +328,9 @@ ours_version=n/a
       goal("peak RSS quiet N=" maxN " <= 1.10 x N=" minN, GR["quiet", maxN, "ours"], GR["quiet", minN, "ours"] * 1.10)
       goal("peak RSS quiet N=" maxN ": ours <= DCMTK/3", GR["quiet", maxN, "ours"], GR["quiet", maxN, "dcmtk"] / 3)
       goal("latency: ours <= DCMTK", GW["latency", 1, "ours"], GW["latency", 1, "dcmtk"])
+      goal("tls N=" tN ": ours TLS <= 2 x ours plaintext", GW["tls", tN, "ours"], GW["tls", tN, "floor"] * 2)
+      goal("tls N=" tN ": ours TLS <= DCMTK +tls/5", GW["tls", tN, "ours"], GW["tls", tN, "dcmtk"] / 5)
+      goal("tls N=" tN ": ours TLS peak RSS <= 8 MB", GR["tls", tN, "ours"], 8 * 1024)
     }
     function goal(what, a, limit) {
       if (a == "" || a < 0 || limit == "" || limit <= 0) printf "  n/a   %s\n", what

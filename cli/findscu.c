@@ -163,6 +163,10 @@ static void report_associate_failure(const dq_error *err)
         FS_ERROR("User identity not confirmed: %s", err->message);
         FS_INFO("Aborting Association");
         break;
+    case DQ_ERR_TLS:
+        /* Ours (--tls): e.g. TLS 1.3 checks our certificate after the handshake. */
+        FS_ERROR("%s", err->message);
+        break;
     default:
         /* Aborted by the peer, connection closed, protocol violation. */
         FS_ERROR("Association Aborted");
@@ -186,6 +190,7 @@ static void report_find_failure(const dq_error *err)
     case DQ_ERR_ABORTED: FS_INFO("Association Aborted"); break;
     case DQ_ERR_CANCELLED: FS_INFO("Aborting Association"); break;
     case DQ_ERR_CLOSED: FS_ERROR("Connection closed while waiting for DIMSE message"); break;
+    case DQ_ERR_TLS: FS_ERROR("%s", err->message); break;
     case DQ_ERR_PROTOCOL:
     case DQ_ERR_MALFORMED:
         FS_ERROR("Received an invalid C-FIND response from the peer");
@@ -553,23 +558,100 @@ static void report_user_identity(const run *r, const dq_assoc *a, const dq_error
                 "A-ASSOCIATE-AC (it may not support user identity negotiation)");
 }
 
-/* Connects and negotiates. FS_GO_ON with *out established, or the exit
- * status (everything already reported). */
-static int associate(run *r, const dq_assoc_params *p, dq_assoc **out)
+/* --tls-key-password-file: its first line (without the line end). */
+static int read_key_password(const char *file, char *pw, size_t cap)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        FS_ERROR("Cannot read the TLS key password file %s: %s", file, strerror(errno));
+        return -1;
+    }
+    bool ok = fgets(pw, (int)cap, f) != NULL || !ferror(f);
+    fclose(f);
+    if (!ok) {
+        FS_ERROR("Cannot read the TLS key password file %s", file);
+        return -1;
+    }
+    pw[strcspn(pw, "\r\n")] = '\0';
+    return 0;
+}
+
+/* The --tls options as the library's configuration; the handshake is
+ * bounded by the ACSE timeout (it is part of setting up the association). */
+static int tls_config(const fs_options *o, const dq_assoc_params *p, dq_tls_config *cfg, char *pw,
+                      size_t pw_cap)
+{
+    const fs_tls_options *t = &o->tls;
+    dq_tls_config_default(cfg);
+    cfg->cert_file = t->cert;
+    cfg->key_file = t->key;
+    cfg->ca_files = t->ca_files;
+    cfg->n_ca_files = t->n_ca_files;
+    cfg->ca_dir = t->ca_dir;
+    cfg->no_verify = t->verify_none;
+    cfg->profile = (dq_tls_profile)t->profile;
+    cfg->sni = t->sni;
+    cfg->crl_file = t->crl;
+    cfg->handshake_timeout = p->acse_timeout;
+    if (t->key_password_file) {
+        if (read_key_password(t->key_password_file, pw, pw_cap) != 0)
+            return -1;
+        cfg->key_password = pw;
+    }
+    return 0;
+}
+
+static void debug_tls(const dq_tls_info *info)
+{
+    FS_DEBUG("TLS connection: %s, cipher suite %s", info->protocol, info->cipher);
+    FS_DEBUG("TLS peer certificate subject: %s", info->subject[0] ? info->subject : "(none)");
+    FS_DEBUG("TLS peer certificate issuer: %s%s", info->issuer[0] ? info->issuer : "(none)",
+             info->verified ? " (verified)" : " (not verified: --tls-verify none)");
+}
+
+/* The TCP or TLS connection. FS_GO_ON with *t, or the exit status (reported). */
+static int connect_peer(run *r, const dq_assoc_params *p, dq_transport **t)
 {
     const fs_options *o = r->o;
     dq_error err;
     dq_error_clear(&err);
-    FS_INFO("Requesting Association");
-    dq_transport *t = NULL;
-    if (fs_net_connect(&t, &r->net, o->addr, (uint16_t)o->port, p->connect_timeout, &err) != 0) {
-        if (err.kind == DQ_ERR_CANCELLED)
-            return EXIT_INTERRUPTED;
-        FS_ERROR("Association request failed: unable to connect to remote");
-        FS_ERROR("TCP Initialisation Error: %s", err.message);
-        FS_INFO("Aborting Association");
+    dq_tls_config cfg;
+    dq_tls_info info;
+    char pw[1024];
+    if (o->tls.enabled && tls_config(o, p, &cfg, pw, sizeof pw) != 0)
+        return EXIT_ASSOC;
+    int rc = fs_net_connect(t, &r->net, o->addr, (uint16_t)o->port, p->connect_timeout,
+                            o->tls.enabled ? &cfg : NULL, &info, &err);
+    memset(pw, 0, sizeof pw);
+    if (rc == 0) {
+        if (o->tls.enabled)
+            debug_tls(&info);
+        return FS_GO_ON;
+    }
+    if (err.kind == DQ_ERR_CANCELLED)
+        return EXIT_INTERRUPTED;
+    if (err.kind == DQ_ERR_TLS || err.kind == DQ_ERR_ARGUMENT || err.kind == DQ_ERR_UNSUPPORTED) {
+        /* One line, the TLS library's reason in it (README, secure connections). */
+        FS_ERROR("%s", err.message);
         return EXIT_ASSOC;
     }
+    FS_ERROR("Association request failed: unable to connect to remote");
+    FS_ERROR("TCP Initialisation Error: %s", err.message);
+    FS_INFO("Aborting Association");
+    return EXIT_ASSOC;
+}
+
+/* Connects and negotiates. FS_GO_ON with *out established, or the exit
+ * status (everything already reported). */
+static int associate(run *r, const dq_assoc_params *p, dq_assoc **out)
+{
+    dq_error err;
+    dq_error_clear(&err);
+    FS_INFO("Requesting Association");
+    dq_transport *t = NULL;
+    int status = connect_peer(r, p, &t);
+    if (status != FS_GO_ON)
+        return status;
     r->phase = FS_PHASE_ASSOCIATE;
     if (dq_assoc_request_on(out, t, p, &err) != 0) {
         r->net = NULL; /* the transport is gone with the failed association */

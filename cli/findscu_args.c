@@ -14,6 +14,7 @@
 #include <dq/dict.h>
 #include <dq/dimse_tables.h>
 #include <dq/query_keys.h>
+#include <dq/tls.h>
 
 #include "dq_gen_pdu.h"
 
@@ -56,6 +57,16 @@ enum opt_id {
     O_JWT,
     O_JWT_FILE,
     O_USER_RESPONSE,
+    O_TLS, /* --tls and the --tls-* options, in this order (apply_tls) */
+    O_TLS_CERT,
+    O_TLS_KEY,
+    O_TLS_KEY_PASSWORD_FILE,
+    O_TLS_CA,
+    O_TLS_CA_DIR,
+    O_TLS_VERIFY,
+    O_TLS_PROFILE,
+    O_TLS_SNI,
+    O_TLS_CRL,
     O_COUNT
 };
 
@@ -124,6 +135,17 @@ static const opt_def OPTS[] = {
     {O_JWT, NULL, "--jwt", true, 3, A_OWN, 0, 0},
     {O_JWT_FILE, NULL, "--jwt-file", true, 3, A_OWN, 0, 0},
     {O_USER_RESPONSE, NULL, "--user-response", false, 0, A_OWN, 0, 0},
+    /* Ours: DICOM over TLS (DCMTK's +tls and friends, README). */
+    {O_TLS, NULL, "--tls", false, 0, A_OWN, 0, 0},
+    {O_TLS_CERT, NULL, "--tls-cert", true, 0, A_OWN, 0, 0},
+    {O_TLS_KEY, NULL, "--tls-key", true, 0, A_OWN, 0, 0},
+    {O_TLS_KEY_PASSWORD_FILE, NULL, "--tls-key-password-file", true, 0, A_OWN, 0, 0},
+    {O_TLS_CA, NULL, "--tls-ca", true, 0, A_OWN, 0, 0},
+    {O_TLS_CA_DIR, NULL, "--tls-ca-dir", true, 0, A_OWN, 0, 0},
+    {O_TLS_VERIFY, NULL, "--tls-verify", true, 0, A_OWN, 0, 0},
+    {O_TLS_PROFILE, NULL, "--tls-profile", true, 0, A_OWN, 0, 0},
+    {O_TLS_SNI, NULL, "--tls-sni", true, 0, A_OWN, 0, 0},
+    {O_TLS_CRL, NULL, "--tls-crl", true, 0, A_OWN, 0, 0},
 };
 #undef DEST
 #undef FLAG
@@ -560,6 +582,103 @@ static const char HELP_IDENTITY[] =
     "  --user-response[=required]\n"
     "                        ask the peer to confirm the identity; without\n"
     "                        confirmation warn, or with =required fail\n";
+/* ---- the --tls options ---------------------------------------------------------- */
+
+static const char *const TLS_PROFILES[] = {"bcp195-nd", "bcp195", "bcp195-ex"}; /* dq_tls_profile */
+
+/* --tls-verify and --tls-profile: argparse-style choices. */
+static fs_parse_result tls_choice(parse_state *st, const char *name, const char *val,
+                                  const char *const *choices, size_t n, int *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(val, choices[i]) == 0) {
+            *out = (int)i;
+            return FS_PARSE_OK;
+        }
+    }
+    char list[128] = "";
+    for (size_t i = 0, off = 0; i < n; i++)
+        off += (size_t)snprintf(list + off, sizeof list - off, "%s'%s'", i ? ", " : "", choices[i]);
+    return usage_error(st->err, "argument %s: invalid choice: '%s' (choose from %s)", name, val,
+                       list);
+}
+
+static fs_parse_result apply_tls(parse_state *st, const opt_def *d, const char *name,
+                                 const char *val)
+{
+    fs_tls_options *t = &st->o->tls;
+    static const char *const verify[] = {"peer", "none"};
+    int choice;
+    if (d->id != O_TLS && !t->first)
+        t->first = d->l;
+    switch (d->id) {
+    case O_TLS: t->enabled = true; return FS_PARSE_OK;
+    case O_TLS_CERT: t->cert = val; return FS_PARSE_OK;
+    case O_TLS_KEY: t->key = val; return FS_PARSE_OK;
+    case O_TLS_KEY_PASSWORD_FILE: t->key_password_file = val; return FS_PARSE_OK;
+    case O_TLS_CA_DIR: t->ca_dir = val; return FS_PARSE_OK;
+    case O_TLS_SNI: t->sni = val; return FS_PARSE_OK;
+    case O_TLS_CRL: t->crl = val; return FS_PARSE_OK;
+    case O_TLS_VERIFY:
+        if (tls_choice(st, name, val, verify, 2, &choice) != FS_PARSE_OK)
+            return FS_PARSE_USAGE;
+        t->verify_none = choice == 1;
+        return FS_PARSE_OK;
+    case O_TLS_PROFILE: return tls_choice(st, name, val, TLS_PROFILES, 3, &t->profile);
+    default: break;
+    }
+    if (t->n_ca_files == t->cap_ca_files) { /* O_TLS_CA: repeatable */
+        size_t cap = t->cap_ca_files ? t->cap_ca_files * 2 : 4;
+        const char **f = realloc(t->ca_files, cap * sizeof *f);
+        if (!f)
+            return FS_PARSE_NOMEM;
+        t->ca_files = f;
+        t->cap_ca_files = cap;
+    }
+    t->ca_files[t->n_ca_files++] = val;
+    return FS_PARSE_OK;
+}
+
+/* Once every word is read: the --tls-* options go with --tls, and a build
+ * without TLS refuses them all. */
+static fs_parse_result check_tls(parse_state *st)
+{
+    const fs_tls_options *t = &st->o->tls;
+    if (!t->enabled && !t->first)
+        return FS_PARSE_OK;
+    if (!dq_tls_available())
+        return usage_error(st->err,
+                           "argument %s: this build of findscu has no TLS (built with "
+                           "-DDQ_TLS=OFF)",
+                           t->enabled ? "--tls" : t->first);
+    if (!t->enabled)
+        return usage_error(st->err, "argument %s: needs --tls", t->first);
+    if (t->key && !t->cert)
+        return usage_error(st->err, "argument --tls-key: needs --tls-cert");
+    return FS_PARSE_OK;
+}
+
+static const char HELP_TLS[] =
+    "\n"
+    "TLS Options (ours; DICOM over TLS, PS3.15 Annex B):\n"
+    "  --tls                 connect with TLS\n"
+    "  --tls-cert [f]ile     our certificate, PEM (sent when the peer asks)\n"
+    "  --tls-key [f]ile      its private key, PEM (default: in --tls-cert)\n"
+    "  --tls-key-password-file [f]ile\n"
+    "                        read the private key's password from file f\n"
+    "  --tls-ca [f]ile       trust the CA certificates in PEM file f (repeatable;\n"
+    "                        default: the system's CAs)\n"
+    "  --tls-ca-dir [d]irectory\n"
+    "                        trust the CA certificates in hashed directory d\n"
+    "  --tls-verify [m]ode   peer (default): the peer's certificate must chain to a\n"
+    "                        trusted CA and match addr (or --tls-sni) when it is a\n"
+    "                        name; none: accept any certificate\n"
+    "  --tls-profile [p]rofile\n"
+    "                        bcp195-nd (default, non-downgrading), bcp195 or\n"
+    "                        bcp195-ex: the BCP 195 secure transport profiles\n"
+    "  --tls-sni [n]ame      server name to send and check (default: addr when it\n"
+    "                        is a name)\n"
+    "  --tls-crl [f]ile      check the peer's certificate against the PEM CRL f\n";
 
 /* Applies one option; returns FS_PARSE_OK or an error/exit result. */
 static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
@@ -589,6 +708,8 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
         return apply_query_level(st, d, name, val);
     if (d->id >= O_USER && d->id <= O_USER_RESPONSE)
         return apply_identity(st, d, name, val);
+    if (d->id >= O_TLS && d->id <= O_TLS_CRL)
+        return apply_tls(st, d, name, val);
     return apply_number(st, d, name, val);
 }
 
@@ -708,9 +829,11 @@ static fs_parse_result check_complete(parse_state *st)
     if (!o->file && o->n_keywords == 0 && !o->level && !o->keys_given)
         return usage_error(st->err, "-f and/or -k must be specified");
     fs_parse_result r = check_query_level(st);
-    if (r != FS_PARSE_OK)
-        return r;
-    return check_identity(st);
+    if (r == FS_PARSE_OK)
+        r = check_identity(st);
+    if (r == FS_PARSE_OK)
+        r = check_tls(st);
+    return r;
 }
 
 fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err)
@@ -746,6 +869,8 @@ void fs_options_free(fs_options *o)
 {
     free(o->keywords);
     o->keywords = NULL;
+    free(o->tls.ca_files);
+    o->tls.ca_files = NULL;
     o->n_keywords = 0;
 }
 
@@ -892,4 +1017,5 @@ void fs_print_help(FILE *out)
             fs_min_response_pdu());
     fputs(HELP_TAIL, out);
     fputs(HELP_IDENTITY, out);
+    fputs(HELP_TLS, out);
 }

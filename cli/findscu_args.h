@@ -36,6 +36,21 @@ typedef enum fs_user_response {
     FS_USER_RESPONSE_REQUESTED,
     FS_USER_RESPONSE_REQUIRED,
 } fs_user_response;
+/* The --tls options (README "Secure connections"); file names point into argv. */
+typedef struct fs_tls_options {
+    bool enabled;                  /* --tls */
+    const char *cert;              /* --tls-cert */
+    const char *key;               /* --tls-key */
+    const char *key_password_file; /* --tls-key-password-file */
+    const char **ca_files;         /* --tls-ca, repeatable, in order */
+    size_t n_ca_files, cap_ca_files;
+    const char *ca_dir; /* --tls-ca-dir */
+    bool verify_none;   /* --tls-verify none */
+    int profile;        /* --tls-profile as a dq_tls_profile */
+    const char *sni;    /* --tls-sni */
+    const char *crl;    /* --tls-crl */
+    const char *first;  /* the first --tls-* option other than --tls (for "needs --tls") */
+} fs_tls_options;
 
 typedef struct fs_options {
     const char *addr;
@@ -63,6 +78,7 @@ typedef struct fs_options {
      * with user. Files are read by findscu_identity.c. */
     const char *user, *password, *password_file, *kerberos_file, *saml_file, *jwt, *jwt_file;
     fs_user_response user_response;
+    fs_tls_options tls;
 } fs_options;
 
 typedef enum fs_parse_result {

@@ -91,6 +91,7 @@ static int net_check(void *user, dq_transport *t, dq_transport_step step, double
     net *c = user;
     switch (step) {
     case DQ_TRANSPORT_STEP_CONNECT_WAIT:
+    case DQ_TRANSPORT_STEP_HANDSHAKE_WAIT: /* Ctrl-C ends the TLS handshake at once too */
         fs_log_flush();
         if (n_interrupts)
             return dq_fail(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
@@ -118,13 +119,15 @@ static int net_check(void *user, dq_transport *t, dq_transport_step step, double
 }
 
 int fs_net_connect(dq_transport **out, fs_net **handle, const char *host, uint16_t port,
-                   double timeout, dq_error *err)
+                   double timeout, const dq_tls_config *tls, dq_tls_info *info, dq_error *err)
 {
     *out = NULL;
     *handle = NULL;
     memset(&the_net, 0, sizeof the_net);
     dq_transport_interrupt irq = {.wake_fd = wake_pipe[0], .check = net_check, .user = &the_net};
-    if (dq_transport_connect_tcp_irq(out, host, port, timeout, &irq, err) == 0) {
+    int rc = tls ? dq_transport_connect_tls(out, host, port, timeout, &irq, tls, info, err)
+                 : dq_transport_connect_tcp_irq(out, host, port, timeout, &irq, err);
+    if (rc == 0) {
         *handle = &the_net;
         return 0;
     }

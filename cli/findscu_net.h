@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <dq/tls.h>
 #include <dq/transport.h>
 
 #define FS_CANCEL_WAIT 5.0
@@ -30,12 +31,15 @@ int fs_net_interrupts(void);
 typedef struct fs_net fs_net;
 
 /* Connects (each address of host in turn, bounded by timeout seconds, <= 0:
- * none). *handle stays valid until the transport is closed (the association
- * owning it is freed). On failure err->kind is DQ_ERR_CONNECT, DQ_ERR_TIMEOUT
- * or DQ_ERR_CANCELLED and err->message is Python's wording
- * ("[Errno 111] Connection refused"). */
+ * none), over TLS when tls is not NULL (dq/tls.h; *info filled). *handle
+ * stays valid until the transport is closed (the association owning it is
+ * freed). On failure err->kind is DQ_ERR_CONNECT, DQ_ERR_TIMEOUT or
+ * DQ_ERR_CANCELLED and err->message is Python's wording ("[Errno 111]
+ * Connection refused"); with TLS also DQ_ERR_TLS, DQ_ERR_ARGUMENT (a file
+ * of the configuration) or DQ_ERR_UNSUPPORTED (no TLS in this build), in
+ * the library's words. */
 int fs_net_connect(dq_transport **out, fs_net **handle, const char *host, uint16_t port,
-                   double timeout, dq_error *err);
+                   double timeout, const dq_tls_config *tls, dq_tls_info *info, dq_error *err);
 
 /* True once, for a first Ctrl-C the check has not reported yet (responses
  * read from the buffer need no wait the check could end): the caller acts

@@ -4,6 +4,10 @@
 set -euo pipefail
 DQ_PACKAGES=(cmake make gcc clang pkg-config libxml2-dev zlib1g-dev libcriterion-dev
              dcmtk python3-pydicom orthanc curl time)
+# DICOM over TLS: OpenSSL 3 (the TLS transport; -DDQ_TLS=OFF builds without
+# it), and for the TLS tests the openssl tool (test certificates) and socat
+# (a TLS front for peers without TLS).
+DQ_PACKAGES+=(libssl-dev openssl socat)
 # Lint of every shell script (scripts/shellcheck.sh, ctest shellcheck).
 DQ_PACKAGES+=(shellcheck)
 # The C style check (scripts/format.sh --check, ctest format).

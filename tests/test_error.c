@@ -63,6 +63,6 @@ Test(error, clear_and_kind_names)
     cr_assert_eq(e.kind, DQ_OK);
     cr_assert_eq(e.offset, DQ_ERROR_NO_OFFSET);
     cr_assert_str_eq(e.message, "");
-    for (int k = DQ_OK; k <= DQ_ERR_AUTH; k++)
+    for (int k = DQ_OK; k <= DQ_ERR_TLS; k++)
         cr_assert_str_neq(dq_error_kind_name((dq_error_kind)k), "unknown error");
 }

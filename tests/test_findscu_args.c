@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dq/tls.h>
+
 #include "findscu_args.h"
 #include "findscu_identity.h"
 
@@ -412,4 +414,61 @@ Test(findscu_args, numbers_as_python_reads_them)
                  "argument -ta/--acse-timeout: invalid float value: '1._5'");
     expect_error(parse("h", "1", "-k", "A=", "-ta", " ", NULL),
                  "argument -ta/--acse-timeout: invalid float value: ' '");
+}
+
+/* The --tls options (ours, README "Secure connections"). */
+Test(findscu_args, tls_options)
+{
+    if (!dq_tls_available()) { /* cmake -DDQ_TLS=OFF: every TLS option says so */
+        expect_error(parse("--tls", "h", "1", "-k", "A=", NULL),
+                     "argument --tls: this build of findscu has no TLS (built with -DDQ_TLS=OFF)");
+        expect_error(parse("--tls-ca", "a.pem", "h", "1", "-k", "A=", NULL),
+                     "argument --tls-ca: this build of findscu has no TLS (built with "
+                     "-DDQ_TLS=OFF)");
+        return;
+    }
+    parsed *p = parse("h", "1", "-k", "A=", NULL);
+    cr_assert_not(p->o.tls.enabled);
+    cr_assert_eq(p->o.tls.profile, DQ_TLS_PROFILE_BCP195_ND);
+    cr_assert_not(p->o.tls.verify_none);
+    p = parse("--tls", "--tls-cert", "c.pem", "--tls-key=k.pem", "--tls-key-password-file", "pw",
+              "--tls-ca", "a.pem", "--tls-ca", "b.pem", "--tls-ca-dir", "d", "--tls-verify", "none",
+              "--tls-profile", "bcp195-ex", "--tls-sni", "pacs", "--tls-crl", "r.crl", "h", "1",
+              "-k", "A=", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    const fs_tls_options *t = &p->o.tls;
+    cr_assert(t->enabled);
+    cr_assert_str_eq(t->cert, "c.pem");
+    cr_assert_str_eq(t->key, "k.pem");
+    cr_assert_str_eq(t->key_password_file, "pw");
+    cr_assert_eq(t->n_ca_files, 2);
+    cr_assert_str_eq(t->ca_files[0], "a.pem");
+    cr_assert_str_eq(t->ca_files[1], "b.pem");
+    cr_assert_str_eq(t->ca_dir, "d");
+    cr_assert(t->verify_none);
+    cr_assert_eq(t->profile, DQ_TLS_PROFILE_BCP195_EX);
+    cr_assert_str_eq(t->sni, "pacs");
+    cr_assert_str_eq(t->crl, "r.crl");
+    cr_assert_eq(
+        parse("--tls", "--tls-profile", "bcp195", "h", "1", "-k", "A=", NULL)->o.tls.profile,
+        DQ_TLS_PROFILE_BCP195);
+    cr_assert(strstr(parse("-h", NULL)->out, "--tls-profile [p]rofile"));
+}
+
+Test(findscu_args, tls_usage_errors)
+{
+    expect_error(parse("--tls-c", "x", "h", "1", "-k", "A=", NULL),
+                 "ambiguous option: --tls-c could match --tls-cert, --tls-ca, --tls-ca-dir, "
+                 "--tls-crl");
+    if (!dq_tls_available())
+        return; /* the rest needs TLS: tls_options checks what a build without says */
+    expect_error(parse("--tls-ca", "a.pem", "h", "1", "-k", "A=", NULL),
+                 "argument --tls-ca: needs --tls");
+    expect_error(parse("--tls", "--tls-key", "k.pem", "h", "1", "-k", "A=", NULL),
+                 "argument --tls-key: needs --tls-cert");
+    expect_error(parse("--tls", "--tls-verify", "maybe", "h", "1", "-k", "A=", NULL),
+                 "argument --tls-verify: invalid choice: 'maybe' (choose from 'peer', 'none')");
+    expect_error(parse("--tls", "--tls-profile", "aes", "h", "1", "-k", "A=", NULL),
+                 "argument --tls-profile: invalid choice: 'aes' (choose from 'bcp195-nd', "
+                 "'bcp195', 'bcp195-ex')");
 }

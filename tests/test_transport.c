@@ -14,19 +14,7 @@
 #include <unistd.h>
 
 #include "dq/transport.h"
-
-static int listen_any(uint16_t *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    cr_assert_eq(listen(fd, 4), 0);
-    socklen_t l = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    *port = ntohs(a.sin_port);
-    return fd;
-}
+#include "loopback.h"
 
 /* Connects a transport to a fresh listener; returns the server side fd. */
 static int pair(dq_transport **t)
@@ -39,13 +27,6 @@ static int pair(dq_transport **t)
     cr_assert(s >= 0);
     close(lfd);
     return s;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 Test(transport, need_collects_bytes_across_writes_and_reads_large)

@@ -12,7 +12,8 @@
  *   dq/ul_actions.h    Upper Layer action definitions, PS3.8 Tables 9-6..9-9 (generated)
  *   dq/dataset.h  data sets: model, transfer syntaxes, Part 10, -k keys, dump, charsets
  *   dq/json.h     data sets as DICOM JSON (PS3.18 F.2) and Native DICOM Model XML (PS3.19 A.1)
- *   dq/transport.h  byte transport (TCP; pluggable for TLS)
+ *   dq/transport.h  byte transport (TCP; pluggable)
+ *   dq/tls.h      the TLS transport (PS3.15 BCP 195 profiles; OpenSSL behind it)
  *   dq/ul.h       Upper Layer state machine (PS3.8 Table 9-10, generated), no I/O
  *   dq/assoc.h    associations (requestor), DIMSE messages
  *   dq/dimse_rx.h DIMSE message reassembly from PDVs, no I/O
@@ -33,6 +34,7 @@
 #include "dq/dimse_tables.h"
 #include "dq/ul_actions.h"
 #include "dq/transport.h"
+#include "dq/tls.h"
 #include "dq/ul.h"
 #include "dq/assoc.h"
 #include "dq/dimse_rx.h"

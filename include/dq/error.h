@@ -42,6 +42,7 @@ typedef enum dq_error_kind {
     DQ_ERR_CANCELLED,   /* the caller cancelled the operation */
     DQ_ERR_AUTH,        /* the peer did not confirm our user identity though we
                          * required it (PS3.7 D.3.3.7) */
+    DQ_ERR_TLS,         /* the TLS layer failed: handshake, certificate, record (dq/tls.h) */
 } dq_error_kind;
 
 /* DQ_ERR_TIMEOUT: which wait expired, in detail[0] (so callers word it

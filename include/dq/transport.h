@@ -3,7 +3,7 @@
  * A transport is a small vtable (read some bytes, write bytes, close) plus a
  * receive buffer owned by this module. TCP is built in; TLS or an in-memory
  * pipe can be plugged in with dq_transport_new() without touching the
- * protocol code above it.
+ * protocol code above it (dq/tls.h is such a transport).
  *
  * Reading is buffered: the buffer is filled with large reads and callers get
  * pointers into it (dq_transport_need/consume), so a PDU is copied once, from
@@ -67,10 +67,12 @@ int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port
  * bound); the wait then just ends and check() runs again. check() only
  * reports: it does not read or write t. */
 typedef enum dq_transport_step {
-    DQ_TRANSPORT_STEP_CONNECT_WAIT, /* waiting for the TCP handshake (t is NULL) */
-    DQ_TRANSPORT_STEP_READ,         /* before every receive attempt (may not block) */
-    DQ_TRANSPORT_STEP_READ_WAIT,    /* nothing to receive: about to wait */
-    DQ_TRANSPORT_STEP_WRITE_WAIT    /* the send buffer is full: about to wait */
+    DQ_TRANSPORT_STEP_CONNECT_WAIT,  /* waiting for the TCP handshake (t is NULL) */
+    DQ_TRANSPORT_STEP_READ,          /* before every receive attempt (may not block) */
+    DQ_TRANSPORT_STEP_READ_WAIT,     /* nothing to receive: about to wait */
+    DQ_TRANSPORT_STEP_WRITE_WAIT,    /* the send buffer is full: about to wait */
+    DQ_TRANSPORT_STEP_HANDSHAKE_WAIT /* a TLS handshake waits for the peer (t is NULL;
+                                        dq/tls.h): like CONNECT_WAIT, nothing to retry */
 } dq_transport_step;
 
 typedef struct dq_transport_interrupt {

@@ -88,6 +88,7 @@ const char *dq_error_kind_name(dq_error_kind kind)
     case DQ_ERR_PROTOCOL: return "protocol error";
     case DQ_ERR_CANCELLED: return "cancelled";
     case DQ_ERR_AUTH: return "authentication";
+    case DQ_ERR_TLS: return "TLS failure";
     }
     return "unknown error";
 }

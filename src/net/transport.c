@@ -1,6 +1,7 @@
 /* Byte transport: TCP implementation and the buffered reader every
  * implementation shares. The only file in libdq that touches sockets. */
 #include "dq/transport.h"
+#include "transport_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +35,7 @@ struct dq_transport {
 
 /* ---- time --------------------------------------------------------------- */
 
-static double now_seconds(void)
+double dq_transport_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -46,8 +47,8 @@ static double now_seconds(void)
  * irq->check runs before every wait and may shorten it (*wait_max) or end
  * the operation. 0 with *ready (false: the deadline passed first), or -1
  * with *err: irq->check's error, or DQ_ERR_IO when poll fails. */
-static int wait_fd(int fd, short events, double deadline, const dq_transport_interrupt *irq,
-                   dq_transport *t, dq_transport_step step, bool *ready, dq_error *err)
+int dq_transport_wait_fd(int fd, short events, double deadline, const dq_transport_interrupt *irq,
+                         dq_transport *t, dq_transport_step step, bool *ready, dq_error *err)
 {
     *ready = false;
     for (;;) {
@@ -57,7 +58,7 @@ static int wait_fd(int fd, short events, double deadline, const dq_transport_int
         int ms = -1;
         double left = -1;
         if (deadline > 0) {
-            left = deadline - now_seconds();
+            left = deadline - dq_transport_now();
             if (left <= 0)
                 return 0;
         }
@@ -85,8 +86,11 @@ static int wait_fd(int fd, short events, double deadline, const dq_transport_int
             return -1;
         }
         /* Woken: a read or write retries from the top (its READ step runs
-         * check() again); a connect has nothing to retry, it waits on. */
-        if ((r > 0 && p[0].revents) || (woken && irq && step != DQ_TRANSPORT_STEP_CONNECT_WAIT)) {
+         * check() again); a connect or handshake has nothing to retry, it
+         * waits on (check() runs again first). */
+        bool retry =
+            step != DQ_TRANSPORT_STEP_CONNECT_WAIT && step != DQ_TRANSPORT_STEP_HANDSHAKE_WAIT;
+        if ((r > 0 && p[0].revents) || (woken && irq && retry)) {
             *ready = true;
             return 0;
         }
@@ -94,9 +98,27 @@ static int wait_fd(int fd, short events, double deadline, const dq_transport_int
     }
 }
 
-static double deadline_after(double timeout)
+double dq_transport_deadline(double timeout)
 {
-    return timeout > 0 ? now_seconds() + timeout : 0;
+    return timeout > 0 ? dq_transport_now() + timeout : 0;
+}
+
+int dq_transport_timed_out(dq_error *err, bool sending, double timeout)
+{
+    dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                 sending ? "network timeout: could not send for %g s"
+                         : "network timeout: nothing received for %g s",
+                 timeout);
+    err->detail[0] = DQ_TIMEOUT_NETWORK;
+    return -1;
+}
+
+int dq_transport_check_read(const dq_transport_interrupt *irq, dq_transport *t, dq_error *err)
+{
+    double unused = -1;
+    if (irq && irq->check && irq->check(irq->user, t, DQ_TRANSPORT_STEP_READ, &unused, err) != 0)
+        return -1;
+    return 0;
 }
 
 /* ---- TCP ------------------------------------------------------------------ */
@@ -123,32 +145,25 @@ static int io_fail(dq_error *err, int e, bool closed, const char *what)
 }
 
 /* Waits until the socket is ready for `events`; the deadline passing first
- * is the network timeout (`what` did not happen for `timeout` s). 0 or -1. */
+ * is the network timeout (nothing received, or could not send, for
+ * `timeout` s). 0 or -1. */
 static int wait_ready(tcp_ctx *c, short events, double deadline, dq_transport_step step,
-                      const char *what, double timeout, dq_error *err)
+                      double timeout, dq_error *err)
 {
     bool ready;
-    if (wait_fd(c->fd, events, deadline, ctx_irq(c), c->t, step, &ready, err) < 0)
+    if (dq_transport_wait_fd(c->fd, events, deadline, ctx_irq(c), c->t, step, &ready, err) < 0)
         return -1;
-    if (ready)
-        return 0;
-    dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                 "network timeout: %s for %g s", what, timeout);
-    err->detail[0] = DQ_TIMEOUT_NETWORK;
-    return -1;
+    return ready ? 0 : dq_transport_timed_out(err, events == POLLOUT, timeout);
 }
 
 static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_error *err)
 {
     tcp_ctx *c = vctx;
-    double deadline = deadline_after(timeout);
+    double deadline = dq_transport_deadline(timeout);
     const dq_transport_interrupt *irq = ctx_irq(c);
     for (;;) {
-        if (irq && irq->check) {
-            double unused = -1;
-            if (irq->check(irq->user, c->t, DQ_TRANSPORT_STEP_READ, &unused, err) != 0)
-                return -1;
-        }
+        if (dq_transport_check_read(irq, c->t, err) < 0)
+            return -1;
         ssize_t n = recv(c->fd, buf, cap, 0);
         if (n > 0)
             return n;
@@ -159,8 +174,7 @@ static ssize_t tcp_read(void *vctx, void *buf, size_t cap, double timeout, dq_er
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return io_fail(err, errno, errno == ECONNRESET, "receive");
-        if (wait_ready(c, POLLIN, deadline, DQ_TRANSPORT_STEP_READ_WAIT, "nothing received",
-                       timeout, err) < 0)
+        if (wait_ready(c, POLLIN, deadline, DQ_TRANSPORT_STEP_READ_WAIT, timeout, err) < 0)
             return -1;
     }
 }
@@ -180,8 +194,8 @@ static int tcp_write(void *vctx, const void *buf, size_t len, double timeout, dq
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (wait_ready(c, POLLOUT, deadline_after(timeout), DQ_TRANSPORT_STEP_WRITE_WAIT,
-                           "could not send", timeout, err) < 0)
+            if (wait_ready(c, POLLOUT, dq_transport_deadline(timeout), DQ_TRANSPORT_STEP_WRITE_WAIT,
+                           timeout, err) < 0)
                 return -1;
             continue;
         }
@@ -219,8 +233,8 @@ static int connect_one(const struct addrinfo *ai, double deadline,
     int soerr = 0;
     socklen_t sl = sizeof soerr;
     if (*why == EINPROGRESS) {
-        if (wait_fd(*fd, POLLOUT, deadline, irq, NULL, DQ_TRANSPORT_STEP_CONNECT_WAIT, &ready,
-                    err) < 0) {
+        if (dq_transport_wait_fd(*fd, POLLOUT, deadline, irq, NULL, DQ_TRANSPORT_STEP_CONNECT_WAIT,
+                                 &ready, err) < 0) {
             close(*fd);
             *fd = -1;
             return -1;
@@ -240,16 +254,12 @@ int dq_transport_connect_tcp(dq_transport **out, const char *host, uint16_t port
     return dq_transport_connect_tcp_irq(out, host, port, connect_timeout, NULL, err);
 }
 
-int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t port,
-                                 double connect_timeout, const dq_transport_interrupt *irq,
-                                 dq_error *err)
+int dq_transport_connect_fd(int *out, const char *host, uint16_t port, double connect_timeout,
+                            const dq_transport_interrupt *irq, dq_error *err)
 {
-    dq_error scratch;
-    if (!err)
-        err = &scratch;
-    if (!out || !host || !*host)
+    *out = -1;
+    if (!host || !*host)
         return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "no host given");
-    *out = NULL;
     char service[8];
     snprintf(service, sizeof service, "%u", (unsigned)port);
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
@@ -263,7 +273,7 @@ int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t 
         err->detail[0] = gr; /* the EAI_* code, for callers that word it themselves */
         return -1;
     }
-    double deadline = deadline_after(connect_timeout);
+    double deadline = dq_transport_deadline(connect_timeout);
     int fd = -1, last = ECONNREFUSED;
     for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
         if (connect_one(ai, deadline, irq, &fd, &last, err) < 0) {
@@ -285,6 +295,23 @@ int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t 
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    *out = fd;
+    return 0;
+}
+
+int dq_transport_connect_tcp_irq(dq_transport **out, const char *host, uint16_t port,
+                                 double connect_timeout, const dq_transport_interrupt *irq,
+                                 dq_error *err)
+{
+    dq_error scratch;
+    if (!err)
+        err = &scratch;
+    if (!out)
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "no output");
+    *out = NULL;
+    int fd;
+    if (dq_transport_connect_fd(&fd, host, port, connect_timeout, irq, err) < 0)
+        return -1;
     tcp_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);

@@ -156,9 +156,15 @@ dq_peers__listening() {
   return 1
 }
 
-# dq_peers__echo PORT AET: one C-ECHO with short timeouts.
+# dq_peers__echo PORT AET: one C-ECHO with short timeouts; over TLS when
+# DQ_PEER_ECHO_TLS is "KEY CERT CA" (DCMTK's +tls KEY CERT +cf CA).
 dq_peers__echo() {
-  echoscu -q -to 2 -ta 2 -td 2 -aet DQPROBE -aec "$2" 127.0.0.1 "$1" >/dev/null 2>&1
+  local tls=()
+  if [ -n "${DQ_PEER_ECHO_TLS:-}" ]; then
+    read -r -a tls <<< "$DQ_PEER_ECHO_TLS"
+    tls=(+tls "${tls[0]}" "${tls[1]}" +cf "${tls[2]}")
+  fi
+  echoscu -q -to 2 -ta 2 -td 2 "${tls[@]}" -aet DQPROBE -aec "$2" 127.0.0.1 "$1" >/dev/null 2>&1
 }
 
 # ---- peer bookkeeping ----------------------------------------------------------
@@ -464,6 +470,8 @@ dq_query_expected() { echo "$DQ_PEERS_HOME/expected/$1.$2.tsv"; }
 # in OUTDIR and the client's output in OUTDIR/findscu.log; returns the client's
 # exit status. Called AE: DQ_FIND_AEC, default the peer's AE title; "-" leaves
 # the client's own default (ANY-SCP for both).
+# DQ_FIND_TLS_OURS / DQ_FIND_TLS_DCMTK (arrays, may be unset): options put
+# before the others, e.g. (--tls --tls-ca ca.pem) and (+tls k.pem c.pem +cf ca.pem).
 dq_find() {
   local client=$1 peer=$2 out=$3 port aet aec=()
   shift 3
@@ -473,11 +481,11 @@ dq_find() {
   [ "$aet" = - ] || aec=(-aec "$aet")
   mkdir -p "$out" || return 1
   if [ "$client" = dcmtk ]; then
-    findscu -X -od "$out" -aet DQTEST "${aec[@]}" -to 10 -ta 10 -td 30 \
+    findscu "${DQ_FIND_TLS_DCMTK[@]}" -X -od "$out" -aet DQTEST "${aec[@]}" -to 10 -ta 10 -td 30 \
       127.0.0.1 "$port" "$@" > "$out/findscu.log" 2>&1
   else
-    (cd "$out" && exec "$client" -aet DQTEST "${aec[@]}" -w 127.0.0.1 "$port" "$@") \
-      > "$out/findscu.log" 2>&1
+    (cd "$out" && exec "$client" "${DQ_FIND_TLS_OURS[@]}" -aet DQTEST "${aec[@]}" -w 127.0.0.1 \
+      "$port" "$@") > "$out/findscu.log" 2>&1
   fi
 }
 
@@ -546,3 +554,5 @@ source "$DQ_PEERS_HOME/dcmqrscp.sh"
 source "$DQ_PEERS_HOME/wlmscpfs.sh"
 # shellcheck source=orthanc.sh
 source "$DQ_PEERS_HOME/orthanc.sh"
+# shellcheck source=tls_proxy.sh
+source "$DQ_PEERS_HOME/tls_proxy.sh"

@@ -9,6 +9,9 @@
 # Environment:
 #   DQ_ORTHANC_AET      its AE title (default ORTHANC; it accepts any called AE)
 #   DQ_ORTHANC_THREADS  DicomThreadsCount (default: Orthanc's own, 4)
+#   DQ_ORTHANC_TLS      "CERT KEY CA REQUIRED": DICOM over TLS only (Orthanc's
+#                       DicomTls* settings; REQUIRED true: client certificates
+#                       are required); start with DQ_PEER_ECHO_TLS set too
 # Sets DQ_PEER_<NAME>_{PORT,HTTP_PORT,AET,PID,DIR,KIND}.
 
 DQ_ORTHANC_WORKLIST_PLUGIN=/usr/share/orthanc/plugins/libModalityWorklists.so
@@ -21,10 +24,17 @@ dq_orthanc__json() {
 }
 
 dq_orthanc__launch() {
-  local dir=$1 port=$2 http=$3 aet=$4 threads=""
+  local dir=$1 port=$2 http=$3 aet=$4 threads="" tls="" t=()
   mkdir -p "$dir/storage" "$dir/index" "$dir/tmp" || return 1
   dq_worklist_build "$dir/wl" || return 1
   [ -z "${DQ_ORTHANC_THREADS:-}" ] || threads="\"DicomThreadsCount\": $DQ_ORTHANC_THREADS,"
+  if [ -n "${DQ_ORTHANC_TLS:-}" ]; then
+    read -r -a t <<< "$DQ_ORTHANC_TLS"
+    tls="\"DicomTlsEnabled\": true, \"DicomTlsCertificate\": $(dq_orthanc__json "${t[0]}"),
+  \"DicomTlsPrivateKey\": $(dq_orthanc__json "${t[1]}"),
+  \"DicomTlsTrustedCertificates\": $(dq_orthanc__json "${t[2]}"),
+  \"DicomTlsRemoteCertificateRequired\": ${t[3]},"
+  fi
   # Settings from ../shared/peers/NOTES.md: loopback only, no called-AE check,
   # FIND always allowed, UTF-8 default (Latin1 drops Greek/Cyrillic/CJK), no
   # result limit. No user switch: safe as root.
@@ -53,6 +63,7 @@ dq_orthanc__launch() {
   "ExecuteLuaEnabled": false,
   "StorageCompression": false,
   $threads
+  $tls
   "Plugins": [ $(dq_orthanc__json "$DQ_ORTHANC_WORKLIST_PLUGIN") ],
   "Worklists": { "Enable": true, "Database": $(dq_orthanc__json "$dir/wl") }
 }
