@@ -42,6 +42,9 @@ enum opt_id {
     O_FUZZY,
     O_TZ,
     O_ENHANCED,
+    O_FORMAT,
+    O_OUTPUT,
+    O_COLUMNS,
     O_COUNT
 };
 
@@ -83,6 +86,12 @@ static const opt_def OPTS[] = {
     /* Ours (DCMTK's -od); after every pynetdicom option, as argparse would
      * register an added one. No other long option starts with "--o". */
     {O_OUTDIR, "-od", "--output-directory", true, 0},
+    /* Ours: the results as data. Long forms only: "--output" is an exact
+     * match (so it wins), "--o"..."--outpu" become ambiguous with
+     * --output-directory, "-o" still abbreviates -od (behaviour doc 7). */
+    {O_FORMAT, NULL, "--format", true, 0},
+    {O_OUTPUT, NULL, "--output", true, 0},
+    {O_COLUMNS, NULL, "--columns", true, 0},
 };
 #define N_OPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -388,6 +397,25 @@ static fs_parse_result apply_number(parse_state *st, const opt_def *d, const cha
     return FS_PARSE_OK;
 }
 
+static const char *const FORMAT_NAMES[] = {"json", "ndjson", "csv", "tsv", "xml"};
+static const fs_format FORMAT_VALUES[] = {FS_FORMAT_JSON, FS_FORMAT_NDJSON, FS_FORMAT_CSV,
+                                          FS_FORMAT_TSV, FS_FORMAT_XML};
+
+/* --format, a choice (argparse's message when it is none of them). */
+static fs_parse_result apply_format(parse_state *st, const char *name, const char *val)
+{
+    for (size_t i = 0; i < sizeof FORMAT_NAMES / sizeof FORMAT_NAMES[0]; i++) {
+        if (strcmp(val, FORMAT_NAMES[i]) == 0) {
+            st->o->format = FORMAT_VALUES[i];
+            return FS_PARSE_OK;
+        }
+    }
+    return usage_error(st->err,
+                       "argument %s: invalid choice: '%s' (choose from 'json', 'ndjson', 'csv', "
+                       "'tsv', 'xml')",
+                       name, val);
+}
+
 /* -k repeats: the values are kept in command-line order. */
 static fs_parse_result add_keyword(parse_state *st, const char *val)
 {
@@ -441,6 +469,9 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
     case O_FUZZY: o->fuzzy_names = true; break;
     case O_TZ: o->timezone_adj = true; break;
     case O_ENHANCED: o->enhanced_conversion = true; break;
+    case O_FORMAT: return apply_format(st, name, val);
+    case O_OUTPUT: o->output = val; break;
+    case O_COLUMNS: o->columns = val; break;
     case O_COUNT: break;
     }
     return FS_PARSE_OK;
@@ -535,6 +566,12 @@ static fs_parse_result check_complete(parse_state *st)
         return usage_error(st->err, "unrecognized arguments: %s", st->extras);
     if (!o->file && o->n_keywords == 0)
         return usage_error(st->err, "-f and/or -k must be specified");
+    /* Ours: what --output and --columns need (parser.error, as argparse
+     * scripts report such combinations). */
+    if (o->output && o->format == FS_FORMAT_NONE)
+        return usage_error(st->err, "argument --output: only with --format");
+    if (o->columns && o->format != FS_FORMAT_CSV && o->format != FS_FORMAT_TSV)
+        return usage_error(st->err, "argument --columns: only with --format csv or tsv");
     return FS_PARSE_OK;
 }
 
@@ -684,7 +721,19 @@ static const char HELP_TAIL[] =
     "                        rsp000002.dcm, ...\n"
     "  -od [d]irectory, --output-directory [d]irectory\n"
     "                        write the -w files in directory d (created when\n"
-    "                        missing; default: the working directory)\n";
+    "                        missing; default: the working directory)\n"
+    "\n"
+    "Results as Data Options:\n"
+    "  --format {json,ndjson,csv,tsv,xml}\n"
+    "                        write every match to stdout as DICOM JSON (one array),\n"
+    "                        NDJSON (one object a line), CSV, TSV or Native DICOM\n"
+    "                        Model XML; the log stays on stderr without the\n"
+    "                        response identifiers (unless -d)\n"
+    "  --output [p]ath       write the --format document to path instead (created\n"
+    "                        complete, under a temporary name until the end)\n"
+    "  --columns [c]olumns   CSV/TSV columns, comma-separated key paths such as\n"
+    "                        PatientName,(0009,1001),Seq[0].Modality (default: the\n"
+    "                        query's -k keys, then the -f file's)\n";
 
 void fs_print_help(FILE *out)
 {

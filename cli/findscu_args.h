@@ -29,6 +29,16 @@ typedef enum fs_model {
     FS_MODEL_UPS,         /* -U */
 } fs_model;
 
+/* --format: how the matches are written (FS_FORMAT_NONE: only the log). */
+typedef enum fs_format {
+    FS_FORMAT_NONE = 0,
+    FS_FORMAT_JSON,
+    FS_FORMAT_NDJSON,
+    FS_FORMAT_CSV,
+    FS_FORMAT_TSV,
+    FS_FORMAT_XML,
+} fs_format;
+
 typedef struct fs_options {
     const char *addr;
     long port;
@@ -46,6 +56,9 @@ typedef struct fs_options {
     bool write;
     const char *output_dir; /* --output-directory or NULL (the working directory) */
     bool relational_query, dt_matching, fuzzy_names, timezone_adj, enhanced_conversion;
+    fs_format format;    /* --format */
+    const char *output;  /* --output PATH, NULL: standard output */
+    const char *columns; /* --columns A,B,Seq[0].C (CSV/TSV), NULL: the query's keys */
 } fs_options;
 
 typedef enum fs_parse_result {
