@@ -569,7 +569,8 @@ static fs_parse_result check_complete(parse_state *st)
     /* Ours: what --output and --columns need (parser.error, as argparse
      * scripts report such combinations). */
     if (o->output && o->format == FS_FORMAT_NONE)
-        return usage_error(st->err, "argument --output: only with --format");
+        return usage_error(st->err, "argument --output: only with --format (the -w folder is "
+                                    "-od/--output-directory)");
     if (o->columns && o->format != FS_FORMAT_CSV && o->format != FS_FORMAT_TSV)
         return usage_error(st->err, "argument --columns: only with --format csv or tsv");
     return FS_PARSE_OK;

@@ -18,8 +18,8 @@ int fs_column_name(const dq_keypath *kp, dq_buffer *out, dq_error *err)
         bool keyword = de && de->mask == 0xFFFFFFFFu && de->keyword[0];
         char t[48];
         int w = keyword ? snprintf(t, sizeof t, "%s", i ? "." : "")
-                        : snprintf(t, sizeof t, "%s(%04X,%04X)", i ? "." : "",
-                                   DQ_TAG_GROUP(s->tag), DQ_TAG_ELEMENT(s->tag));
+                        : snprintf(t, sizeof t, "%s(%04X,%04X)", i ? "." : "", DQ_TAG_GROUP(s->tag),
+                                   DQ_TAG_ELEMENT(s->tag));
         if (dq_buffer_append(out, t, (size_t)w, err) ||
             (keyword && dq_buffer_append(out, de->keyword, strlen(de->keyword), err)))
             return -1;
