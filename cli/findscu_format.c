@@ -346,8 +346,13 @@ int fs_cell_text(const dq_element *el, dq_buffer *out, dq_buffer *scratch, fs_fo
         if (dq_element_string(el, i, &s, NULL))
             break;
         /* The other text VRs are ISO 8859-1 whatever the set (as pydicom). */
+        size_t start = out->len;
         if (put_text(out, cs, s, scratch, st, err))
             return -1;
+        /* A PN's empty trailing groups ("Wang^XiaoDong=王^小東="): the same
+         * name (PS3.5 6.2.1), shown without them as pydicom shows it. */
+        while (vi->vr == DQ_VR_CODE('P', 'N') && out->len > start && out->data[out->len - 1] == '=')
+            out->len--;
     }
     return 0;
 }

@@ -27,8 +27,7 @@ static const char *cell(const dq_dataset *ds, uint32_t tag, fs_format_stats *st)
     dq_buffer_init(&out);
     dq_buffer_init(&scratch);
     fs_format_stats local = {0};
-    cr_assert_eq(fs_cell_text(dq_dataset_find(ds, tag), &out, &scratch, st ? st : &local, NULL),
-                 0);
+    cr_assert_eq(fs_cell_text(dq_dataset_find(ds, tag), &out, &scratch, st ? st : &local, NULL), 0);
     snprintf(cellbuf, sizeof cellbuf, "%.*s", (int)out.len, (const char *)out.data);
     dq_buffer_free(&out);
     dq_buffer_free(&scratch);
@@ -75,6 +74,9 @@ Test(findscu_format, text_cells_in_utf8)
     dq_dataset_set_bytes(ds, DQ_TAG(0x0010, 0x0010), V('P', 'N'), h31, sizeof h31 - 1, NULL);
     cr_assert_str_eq(cell(ds, DQ_TAG(0x0010, 0x0010), NULL),
                      "Yamada^Tarou=山田^太郎=やまだ^たろう");
+    /* Empty trailing groups left out, as pydicom shows the name. */
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0010, 0x1001), V('P', 'N'), "A^B=\\C==", 9, NULL);
+    cr_assert_str_eq(cell(ds, DQ_TAG(0x0010, 0x1001), NULL), "A^B\\C");
     /* Multi-valued text joined with '\\', each value trimmed. */
     dq_dataset_set_bytes(ds, DQ_TAG(0x0008, 0x0061), V('C', 'S'), "CT\\SR ", 6, NULL);
     cr_assert_str_eq(cell(ds, DQ_TAG(0x0008, 0x0061), NULL), "CT\\SR");
@@ -186,7 +188,9 @@ Test(findscu_format, default_columns_from_keys)
 Test(findscu_format, default_columns_from_file)
 {
     dq_dataset *file = dq_dataset_new();
-    const char *fkeys[] = {"PatientName=", "StudyDate=", "PatientID=A",
+    const char *fkeys[] = {"PatientName=",
+                           "StudyDate=",
+                           "PatientID=A",
                            "ScheduledProcedureStepSequence[0].Modality=",
                            "ScheduledProcedureStepSequence[1].ScheduledStationAETitle=",
                            "ReferencedStudySequence="};
