@@ -120,9 +120,9 @@ wlmscpfs|orthanc)
   run_queries "$peer"
   # Sequence columns chosen with --columns, CSV read back with Python's csv.
   out=$work/columns
-  cols='AccessionNumber,ScheduledProcedureStepSequence[0].Modality,PatientName,'
-  cols+='ScheduledProcedureStepSequence[0].ScheduledStationAETitle'
-  if ours "$peer" "$out" csv --columns "$cols" -W -k PatientName= -k AccessionNumber= \
+  colist='AccessionNumber,ScheduledProcedureStepSequence[0].Modality,PatientName,'
+  colist+='ScheduledProcedureStepSequence[0].ScheduledStationAETitle'
+  if ours "$peer" "$out" csv --columns "$colist" -W -k PatientName= -k AccessionNumber= \
        -k 'ScheduledProcedureStepSequence[0].Modality=' \
        -k 'ScheduledProcedureStepSequence[0].ScheduledStationAETitle=' &&
      "$DQ_PYTHON" - "$out/records.csv" > "$out/rows.txt" <<'PY' &&
