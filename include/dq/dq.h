@@ -11,6 +11,7 @@
  *   dq/dimse_tables.h  DIMSE messages: command fields, elements, usage (generated)
  *   dq/ul_actions.h    Upper Layer action definitions, PS3.8 Tables 9-6..9-9 (generated)
  *   dq/dataset.h  data sets: model, transfer syntaxes, Part 10, -k keys, dump, charsets
+ *   dq/json.h     data sets as DICOM JSON (PS3.18 F.2) and Native DICOM Model XML (PS3.19 A.1)
  *   dq/transport.h  byte transport (TCP; pluggable for TLS)
  *   dq/ul.h       Upper Layer state machine (PS3.8 Table 9-10, generated), no I/O
  *   dq/assoc.h    associations (requestor), DIMSE messages
@@ -25,6 +26,7 @@
 #include "dq/version.h"
 #include "dq/dict.h"
 #include "dq/dataset.h"
+#include "dq/json.h"
 #include "dq/pdu.h"
 #include "dq/status.h"
 #include "dq/dimse_tables.h"

@@ -91,8 +91,14 @@ static bool term_at(const char *cs, size_t index, dq_str *out)
     return true;
 }
 
-static int put_escaped(dq_buffer *out, uint8_t c, dq_error *err)
+/* A byte no set decodes: "\xNN" for display, or (repl not NULL, for the
+ * JSON and XML writers) U+FFFD REPLACEMENT CHARACTER, counted in *repl. */
+static int put_bad(dq_buffer *out, uint8_t c, size_t *repl, dq_error *err)
 {
+    if (repl) {
+        ++*repl;
+        return dq_buffer_append(out, "\xEF\xBF\xBD", 3, err);
+    }
     char t[5];
     snprintf(t, sizeof t, "\\x%02X", c);
     return dq_buffer_append(out, t, 4, err);
@@ -183,7 +189,7 @@ static void iconv_put(iconv_t cd, bool owned)
  * escaped and skipped. prefix/suffix (e.g. ISO 2022 escapes) are fed around
  * the bytes but produce no output of their own. */
 static int conv(const char *from, const char *prefix, const uint8_t *in, size_t n, dq_buffer *out,
-                dq_error *err)
+                size_t *repl, dq_error *err)
 {
     if (!from) {
         /* The default encoding, ISO 8859-1 (pydicom's "iso8859"): copy ASCII
@@ -227,7 +233,7 @@ static int conv(const char *from, const char *prefix, const uint8_t *in, size_t 
             if (errno == E2BIG)
                 continue;
             /* EILSEQ / EINVAL: show the byte, resynchronise after it. */
-            if (pos < n && put_escaped(out, in[pos], err))
+            if (pos < n && put_bad(out, in[pos], repl, err))
                 rc = -1;
             pos++;
             iconv(cd, NULL, NULL, NULL, NULL);
@@ -252,12 +258,13 @@ static bool reset_point(uint8_t c)
 /* A value in one character set (no code extensions): ASCII is copied as is,
  * anything else converted from the named set, or ISO 8859-1 when it has no
  * iconv name or is not named. */
-__attribute__((always_inline)) static inline int
-single_set_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer *out, dq_error *err)
+__attribute__((always_inline)) static inline int single_set_to_utf8(dq_str first, const uint8_t *t,
+                                                                    size_t len, dq_buffer *out,
+                                                                    size_t *repl, dq_error *err)
 {
     const cset *c = first.len ? find_term(first) : NULL;
     if (first.len && !c) {
-        conv(NULL, NULL, t, len, out, NULL);
+        conv(NULL, NULL, t, len, out, NULL, NULL);
         return dq_fail(err, DQ_ERR_UNSUPPORTED, DQ_ERROR_NO_OFFSET, DQ_TAG(0x0008, 0x0005),
                        "unknown character set '%.*s'", (int)first.len, first.ptr);
     }
@@ -265,8 +272,8 @@ single_set_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer *out, d
     for (size_t i = 0; i < len && ascii; i++)
         ascii = t[i] < 0x80;
     if (ascii || !c || !c->iconv)
-        return conv(NULL, NULL, t, len, out, err);
-    return conv(c->iconv, NULL, t, len, out, err);
+        return conv(NULL, NULL, t, len, out, NULL, err);
+    return conv(c->iconv, NULL, t, len, out, repl, err);
 }
 
 /* The set designated by the escape sequence whose ESC is at t[i], with the
@@ -290,7 +297,8 @@ static const cset *designation_at(const uint8_t *t, size_t i, size_t len, size_t
  * G0 set, the next control byte), converted with G0; *next: where it ends. */
 __attribute__((always_inline)) static inline int g0_run_to_utf8(const cset *g0, const uint8_t *t,
                                                                 size_t i, size_t len, size_t *next,
-                                                                dq_buffer *out, dq_error *err)
+                                                                dq_buffer *out, size_t *repl,
+                                                                dq_error *err)
 {
     bool mb = g0 && g0->multibyte_g0;
     size_t j = i;
@@ -301,21 +309,21 @@ __attribute__((always_inline)) static inline int g0_run_to_utf8(const cset *g0, 
          * it starts: copy it as one ASCII byte, or this loop would
          * never advance (found by fuzz_dataset: a hang). */
         *next = i + 1;
-        return conv(NULL, NULL, t + i, 1, out, err);
+        return conv(NULL, NULL, t + i, 1, out, NULL, err);
     }
     *next = j;
     if (mb) {
         char prefix[8] = "\x1b";
         strcat(prefix, g0->esc);
-        return conv(g0->iconv, prefix, t + i, j - i, out, err);
+        return conv(g0->iconv, prefix, t + i, j - i, out, repl, err);
     }
-    return conv(NULL, NULL, t + i, j - i, out, err);
+    return conv(NULL, NULL, t + i, j - i, out, NULL, err);
 }
 
 /* A value with ISO 2022 code extensions (PS3.5 6.1.2.5): escapes change the
  * G0/G1 designations, reset points restore the initial ones, and each run
  * between them is converted with the set in force. */
-static int iso2022_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer *out,
+static int iso2022_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer *out, size_t *repl,
                            dq_error *err)
 {
     /* ISO 2022: initial G0 is ASCII, initial G1 the first value's G1 set. */
@@ -333,7 +341,7 @@ static int iso2022_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer
             size_t el = 0;
             const cset *found = designation_at(t, i, len, &el);
             if (!found) {
-                if (put_escaped(out, c, err))
+                if (put_bad(out, c, repl, err))
                     return -1;
                 i++;
                 continue;
@@ -361,9 +369,9 @@ static int iso2022_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer
         if (c >= 0x80) {
             while (j < len && t[j] >= 0x80)
                 j++;
-            if (conv(g1 ? g1->iconv : NULL, NULL, t + i, j - i, out, err))
+            if (conv(g1 ? g1->iconv : NULL, NULL, t + i, j - i, out, repl, err))
                 return -1;
-        } else if (g0_run_to_utf8(g0, t, i, len, &j, out, err)) {
+        } else if (g0_run_to_utf8(g0, t, i, len, &j, out, repl, err)) {
             return -1;
         }
         i = j;
@@ -371,16 +379,22 @@ static int iso2022_to_utf8(dq_str first, const uint8_t *t, size_t len, dq_buffer
     return 0;
 }
 
-int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len, dq_buffer *out,
-                       dq_error *err)
+int dq_charset_to_utf8_repl(const char *specific_charset, const char *text, size_t len,
+                            dq_buffer *out, size_t *replaced, dq_error *err)
 {
     const uint8_t *t = (const uint8_t *)text;
     const char *cs = specific_charset ? specific_charset : "";
     dq_str first = {"", 0};
     term_at(cs, 0, &first);
     if (!strstr(cs, "ISO 2022"))
-        return single_set_to_utf8(first, t, len, out, err);
-    return iso2022_to_utf8(first, t, len, out, err);
+        return single_set_to_utf8(first, t, len, out, replaced, err);
+    return iso2022_to_utf8(first, t, len, out, replaced, err);
+}
+
+int dq_charset_to_utf8(const char *specific_charset, const char *text, size_t len, dq_buffer *out,
+                       dq_error *err)
+{
+    return dq_charset_to_utf8_repl(specific_charset, text, len, out, NULL, err);
 }
 
 /* PS3.5 6.2: the VRs whose repertoire is "as defined by (0008,0005)". */
@@ -777,7 +791,7 @@ int dq_el_utf8_raw(const dq_element *el, dq_buffer *out)
     if (!el->len)
         return 0;
     if (!uses_charset(el->vr))
-        return conv(NULL, NULL, el->value, el->len, out, NULL);
+        return conv(NULL, NULL, el->value, el->len, out, NULL, NULL);
     dq_str cs = dq_ds_charset(el->owner);
     char csbuf[256];
     size_t cl = cs.len < sizeof csbuf ? cs.len : sizeof csbuf - 1;
@@ -815,7 +829,7 @@ size_t dq_element_utf8(const dq_element *el, char *buf, size_t cap)
             if (charset_text)
                 dq_charset_to_utf8(csbuf, s.ptr, s.len, &b, NULL);
             else
-                conv(NULL, NULL, (const uint8_t *)s.ptr, s.len, &b, NULL);
+                conv(NULL, NULL, (const uint8_t *)s.ptr, s.len, &b, NULL, NULL);
         }
         need = b.len;
     }

@@ -121,6 +121,12 @@ int dq_encode_raw(const dq_dataset *ds, bool implicit, bool big_endian, uint16_t
  * character set in effect (no trimming), appended to out. */
 int dq_el_utf8_raw(const dq_element *el, dq_buffer *out);
 
+/* dq_charset_to_utf8, but a byte no set decodes becomes U+FFFD (counted in
+ * *replaced) instead of "\xNN", so the output is text a JSON or XML reader
+ * takes. replaced NULL: "\xNN" as dq_charset_to_utf8. */
+int dq_charset_to_utf8_repl(const char *specific_charset, const char *text, size_t len,
+                            dq_buffer *out, size_t *replaced, dq_error *err);
+
 /* Converts command-line text to a value of element el's VR (keypath.c):
  * text VRs as is, numbers from decimal, byte VRs from hex, AT from tags;
  * '\' separates values. `arg` names the argument in messages. */

@@ -1,0 +1,150 @@
+/* The DICOM JSON Model (PS3.18 Annex F.2) writer: the shared walk
+ * (textout.c) spelt in JSON (RFC 8259). include/dq/json.h says what each
+ * element becomes. Separators are decided from the last byte written: a
+ * member or array element follows '{' or '[' directly, anything else after a
+ * comma, so the writer keeps no state of its own. */
+#include <string.h>
+
+#include "textout_impl.h"
+
+static void comma(dq_tw *w)
+{
+    const dq_buffer *b = w->out;
+    if (b->len && b->data[b->len - 1] != '{' && b->data[b->len - 1] != '[')
+        dq_tw_put(w, ",", 1);
+}
+
+/* A JSON string (RFC 8259 7): '"' and '\' escaped, control characters as
+ * \n \r \t \b \f or \u00XX; the rest (valid UTF-8 from the walk) as is. */
+static void json_string(dq_tw *w, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    dq_tw_put(w, "\"", 1);
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
+            j++;
+        dq_tw_put(w, s + i, j - i);
+        if (j == n)
+            break;
+        unsigned char c = (unsigned char)s[j];
+        char e[6] = {'\\', (char)c, 0, 0, 0, 0};
+        size_t el = 2;
+        if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') {
+            e[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : c == '\b' ? 'b' : 'f';
+        } else if (c < 0x20) {
+            memcpy(e + 1, "u00", 3);
+            e[4] = hex[c >> 4];
+            e[5] = hex[c & 15];
+            el = 6;
+        }
+        dq_tw_put(w, e, el);
+        i = j + 1;
+    }
+    dq_tw_put(w, "\"", 1);
+}
+
+static void j_element_open(dq_tw *w, const dq_element *el, const char *vr)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char key[32], *k = key;
+    uint32_t tag = dq_element_tag(el);
+    comma(w);
+    *k++ = '"';
+    for (int shift = 28; shift >= 0; shift -= 4)
+        *k++ = hex[(tag >> shift) & 15];
+    memcpy(k, "\":{\"vr\":", 8);
+    k += 8;
+    dq_tw_put(w, key, (size_t)(k - key));
+    json_string(w, vr, strlen(vr));
+}
+
+static void j_element_close(dq_tw *w, const dq_element *el)
+{
+    (void)el;
+    dq_tw_put(w, "}", 1);
+}
+
+static void j_values_open(dq_tw *w, const dq_element *el)
+{
+    (void)el;
+    dq_tw_puts(w, ",\"Value\":[");
+}
+
+static void j_values_close(dq_tw *w, const dq_element *el)
+{
+    (void)el;
+    dq_tw_put(w, "]", 1);
+}
+
+static void j_value(dq_tw *w, size_t index, dq_tw_kind kind, const char *s, size_t n)
+{
+    (void)index;
+    comma(w);
+    if (kind == DQ_TW_NUMBER)
+        dq_tw_put(w, s, n);
+    else if (kind == DQ_TW_NULL)
+        dq_tw_puts(w, "null");
+    else
+        json_string(w, s, n);
+}
+
+/* PS3.18 F.2.2: an object with the groups that are present. */
+static void j_person_name(dq_tw *w, size_t index, const dq_str groups[3])
+{
+    static const char *const names[3] = {"\"Alphabetic\":", "\"Ideographic\":", "\"Phonetic\":"};
+    (void)index;
+    comma(w);
+    dq_tw_put(w, "{", 1);
+    for (int g = 0; g < 3; g++) {
+        if (!groups[g].len)
+            continue;
+        comma(w);
+        dq_tw_puts(w, names[g]);
+        json_string(w, groups[g].ptr, groups[g].len);
+    }
+    dq_tw_put(w, "}", 1);
+}
+
+static void j_binary(dq_tw *w, const uint8_t *p, size_t n)
+{
+    dq_tw_puts(w, ",\"InlineBinary\":\"");
+    dq_tw_base64(w, p, n);
+    dq_tw_put(w, "\"", 1);
+}
+
+static void j_item_open(dq_tw *w, size_t index)
+{
+    (void)index;
+    comma(w);
+    dq_tw_put(w, "{", 1);
+}
+
+static void j_item_close(dq_tw *w, size_t index)
+{
+    (void)index;
+    dq_tw_put(w, "}", 1);
+}
+
+static const dq_tw_ops json_ops = {
+    .element_open = j_element_open,
+    .element_close = j_element_close,
+    .values_open = j_values_open,
+    .values_close = j_values_close,
+    .value = j_value,
+    .person_name = j_person_name,
+    .binary = j_binary,
+    .item_open = j_item_open,
+    .item_close = j_item_close,
+};
+
+int dq_json_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err)
+{
+    dq_tw w;
+    dq_tw_init(&w, &json_ops, out, st, err);
+    dq_tw_put(&w, "{", 1);
+    dq_tw_dataset(&w, ds);
+    dq_tw_put(&w, "}", 1);
+    return dq_tw_finish(&w);
+}

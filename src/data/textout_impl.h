@@ -1,0 +1,75 @@
+/* Private to the data layer: the value walk the JSON and XML writers
+ * (json.c, xml.c; include/dq/json.h) share. The walk decides what every
+ * element holds (which values, decoded to UTF-8, trimmed, numbers checked,
+ * person names split, items, bytes); a writer only says how each piece is
+ * spelt, through dq_tw_ops. Nothing is allocated per element: text that
+ * needs converting goes through the walk's one scratch buffer. */
+#ifndef DQ_TEXTOUT_IMPL_H
+#define DQ_TEXTOUT_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dataset_impl.h"
+#include "dq/json.h"
+
+typedef struct dq_tw dq_tw;
+
+/* What one value is. */
+typedef enum dq_tw_kind {
+    DQ_TW_STRING, /* UTF-8 text, to be escaped by the writer */
+    DQ_TW_NUMBER, /* a number in JSON's syntax, written as is */
+    DQ_TW_NULL,   /* an empty value among several */
+} dq_tw_kind;
+
+/* How a writer spells each piece; every call appends to w->out through
+ * dq_tw_put (which records a failure in w->failed). index counts from 0. */
+typedef struct dq_tw_ops {
+    /* vr: the VR code ("UN" when the VR is not in PS3.5's table). */
+    void (*element_open)(dq_tw *w, const dq_element *el, const char *vr);
+    void (*element_close)(dq_tw *w, const dq_element *el);
+    /* Around the values (or items) of an element that has at least one. */
+    void (*values_open)(dq_tw *w, const dq_element *el);
+    void (*values_close)(dq_tw *w, const dq_element *el);
+    void (*value)(dq_tw *w, size_t index, dq_tw_kind kind, const char *s, size_t n);
+    /* A PN value's alphabetic, ideographic and phonetic groups (UTF-8,
+     * components still '^'-separated); an empty name is a DQ_TW_NULL value. */
+    void (*person_name)(dq_tw *w, size_t index, const dq_str groups[3]);
+    /* A byte VR's whole value (never empty), for base64 (dq_tw_base64). */
+    void (*binary)(dq_tw *w, const uint8_t *p, size_t n);
+    void (*item_open)(dq_tw *w, size_t index);
+    void (*item_close)(dq_tw *w, size_t index);
+} dq_tw_ops;
+
+struct dq_tw {
+    const dq_tw_ops *ops;
+    dq_buffer *out;
+    dq_buffer scratch; /* decoded text of the current value */
+    dq_text_stats *st; /* never NULL inside the walk (&own when the caller gave none) */
+    dq_text_stats own;
+    dq_error *err;
+    bool failed;
+};
+
+/* Starts a walk writing to out (st may be NULL: counts are then dropped). */
+void dq_tw_init(dq_tw *w, const dq_tw_ops *ops, dq_buffer *out, dq_text_stats *st,
+                dq_error *err);
+/* Walks every element of ds (and its items), calling the writer. */
+void dq_tw_dataset(dq_tw *w, const dq_dataset *ds);
+/* Ends a walk: releases the scratch buffer; 0, or -1 with *err (out of memory). */
+int dq_tw_finish(dq_tw *w);
+
+/* Appends bytes to w->out; a failure is recorded in w->failed. */
+void dq_tw_put(dq_tw *w, const void *p, size_t n);
+void dq_tw_puts(dq_tw *w, const char *s);
+/* Appends p[0..n) base64-encoded (RFC 4648, with padding). */
+void dq_tw_base64(dq_tw *w, const uint8_t *p, size_t n);
+/* The Private Creator (gggg,00xx) value of a private element (gggg,xxee),
+ * decoded to UTF-8 and trimmed; false when el is not a private element or
+ * its creator is absent. The view is valid until the next value. */
+bool dq_tw_private_creator(dq_tw *w, const dq_element *el, dq_str *out);
+/* The dictionary keyword of a standard element, "" for none (private
+ * elements, unknown tags). */
+const char *dq_tw_keyword(uint32_t tag);
+
+#endif

@@ -1,0 +1,179 @@
+/* The Native DICOM Model (PS3.19 Annex A.1) writer: the shared walk
+ * (textout.c) spelt as XML 1.0. include/dq/json.h says what each element
+ * becomes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "textout_impl.h"
+
+/* Is the UTF-8 sequence at s[0..n) (at least one byte) a character XML 1.0
+ * cannot hold (2.2 Char: controls but tab, LF, CR; U+FFFE, U+FFFF)? *len
+ * gets the length of what to skip. */
+static bool xml_invalid(const unsigned char *s, size_t n, size_t *len)
+{
+    *len = 1;
+    if (s[0] < 0x20)
+        return s[0] != '\t' && s[0] != '\n' && s[0] != '\r';
+    if (s[0] == 0xEF && n >= 3 && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF)) {
+        *len = 3;
+        return true;
+    }
+    return false;
+}
+
+/* Text for element content or an attribute value: & < > " escaped, CR as a
+ * character reference (a parser would fold CR LF to LF), tab and LF too in
+ * attributes (they would become spaces); characters XML cannot hold become
+ * U+FFFD and are counted. */
+static void xml_text(dq_tw *w, const char *s, size_t n, bool attribute)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i, skip;
+        while (j < n && u[j] >= 0x20 && u[j] != '&' && u[j] != '<' && u[j] != '>' && u[j] != '"' &&
+               u[j] != 0xEF)
+            j++;
+        dq_tw_put(w, s + i, j - i);
+        if (j == n)
+            break;
+        unsigned char c = u[j];
+        if (xml_invalid(u + j, n - j, &skip)) {
+            w->st->replaced_bytes++;
+            dq_tw_put(w, "\xEF\xBF\xBD", 3);
+        } else if (c == 0xEF || (c == '\n' && !attribute) || (c == '\t' && !attribute)) {
+            dq_tw_put(w, &u[j], 1);
+        } else {
+            char ref[8];
+            const char *r = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;"
+                          : c == '"' ? "&quot;"
+                                     : (snprintf(ref, sizeof ref, "&#%u;", c), ref);
+            dq_tw_puts(w, r);
+        }
+        i = j + skip;
+    }
+}
+
+static void x_element_open(dq_tw *w, const dq_element *el, const char *vr)
+{
+    char head[64];
+    uint32_t tag = dq_element_tag(el);
+    snprintf(head, sizeof head, "<DicomAttribute tag=\"%08X\" vr=\"%s\"", (unsigned)tag, vr);
+    dq_tw_puts(w, head);
+    const char *kw = dq_tw_keyword(tag);
+    if (kw[0]) {
+        dq_tw_puts(w, " keyword=\"");
+        dq_tw_puts(w, kw);
+        dq_tw_put(w, "\"", 1);
+    }
+    dq_str creator;
+    if (dq_tw_private_creator(w, el, &creator)) {
+        dq_tw_puts(w, " privateCreator=\"");
+        xml_text(w, creator.ptr, creator.len, true);
+        dq_tw_put(w, "\"", 1);
+    }
+    dq_tw_put(w, ">", 1);
+}
+
+static void x_element_close(dq_tw *w, const dq_element *el)
+{
+    (void)el;
+    dq_tw_puts(w, "</DicomAttribute>");
+}
+
+static void x_nothing(dq_tw *w, const dq_element *el)
+{
+    (void)w;
+    (void)el;
+}
+
+static void open_numbered(dq_tw *w, const char *name, size_t index, bool empty)
+{
+    char t[64];
+    snprintf(t, sizeof t, "<%s number=\"%zu\"%s>", name, index + 1, empty ? "/" : "");
+    dq_tw_puts(w, t);
+}
+
+static void x_value(dq_tw *w, size_t index, dq_tw_kind kind, const char *s, size_t n)
+{
+    open_numbered(w, "Value", index, kind == DQ_TW_NULL);
+    if (kind == DQ_TW_NULL)
+        return;
+    xml_text(w, s, n, false);
+    dq_tw_puts(w, "</Value>");
+}
+
+/* PS3.19 A.1: each group's components in their own elements, empty ones
+ * left out. */
+static void x_person_name(dq_tw *w, size_t index, const dq_str groups[3])
+{
+    static const char *const gname[3] = {"Alphabetic", "Ideographic", "Phonetic"};
+    static const char *const cname[5] = {"FamilyName", "GivenName", "MiddleName", "NamePrefix",
+                                         "NameSuffix"};
+    char t[40];
+    open_numbered(w, "PersonName", index, false);
+    for (int g = 0; g < 3; g++) {
+        if (!groups[g].len)
+            continue;
+        snprintf(t, sizeof t, "<%s>", gname[g]);
+        dq_tw_puts(w, t);
+        const char *p = groups[g].ptr, *end = p + groups[g].len;
+        for (int c = 0; c < 5; c++) {
+            const char *caret = c < 4 ? memchr(p, '^', (size_t)(end - p)) : NULL;
+            const char *ce = caret ? caret : end;
+            if (ce > p) {
+                snprintf(t, sizeof t, "<%s>", cname[c]);
+                dq_tw_puts(w, t);
+                xml_text(w, p, (size_t)(ce - p), false);
+                snprintf(t, sizeof t, "</%s>", cname[c]);
+                dq_tw_puts(w, t);
+            }
+            if (!caret)
+                break;
+            p = caret + 1;
+        }
+        snprintf(t, sizeof t, "</%s>", gname[g]);
+        dq_tw_puts(w, t);
+    }
+    dq_tw_puts(w, "</PersonName>");
+}
+
+static void x_binary(dq_tw *w, const uint8_t *p, size_t n)
+{
+    dq_tw_puts(w, "<InlineBinary>");
+    dq_tw_base64(w, p, n);
+    dq_tw_puts(w, "</InlineBinary>");
+}
+
+static void x_item_open(dq_tw *w, size_t index)
+{
+    open_numbered(w, "Item", index, false);
+}
+
+static void x_item_close(dq_tw *w, size_t index)
+{
+    (void)index;
+    dq_tw_puts(w, "</Item>");
+}
+
+static const dq_tw_ops xml_ops = {
+    .element_open = x_element_open,
+    .element_close = x_element_close,
+    .values_open = x_nothing,
+    .values_close = x_nothing,
+    .value = x_value,
+    .person_name = x_person_name,
+    .binary = x_binary,
+    .item_open = x_item_open,
+    .item_close = x_item_close,
+};
+
+int dq_xml_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err)
+{
+    dq_tw w;
+    dq_tw_init(&w, &xml_ops, out, st, err);
+    dq_tw_puts(&w, "<NativeDicomModel xml:space=\"preserve\">");
+    dq_tw_dataset(&w, ds);
+    dq_tw_puts(&w, "</NativeDicomModel>");
+    return dq_tw_finish(&w);
+}
