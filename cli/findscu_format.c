@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <dq/dict.h>
+#include <dq/json.h>
 
 /* ---- columns ----------------------------------------------------------------- */
 
@@ -397,6 +398,11 @@ int fs_csv_cell(dq_buffer *out, const uint8_t *s, size_t n, fs_format fmt, dq_er
 
 /* ---- the sink ---------------------------------------------------------------------- */
 
+static int put_text_of(dq_buffer *out, const char *s, dq_error *err)
+{
+    return dq_buffer_append(out, s, strlen(s), err);
+}
+
 typedef struct format_state {
     fs_format fmt;
     fs_out *out;
@@ -430,6 +436,37 @@ static int put_row(format_state *fs, const dq_dataset *ds, dq_error *err)
                                     : dq_buffer_append(out, "\r\n", 2, err);
 }
 
+/* One record, appended to the output's buffer. */
+static int put_record(format_state *fs, const dq_dataset *ds, dq_error *err)
+{
+    dq_buffer *out = fs_out_buffer(fs->out);
+    dq_text_stats ts = {0};
+    int rc;
+    switch (fs->fmt) {
+    case FS_FORMAT_JSON:
+        /* The array stays open while matches arrive. */
+        rc =
+            dq_buffer_append(out, fs->stats.records ? ",\n" : "\n", fs->stats.records ? 2 : 1, err);
+        if (rc == 0)
+            rc = dq_json_append(out, ds, &ts, err);
+        break;
+    case FS_FORMAT_NDJSON:
+        rc = dq_json_append(out, ds, &ts, err);
+        if (rc == 0)
+            rc = dq_buffer_append(out, "\n", 1, err);
+        break;
+    case FS_FORMAT_XML:
+        rc = dq_xml_append(out, ds, &ts, err);
+        if (rc == 0)
+            rc = dq_buffer_append(out, "\n", 1, err);
+        break;
+    default: return put_row(fs, ds, err);
+    }
+    fs->stats.replaced_bytes += ts.replaced_bytes;
+    fs->stats.bad_numbers += ts.bad_numbers;
+    return rc;
+}
+
 static int format_response(fs_sink *s, const fs_query_info *info, const dq_find_response *rsp,
                            dq_error *err)
 {
@@ -437,9 +474,13 @@ static int format_response(fs_sink *s, const fs_query_info *info, const dq_find_
     format_state *fs = s->state;
     if (!rsp->pending || !rsp->identifier || rsp->identifier_error || fs_out_error(fs->out))
         return 0;
-    int rc = put_row(fs, rsp->identifier, err);
+    dq_buffer *out = fs_out_buffer(fs->out);
+    size_t before = out->len;
+    int rc = put_record(fs, rsp->identifier, err);
     if (rc == 0)
         fs->stats.records++;
+    else
+        out->len = before; /* no half record in the document */
     fs_out_record_done(fs->out, fs->fmt == FS_FORMAT_NDJSON);
     return rc;
 }
@@ -480,9 +521,16 @@ fs_sink *fs_sink_format_new(fs_format fmt, fs_out *out, fs_columns *columns, dq_
     s->response = format_response;
     s->destroy = format_destroy;
     s->state = fs;
-    /* The header row now: a run that fails before any match still leaves a
-     * valid document. */
-    if ((fmt == FS_FORMAT_CSV || fmt == FS_FORMAT_TSV) && put_row(fs, NULL, err)) {
+    /* The document's start now: a run that fails before any match still
+     * leaves a valid document. */
+    int rc = 0;
+    if (fmt == FS_FORMAT_CSV || fmt == FS_FORMAT_TSV)
+        rc = put_row(fs, NULL, err);
+    else if (fmt == FS_FORMAT_JSON)
+        rc = dq_buffer_append(fs_out_buffer(out), "[", 1, err);
+    else if (fmt == FS_FORMAT_XML)
+        rc = put_text_of(fs_out_buffer(out), DQ_XML_DECLARATION "<" DQ_XML_WRAPPER ">\n", err);
+    if (rc != 0) {
         format_destroy(s);
         return NULL;
     }
@@ -492,9 +540,16 @@ fs_sink *fs_sink_format_new(fs_format fmt, fs_out *out, fs_columns *columns, dq_
 
 int fs_sink_format_finish(fs_sink *s, dq_error *err)
 {
-    (void)s;
-    (void)err;
-    return 0;
+    format_state *fs = s->state;
+    dq_buffer *out = fs_out_buffer(fs->out);
+    int rc = 0;
+    if (fs->fmt == FS_FORMAT_JSON)
+        rc = put_text_of(out, fs->stats.records ? "\n]\n" : "]\n", err);
+    else if (fs->fmt == FS_FORMAT_XML)
+        rc = put_text_of(out, "</" DQ_XML_WRAPPER ">\n", err);
+    if (rc == 0)
+        fs_out_record_done(fs->out, true);
+    return rc;
 }
 
 int fs_sink_format_error(const fs_sink *s)

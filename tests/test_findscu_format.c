@@ -398,3 +398,66 @@ Test(findscu_format, closed_pipe_is_a_remembered_error)
     cr_assert_eq(fs_out_close(out, true, &err), -1);
     cr_assert_eq(err.sys_errno, EPIPE);
 }
+
+/* The document of n identical records in format f, as the file holds it. */
+static char *document(fs_format f, size_t n)
+{
+    char dir[512], path[600];
+    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-format"));
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/doc", dir);
+    fs_out *out;
+    dq_error err;
+    cr_assert_eq(fs_out_open(&out, path, &err), 0, "%s", err.message);
+    fs_sink *s = fs_sink_format_new(f, out, NULL, &err);
+    cr_assert_not_null(s, "%s", err.message);
+    dq_dataset *id = dq_dataset_new();
+    dq_dataset_set_string(id, DQ_TAG(0x0010, 0x0010), 0, "DOE^JOHN", NULL);
+    dq_find_response rsp = {.index = 1, .pending = true, .identifier = id};
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(s->response(s, NULL, &rsp, &err), 0, "%s", err.message);
+    cr_assert_eq(fs_sink_format_finish(s, &err), 0);
+    cr_assert_eq(fs_out_close(out, true, &err), 0, "%s", err.message);
+    cr_assert_eq(fs_sink_format_stats(s)->records, n);
+    s->destroy(s);
+    dq_dataset_free(id);
+    char *text = strdup(slurp(path));
+    unlink(path);
+    rmdir(dir);
+    return text;
+}
+
+#define REC "{\"00100010\":{\"vr\":\"PN\",\"Value\":[{\"Alphabetic\":\"DOE^JOHN\"}]}}"
+#define XREC                                                                                    \
+    "<NativeDicomModel xml:space=\"preserve\"><DicomAttribute tag=\"00100010\" vr=\"PN\" "      \
+    "keyword=\"PatientName\"><PersonName number=\"1\"><Alphabetic><FamilyName>DOE</FamilyName>" \
+    "<GivenName>JOHN</GivenName></Alphabetic></PersonName></DicomAttribute></NativeDicomModel>"
+
+/* Valid documents whatever the number of records, 0 included (a failed
+ * association still leaves one). */
+Test(findscu_format, json_ndjson_xml_documents)
+{
+    char *d = document(FS_FORMAT_JSON, 0);
+    cr_assert_str_eq(d, "[]\n");
+    free(d);
+    d = document(FS_FORMAT_JSON, 2);
+    cr_assert_str_eq(d, "[\n" REC ",\n" REC "\n]\n");
+    free(d);
+    d = document(FS_FORMAT_NDJSON, 0);
+    cr_assert_str_eq(d, "");
+    free(d);
+    d = document(FS_FORMAT_NDJSON, 2);
+    cr_assert_str_eq(d, REC "\n" REC "\n");
+    free(d);
+    d = document(FS_FORMAT_XML, 0);
+    cr_assert_str_eq(d, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NativeDicomModels>\n"
+                        "</NativeDicomModels>\n");
+    free(d);
+    d = document(FS_FORMAT_XML, 1);
+    cr_assert_str_eq(d, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NativeDicomModels>\n" XREC
+                        "\n</NativeDicomModels>\n");
+    free(d);
+    d = document(FS_FORMAT_TSV, 0);
+    cr_assert_str_eq(d, "\n", "no columns: an empty header line");
+    free(d);
+}

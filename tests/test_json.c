@@ -52,7 +52,8 @@ Test(json, empty_data_set_and_empty_element)
     dq_dataset_set_empty(ds, DQ_TAG(0x0010, 0x0020), 0, NULL);
     expect(ds, "{\"00100010\":{\"vr\":\"PN\"},\"00100020\":{\"vr\":\"LO\"}}");
     /* only padding is empty too */
-    expect(one_string(DQ_TAG(0x0008, 0x0050), VR('S', 'H'), "    "), "{\"00080050\":{\"vr\":\"SH\"}}");
+    expect(one_string(DQ_TAG(0x0008, 0x0050), VR('S', 'H'), "    "),
+           "{\"00080050\":{\"vr\":\"SH\"}}");
 }
 
 Test(json, strings_trimmed_split_and_escaped)
@@ -201,7 +202,10 @@ Test(json, undecodable_bytes_replaced_and_counted)
 {
     dq_dataset *ds = dq_dataset_new();
     dq_dataset_set_string(ds, DQ_TAG(0x0008, 0x0005), VR('C', 'S'), "ISO_IR 192", NULL);
-    dq_dataset_set_bytes(ds, DQ_TAG(0x0010, 0x0010), VR('P', 'N'), "a\xff" "b\xc3", 4, NULL);
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0010, 0x0010), VR('P', 'N'),
+                         "a\xff"
+                         "b\xc3",
+                         4, NULL);
     expect(ds, "{\"00080005\":{\"vr\":\"CS\",\"Value\":[\"ISO_IR 192\"]},"
                "\"00100010\":{\"vr\":\"PN\",\"Value\":[{\"Alphabetic\":\"a\xef\xbf\xbd"
                "b\xef\xbf\xbd\"}]}}");
@@ -235,8 +239,8 @@ Test(json, appends_and_accumulates)
     cr_assert_eq(dq_json_append(&b, ds, NULL, NULL), 0);
     dq_buffer_append(&b, "", 1, NULL);
     cr_assert_str_eq((char *)b.data, "{\"00200013\":{\"vr\":\"IS\",\"Value\":[\"x\"]}}"
-                                      "{\"00200013\":{\"vr\":\"IS\",\"Value\":[\"x\"]}}"
-                                      "{\"00200013\":{\"vr\":\"IS\",\"Value\":[\"x\"]}}");
+                                     "{\"00200013\":{\"vr\":\"IS\",\"Value\":[\"x\"]}}"
+                                     "{\"00200013\":{\"vr\":\"IS\",\"Value\":[\"x\"]}}");
     cr_assert_eq(st.bad_numbers, 2);
     dq_buffer_free(&b);
     dq_dataset_free(ds);

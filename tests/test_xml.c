@@ -100,8 +100,7 @@ Test(xml, numbers)
 
 Test(xml, person_name_components)
 {
-    expect(one_string(DQ_TAG(0x0010, 0x0010), VR('P', 'N'),
-                      "Doe^John^Q^Dr^Jr=^Ideo\\==Phon^^Mid"),
+    expect(one_string(DQ_TAG(0x0010, 0x0010), VR('P', 'N'), "Doe^John^Q^Dr^Jr=^Ideo\\==Phon^^Mid"),
            "<DicomAttribute tag=\"00100010\" vr=\"PN\" keyword=\"PatientName\">"
            "<PersonName number=\"1\"><Alphabetic><FamilyName>Doe</FamilyName>"
            "<GivenName>John</GivenName><MiddleName>Q</MiddleName><NamePrefix>Dr</NamePrefix>"

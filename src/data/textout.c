@@ -275,7 +275,9 @@ static void number_value(dq_tw *w, const dq_element *el, size_t index)
             /* JSON has no NaN or infinity: the names JavaScript gives them. */
             kind = DQ_TW_STRING;
             n = (size_t)snprintf(tmp, sizeof tmp, "%s",
-                                 isnan(d) ? "NaN" : d < 0 ? "-Infinity" : "Infinity");
+                                 isnan(d) ? "NaN"
+                                 : d < 0  ? "-Infinity"
+                                          : "Infinity");
         }
     } else if (vr == V('A', 'T')) {
         uint32_t t = 0;

@@ -52,8 +52,7 @@ struct dq_tw {
 };
 
 /* Starts a walk writing to out (st may be NULL: counts are then dropped). */
-void dq_tw_init(dq_tw *w, const dq_tw_ops *ops, dq_buffer *out, dq_text_stats *st,
-                dq_error *err);
+void dq_tw_init(dq_tw *w, const dq_tw_ops *ops, dq_buffer *out, dq_text_stats *st, dq_error *err);
 /* Walks every element of ds (and its items), calling the writer. */
 void dq_tw_dataset(dq_tw *w, const dq_dataset *ds);
 /* Ends a walk: releases the scratch buffer; 0, or -1 with *err (out of memory). */

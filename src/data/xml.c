@@ -45,9 +45,11 @@ static void xml_text(dq_tw *w, const char *s, size_t n, bool attribute)
             dq_tw_put(w, &u[j], 1);
         } else {
             char ref[8];
-            const char *r = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;"
-                          : c == '"' ? "&quot;"
-                                     : (snprintf(ref, sizeof ref, "&#%u;", c), ref);
+            const char *r = c == '&'   ? "&amp;"
+                            : c == '<' ? "&lt;"
+                            : c == '>' ? "&gt;"
+                            : c == '"' ? "&quot;"
+                                       : (snprintf(ref, sizeof ref, "&#%u;", c), ref);
             dq_tw_puts(w, r);
         }
         i = j + skip;
