@@ -104,10 +104,14 @@ case $kind in
 dcmqrscp)
   dq_dcmqrscp_start qr || exit 1
   run_queries qr
-  # chrGreek.dcm (ISO_IR 126) and chrH31.dcm (ISO 2022 IR 87) as UTF-8.
+  # chrGreek.dcm (ISO_IR 126) and chrH31.dcm (ISO 2022 IR 87) as UTF-8 bytes
+  # (records.py compared the whole names already; JSON and XML split a PN
+  # into its groups and components).
   for fmt in "${formats[@]}"; do
-    if has_text "$work/patient-$fmt/records.$fmt" 'Διονυσιος' \
-         'Yamada^Tarou=山田^太郎=やまだ^たろう' 'Buc^Jérôme' 'Люкceмбypг'; then
+    whole=()
+    [ "$fmt" = csv ] || [ "$fmt" = tsv ] && whole=('Yamada^Tarou=山田^太郎=やまだ^たろう')
+    if has_text "$work/patient-$fmt/records.$fmt" 'Διονυσιος' '山田' 'たろう' 'Jérôme' \
+         'Люкceмбypг' "${whole[@]}"; then
       pass "--format $fmt: Greek (ISO_IR 126) and Japanese (ISO 2022 IR 87) names in UTF-8"
     else
       fail "--format $fmt: names not in UTF-8"
