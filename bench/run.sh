@@ -14,7 +14,9 @@
 #
 # Modes: quiet (-q, N = 1k/10k/100k), verbose (-v, every identifier dumped to
 # a file), write (ours -w vs DCMTK -X, one file per response, N = 10k), and
-# latency (association + 1 match + release, repeated BENCH_LAT_COUNT times).
+# latency (association + 1 match + release, repeated BENCH_LAT_COUNT times),
+# ndjson / csv (ours --format ndjson|csv --output FILE, the file must hold N
+# records; against DCMTK printing every response identifier, its -v, N = 100k).
 #
 # Usage: bench/run.sh              (build first: cmake --build build)
 # Environment:
@@ -26,11 +28,12 @@
 #   BENCH_VERBOSE_REPS repetitions for verbose N=100000 (default 3; DCMTK needs ~30 s each)
 #   BENCH_NS           N values for quiet/verbose (default "1000 10000 100000")
 #   BENCH_WRITE_N      N for -w/-X (default 10000)
+#   BENCH_FORMAT_N     N for --format ndjson/csv (default 100000; DCMTK's side runs BENCH_VERBOSE_REPS times)
 #   BENCH_LAT_COUNT    associations per latency sample (default 100)
 #   BENCH_LAT_REPS     latency samples (default 3; DCMTK starts in ~0.1-0.3 s)
 #   BENCH_SIZE         small (~440 B identifiers) or large (~2 KB) (default small)
 #   BENCH_TS           transfer syntax the SCP picks: explicit, implicit, big, deflate (default explicit)
-#   BENCH_MODES        subset of "quiet verbose write latency" (default all)
+#   BENCH_MODES        subset of "quiet verbose write latency ndjson csv" (default all)
 #   BENCH_OUT          where raw numbers, logs and results.md go (default: a new $TMPDIR/dq-bench.* dir)
 #   BENCH_RENDER_ONLY=1  no runs: print the table again from $BENCH_OUT/raw.tsv
 #   OURS_VERBOSE_FLAGS / DCMTK_VERBOSE_FLAGS   verbose-mode flags (default "-v" for both)
@@ -49,13 +52,15 @@ drain_bin=$build/bench/drain_client
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   ns=${BENCH_NS:-"100 1000"}; reps=${BENCH_REPS:-1}; vreps=${BENCH_VERBOSE_REPS:-1}
   write_n=${BENCH_WRITE_N:-100}; lat_count=${BENCH_LAT_COUNT:-10}; lat_reps=${BENCH_LAT_REPS:-1}
+  format_n=${BENCH_FORMAT_N:-1000}
 else
   ns=${BENCH_NS:-"1000 10000 100000"}; reps=${BENCH_REPS:-5}; vreps=${BENCH_VERBOSE_REPS:-3}
   write_n=${BENCH_WRITE_N:-10000}; lat_count=${BENCH_LAT_COUNT:-100}; lat_reps=${BENCH_LAT_REPS:-3}
+  format_n=${BENCH_FORMAT_N:-100000}
 fi
 size=${BENCH_SIZE:-small}
 ts=${BENCH_TS:-explicit}
-modes=${BENCH_MODES:-"quiet verbose write latency"}
+modes=${BENCH_MODES:-"quiet verbose write latency ndjson csv"}
 ours_vflags=${OURS_VERBOSE_FLAGS:--v}
 dcmtk_vflags=${DCMTK_VERBOSE_FLAGS:--v}
 out=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/dq-bench.XXXXXX")}
@@ -160,13 +165,17 @@ check_files() {
   check_scp 1 "$1" && [ "$(find "$out/work" -maxdepth 1 -name 'rsp*.dcm' | wc -l)" -eq "$1" ]
 }
 check_latency() { check_scp "$lat_count" 1; }
+# --format: the --output file holds N records (NDJSON: N lines; CSV: a header too).
+check_ndjson() { check_scp 1 "$1" && [ "$(wc -l < "$out/work/records")" -eq "$1" ]; }
+check_csv() { check_scp 1 "$1" && [ "$(wc -l < "$out/work/records")" -eq $(($1 + 1)) ]; }
 
 # run_cell MODE N REPS: alternates ours / DCMTK / floor, rotating the order.
 run_cell() {
   local mode=$1 n=$2 r=$3 rep
   local who_list=(dcmtk floor)
   [ $have_ours = 1 ] && who_list=(ours dcmtk floor)
-  [ "$mode" = verbose ] || [ "$mode" = write ] && who_list=("${who_list[@]/floor/}")
+  [ "$mode" = verbose ] || [ "$mode" = write ] || [ "$mode" = ndjson ] || [ "$mode" = csv ] &&
+    who_list=("${who_list[@]/floor/}")
   for rep in $(seq "$r"); do
     local k=${#who_list[@]} i
     for i in $(seq 0 $((k - 1))); do
@@ -198,6 +207,11 @@ run_one() {
                    "$lat_count" "${dcmtk[@]}" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
   latency/floor) measure "$@" check_latency -- bash -c "$loop" \
                    "$lat_count" "${drain[@]}" -q -n 1 127.0.0.1 "$p" ;;
+  ndjson/ours | csv/ours)
+                 measure "$@" "check_$mode" -- "$ours" -S -q --format "$mode" --output records \
+                   "${keys[@]}" 127.0.0.1 "$p" ;;
+  ndjson/dcmtk | csv/dcmtk)
+                 measure "$@" check_verbose -- "${dcmtk[@]}" -S $dcmtk_vflags "${keys[@]}" 127.0.0.1 "$p" ;;
   esac
 }
 
@@ -219,6 +233,11 @@ for mode in $modes; do
   latency)
     echo "bench: latency ${lat_count} associations x$lat_reps" >&2
     start_scp 1; run_cell latency 1 "$lat_reps"; stop_scp ;;
+  ndjson | csv)
+    r=$reps
+    [ "$format_n" -ge 100000 ] && r=$vreps
+    echo "bench: --format $mode N=$format_n x$r" >&2
+    start_scp "$format_n"; run_cell "$mode" "$format_n" "$r"; stop_scp ;;
   *) die "unknown mode '$mode' in BENCH_MODES" ;;
   esac
 done
@@ -267,6 +286,7 @@ ours_version=n/a
           for (w in W) { if (W[w] >= 0) W[w] = W[w] * 1000 / lat; if (C[w] >= 0) C[w] = C[w] * 1000 / lat }
         }
         if (m == "write") label = "write (-w / -X)"
+        if (m == "ndjson" || m == "csv") label = "--format " m " (DCMTK: -v)"
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, nn,
           fmt(W["ours"], 3), fmt(W["dcmtk"], 3), fmt(W["floor"], 3), ratio(W["ours"], W["dcmtk"]), ratio(W["ours"], W["floor"]),
           fmt(C["ours"], 3), fmt(C["dcmtk"], 3),
@@ -278,6 +298,7 @@ ours_version=n/a
         if (m == "quiet") { if (minN == "" || n + 0 < minN + 0) minN = n; if (n + 0 > maxN + 0) maxN = n }
         if (m == "verbose" && n + 0 > vmaxN + 0) vmaxN = n
         if (m == "write") wN = n
+        if (m == "ndjson" || m == "csv") fN = n
       }
       if (note != "") print "\nFAILED runs (excluded; see failed-* files):" note
       print "\nGoals:"
@@ -288,6 +309,12 @@ ours_version=n/a
       goal("peak RSS quiet N=" maxN " <= 1.10 x N=" minN, GR["quiet", maxN, "ours"], GR["quiet", minN, "ours"] * 1.10)
       goal("peak RSS quiet N=" maxN ": ours <= DCMTK/3", GR["quiet", maxN, "ours"], GR["quiet", maxN, "dcmtk"] / 3)
       goal("latency: ours <= DCMTK", GW["latency", 1, "ours"], GW["latency", 1, "dcmtk"])
+      for (i = 1; i <= 2; i++) {
+        fm = (i == 1) ? "ndjson" : "csv"
+        goal("--format " fm " N=" fN ": ours <= 3 x ours -q", GW[fm, fN, "ours"], GW["quiet", fN, "ours"] * 3)
+        goal("--format " fm " N=" fN ": ours <= DCMTK -v / 5", GW[fm, fN, "ours"], GW[fm, fN, "dcmtk"] / 5)
+        goal("--format " fm " N=" fN ": peak RSS <= 5 MB", GR[fm, fN, "ours"], 5 * 1024)
+      }
     }
     function goal(what, a, limit) {
       if (a == "" || a < 0 || limit == "" || limit <= 0) printf "  n/a   %s\n", what

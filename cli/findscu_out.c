@@ -127,7 +127,8 @@ int fs_out_record_done(fs_out *o, bool now)
         dq_buffer_reset(&o->buf);
         return -1;
     }
-    if (now || !o->regular || o->buf.len >= FS_OUT_CHUNK)
+    /* --output's temporary file has no reader until it is renamed. */
+    if ((now && !o->path) || !o->regular || o->buf.len >= FS_OUT_CHUNK)
         return drain(o);
     return 0;
 }

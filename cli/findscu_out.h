@@ -28,8 +28,10 @@ int fs_out_open(fs_out **out, const char *path, dq_error *err);
 dq_buffer *fs_out_buffer(fs_out *o);
 /* After each record: what is buffered goes to the kernel at once when the
  * destination is not a regular file (a pipe or terminal sees each record as
- * it arrives) or `now`, else once 64 KB are due. 0, or -1 when the
- * destination has failed (see fs_out_error). */
+ * it arrives), or `now` and it is standard output (a file someone may follow
+ * with tail -f; --output's temporary file has no reader before its rename),
+ * else once 64 KB are due. 0, or -1 when the destination has failed (see
+ * fs_out_error). */
 int fs_out_record_done(fs_out *o, bool now);
 /* The errno of the first failed write, 0 while none failed. */
 int fs_out_error(const fs_out *o);
