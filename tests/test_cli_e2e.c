@@ -714,15 +714,20 @@ Test(cli_e2e, version_and_usage)
 
 /* ---- failure paths --------------------------------------------------------------- */
 
-Test(cli_e2e, no_peer)
+/* A port nothing listens on: bind one, learn it, close it. */
+static void closed_port(char *port, size_t cap)
 {
-    /* A port nothing listens on: bind one, learn it, close it. */
     dq_test_scp s;
     cr_assert_eq(dq_test_scp_start(&s, "close\n", 1), 0);
-    char port[16];
-    snprintf(port, sizeof port, "%u", s.port);
+    snprintf(port, cap, "%u", s.port);
     dq_test_scp_finish(&s, 0.01);
     dq_test_scp_cleanup(&s);
+}
+
+Test(cli_e2e, no_peer)
+{
+    char port[16];
+    closed_port(port, sizeof port);
     result r;
     const char *args[] = {"127.0.0.1", port, "-k", "PatientName=", NULL};
     run_findscu(&r, args, NULL, NULL);
@@ -1410,38 +1415,31 @@ Test(cli_e2e, format_csv_on_stdout_and_the_log)
 {
     char script[2048];
     two_matches(script, sizeof script);
-    const char *args[] = {"--format", "csv",          "-k", "QueryRetrieveLevel=PATIENT",
-                          "-k",       "PatientName=", NULL};
-    peer p;
-    result r;
-    converse(&p, &r, script, args, NULL, NULL, NULL);
-    cr_expect_eq(r.status, 0, "%s", r.err);
-    cr_expect_str_eq(r.out, SEED_CSV);
-    cr_expect(strstr(r.err, "I: # Request Identifier\n"), "%s", r.err);
-    cr_expect(strstr(r.err, "I: Find SCP Response: 1 - 0xFF00 (Pending)\n"
-                            "I: Find SCP Response: 2 - 0xFF00 (Pending)\n"),
-              "%s", r.err);
-    cr_expect(!strstr(r.err, "# Response Identifier"), "%s", r.err);
-    result_free(&r);
-    peer_free(&p);
-
-    const char *quiet[] = {"-q", "--format",     "csv", "-k", "QueryRetrieveLevel=PATIENT",
-                           "-k", "PatientName=", NULL};
-    converse(&p, &r, script, quiet, NULL, NULL, NULL);
-    cr_expect_eq(r.status, 0);
-    cr_expect_str_eq(r.err, "");
-    cr_expect_str_eq(r.out, SEED_CSV);
-    result_free(&r);
-    peer_free(&p);
-
-    const char *debug[] = {"-d", "--format",     "csv", "-k", "QueryRetrieveLevel=PATIENT",
-                           "-k", "PatientName=", NULL};
-    converse(&p, &r, script, debug, NULL, NULL, NULL);
-    cr_expect_eq(r.status, 0);
-    cr_expect(strstr(r.err, "I: # Response Identifier\n"), "%s", r.err);
-    cr_expect_str_eq(r.out, SEED_CSV);
-    result_free(&r);
-    peer_free(&p);
+    static const struct {
+        const char *level; /* NULL: the default, -v */
+        bool dumps;        /* the response identifiers are logged */
+    } runs[] = {{NULL, false}, {"-q", false}, {"-d", true}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        const char *args[] = {
+            runs[i].level ? runs[i].level : "-v", "--format", "csv",          "-k",
+            "QueryRetrieveLevel=PATIENT",         "-k",       "PatientName=", NULL};
+        peer p;
+        result r;
+        converse(&p, &r, script, args, NULL, NULL, NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, SEED_CSV);
+        if (runs[i].level && strcmp(runs[i].level, "-q") == 0) {
+            cr_expect_str_eq(r.err, "");
+        } else {
+            cr_expect(strstr(r.err, "I: # Request Identifier\n"), "%s", r.err);
+            cr_expect(strstr(r.err, "I: Find SCP Response: 1 - 0xFF00 (Pending)\n"), "%s", r.err);
+            cr_expect(strstr(r.err, "I: Find SCP Response: 2 - 0xFF00 (Pending)\n"), "%s", r.err);
+            cr_expect_eq(strstr(r.err, "I: # Response Identifier\n") != NULL, runs[i].dumps, "%s",
+                         r.err);
+        }
+        result_free(&r);
+        peer_free(&p);
+    }
 }
 
 /* Without --format nothing is written to stdout (pynetdicom's output). */
@@ -1493,12 +1491,8 @@ Test(cli_e2e, ctrl_c_leaves_a_complete_output_document)
 /* An association that fails still leaves a valid (empty) document. */
 Test(cli_e2e, failed_association_leaves_an_empty_document)
 {
-    dq_test_scp s;
-    cr_assert_eq(dq_test_scp_start(&s, "close\n", 1), 0);
     char port[16];
-    snprintf(port, sizeof port, "%u", s.port);
-    dq_test_scp_finish(&s, 0.01);
-    dq_test_scp_cleanup(&s);
+    closed_port(port, sizeof port);
     static const struct {
         const char *fmt, *doc;
     } docs[] = {

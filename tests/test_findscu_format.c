@@ -44,24 +44,25 @@ static const char *quoted(const char *s, fs_format f)
     return cellbuf;
 }
 
-Test(findscu_format, csv_quoting_rfc4180)
+/* RFC 4180 for CSV: quoted when a cell holds '"', ',', CR or LF, '"'
+ * doubled; TSV: backslash, tab, LF, CR as two characters each. */
+Test(findscu_format, csv_quoting_and_tsv_escapes)
 {
-    cr_assert_str_eq(quoted("", FS_FORMAT_CSV), "");
-    cr_assert_str_eq(quoted("DOE^JOHN", FS_FORMAT_CSV), "DOE^JOHN");
-    cr_assert_str_eq(quoted("CT\\SR", FS_FORMAT_CSV), "CT\\SR");
-    cr_assert_str_eq(quoted("a,b", FS_FORMAT_CSV), "\"a,b\"");
-    cr_assert_str_eq(quoted("say \"hi\"", FS_FORMAT_CSV), "\"say \"\"hi\"\"\"");
-    cr_assert_str_eq(quoted("line1\r\nline2", FS_FORMAT_CSV), "\"line1\r\nline2\"");
-    cr_assert_str_eq(quoted("a\tb", FS_FORMAT_CSV), "a\tb");
-}
-
-Test(findscu_format, tsv_escapes)
-{
-    cr_assert_str_eq(quoted("DOE^JOHN", FS_FORMAT_TSV), "DOE^JOHN");
-    cr_assert_str_eq(quoted("a\tb", FS_FORMAT_TSV), "a\\tb");
-    cr_assert_str_eq(quoted("l1\r\nl2", FS_FORMAT_TSV), "l1\\r\\nl2");
-    cr_assert_str_eq(quoted("CT\\SR", FS_FORMAT_TSV), "CT\\\\SR");
-    cr_assert_str_eq(quoted("a,\"b\"", FS_FORMAT_TSV), "a,\"b\"");
+    static const struct {
+        const char *cell, *csv, *tsv;
+    } v[] = {
+        {"", "", ""},
+        {"DOE^JOHN", "DOE^JOHN", "DOE^JOHN"},
+        {"CT\\SR", "CT\\SR", "CT\\\\SR"},
+        {"a,b", "\"a,b\"", "a,b"},
+        {"say \"hi\"", "\"say \"\"hi\"\"\"", "say \"hi\""},
+        {"line1\r\nline2", "\"line1\r\nline2\"", "line1\\r\\nline2"},
+        {"a\tb", "a\tb", "a\\tb"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        cr_assert_str_eq(quoted(v[i].cell, FS_FORMAT_CSV), v[i].csv, "%s", v[i].cell);
+        cr_assert_str_eq(quoted(v[i].cell, FS_FORMAT_TSV), v[i].tsv, "%s", v[i].cell);
+    }
 }
 
 Test(findscu_format, text_cells_in_utf8)
@@ -260,6 +261,14 @@ static char *slurp(const char *path)
     return buf;
 }
 
+/* A fresh folder dir and the path of `name` in it. */
+static void tmp_in_dir(char *dir, size_t dcap, char *path, size_t pcap, const char *name)
+{
+    cr_assert_not_null(dq_test_tmp_template(dir, dcap, "dq-format"));
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, pcap, "%s/%s", dir, name);
+}
+
 static bool exists(const char *path)
 {
     struct stat st;
@@ -282,9 +291,7 @@ static size_t entries(const char *dir)
 Test(findscu_format, csv_sink_writes_header_and_rows_atomically)
 {
     char dir[512], path[600];
-    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-format"));
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/out.csv", dir);
+    tmp_in_dir(dir, sizeof dir, path, sizeof path, "out.csv");
     fs_out *out;
     dq_error err;
     cr_assert_eq(fs_out_open(&out, path, &err), 0, "%s", err.message);
@@ -329,9 +336,7 @@ Test(findscu_format, csv_sink_writes_header_and_rows_atomically)
 Test(findscu_format, output_not_kept_leaves_nothing)
 {
     char dir[512], path[600];
-    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-format"));
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/out.json", dir);
+    tmp_in_dir(dir, sizeof dir, path, sizeof path, "out.json");
     fs_out *out;
     cr_assert_eq(fs_out_open(&out, path, NULL), 0);
     cr_assert_eq(dq_buffer_append(fs_out_buffer(out), "[", 1, NULL), 0);
@@ -344,9 +349,7 @@ Test(findscu_format, output_not_kept_leaves_nothing)
 Test(findscu_format, output_folder_missing_or_unusable)
 {
     char dir[512], path[700];
-    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-format"));
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/no/such/out.csv", dir);
+    tmp_in_dir(dir, sizeof dir, path, sizeof path, "no/such/out.csv");
     fs_out *out = (fs_out *)1;
     dq_error err;
     cr_assert_eq(fs_out_open(&out, path, &err), -1);
@@ -403,9 +406,7 @@ Test(findscu_format, closed_pipe_is_a_remembered_error)
 static char *document(fs_format f, size_t n)
 {
     char dir[512], path[600];
-    cr_assert_not_null(dq_test_tmp_template(dir, sizeof dir, "dq-format"));
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/doc", dir);
+    tmp_in_dir(dir, sizeof dir, path, sizeof path, "doc");
     fs_out *out;
     dq_error err;
     cr_assert_eq(fs_out_open(&out, path, &err), 0, "%s", err.message);

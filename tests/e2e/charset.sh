@@ -13,17 +13,9 @@
 # Latin-1 bytes shows as pydicom decodes it (default encoding), in the log
 # and in dicomdump of the -w file.
 # Exit status: number of failures.
-set -uo pipefail
-findscu=$(realpath -- "$1")
-kind=$2
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 dicomdump=$(dirname "$findscu")/dicomdump
-# shellcheck source=../peers/env.sh
-source "$here/../peers/env.sh"
-
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 dq_peers_require "$DQ_PYTHON" dump2dcm || exit 1
 dq_peers__tmp || exit 1

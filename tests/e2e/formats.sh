@@ -12,16 +12,8 @@
 # peer: names in other character sets arrive as UTF-8 (Greek ISO_IR 126,
 # Japanese ISO 2022 IR 87, Greek ISO_IR 192), a worklist query with sequence
 # columns chosen by --columns. Exit status: number of failures.
-set -uo pipefail
-findscu=$(realpath -- "$1")
-kind=$2
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../peers/env.sh
-source "$here/../peers/env.sh"
-
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 dq_peers_require findscu "$DQ_PYTHON" || exit 1
 [ -x "$findscu" ] || { echo "no findscu at $findscu"; exit 1; }
@@ -31,8 +23,6 @@ mkdir -p "$work"
 # DQ_E2E_FORMATS: a subset, while debugging one writer.
 read -r -a formats <<< "${DQ_E2E_FORMATS:-json ndjson csv tsv xml}"
 
-port_of() { local v; v=$(dq_peers__var "$1" PORT); echo "${!v}"; }
-aet_of() { local v; v=$(dq_peers__var "$1" AET); echo "${!v}"; }
 
 # ours PEER OUTDIR FORMAT ARGS...: our findscu with -w and --format FORMAT in
 # OUTDIR, the document in OUTDIR/records.FORMAT (json through stdout, the

@@ -10,16 +10,8 @@
 # peer-specific checks: the spec's seed example (dcmqrscp), -w files that
 # dcmdump reads, rejection of an unknown called AE title, -f with a pydicom
 # sample file. Exit status: number of failures (0 = all passed).
-set -uo pipefail
-findscu=$(realpath -- "$1")
-kind=$2
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../peers/env.sh
-source "$here/../peers/env.sh"
-
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 dq_peers_require findscu dcmdump "$DQ_PYTHON" || exit 1
 [ -x "$findscu" ] || { echo "no findscu at $findscu"; exit 1; }
@@ -60,8 +52,6 @@ run_queries() {
   done
 }
 
-port_of() { local v; v=$(dq_peers__var "$1" PORT); echo "${!v}"; }
-aet_of() { local v; v=$(dq_peers__var "$1" AET); echo "${!v}"; }
 
 case $kind in
 dcmqrscp)

@@ -129,15 +129,10 @@ def record_lines(fmt, path, keys):
     if fmt in ("csv", "tsv"):
         lines = cell_lines(fmt, data, keys)
     else:
-        lines = []
-        for obj in json_records(fmt, data):
-            ds = pydicom.Dataset.from_json(obj)
-            fields = []
-            for key in keys:
-                value = matches.lookup(ds, key)
-                fields.append(f"{key}!absent" if value is None else f"{key}={value}")
-            lines.append("\t".join(fields))
-        lines.sort()
+        lines = sorted(
+            matches.match_line(pydicom.Dataset.from_json(obj), keys)
+            for obj in json_records(fmt, data)
+        )
     return "".join(line + "\n" for line in lines).encode("utf-8")
 
 

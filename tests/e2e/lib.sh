@@ -1,0 +1,19 @@
+# shellcheck shell=bash
+# What the end-to-end scripts (peers.sh, charset.sh, formats.sh) share.
+# Source it as their first step, with their arguments: FINDSCU PEER_KIND.
+# Sets findscu (absolute path), kind, here (tests/e2e), sources
+# tests/peers/env.sh, and defines pass/fail (fails counts the failures) and
+# port_of/aet_of NAME (a started peer's port and AE title).
+set -uo pipefail
+findscu=$(realpath -- "$1")
+# shellcheck disable=SC2034  # for the sourcing script
+kind=$2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../peers/env.sh
+source "$here/../peers/env.sh"
+
+fails=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+port_of() { local v; v=$(dq_peers__var "$1" PORT); echo "${!v}"; }
+aet_of() { local v; v=$(dq_peers__var "$1" AET); echo "${!v}"; }
