@@ -1562,3 +1562,41 @@ Test(cli_e2e, format_bad_input_before_the_association)
         dq_test_scp_cleanup(&p.scp);
     }
 }
+
+/* Text no character set decodes: U+FFFD in the data, one warning line that
+ * counts the bytes (CSV: our cells; NDJSON: the library's writer). */
+Test(cli_e2e, format_undecodable_bytes_counted_in_one_warning)
+{
+    char rsp[512] = "";
+    elem(rsp, sizeof rsp, 0x0008, 0x0005, "ISO_IR 192");
+    elem(rsp, sizeof rsp, 0x0010, 0x0010, "M\xfcller^J\xff");
+    char script[2048];
+    snprintf(script, sizeof script,
+             "accept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0xff00 %s\nfind-rsp 0x0000\n"
+             "release\nwait-close\n",
+             rsp, rsp);
+    static const struct {
+        const char *fmt, *out;
+    } v[] = {
+        {"csv",
+         "PatientName\r\nM\xef\xbf\xbdller^J\xef\xbf\xbd\r\nM\xef\xbf\xbdller^J\xef\xbf\xbd\r\n"},
+        {"ndjson", "{\"00080005\":{\"vr\":\"CS\",\"Value\":[\"ISO_IR 192\"]},\"00100010\":{\"vr\":"
+                   "\"PN\",\"Value\":[{\"Alphabetic\":\"M\xef\xbf\xbdller^J\xef\xbf\xbd\"}]}}\n"
+                   "{\"00080005\":{\"vr\":\"CS\",\"Value\":[\"ISO_IR 192\"]},\"00100010\":{\"vr\":"
+                   "\"PN\",\"Value\":[{\"Alphabetic\":\"M\xef\xbf\xbdller^J\xef\xbf\xbd\"}]}}\n"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        const char *args[] = {"--format", v[i].fmt, "-k", "PatientName=", NULL};
+        peer p;
+        result r;
+        converse(&p, &r, script, args, NULL, NULL, NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, v[i].out);
+        cr_expect(ends_with(r.err, "I: Releasing Association\n"
+                                   "W: 4 undecodable bytes in the responses' text written as "
+                                   "U+FFFD\n"),
+                  "%s", r.err);
+        result_free(&r);
+        peer_free(&p);
+    }
+}
