@@ -10,6 +10,10 @@
  * 2. Decode throughput (MB/s) on a large data set: 100,000 small text
  *    elements (~2.4 MB), and a 64 MB OW pixel data element.
  * 3. Allocations per decoded data set: the arena's malloc count.
+ * 4. The JSON and XML writers (dq/json.h) on the identifier: decode alone,
+ *    decode + dq_json_append, decode + dq_xml_append per data set (reused
+ *    data set and output buffer, as a streaming sink runs them), also with a
+ *    non-ASCII name (ISO_IR 100), which goes through the charset decoder.
  * Not a test: numbers go to docs/PERFORMANCE.md. */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -64,6 +68,56 @@ typedef struct result {
     double per_sec;
     long n;
 } result;
+
+typedef int (*text_writer)(dq_buffer *, const dq_dataset *, dq_text_stats *, dq_error *);
+
+/* decode (+ write as text when w is not NULL) with a reused data set and
+ * output buffer; *bytes: the text of one data set */
+static result loop_text(const dq_buffer *in, text_writer w, double seconds, size_t *bytes)
+{
+    dq_dataset *ds = dq_dataset_new();
+    dq_buffer out = {0};
+    dq_text_stats st = {0};
+    dq_error err;
+    long n = 0;
+    double t0 = cpu_now(), t;
+    do {
+        for (int k = 0; k < 1000; k++) {
+            if (dq_dataset_decode_into(ds, in->data, in->len, DQ_TS_EXPLICIT_LE, NULL, &err))
+                die("decode", &err);
+            dq_buffer_reset(&out);
+            if (w && w(&out, ds, &st, &err))
+                die("write", &err);
+        }
+        n += 1000;
+        t = cpu_now() - t0;
+    } while (t < seconds);
+    *bytes = out.len;
+    dq_buffer_free(&out);
+    dq_dataset_free(ds);
+    return (result){(double)n / t, n};
+}
+
+static void text_writers(dq_dataset *id, const char *what, double seconds)
+{
+    static const char *const names[3] = {"decode only", "decode + JSON", "decode + XML"};
+    static const text_writer writers[3] = {NULL, dq_json_append, dq_xml_append};
+    dq_buffer in = {0};
+    dq_error err;
+    if (dq_dataset_encode(id, DQ_TS_EXPLICIT_LE, &in, &err))
+        die("encode identifier", &err);
+    double base = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t bytes = 0;
+        result r = loop_text(&in, writers[i], seconds, &bytes);
+        if (i == 0)
+            base = r.per_sec;
+        printf("%-14s %s: %10.0f data sets/s, %.2f us each (%.2fx decode alone), %zu bytes of "
+               "text\n",
+               names[i], what, r.per_sec, 1e6 / r.per_sec, base / r.per_sec, bytes);
+    }
+    dq_buffer_free(&in);
+}
 
 /* decode+encode with a reused data set and buffer */
 static result loop_reuse(const dq_buffer *in, dq_transfer_syntax ts, double seconds)
@@ -182,6 +236,11 @@ int main(int argc, char **argv)
         }
         dq_buffer_free(&in);
     }
+    text_writers(id, "(ASCII)", seconds);
+    if (dq_dataset_set_key(id, "PatientName=M\xc3\xbcller^J\xc3\xa9r\xc3\xb4me", &err) ||
+        dq_dataset_encode_keys(id, NULL, NULL, &err))
+        die("non-ASCII name", &err);
+    text_writers(id, "(ISO_IR 100 name)", seconds);
     dq_dataset_free(id);
 
     /* large: many small elements */

@@ -197,6 +197,72 @@ static void keypath_seeds(void)
     write_seed("keypath", "errors", errors, sizeof errors - 1, NULL, 0);
 }
 
+/* ---- the JSON and XML writers ---------------------------------------------------- */
+
+/* A value given as a string literal, its bytes without the NUL. */
+#define TEXT(ds, tag, vr, lit) bytes(ds, tag, vr, lit, sizeof lit - 1)
+
+static void bytes(dq_dataset *ds, uint32_t tag, dq_vr vr, const void *p, size_t n)
+{
+    dq_error err;
+    if (dq_dataset_set_bytes(ds, tag, vr, p, n, &err) != 0)
+        die("dq_dataset_set_bytes", &err);
+}
+
+/* Values the writers must repair or escape: ISO 2022 text with a byte no set
+ * decodes, characters JSON and XML escape (and XML cannot hold), DS/IS that
+ * are not numbers, NaN, an odd UN, a private block, an item with its own
+ * character set and invalid UTF-8. */
+static dq_dataset *hostile_text(void)
+{
+    static const double nan_inf[] = {0.0 / 0.0, 1.0 / 0.0, 0.1};
+    static const uint16_t at[] = {0x0010, 0x0010};
+    dq_dataset *ds = dq_dataset_new();
+    if (!ds)
+        die("dq_dataset_new", NULL);
+    key(ds, "SpecificCharacterSet=\\ISO 2022 IR 87");
+    TEXT(ds, DQ_TAG(0x0008, 0x0090), DQ_VR_CODE('P', 'N'), "A^B=\x1b$B;3\xff\x1b(B==");
+    TEXT(ds, DQ_TAG(0x0010, 0x0010), DQ_VR_CODE('P', 'N'), "Yamada^Tarou=\x1b$B;3ED\x1b(B");
+    TEXT(ds, DQ_TAG(0x0010, 0x0020), DQ_VR_CODE('L', 'O'), "<a&b>\"\\\x01\x7f");
+    TEXT(ds, DQ_TAG(0x0018, 0x0050), DQ_VR_CODE('D', 'S'), "1.5\\abc\\+.5e3");
+    TEXT(ds, DQ_TAG(0x0020, 0x0013), DQ_VR_CODE('I', 'S'), "12\\x ");
+    bytes(ds, DQ_TAG(0x0018, 0x9087), DQ_VR_CODE('F', 'D'), nan_inf, sizeof nan_inf);
+    bytes(ds, DQ_TAG(0x0020, 0x5000), DQ_VR_CODE('A', 'T'), at, sizeof at);
+    TEXT(ds, DQ_TAG(0x0009, 0x0010), DQ_VR_CODE('L', 'O'), "ACME");
+    TEXT(ds, DQ_TAG(0x0009, 0x1001), DQ_VR_CODE('U', 'N'), "\x00\x01\xff");
+    TEXT(ds, DQ_TAG(0x4000, 0x4000), DQ_VR_CODE('L', 'T'), " line\r\nbreak\t ");
+    dq_error err;
+    dq_element *seq = dq_dataset_set_sequence(ds, DQ_TAG(0x0040, 0x0275), &err);
+    dq_dataset *item = seq ? dq_element_add_item(seq, &err) : NULL;
+    if (!item)
+        die("sequence", &err);
+    key(item, "SpecificCharacterSet=ISO_IR 192");
+    TEXT(item, DQ_TAG(0x0010, 0x0010), DQ_VR_CODE('P', 'N'), "\xe5\xb1\xb1\xc3^\xef\xbf\xbe");
+    return ds;
+}
+
+static void json_seeds(void)
+{
+    dq_dataset *ds = sample_identifier(), *m = sample_match(1), *h = hostile_text();
+    dq_buffer b = {0};
+    char name[64];
+    for (int ts = 0; ts < 4; ts++) {
+        /* json: syntax in bits 0-1 */
+        encode(ds, (dq_transfer_syntax)ts, &b);
+        snprintf(name, sizeof name, "identifier-%s", ts_names[ts]);
+        seed("json", name, (uint8_t)ts, b.data, b.len);
+        encode(h, (dq_transfer_syntax)ts, &b);
+        snprintf(name, sizeof name, "hostile-text-%s", ts_names[ts]);
+        seed("json", name, (uint8_t)ts, b.data, b.len);
+    }
+    encode(m, DQ_TS_IMPLICIT_LE, &b);
+    seed("json", "match-implicit-le", DQ_TS_IMPLICIT_LE, b.data, b.len);
+    dq_buffer_free(&b);
+    dq_dataset_free(ds);
+    dq_dataset_free(m);
+    dq_dataset_free(h);
+}
+
 /* ---- PDUs ----------------------------------------------------------------------------- */
 
 static void pdu_seeds(void)
@@ -542,6 +608,7 @@ int main(int argc, char **argv)
         return 1;
     }
     dataset_seeds();
+    json_seeds();
     keypath_seeds();
     pdu_seeds();
 #if DQ_FUZZ_HAVE_ASSOC

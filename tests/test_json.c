@@ -170,6 +170,17 @@ Test(json, sequences_nest)
                "[\"1.2\"]}},{}]},\"00081111\":{\"vr\":\"SQ\"}}");
 }
 
+/* PS3.18 F.2.2: group lengths are not part of the model. */
+Test(json, group_lengths_left_out)
+{
+    uint32_t len = 8;
+    dq_dataset *ds = dq_dataset_new();
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0010, 0x0000), VR('U', 'L'), &len, 4, NULL);
+    dq_dataset_set_string(ds, DQ_TAG(0x0010, 0x0020), VR('L', 'O'), "ID", NULL);
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0011, 0x0000), VR('U', 'L'), &len, 4, NULL);
+    expect(ds, "{\"00100020\":{\"vr\":\"LO\",\"Value\":[\"ID\"]}}");
+}
+
 Test(json, private_creator_and_elements_kept)
 {
     dq_dataset *ds = dq_dataset_new();

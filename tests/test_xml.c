@@ -123,8 +123,25 @@ Test(xml, items_binary_private)
                "keyword=\"ReferencedSOPClassUID\"><Value number=\"1\">1.2</Value>"
                "</DicomAttribute></Item></DicomAttribute>"
                "<DicomAttribute tag=\"00090010\" vr=\"LO\"><Value number=\"1\">A&amp;B</Value>"
-               "</DicomAttribute><DicomAttribute tag=\"00091002\" vr=\"OB\" "
+               "</DicomAttribute><DicomAttribute tag=\"00090002\" vr=\"OB\" "
                "privateCreator=\"A&amp;B\"><InlineBinary>TWFu</InlineBinary></DicomAttribute>");
+}
+
+/* A Private Creator read as UN (explicit UN) still names its block; an
+ * element whose creator is absent keeps its whole tag; no group lengths. */
+Test(xml, private_creator_as_un_and_missing_creator)
+{
+    uint32_t len = 8;
+    dq_dataset *ds = dq_dataset_new();
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0011, 0x0000), VR('U', 'L'), &len, 4, NULL);
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0011, 0x0010), VR('U', 'N'), "ACME", 4, NULL);
+    dq_dataset_set_string(ds, DQ_TAG(0x0011, 0x1001), VR('L', 'O'), "a", NULL);
+    dq_dataset_set_string(ds, DQ_TAG(0x0011, 0x2001), VR('L', 'O'), "b", NULL);
+    expect(ds, "<DicomAttribute tag=\"00110010\" vr=\"UN\"><InlineBinary>QUNNRQ==</InlineBinary>"
+               "</DicomAttribute><DicomAttribute tag=\"00110001\" vr=\"LO\" "
+               "privateCreator=\"ACME\"><Value number=\"1\">a</Value></DicomAttribute>"
+               "<DicomAttribute tag=\"00112001\" vr=\"LO\"><Value number=\"1\">b</Value>"
+               "</DicomAttribute>");
 }
 
 Test(xml, attribute_tags)

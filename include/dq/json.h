@@ -8,6 +8,8 @@
  * (ISO 2022 code extensions included, as dq_charset_to_utf8 does), and a
  * byte no set decodes becomes U+FFFD and is counted, never dropped silently.
  *
+ * Group lengths (gggg,0000) are left out (PS3.18 F.2.2), in both forms.
+ *
  * JSON (PS3.18 F.2): keys "GGGGEEEE" (8 uppercase hex digits) in tag order;
  * "vr" always; "Value" absent for an empty element (a zero-length value, a
  * sequence with no items); IS DS FL FD SL SS UL US SV UV as JSON numbers (a
@@ -23,7 +25,8 @@
  *
  * XML (PS3.19 A.1): <NativeDicomModel xml:space="preserve"> holding one
  * <DicomAttribute tag="GGGGEEEE" vr="XX" keyword="..."> per element (keyword
- * when the dictionary has one; privateCreator="..." on private elements),
+ * when the dictionary has one; a private element whose Private Creator is
+ * in its data set is tag="gggg00ee" privateCreator="..."),
  * <Value number="n"> per value, <PersonName number="n"> with <Alphabetic>,
  * <Ideographic>, <Phonetic> groups of <FamilyName>, <GivenName>,
  * <MiddleName>, <NamePrefix>, <NameSuffix>, <Item number="n"> per item and

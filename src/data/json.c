@@ -3,6 +3,8 @@
  * element becomes. Separators are decided from the last byte written: a
  * member or array element follows '{' or '[' directly, anything else after a
  * comma, so the writer keeps no state of its own. */
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "textout_impl.h"
@@ -14,6 +16,14 @@ static void comma(dq_tw *w)
         dq_tw_put(w, ",", 1);
 }
 
+/* The bytes a JSON string cannot hold as they are (RFC 8259 7). */
+static const bool needs_escape[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1,
+    [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1,
+    [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, ['"'] = 1,  ['\\'] = 1};
+
 /* A JSON string (RFC 8259 7): '"' and '\' escaped, control characters as
  * \n \r \t \b \f or \u00XX; the rest (valid UTF-8 from the walk) as is. */
 static void json_string(dq_tw *w, const char *s, size_t n)
@@ -23,7 +33,17 @@ static void json_string(dq_tw *w, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t j = i;
-        while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
+        /* Eight bytes at a time while none is below 0x20, '"' or '\\'
+         * (a zero byte in x - 0x20.., x ^ 0x22.., x ^ 0x5C..). */
+        for (uint64_t x; j + 8 <= n; j += 8) {
+            memcpy(&x, s + j, 8);
+            uint64_t q = x ^ 0x2222222222222222ull, b = x ^ 0x5C5C5C5C5C5C5C5Cull;
+            if ((((x - 0x2020202020202020ull) & ~x) | ((q - 0x0101010101010101ull) & ~q) |
+                 ((b - 0x0101010101010101ull) & ~b)) &
+                0x8080808080808080ull)
+                break;
+        }
+        while (j < n && !needs_escape[(unsigned char)s[j]])
             j++;
         dq_tw_put(w, s + i, j - i);
         if (j == n)
@@ -45,19 +65,21 @@ static void json_string(dq_tw *w, const char *s, size_t n)
     dq_tw_put(w, "\"", 1);
 }
 
+/* ,"GGGGEEEE":{"vr":"XX" in one piece: this runs for every element. */
 static void j_element_open(dq_tw *w, const dq_element *el, const char *vr)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    char key[32], *k = key;
-    uint32_t tag = dq_element_tag(el);
-    comma(w);
-    *k++ = '"';
-    for (int shift = 28; shift >= 0; shift -= 4)
-        *k++ = hex[(tag >> shift) & 15];
-    memcpy(k, "\":{\"vr\":", 8);
-    k += 8;
-    dq_tw_put(w, key, (size_t)(k - key));
-    json_string(w, vr, strlen(vr));
+    char head[48], *h = head;
+    const dq_buffer *b = w->out;
+    if (b->len && b->data[b->len - 1] != '{' && b->data[b->len - 1] != '[')
+        *h++ = ',';
+    *h++ = '"';
+    h = dq_tw_hex8(h, dq_element_tag(el));
+    memcpy(h, "\":{\"vr\":\"", 9);
+    h += 9;
+    *h++ = vr[0]; /* a code from the VR table: two capital letters */
+    *h++ = vr[1];
+    *h++ = '"';
+    dq_tw_put(w, head, (size_t)(h - head));
 }
 
 static void j_element_close(dq_tw *w, const dq_element *el)

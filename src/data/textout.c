@@ -32,15 +32,10 @@ int dq_tw_finish(dq_tw *w)
     return 0;
 }
 
-void dq_tw_put(dq_tw *w, const void *p, size_t n)
+void dq_tw_put_slow(dq_tw *w, const void *p, size_t n)
 {
     if (!w->failed && dq_buffer_append(w->out, p, n, NULL))
         w->failed = true;
-}
-
-void dq_tw_puts(dq_tw *w, const char *s)
-{
-    dq_tw_put(w, s, strlen(s));
 }
 
 void dq_tw_base64(dq_tw *w, const uint8_t *p, size_t n)
@@ -70,6 +65,29 @@ void dq_tw_base64(dq_tw *w, const uint8_t *p, size_t n)
     w->out->len += need;
 }
 
+/* "00".."FF": a byte's two uppercase hex digits at once. */
+#define HEX_ROW(h)                                                                            \
+    {h, '0'}, {h, '1'}, {h, '2'}, {h, '3'}, {h, '4'}, {h, '5'}, {h, '6'}, {h, '7'}, {h, '8'}, \
+        {h, '9'}, {h, 'A'}, {h, 'B'}, {h, 'C'}, {h, 'D'}, {h, 'E'},                           \
+    {                                                                                         \
+        h, 'F'                                                                                \
+    }
+const char dq_tw_hex_pairs[256][2] = {HEX_ROW('0'), HEX_ROW('1'), HEX_ROW('2'), HEX_ROW('3'),
+                                      HEX_ROW('4'), HEX_ROW('5'), HEX_ROW('6'), HEX_ROW('7'),
+                                      HEX_ROW('8'), HEX_ROW('9'), HEX_ROW('A'), HEX_ROW('B'),
+                                      HEX_ROW('C'), HEX_ROW('D'), HEX_ROW('E'), HEX_ROW('F')};
+#undef HEX_ROW
+
+void dq_tw_size(dq_tw *w, size_t v)
+{
+    char t[24];
+    size_t i = sizeof t;
+    do
+        t[--i] = (char)('0' + v % 10);
+    while (v /= 10);
+    dq_tw_put(w, t + i, sizeof t - i);
+}
+
 const char *dq_tw_keyword(uint32_t tag)
 {
     if (DQ_TAG_GROUP(tag) & 1)
@@ -87,6 +105,14 @@ const char *dq_tw_keyword(uint32_t tag)
 static dq_str utf8_of(dq_tw *w, const char *cs, bool uses_charset, const uint8_t *p, size_t n)
 {
     size_t i = 0;
+    /* Eight bytes at a time: no high bit, no ESC (the test for a zero byte
+     * in x ^ 0x1B.. is the usual (x - 0x01..) & ~x & 0x80.. one). */
+    for (uint64_t x; i + 8 <= n; i += 8) {
+        memcpy(&x, p + i, 8);
+        uint64_t e = x ^ 0x1B1B1B1B1B1B1B1Bull;
+        if ((x | ((e - 0x0101010101010101ull) & ~e)) & 0x8080808080808080ull)
+            break;
+    }
     while (i < n && p[i] < 0x80 && p[i] != 0x1B)
         i++;
     if (i == n)
@@ -350,8 +376,11 @@ static void walk_ds(dq_tw *w, const dq_dataset *ds)
 {
     char cs[256];
     charset_of(ds, cs);
+    /* PS3.18 F.2.2: "Group Length (gggg,0000) attributes shall not be
+     * included" (DCMTK leaves them out of its XML too). */
     for (size_t i = 0; i < ds->n && !w->failed; i++)
-        walk_element(w, ds->elems[i], cs);
+        if (DQ_TAG_ELEMENT(ds->elems[i]->tag) != 0x0000)
+            walk_element(w, ds->elems[i], cs);
 }
 
 void dq_tw_dataset(dq_tw *w, const dq_dataset *ds)
@@ -365,7 +394,7 @@ bool dq_tw_private_creator(dq_tw *w, const dq_element *el, dq_str *out)
     if (!(g & 1) || g < 0x0009 || e < 0x1000)
         return false;
     const dq_element *cr = dq_dataset_find(el->owner, DQ_TAG(g, e >> 8));
-    if (!cr || !cr->len || !dq_vr_is_text(cr->vr))
+    if (!cr || !cr->len || !(dq_vr_is_text(cr->vr) || cr->vr == V('U', 'N')))
         return false;
     char cs[256];
     charset_of(el->owner, cs);

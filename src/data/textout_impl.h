@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "dataset_impl.h"
 #include "dq/json.h"
@@ -58,9 +59,36 @@ void dq_tw_dataset(dq_tw *w, const dq_dataset *ds);
 /* Ends a walk: releases the scratch buffer; 0, or -1 with *err (out of memory). */
 int dq_tw_finish(dq_tw *w);
 
-/* Appends bytes to w->out; a failure is recorded in w->failed. */
-void dq_tw_put(dq_tw *w, const void *p, size_t n);
-void dq_tw_puts(dq_tw *w, const char *s);
+/* Appends bytes to w->out; a failure is recorded in w->failed. Inline with
+ * the common case first: writers append a few bytes at a time, and a call
+ * into dq_buffer_append per piece was most of a JSON object's cost. */
+void dq_tw_put_slow(dq_tw *w, const void *p, size_t n);
+static inline void dq_tw_put(dq_tw *w, const void *p, size_t n)
+{
+    dq_buffer *b = w->out;
+    if (n <= b->cap - b->len) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+    } else {
+        dq_tw_put_slow(w, p, n);
+    }
+}
+static inline void dq_tw_puts(dq_tw *w, const char *s)
+{
+    dq_tw_put(w, s, strlen(s));
+}
+/* Writes a tag as 8 uppercase hex digits at dst (no NUL); appends a count
+ * in decimal (no snprintf: these run for every element). */
+extern const char dq_tw_hex_pairs[256][2];
+static inline char *dq_tw_hex8(char *dst, uint32_t v)
+{
+    memcpy(dst, dq_tw_hex_pairs[v >> 24], 2);
+    memcpy(dst + 2, dq_tw_hex_pairs[(v >> 16) & 0xFF], 2);
+    memcpy(dst + 4, dq_tw_hex_pairs[(v >> 8) & 0xFF], 2);
+    memcpy(dst + 6, dq_tw_hex_pairs[v & 0xFF], 2);
+    return dst + 8;
+}
+void dq_tw_size(dq_tw *w, size_t v);
 /* Appends p[0..n) base64-encoded (RFC 4648, with padding). */
 void dq_tw_base64(dq_tw *w, const uint8_t *p, size_t n);
 /* The Private Creator (gggg,00xx) value of a private element (gggg,xxee),

@@ -21,6 +21,14 @@ static bool xml_invalid(const unsigned char *s, size_t n, size_t *len)
     return false;
 }
 
+/* Bytes xml_text looks at: controls, markup, and 0xEF (U+FFFE, U+FFFF). */
+static const bool xml_special[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1, [0x0E] = 1, [0x0F] = 1,
+    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+    [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
+    ['&'] = 1,  ['<'] = 1,  ['>'] = 1,  ['"'] = 1,  [0xEF] = 1};
+
 /* Text for element content or an attribute value: & < > " escaped, CR as a
  * character reference (a parser would fold CR LF to LF), tab and LF too in
  * attributes (they would become spaces); characters XML cannot hold become
@@ -31,8 +39,7 @@ static void xml_text(dq_tw *w, const char *s, size_t n, bool attribute)
     size_t i = 0;
     while (i < n) {
         size_t j = i, skip;
-        while (j < n && u[j] >= 0x20 && u[j] != '&' && u[j] != '<' && u[j] != '>' && u[j] != '"' &&
-               u[j] != 0xEF)
+        while (j < n && !xml_special[u[j]])
             j++;
         dq_tw_put(w, s + i, j - i);
         if (j == n)
@@ -56,20 +63,28 @@ static void xml_text(dq_tw *w, const char *s, size_t n, bool attribute)
     }
 }
 
+/* PS3.19 A.1: a private element's tag is written "gggg00ee", its block
+ * named by privateCreator (as DCMTK's dcm2xml does); without a Private
+ * Creator in the data set the whole tag stays, so nothing is lost. */
 static void x_element_open(dq_tw *w, const dq_element *el, const char *vr)
 {
-    char head[64];
     uint32_t tag = dq_element_tag(el);
-    snprintf(head, sizeof head, "<DicomAttribute tag=\"%08X\" vr=\"%s\"", (unsigned)tag, vr);
-    dq_tw_puts(w, head);
+    dq_str creator;
+    bool has_creator = dq_tw_private_creator(w, el, &creator);
+    char hex[8];
+    dq_tw_puts(w, "<DicomAttribute tag=\"");
+    dq_tw_hex8(hex, has_creator ? tag & 0xFFFF00FFu : tag);
+    dq_tw_put(w, hex, 8);
+    dq_tw_puts(w, "\" vr=\"");
+    xml_text(w, vr, strlen(vr), true);
+    dq_tw_put(w, "\"", 1);
     const char *kw = dq_tw_keyword(tag);
     if (kw[0]) {
         dq_tw_puts(w, " keyword=\"");
         dq_tw_puts(w, kw);
         dq_tw_put(w, "\"", 1);
     }
-    dq_str creator;
-    if (dq_tw_private_creator(w, el, &creator)) {
+    if (has_creator) {
         dq_tw_puts(w, " privateCreator=\"");
         xml_text(w, creator.ptr, creator.len, true);
         dq_tw_put(w, "\"", 1);
@@ -89,11 +104,14 @@ static void x_nothing(dq_tw *w, const dq_element *el)
     (void)el;
 }
 
+/* "<Value number="n">", or "<Value number="n"/>" when empty. */
 static void open_numbered(dq_tw *w, const char *name, size_t index, bool empty)
 {
-    char t[64];
-    snprintf(t, sizeof t, "<%s number=\"%zu\"%s>", name, index + 1, empty ? "/" : "");
-    dq_tw_puts(w, t);
+    dq_tw_put(w, "<", 1);
+    dq_tw_puts(w, name);
+    dq_tw_puts(w, " number=\"");
+    dq_tw_size(w, index + 1);
+    dq_tw_puts(w, empty ? "\"/>" : "\">");
 }
 
 static void x_value(dq_tw *w, size_t index, dq_tw_kind kind, const char *s, size_t n)
@@ -109,33 +127,31 @@ static void x_value(dq_tw *w, size_t index, dq_tw_kind kind, const char *s, size
  * left out. */
 static void x_person_name(dq_tw *w, size_t index, const dq_str groups[3])
 {
-    static const char *const gname[3] = {"Alphabetic", "Ideographic", "Phonetic"};
-    static const char *const cname[5] = {"FamilyName", "GivenName", "MiddleName", "NamePrefix",
-                                         "NameSuffix"};
-    char t[40];
+    static const char *const gopen[3] = {"<Alphabetic>", "<Ideographic>", "<Phonetic>"};
+    static const char *const gclose[3] = {"</Alphabetic>", "</Ideographic>", "</Phonetic>"};
+    static const char *const copen[5] = {"<FamilyName>", "<GivenName>", "<MiddleName>",
+                                         "<NamePrefix>", "<NameSuffix>"};
+    static const char *const cclose[5] = {"</FamilyName>", "</GivenName>", "</MiddleName>",
+                                          "</NamePrefix>", "</NameSuffix>"};
     open_numbered(w, "PersonName", index, false);
     for (int g = 0; g < 3; g++) {
         if (!groups[g].len)
             continue;
-        snprintf(t, sizeof t, "<%s>", gname[g]);
-        dq_tw_puts(w, t);
+        dq_tw_puts(w, gopen[g]);
         const char *p = groups[g].ptr, *end = p + groups[g].len;
         for (int c = 0; c < 5; c++) {
             const char *caret = c < 4 ? memchr(p, '^', (size_t)(end - p)) : NULL;
             const char *ce = caret ? caret : end;
             if (ce > p) {
-                snprintf(t, sizeof t, "<%s>", cname[c]);
-                dq_tw_puts(w, t);
+                dq_tw_puts(w, copen[c]);
                 xml_text(w, p, (size_t)(ce - p), false);
-                snprintf(t, sizeof t, "</%s>", cname[c]);
-                dq_tw_puts(w, t);
+                dq_tw_puts(w, cclose[c]);
             }
             if (!caret)
                 break;
             p = caret + 1;
         }
-        snprintf(t, sizeof t, "</%s>", gname[g]);
-        dq_tw_puts(w, t);
+        dq_tw_puts(w, gclose[g]);
     }
     dq_tw_puts(w, "</PersonName>");
 }

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# What the end-to-end scripts (peers.sh, charset.sh, formats.sh) share.
+# What the findscu end-to-end scripts (peers.sh, charset.sh, findscu_formats.sh) share.
 # Source it as their first step, with their arguments: FINDSCU PEER_KIND.
 # Sets findscu (absolute path), kind, here (tests/e2e), sources
 # tests/peers/env.sh, and defines pass/fail (fails counts the failures) and
