@@ -5,9 +5,8 @@
 # tests/peers/env.sh, and defines pass/fail (fails counts the failures) and
 # port_of/aet_of NAME (a started peer's port and AE title).
 set -uo pipefail
-findscu=$(realpath -- "$1")
-# shellcheck disable=SC2034  # for the sourcing script
-kind=$2
+# shellcheck disable=SC2034  # both for the sourcing script
+{ findscu=$(realpath -- "$1"); kind=$2; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../peers/env.sh
 source "$here/../peers/env.sh"
