@@ -177,20 +177,11 @@ static bool value(jv *v, bool dataset)
         v->p++;
         ok = members(v, ']', false);
         break;
-    case '"':
-        ok = string(v, NULL);
-        break;
-    case 't':
-        ok = lit(v, "true");
-        break;
-    case 'f':
-        ok = lit(v, "false");
-        break;
-    case 'n':
-        ok = lit(v, "null");
-        break;
-    default:
-        ok = number(v);
+    case '"': ok = string(v, NULL); break;
+    case 't': ok = lit(v, "true"); break;
+    case 'f': ok = lit(v, "false"); break;
+    case 'n': ok = lit(v, "null"); break;
+    default: ok = number(v);
     }
     v->depth--;
     return ok;

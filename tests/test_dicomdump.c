@@ -2,12 +2,15 @@
  * default, pynetdicom's (findscu's log) with --pynetdicom, checked against
  * tests/data/pretty_ref.py (pydicom's reading of the file); -m, -L, usage. */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "dq/dq.h"
+#include "tmp_path.h"
 
 #define FILES "/usr/lib/python3/dist-packages/pydicom/data/test_files/"
 
@@ -162,6 +165,96 @@ Test(dicomdump, usage)
     cr_assert_not_null(strstr(out, "unknown option --bogus"));
     free(out);
     snprintf(cmd, sizeof cmd, "'%s/cli/dicomdump' -m 2>/dev/null", DQ_BINARY_DIR);
+    free(run(cmd, &st));
+    cr_assert_eq(st, 2);
+}
+
+/* --format: one document per file; several files in one JSON array / one
+ * <NativeDicomModels> root, a file that cannot be read left out (exit 1);
+ * checked by Python's json module and xmllint. */
+Test(dicomdump, format_several_files, .timeout = 60)
+{
+    char cmd[2048];
+    int st;
+    char *out;
+    char json[512];
+    cr_assert_not_null(dq_test_tmp_template(json, sizeof json, "dicomdump-several"));
+    int fd = mkstemp(json);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    snprintf(cmd, sizeof cmd,
+             "'%s/cli/dicomdump' --format json " FILES "CT_small.dcm /nonexistent.dcm " FILES
+             "rtplan.dcm 2>/dev/null > '%s'; echo $?",
+             DQ_BINARY_DIR, json);
+    out = run(cmd, &st);
+    cr_assert_str_eq(out, "1\n");
+    free(out);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); "
+             "print(len(d), d[0][\"00100020\"][\"Value\"][0], \"300A0010\" in d[1])' '%s'",
+             json);
+    out = run(cmd, &st);
+    unlink(json);
+    cr_assert_eq(st, 0);
+    cr_assert_str_eq(out, "2 1CT1 True\n");
+    free(out);
+    snprintf(cmd, sizeof cmd,
+             "'%s/cli/dicomdump' --format=xml " FILES "CT_small.dcm " FILES
+             "rtplan.dcm | xmllint --xpath 'count(/NativeDicomModels/NativeDicomModel)' -",
+             DQ_BINARY_DIR);
+    out = run(cmd, &st);
+    cr_assert_eq(st, 0);
+    cr_assert_str_eq(out, "2\n");
+    free(out);
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* One file: the object itself (no array), XML with its declaration; -m puts
+ * the meta's elements first in the same object (group lengths left out). */
+Test(dicomdump, format_one_file_and_meta)
+{
+    int st;
+    char *got = dicomdump("--format json", FILES "CT_small.dcm", &st);
+    cr_assert_eq(st, 0);
+    cr_assert(starts(got, "{\"00080005\":{\"vr\":\"CS\",\"Value\":[\"ISO_IR 100\"]},"), "%.80s",
+              got);
+    free(got);
+    got = dicomdump("-m --format json", FILES "CT_small.dcm", &st);
+    cr_assert_eq(st, 0);
+    cr_assert(starts(got, "{\"00020001\":{\"vr\":\"OB\",\"InlineBinary\":\"AAE=\"},"), "%.80s",
+              got);
+    cr_assert_not_null(strstr(got, "},\"00080005\":{\"vr\":\"CS\""));
+    cr_assert_null(strstr(got, "\"00020000\""));
+    cr_assert_null(strstr(got, "}{"));
+    free(got);
+    got = dicomdump("-m --format xml", FILES "CT_small.dcm", &st);
+    cr_assert_eq(st, 0);
+    cr_assert(starts(got,
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<NativeDicomModel xml:space=\"preserve\"><DicomAttribute tag=\"00020001\""),
+              "%.120s", got);
+    /* one document: the meta's and the data set's spliced */
+    const char *first = strstr(got, "<NativeDicomModel ");
+    cr_assert_null(strstr(first + 1, "<NativeDicomModel"));
+    cr_assert_null(strstr(got, "</NativeDicomModel><"));
+    free(got);
+}
+
+Test(dicomdump, format_usage_errors)
+{
+    char cmd[1024];
+    int st;
+    snprintf(cmd, sizeof cmd, "'%s/cli/dicomdump' --format yaml " FILES "CT_small.dcm 2>&1",
+             DQ_BINARY_DIR);
+    char *out = run(cmd, &st);
+    cr_assert_eq(st, 2);
+    cr_assert_not_null(strstr(out, "--format takes json or xml, not 'yaml'"), "%s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "'%s/cli/dicomdump' --format 2>&1", DQ_BINARY_DIR);
     free(run(cmd, &st));
     cr_assert_eq(st, 2);
 }

@@ -163,10 +163,5 @@ static const dq_tw_ops json_ops = {
 
 int dq_json_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err)
 {
-    dq_tw w;
-    dq_tw_init(&w, &json_ops, out, st, err);
-    dq_tw_put(&w, "{", 1);
-    dq_tw_dataset(&w, ds);
-    dq_tw_put(&w, "}", 1);
-    return dq_tw_finish(&w);
+    return dq_tw_write(&json_ops, "{", "}", out, ds, st, err);
 }

@@ -13,25 +13,6 @@
 
 #define V(a, b) DQ_VR_CODE(a, b)
 
-void dq_tw_init(dq_tw *w, const dq_tw_ops *ops, dq_buffer *out, dq_text_stats *st, dq_error *err)
-{
-    memset(w, 0, sizeof *w);
-    w->ops = ops;
-    w->out = out;
-    w->st = st ? st : &w->own;
-    w->err = err;
-    dq_buffer_init(&w->scratch);
-}
-
-int dq_tw_finish(dq_tw *w)
-{
-    dq_buffer_free(&w->scratch);
-    if (w->failed)
-        return dq_fail(w->err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                       "out of memory writing a data set as text");
-    return 0;
-}
-
 void dq_tw_put_slow(dq_tw *w, const void *p, size_t n)
 {
     if (!w->failed && dq_buffer_append(w->out, p, n, NULL))
@@ -383,9 +364,20 @@ static void walk_ds(dq_tw *w, const dq_dataset *ds)
             walk_element(w, ds->elems[i], cs);
 }
 
-void dq_tw_dataset(dq_tw *w, const dq_dataset *ds)
+int dq_tw_write(const dq_tw_ops *ops, const char *open, const char *close, dq_buffer *out,
+                const dq_dataset *ds, dq_text_stats *st, dq_error *err)
 {
-    walk_ds(w, ds);
+    dq_tw w = {.ops = ops, .out = out, .err = err};
+    w.st = st ? st : &w.own;
+    dq_buffer_init(&w.scratch);
+    dq_tw_puts(&w, open);
+    walk_ds(&w, ds);
+    dq_tw_puts(&w, close);
+    dq_buffer_free(&w.scratch);
+    if (w.failed)
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory writing a data set as text");
+    return 0;
 }
 
 bool dq_tw_private_creator(dq_tw *w, const dq_element *el, dq_str *out)

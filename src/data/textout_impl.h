@@ -52,12 +52,10 @@ struct dq_tw {
     bool failed;
 };
 
-/* Starts a walk writing to out (st may be NULL: counts are then dropped). */
-void dq_tw_init(dq_tw *w, const dq_tw_ops *ops, dq_buffer *out, dq_text_stats *st, dq_error *err);
-/* Walks every element of ds (and its items), calling the writer. */
-void dq_tw_dataset(dq_tw *w, const dq_dataset *ds);
-/* Ends a walk: releases the scratch buffer; 0, or -1 with *err (out of memory). */
-int dq_tw_finish(dq_tw *w);
+/* Appends open, every element of ds (and its items) through ops, then
+ * close, to out; st may be NULL. 0, or -1 with *err (out of memory). */
+int dq_tw_write(const dq_tw_ops *ops, const char *open, const char *close, dq_buffer *out,
+                const dq_dataset *ds, dq_text_stats *st, dq_error *err);
 
 /* Appends bytes to w->out; a failure is recorded in w->failed. Inline with
  * the common case first: writers append a few bytes at a time, and a call

@@ -188,10 +188,6 @@ static const dq_tw_ops xml_ops = {
 
 int dq_xml_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err)
 {
-    dq_tw w;
-    dq_tw_init(&w, &xml_ops, out, st, err);
-    dq_tw_puts(&w, "<NativeDicomModel xml:space=\"preserve\">");
-    dq_tw_dataset(&w, ds);
-    dq_tw_puts(&w, "</NativeDicomModel>");
-    return dq_tw_finish(&w);
+    return dq_tw_write(&xml_ops, "<NativeDicomModel xml:space=\"preserve\">", "</NativeDicomModel>",
+                       out, ds, st, err);
 }
