@@ -492,6 +492,12 @@ static int check_options(const fs_options *o)
     return FS_GO_ON;
 }
 
+/* A Ctrl-C has been pressed (ends a write to a stalled pipe). */
+static bool interrupted(void)
+{
+    return fs_net_interrupts() > 0;
+}
+
 /* --format: the output opened (--output: its temporary file), the columns
  * chosen, the sink added; all before any network traffic. FS_GO_ON or the
  * exit status (reported). */
@@ -517,6 +523,7 @@ static int prepare_format(run *r, const dq_dataset *identifier)
         return EXIT_ASSOC;
     }
     r->sinks[r->n_sinks++] = r->format;
+    fs_out_set_interrupted(r->out, interrupted);
     /* A closed pipe is a write error (EPIPE) the sink handles, not a signal. */
     signal(SIGPIPE, SIG_IGN);
     return FS_GO_ON;
@@ -535,7 +542,9 @@ static int finish_format(run *r, int status)
     if (fs_out_close(r->out, rc == 0 && r->format, rc == 0 ? &err : NULL) != 0)
         rc = -1;
     r->out = NULL;
-    if (rc != 0 && err.sys_errno != EPIPE) {
+    /* A reader gone (EPIPE) or a Ctrl-C that ended a stalled write (EINTR)
+     * is no failure of ours to report. */
+    if (rc != 0 && err.sys_errno != EPIPE && err.sys_errno != EINTR) {
         FS_ERROR("%s", err.message);
         return status ? status : EXIT_ASSOC;
     }

@@ -17,8 +17,9 @@ struct fs_out {
     int fd;
     bool regular; /* a regular file: no need to write each record at once */
     int error;    /* errno of the first failed write */
-    char *path;   /* --output PATH, NULL for stdout */
-    char *tmp;    /* its temporary name */
+    bool (*interrupted)(void);
+    char *path; /* --output PATH, NULL for stdout */
+    char *tmp;  /* its temporary name */
     dq_buffer buf;
 };
 
@@ -110,7 +111,7 @@ static int drain(fs_out *o)
     size_t off = 0;
     while (!o->error && off < o->buf.len) {
         ssize_t w = write(o->fd, o->buf.data + off, o->buf.len - off);
-        if (w < 0 && errno == EINTR)
+        if (w < 0 && errno == EINTR && !(o->interrupted && o->interrupted()))
             continue;
         if (w <= 0)
             o->error = w < 0 ? errno : EIO;
@@ -131,6 +132,11 @@ int fs_out_record_done(fs_out *o, bool now)
     if ((now && !o->path) || !o->regular || o->buf.len >= FS_OUT_CHUNK)
         return drain(o);
     return 0;
+}
+
+void fs_out_set_interrupted(fs_out *o, bool (*interrupted)(void))
+{
+    o->interrupted = interrupted;
 }
 
 int fs_out_error(const fs_out *o)

@@ -33,6 +33,10 @@ dq_buffer *fs_out_buffer(fs_out *o);
  * else once 64 KB are due. 0, or -1 when the destination has failed (see
  * fs_out_error). */
 int fs_out_record_done(fs_out *o, bool now);
+/* Asked when a write to a reader that does not read is interrupted by a
+ * signal: true ends the writing (the error is EINTR), so Ctrl-C is not stuck
+ * behind a stalled pipe. Without it the write is retried. */
+void fs_out_set_interrupted(fs_out *o, bool (*interrupted)(void));
 /* The errno of the first failed write, 0 while none failed. */
 int fs_out_error(const fs_out *o);
 /* "standard output" or the --output path, for messages. */

@@ -4,7 +4,8 @@
 #   - every format through a pipe: N records, peak RSS within the -q run's + 1 MB;
 #   - NDJSON lines reach the reader while the association is still up;
 #   - a reader that stops (| head -1) and a full disk (> /dev/full) end the
-#     run quietly / with one error line, the association released, no hang.
+#     run quietly / with one error line, the association released, no hang;
+#   - Ctrl-C ends a run blocked writing to a reader that does not read.
 #
 #   tests/e2e/formats_stream.sh FINDSCU REPLAY_SCP
 # Environment: DQ_STREAM_N (default 100000; at least 10000, so the matches
@@ -98,6 +99,32 @@ if [ "${st[0]}" = 0 ] && [ "$(wc -l < "$tmp/head.out")" = 1 ] && ! grep -q '^E: 
 else
   fail "| head -1: exit ${st[0]}, $(found $assoc) / $(ended $assoc)"; sed 's/^/    /' "$tmp/head.err" | tail -5
 fi
+
+# A reader that never reads: Ctrl-C still ends the run (the blocked write
+# gives up, C-CANCEL, release), exit 130, within seconds.
+mkfifo "$tmp/fifo"
+exec 7<> "$tmp/fifo"  # this shell holds the read end and never reads
+"$findscu" --format ndjson "${query[@]}" > "$tmp/fifo" 2> "$tmp/stall.err" &
+fpid=$!
+assoc=$((assoc + 1))
+sleep 1
+start=$EPOCHREALTIME
+kill -INT "$fpid"
+for _ in $(seq 200); do kill -0 "$fpid" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$fpid" 2>/dev/null; then
+  fail "a stalled reader: findscu still running 10 s after Ctrl-C"; kill -KILL "$fpid"
+  wait "$fpid"
+else
+  wait "$fpid"; stalled=$?
+  took=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+  for _ in $(seq 100); do [ -n "$(ended $assoc)" ] && break; sleep 0.05; done
+  if [ "$stalled" = 130 ] && ! grep -q '^E: ' "$tmp/stall.err" && [ -n "$(ended $assoc)" ]; then
+    pass "a stalled reader: Ctrl-C ends the run in $took s ($(ended $assoc)), exit 130"
+  else
+    fail "a stalled reader: exit $stalled, $(ended $assoc)"; sed 's/^/    /' "$tmp/stall.err" | tail -5
+  fi
+fi
+exec 7<&-
 
 # A full disk: one error line, C-CANCEL, released, exit 1.
 if [ -w /dev/full ]; then
