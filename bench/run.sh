@@ -18,6 +18,8 @@
 # tls (-q, N = BENCH_TLS_N, default 100k, through a socat TLS front of the
 # replay SCP: ours --tls vs DCMTK +tls, and in the floor column OUR plaintext
 # run against the same SCP; certificates made for the run).
+# ndjson / csv (ours --format ndjson|csv --output FILE, the file must hold N
+# records; against DCMTK printing every response identifier, its -v, N = 100k).
 #
 # Usage: bench/run.sh              (build first: cmake --build build)
 # Environment:
@@ -29,11 +31,12 @@
 #   BENCH_VERBOSE_REPS repetitions for verbose N=100000 (default 3; DCMTK needs ~30 s each)
 #   BENCH_NS           N values for quiet/verbose (default "1000 10000 100000")
 #   BENCH_WRITE_N      N for -w/-X (default 10000)
+#   BENCH_FORMAT_N     N for --format ndjson/csv (default 100000; DCMTK's side runs BENCH_VERBOSE_REPS times)
 #   BENCH_LAT_COUNT    associations per latency sample (default 100)
 #   BENCH_LAT_REPS     latency samples (default 3; DCMTK starts in ~0.1-0.3 s)
 #   BENCH_SIZE         small (~440 B identifiers) or large (~2 KB) (default small)
 #   BENCH_TS           transfer syntax the SCP picks: explicit, implicit, big, deflate (default explicit)
-#   BENCH_MODES        subset of "quiet verbose write latency tls" (default all)
+#   BENCH_MODES        subset of "quiet verbose write latency tls ndjson csv" (default all)
 #   BENCH_TLS_N        N for tls (default 100000)
 #   BENCH_OUT          where raw numbers, logs and results.md go (default: a new $TMPDIR/dq-bench.* dir)
 #   BENCH_RENDER_ONLY=1  no runs: print the table again from $BENCH_OUT/raw.tsv
@@ -53,13 +56,15 @@ drain_bin=$build/bench/drain_client
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   ns=${BENCH_NS:-"100 1000"}; reps=${BENCH_REPS:-1}; vreps=${BENCH_VERBOSE_REPS:-1}
   write_n=${BENCH_WRITE_N:-100}; lat_count=${BENCH_LAT_COUNT:-10}; lat_reps=${BENCH_LAT_REPS:-1}
+  format_n=${BENCH_FORMAT_N:-1000}
 else
   ns=${BENCH_NS:-"1000 10000 100000"}; reps=${BENCH_REPS:-5}; vreps=${BENCH_VERBOSE_REPS:-3}
   write_n=${BENCH_WRITE_N:-10000}; lat_count=${BENCH_LAT_COUNT:-100}; lat_reps=${BENCH_LAT_REPS:-3}
+  format_n=${BENCH_FORMAT_N:-100000}
 fi
 size=${BENCH_SIZE:-small}
 ts=${BENCH_TS:-explicit}
-modes=${BENCH_MODES:-"quiet verbose write latency tls"}
+modes=${BENCH_MODES:-"quiet verbose write latency tls ndjson csv"}
 tls_n=${BENCH_TLS_N:-100000}
 [ "${BENCH_QUICK:-0}" = 1 ] && tls_n=${BENCH_TLS_N:-1000}
 ours_vflags=${OURS_VERBOSE_FLAGS:--v}
@@ -190,13 +195,17 @@ check_files() {
   check_scp 1 "$1" && [ "$(find "$out/work" -maxdepth 1 -name 'rsp*.dcm' | wc -l)" -eq "$1" ]
 }
 check_latency() { check_scp "$lat_count" 1; }
+# --format: the --output file holds N records (NDJSON: N lines; CSV: a header too).
+check_ndjson() { check_scp 1 "$1" && [ "$(wc -l < "$out/work/records")" -eq "$1" ]; }
+check_csv() { check_scp 1 "$1" && [ "$(wc -l < "$out/work/records")" -eq $(($1 + 1)) ]; }
 
 # run_cell MODE N REPS: alternates ours / DCMTK / floor, rotating the order.
 run_cell() {
   local mode=$1 n=$2 r=$3 rep
   local who_list=(dcmtk floor)
   [ $have_ours = 1 ] && who_list=(ours dcmtk floor)
-  [ "$mode" = verbose ] || [ "$mode" = write ] && who_list=("${who_list[@]/floor/}")
+  [ "$mode" = verbose ] || [ "$mode" = write ] || [ "$mode" = ndjson ] || [ "$mode" = csv ] &&
+    who_list=("${who_list[@]/floor/}")
   for rep in $(seq "$r"); do
     local k=${#who_list[@]} i
     for i in $(seq 0 $((k - 1))); do
@@ -233,6 +242,11 @@ run_one() {
   tls/dcmtk)     measure "$@" check_assoc -- "${dcmtk[@]}" +tls "$out/certs/cli.key" \
                    "$out/certs/cli.pem" +cf "$out/certs/ca.pem" -S -q "${keys[@]}" localhost "$tls_port" ;;
   tls/floor)     measure "$@" check_assoc -- "$ours" -S -q "${keys[@]}" 127.0.0.1 "$p" ;;
+  ndjson/ours | csv/ours)
+                 measure "$@" "check_$mode" -- "$ours" -S -q --format "$mode" --output records \
+                   "${keys[@]}" 127.0.0.1 "$p" ;;
+  ndjson/dcmtk | csv/dcmtk)
+                 measure "$@" check_verbose -- "${dcmtk[@]}" -S $dcmtk_vflags "${keys[@]}" 127.0.0.1 "$p" ;;
   esac
 }
 
@@ -257,6 +271,11 @@ for mode in $modes; do
   tls)
     echo "bench: tls N=$tls_n x$reps" >&2
     start_scp "$tls_n"; start_tls; run_cell tls "$tls_n" "$reps"; tls_cleanup; stop_scp ;;
+  ndjson | csv)
+    r=$reps
+    [ "$format_n" -ge 100000 ] && r=$vreps
+    echo "bench: --format $mode N=$format_n x$r" >&2
+    start_scp "$format_n"; run_cell "$mode" "$format_n" "$r"; stop_scp ;;
   *) die "unknown mode '$mode' in BENCH_MODES" ;;
   esac
 done
@@ -306,6 +325,7 @@ ours_version=n/a
         }
         if (m == "write") label = "write (-w / -X)"
         if (m == "tls") label = "tls (floor: ours plaintext)"
+        else if (m == "ndjson" || m == "csv") label = "--format " m " (DCMTK: -v)"
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, nn,
           fmt(W["ours"], 3), fmt(W["dcmtk"], 3), fmt(W["floor"], 3), ratio(W["ours"], W["dcmtk"]), ratio(W["ours"], W["floor"]),
           fmt(C["ours"], 3), fmt(C["dcmtk"], 3),
@@ -318,6 +338,7 @@ ours_version=n/a
         if (m == "verbose" && n + 0 > vmaxN + 0) vmaxN = n
         if (m == "write") wN = n
         if (m == "tls") tN = n
+        if (m == "ndjson" || m == "csv") fN = n
       }
       if (note != "") print "\nFAILED runs (excluded; see failed-* files):" note
       print "\nGoals:"
@@ -331,6 +352,12 @@ ours_version=n/a
       goal("tls N=" tN ": ours TLS <= 2 x ours plaintext", GW["tls", tN, "ours"], GW["tls", tN, "floor"] * 2)
       goal("tls N=" tN ": ours TLS <= DCMTK +tls/5", GW["tls", tN, "ours"], GW["tls", tN, "dcmtk"] / 5)
       goal("tls N=" tN ": ours TLS peak RSS <= 8 MB", GR["tls", tN, "ours"], 8 * 1024)
+      for (i = 1; i <= 2; i++) {
+        fm = (i == 1) ? "ndjson" : "csv"
+        goal("--format " fm " N=" fN ": ours <= 3 x ours -q", GW[fm, fN, "ours"], GW["quiet", fN, "ours"] * 3)
+        goal("--format " fm " N=" fN ": ours <= DCMTK -v / 5", GW[fm, fN, "ours"], GW[fm, fN, "dcmtk"] / 5)
+        goal("--format " fm " N=" fN ": peak RSS <= 5 MB", GR[fm, fN, "ours"], 5 * 1024)
+      }
     }
     function goal(what, a, limit) {
       if (a == "" || a < 0 || limit == "" || limit <= 0) printf "  n/a   %s\n", what

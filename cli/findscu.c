@@ -23,6 +23,7 @@
 #include "findscu_debug.h"
 #include "findscu_keys.h"
 #include "findscu_identity.h"
+#include "findscu_format.h"
 #include "findscu_log.h"
 #include "findscu_net.h"
 #include "findscu_sink.h"
@@ -134,6 +135,9 @@ typedef struct run {
     fs_phase phase;
     bool failure_reported;                  /* the association's failure has been logged */
     const dq_assoc_user_identity *identity; /* --user, --jwt, ...: NULL when none */
+    fs_out *out;                            /* --format: the document's destination */
+    fs_sink *format;                        /* --format: the sink writing it (also in sinks[]) */
+    bool stop_asked;                        /* the output failed: the C-CANCEL was asked for */
 } run;
 
 /* pynetdicom's lines for an association that ends on an error, by phase
@@ -296,6 +300,8 @@ static void on_response(void *user, const dq_find_response *rsp, bool *cancel)
      * the cancel (after the final response there is nothing to cancel). */
     if (r->net && fs_net_take_cancel(r->net) && rsp->pending)
         *cancel = true;
+    if (r->format && fs_sink_format_error(r->format) && rsp->pending && !r->stop_asked)
+        *cancel = r->stop_asked = true;
 }
 
 static void log_dump_line(void *ctx, const char *line, size_t len)
@@ -496,6 +502,75 @@ static int check_options(const fs_options *o)
         return EXIT_ASSOC;
     }
     return FS_GO_ON;
+}
+
+/* A Ctrl-C has been pressed (ends a write to a stalled pipe). */
+static bool interrupted(void)
+{
+    return fs_net_interrupts() > 0;
+}
+
+/* --format: the output opened (--output: its temporary file), the columns
+ * chosen, the sink added; all before any network traffic. FS_GO_ON or the
+ * exit status (reported). */
+static int prepare_format(run *r, const dq_dataset *identifier)
+{
+    const fs_options *o = r->o;
+    if (o->format == FS_FORMAT_NONE)
+        return FS_GO_ON;
+    dq_error err;
+    dq_error_clear(&err);
+    fs_columns cols;
+    memset(&cols, 0, sizeof cols);
+    if ((o->format == FS_FORMAT_CSV || o->format == FS_FORMAT_TSV) &&
+        fs_columns_build(&cols, o, identifier, &err) != 0) {
+        FS_ERROR("%s", err.message);
+        fs_columns_free(&cols);
+        return EXIT_ASSOC;
+    }
+    if (fs_out_open(&r->out, o->output, &err) != 0 ||
+        !(r->format = fs_sink_format_new(o->format, r->out, &cols, &err))) {
+        FS_ERROR("%s", err.message);
+        fs_columns_free(&cols);
+        return EXIT_ASSOC;
+    }
+    r->sinks[r->n_sinks++] = r->format;
+    fs_out_set_interrupted(r->out, interrupted);
+    /* A closed pipe is a write error (EPIPE) the sink handles, not a signal. */
+    signal(SIGPIPE, SIG_IGN);
+    return FS_GO_ON;
+}
+
+/* --format: the document ended and (--output) given its name, whatever the
+ * run's outcome; a write failure is reported (a closed pipe quietly: the
+ * reader has what it wanted). The exit status. */
+static int finish_format(run *r, int status)
+{
+    if (!r->out)
+        return status;
+    dq_error err;
+    dq_error_clear(&err);
+    int rc = r->format ? fs_sink_format_finish(r->format, &err) : 0;
+    if (fs_out_close(r->out, rc == 0 && r->format, rc == 0 ? &err : NULL) != 0)
+        rc = -1;
+    r->out = NULL;
+    /* A reader gone (EPIPE) or a Ctrl-C that ended a stalled write (EINTR)
+     * is no failure of ours to report. */
+    if (rc != 0 && err.sys_errno != EPIPE && err.sys_errno != EINTR) {
+        FS_ERROR("%s", err.message);
+        return status ? status : EXIT_ASSOC;
+    }
+    if (r->format) {
+        const fs_format_stats *st = fs_sink_format_stats(r->format);
+        if (st->replaced_bytes)
+            FS_WARN("%zu undecodable byte%s in the responses' text written as U+FFFD",
+                    st->replaced_bytes, st->replaced_bytes == 1 ? "" : "s");
+        if (st->bad_numbers)
+            FS_WARN("%zu DS/IS value%s that %s not a number written as JSON string%s",
+                    st->bad_numbers, st->bad_numbers == 1 ? "" : "s",
+                    st->bad_numbers == 1 ? "is" : "are", st->bad_numbers == 1 ? "" : "s");
+    }
+    return status;
 }
 
 /* What findscu proposes: the association parameters and what they point to. */
@@ -783,6 +858,8 @@ static int release(run *r, dq_assoc *a)
 static int run_query(run *r, dq_dataset *identifier)
 {
     int status = check_options(r->o);
+    if (status == FS_GO_ON)
+        status = prepare_format(r, identifier);
     if (status != FS_GO_ON)
         return status;
     proposal pr;
@@ -835,7 +912,10 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.o = &o;
     r.info.model_uid = fs_model_uid(o.model);
-    r.sinks[r.n_sinks++] = fs_sink_log_new();
+    /* With --format the data goes to stdout: the log does not repeat the
+     * response identifiers, unless debugging. */
+    if (o.format == FS_FORMAT_NONE || fs_log_enabled(FS_LEVEL_DEBUG))
+        r.sinks[r.n_sinks++] = fs_sink_log_new();
     if (o.write)
         r.sinks[r.n_sinks++] = fs_sink_part10_new(o.output_dir);
     int status = 0;
@@ -850,7 +930,7 @@ int main(int argc, char **argv)
         status = EXIT_ASSOC;
     if (status == 0) {
         r.identity = fs_identity_get(&id);
-        status = run_query(&r, identifier);
+        status = finish_format(&r, run_query(&r, identifier));
         fs_identity_free(&id);
     }
 

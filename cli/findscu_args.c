@@ -67,6 +67,9 @@ enum opt_id {
     O_TLS_PROFILE,
     O_TLS_SNI,
     O_TLS_CRL,
+    O_FORMAT,
+    O_OUTPUT,
+    O_COLUMNS,
     O_COUNT
 };
 
@@ -146,6 +149,12 @@ static const opt_def OPTS[] = {
     {O_TLS_PROFILE, NULL, "--tls-profile", true, 0, A_OWN, 0, 0},
     {O_TLS_SNI, NULL, "--tls-sni", true, 0, A_OWN, 0, 0},
     {O_TLS_CRL, NULL, "--tls-crl", true, 0, A_OWN, 0, 0},
+    /* Ours: the results as data. Long forms only: "--output" is an exact
+     * match (so it wins), "--o"..."--outpu" become ambiguous with
+     * --output-directory, "-o" still abbreviates -od (behaviour doc 7). */
+    {O_FORMAT, NULL, "--format", true, 0, A_OWN, 0, 0},
+    {O_OUTPUT, NULL, "--output", true, 0, DEST(output)},
+    {O_COLUMNS, NULL, "--columns", true, 0, DEST(columns)},
 };
 #undef DEST
 #undef FLAG
@@ -501,6 +510,25 @@ static fs_parse_result apply_query_level(parse_state *st, const opt_def *d, cons
                        choices);
 }
 
+static const char *const FORMAT_NAMES[] = {"json", "ndjson", "csv", "tsv", "xml"};
+static const fs_format FORMAT_VALUES[] = {FS_FORMAT_JSON, FS_FORMAT_NDJSON, FS_FORMAT_CSV,
+                                          FS_FORMAT_TSV, FS_FORMAT_XML};
+
+/* --format, a choice (argparse's message when it is none of them). */
+static fs_parse_result apply_format(parse_state *st, const char *name, const char *val)
+{
+    for (size_t i = 0; i < sizeof FORMAT_NAMES / sizeof FORMAT_NAMES[0]; i++) {
+        if (strcmp(val, FORMAT_NAMES[i]) == 0) {
+            st->o->format = FORMAT_VALUES[i];
+            return FS_PARSE_OK;
+        }
+    }
+    return usage_error(st->err,
+                       "argument %s: invalid choice: '%s' (choose from 'json', 'ndjson', 'csv', "
+                       "'tsv', 'xml')",
+                       name, val);
+}
+
 /* -k repeats: the values are kept in command-line order. */
 static fs_parse_result add_keyword(parse_state *st, const char *val)
 {
@@ -710,6 +738,8 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
         return apply_identity(st, d, name, val);
     if (d->id >= O_TLS && d->id <= O_TLS_CRL)
         return apply_tls(st, d, name, val);
+    if (d->id == O_FORMAT)
+        return apply_format(st, name, val);
     return apply_number(st, d, name, val);
 }
 
@@ -833,7 +863,16 @@ static fs_parse_result check_complete(parse_state *st)
         r = check_identity(st);
     if (r == FS_PARSE_OK)
         r = check_tls(st);
-    return r;
+    if (r != FS_PARSE_OK)
+        return r;
+    /* Ours: what --output and --columns need (parser.error, as argparse
+     * scripts report such combinations). */
+    if (o->output && o->format == FS_FORMAT_NONE)
+        return usage_error(st->err, "argument --output: only with --format (the -w folder is "
+                                    "-od/--output-directory)");
+    if (o->columns && o->format != FS_FORMAT_CSV && o->format != FS_FORMAT_TSV)
+        return usage_error(st->err, "argument --columns: only with --format csv or tsv");
+    return FS_PARSE_OK;
 }
 
 fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err)
@@ -1006,7 +1045,19 @@ static const char HELP_TAIL[] =
     "  --keys [k]eys         the keys -L (or, with -W and -U, --keys alone) adds:\n"
     "                        required (the default: unique and required keys;\n"
     "                        -W, -U: Type 1 and 2 return keys) or all (every\n"
-    "                        key the level's table lists)\n";
+    "                        key the level's table lists)\n"
+    "\n"
+    "Results as Data Options:\n"
+    "  --format {json,ndjson,csv,tsv,xml}\n"
+    "                        write every match to stdout as DICOM JSON (one array),\n"
+    "                        NDJSON (one object a line), CSV, TSV or Native DICOM\n"
+    "                        Model XML; the log stays on stderr without the\n"
+    "                        response identifiers (unless -d)\n"
+    "  --output [p]ath       write the --format document to path instead (created\n"
+    "                        complete, under a temporary name until the end)\n"
+    "  --columns [c]olumns   CSV/TSV columns, comma-separated key paths such as\n"
+    "                        PatientName,(0009,1001),Seq[0].Modality (default: the\n"
+    "                        query's -k keys, then the -f file's)\n";
 
 void fs_print_help(FILE *out)
 {

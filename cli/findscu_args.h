@@ -51,6 +51,15 @@ typedef struct fs_tls_options {
     const char *crl;    /* --tls-crl */
     const char *first;  /* the first --tls-* option other than --tls (for "needs --tls") */
 } fs_tls_options;
+/* --format: how the matches are written (FS_FORMAT_NONE: only the log). */
+typedef enum fs_format {
+    FS_FORMAT_NONE = 0,
+    FS_FORMAT_JSON,
+    FS_FORMAT_NDJSON,
+    FS_FORMAT_CSV,
+    FS_FORMAT_TSV,
+    FS_FORMAT_XML,
+} fs_format;
 
 typedef struct fs_options {
     const char *addr;
@@ -79,6 +88,9 @@ typedef struct fs_options {
     const char *user, *password, *password_file, *kerberos_file, *saml_file, *jwt, *jwt_file;
     fs_user_response user_response;
     fs_tls_options tls;
+    fs_format format;    /* --format */
+    const char *output;  /* --output PATH, NULL: standard output */
+    const char *columns; /* --columns A,B,Seq[0].C (CSV/TSV), NULL: the query's keys */
 } fs_options;
 
 typedef enum fs_parse_result {

@@ -525,15 +525,20 @@ Test(cli_e2e, version_and_usage)
 
 /* ---- failure paths --------------------------------------------------------------- */
 
-Test(cli_e2e, no_peer)
+/* A port nothing listens on: bind one, learn it, close it. */
+static void closed_port(char *port, size_t cap)
 {
-    /* A port nothing listens on: bind one, learn it, close it. */
     dq_test_scp s;
     cr_assert_eq(dq_test_scp_start(&s, "close\n", 1), 0);
-    char port[16];
-    snprintf(port, sizeof port, "%u", s.port);
+    snprintf(port, cap, "%u", s.port);
     dq_test_scp_finish(&s, 0.01);
     dq_test_scp_cleanup(&s);
+}
+
+Test(cli_e2e, no_peer)
+{
+    char port[16];
+    closed_port(port, sizeof port);
     result r;
     const char *args[] = {"127.0.0.1", port, "-k", "PatientName=", NULL};
     run_findscu(&r, args, NULL, NULL);
@@ -1428,4 +1433,211 @@ Test(cli_e2e, query_level_warnings)
     dq_dataset_free(ds);
     result_free(&r);
     peer_free(&p);
+}
+
+/* ---- --format: the results as data ----------------------------------------------- */
+
+static const char *const SEED_CSV = "QueryRetrieveLevel,PatientName\r\n"
+                                    "PATIENT,CompressedSamples^CT1\r\n"
+                                    "PATIENT,CompressedSamples^CT1\r\n";
+
+static void two_matches(char *script, size_t cap)
+{
+    make_seed();
+    snprintf(script, cap,
+             "accept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0xff00 %s\nfind-rsp 0x0000\n"
+             "release\nwait-close\n",
+             seed_rsp, seed_rsp);
+}
+
+/* The records on stdout; the log stays on stderr without the response
+ * identifiers (unless -d); -q silences the log, not the data. */
+Test(cli_e2e, format_csv_on_stdout_and_the_log)
+{
+    char script[2048];
+    two_matches(script, sizeof script);
+    static const struct {
+        const char *level; /* NULL: the default, -v */
+        bool dumps;        /* the response identifiers are logged */
+    } runs[] = {{NULL, false}, {"-q", false}, {"-d", true}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        const char *args[] = {
+            runs[i].level ? runs[i].level : "-v", "--format", "csv",          "-k",
+            "QueryRetrieveLevel=PATIENT",         "-k",       "PatientName=", NULL};
+        peer p;
+        result r;
+        converse(&p, &r, script, args, NULL, NULL, NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, SEED_CSV);
+        if (runs[i].level && strcmp(runs[i].level, "-q") == 0) {
+            cr_expect_str_eq(r.err, "");
+        } else {
+            cr_expect(strstr(r.err, "I: # Request Identifier\n"), "%s", r.err);
+            cr_expect(strstr(r.err, "I: Find SCP Response: 1 - 0xFF00 (Pending)\n"), "%s", r.err);
+            cr_expect(strstr(r.err, "I: Find SCP Response: 2 - 0xFF00 (Pending)\n"), "%s", r.err);
+            cr_expect_eq(strstr(r.err, "I: # Response Identifier\n") != NULL, runs[i].dumps, "%s",
+                         r.err);
+        }
+        result_free(&r);
+        peer_free(&p);
+    }
+}
+
+/* Without --format nothing is written to stdout (pynetdicom's output). */
+Test(cli_e2e, no_format_no_stdout)
+{
+    char script[2048];
+    two_matches(script, sizeof script);
+    peer p;
+    result r;
+    converse(&p, &r, script, PN_QUERY, NULL, NULL, NULL);
+    cr_expect_eq(r.status, 0);
+    cr_expect_str_eq(r.out, "");
+    cr_expect(strstr(r.err, "I: # Response Identifier\n"), "%s", r.err);
+    result_free(&r);
+    peer_free(&p);
+}
+
+/* Ctrl-C mid-stream: the --output file is there, complete, with the record
+ * received so far, and no temporary file is left. */
+Test(cli_e2e, ctrl_c_leaves_a_complete_output_document)
+{
+    make_seed();
+    char script[2048];
+    snprintf(script, sizeof script,
+             "accept\nrecv-msg\nfind-rsp 0xff00 %s\nrecv-msg\nfind-rsp 0xfe00\nrelease\n"
+             "wait-close\n",
+             seed_rsp);
+    const char *args[] = {"--format", "json", "--output", "out.json", "-k", "PatientName=", NULL};
+    peer p;
+    result r;
+    converse(&p, &r, script, args, "Find SCP Response: 1 -", NULL, NULL);
+    cr_expect_eq(r.status, 130, "%s", r.err);
+    cr_expect_str_eq(get(&p, "command_field", 1), "0fff", "a C-CANCEL-RQ was sent");
+    char path[256];
+    snprintf(path, sizeof path, "%s/out.json", r.dir);
+    char *doc = slurp(path);
+    cr_expect_str_eq(doc, "[\n{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"PATIENT\"]},"
+                          "\"00080054\":{\"vr\":\"AE\",\"Value\":[\"QRSCP\"]},"
+                          "\"00100010\":{\"vr\":\"PN\",\"Value\":[{\"Alphabetic\":"
+                          "\"CompressedSamples^CT1\"}]}}\n]\n");
+    free(doc);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | grep -v '^\\.std' | wc -l)\" = 1", r.dir);
+    cr_expect(cmd_ok(cmd), "only out.json in %s", r.dir);
+    result_free(&r);
+    peer_free(&p);
+}
+
+/* An association that fails still leaves a valid (empty) document. */
+Test(cli_e2e, failed_association_leaves_an_empty_document)
+{
+    char port[16];
+    closed_port(port, sizeof port);
+    static const struct {
+        const char *fmt, *doc;
+    } docs[] = {
+        {"json", "[]\n"},
+        {"ndjson", ""},
+        {"csv", "PatientName\r\n"},
+        {"xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NativeDicomModels>\n"
+                "</NativeDicomModels>\n"},
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        result r;
+        const char *args[] = {"127.0.0.1", port, "--format",     docs[i].fmt, "--output",
+                              "doc",       "-k", "PatientName=", NULL};
+        run_findscu(&r, args, NULL, NULL);
+        cr_expect_eq(r.status, 1);
+        char path[256];
+        snprintf(path, sizeof path, "%s/doc", r.dir);
+        char *doc = slurp(path);
+        cr_expect_str_eq(doc, docs[i].doc, "%s", docs[i].fmt);
+        free(doc);
+        result_free(&r);
+    }
+}
+
+/* Bad --format input: reported before any network traffic. */
+Test(cli_e2e, format_bad_input_before_the_association)
+{
+    static const struct {
+        const char *args[10];
+        int status;
+        const char *err;
+    } cases[] = {
+        {{"--format", "csv", "--columns", "PatientName,Foo", "-k", "PatientName=", NULL},
+         1,
+         "E: Invalid column 'Foo' in --columns: invalid query key 'Foo': unknown keyword "
+         "'Foo'\n"},
+        {{"--format", "tsv", "--columns", "ReferencedStudySequence", "-k", "PatientName=", NULL},
+         1,
+         "E: Invalid column 'ReferencedStudySequence' in --columns: a sequence's values are "
+         "columns of their own, as Sequence[i].Keyword\n"},
+        {{"--format", "json", "--columns", "PatientName", "-k", "PatientName=", NULL},
+         2,
+         "usage: findscu [options] addr port\nfindscu: error: argument --columns: only with "
+         "--format csv or tsv\n"},
+        {{"--format", "csv", "--output", "no/such/out.csv", "-k", "PatientName=", NULL},
+         1,
+         "E: Cannot write to 'no/such/out.csv': [Errno 2] No such file or directory\n"},
+        {{"--format", "csv", "--output", ".", "-k", "PatientName=", NULL},
+         1,
+         "E: Cannot write to '.': [Errno 21] Is a directory\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* A peer that must never be contacted. */
+        peer p;
+        peer_start(&p, "close\n");
+        const char *argv[16] = {"127.0.0.1", p.port};
+        for (size_t k = 0; cases[i].args[k]; k++)
+            argv[2 + k] = cases[i].args[k];
+        result r;
+        run_findscu(&r, argv, NULL, NULL);
+        cr_expect_eq(r.status, cases[i].status, "%zu: %s", i, r.err);
+        cr_expect_str_eq(r.err, cases[i].err);
+        cr_expect_str_eq(r.out, "");
+        /* Its script ("close") ends only when a connection comes: killed. */
+        cr_expect_neq(dq_test_scp_finish(&p.scp, 0.01), 0, "%zu: the peer was contacted", i);
+        result_free(&r);
+        dq_test_scp_cleanup(&p.scp);
+    }
+}
+
+/* Text no character set decodes: U+FFFD in the data, one warning line that
+ * counts the bytes (CSV: our cells; NDJSON: the library's writer). */
+Test(cli_e2e, format_undecodable_bytes_counted_in_one_warning)
+{
+    char rsp[512] = "";
+    elem(rsp, sizeof rsp, 0x0008, 0x0005, "ISO_IR 192");
+    elem(rsp, sizeof rsp, 0x0010, 0x0010, "M\xfcller^J\xff");
+    char script[2048];
+    snprintf(script, sizeof script,
+             "accept\nrecv-msg\nfind-rsp 0xff00 %s\nfind-rsp 0xff00 %s\nfind-rsp 0x0000\n"
+             "release\nwait-close\n",
+             rsp, rsp);
+    static const struct {
+        const char *fmt, *out;
+    } v[] = {
+        {"csv",
+         "PatientName\r\nM\xef\xbf\xbdller^J\xef\xbf\xbd\r\nM\xef\xbf\xbdller^J\xef\xbf\xbd\r\n"},
+        {"ndjson", "{\"00080005\":{\"vr\":\"CS\",\"Value\":[\"ISO_IR 192\"]},\"00100010\":{\"vr\":"
+                   "\"PN\",\"Value\":[{\"Alphabetic\":\"M\xef\xbf\xbdller^J\xef\xbf\xbd\"}]}}\n"
+                   "{\"00080005\":{\"vr\":\"CS\",\"Value\":[\"ISO_IR 192\"]},\"00100010\":{\"vr\":"
+                   "\"PN\",\"Value\":[{\"Alphabetic\":\"M\xef\xbf\xbdller^J\xef\xbf\xbd\"}]}}\n"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        const char *args[] = {"--format", v[i].fmt, "-k", "PatientName=", NULL};
+        peer p;
+        result r;
+        converse(&p, &r, script, args, NULL, NULL, NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, v[i].out);
+        cr_expect(ends_with(r.err, "I: Releasing Association\n"
+                                   "W: 4 undecodable bytes in the responses' text written as "
+                                   "U+FFFD\n"),
+                  "%s", r.err);
+        result_free(&r);
+        peer_free(&p);
+    }
 }

@@ -141,8 +141,9 @@ Test(findscu_args, abbreviations)
                  "ambiguous option: --ver could match --version, --verbose");
 }
 
-/* Ours: --output-directory / -od (DCMTK's). No other option starts with
- * "--o" or "-o", so every prefix ("--o", "--output", "-o") is unique. */
+/* Ours: --output-directory / -od (DCMTK's). Since --output exists, it is
+ * that option (an exact match wins) and "--o" to "--outpu" match both, as
+ * argparse decides; "-o" and "--output-" still abbreviate -od. */
 Test(findscu_args, output_directory)
 {
     parsed *p = parse("h", "1", "-k", "A=", NULL);
@@ -150,12 +151,11 @@ Test(findscu_args, output_directory)
     static const char *const forms[][2] = {
         {"--output-directory", "d"},
         {"-od", "d"},
-        {"--output", "d"},
-        {"--o", "d"},
         {"-o", "d"},
+        {"--output-", "d"},
         {"--output-directory=d", NULL},
-        {"--output=d", NULL},
         {"-od=d", NULL},
+        {"--output-dir=d", NULL},
     };
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         p = parse("h", "1", "-w", forms[i][0], forms[i][1], "-k", "A=", NULL);
@@ -167,6 +167,18 @@ Test(findscu_args, output_directory)
     }
     expect_error(parse("h", "1", "-k", "A=", "--output-directory", NULL),
                  "argument -od/--output-directory: expected one argument");
+    static const char *const ambiguous[] = {"--o", "--out", "--outpu"};
+    for (size_t i = 0; i < sizeof ambiguous / sizeof ambiguous[0]; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "ambiguous option: %s could match --output-directory, --output",
+                 ambiguous[i]);
+        expect_error(parse("h", "1", "-w", ambiguous[i], "d", "-k", "A=", NULL), want);
+    }
+    /* What --output meant before --format existed is now a usage error, not
+     * a silently different folder. */
+    expect_error(parse("h", "1", "-w", "--output", "d", "-k", "A=", NULL),
+                 "argument --output: only with --format (the -w folder is "
+                 "-od/--output-directory)");
     p = parse("-h", NULL);
     cr_assert(strstr(p->out, "  -od [d]irectory, --output-directory [d]irectory\n"), "%s", p->out);
 }
@@ -262,6 +274,61 @@ Test(findscu_args, secrets_leave_argv)
     cr_assert_eq(u->response, DQ_USER_RESPONSE_REQUIRED);
     cr_assert_eq(memcmp(u->primary, "e30.e30.x", 9), 0);
     fs_identity_free(&id);
+}
+
+/* Ours: --format, --output, --columns. */
+Test(findscu_args, results_as_data)
+{
+    parsed *p = parse("h", "1", "-k", "A=", NULL);
+    cr_assert_eq(p->o.format, FS_FORMAT_NONE);
+    cr_assert_null(p->o.output);
+    cr_assert_null(p->o.columns);
+    static const struct {
+        const char *name;
+        fs_format f;
+    } fmts[] = {{"json", FS_FORMAT_JSON},
+                {"ndjson", FS_FORMAT_NDJSON},
+                {"csv", FS_FORMAT_CSV},
+                {"tsv", FS_FORMAT_TSV},
+                {"xml", FS_FORMAT_XML}};
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+        p = parse("h", "1", "--format", fmts[i].name, "-k", "A=", NULL);
+        cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+        cr_assert_eq(p->o.format, fmts[i].f);
+    }
+    p = parse("--format=csv", "h", "--columns", "PatientName,(0010,0020)", "1", "--output", "x.csv",
+              "-k", "A=", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_eq(p->o.format, FS_FORMAT_CSV);
+    cr_assert_str_eq(p->o.columns, "PatientName,(0010,0020)");
+    cr_assert_str_eq(p->o.output, "x.csv");
+    /* Unique prefixes. */
+    p = parse("h", "1", "--fo", "tsv", "--col", "A", "-k", "A=", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_eq(p->o.format, FS_FORMAT_TSV);
+    cr_assert_str_eq(p->o.columns, "A");
+    expect_error(parse("h", "1", "--format", "yaml", "-k", "A=", NULL),
+                 "argument --format: invalid choice: 'yaml' (choose from 'json', 'ndjson', "
+                 "'csv', 'tsv', 'xml')");
+    expect_error(parse("h", "1", "--format", "CSV", "-k", "A=", NULL),
+                 "argument --format: invalid choice: 'CSV' (choose from 'json', 'ndjson', "
+                 "'csv', 'tsv', 'xml')");
+    expect_error(parse("h", "1", "--format", "-k", "A=", NULL),
+                 "argument --format: expected one argument");
+    expect_error(parse("h", "1", "--columns", "A", "-k", "A=", NULL),
+                 "argument --columns: only with --format csv or tsv");
+    expect_error(parse("h", "1", "--format", "json", "--columns", "A", "-k", "A=", NULL),
+                 "argument --columns: only with --format csv or tsv");
+    expect_error(parse("h", "1", "--output", "f", "-k", "A=", NULL),
+                 "argument --output: only with --format (the -w folder is "
+                 "-od/--output-directory)");
+    /* Their own group in the help. */
+    p = parse("-h", NULL);
+    const char *g = strstr(p->out, "\nResults as Data Options:\n");
+    cr_assert_not_null(g, "%s", p->out);
+    cr_assert(strstr(g, "  --format {json,ndjson,csv,tsv,xml}\n"), "%s", g);
+    cr_assert(strstr(g, "  --output [p]ath "), "%s", g);
+    cr_assert(strstr(g, "  --columns [c]olumns "), "%s", g);
 }
 
 Test(findscu_args, usage_errors)

@@ -225,3 +225,56 @@ Test(keypath, errors_name_the_argument)
     expect_error("FrameIncrementPointer=nonsense", "not a tag");
     expect_error("(0018,9089)=abc", "not a number");
 }
+
+/* A path alone (findscu's CSV columns): parsed once, found in data sets. */
+Test(keypath, parse_and_find_paths)
+{
+    dq_dataset *ds = KEYS("PatientName=DOE^JOHN", "ScheduledProcedureStepSequence[1].Modality=CT");
+    dq_keypath kp;
+    dq_error err;
+    cr_assert_eq(dq_keypath_parse("(0010,0010)", &kp, &err), 0, "%s", err.message);
+    cr_assert_eq(kp.n, 1);
+    cr_assert_eq(kp.step[0].tag, DQ_TAG(0x0010, 0x0010));
+    cr_assert_eq(kp.step[0].index, -1);
+    const dq_element *el = dq_keypath_find(ds, &kp);
+    cr_assert_not_null(el);
+    cr_assert_eq(dq_element_tag(el), DQ_TAG(0x0010, 0x0010));
+
+    cr_assert_eq(dq_keypath_parse("ScheduledProcedureStepSequence[1].Modality", &kp, &err), 0);
+    cr_assert_eq(kp.n, 2);
+    cr_assert_eq(kp.step[0].index, 1);
+    el = dq_keypath_find(ds, &kp);
+    cr_assert_not_null(el);
+    dq_str s;
+    cr_assert_eq(dq_element_string(el, 0, &s, NULL), 0);
+    cr_assert_eq(s.len, 2);
+    cr_assert_eq(memcmp(s.ptr, "CT", 2), 0);
+    /* Item 0 exists (empty), item 5 does not, a step without index finds nothing. */
+    cr_assert_eq(dq_keypath_parse("ScheduledProcedureStepSequence[0].Modality", &kp, &err), 0);
+    cr_assert_null(dq_keypath_find(ds, &kp));
+    cr_assert_eq(dq_keypath_parse("ScheduledProcedureStepSequence[5].Modality", &kp, &err), 0);
+    cr_assert_null(dq_keypath_find(ds, &kp));
+    cr_assert_eq(dq_keypath_parse("ScheduledProcedureStepSequence.Modality", &kp, &err), 0);
+    cr_assert_null(dq_keypath_find(ds, &kp));
+    /* Not a sequence in the middle. */
+    cr_assert_eq(dq_keypath_parse("PatientName[0].Modality", &kp, &err), 0);
+    cr_assert_null(dq_keypath_find(ds, &kp));
+    cr_assert_eq(dq_keypath_parse("PatientID", &kp, &err), 0);
+    cr_assert_null(dq_keypath_find(ds, &kp));
+    dq_dataset_free(ds);
+}
+
+Test(keypath, parse_errors_name_the_path)
+{
+    dq_keypath kp;
+    dq_error err;
+    const char *bad[] = {"NoSuchKeyword", "(0010,001G)", "PatientName[x]", "", "A..B", "Seq[0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dq_error_clear(&err);
+        cr_assert_eq(dq_keypath_parse(bad[i], &kp, &err), -1, "%s", bad[i]);
+        cr_assert_eq(err.kind, DQ_ERR_ARGUMENT, "%s", bad[i]);
+        cr_assert(strstr(err.message, bad[i]) != NULL, "%s: %s", bad[i], err.message);
+    }
+    cr_assert_eq(dq_keypath_parse("NoSuchKeyword", &kp, &err), -1);
+    cr_assert(strstr(err.message, "unknown keyword 'NoSuchKeyword'"), "%s", err.message);
+}

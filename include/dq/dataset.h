@@ -245,6 +245,28 @@ int dq_part10_write_file(const char *path, const dq_dataset *ds, dq_transfer_syn
  * (DQ_ERR_ARGUMENT) quote the offending argument. */
 int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err);
 
+/* A key path on its own, as -k reads the part before '=': components
+ * separated by '.', each a keyword or (gggg,eeee) with an optional item index
+ * [N]; e.g. "ScheduledProcedureStepSequence[0].Modality". Parsed once, then
+ * looked up in any number of data sets (findscu's CSV columns). */
+#define DQ_KEYPATH_MAX_STEPS 64
+typedef struct dq_keypath_step {
+    uint32_t tag;
+    long index; /* the item index, -1 when none was given */
+} dq_keypath_step;
+typedef struct dq_keypath {
+    size_t n;
+    dq_keypath_step step[DQ_KEYPATH_MAX_STEPS];
+} dq_keypath;
+
+/* Parses `path` with dq_dataset_set_key's rules and messages (an unknown
+ * keyword, a malformed tag or index: DQ_ERR_ARGUMENT quoting the path). */
+int dq_keypath_parse(const char *path, dq_keypath *out, dq_error *err);
+/* The element the path names in ds, or NULL when absent (an item index past
+ * the sequence's items, a step before the last without an index or not a
+ * sequence). */
+const dq_element *dq_keypath_find(const dq_dataset *ds, const dq_keypath *kp);
+
 /* ---- character sets ---------------------------------------------------------- */
 
 /* Converts text in the character set named by a Specific Character Set value

@@ -11,7 +11,7 @@
 
 #define V(a, b) DQ_VR_CODE(a, b)
 #define MAX_INDEX 65535 /* a sane bound on "Seq[N]" so a typo cannot allocate millions of items */
-#define MAX_PATH 64
+#define MAX_PATH DQ_KEYPATH_MAX_STEPS
 
 static int bad(dq_error *err, uint32_t tag, const char *arg, const char *fmt, const char *what)
 {
@@ -202,11 +202,7 @@ int dq_el_set_from_text(dq_element *el, const char *text, const char *arg, dq_er
     return set_binary(el, text, n, size, arg, err);
 }
 
-typedef struct component {
-    uint32_t tag;
-    dq_vr vr;
-    long index; /* -1: none */
-} component;
+typedef dq_keypath_step component;
 
 static int parse_component(const char *s, size_t n, const char *arg, component *c, dq_error *err)
 {
@@ -245,7 +241,6 @@ static int parse_component(const char *s, size_t n, const char *arg, component *
                        "repeating group element '%s' must be given as (gggg,eeee)", name);
         c->tag = de->tag;
     }
-    c->vr = 0;
     return 0;
 }
 
@@ -341,4 +336,27 @@ int dq_dataset_set_key(dq_dataset *ds, const char *arg, dq_error *err)
             return -1;
     }
     return 0;
+}
+
+int dq_keypath_parse(const char *path, dq_keypath *out, dq_error *err)
+{
+    if (!path || !out)
+        return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "no key path");
+    out->n = 0;
+    return parse_path(path, strlen(path), out->step, &out->n, err);
+}
+
+const dq_element *dq_keypath_find(const dq_dataset *ds, const dq_keypath *kp)
+{
+    const dq_dataset *cur = ds;
+    for (size_t i = 0; cur && i < kp->n; i++) {
+        const dq_element *el = dq_dataset_find(cur, kp->step[i].tag);
+        if (!el || i + 1 == kp->n)
+            return el;
+        /* Inside a path every step is an item of a sequence (Seq[N]). */
+        if (kp->step[i].index < 0 || (size_t)kp->step[i].index >= dq_element_item_count(el))
+            return NULL;
+        cur = dq_element_item(el, (size_t)kp->step[i].index);
+    }
+    return NULL;
 }

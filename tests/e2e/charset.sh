@@ -13,10 +13,8 @@
 # Latin-1 bytes shows as pydicom decodes it (default encoding), in the log
 # and in dicomdump of the -w file.
 # Exit status: number of failures.
-set -uo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=common.sh
-source "$here/common.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 dicomdump=$(dirname "$findscu")/dicomdump
 
 dq_peers_require "$DQ_PYTHON" dump2dcm || exit 1

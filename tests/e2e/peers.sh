@@ -12,10 +12,8 @@
 # sample file; query by level (-L, --keys) with the keys the PS3.4 tables
 # give (DICOMGEN --dump query-keys on STANDARD_DIR, the build's edition).
 # Exit status: number of failures (0 = all passed).
-set -uo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=common.sh
-source "$here/common.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 dicomgen=${3:?DICOMGEN missing}
 standard=${4:?STANDARD_DIR missing}
 
@@ -98,9 +96,6 @@ for f in files:
 sys.exit(1 if bad else 0)
 PY
 }
-
-port_of() { local v; v=$(dq_peers__var "$1" PORT); echo "${!v}"; }
-aet_of() { local v; v=$(dq_peers__var "$1" AET); echo "${!v}"; }
 
 case $kind in
 dcmqrscp)

@@ -12,17 +12,10 @@
 # bound; Ctrl-C ends a hanging handshake at once. bytes: the A-ASSOCIATE-RQ
 # over TLS equals the plaintext one (the scripted SCP behind socat).
 # Exit status: number of failures (0 = all passed).
-set -uo pipefail
-findscu=$(realpath -- "$1")
-mode=$2
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+mode=$kind
 scp=${3:-}
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../peers/env.sh
-source "$here/../peers/env.sh"
-
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 dq_peers_require findscu socat openssl "$DQ_PYTHON" || exit 1
 dq_peers__tmp || exit 1
@@ -88,7 +81,6 @@ expect_ok() {
   fi
 }
 
-port_of() { local v; v=$(dq_peers__var "$1" PORT); echo "${!v}"; }
 
 case $mode in
 dcmqrscp)

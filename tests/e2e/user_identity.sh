@@ -12,10 +12,8 @@
 # starts confirming identities fails this script: then the expectations
 # here are to be revised, not the peer.
 # Exit status: number of failures.
-set -uo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=common.sh
-source "$here/common.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 dq_peers__tmp || exit 1
 work=$DQ_PEERS_TMP/e2e-user-identity-$kind

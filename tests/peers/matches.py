@@ -73,6 +73,15 @@ def text(elem):
     return str(value)
 
 
+def match_line(ds, keys):
+    """One response's line: KEY=VALUE fields (KEY!absent) joined by TAB."""
+    fields = []
+    for key in keys:
+        value = lookup(ds, key)
+        fields.append(f"{key}!absent" if value is None else f"{key}={value}")
+    return "\t".join(fields)
+
+
 def match_lines(folder, pattern, keys):
     """The sorted match lines of the files in folder."""
     lines = []
@@ -82,11 +91,7 @@ def match_lines(folder, pattern, keys):
             ds.decode()
         except Exception as exc:  # report which file, then fail
             sys.exit(f"matches.py: {path}: {exc}")
-        fields = []
-        for key in keys:
-            value = lookup(ds, key)
-            fields.append(f"{key}!absent" if value is None else f"{key}={value}")
-        lines.append("\t".join(fields))
+        lines.append(match_line(ds, keys))
     lines.sort()
     return "".join(line + "\n" for line in lines).encode("utf-8")
 
