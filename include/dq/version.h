@@ -8,7 +8,7 @@
 extern "C" {
 #endif
 
-/* "0.1.0" */
+/* "0.2.0": project(VERSION) in CMakeLists.txt, as libdq.so.0 and dq.pc. */
 const char *dq_version(void);
 
 /* The edition of each part of the standard the tables were generated from, e.g.
