@@ -53,7 +53,7 @@ else
     exit 1
 fi
 if command -v xmllint >/dev/null 2>&1; then
-    well_formed() { xmllint --noout --nonet "$1" 2>&1 | head -n 3; }
+    well_formed() { xmllint --noout --nonet - <"$1" 2>&1 | head -n 1 | sed 's/^-:/line /'; }
 elif command -v python3 >/dev/null 2>&1; then
     well_formed() {
         python3 -c 'import sys, xml.sax
