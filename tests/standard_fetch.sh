@@ -125,6 +125,17 @@ dir=$(fetch 2>"$tmp/again.err") || fail "the second run failed"
 [[ $(requests) == 5 ]] || fail "the second run downloaded again ($(requests) requests in all)"
 grep -q 'using' "$tmp/again.err" || fail "the second run did not say it uses the cache"
 
+# scripts/demo.sh and scripts/test.sh find it the same way (standard/locate.sh)
+# from a checkout with no ../shared beside it.
+mkdir -p "$tmp/locate/dq/standard"
+cp "$src/standard/fetch.sh" "$tmp/locate/dq/standard/"
+located=$(
+  # shellcheck source=../standard/locate.sh
+  source "$src/standard/locate.sh"
+  dq_locate_standard "$tmp/locate/dq" 2>/dev/null && echo "$DICOM_STANDARD_DIR"
+) || fail "dq_locate_standard failed"
+[[ $located == "$cache/2026c" ]] || fail "dq_locate_standard chose '$located', not the cache"
+
 # ---- broken editions ------------------------------------------------------------------
 # broken EDITION PART REASON: fetch.sh must fail, naming PART and its URL and
 # REASON, and leave nothing for EDITION in the cache.
