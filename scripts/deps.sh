@@ -4,6 +4,9 @@
 set -euo pipefail
 DQ_PACKAGES=(cmake make gcc clang pkg-config libxml2-dev zlib1g-dev libcriterion-dev
              dcmtk python3-pydicom orthanc curl time)
+# Checking a downloaded standard (standard/fetch.sh: xmllint) and rendering the
+# man pages (tests/check_man.sh: groff).
+DQ_PACKAGES+=(libxml2-utils groff-base)
 # Lint of every shell script (scripts/shellcheck.sh, ctest shellcheck).
 DQ_PACKAGES+=(shellcheck)
 # The C style check (scripts/format.sh --check, ctest format).
