@@ -12,8 +12,9 @@
 # and leave nothing in the cache.
 #
 # --first-build CC (ctest standard_first_build): a copy of the source tree with
-# no ../shared beside it and no DICOM_STANDARD_DIR is configured (which
-# downloads the standard), built and installed; then the source copy, its
+# no ../shared beside it and no DICOM_STANDARD_DIR is configured, first for a
+# broken edition (the configure must fail, naming the part and URL), then for
+# the good one (which downloads the standard), built and installed; then the source copy, its
 # build and the cache are deleted and the installed findscu --version, --help
 # and dicomdump --help must still work and name the served editions.
 set -euo pipefail
@@ -78,6 +79,18 @@ if [[ $mode == --first-build ]]; then
   # A source tree with nothing beside it: no ../shared/standard/current.
   mkdir -p "$tmp/checkout/dq"
   tar -C "$src" --exclude='./build*' --exclude=./.git -cf - . | tar -C "$tmp/checkout/dq" -xf -
+  # A broken edition stops the configure, naming the part and its URL.
+  if DICOM_STANDARD_EDITION=truncated cmake -S "$tmp/checkout/dq" -B "$tmp/checkout/broken" \
+    -DCMAKE_C_COMPILER="$cc" -DDQ_TESTS=OFF >"$tmp/broken.log" 2>&1; then
+    fail "configure succeeded with a truncated part06.xml"
+  fi
+  grep -qF "part06.xml of DICOM standard truncated is unusable" "$tmp/broken.log" ||
+    fail "the failed configure does not name part06.xml: $(tail -n 5 "$tmp/broken.log")"
+  grep -qF "URL: $DICOM_STANDARD_URL/truncated/source/docbook/part06/part06.xml" "$tmp/broken.log" ||
+    fail "the failed configure does not give the URL"
+  [[ ! -e $cache/truncated ]] || fail "the failed configure left files in the cache"
+  rm -rf "$tmp/checkout/broken"
+  before=$(requests)
   if ! cmake -S "$tmp/checkout/dq" -B "$tmp/checkout/build" -DCMAKE_C_COMPILER="$cc" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDQ_TESTS=OFF >"$tmp/configure.log" 2>&1; then
     cat "$tmp/configure.log" >&2
@@ -86,7 +99,7 @@ if [[ $mode == --first-build ]]; then
   fi
   grep -q "DICOM standard XML: $cache/2026c" "$tmp/configure.log" ||
     fail "configure did not use the downloaded edition: $(grep 'DICOM standard' "$tmp/configure.log")"
-  [[ $(requests) == 5 ]] || fail "configure made $(requests) requests, not 5"
+  [[ $(($(requests) - before)) == 5 ]] || fail "configure made $(($(requests) - before)) requests, not 5"
   if ! cmake --build "$tmp/checkout/build" -j2 --target findscu dicomdump >"$tmp/build.log" 2>&1 ||
     ! cmake --build "$tmp/checkout/build" -j2 --target dq_shared >>"$tmp/build.log" 2>&1 ||
     ! cmake --install "$tmp/checkout/build" --prefix "$tmp/prefix" >>"$tmp/build.log" 2>&1; then
