@@ -9,7 +9,8 @@
 #      tests/peers/worklist/.
 # The peers are stopped and their temp dirs removed when it ends (also on Ctrl-C).
 # Environment: DQ_BUILD_DIR (default build), DICOM_STANDARD_DIR (default
-# ../shared/standard/current beside the checkout).
+# ../shared/standard/current beside the checkout; without either, the edition
+# standard/fetch.sh downloads into ~/.cache/dq/standard on first use).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here" || exit 1
@@ -17,8 +18,9 @@ cd "$here" || exit 1
 bash scripts/deps.sh || exit 1
 
 build=${DQ_BUILD_DIR:-build}
-: "${DICOM_STANDARD_DIR:=$here/../shared/standard/current}"
-export DICOM_STANDARD_DIR
+# shellcheck source=../standard/locate.sh
+source "$here/standard/locate.sh"
+dq_locate_standard "$here" || exit 1
 echo "== building in $build/"
 if ! cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
        -DDICOM_STANDARD_DIR="$DICOM_STANDARD_DIR" > /dev/null ||

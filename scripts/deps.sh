@@ -8,6 +8,9 @@ DQ_PACKAGES=(cmake make gcc clang pkg-config libxml2-dev zlib1g-dev libcriterion
 # it), and for the TLS tests the openssl tool (test certificates) and socat
 # (a TLS front for peers without TLS).
 DQ_PACKAGES+=(libssl-dev openssl socat)
+# Checking a downloaded standard (standard/fetch.sh: xmllint) and rendering the
+# man pages (tests/check_man.sh: groff).
+DQ_PACKAGES+=(libxml2-utils groff-base)
 # Lint of every shell script (scripts/shellcheck.sh, ctest shellcheck).
 DQ_PACKAGES+=(shellcheck)
 # The C style check (scripts/format.sh --check, ctest format).

@@ -28,8 +28,8 @@ if [[ ${DQ_FUZZ_NO_BUILD:-0} != 1 ]]; then
   echo "== fuzz: configure and build ($build)"
   extra=()
   [[ -n ${DICOM_STANDARD_DIR:-} ]] && extra+=(-DDICOM_STANDARD_DIR="$DICOM_STANDARD_DIR")
-  # Unit tests are not needed here (the sanitizer stage runs them).
-  CC=clang cmake -S . -B "$build" -DFUZZ=ON -DDQ_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  # Unit tests are not needed here (the sanitizer stage runs them), nor libdq.so.
+  CC=clang cmake -S . -B "$build" -DFUZZ=ON -DDQ_TESTS=OFF -DDQ_BUILD_SHARED=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     "${extra[@]}" >/dev/null
   cmake --build "$build" -j "${DQ_FUZZ_BUILD_JOBS:-2}" >/dev/null
 fi

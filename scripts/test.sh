@@ -4,8 +4,10 @@
 #                      tests; ASan+UBSan build + all tests; fuzzing. Ends with
 #                      "tests: N passed, M failed" over every ctest stage.
 # Environment:
-#   DICOM_STANDARD_DIR   folder with part04.xml..part08.xml
-#                        (default: ../shared/standard/current beside the checkout)
+#   DICOM_STANDARD_DIR   folder with part04.xml..part08.xml (default:
+#                        ../shared/standard/current beside the checkout, else
+#                        the edition standard/fetch.sh downloads into
+#                        ~/.cache/dq/standard on first use; standard/README.md)
 #   DQ_TEST_COMPILERS    compilers to build and test with (default: "gcc clang")
 #   DQ_SANITIZE_STAGE    1 (default): also build with -DDQ_SANITIZE=ON (ASan+UBSan,
 #                        build-ci-asan) and run the whole ctest suite once; 0 skips
@@ -16,8 +18,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 bash scripts/deps.sh
 
-: "${DICOM_STANDARD_DIR:=$here/../shared/standard/current}"
-export DICOM_STANDARD_DIR
+# shellcheck source=../standard/locate.sh
+source "$here/standard/locate.sh"
+dq_locate_standard "$here"
 jobs=$(nproc)
 status=0
 total_pass=0

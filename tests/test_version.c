@@ -21,7 +21,8 @@ Test(version, editions_name_each_part_in_order)
     cr_assert_null(dq_edition_at(5));
 }
 
+/* The version is written once, in CMakeLists.txt's project(VERSION). */
 Test(version, version_string)
 {
-    cr_assert_str_eq(dq_version(), "0.1.0");
+    cr_assert_str_eq(dq_version(), DQ_PROJECT_VERSION);
 }

@@ -8,7 +8,8 @@
 extern "C" {
 #endif
 
-/* "0.1.0" */
+/* The library's version, "major.minor.patch": project(VERSION) in the top
+ * CMakeLists.txt, which also gives libdq.so its SONAME and dq.pc its Version. */
 const char *dq_version(void);
 
 /* The edition of each part of the standard the tables were generated from, e.g.
