@@ -98,7 +98,6 @@ static int put_command_element(dq_buffer *b, const dq_dimse_command *c, const cm
                                dq_error *err)
 {
     const char *text = CMD_VALUE(c, f, const char);
-    uint16_t us = *CMD_VALUE(c, f, const uint16_t);
     switch ((cmd_kind)f->kind) {
     case CMD_UI: return text[0] ? put_text(b, f->tag, text, 0, err) : 0;
     case CMD_LO: return text[0] ? put_text(b, f->tag, text, ' ', err) : 0;
@@ -107,6 +106,8 @@ static int put_command_element(dq_buffer *b, const dq_dimse_command *c, const cm
     }
     if (f->has != NO_FLAG && !*CMD_FLAG(c, f))
         return 0;
+    /* Read only now: a text field's offset need not be 2-aligned. */
+    uint16_t us = *CMD_VALUE(c, f, const uint16_t);
     uint8_t x[2] = {(uint8_t)us, (uint8_t)(us >> 8)};
     return put_el(b, f->tag, x, 2, err);
 }
