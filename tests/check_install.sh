@@ -77,8 +77,12 @@ done < <(find "$p/bin" "$p/$libdir" -type f \( -perm -u+x -o -name '*.a' \))
 
 # ---- the installed tools ------------------------------------------------------------
 "$p/bin/findscu" --version >"$tmp/version" || fail "installed findscu --version failed"
-"$p/bin/findscu" --help | grep -q '^usage: findscu' || fail "installed findscu --help failed"
-"$p/bin/dicomdump" --help | grep -q '^usage: dicomdump' || fail "installed dicomdump --help failed"
+# Into a file first: grep -q stops reading at the first match, and the rest
+# of the help would then meet a closed pipe (SIGPIPE, a failure under pipefail).
+for tool in findscu dicomdump; do
+  "$p/bin/$tool" --help >"$tmp/help" && grep -q "^usage: $tool" "$tmp/help" ||
+    fail "installed $tool --help failed"
+done
 [[ $(head -n 1 "$tmp/version") == "findscu (dq) $version" ]] || fail "findscu --version: $(head -n 1 "$tmp/version")"
 # What the consumer must print: the version, then each part's edition.
 {

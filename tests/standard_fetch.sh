@@ -113,8 +113,10 @@ if [[ $mode == --first-build ]]; then
     want=$(sed -n 's:.*<subtitle>\(.*\)</subtitle>.*:\1:p' "$parts/part0$n.xml" | head -n 1)
     grep -qF "$want" "$tmp/version" || fail "findscu --version does not name '$want'"
   done
-  "$tmp/prefix/bin/findscu" --help | grep -q '^usage: findscu' || fail "installed findscu --help failed"
-  "$tmp/prefix/bin/dicomdump" --help | grep -q '^usage: dicomdump' || fail "installed dicomdump --help failed"
+  for tool in findscu dicomdump; do # via a file: grep -q would close the pipe early
+    "$tmp/prefix/bin/$tool" --help >"$tmp/help" && grep -q "^usage: $tool" "$tmp/help" ||
+      fail "installed $tool --help failed"
+  done
   [[ $fails == 0 ]] || exit 1
   echo "first build: downloaded, verified, configured, built, installed; tools work without the build tree"
   exit 0
