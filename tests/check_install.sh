@@ -80,8 +80,9 @@ done < <(find "$p/bin" "$p/$libdir" -type f \( -perm -u+x -o -name '*.a' \))
 # Into a file first: grep -q stops reading at the first match, and the rest
 # of the help would then meet a closed pipe (SIGPIPE, a failure under pipefail).
 for tool in findscu dicomdump; do
-  "$p/bin/$tool" --help >"$tmp/help" && grep -q "^usage: $tool" "$tmp/help" ||
+  if ! "$p/bin/$tool" --help >"$tmp/help" || ! grep -q "^usage: $tool" "$tmp/help"; then
     fail "installed $tool --help failed"
+  fi
 done
 [[ $(head -n 1 "$tmp/version") == "findscu (dq) $version" ]] || fail "findscu --version: $(head -n 1 "$tmp/version")"
 # What the consumer must print: the version, then each part's edition.

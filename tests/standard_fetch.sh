@@ -114,8 +114,9 @@ if [[ $mode == --first-build ]]; then
     grep -qF "$want" "$tmp/version" || fail "findscu --version does not name '$want'"
   done
   for tool in findscu dicomdump; do # via a file: grep -q would close the pipe early
-    "$tmp/prefix/bin/$tool" --help >"$tmp/help" && grep -q "^usage: $tool" "$tmp/help" ||
+    if ! "$tmp/prefix/bin/$tool" --help >"$tmp/help" || ! grep -q "^usage: $tool" "$tmp/help"; then
       fail "installed $tool --help failed"
+    fi
   done
   [[ $fails == 0 ]] || exit 1
   echo "first build: downloaded, verified, configured, built, installed; tools work without the build tree"
