@@ -913,28 +913,28 @@ void fs_options_free(fs_options *o)
     o->n_keywords = 0;
 }
 
+/* Each fs_model's SOP Class (PS3.4 C.6 and K.6, CC.2) and the name of its
+ * generated query model, in fs_model order. */
+static const struct {
+    const char *uid, *name;
+} MODELS[] = {
+    [FS_MODEL_PATIENT] = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, "Patient Root"},
+    [FS_MODEL_STUDY] = {DQ_UID_StudyRootQueryRetrieveInformationModelFind, "Study Root"},
+    [FS_MODEL_PSONLY] = {DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelFind,
+                         "Patient/Study Only"},
+    [FS_MODEL_WORKLIST] = {DQ_UID_ModalityWorklistInformationModelFind, "Modality Worklist"},
+    [FS_MODEL_UPS] = {DQ_UID_UnifiedProcedureStepPull, "Unified Procedure Step"},
+};
+_Static_assert(N_OF(MODELS) == FS_MODEL_UPS + 1, "a row for every fs_model");
+
 const char *fs_model_uid(fs_model m)
 {
-    switch (m) {
-    case FS_MODEL_PATIENT: return DQ_UID_PatientRootQueryRetrieveInformationModelFind;
-    case FS_MODEL_STUDY: return DQ_UID_StudyRootQueryRetrieveInformationModelFind;
-    case FS_MODEL_PSONLY: return DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelFind;
-    case FS_MODEL_WORKLIST: return DQ_UID_ModalityWorklistInformationModelFind;
-    case FS_MODEL_UPS: return DQ_UID_UnifiedProcedureStepPull;
-    }
-    return DQ_UID_PatientRootQueryRetrieveInformationModelFind;
+    return MODELS[(size_t)m < N_OF(MODELS) ? m : FS_MODEL_PATIENT].uid;
 }
 
 const char *fs_model_name(fs_model m)
 {
-    switch (m) {
-    case FS_MODEL_PATIENT: return "Patient Root";
-    case FS_MODEL_STUDY: return "Study Root";
-    case FS_MODEL_PSONLY: return "Patient/Study Only";
-    case FS_MODEL_WORKLIST: return "Modality Worklist";
-    case FS_MODEL_UPS: return "Unified Procedure Step";
-    }
-    return "Patient Root";
+    return MODELS[(size_t)m < N_OF(MODELS) ? m : FS_MODEL_PATIENT].name;
 }
 
 unsigned long fs_min_response_pdu(void)
