@@ -645,21 +645,21 @@ static fs_parse_result apply_tls(parse_state *st, const opt_def *d, const char *
         t->first = d->l;
     switch (d->id) {
     case O_TLS: t->enabled = true; return FS_PARSE_OK;
-    case O_TLS_CERT: t->cert = val; return FS_PARSE_OK;
-    case O_TLS_KEY: t->key = val; return FS_PARSE_OK;
+    case O_TLS_CERT: t->cfg.cert_file = val; return FS_PARSE_OK;
+    case O_TLS_KEY: t->cfg.key_file = val; return FS_PARSE_OK;
     case O_TLS_KEY_PASSWORD_FILE: t->key_password_file = val; return FS_PARSE_OK;
-    case O_TLS_CA_DIR: t->ca_dir = val; return FS_PARSE_OK;
-    case O_TLS_SNI: t->sni = val; return FS_PARSE_OK;
-    case O_TLS_CRL: t->crl = val; return FS_PARSE_OK;
+    case O_TLS_CA_DIR: t->cfg.ca_dir = val; return FS_PARSE_OK;
+    case O_TLS_SNI: t->cfg.sni = val; return FS_PARSE_OK;
+    case O_TLS_CRL: t->cfg.crl_file = val; return FS_PARSE_OK;
     case O_TLS_VERIFY:
         if (choose(st, name, val, verify, N_OF(verify), &choice) != FS_PARSE_OK)
             return FS_PARSE_USAGE;
-        t->verify_none = choice == 1;
+        t->cfg.no_verify = choice == 1;
         return FS_PARSE_OK;
     case O_TLS_PROFILE:
         if (choose(st, name, val, TLS_PROFILES, N_OF(TLS_PROFILES), &choice) != FS_PARSE_OK)
             return FS_PARSE_USAGE;
-        t->profile = (int)choice;
+        t->cfg.profile = (dq_tls_profile)choice;
         return FS_PARSE_OK;
     default: break;
     }
@@ -681,7 +681,7 @@ static fs_parse_result check_tls(parse_state *st)
                            t->enabled ? "--tls" : t->first);
     if (!t->enabled)
         return usage_error(st->err, "argument %s: needs --tls", t->first);
-    if (t->key && !t->cert)
+    if (t->cfg.key_file && !t->cfg.cert_file)
         return usage_error(st->err, "argument --tls-key: needs --tls-cert");
     return FS_PARSE_OK;
 }
@@ -819,6 +819,7 @@ static void set_defaults(fs_options *o)
     o->acse_timeout = o->dimse_timeout = o->network_timeout = 30;
     o->max_pdu = 16382;
     o->model = FS_MODEL_PATIENT;
+    dq_tls_config_default(&o->tls.cfg);
 }
 
 /* -L and --keys against the model: the worklist and UPS have no levels
