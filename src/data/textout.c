@@ -240,7 +240,7 @@ static void text_values(dq_tw *w, const dq_element *el, const dq_vr_info *vi, co
         all.len = 0;
     if (all.len == 0 || w->failed)
         return; /* only padding: empty, as pydicom reads it */
-    dq_tw_puts(w, w->ops->values_open);
+    w->ops->values_open(w, el);
     const char *p = all.ptr, *end = all.ptr + all.len;
     for (size_t index = 0; !w->failed; index++) {
         const char *bs = single ? NULL : memchr(p, '\\', (size_t)(end - p));
@@ -250,7 +250,7 @@ static void text_values(dq_tw *w, const dq_element *el, const dq_vr_info *vi, co
             break;
         p = bs + 1;
     }
-    dq_tw_puts(w, w->ops->values_close);
+    w->ops->values_close(w, el);
 }
 
 /* ---- binary numbers -------------------------------------------------------- */
@@ -316,13 +316,13 @@ static void walk_element(dq_tw *w, const dq_element *el, const char *cs)
     ops->element_open(w, el, vi ? vi->code : "UN");
     if (vi && vi->vr_class == DQ_VR_CLASS_SEQUENCE) {
         if (el->nitems) {
-            dq_tw_puts(w, ops->values_open);
+            ops->values_open(w, el);
             for (size_t k = 0; k < el->nitems && !w->failed; k++) {
                 ops->item_open(w, k);
                 walk_ds(w, el->items[k]);
-                dq_tw_puts(w, ops->item_close);
+                ops->item_close(w, k);
             }
-            dq_tw_puts(w, ops->values_close);
+            ops->values_close(w, el);
         }
     } else if (el->len == 0) {
         /* empty: no value at all (PS3.18 F.2.5) */
@@ -331,15 +331,15 @@ static void walk_element(dq_tw *w, const dq_element *el, const char *cs)
     } else if (vi->vr_class == DQ_VR_CLASS_NUMBER) {
         size_t vm = vi->value_size ? el->len / vi->value_size : 0;
         if (vm) {
-            dq_tw_puts(w, ops->values_open);
+            ops->values_open(w, el);
             for (size_t i = 0; i < vm && !w->failed; i++)
                 number_value(w, el, i);
-            dq_tw_puts(w, ops->values_close);
+            ops->values_close(w, el);
         }
     } else {
         text_values(w, el, vi, cs);
     }
-    dq_tw_puts(w, ops->element_close);
+    ops->element_close(w, el);
 }
 
 /* The Specific Character Set in effect for ds, NUL-terminated as

@@ -23,15 +23,15 @@ typedef enum dq_tw_kind {
     DQ_TW_NULL,   /* an empty value among several */
 } dq_tw_kind;
 
-/* How a writer spells each piece: the pieces that never vary are text,
- * the others calls that append to w->out through dq_tw_put (which records a
- * failure in w->failed). index counts from 0. */
+/* How a writer spells each piece; every call appends to w->out through
+ * dq_tw_put (which records a failure in w->failed). index counts from 0. */
 typedef struct dq_tw_ops {
     /* vr: the VR code ("UN" when the VR is not in PS3.5's table). */
     void (*element_open)(dq_tw *w, const dq_element *el, const char *vr);
-    const char *element_close;
+    void (*element_close)(dq_tw *w, const dq_element *el);
     /* Around the values (or items) of an element that has at least one. */
-    const char *values_open, *values_close;
+    void (*values_open)(dq_tw *w, const dq_element *el);
+    void (*values_close)(dq_tw *w, const dq_element *el);
     void (*value)(dq_tw *w, size_t index, dq_tw_kind kind, const char *s, size_t n);
     /* A PN value's alphabetic, ideographic and phonetic groups (UTF-8,
      * components still '^'-separated); an empty name is a DQ_TW_NULL value. */
@@ -39,7 +39,7 @@ typedef struct dq_tw_ops {
     /* A byte VR's whole value (never empty), for base64 (dq_tw_base64). */
     void (*binary)(dq_tw *w, const uint8_t *p, size_t n);
     void (*item_open)(dq_tw *w, size_t index);
-    const char *item_close;
+    void (*item_close)(dq_tw *w, size_t index);
 } dq_tw_ops;
 
 struct dq_tw {
