@@ -657,16 +657,9 @@ static int tls_config(const fs_options *o, const dq_assoc_params *p, dq_tls_conf
                       size_t pw_cap)
 {
     const fs_tls_options *t = &o->tls;
-    dq_tls_config_default(cfg);
-    cfg->cert_file = t->cert;
-    cfg->key_file = t->key;
+    *cfg = t->cfg;
     cfg->ca_files = t->ca_files;
     cfg->n_ca_files = t->n_ca_files;
-    cfg->ca_dir = t->ca_dir;
-    cfg->no_verify = t->verify_none;
-    cfg->profile = (dq_tls_profile)t->profile;
-    cfg->sni = t->sni;
-    cfg->crl_file = t->crl;
     cfg->handshake_timeout = p->acse_timeout;
     if (t->key_password_file) {
         if (read_key_password(t->key_password_file, pw, pw_cap) != 0)

@@ -447,22 +447,61 @@ static fs_parse_result check_group(parse_state *st, const opt_def *d, const char
     return FS_PARSE_OK;
 }
 
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* argparse's message for a value that is none of the choices. */
+static fs_parse_result invalid_choice(parse_state *st, const char *name, const char *val,
+                                      const char *const *choices, size_t n)
+{
+    char list[256] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < n && off < sizeof list; i++) {
+        int w = snprintf(list + off, sizeof list - off, "%s'%s'", i ? ", " : "", choices[i]);
+        off += w > 0 ? (size_t)w : 0;
+    }
+    return usage_error(st->err, "argument %s: invalid choice: '%s' (choose from %s)", name, val,
+                       list);
+}
+
+/* An argparse choice option: *out is the index of val in choices. */
+static fs_parse_result choose(parse_state *st, const char *name, const char *val,
+                              const char *const *choices, size_t n, size_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(val, choices[i]) == 0) {
+            *out = i;
+            return FS_PARSE_OK;
+        }
+    }
+    return invalid_choice(st, name, val, choices, n);
+}
+
+/* Appends val to a repeatable option's list (-k, --tls-ca), in command-line order. */
+static fs_parse_result push_word(const char ***list, size_t *n, size_t *cap, const char *val)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 8;
+        const char **l = realloc(*list, c * sizeof *l);
+        if (!l)
+            return FS_PARSE_NOMEM;
+        *list = l;
+        *cap = c;
+    }
+    (*list)[(*n)++] = val;
+    return FS_PARSE_OK;
+}
+
 /* -ll (a choice), -ta/-td/-tn (Python floats), -pdu (a Python int). */
 static fs_parse_result apply_number(parse_state *st, const opt_def *d, const char *name,
                                     const char *val)
 {
     fs_options *o = st->o;
     if (d->id == O_LOGLEVEL) {
-        for (size_t i = 0; i < 5; i++) {
-            if (strcmp(val, LEVEL_NAMES[i]) == 0) {
-                o->log_level = LEVEL_VALUES[i];
-                return FS_PARSE_OK;
-            }
-        }
-        return usage_error(st->err,
-                           "argument %s: invalid choice: '%s' (choose from 'critical', 'error', "
-                           "'warning', 'info', 'debug')",
-                           name, val);
+        size_t i = 0;
+        if (choose(st, name, val, LEVEL_NAMES, N_OF(LEVEL_NAMES), &i) != FS_PARSE_OK)
+            return FS_PARSE_USAGE;
+        o->log_level = LEVEL_VALUES[i];
+        return FS_PARSE_OK;
     }
     if (d->id == O_PDU) {
         if (!py_int(val, &o->max_pdu))
@@ -486,12 +525,12 @@ static fs_parse_result apply_query_level(parse_state *st, const opt_def *d, cons
 {
     fs_options *o = st->o;
     if (d->id == O_KEYS) {
-        if (strcmp(val, "required") != 0 && strcmp(val, "all") != 0)
-            return usage_error(st->err,
-                               "argument %s: invalid choice: '%s' (choose from 'required', 'all')",
-                               name, val);
+        static const char *const keys[] = {"required", "all"};
+        size_t i = 0;
+        if (choose(st, name, val, keys, N_OF(keys), &i) != FS_PARSE_OK)
+            return FS_PARSE_USAGE;
         o->keys_given = true;
-        o->keys_all = strcmp(val, "all") == 0;
+        o->keys_all = i == 1;
         return FS_PARSE_OK;
     }
     const dq_query_model *pr = dq_query_model_find(fs_model_name(FS_MODEL_PATIENT));
@@ -499,15 +538,11 @@ static fs_parse_result apply_query_level(parse_state *st, const opt_def *d, cons
         o->level = val;
         return FS_PARSE_OK;
     }
-    char choices[256] = "";
-    size_t off = 0;
-    for (size_t i = 0; pr && i < pr->nlevels && off < sizeof choices; i++) {
-        int w = snprintf(choices + off, sizeof choices - off, "%s'%s'", i ? ", " : "",
-                         pr->levels[i].name);
-        off += w > 0 ? (size_t)w : 0;
-    }
-    return usage_error(st->err, "argument %s: invalid choice: '%s' (choose from %s)", name, val,
-                       choices);
+    const char *names[16];
+    size_t n = 0;
+    for (size_t i = 0; pr && i < pr->nlevels && n < N_OF(names); i++)
+        names[n++] = pr->levels[i].name;
+    return invalid_choice(st, name, val, names, n);
 }
 
 static const char *const FORMAT_NAMES[] = {"json", "ndjson", "csv", "tsv", "xml"};
@@ -517,32 +552,17 @@ static const fs_format FORMAT_VALUES[] = {FS_FORMAT_JSON, FS_FORMAT_NDJSON, FS_F
 /* --format, a choice (argparse's message when it is none of them). */
 static fs_parse_result apply_format(parse_state *st, const char *name, const char *val)
 {
-    for (size_t i = 0; i < sizeof FORMAT_NAMES / sizeof FORMAT_NAMES[0]; i++) {
-        if (strcmp(val, FORMAT_NAMES[i]) == 0) {
-            st->o->format = FORMAT_VALUES[i];
-            return FS_PARSE_OK;
-        }
-    }
-    return usage_error(st->err,
-                       "argument %s: invalid choice: '%s' (choose from 'json', 'ndjson', 'csv', "
-                       "'tsv', 'xml')",
-                       name, val);
+    size_t i = 0;
+    if (choose(st, name, val, FORMAT_NAMES, N_OF(FORMAT_NAMES), &i) != FS_PARSE_OK)
+        return FS_PARSE_USAGE;
+    st->o->format = FORMAT_VALUES[i];
+    return FS_PARSE_OK;
 }
 
 /* -k repeats: the values are kept in command-line order. */
 static fs_parse_result add_keyword(parse_state *st, const char *val)
 {
-    fs_options *o = st->o;
-    if (o->n_keywords == st->cap_keywords) {
-        size_t cap = st->cap_keywords ? st->cap_keywords * 2 : 8;
-        const char **k = realloc(o->keywords, cap * sizeof *k);
-        if (!k)
-            return FS_PARSE_NOMEM;
-        o->keywords = k;
-        st->cap_keywords = cap;
-    }
-    o->keywords[o->n_keywords++] = val;
-    return FS_PARSE_OK;
+    return push_word(&st->o->keywords, &st->o->n_keywords, &st->cap_keywords, val);
 }
 
 /* ---- User Identity Negotiation options (ours, PS3.7 D.3.3.7) ---------------- */
@@ -568,16 +588,17 @@ static fs_parse_result apply_identity(parse_state *st, const opt_def *d, const c
                                       const char *val)
 {
     fs_options *o = st->o;
-    for (size_t i = 0; i < sizeof IDENTITY_VALUES / sizeof IDENTITY_VALUES[0]; i++) {
+    for (size_t i = 0; i < N_OF(IDENTITY_VALUES); i++) {
         if (IDENTITY_VALUES[i].id == d->id) {
             const char **field = (const char **)(void *)((char *)o + IDENTITY_VALUES[i].field);
             *field = val;
             return FS_PARSE_OK;
         }
     }
-    if (val && strcmp(val, "required") != 0)
-        return usage_error(st->err, "argument %s: invalid choice: '%s' (choose from 'required')",
-                           name, val);
+    static const char *const required[] = {"required"};
+    size_t i = 0;
+    if (val && choose(st, name, val, required, 1, &i) != FS_PARSE_OK)
+        return FS_PARSE_USAGE;
     o->user_response = val ? FS_USER_RESPONSE_REQUIRED : FS_USER_RESPONSE_REQUESTED;
     return FS_PARSE_OK;
 }
@@ -614,57 +635,36 @@ static const char HELP_IDENTITY[] =
 
 static const char *const TLS_PROFILES[] = {"bcp195-nd", "bcp195", "bcp195-ex"}; /* dq_tls_profile */
 
-/* --tls-verify and --tls-profile: argparse-style choices. */
-static fs_parse_result tls_choice(parse_state *st, const char *name, const char *val,
-                                  const char *const *choices, size_t n, int *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(val, choices[i]) == 0) {
-            *out = (int)i;
-            return FS_PARSE_OK;
-        }
-    }
-    char list[128] = "";
-    for (size_t i = 0, off = 0; i < n; i++)
-        off += (size_t)snprintf(list + off, sizeof list - off, "%s'%s'", i ? ", " : "", choices[i]);
-    return usage_error(st->err, "argument %s: invalid choice: '%s' (choose from %s)", name, val,
-                       list);
-}
-
 static fs_parse_result apply_tls(parse_state *st, const opt_def *d, const char *name,
                                  const char *val)
 {
     fs_tls_options *t = &st->o->tls;
     static const char *const verify[] = {"peer", "none"};
-    int choice;
+    size_t choice = 0;
     if (d->id != O_TLS && !t->first)
         t->first = d->l;
     switch (d->id) {
     case O_TLS: t->enabled = true; return FS_PARSE_OK;
-    case O_TLS_CERT: t->cert = val; return FS_PARSE_OK;
-    case O_TLS_KEY: t->key = val; return FS_PARSE_OK;
+    case O_TLS_CERT: t->cfg.cert_file = val; return FS_PARSE_OK;
+    case O_TLS_KEY: t->cfg.key_file = val; return FS_PARSE_OK;
     case O_TLS_KEY_PASSWORD_FILE: t->key_password_file = val; return FS_PARSE_OK;
-    case O_TLS_CA_DIR: t->ca_dir = val; return FS_PARSE_OK;
-    case O_TLS_SNI: t->sni = val; return FS_PARSE_OK;
-    case O_TLS_CRL: t->crl = val; return FS_PARSE_OK;
+    case O_TLS_CA_DIR: t->cfg.ca_dir = val; return FS_PARSE_OK;
+    case O_TLS_SNI: t->cfg.sni = val; return FS_PARSE_OK;
+    case O_TLS_CRL: t->cfg.crl_file = val; return FS_PARSE_OK;
     case O_TLS_VERIFY:
-        if (tls_choice(st, name, val, verify, 2, &choice) != FS_PARSE_OK)
+        if (choose(st, name, val, verify, N_OF(verify), &choice) != FS_PARSE_OK)
             return FS_PARSE_USAGE;
-        t->verify_none = choice == 1;
+        t->cfg.no_verify = choice == 1;
         return FS_PARSE_OK;
-    case O_TLS_PROFILE: return tls_choice(st, name, val, TLS_PROFILES, 3, &t->profile);
+    case O_TLS_PROFILE:
+        if (choose(st, name, val, TLS_PROFILES, N_OF(TLS_PROFILES), &choice) != FS_PARSE_OK)
+            return FS_PARSE_USAGE;
+        t->cfg.profile = (dq_tls_profile)choice;
+        return FS_PARSE_OK;
     default: break;
     }
-    if (t->n_ca_files == t->cap_ca_files) { /* O_TLS_CA: repeatable */
-        size_t cap = t->cap_ca_files ? t->cap_ca_files * 2 : 4;
-        const char **f = realloc(t->ca_files, cap * sizeof *f);
-        if (!f)
-            return FS_PARSE_NOMEM;
-        t->ca_files = f;
-        t->cap_ca_files = cap;
-    }
-    t->ca_files[t->n_ca_files++] = val;
-    return FS_PARSE_OK;
+    /* O_TLS_CA: repeatable */
+    return push_word(&t->ca_files, &t->n_ca_files, &t->cap_ca_files, val);
 }
 
 /* Once every word is read: the --tls-* options go with --tls, and a build
@@ -681,7 +681,7 @@ static fs_parse_result check_tls(parse_state *st)
                            t->enabled ? "--tls" : t->first);
     if (!t->enabled)
         return usage_error(st->err, "argument %s: needs --tls", t->first);
-    if (t->key && !t->cert)
+    if (t->cfg.key_file && !t->cfg.cert_file)
         return usage_error(st->err, "argument --tls-key: needs --tls-cert");
     return FS_PARSE_OK;
 }
@@ -819,6 +819,7 @@ static void set_defaults(fs_options *o)
     o->acse_timeout = o->dimse_timeout = o->network_timeout = 30;
     o->max_pdu = 16382;
     o->model = FS_MODEL_PATIENT;
+    dq_tls_config_default(&o->tls.cfg);
 }
 
 /* -L and --keys against the model: the worklist and UPS have no levels
@@ -913,28 +914,28 @@ void fs_options_free(fs_options *o)
     o->n_keywords = 0;
 }
 
+/* Each fs_model's SOP Class (PS3.4 C.6 and K.6, CC.2) and the name of its
+ * generated query model, in fs_model order. */
+static const struct {
+    const char *uid, *name;
+} MODELS[] = {
+    [FS_MODEL_PATIENT] = {DQ_UID_PatientRootQueryRetrieveInformationModelFind, "Patient Root"},
+    [FS_MODEL_STUDY] = {DQ_UID_StudyRootQueryRetrieveInformationModelFind, "Study Root"},
+    [FS_MODEL_PSONLY] = {DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelFind,
+                         "Patient/Study Only"},
+    [FS_MODEL_WORKLIST] = {DQ_UID_ModalityWorklistInformationModelFind, "Modality Worklist"},
+    [FS_MODEL_UPS] = {DQ_UID_UnifiedProcedureStepPull, "Unified Procedure Step"},
+};
+_Static_assert(N_OF(MODELS) == FS_MODEL_UPS + 1, "a row for every fs_model");
+
 const char *fs_model_uid(fs_model m)
 {
-    switch (m) {
-    case FS_MODEL_PATIENT: return DQ_UID_PatientRootQueryRetrieveInformationModelFind;
-    case FS_MODEL_STUDY: return DQ_UID_StudyRootQueryRetrieveInformationModelFind;
-    case FS_MODEL_PSONLY: return DQ_UID_PatientStudyOnlyQueryRetrieveInformationModelFind;
-    case FS_MODEL_WORKLIST: return DQ_UID_ModalityWorklistInformationModelFind;
-    case FS_MODEL_UPS: return DQ_UID_UnifiedProcedureStepPull;
-    }
-    return DQ_UID_PatientRootQueryRetrieveInformationModelFind;
+    return MODELS[(size_t)m < N_OF(MODELS) ? m : FS_MODEL_PATIENT].uid;
 }
 
 const char *fs_model_name(fs_model m)
 {
-    switch (m) {
-    case FS_MODEL_PATIENT: return "Patient Root";
-    case FS_MODEL_STUDY: return "Study Root";
-    case FS_MODEL_PSONLY: return "Patient/Study Only";
-    case FS_MODEL_WORKLIST: return "Modality Worklist";
-    case FS_MODEL_UPS: return "Unified Procedure Step";
-    }
-    return "Patient Root";
+    return MODELS[(size_t)m < N_OF(MODELS) ? m : FS_MODEL_PATIENT].name;
 }
 
 unsigned long fs_min_response_pdu(void)

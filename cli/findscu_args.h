@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <dq/tls.h>
+
 /* Log levels use Python's numbers so -ll maps one to one. */
 enum {
     FS_LEVEL_DEBUG = 10,
@@ -38,18 +40,15 @@ typedef enum fs_user_response {
 } fs_user_response;
 /* The --tls options (README "Secure connections"); file names point into argv. */
 typedef struct fs_tls_options {
-    bool enabled;                  /* --tls */
-    const char *cert;              /* --tls-cert */
-    const char *key;               /* --tls-key */
+    bool enabled; /* --tls */
+    /* --tls-cert, --tls-key, --tls-ca-dir, --tls-verify, --tls-profile,
+     * --tls-sni and --tls-crl, as the library takes them; the CA files,
+     * the key password and the handshake timeout are set on connecting. */
+    dq_tls_config cfg;
     const char *key_password_file; /* --tls-key-password-file */
     const char **ca_files;         /* --tls-ca, repeatable, in order */
     size_t n_ca_files, cap_ca_files;
-    const char *ca_dir; /* --tls-ca-dir */
-    bool verify_none;   /* --tls-verify none */
-    int profile;        /* --tls-profile as a dq_tls_profile */
-    const char *sni;    /* --tls-sni */
-    const char *crl;    /* --tls-crl */
-    const char *first;  /* the first --tls-* option other than --tls (for "needs --tls") */
+    const char *first; /* the first --tls-* option other than --tls (for "needs --tls") */
 } fs_tls_options;
 /* --format: how the matches are written (FS_FORMAT_NONE: only the log). */
 typedef enum fs_format {

@@ -496,8 +496,8 @@ Test(findscu_args, tls_options)
     }
     parsed *p = parse("h", "1", "-k", "A=", NULL);
     cr_assert_not(p->o.tls.enabled);
-    cr_assert_eq(p->o.tls.profile, DQ_TLS_PROFILE_BCP195_ND);
-    cr_assert_not(p->o.tls.verify_none);
+    cr_assert_eq(p->o.tls.cfg.profile, DQ_TLS_PROFILE_BCP195_ND);
+    cr_assert_not(p->o.tls.cfg.no_verify);
     p = parse("--tls", "--tls-cert", "c.pem", "--tls-key=k.pem", "--tls-key-password-file", "pw",
               "--tls-ca", "a.pem", "--tls-ca", "b.pem", "--tls-ca-dir", "d", "--tls-verify", "none",
               "--tls-profile", "bcp195-ex", "--tls-sni", "pacs", "--tls-crl", "r.crl", "h", "1",
@@ -505,19 +505,19 @@ Test(findscu_args, tls_options)
     cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
     const fs_tls_options *t = &p->o.tls;
     cr_assert(t->enabled);
-    cr_assert_str_eq(t->cert, "c.pem");
-    cr_assert_str_eq(t->key, "k.pem");
+    cr_assert_str_eq(t->cfg.cert_file, "c.pem");
+    cr_assert_str_eq(t->cfg.key_file, "k.pem");
     cr_assert_str_eq(t->key_password_file, "pw");
     cr_assert_eq(t->n_ca_files, 2);
     cr_assert_str_eq(t->ca_files[0], "a.pem");
     cr_assert_str_eq(t->ca_files[1], "b.pem");
-    cr_assert_str_eq(t->ca_dir, "d");
-    cr_assert(t->verify_none);
-    cr_assert_eq(t->profile, DQ_TLS_PROFILE_BCP195_EX);
-    cr_assert_str_eq(t->sni, "pacs");
-    cr_assert_str_eq(t->crl, "r.crl");
+    cr_assert_str_eq(t->cfg.ca_dir, "d");
+    cr_assert(t->cfg.no_verify);
+    cr_assert_eq(t->cfg.profile, DQ_TLS_PROFILE_BCP195_EX);
+    cr_assert_str_eq(t->cfg.sni, "pacs");
+    cr_assert_str_eq(t->cfg.crl_file, "r.crl");
     cr_assert_eq(
-        parse("--tls", "--tls-profile", "bcp195", "h", "1", "-k", "A=", NULL)->o.tls.profile,
+        parse("--tls", "--tls-profile", "bcp195", "h", "1", "-k", "A=", NULL)->o.tls.cfg.profile,
         DQ_TLS_PROFILE_BCP195);
     cr_assert(strstr(parse("-h", NULL)->out, "--tls-profile [p]rofile"));
 }

@@ -271,7 +271,10 @@ typedef struct dq_pdv_iter {
  * required items (application context, >= 1 presentation context, user
  * information with maximum length) are enforced. */
 int dq_pdu_decode_associate(const uint8_t *pdu, size_t size, dq_pdu_associate *out, dq_error *err);
+/* The fixed-size PDUs: the PDU-length must be exactly that of their fields. */
+/* A-ASSOCIATE-RJ (03H): result, source and reason/diag. */
 int dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err);
+/* A-ABORT (07H): source and reason/diag. */
 int dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err);
 /* A-RELEASE-RQ or -RP; *type says which. */
 int dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type *type, dq_error *err);

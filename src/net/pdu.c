@@ -354,26 +354,32 @@ static int decode_pctx(const uint8_t *p, size_t n, size_t base, bool ac, dq_pdu_
     return 0;
 }
 
+/* The i-th UID of a list validated when it was decoded: each entry is a
+ * header of hdr bytes ending in a 2-byte length, then the UID; with
+ * item_type >= 0 only the entries of that item type count. */
+static dq_pdu_str nth_uid(const uint8_t *raw, size_t raw_len, size_t hdr, int item_type, size_t i)
+{
+    size_t off = 0, seen = 0;
+    while (raw && off + hdr <= raw_len) {
+        size_t k = hdr + rd16(raw + off + hdr - 2);
+        if (k > raw_len - off)
+            break;
+        if ((item_type < 0 || raw[off] == item_type) && seen++ == i)
+            return uid_view(raw + off + hdr, k - hdr);
+        off += k;
+    }
+    return (dq_pdu_str){NULL, 0};
+}
+
 dq_pdu_str dq_pdu_pctx_transfer_syntax(const dq_pdu_pctx *pc, size_t i)
 {
-    dq_pdu_str none = {NULL, 0};
     if (!pc || i >= pc->n_transfer_syntaxes)
-        return none;
+        return (dq_pdu_str){NULL, 0};
     if (pc->transfer_syntaxes)
         return pc->transfer_syntaxes[i];
     if (!pc->raw)
-        return i == 0 ? pc->transfer_syntax : none;
-    /* The sub-items were validated when decoded: walk them. */
-    size_t off = 0, seen = 0;
-    while (off + ITEM_HEADER <= pc->raw_len) {
-        size_t k = ITEM_HEADER + rd16(pc->raw + off + 2);
-        if (k > pc->raw_len - off)
-            break;
-        if (pc->raw[off] == DQ_PDU_ITEM_TRANSFER_SYNTAX && seen++ == i)
-            return uid_view(pc->raw + off + ITEM_HEADER, k - ITEM_HEADER);
-        off += k;
-    }
-    return none;
+        return i == 0 ? pc->transfer_syntax : (dq_pdu_str){NULL, 0};
+    return nth_uid(pc->raw, pc->raw_len, ITEM_HEADER, DQ_PDU_ITEM_TRANSFER_SYNTAX, i);
 }
 
 /* Reads a 2-byte length followed by that many bytes at p[*off], within n. */
@@ -429,21 +435,11 @@ static int decode_common_ext_neg(const uint8_t *p, size_t n, size_t base, dq_pdu
 
 dq_pdu_str dq_pdu_common_ext_neg_related(const dq_pdu_common_ext_neg *c, size_t i)
 {
-    dq_pdu_str none = {NULL, 0};
     if (!c || i >= c->n_related)
-        return none;
+        return (dq_pdu_str){NULL, 0};
     if (c->related_list)
         return c->related_list[i];
-    size_t off = 0;
-    for (size_t k = 0; c->raw && off + 2 <= c->raw_len; k++) {
-        size_t l = rd16(c->raw + off);
-        if (l > c->raw_len - off - 2)
-            break;
-        if (k == i)
-            return uid_view(c->raw + off + 2, l);
-        off += 2 + l;
-    }
-    return none;
+    return nth_uid(c->raw, c->raw_len, 2, -1, i);
 }
 
 /* ---- user information sub-items (PS3.8 Annex D, PS3.7 Annex D) ------------------- */

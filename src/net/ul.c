@@ -296,12 +296,8 @@ static void aa7(act_ctx *c)
  * indication, start ARTIM. */
 static void aa8(act_ctx *c)
 {
-    uint8_t reason = provider_reason(c);
-    small_pdu(c->ul, c->out, DQ_PDU_ABORT, DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT,
-              reason);
+    aa7(c);
     c->out->indication = DQ_UL_IND_P_ABORT;
-    c->out->abort_source = DQ_PDU_ABORT_SOURCE_SERVICE_PROVIDER_INITIATED_ABORT;
-    c->out->abort_reason = reason;
     artim_start(c->ul, c->out);
 }
 
