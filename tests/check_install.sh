@@ -77,8 +77,10 @@ done < <(find "$p/bin" "$p/$libdir" -type f \( -perm -u+x -o -name '*.a' \))
 
 # ---- the installed tools ------------------------------------------------------------
 "$p/bin/findscu" --version >"$tmp/version" || fail "installed findscu --version failed"
-"$p/bin/findscu" --help | grep -q '^usage: findscu' || fail "installed findscu --help failed"
-"$p/bin/dicomdump" --help | grep -q '^usage: dicomdump' || fail "installed dicomdump --help failed"
+"$p/bin/findscu" --help >"$tmp/help" || fail "installed findscu --help failed"
+grep -q '^usage: findscu' "$tmp/help" || fail "installed findscu --help printed no usage line"
+"$p/bin/dicomdump" --help >"$tmp/help" || fail "installed dicomdump --help failed"
+grep -q '^usage: dicomdump' "$tmp/help" || fail "installed dicomdump --help printed no usage line"
 [[ $(head -n 1 "$tmp/version") == "findscu (dq) $version" ]] || fail "findscu --version: $(head -n 1 "$tmp/version")"
 # What the consumer must print: the version, then each part's edition.
 {

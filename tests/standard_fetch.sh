@@ -113,8 +113,10 @@ if [[ $mode == --first-build ]]; then
     want=$(sed -n 's:.*<subtitle>\(.*\)</subtitle>.*:\1:p' "$parts/part0$n.xml" | head -n 1)
     grep -qF "$want" "$tmp/version" || fail "findscu --version does not name '$want'"
   done
-  "$tmp/prefix/bin/findscu" --help | grep -q '^usage: findscu' || fail "installed findscu --help failed"
-  "$tmp/prefix/bin/dicomdump" --help | grep -q '^usage: dicomdump' || fail "installed dicomdump --help failed"
+  "$tmp/prefix/bin/findscu" --help >"$tmp/help" || fail "installed findscu --help failed"
+  grep -q '^usage: findscu' "$tmp/help" || fail "installed findscu --help printed no usage line"
+  "$tmp/prefix/bin/dicomdump" --help >"$tmp/help" || fail "installed dicomdump --help failed"
+  grep -q '^usage: dicomdump' "$tmp/help" || fail "installed dicomdump --help printed no usage line"
   [[ $fails == 0 ]] || exit 1
   echo "first build: downloaded, verified, configured, built, installed; tools work without the build tree"
   exit 0
