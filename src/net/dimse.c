@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 /* ---- command sets --------------------------------------------------------------- */
@@ -143,8 +144,10 @@ static void copy_text(char *dst, const uint8_t *v, uint32_t n)
 
 /* One command element (PS3.7 E.1) into *c. A US value is taken only when
  * it is 2 bytes long; *valid says whether it was. */
-static void take_command_element(dq_dimse_command *c, const cmd_element *f, const uint8_t *v,
-                                 uint32_t n, bool *valid)
+__attribute__((always_inline)) static inline void take_command_element(dq_dimse_command *c,
+                                                                       const cmd_element *f,
+                                                                       const uint8_t *v, uint32_t n,
+                                                                       bool *valid)
 {
     *valid = true;
     switch ((cmd_kind)f->kind) {
@@ -165,8 +168,27 @@ static void take_command_element(dq_dimse_command *c, const cmd_element *f, cons
 
 /* The elements every command set must carry with a valid value: those
  * without a has_ flag, as bits of CMD_ELEMENTS indexes. */
+/* The elements every command set must carry: bits of CMD_ELEMENTS indexes,
+ * worked out from the table once (the compiler does not fold the loop, and
+ * every received message asks). */
+static uint32_t required_bits(void)
+{
+    static _Atomic uint32_t memo; /* 0 until computed: some element is required */
+    uint32_t bits = atomic_load_explicit(&memo, memory_order_relaxed);
+    if (bits)
+        return bits;
+    for (size_t i = 0; i < N_CMD_ELEMENTS; i++)
+        if (CMD_ELEMENTS[i].kind == CMD_US && CMD_ELEMENTS[i].has == NO_FLAG)
+            bits |= 1u << i;
+    atomic_store_explicit(&memo, bits, memory_order_relaxed);
+    return bits;
+}
+
 static int check_required(uint32_t seen, dq_error *err)
 {
+    uint32_t required = required_bits();
+    if ((seen & required) == required)
+        return 0;
     for (size_t i = 0; i < N_CMD_ELEMENTS; i++) {
         const cmd_element *f = &CMD_ELEMENTS[i];
         if (f->kind == CMD_US && f->has == NO_FLAG && !(seen & (1u << i))) {
