@@ -5,16 +5,25 @@
  * identifiers are encoded here from raw bytes (wire.c, identifier.c).
  *
  *   replay_scp [-p PORT] [-n N] [-s small|large] [-t TS[,TS...]] [-m M]
- *              [--max-pdu BYTES] [--batch BYTES] [--deflate-level L]
- *              [--timeout MS] [-q]
+ *              [--fork] [--latency MS] [--max-pdu BYTES] [--batch BYTES]
+ *              [--deflate-level L] [--timeout MS] [-q]
  *
  * -p 0 picks a free port. The first line on stdout is always "port P".
  * Then, unless -q, one line per C-FIND and per association end, e.g.
  *   find assoc=1 msgid=1 ts=explicit pending=1000 status=0x0000
  *   end assoc=1 how=release
+ * Every C-FIND-RQ of an association is answered (message IDs 1, 2, 3, ...),
+ * each with its N matches and a final Success, and gets its own line.
  * -t is the transfer syntax preference (implicit, explicit, big, deflate),
  * first that the client proposes wins; syntaxes not listed are refused.
- * -m serves M associations one after the other, then exits (0 = forever). */
+ * -m serves M associations, then exits (0 = forever); one after the other,
+ * unless --fork: then each accepted connection is served by a child process,
+ * so associations run at the same time (numbered in the order they were
+ * accepted; each report line is one write(), so lines of concurrent children
+ * never mix; with -m the parent exits after all M children ended).
+ * --latency MS models a peer's per-response processing time (a database
+ * look-up per match): MS milliseconds of sleep before each response, pending
+ * and final alike, and each response is sent on its own, not batched. */
 #include "identifier.h"
 #include "wire.h"
 
@@ -26,8 +35,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_CONTEXTS 128
@@ -46,6 +59,8 @@ typedef struct options {
     size_t batch;
     int deflate_level;
     int timeout_ms;
+    long latency_ms; /* 0: no sleep before responses */
+    bool fork;
     bool quiet;
 } options;
 
@@ -73,10 +88,12 @@ static dq_bench_identifier templates[DQ_BENCH_TS_COUNT];
 static void usage(FILE *f)
 {
     fprintf(f, "usage: replay_scp [-p PORT] [-n N] [-s small|large] [-t TS[,TS...]] [-m M]\n"
-               "                  [--max-pdu BYTES] [--batch BYTES] [--deflate-level L]\n"
-               "                  [--timeout MS] [-q]\n"
+               "                  [--fork] [--latency MS] [--max-pdu BYTES] [--batch BYTES]\n"
+               "                  [--deflate-level L] [--timeout MS] [-q]\n"
                "  TS: implicit, explicit, big, deflate (preference order; default\n"
-               "      explicit,implicit,big,deflate)\n");
+               "      explicit,implicit,big,deflate)\n"
+               "  --fork: a child process per association (concurrent associations)\n"
+               "  --latency MS: sleep MS ms before each response (a peer's processing time)\n");
 }
 
 static unsigned long parse_ulong(const char *s, const char *what)
@@ -97,11 +114,37 @@ static void say(const char *fmt, ...)
 {
     if (opt->quiet)
         return;
+    /* One write() per line: with --fork, children share stdout, and a line
+     * written in one piece (far below PIPE_BUF) never interleaves with
+     * another child's. */
+    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stdout, fmt, ap);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fflush(stdout);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    (void)dq_bench_write_all(STDOUT_FILENO, line, len);
+}
+
+/* --latency: sleeps until now + latency_ms on the monotonic clock. An absolute
+ * deadline makes the sleep exact across EINTR (a relative sleep restarted
+ * after a signal would sleep too long). */
+static void response_delay(void)
+{
+    if (opt->latency_ms == 0)
+        return;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += opt->latency_ms / 1000;
+    t.tv_nsec += (opt->latency_ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR) {
+    }
 }
 
 /* ---- association negotiation ---------------------------------------------- */
@@ -441,6 +484,7 @@ static outcome serve_find(assoc *a, const dq_bench_command *rq, const context *c
     outcome result = OUT_DONE;
     *sent = 0;
     for (unsigned long i = 1; i <= opt->n; i++) {
+        response_delay();
         dq_bench_identifier_set(id, (uint32_t)i);
         dq_bench_put(&out, cmd_wire.p, cmd_wire.len);
         const uint8_t *ds = id->bytes.p;
@@ -457,7 +501,7 @@ static outcome serve_find(assoc *a, const dq_bench_command *rq, const context *c
         }
         dq_bench_put_fragments(&out, ctx->id, false, ds, ds_len, a->peer_max_pdu);
         (*sent)++;
-        if (out.len >= opt->batch || i == opt->n) {
+        if (out.len >= opt->batch || i == opt->n || opt->latency_ms) {
             if (!flush(a, &out)) {
                 *why = strerror(errno);
                 result = OUT_ABORT;
@@ -470,6 +514,7 @@ static outcome serve_find(assoc *a, const dq_bench_command *rq, const context *c
     }
     if (result == OUT_DONE || result == OUT_CANCELLED) {
         unsigned status = result == OUT_DONE ? DQ_BENCH_STATUS_SUCCESS : DQ_BENCH_STATUS_CANCEL;
+        response_delay();
         cmd.len = 0;
         out.len = 0;
         dq_bench_put_command(&cmd, sop, DQ_BENCH_C_FIND_RSP, -1, msgid, DQ_BENCH_NO_DATASET, status,
@@ -576,6 +621,207 @@ done:
         say("end assoc=%lu how=%s why=%s\n", a->number, how, why);
 }
 
+/* ---- options ----------------------------------------------------------------- */
+
+/* Options that take a number and check its range; returns false when `a` is
+ * not one of them. Exits with status 2 on a bad value. */
+static bool parse_number_option(const char *a, const char *v, options *o)
+{
+    if (strcmp(a, "-p") == 0) {
+        unsigned long p = parse_ulong(v, "port");
+        if (p > 65535) {
+            fprintf(stderr, "replay_scp: bad port '%s'\n", v);
+            exit(2);
+        }
+        o->port = (int)p;
+    } else if (strcmp(a, "-n") == 0) {
+        o->n = parse_ulong(v, "count");
+        if (o->n > 99999999ul) {
+            fprintf(stderr, "replay_scp: -n at most 99999999\n");
+            exit(2);
+        }
+    } else if (strcmp(a, "-m") == 0) {
+        o->associations = parse_ulong(v, "association count");
+    } else if (strcmp(a, "--max-pdu") == 0) {
+        unsigned long m = parse_ulong(v, "max PDU");
+        if (m != 0 && (m < 64 || m > 0xFFFFFFFFul)) {
+            fprintf(stderr, "replay_scp: --max-pdu 0 or 64..4294967295\n");
+            exit(2);
+        }
+        o->max_pdu = (uint32_t)m;
+    } else if (strcmp(a, "--batch") == 0) {
+        o->batch = parse_ulong(v, "batch size");
+        if (o->batch == 0 || o->batch > (64u << 20)) {
+            fprintf(stderr, "replay_scp: --batch 1..67108864\n");
+            exit(2);
+        }
+    } else if (strcmp(a, "--deflate-level") == 0) {
+        unsigned long l = parse_ulong(v, "deflate level");
+        if (l > 9) {
+            fprintf(stderr, "replay_scp: --deflate-level 0..9\n");
+            exit(2);
+        }
+        o->deflate_level = (int)l;
+    } else if (strcmp(a, "--timeout") == 0 || strcmp(a, "--latency") == 0) {
+        bool timeout = strcmp(a, "--timeout") == 0;
+        unsigned long t = parse_ulong(v, timeout ? "timeout" : "latency");
+        if (timeout ? t == 0 || t > 3600000ul : t > 60000ul) {
+            fprintf(stderr, "replay_scp: %s\n",
+                    timeout ? "--timeout 1..3600000 ms" : "--latency 0..60000 ms");
+            exit(2);
+        }
+        if (timeout)
+            o->timeout_ms = (int)t;
+        else
+            o->latency_ms = (long)t;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Fills o from argv; exits on -h (0) and on errors (2). */
+static void parse_options(int argc, char **argv, options *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            exit(0);
+        } else if (strcmp(a, "-q") == 0) {
+            o->quiet = true;
+            continue;
+        } else if (strcmp(a, "--fork") == 0) {
+            o->fork = true;
+            continue;
+        } else if (!v) {
+            usage(stderr);
+            exit(2);
+        } else if (strcmp(a, "-s") == 0) {
+            if (strcmp(v, "small") && strcmp(v, "large")) {
+                fprintf(stderr, "replay_scp: -s small or large\n");
+                exit(2);
+            }
+            o->large = strcmp(v, "large") == 0;
+        } else if (strcmp(a, "-t") == 0) {
+            o->n_pref = dq_bench_ts_parse_list(v, o->pref);
+            if (o->n_pref == 0) {
+                fprintf(stderr, "replay_scp: bad transfer syntax list '%s'\n", v);
+                exit(2);
+            }
+        } else if (!parse_number_option(a, v, o)) {
+            fprintf(stderr, "replay_scp: unknown option '%s'\n", a);
+            usage(stderr);
+            exit(2);
+        }
+        i++;
+    }
+}
+
+/* ---- connections ------------------------------------------------------------- */
+
+/* Binds a loopback listener; prints "port P" (also with -q: scripts and tests
+ * read the port from it). Returns the socket, -1 on failure. */
+static int listen_on(int port)
+{
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    if (ls < 0) {
+        perror("replay_scp: socket");
+        return -1;
+    }
+    int one = 1;
+    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof sa;
+    if (bind(ls, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(ls, 64) < 0 ||
+        getsockname(ls, (struct sockaddr *)&sa, &sl) < 0) {
+        perror("replay_scp: bind/listen");
+        close(ls);
+        return -1;
+    }
+    printf("port %u\n", (unsigned)ntohs(sa.sin_port));
+    fflush(stdout);
+    return ls;
+}
+
+/* Serves one accepted connection in this process, then closes it. */
+static void serve_connection(assoc *a, int fd, unsigned long number)
+{
+    dq_bench_socket_setup(fd);
+    /* A client that stops reading must not hang us forever. */
+    struct timeval tv = {.tv_sec = opt->timeout_ms / 1000,
+                         .tv_usec = (opt->timeout_ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    a->fd = fd;
+    a->number = number;
+    message_reset(a);
+    serve(a);
+    close(fd);
+}
+
+/* --fork: a child serves the connection and exits; the parent goes back to
+ * accept(). Returns false when no child could be started. */
+static bool fork_connection(assoc *a, int ls, int fd, unsigned long number)
+{
+    pid_t parent = getpid();
+    fflush(stdout); /* nothing buffered may be written twice */
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid > 0) {
+        close(fd);
+        return true;
+    }
+    close(ls);
+    /* The benchmark stops the SCP with one kill: its children follow it. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(0);
+    serve_connection(a, fd, number);
+    _exit(0);
+}
+
+/* Reaps ended children; with `all`, waits until none is left. */
+static void reap_children(unsigned long *running, bool all)
+{
+    while (*running > 0) {
+        int status;
+        pid_t r = waitpid(-1, &status, all ? 0 : WNOHANG);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        (*running)--;
+    }
+}
+
+static void accept_loop(int ls, assoc *a)
+{
+    unsigned long running = 0;
+    for (unsigned long served = 0; opt->associations == 0 || served < opt->associations;) {
+        int fd = accept(ls, NULL, NULL);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            perror("replay_scp: accept");
+            break;
+        }
+        served++;
+        if (opt->fork) {
+            reap_children(&running, false);
+            if (fork_connection(a, ls, fd, served)) {
+                running++;
+                continue;
+            }
+            perror("replay_scp: fork (serving in the parent)");
+        }
+        serve_connection(a, fd, served);
+    }
+    reap_children(&running, true);
+}
+
 int main(int argc, char **argv)
 {
     static options o = {.port = 11112,
@@ -587,124 +833,16 @@ int main(int argc, char **argv)
                         .batch = 65536,
                         .deflate_level = 1,
                         .timeout_ms = 30000};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = true;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "-q") == 0) {
-            o.quiet = true;
-            takes = false;
-        } else if (!v) {
-            usage(stderr);
-            return 2;
-        } else if (strcmp(a, "-p") == 0) {
-            unsigned long p = parse_ulong(v, "port");
-            if (p > 65535) {
-                fprintf(stderr, "replay_scp: bad port '%s'\n", v);
-                return 2;
-            }
-            o.port = (int)p;
-        } else if (strcmp(a, "-n") == 0) {
-            o.n = parse_ulong(v, "count");
-            if (o.n > 99999999ul) {
-                fprintf(stderr, "replay_scp: -n at most 99999999\n");
-                return 2;
-            }
-        } else if (strcmp(a, "-s") == 0) {
-            if (strcmp(v, "small") && strcmp(v, "large")) {
-                fprintf(stderr, "replay_scp: -s small or large\n");
-                return 2;
-            }
-            o.large = strcmp(v, "large") == 0;
-        } else if (strcmp(a, "-t") == 0) {
-            o.n_pref = dq_bench_ts_parse_list(v, o.pref);
-            if (o.n_pref == 0) {
-                fprintf(stderr, "replay_scp: bad transfer syntax list '%s'\n", v);
-                return 2;
-            }
-        } else if (strcmp(a, "-m") == 0) {
-            o.associations = parse_ulong(v, "association count");
-        } else if (strcmp(a, "--max-pdu") == 0) {
-            unsigned long m = parse_ulong(v, "max PDU");
-            if (m != 0 && (m < 64 || m > 0xFFFFFFFFul)) {
-                fprintf(stderr, "replay_scp: --max-pdu 0 or 64..4294967295\n");
-                return 2;
-            }
-            o.max_pdu = (uint32_t)m;
-        } else if (strcmp(a, "--batch") == 0) {
-            o.batch = parse_ulong(v, "batch size");
-            if (o.batch == 0 || o.batch > (64u << 20)) {
-                fprintf(stderr, "replay_scp: --batch 1..67108864\n");
-                return 2;
-            }
-        } else if (strcmp(a, "--deflate-level") == 0) {
-            unsigned long l = parse_ulong(v, "deflate level");
-            if (l > 9) {
-                fprintf(stderr, "replay_scp: --deflate-level 0..9\n");
-                return 2;
-            }
-            o.deflate_level = (int)l;
-        } else if (strcmp(a, "--timeout") == 0) {
-            unsigned long t = parse_ulong(v, "timeout");
-            if (t == 0 || t > 3600000ul) {
-                fprintf(stderr, "replay_scp: --timeout 1..3600000 ms\n");
-                return 2;
-            }
-            o.timeout_ms = (int)t;
-        } else {
-            fprintf(stderr, "replay_scp: unknown option '%s'\n", a);
-            usage(stderr);
-            return 2;
-        }
-        if (takes)
-            i++;
-    }
+    parse_options(argc, argv, &o);
     opt = &o;
     for (int t = 0; t < DQ_BENCH_TS_COUNT; t++)
         dq_bench_identifier_build(&templates[t], (dq_bench_ts)t, o.large);
 
-    int ls = socket(AF_INET, SOCK_STREAM, 0);
-    if (ls < 0) {
-        perror("replay_scp: socket");
+    int ls = listen_on(o.port);
+    if (ls < 0)
         return 1;
-    }
-    int one = 1;
-    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o.port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof sa;
-    if (bind(ls, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(ls, 64) < 0 ||
-        getsockname(ls, (struct sockaddr *)&sa, &sl) < 0) {
-        perror("replay_scp: bind/listen");
-        return 1;
-    }
-    /* Always printed (also with -q): scripts and tests read the port from it. */
-    printf("port %u\n", (unsigned)ntohs(sa.sin_port));
-    fflush(stdout);
-
     assoc a = {0};
-    for (unsigned long served = 0; o.associations == 0 || served < o.associations;) {
-        int fd = accept(ls, NULL, NULL);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            perror("replay_scp: accept");
-            break;
-        }
-        dq_bench_socket_setup(fd);
-        /* A client that stops reading must not hang us forever. */
-        struct timeval tv = {.tv_sec = o.timeout_ms / 1000,
-                             .tv_usec = (o.timeout_ms % 1000) * 1000};
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        a.fd = fd;
-        a.number = ++served;
-        message_reset(&a);
-        serve(&a);
-        close(fd);
-    }
+    accept_loop(ls, &a);
     close(ls);
     dq_bench_buf_free(&a.in);
     dq_bench_buf_free(&a.cmd);

@@ -1,7 +1,10 @@
 /* The benchmark's replay SCP is itself a peer under test: it must serve
  * exactly N responses, in each transfer syntax, to DCMTK's findscu and to the
  * drain client, honour the client's max PDU and C-CANCEL, and survive garbage.
- * (No timing here: bench/run.sh measures, ctest only checks behaviour.) */
+ * Also: --fork serves associations at once, --latency delays every response,
+ * and several C-FINDs on one association are each answered in full.
+ * (No timing measured here: bench/run.sh measures, ctest only checks
+ * behaviour; --latency is checked as a lower bound on the elapsed time.) */
 #include <criterion/criterion.h>
 
 #include <arpa/inet.h>
@@ -53,6 +56,10 @@ static void scp_start(scp *s, const char *const *args)
     cr_assert_eq(e, 0, "cannot start %s: %s", REPLAY_SCP, strerror(e));
     s->out = fdopen(fds[0], "r");
     cr_assert_not_null(s->out);
+    /* Unbuffered: scp_line polls the descriptor, which must not miss lines
+     * that a buffered fgets has already taken in (with --fork, two lines can
+     * arrive in one read). */
+    setvbuf(s->out, NULL, _IONBF, 0);
     char line[128];
     cr_assert_not_null(fgets(line, sizeof line, s->out), "replay_scp printed no port");
     cr_assert_eq(sscanf(line, "port %d", &s->port), 1, "unexpected first line: %s", line);
@@ -292,4 +299,145 @@ Test(replay_scp, survives_garbage)
     char out[256];
     cr_assert_eq(run(out, sizeof out, "%s -n 3 127.0.0.1 %d", DRAIN_CLIENT, s.port), 0, "%s", out);
     scp_wait(&s);
+}
+
+/* Reads the SCP's next `count` report lines into lines[] (any order). */
+static void scp_lines(scp *s, char (*lines)[256], size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        scp_line(s, lines[i], sizeof lines[i]);
+}
+
+static bool has_line(char (*lines)[256], size_t count, const char *want)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(lines[i], want) == 0)
+            return true;
+    return false;
+}
+
+static int connect_loopback(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq(fd, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+/* --fork: a connection that says nothing does not hold up the next
+ * association (served one after the other, the drain client would wait for
+ * the SCP's 10 s timeout on the silent one and give up after its own 3 s). */
+Test(replay_scp, fork_serves_associations_at_once)
+{
+    scp s;
+    const char *args[] = {"--fork", "-n", "3", "-m", "2", NULL};
+    scp_start(&s, args);
+    int silent = connect_loopback(s.port);
+    char out[256];
+    int rc = run(out, sizeof out, "%s --timeout 3000 -n 3 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
+    cr_assert_eq(rc, 0, "second association not served while the first was open: %s", out);
+    char lines[2][256];
+    scp_lines(&s, lines, 2);
+    cr_assert_str_eq(lines[0], "find assoc=2 msgid=1 ts=explicit pending=3 status=0x0000");
+    cr_assert_str_eq(lines[1], "end assoc=2 how=release");
+    close(silent);
+    scp_line(&s, lines[0], sizeof lines[0]);
+    cr_assert(strncmp(lines[0], "end assoc=1 how=no-request", 26) == 0, "%s", lines[0]);
+    scp_wait(&s);
+}
+
+/* --fork: concurrent children share stdout; every association still gets its
+ * own whole find and end lines, numbered 1..M without gaps or duplicates. */
+Test(replay_scp, fork_reports_every_association)
+{
+    enum { CLIENTS = 4, EACH = 10, M = CLIENTS * EACH };
+    scp s;
+    const char *args[] = {"--fork", "-n", "5", "-m", "40", NULL};
+    scp_start(&s, args);
+    char cmd[512] = "";
+    size_t len = 0;
+    for (int c = 0; c < CLIENTS; c++)
+        len += (size_t)snprintf(cmd + len, sizeof cmd - len,
+                                "%s -q -r %d -n 5 127.0.0.1 %d & p%d=$!; ", DRAIN_CLIENT, EACH,
+                                s.port, c);
+    cr_assert_eq(run(NULL, 0, "%s wait $p0 && wait $p1 && wait $p2 && wait $p3", cmd), 0);
+    static char lines[2 * M][256];
+    scp_lines(&s, lines, 2 * M);
+    for (int k = 1; k <= M; k++) {
+        char want[128];
+        snprintf(want, sizeof want, "find assoc=%d msgid=1 ts=explicit pending=5 status=0x0000", k);
+        cr_assert(has_line(lines, 2 * M, want), "missing: %s", want);
+        snprintf(want, sizeof want, "end assoc=%d how=release", k);
+        cr_assert(has_line(lines, 2 * M, want), "missing: %s", want);
+    }
+    scp_wait(&s);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* --latency MS sleeps before every response, the 3 pending and the final:
+ * at least 4 x 60 ms (once per query would be 60 ms, pending only 180 ms). */
+Test(replay_scp, latency_before_each_response)
+{
+    scp s;
+    const char *args[] = {"--latency", "60", "-n", "3", "-m", "1", NULL};
+    scp_start(&s, args);
+    char out[256];
+    double t0 = now_s();
+    int rc = run(out, sizeof out, "%s -n 3 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
+    double elapsed = now_s() - t0;
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert_geq(elapsed, 0.240, "4 responses after 60 ms each took only %.3f s", elapsed);
+    cr_assert_lt(elapsed, 10.0, "--latency is milliseconds, took %.3f s", elapsed);
+    scp_wait(&s);
+}
+
+/* Several C-FINDs on one association (DCMTK findscu --repeat: message IDs 1,
+ * 2, 3): each gets its N matches and Success, with and without --fork. */
+static void several_queries_per_association(bool fork_mode)
+{
+    scp s;
+    const char *args[] = {"-n", "4", "-m", "1", fork_mode ? "--fork" : NULL, NULL};
+    scp_start(&s, args);
+    char dir[64], out[256];
+    make_tmpdir(dir, sizeof dir);
+    /* exit status, pending responses, final Success responses */
+    int rc = run(out, sizeof out,
+                 "findscu -S -v --repeat 3 -k QueryRetrieveLevel=STUDY 127.0.0.1 %d >%s/log 2>&1;"
+                 " echo $? $(grep -c '(Pending)' %s/log)"
+                 " $(grep -c 'Received Final Find Response (Success)' %s/log)",
+                 s.port, dir, dir, dir);
+    cr_assert_eq(rc, 0);
+    int status = -1, pendings = -1, finals = -1;
+    cr_assert_eq(sscanf(out, "%d %d %d", &status, &pendings, &finals), 3, "%s", out);
+    cr_assert_eq(status, 0, "DCMTK findscu failed");
+    cr_assert_eq(pendings, 12);
+    cr_assert_eq(finals, 3);
+    cr_assert_eq(run(NULL, 0, "rm -rf %s", dir), 0);
+    char line[256], want[128];
+    for (int id = 1; id <= 3; id++) {
+        scp_line(&s, line, sizeof line);
+        snprintf(want, sizeof want, "find assoc=1 msgid=%d ts=explicit pending=4 status=0x0000",
+                 id);
+        cr_assert_str_eq(line, want);
+    }
+    scp_line(&s, line, sizeof line);
+    cr_assert_str_eq(line, "end assoc=1 how=release");
+    scp_wait(&s);
+}
+
+Test(replay_scp, several_queries_per_association)
+{
+    several_queries_per_association(false);
+}
+Test(replay_scp, several_queries_per_association_forked)
+{
+    several_queries_per_association(true);
 }
