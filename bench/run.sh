@@ -20,6 +20,13 @@
 # run against the same SCP; certificates made for the run).
 # ndjson / csv (ours --format ndjson|csv --output FILE, the file must hold N
 # records; against DCMTK printing every response identifier, its -v, N = 100k).
+# batch (ours --batch ROWS.csv, one C-FIND per CSV row on one association, 10k
+# rows with one match each, also with --format ndjson; against a shell loop
+# running DCMTK's and our findscu once per row (a sample of BENCH_BATCH_LOOP_N
+# rows, scaled per row to 10k); --jobs 1 against --jobs 4 with the SCP forking
+# a child per association and sleeping BENCH_BATCH_LATENCY ms before each
+# response; peak RSS of --batch with 1k and 100k rows). The SCP must report
+# one query with 1 match and Success per row, every association released.
 #
 # Usage: bench/run.sh              (build first: cmake --build build)
 # Environment:
@@ -36,8 +43,14 @@
 #   BENCH_LAT_REPS     latency samples (default 3; DCMTK starts in ~0.1-0.3 s)
 #   BENCH_SIZE         small (~440 B identifiers) or large (~2 KB) (default small)
 #   BENCH_TS           transfer syntax the SCP picks: explicit, implicit, big, deflate (default explicit)
-#   BENCH_MODES        subset of "quiet verbose write latency tls ndjson csv" (default all)
+#   BENCH_MODES        subset of "quiet verbose write latency tls ndjson csv batch" (default all)
 #   BENCH_TLS_N        N for tls (default 100000)
+#   BENCH_BATCH_N      CSV rows for batch (default 10000)
+#   BENCH_BATCH_LOOP_N rows run once per row in the shell loops, scaled to BENCH_BATCH_N (default 500;
+#                      the loops run BENCH_LAT_REPS times: DCMTK starts in ~0.1 s per row)
+#   BENCH_BATCH_JOBS_N rows for --jobs 1 / --jobs 4 (default 2000)
+#   BENCH_BATCH_LATENCY  ms the SCP sleeps before each response in the --jobs runs (default 2)
+#   BENCH_BATCH_RSS_NS rows for the batch peak RSS runs (default "1000 100000"; the larger runs BENCH_VERBOSE_REPS times)
 #   BENCH_OUT          where raw numbers, logs and results.md go (default: a new $TMPDIR/dq-bench.* dir)
 #   BENCH_RENDER_ONLY=1  no runs: print the table again from $BENCH_OUT/raw.tsv
 #   OURS_VERBOSE_FLAGS / DCMTK_VERBOSE_FLAGS   verbose-mode flags (default "-v" for both)
@@ -57,14 +70,19 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   ns=${BENCH_NS:-"100 1000"}; reps=${BENCH_REPS:-1}; vreps=${BENCH_VERBOSE_REPS:-1}
   write_n=${BENCH_WRITE_N:-100}; lat_count=${BENCH_LAT_COUNT:-10}; lat_reps=${BENCH_LAT_REPS:-1}
   format_n=${BENCH_FORMAT_N:-1000}
+  batch_n=${BENCH_BATCH_N:-200}; batch_loop_n=${BENCH_BATCH_LOOP_N:-20}
+  batch_jobs_n=${BENCH_BATCH_JOBS_N:-100}; batch_rss_ns=${BENCH_BATCH_RSS_NS:-"100 2000"}
 else
   ns=${BENCH_NS:-"1000 10000 100000"}; reps=${BENCH_REPS:-5}; vreps=${BENCH_VERBOSE_REPS:-3}
   write_n=${BENCH_WRITE_N:-10000}; lat_count=${BENCH_LAT_COUNT:-100}; lat_reps=${BENCH_LAT_REPS:-3}
   format_n=${BENCH_FORMAT_N:-100000}
+  batch_n=${BENCH_BATCH_N:-10000}; batch_loop_n=${BENCH_BATCH_LOOP_N:-500}
+  batch_jobs_n=${BENCH_BATCH_JOBS_N:-2000}; batch_rss_ns=${BENCH_BATCH_RSS_NS:-"1000 100000"}
 fi
+batch_latency=${BENCH_BATCH_LATENCY:-2}
 size=${BENCH_SIZE:-small}
 ts=${BENCH_TS:-explicit}
-modes=${BENCH_MODES:-"quiet verbose write latency tls ndjson csv"}
+modes=${BENCH_MODES:-"quiet verbose write latency tls ndjson csv batch"}
 tls_n=${BENCH_TLS_N:-100000}
 [ "${BENCH_QUICK:-0}" = 1 ] && tls_n=${BENCH_TLS_N:-1000}
 ours_vflags=${OURS_VERBOSE_FLAGS:--v}
@@ -132,11 +150,12 @@ start_tls() {
   scp_assocs=$(grep -c '^end assoc=' "$scp_log" || true)
 }
 
-# start_scp N: one SCP per N, serving associations until stop_scp.
+# start_scp N [SCP OPTIONS...]: one SCP per N, serving associations until stop_scp.
 start_scp() {
   cleanup
   scp_log=$out/scp-$1.log
-  "$scp_bin" -p 0 -n "$1" -s "$size" -t "$ts" >"$scp_log" &
+  [ $# -gt 1 ] && scp_log=$out/scp-$1$(printf '%s' "${@:2}" | tr -c 'a-z0-9' _).log
+  "$scp_bin" -p 0 -n "$1" -s "$size" -t "$ts" "${@:2}" >"$scp_log" &
   scp_pid=$!
   scp_assocs=0
   for _ in $(seq 100); do
@@ -164,6 +183,25 @@ check_scp() {
             if (f[k] !~ ("pending=" n " status=0x0000$") || e[k] !~ /how=release$/) { print k; exit } }' "$scp_log")
   scp_assocs=$want
   [ -z "$bad" ]
+}
+
+# check_scp_batch ASSOCS QUERIES: waits until the SCP has ended ASSOCS more
+# associations and checks they served QUERIES C-FINDs in all, each 1 pending
+# response then Success, and each ended with a release.
+check_scp_batch() {
+  local want=$((scp_assocs + $1)) q=$2 i
+  for i in $(seq 300); do
+    [ "$(grep -c '^end assoc=' "$scp_log")" -ge "$want" ] && break
+    sleep 0.01
+  done
+  local got
+  got=$(awk -v from="$scp_assocs" -v to="$want" '
+    { split($2, a, "="); k = a[2] + 0 }
+    /^find / && k > from { if (k > to || $0 !~ / pending=1 status=0x0000$/) bad = 1; else finds++ }
+    /^end /  && k > from { if (k > to || $0 !~ /how=release$/) bad = 1; else ends++ }
+    END { print (bad ? "bad" : finds + 0 " " ends + 0) }' "$scp_log")
+  scp_assocs=$want
+  [ "$got" = "$q $1" ] || { echo "bench: batch check: SCP reported '$got', wanted '$q $1' (finds, released associations)" >&2; return 1; }
 }
 
 # ---- one measured run ------------------------------------------------------------
@@ -198,6 +236,33 @@ check_latency() { check_scp "$lat_count" 1; }
 # --format: the --output file holds N records (NDJSON: N lines; CSV: a header too).
 check_ndjson() { check_scp 1 "$1" && [ "$(wc -l < "$out/work/records")" -eq "$1" ]; }
 check_csv() { check_scp 1 "$1" && [ "$(wc -l < "$out/work/records")" -eq $(($1 + 1)) ]; }
+# batch: N rows on one association (--jobs J: J associations); the per-row
+# loops are N associations with one query each.
+check_batch() { check_scp_batch 1 "$1"; }
+check_batch_jobs() { check_scp_batch "$batch_jobs" "$1"; }
+check_batch_loop() { check_scp "$1" 1; }
+# NDJSON: N lines, each a record with its CSV row ("_row"), every row once.
+check_batch_ndjson() {
+  check_scp_batch 1 "$1" || return 1
+  local f=$out/work/records
+  [ "$(wc -l < "$f")" -eq "$1" ] && [ "$(grep -c '"_row":' "$f")" -eq "$1" ] &&
+    [ "$(grep -o '"_row":[^,}]*' "$f" | sort -u | wc -l)" -eq "$1" ]
+}
+
+# run_alt MODE N REPS WHO...: alternates the WHOs, rotating the order. Each
+# run's check starts from the associations the SCP has ended so far, so one
+# failed run (its associations never checked) does not fail the next ones.
+run_alt() {
+  local mode=$1 n=$2 r=$3 rep i
+  shift 3
+  for rep in $(seq "$r"); do
+    for i in $(seq 0 $(($# - 1))); do
+      local k=$(((i + rep) % $# + 1))
+      scp_assocs=$(grep -c '^end assoc=' "$scp_log" || true)
+      run_one "$mode" "$n" "${!k}"
+    done
+  done
+}
 
 # run_cell MODE N REPS: alternates ours / DCMTK / floor, rotating the order.
 run_cell() {
@@ -247,7 +312,56 @@ run_one() {
                    "${keys[@]}" 127.0.0.1 "$p" ;;
   ndjson/dcmtk | csv/dcmtk)
                  measure "$@" check_verbose -- "${dcmtk[@]}" -S $dcmtk_vflags "${keys[@]}" 127.0.0.1 "$p" ;;
+  batch/ours | batch-rss/ours)
+                 measure "$@" check_batch -- "$ours" -S -q --batch "$(batch_csv "$n")" \
+                   "${batch_keys[@]}" 127.0.0.1 "$p" ;;
+  batch/ndjson)  measure "$@" check_batch_ndjson -- "$ours" -S -q --batch "$(batch_csv "$n")" \
+                   --format ndjson --output records "${batch_keys[@]}" 127.0.0.1 "$p" ;;
+  batch-jobs/jobs*)
+                 batch_jobs=${who#jobs}
+                 measure "$@" check_batch_jobs -- "$ours" -S -q --batch "$(batch_csv "$n")" \
+                   --jobs "$batch_jobs" "${batch_keys[@]}" 127.0.0.1 "$p" ;;
+  batch-loop/ours)
+                 measure "$@" check_batch_loop -- bash -c "$row_loop" "$(batch_csv "$n")" 127.0.0.1 "$p" \
+                   "$ours" -S -q "${batch_keys[@]}" ;;
+  batch-loop/dcmtk)
+                 measure "$@" check_batch_loop -- bash -c "$row_loop" "$(batch_csv "$n")" 127.0.0.1 "$p" \
+                   "${dcmtk[@]}" -S -q "${batch_keys[@]}" ;;
   esac
+}
+
+# ---- batch ----------------------------------------------------------------------
+batch_keys=(-k QueryRetrieveLevel=STUDY -k StudyInstanceUID=)
+batch_jobs=1
+# One findscu per CSV row, as a user would script it: $0 is the CSV, $1 $2
+# host and port, the rest the command; single quotes: the inner bash's words.
+# shellcheck disable=SC2016
+row_loop='csv=$0 host=$1 port=$2; shift 2
+  tail -n +2 "$csv" | while IFS= read -r id; do "$@" -k "PatientID=$id" "$host" "$port" </dev/null || exit 1; done'
+# batch_csv ROWS: the path of a CSV with a PatientID header and ROWS rows (made once).
+batch_csv() {
+  local f=$out/batch/rows-$1.csv
+  if [ ! -s "$f" ]; then
+    mkdir -p "$out/batch"
+    awk -v n="$1" 'BEGIN { print "PatientID"; for (i = 1; i <= n; i++) printf "PID%08d\n", i }' >"$f"
+  fi
+  printf '%s\n' "$f"
+}
+run_batch() {
+  local r n
+  echo "bench: batch rows=$batch_n x$reps (--batch, --format ndjson)" >&2
+  start_scp 1; run_alt batch "$batch_n" "$reps" ours ndjson; stop_scp
+  echo "bench: batch once per row, $batch_loop_n rows x$lat_reps (DCMTK, ours)" >&2
+  start_scp 1; run_alt batch-loop "$batch_loop_n" "$lat_reps" ours dcmtk; stop_scp
+  echo "bench: batch --jobs 1 / 4 rows=$batch_jobs_n x$reps (SCP --fork --latency $batch_latency)" >&2
+  start_scp 1 --fork --latency "$batch_latency"
+  run_alt batch-jobs "$batch_jobs_n" "$reps" jobs1 jobs4; stop_scp
+  for n in $batch_rss_ns; do
+    r=$reps
+    [ "$n" -ge 100000 ] && r=$vreps
+    echo "bench: batch peak RSS rows=$n x$r" >&2
+    start_scp 1; run_alt batch-rss "$n" "$r" ours; stop_scp
+  done
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -276,6 +390,9 @@ for mode in $modes; do
     [ "$format_n" -ge 100000 ] && r=$vreps
     echo "bench: --format $mode N=$format_n x$r" >&2
     start_scp "$format_n"; run_cell "$mode" "$format_n" "$r"; stop_scp ;;
+  batch)
+    [ $have_ours = 1 ] || { echo "bench: batch needs our findscu: skipped" >&2; continue; }
+    run_batch ;;
   *) die "unknown mode '$mode' in BENCH_MODES" ;;
   esac
 done
@@ -290,7 +407,7 @@ ours_version=n/a
   echo "ours: $ours ($ours_version); DCMTK: $("${dcmtk[0]}" --version 2>/dev/null | awk 'NR==1{print $2, $3}')"
   echo "identifier: $size, transfer syntax: $ts; medians of $reps runs (verbose N>=100000: $vreps, latency: $lat_reps); latency = one association per process, $lat_count in a row; $([ "$render_only" = 1 ] && echo "re-rendered from $raw" || echo "total ${t_total} s; load average before/after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)")"
   echo
-  awk -F'\t' -v lat="$lat_count" '
+  awk -F'\t' -v lat="$lat_count" -v blat="$batch_latency" '
     function median(key,   n, i, j, t, v) {
       n = cnt[key]; if (n == 0) return -1
       for (i = 1; i <= n; i++) v[i] = vals[key, i]
@@ -302,14 +419,17 @@ ours_version=n/a
     function ratio(a, b) { return (a < 0 || b <= 0) ? "n/a" : sprintf("%.2f", a / b) }
     {
       cell = $1 SUBSEP $2
-      if (!(cell in seen)) { seen[cell] = 1; order[++ncell] = cell }
       k = $1 SUBSEP $2 SUBSEP $3
+      if ($1 ~ /^batch/) batch_cell($1, $2, k)
+      else if (!(cell in seen)) { seen[cell] = 1; order[++ncell] = cell }
       if ($7 != "ok") { bad[k] = 1; next }
       add(k SUBSEP "wall", $4); add(k SUBSEP "cpu", $5); add(k SUBSEP "rss", $6)
     }
     END {
-      print "| mode | N | ours wall s | DCMTK wall s | floor wall s | ours/DCMTK wall | ours/floor wall | ours CPU s | DCMTK CPU s | ours peak RSS MB | DCMTK peak RSS MB | ours/DCMTK RSS |"
-      print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+      if (ncell > 0) {
+        print "| mode | N | ours wall s | DCMTK wall s | floor wall s | ours/DCMTK wall | ours/floor wall | ours CPU s | DCMTK CPU s | ours peak RSS MB | DCMTK peak RSS MB | ours/DCMTK RSS |"
+        print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+      }
       for (c = 1; c <= ncell; c++) {
         split(order[c], f, SUBSEP); m = f[1]; n = f[2]
         for (w = 1; w <= 3; w++) {
@@ -341,6 +461,7 @@ ours_version=n/a
         if (m == "ndjson" || m == "csv") fN = n
       }
       if (note != "") print "\nFAILED runs (excluded; see failed-* files):" note
+      if (nbatch > 0) batch_table()
       print "\nGoals:"
       goal("quiet N=" maxN ": ours <= DCMTK/6", GW["quiet", maxN, "ours"], GW["quiet", maxN, "dcmtk"] / 6)
       goal("quiet N=" maxN ": ours <= 5 x floor", GW["quiet", maxN, "ours"], GW["quiet", maxN, "floor"] * 5)
@@ -358,6 +479,52 @@ ours_version=n/a
         goal("--format " fm " N=" fN ": ours <= DCMTK -v / 5", GW[fm, fN, "ours"], GW[fm, fN, "dcmtk"] / 5)
         goal("--format " fm " N=" fN ": peak RSS <= 5 MB", GR[fm, fN, "ours"], 5 * 1024)
       }
+      batch_goals()
+    }
+    # ---- batch: its own table (one row per kind of run), its goals
+    function batch_cell(m, n, k) {
+      if (!(k in bseen)) { bseen[k] = 1; nbatch++ }
+      if (m == "batch") bN = n
+      if (m == "batch-loop") bL = n
+      if (m == "batch-jobs") bJ = n
+      if (m == "batch-rss") { if (rmin == "" || n + 0 < rmin + 0) rmin = n; if (n + 0 > rmax + 0) rmax = n }
+    }
+    function bmed(m, n, who, what,   k) {
+      k = m SUBSEP n SUBSEP who
+      return (k in bad || !(k in bseen)) ? -1 : median(k SUBSEP what)
+    }
+    # wall time for bN rows: the per-row loops ran a sample of n rows
+    function bscaled(m, n, who,   w) { w = bmed(m, n, who, "wall"); return (w < 0 || n <= 0) ? -1 : w / n * bN }
+    function brow(label, m, n, who,   k, w, sc) {
+      k = m SUBSEP n SUBSEP who
+      if (!(k in bseen)) return
+      if (k in bad) { printf "| %s | %s | FAILED | | | | | |\n", label, n; return }
+      w = bmed(m, n, who, "wall"); sc = (m == "batch" || m == "batch-loop") ? bscaled(m, n, who) : -1
+      printf "| %s | %s | %.3f | %.3f | %.3f | %.1f | %s | %s |\n", label, n, w, w * 1000 / n,
+        bmed(m, n, who, "cpu"), bmed(m, n, who, "rss") / 1024, fmt(sc, 2), ratio(sc, bmed("batch", bN, "ours", "wall"))
+    }
+    function batch_table(   i, n) {
+      print "\nBatch: ours --batch ROWS.csv (one C-FIND per row, 1 match each) against one findscu process per row in a"
+      print "shell loop; the loops run a sample of rows, their wall time is scaled per row to " bN " rows (column 7)."
+      print "\n| run | rows run | wall s | ms/row | CPU s | peak RSS MB | wall s for " bN " rows | x --batch |"
+      print "|---|---:|---:|---:|---:|---:|---:|---:|"
+      brow("ours --batch", "batch", bN, "ours")
+      brow("ours --batch --format ndjson --output F", "batch", bN, "ndjson")
+      brow("DCMTK findscu once per row (loop, sampled)", "batch-loop", bL, "dcmtk")
+      brow("ours findscu once per row (loop, sampled)", "batch-loop", bL, "ours")
+      brow("ours --batch --jobs 1, SCP --fork --latency " blat, "batch-jobs", bJ, "jobs1")
+      brow("ours --batch --jobs 4, SCP --fork --latency " blat, "batch-jobs", bJ, "jobs4")
+      brow("ours --batch (peak RSS)", "batch-rss", rmin, "ours")
+      if (rmax != rmin) brow("ours --batch (peak RSS)", "batch-rss", rmax, "ours")
+    }
+    function batch_goals(   b) {
+      b = bmed("batch", bN, "ours", "wall")
+      goal("batch rows=" bN ": --batch <= DCMTK once per row / 50", b, bscaled("batch-loop", bL, "dcmtk") / 50)
+      goal("batch rows=" bN ": --batch <= ours once per row / 10", b, bscaled("batch-loop", bL, "ours") / 10)
+      goal("batch rows=" bJ ", SCP latency " blat " ms: --jobs 4 <= --jobs 1 / 3",
+        bmed("batch-jobs", bJ, "jobs4", "wall"), bmed("batch-jobs", bJ, "jobs1", "wall") / 3)
+      goal("batch peak RSS rows=" rmax " <= 1.10 x rows=" rmin, bmed("batch-rss", rmax, "ours", "rss"),
+        bmed("batch-rss", rmin, "ours", "rss") * 1.10)
     }
     function goal(what, a, limit) {
       if (a == "" || a < 0 || limit == "" || limit <= 0) printf "  n/a   %s\n", what
