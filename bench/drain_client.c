@@ -1,18 +1,23 @@
-/* drain_client: the floor for the findscu benchmark. It associates, sends one
+/* drain_client: the floor for the findscu benchmark. It associates, sends a
  * Study Root C-FIND-RQ, then only drains the responses: it follows PDU and
  * PDV framing and reads each response's command set for its status, but never
  * looks at the identifiers. Whatever a real client spends on top of this is
  * the client's own cost.
  *
  *   drain_client [-t TS[,TS...]] [-pdu BYTES] [-n EXPECTED] [--cancel K]
- *                [-r REPEAT] [--timeout MS] [-q] HOST PORT
+ *                [-r REPEAT] [--queries Q] [--timeout MS] [-q] HOST PORT
  *
  * -t  transfer syntaxes proposed, in order, in one presentation context
  *     (implicit, explicit, big, deflate; default explicit,implicit)
- * -n  exit 1 unless exactly EXPECTED pending responses arrive
+ * -n  exit 1 unless exactly EXPECTED pending responses arrive (per query)
  * --cancel K  send C-CANCEL-RQ after the K-th pending response
  * -r  run REPEAT associations one after the other (default 1)
- * Prints per association: "pending=N status=0xSSSS ts=NAME bytes=B" (not with -q).
+ * --queries Q  Q C-FINDs one after the other on each association (message
+ *     IDs 1..Q), as a batch client does; stops (exit 1) at a final status
+ *     other than Success (default 1)
+ * Prints per association: "pending=N status=0xSSSS ts=NAME bytes=B" (not with
+ * -q), N and B summed over its queries, the last query's final status; with
+ * --queries, " queries=Q" (how many got their final response) is appended.
  * Exit: 0 ok, 1 protocol/network failure or unexpected count, 2 usage. */
 #include "wire.h"
 
@@ -40,12 +45,15 @@ typedef struct options {
     long expected;
     long cancel_after;
     unsigned long repeat;
+    unsigned long queries;
     int timeout_ms;
     bool quiet;
 } options;
 
 typedef struct result {
     unsigned long pending;
+    unsigned long queries; /* answered with a final status */
+    unsigned msgid;        /* of the query being drained */
     long status;
     unsigned long long data_bytes;
     dq_bench_ts ts;
@@ -194,10 +202,10 @@ static int parse_assoc_ac(const dq_bench_buf *b, dq_bench_ts *ts, uint32_t *peer
     return 0;
 }
 
-static void build_find_rq(dq_bench_buf *b, dq_bench_ts ts, uint32_t peer_max)
+static void build_find_rq(dq_bench_buf *b, dq_bench_ts ts, uint32_t peer_max, unsigned msgid)
 {
     dq_bench_buf cmd = {0}, ds = {0}, z = {0};
-    dq_bench_put_command(&cmd, STUDY_ROOT_FIND, DQ_BENCH_C_FIND_RQ, 1, -1, 0x0001, -1, 0);
+    dq_bench_put_command(&cmd, STUDY_ROOT_FIND, DQ_BENCH_C_FIND_RQ, (long)msgid, -1, 0x0001, -1, 0);
     dq_bench_ts enc = ts == DQ_BENCH_TS_DEFLATED_LE ? DQ_BENCH_TS_EXPLICIT_LE : ts;
     dq_bench_put_element(&ds, enc, 0x00080020, "DA", "", 0);
     dq_bench_put_element(&ds, enc, 0x00080052, "CS", "STUDY", 5);
@@ -220,10 +228,11 @@ static void build_find_rq(dq_bench_buf *b, dq_bench_ts ts, uint32_t peer_max)
     dq_bench_buf_free(&z);
 }
 
-static bool send_cancel(int fd, uint32_t peer_max)
+static bool send_cancel(int fd, uint32_t peer_max, unsigned msgid)
 {
     dq_bench_buf cmd = {0}, wire = {0};
-    dq_bench_put_command(&cmd, NULL, DQ_BENCH_C_CANCEL_RQ, -1, 1, DQ_BENCH_NO_DATASET, -1, -1);
+    dq_bench_put_command(&cmd, NULL, DQ_BENCH_C_CANCEL_RQ, -1, (long)msgid, DQ_BENCH_NO_DATASET, -1,
+                         -1);
     dq_bench_put_fragments(&wire, 1, true, cmd.p, cmd.len, peer_max);
     bool ok = dq_bench_write_all(fd, wire.p, wire.len);
     dq_bench_buf_free(&cmd);
@@ -328,7 +337,7 @@ static int drain(int fd, dq_bench_buf *buf, uint32_t peer_max, result *res)
                 res->pending++;
                 if (opt->cancel_after >= 0 && !cancel_sent &&
                     res->pending >= (unsigned long)opt->cancel_after) {
-                    if (!send_cancel(fd, peer_max)) {
+                    if (!send_cancel(fd, peer_max, res->msgid)) {
                         fail("cancel", strerror(errno));
                         goto out;
                     }
@@ -367,6 +376,24 @@ static int release(int fd, dq_bench_buf *buf)
     }
 }
 
+/* --queries: one C-FIND after the other, each drained to its final response. */
+static int queries(int fd, dq_bench_buf *buf, uint32_t peer_max, result *res)
+{
+    for (unsigned long q = 1; q <= opt->queries; q++) {
+        res->msgid = (unsigned)q;
+        build_find_rq(buf, res->ts, peer_max, res->msgid);
+        if (!dq_bench_write_all(fd, buf->p, buf->len))
+            return fail("find", strerror(errno));
+        buf->len = 0;
+        if (drain(fd, buf, peer_max, res) < 0)
+            return -1;
+        res->queries++;
+        if (res->status != 0x0000)
+            break;
+    }
+    return 0;
+}
+
 static int one_association(dq_bench_buf *buf, result *res)
 {
     int fd = connect_to(opt->host, opt->port);
@@ -387,13 +414,7 @@ static int one_association(dq_bench_buf *buf, result *res)
     }
     if (parse_assoc_ac(buf, &res->ts, &peer_max) < 0)
         goto out;
-    build_find_rq(buf, res->ts, peer_max);
-    if (!dq_bench_write_all(fd, buf->p, buf->len)) {
-        fail("find", strerror(errno));
-        goto out;
-    }
-    buf->len = 0;
-    if (drain(fd, buf, peer_max, res) < 0 || release(fd, buf) < 0)
+    if (queries(fd, buf, peer_max, res) < 0 || release(fd, buf) < 0)
         goto out;
     rc = 0;
 out:
@@ -416,7 +437,7 @@ static unsigned long parse_ulong(const char *s, const char *what)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: drain_client [-t TS[,TS...]] [-pdu BYTES] [-n EXPECTED] [--cancel K]\n"
-               "                    [-r REPEAT] [--timeout MS] [-q] HOST PORT\n");
+               "                    [-r REPEAT] [--queries Q] [--timeout MS] [-q] HOST PORT\n");
 }
 
 int main(int argc, char **argv)
@@ -427,6 +448,7 @@ int main(int argc, char **argv)
                         .expected = -1,
                         .cancel_after = -1,
                         .repeat = 1,
+                        .queries = 1,
                         .timeout_ms = 30000};
     const char *pos[2];
     int n_pos = 0;
@@ -473,6 +495,12 @@ int main(int argc, char **argv)
             o.cancel_after = (long)parse_ulong(v, "cancel count");
         } else if (strcmp(a, "-r") == 0) {
             o.repeat = parse_ulong(v, "repeat count");
+        } else if (strcmp(a, "--queries") == 0) {
+            o.queries = parse_ulong(v, "query count");
+            if (o.queries == 0 || o.queries > 65535) {
+                fprintf(stderr, "drain_client: --queries 1..65535 (message IDs are 16 bits)\n");
+                return 2;
+            }
         } else if (strcmp(a, "--timeout") == 0) {
             unsigned long t = parse_ulong(v, "timeout");
             if (t == 0 || t > 3600000ul) {
@@ -504,11 +532,22 @@ int main(int argc, char **argv)
             status = 1;
             break;
         }
-        if (!o.quiet)
+        if (!o.quiet && o.queries == 1)
             printf("pending=%lu status=0x%04lX ts=%s bytes=%llu\n", res.pending,
                    (unsigned long)res.status, dq_bench_ts_name(res.ts), res.data_bytes);
-        if (o.expected >= 0 && res.pending != (unsigned long)o.expected) {
-            fprintf(stderr, "drain_client: expected %ld pending responses, got %lu\n", o.expected,
+        else if (!o.quiet)
+            printf("pending=%lu status=0x%04lX ts=%s bytes=%llu queries=%lu\n", res.pending,
+                   (unsigned long)res.status, dq_bench_ts_name(res.ts), res.data_bytes,
+                   res.queries);
+        if (res.queries < o.queries) {
+            fprintf(stderr, "drain_client: query %lu ended with status 0x%04lX\n", res.queries,
+                    (unsigned long)res.status);
+            status = 1;
+            break;
+        }
+        unsigned long want = (unsigned long)o.expected * res.queries;
+        if (o.expected >= 0 && res.pending != want) {
+            fprintf(stderr, "drain_client: expected %lu pending responses, got %lu\n", want,
                     res.pending);
             status = 1;
             break;

@@ -21,7 +21,8 @@
 # ndjson / csv (ours --format ndjson|csv --output FILE, the file must hold N
 # records; against DCMTK printing every response identifier, its -v, N = 100k).
 # batch (ours --batch ROWS.csv, one C-FIND per CSV row on one association, 10k
-# rows with one match each, also with --format ndjson; against a shell loop
+# rows with one match each, also with --format ndjson, and the floor:
+# drain_client --queries, the same C-FINDs on one association; against a shell loop
 # running DCMTK's and our findscu once per row (a sample of BENCH_BATCH_LOOP_N
 # rows, scaled per row to 10k); --jobs 1 against --jobs 4 with the SCP forking
 # a child per association and sleeping BENCH_BATCH_LATENCY ms before each
@@ -315,6 +316,7 @@ run_one() {
   batch/ours | batch-rss/ours)
                  measure "$@" check_batch -- "$ours" -S -q --batch "$(batch_csv "$n")" \
                    "${batch_keys[@]}" 127.0.0.1 "$p" ;;
+  batch/floor)   measure "$@" check_batch -- "${drain[@]}" -q -n 1 --queries "$n" 127.0.0.1 "$p" ;;
   batch/ndjson)  measure "$@" check_batch_ndjson -- "$ours" -S -q --batch "$(batch_csv "$n")" \
                    --format ndjson --output records "${batch_keys[@]}" 127.0.0.1 "$p" ;;
   batch-jobs/jobs*)
@@ -349,8 +351,8 @@ batch_csv() {
 }
 run_batch() {
   local r n
-  echo "bench: batch rows=$batch_n x$reps (--batch, --format ndjson)" >&2
-  start_scp 1; run_alt batch "$batch_n" "$reps" ours ndjson; stop_scp
+  echo "bench: batch rows=$batch_n x$reps (--batch, --format ndjson, floor)" >&2
+  start_scp 1; run_alt batch "$batch_n" "$reps" ours ndjson floor; stop_scp
   echo "bench: batch once per row, $batch_loop_n rows x$lat_reps (DCMTK, ours)" >&2
   start_scp 1; run_alt batch-loop "$batch_loop_n" "$lat_reps" ours dcmtk; stop_scp
   echo "bench: batch --jobs 1 / 4 rows=$batch_jobs_n x$reps (SCP --fork --latency $batch_latency)" >&2
@@ -501,7 +503,7 @@ ours_version=n/a
       if (k in bad) { printf "| %s | %s | FAILED | | | | | |\n", label, n; return }
       w = bmed(m, n, who, "wall"); sc = (m == "batch" || m == "batch-loop") ? bscaled(m, n, who) : -1
       printf "| %s | %s | %.3f | %.3f | %.3f | %.1f | %s | %s |\n", label, n, w, w * 1000 / n,
-        bmed(m, n, who, "cpu"), bmed(m, n, who, "rss") / 1024, fmt(sc, 2), ratio(sc, bmed("batch", bN, "ours", "wall"))
+        bmed(m, n, who, "cpu"), bmed(m, n, who, "rss") / 1024, fmt(sc, 3), ratio(sc, bmed("batch", bN, "ours", "wall"))
     }
     function batch_table(   i, n) {
       print "\nBatch: ours --batch ROWS.csv (one C-FIND per row, 1 match each) against one findscu process per row in a"
@@ -510,6 +512,7 @@ ours_version=n/a
       print "|---|---:|---:|---:|---:|---:|---:|---:|"
       brow("ours --batch", "batch", bN, "ours")
       brow("ours --batch --format ndjson --output F", "batch", bN, "ndjson")
+      brow("floor: drain_client, " bN " C-FINDs on one association", "batch", bN, "floor")
       brow("DCMTK findscu once per row (loop, sampled)", "batch-loop", bL, "dcmtk")
       brow("ours findscu once per row (loop, sampled)", "batch-loop", bL, "ours")
       brow("ours --batch --jobs 1, SCP --fork --latency " blat, "batch-jobs", bJ, "jobs1")

@@ -441,3 +441,26 @@ Test(replay_scp, several_queries_per_association_forked)
 {
     several_queries_per_association(true);
 }
+
+/* The drain client's --queries (the batch floor): Q C-FINDs on one
+ * association, message IDs 1..Q, each answered in full. */
+Test(replay_scp, drain_several_queries)
+{
+    scp s;
+    const char *args[] = {"-n", "2", "-m", "1", NULL};
+    scp_start(&s, args);
+    char out[256], line[256], want[128];
+    int rc = run(out, sizeof out, "%s -n 2 --queries 5 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strncmp(out, "pending=10 status=0x0000 ts=explicit ", 37) == 0, "%s", out);
+    cr_assert(strstr(out, " queries=5\n"), "%s", out);
+    for (int id = 1; id <= 5; id++) {
+        scp_line(&s, line, sizeof line);
+        snprintf(want, sizeof want, "find assoc=1 msgid=%d ts=explicit pending=2 status=0x0000",
+                 id);
+        cr_assert_str_eq(line, want);
+    }
+    scp_line(&s, line, sizeof line);
+    cr_assert_str_eq(line, "end assoc=1 how=release");
+    scp_wait(&s);
+}
