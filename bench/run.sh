@@ -170,12 +170,17 @@ stop_scp() { cleanup; scp_pid=""; }
 
 # check_scp ASSOCS N: waits until the SCP has ended ASSOCS more associations and
 # checks each served exactly N pending responses, then Success, then a release.
-check_scp() {
-  local want=$((scp_assocs + $1)) n=$2 i
-  for i in $(seq 200); do
-    [ "$(grep -c '^end assoc=' "$scp_log")" -ge "$want" ] && break
+# wait_scp_ends WANT: until the SCP has reported WANT association ends (at most ~3 s).
+wait_scp_ends() {
+  local i
+  for i in $(seq 300); do
+    [ "$(grep -c '^end assoc=' "$scp_log")" -ge "$1" ] && return
     sleep 0.01
   done
+}
+check_scp() {
+  local want=$((scp_assocs + $1)) n=$2
+  wait_scp_ends "$want"
   local bad
   bad=$(awk -v from="$scp_assocs" -v to="$want" -v n="$n" '
     /^find / { split($2, a, "="); if (a[2] > from && a[2] <= to) { f[a[2]] = $0 } }
@@ -190,11 +195,8 @@ check_scp() {
 # associations and checks they served QUERIES C-FINDs in all, each 1 pending
 # response then Success, and each ended with a release.
 check_scp_batch() {
-  local want=$((scp_assocs + $1)) q=$2 i
-  for i in $(seq 300); do
-    [ "$(grep -c '^end assoc=' "$scp_log")" -ge "$want" ] && break
-    sleep 0.01
-  done
+  local want=$((scp_assocs + $1)) q=$2
+  wait_scp_ends "$want"
   local got
   got=$(awk -v from="$scp_assocs" -v to="$want" '
     { split($2, a, "="); k = a[2] + 0 }

@@ -399,6 +399,21 @@ Test(replay_scp, latency_before_each_response)
     scp_wait(&s);
 }
 
+/* The SCP's report of association 1: `queries` C-FINDs with message IDs
+ * 1..queries, each `pending` matches then Success, then a release. */
+static void expect_queries(scp *s, int queries, int pending)
+{
+    char line[256], want[128];
+    for (int id = 1; id <= queries; id++) {
+        scp_line(s, line, sizeof line);
+        snprintf(want, sizeof want, "find assoc=1 msgid=%d ts=explicit pending=%d status=0x0000",
+                 id, pending);
+        cr_assert_str_eq(line, want);
+    }
+    scp_line(s, line, sizeof line);
+    cr_assert_str_eq(line, "end assoc=1 how=release");
+}
+
 /* Several C-FINDs on one association (DCMTK findscu --repeat: message IDs 1,
  * 2, 3): each gets its N matches and Success, with and without --fork. */
 static void several_queries_per_association(bool fork_mode)
@@ -421,15 +436,7 @@ static void several_queries_per_association(bool fork_mode)
     cr_assert_eq(pendings, 12);
     cr_assert_eq(finals, 3);
     cr_assert_eq(run(NULL, 0, "rm -rf %s", dir), 0);
-    char line[256], want[128];
-    for (int id = 1; id <= 3; id++) {
-        scp_line(&s, line, sizeof line);
-        snprintf(want, sizeof want, "find assoc=1 msgid=%d ts=explicit pending=4 status=0x0000",
-                 id);
-        cr_assert_str_eq(line, want);
-    }
-    scp_line(&s, line, sizeof line);
-    cr_assert_str_eq(line, "end assoc=1 how=release");
+    expect_queries(&s, 3, 4);
     scp_wait(&s);
 }
 
@@ -449,18 +456,11 @@ Test(replay_scp, drain_several_queries)
     scp s;
     const char *args[] = {"-n", "2", "-m", "1", NULL};
     scp_start(&s, args);
-    char out[256], line[256], want[128];
+    char out[256];
     int rc = run(out, sizeof out, "%s -n 2 --queries 5 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
     cr_assert_eq(rc, 0, "%s", out);
     cr_assert(strncmp(out, "pending=10 status=0x0000 ts=explicit ", 37) == 0, "%s", out);
     cr_assert(strstr(out, " queries=5\n"), "%s", out);
-    for (int id = 1; id <= 5; id++) {
-        scp_line(&s, line, sizeof line);
-        snprintf(want, sizeof want, "find assoc=1 msgid=%d ts=explicit pending=2 status=0x0000",
-                 id);
-        cr_assert_str_eq(line, want);
-    }
-    scp_line(&s, line, sizeof line);
-    cr_assert_str_eq(line, "end assoc=1 how=release");
+    expect_queries(&s, 5, 2);
     scp_wait(&s);
 }
