@@ -411,7 +411,7 @@ ours_version=n/a
   echo "ours: $ours ($ours_version); DCMTK: $("${dcmtk[0]}" --version 2>/dev/null | awk 'NR==1{print $2, $3}')"
   echo "identifier: $size, transfer syntax: $ts; medians of $reps runs (verbose N>=100000: $vreps, latency: $lat_reps); latency = one association per process, $lat_count in a row; $([ "$render_only" = 1 ] && echo "re-rendered from $raw" || echo "total ${t_total} s; load average before/after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)")"
   echo
-  awk -F'\t' -v lat="$lat_count" -v blat="$batch_latency" '
+  awk -F'\t' -v lat="$lat_count" -v blat="$batch_latency" -v reps="$reps" -v lreps="$lat_reps" -v vreps="$vreps" '
     function median(key,   n, i, j, t, v) {
       n = cnt[key]; if (n == 0) return -1
       for (i = 1; i <= n; i++) v[i] = vals[key, i]
@@ -510,6 +510,7 @@ ours_version=n/a
     function batch_table(   i, n) {
       print "\nBatch: ours --batch ROWS.csv (one C-FIND per row, 1 match each) against one findscu process per row in a"
       print "shell loop; the loops run a sample of rows, their wall time is scaled per row to " bN " rows (column 7)."
+      print "Medians of " reps " runs (the loops: " lreps "; peak RSS with 100000 rows or more: " vreps ")."
       print "\n| run | rows run | wall s | ms/row | CPU s | peak RSS MB | wall s for " bN " rows | x --batch |"
       print "|---|---:|---:|---:|---:|---:|---:|---:|"
       brow("ours --batch", "batch", bN, "ours")
