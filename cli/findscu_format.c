@@ -457,8 +457,7 @@ static int put_row(fs_records *r, dq_buffer *out, size_t row, const dq_dataset *
         if ((i || r->batch) && dq_buffer_append(out, &sep, 1, err))
             return -1;
         if (ds) {
-            if (fs_cell_text(dq_keypath_find(ds, &c->path), &r->cell, &r->scratch, &r->stats,
-                             err))
+            if (fs_cell_text(dq_keypath_find(ds, &c->path), &r->cell, &r->scratch, &r->stats, err))
                 return -1;
         } else if (dq_buffer_append(&r->cell, c->name, strlen(c->name), err)) {
             return -1;
@@ -468,8 +467,10 @@ static int put_row(fs_records *r, dq_buffer *out, size_t row, const dq_dataset *
     }
     if (r->batch) {
         const char *tail = r->fmt == FS_FORMAT_TSV ? "\t\t" : ",,";
-        if (put_text_of(out, ds ? tail : r->fmt == FS_FORMAT_TSV ? "\t_status\t_error"
-                                                                : ",_status,_error",
+        if (put_text_of(out,
+                        ds                        ? tail
+                        : r->fmt == FS_FORMAT_TSV ? "\t_status\t_error"
+                                                  : ",_status,_error",
                         err))
             return -1;
     }

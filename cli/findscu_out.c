@@ -19,10 +19,10 @@ struct fs_out {
     bool regular; /* a regular file: no need to write each record at once */
     int error;    /* errno of the first failed write */
     bool (*interrupted)(void);
-    char *path; /* --output PATH, NULL for stdout */
-    char *tmp;  /* its temporary name (NULL when written directly) */
-    bool direct;       /* fs_out_open_direct: no temporary file */
-    time_t last_sync;  /* direct: when the data last reached the disk */
+    char *path;       /* --output PATH, NULL for stdout */
+    char *tmp;        /* its temporary name (NULL when written directly) */
+    bool direct;      /* fs_out_open_direct: no temporary file */
+    time_t last_sync; /* direct: when the data last reached the disk */
     dq_buffer buf;
 };
 

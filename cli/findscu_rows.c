@@ -13,7 +13,8 @@
 
 #include <dq/json.h>
 
-#define FAIL_ARG(err, ...) dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, __VA_ARGS__)
+#define FAIL_ARG(err, ...) \
+    dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, __VA_ARGS__)
 #define NOMEM(err) dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory")
 
 /* ---- a growable bit set of row numbers (a batch may have millions) --------- */
@@ -88,10 +89,10 @@ static bool is_csv(fs_format f)
 static int header_text(fs_rows *r, dq_buffer *out, dq_error *err)
 {
     if (r->count) {
-        const char *h =
-            r->fmt == FS_FORMAT_TSV ? "_row\t_count\t_status\t_error" : "_row,_count,_status,_error";
+        const char *h = r->fmt == FS_FORMAT_TSV ? "_row\t_count\t_status\t_error"
+                                                : "_row,_count,_status,_error";
         return dq_buffer_append(out, h, strlen(h), err) || fs_records_eol(r->fmt, out, err) ? -1
-                                                                                               : 0;
+                                                                                            : 0;
     }
     fs_records rec;
     fs_records_init(&rec, r->fmt, &r->columns, true);
@@ -586,7 +587,8 @@ static int rows_response(fs_sink *s, const fs_query_info *info, const dq_find_re
     if (rs->rows->count || !rsp->identifier || rs->failed)
         return 0;
     size_t before = rs->block.len;
-    if (block_next(rs, err) || fs_records_put(&rs->rec, &rs->block, rs->row, rsp->identifier, err)) {
+    if (block_next(rs, err) ||
+        fs_records_put(&rs->rec, &rs->block, rs->row, rsp->identifier, err)) {
         rs->block.len = before;
         rs->failed = true;
         return -1;

@@ -28,12 +28,12 @@ typedef struct fs_rows fs_rows;
 
 typedef struct fs_rows_config {
     fs_format fmt;
-    const char *output;   /* NULL: standard output */
-    fs_columns *columns;  /* CSV/TSV key columns (taken over); NULL with count or other formats */
-    bool count;           /* --count: one "_count" record per row instead of the matches */
-    bool ordered;         /* --ordered */
-    size_t window;        /* --ordered: rows started and not yet written, at most (>= jobs) */
-    bool resume;          /* --resume */
+    const char *output;  /* NULL: standard output */
+    fs_columns *columns; /* CSV/TSV key columns (taken over); NULL with count or other formats */
+    bool count;          /* --count: one "_count" record per row instead of the matches */
+    bool ordered;        /* --ordered */
+    size_t window;       /* --ordered: rows started and not yet written, at most (>= jobs) */
+    bool resume;         /* --resume */
 } fs_rows_config;
 
 /* Opens the output and writes the document's start (not when resuming a

@@ -126,15 +126,14 @@ static void run_row(fs_sink *s, size_t row, const char *const *names, size_t n, 
 static fs_rows *open_rows(fs_format fmt, const char *out, bool count, bool ordered, size_t window,
                           bool resume)
 {
-    fs_rows_config cfg = {.fmt = fmt,
-                          .output = out,
-                          .columns = (fmt == FS_FORMAT_CSV || fmt == FS_FORMAT_TSV) && !count
-                                         ? name_column()
-                                         : NULL,
-                          .count = count,
-                          .ordered = ordered,
-                          .window = window,
-                          .resume = resume};
+    fs_rows_config cfg = {
+        .fmt = fmt,
+        .output = out,
+        .columns = (fmt == FS_FORMAT_CSV || fmt == FS_FORMAT_TSV) && !count ? name_column() : NULL,
+        .count = count,
+        .ordered = ordered,
+        .window = window,
+        .resume = resume};
     fs_rows *r;
     dq_error err;
     cr_assert_eq(fs_rows_open(&r, &cfg, &err), 0, "%s", err.message);
@@ -166,28 +165,39 @@ static void four_rows(fs_rows *r)
 
 #define PN(v) "\"00100010\":{\"vr\":\"PN\",\"Value\":[{\"Alphabetic\":\"" v "\"}]}"
 
+/* four_rows' records in JSON: NDJSON has them a line each, JSON in an array. */
+static const char *const JSON_RECORDS[] = {
+    "{\"_row\":1," PN("A,1") "}",
+    "{\"_row\":1," PN("B\\\"2") "}",
+    "{\"_row\":3," PN("A,1") "}",
+    "{\"_row\":3,\"_status\":\"0xA700\",\"_error\":\"Out of \\\"resources\\\"\\nsee log\"}",
+    "{\"_row\":4,\"_error\":\"DIMSE timeout\"}",
+};
+
+/* JSON_RECORDS joined by sep between start and end (static). */
+static const char *json_records(const char *start, const char *sep, const char *end)
+{
+    static char buf[2048];
+    snprintf(buf, sizeof buf, "%s", start);
+    for (size_t i = 0; i < 5; i++) {
+        strcat(buf, JSON_RECORDS[i]);
+        strcat(buf, i < 4 ? sep : end);
+    }
+    return buf;
+}
+
 Test(findscu_rows, ndjson_row_first_and_error_records)
 {
     const char *p = path_of("out.ndjson");
     four_rows(open_rows(FS_FORMAT_NDJSON, p, false, false, 0, false));
-    expect_file(p, "{\"_row\":1," PN("A,1") "}\n"
-                   "{\"_row\":1," PN("B\\\"2") "}\n"
-                   "{\"_row\":3," PN("A,1") "}\n"
-                   "{\"_row\":3,\"_status\":\"0xA700\",\"_error\":\"Out of \\\"resources\\\"\\nsee "
-                   "log\"}\n"
-                   "{\"_row\":4,\"_error\":\"DIMSE timeout\"}\n");
+    expect_file(p, json_records("", "\n", "\n"));
 }
 
 Test(findscu_rows, json_array_separators)
 {
     const char *p = path_of("out.json");
     four_rows(open_rows(FS_FORMAT_JSON, p, false, false, 0, false));
-    expect_file(p, "[\n{\"_row\":1," PN("A,1") "},\n"
-                   "{\"_row\":1," PN("B\\\"2") "},\n"
-                   "{\"_row\":3," PN("A,1") "},\n"
-                   "{\"_row\":3,\"_status\":\"0xA700\",\"_error\":\"Out of \\\"resources\\\"\\nsee "
-                   "log\"},\n"
-                   "{\"_row\":4,\"_error\":\"DIMSE timeout\"}\n]\n");
+    expect_file(p, json_records("[\n", ",\n", "\n]\n"));
 }
 
 Test(findscu_rows, json_without_records_is_an_empty_array)
@@ -200,45 +210,57 @@ Test(findscu_rows, json_without_records_is_an_empty_array)
     expect_file(p, "[]\n");
 }
 
-Test(findscu_rows, csv_row_column_first_status_and_error_last)
+/* CSV/TSV: _row first, _status and _error last, every line as wide. */
+Test(findscu_rows, csv_and_tsv_row_column_first_status_and_error_last)
 {
-    const char *p = path_of("out.csv");
-    four_rows(open_rows(FS_FORMAT_CSV, p, false, false, 0, false));
-    expect_file(p, "_row,PatientName,_status,_error\r\n"
-                   "1,\"A,1\",,\r\n"
-                   "1,\"B\"\"2\",,\r\n"
-                   "3,\"A,1\",,\r\n"
-                   "3,,0xA700,\"Out of \"\"resources\"\"\nsee log\"\r\n"
-                   "4,,,DIMSE timeout\r\n");
+    static const struct {
+        fs_format fmt;
+        const char *want;
+    } v[] = {
+        {FS_FORMAT_CSV, "_row,PatientName,_status,_error\r\n1,\"A,1\",,\r\n1,\"B\"\"2\",,\r\n"
+                        "3,\"A,1\",,\r\n3,,0xA700,\"Out of \"\"resources\"\"\nsee log\"\r\n"
+                        "4,,,DIMSE timeout\r\n"},
+        {FS_FORMAT_TSV, "_row\tPatientName\t_status\t_error\n1\tA,1\t\t\n1\tB\"2\t\t\n"
+                        "3\tA,1\t\t\n3\t\t0xA700\tOut of \"resources\"\\nsee log\n"
+                        "4\t\t\tDIMSE timeout\n"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        const char *p = path_of("out.csv");
+        four_rows(open_rows(v[i].fmt, p, false, false, 0, false));
+        expect_file(p, v[i].want);
+    }
 }
 
-Test(findscu_rows, tsv_rows)
+/* One <NativeDicomModel> with PatientName name, a line. */
+static const char *ndm(const char *name)
 {
-    const char *p = path_of("out.tsv");
-    four_rows(open_rows(FS_FORMAT_TSV, p, false, false, 0, false));
-    expect_file(p, "_row\tPatientName\t_status\t_error\n"
-                   "1\tA,1\t\t\n"
-                   "1\tB\"2\t\t\n"
-                   "3\tA,1\t\t\n"
-                   "3\t\t0xA700\tOut of \"resources\"\\nsee log\n"
-                   "4\t\t\tDIMSE timeout\n");
+    static char buf[2][512];
+    static int k;
+    char *b = buf[k++ % 2];
+    snprintf(b, sizeof buf[0],
+             "<NativeDicomModel xml:space=\"preserve\"><DicomAttribute tag=\"00100010\" "
+             "vr=\"PN\" keyword=\"PatientName\"><PersonName number=\"1\"><Alphabetic>"
+             "<FamilyName>%s</FamilyName></Alphabetic></PersonName></DicomAttribute>"
+             "</NativeDicomModel>\n",
+             name);
+    return b;
 }
-
-#define NDM(v)                                                                                     \
-    "<NativeDicomModel xml:space=\"preserve\"><DicomAttribute tag=\"00100010\" vr=\"PN\" "         \
-    "keyword=\"PatientName\"><PersonName number=\"1\"><Alphabetic><FamilyName>" v                  \
-    "</FamilyName></Alphabetic></PersonName></DicomAttribute></NativeDicomModel>\n"
 
 Test(findscu_rows, xml_row_wrapper_and_error_element)
 {
     const char *p = path_of("out.xml");
     four_rows(open_rows(FS_FORMAT_XML, p, false, false, 0, false));
-    expect_file(p, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NativeDicomModels>\n"
-                   "<Row number=\"1\">\n" NDM("A,1") NDM("B&quot;2") "</Row>\n"
-                   "<Row number=\"3\">\n" NDM("A,1") "<Error status=\"0xA700\">Out of "
-                   "&quot;resources&quot;\nsee log</Error>\n</Row>\n"
-                   "<Row number=\"4\">\n<Error>DIMSE timeout</Error>\n</Row>\n"
-                   "</NativeDicomModels>\n");
+    char want[4096];
+    const char *a = ndm("A,1"), *b = ndm("B&quot;2");
+    snprintf(want, sizeof want,
+             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NativeDicomModels>\n"
+             "<Row number=\"1\">\n%s%s</Row>\n"
+             "<Row number=\"3\">\n%s<Error status=\"0xA700\">Out of &quot;resources&quot;\n"
+             "see log</Error>\n</Row>\n"
+             "<Row number=\"4\">\n<Error>DIMSE timeout</Error>\n</Row>\n"
+             "</NativeDicomModels>\n",
+             a, b, a);
+    expect_file(p, want);
 }
 
 Test(findscu_rows, count_records_every_format)
@@ -247,9 +269,10 @@ Test(findscu_rows, count_records_every_format)
         fs_format fmt;
         const char *want;
     } v[] = {
-        {FS_FORMAT_JSON, "[\n{\"_row\":1,\"_count\":2},\n{\"_row\":2,\"_count\":0},\n"
-                         "{\"_row\":3,\"_status\":\"0xA700\",\"_error\":\"Out of \\\"resources\\\"\\n"
-                         "see log\"},\n{\"_row\":4,\"_error\":\"DIMSE timeout\"}\n]\n"},
+        {FS_FORMAT_JSON,
+         "[\n{\"_row\":1,\"_count\":2},\n{\"_row\":2,\"_count\":0},\n"
+         "{\"_row\":3,\"_status\":\"0xA700\",\"_error\":\"Out of \\\"resources\\\"\\n"
+         "see log\"},\n{\"_row\":4,\"_error\":\"DIMSE timeout\"}\n]\n"},
         {FS_FORMAT_NDJSON, "{\"_row\":1,\"_count\":2}\n{\"_row\":2,\"_count\":0}\n"
                            "{\"_row\":3,\"_status\":\"0xA700\",\"_error\":\"Out of "
                            "\\\"resources\\\"\\nsee log\"}\n{\"_row\":4,\"_error\":\"DIMSE "
@@ -395,9 +418,10 @@ Test(findscu_rows, ordered_shuffled_commits_and_skip)
     }
     fs_rows_skip(r, 4);
     close_rows(r, s);
-    expect_file(p, "{\"_row\":1,\"_count\":1}\n{\"_row\":2,\"_count\":1}\n{\"_row\":3,\"_count\":1}\n"
-                   "{\"_row\":5,\"_count\":1}\n{\"_row\":6,\"_count\":1}\n{\"_row\":7,\"_count\":1}\n"
-                   "{\"_row\":8,\"_count\":1}\n");
+    expect_file(p,
+                "{\"_row\":1,\"_count\":1}\n{\"_row\":2,\"_count\":1}\n{\"_row\":3,\"_count\":1}\n"
+                "{\"_row\":5,\"_count\":1}\n{\"_row\":6,\"_count\":1}\n{\"_row\":7,\"_count\":1}\n"
+                "{\"_row\":8,\"_count\":1}\n");
 }
 
 typedef struct waiter {
@@ -502,8 +526,8 @@ Test(findscu_rows, resume_ndjson_cuts_the_torn_last_row)
         strcat(rows9, l);
     }
     static const char *const torn[] = {
-        "{\"_row\":10," PN("P10") "}\n{\"_row\":10,\"00100",       /* half a line */
-        "{\"_row\":10," PN("P10") "}\n",                            /* some records */
+        "{\"_row\":10," PN("P10") "}\n{\"_row\":10,\"00100", /* half a line */
+        "{\"_row\":10," PN("P10") "}\n",                     /* some records */
     };
     for (size_t i = 0; i < 2; i++) {
         const char *p = path_of("resume.ndjson");
@@ -521,8 +545,8 @@ Test(findscu_rows, resume_ndjson_cuts_the_torn_last_row)
         run_row(s, 11, b, 1, -1, NULL);
         close_rows(r, s);
         char want[8192];
-        snprintf(want, sizeof want,
-                 "%s{\"_row\":10," PN("P10") "}\n{\"_row\":11," PN("P11") "}\n", rows9);
+        snprintf(want, sizeof want, "%s{\"_row\":10," PN("P10") "}\n{\"_row\":11," PN("P11") "}\n",
+                 rows9);
         expect_file(p, want);
     }
 }
@@ -557,8 +581,8 @@ Test(findscu_rows, resume_header_mismatch_names_both)
 {
     const char *p = path_of("other.csv");
     spit(p, "_row,PatientID,_status,_error\r\n1,X,,\r\n");
-    fs_rows_config cfg = {.fmt = FS_FORMAT_CSV, .output = p, .columns = name_column(),
-                          .resume = true};
+    fs_rows_config cfg = {
+        .fmt = FS_FORMAT_CSV, .output = p, .columns = name_column(), .resume = true};
     expect_open_error(&cfg, DQ_ERR_ARGUMENT, "'_row,PatientID,_status,_error'");
     cfg.columns = name_column();
     expect_open_error(&cfg, DQ_ERR_ARGUMENT, "'_row,PatientName,_status,_error'");
@@ -609,7 +633,8 @@ Test(findscu_rows, resume_ordered_passes_done_rows)
     fs_sink *s = fs_rows_sink_new(r, NULL);
     run_row(s, 3, NULL, 0, -1, NULL);
     close_rows(r, s);
-    expect_file(p, "{\"_row\":2,\"_count\":1}\n{\"_row\":1,\"_count\":1}\n{\"_row\":3,\"_count\":0}\n");
+    expect_file(
+        p, "{\"_row\":2,\"_count\":1}\n{\"_row\":1,\"_count\":1}\n{\"_row\":3,\"_count\":0}\n");
 }
 
 /* ---- the output ------------------------------------------------------------------ */

@@ -73,8 +73,7 @@ int dq_json_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_e
  * its own in the same object ("{\"_row\":7" + members + "}"). The first
  * member gets a ',' unless out ends with '{' or '[' (as inside the object).
  * Errors as dq_json_append. */
-int dq_json_append_members(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st,
-                           dq_error *err);
+int dq_json_append_members(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err);
 
 /* Appends s (n bytes of UTF-8) as a JSON string (RFC 8259 7), quotes
  * included. -1 (DQ_ERR_NOMEM) when out cannot grow. */
@@ -90,8 +89,8 @@ int dq_xml_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_er
  * hold as U+FFFD, counted in st, which may be NULL); attribute: for an
  * attribute value (tab and line feed as references too). -1 (DQ_ERR_NOMEM)
  * when out cannot grow. */
-int dq_xml_text_append(dq_buffer *out, const char *s, size_t n, bool attribute,
-                       dq_text_stats *st, dq_error *err);
+int dq_xml_text_append(dq_buffer *out, const char *s, size_t n, bool attribute, dq_text_stats *st,
+                       dq_error *err);
 
 #ifdef __cplusplus
 }

@@ -166,8 +166,7 @@ int dq_json_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_e
     return dq_tw_write(&json_ops, "{", "}", out, ds, st, err);
 }
 
-int dq_json_append_members(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st,
-                           dq_error *err)
+int dq_json_append_members(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err)
 {
     return dq_tw_write(&json_ops, "", "", out, ds, st, err);
 }
