@@ -477,6 +477,11 @@ static int put_row(fs_records *r, dq_buffer *out, size_t row, const dq_dataset *
     return fs_records_eol(r->fmt, out, err);
 }
 
+int fs_records_text(fs_records *r, dq_buffer *out, const char *s, size_t n, dq_error *err)
+{
+    return put_text(out, "ISO_IR 192", (dq_str){.ptr = s, .len = n}, &r->scratch, &r->stats, err);
+}
+
 int fs_records_header(fs_records *r, dq_buffer *out, dq_error *err)
 {
     return put_row(r, out, 0, NULL, err);

@@ -74,6 +74,10 @@ int fs_records_header(fs_records *r, dq_buffer *out, dq_error *err);
  * is the JSON objects' first member "_row" and the CSV/TSV first cell (XML
  * leaves it to the caller's <Row> element). -1 with *err, out unchanged. */
 int fs_records_put(fs_records *r, dq_buffer *out, size_t row, const dq_dataset *ds, dq_error *err);
+/* s (n bytes, meant to be UTF-8: a peer's Error Comment may not be)
+ * appended as valid UTF-8: a byte that is not becomes U+FFFD and is counted
+ * in r->stats. */
+int fs_records_text(fs_records *r, dq_buffer *out, const char *s, size_t n, dq_error *err);
 /* A CSV/TSV line's end: CRLF (RFC 4180) or LF (TSV). */
 int fs_records_eol(fs_format fmt, dq_buffer *out, dq_error *err);
 

@@ -498,7 +498,7 @@ static fs_rows *rows_alloc(const fs_rows_config *cfg, dq_error *err)
     r->ordered = cfg->ordered;
     r->window = cfg->window;
     r->next = 1;
-    if (cfg->columns && !cfg->count) {
+    if (cfg->columns) {
         r->columns = *cfg->columns;
         memset(cfg->columns, 0, sizeof *cfg->columns);
     }
@@ -511,6 +511,9 @@ int fs_rows_open(fs_rows **rows, const fs_rows_config *cfg, dq_error *err)
     /* Rows are appended to a file of lines; a JSON array or an XML
      * document is complete only with its end, and stdout cannot be read. */
     bool lines = cfg->fmt == FS_FORMAT_NDJSON || is_csv(cfg->fmt);
+    if (((cfg->resume && (!cfg->output || !lines)) || (cfg->ordered && cfg->window == 0)) &&
+        cfg->columns)
+        fs_columns_free(cfg->columns); /* taken over in any case */
     if (cfg->resume && (!cfg->output || !lines))
         return FAIL_ARG(err, "--resume needs --output FILE and --format ndjson, csv or tsv "
                              "(rows are appended to the file of the interrupted run)");
@@ -658,10 +661,14 @@ static int csv_lead(row_sink *rs, size_t n, dq_error *err)
 }
 
 /* The error record's members or cells after the row number. */
-static int put_error(row_sink *rs, const char *status, const char *msg, dq_error *err)
+static int put_error(row_sink *rs, const char *status, const char *message, dq_error *err)
 {
     dq_buffer *b = &rs->block;
-    size_t n = strlen(msg);
+    dq_buffer_reset(&rs->rec.cell);
+    if (fs_records_text(&rs->rec, &rs->rec.cell, message, strlen(message), err))
+        return -1;
+    const char *msg = rs->rec.cell.len ? (const char *)rs->rec.cell.data : "";
+    size_t n = rs->rec.cell.len;
     char sep = rs->rec.fmt == FS_FORMAT_TSV ? '\t' : ',';
     switch (rs->rec.fmt) {
     case FS_FORMAT_JSON:

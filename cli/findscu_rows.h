@@ -29,7 +29,8 @@ typedef struct fs_rows fs_rows;
 typedef struct fs_rows_config {
     fs_format fmt;
     const char *output;  /* NULL: standard output */
-    fs_columns *columns; /* CSV/TSV key columns (taken over); NULL with count or other formats */
+    fs_columns *columns; /* CSV/TSV key columns, taken over (open frees them when it fails);
+                          * NULL with count or other formats */
     bool count;          /* --count: one "_count" record per row instead of the matches */
     bool ordered;        /* --ordered */
     size_t window;       /* --ordered: rows started and not yet written, at most (>= jobs) */
@@ -84,7 +85,8 @@ fs_sink *fs_rows_sink_new(fs_rows *rows, dq_error *err);
 /* Starts row (1-based): the block is emptied. */
 void fs_rows_sink_begin_row(fs_sink *s, size_t row);
 /* The row's query failed: an error record with status (the final status,
- * -1 when there was none: abort, timeout) and message (UTF-8). The records
+ * -1 when there was none: abort, timeout) and message (UTF-8; a byte that
+ * is not becomes U+FFFD, counted in the stats). The records
  * already in the block stay (the matches that did arrive). */
 int fs_rows_sink_error_record(fs_sink *s, int status, const char *message, dq_error *err);
 /* The row is finished: with count its count record (unless it has an error

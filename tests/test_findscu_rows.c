@@ -675,8 +675,14 @@ Test(findscu_rows, stats_sum_the_workers)
     fs_sink *a = fs_rows_sink_new(r, NULL), *b = fs_rows_sink_new(r, NULL);
     const char *two[] = {"A", "B"};
     run_row(a, 1, two, 2, -1, NULL);
-    run_row(b, 2, two, 1, 0xA700, "x");
+    run_row(b, 2, two, 1, 0xA700, "Fehler: \xe4"); /* a peer's Latin-1 comment */
     cr_assert_eq(fs_rows_stats(r)->records, 4);
+    cr_assert_eq(fs_rows_stats(r)->replaced_bytes, 1);
     a->destroy(a);
     close_rows(r, b);
+    char *got = slurp(path_of("st.json"));
+    cr_assert(
+        strstr(got, "{\"_row\":2,\"_status\":\"0xA700\",\"_error\":\"Fehler: \xEF\xBF\xBD\"}"),
+        "%s", got);
+    free(got);
 }
