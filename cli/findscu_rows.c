@@ -291,6 +291,11 @@ static int scan_record_end(fs_scan *sc, dq_error *err)
 {
     if (sc->bad || !sc->have_row || sc->num == 0)
         return scan_fail(sc, err);
+    /* The file is input: its numbers size the done set. */
+    if (sc->num > FS_ROWS_MAX)
+        return dq_fail(err, DQ_ERR_LIMIT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "Cannot resume '%s': record %zu has row number %zu, above %d", sc->path,
+                       sc->record, sc->num, FS_ROWS_MAX);
     bool was_clear;
     if (bits_set(&sc->r->done, sc->num, &was_clear, err))
         return -1;

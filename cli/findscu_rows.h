@@ -26,6 +26,10 @@
 
 typedef struct fs_rows fs_rows;
 
+/* The highest row number a resumed file may hold (its done set is one bit
+ * a row: 12.5 MB at most). */
+#define FS_ROWS_MAX 100000000
+
 typedef struct fs_rows_config {
     fs_format fmt;
     const char *output;  /* NULL: standard output */

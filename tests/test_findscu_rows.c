@@ -607,6 +607,10 @@ Test(findscu_rows, resume_rejects_a_file_that_is_not_rows)
     spit(p, "{\"00100010\":{}}\n");
     fs_rows_config cfg = {.fmt = FS_FORMAT_NDJSON, .output = p, .resume = true};
     expect_open_error(&cfg, DQ_ERR_ARGUMENT, "record 1 (byte 0) does not start with its row");
+    spit(p, "{\"_row\":1,\"_count\":0}\n{\"_row\":100000001,\"_count\":0}\n");
+    expect_open_error(&cfg, DQ_ERR_LIMIT, "record 2 has row number 100000001, above 100000000");
+    spit(p, "{\"_row\":99999999999999999999999,\"_count\":0}\n");
+    expect_open_error(&cfg, DQ_ERR_ARGUMENT, "record 1 (byte 0) does not start with its row");
 }
 
 Test(findscu_rows, resume_missing_or_torn_header_starts_fresh)
