@@ -446,7 +446,7 @@ static void start_waiter(pthread_t *t, waiter *w, fs_rows *r, size_t row)
 
 static void expect_state(waiter *w, int want)
 {
-    for (int i = 0; i < 200 && atomic_load(&w->state) != want; i++)
+    for (int i = 0; i < 1000 && atomic_load(&w->state) != want; i++)
         usleep(10 * 1000);
     cr_assert_eq(atomic_load(&w->state), want, "row %zu", w->row);
 }
