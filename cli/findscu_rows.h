@@ -48,8 +48,8 @@ typedef struct fs_rows_config {
  * CSV/TSV header must be the one this run writes; a file that does not
  * exist (or is empty) starts fresh. -1 with *err: DQ_ERR_ARGUMENT for
  * --resume without --output or with json/xml, or a file that is not this
- * run's (header, a line without "_row"); DQ_ERR_IO when it cannot be read
- * or written. */
+ * run's (header, a line without "_row"); DQ_ERR_LIMIT for a row number
+ * above FS_ROWS_MAX in it; DQ_ERR_IO when it cannot be read or written. */
 int fs_rows_open(fs_rows **rows, const fs_rows_config *cfg, dq_error *err);
 /* True when row (1-based) is complete in the resumed file (records or an
  * error record): the runner skips it (fs_rows_skip is then optional). */
