@@ -1164,8 +1164,8 @@ static const char HELP_MANY[] =
     "  --count               output only the number of matches of each query\n"
     "  --repeat [n]          send each query n times\n"
     "  --abort               end the association with A-ABORT, not A-RELEASE\n"
-    "  --strict              exit 3 when a query ends in Failure, is cancelled\n"
-    "                        after a timeout or is aborted\n";
+    "  --strict              exit 3 when a query ends in Failure (or a Cancel not\n"
+    "                        asked for with --cancel) or gets no final response\n";
 
 void fs_print_help(FILE *out)
 {

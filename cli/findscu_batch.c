@@ -18,9 +18,10 @@
 #include "findscu_session.h"
 
 /* Reconnecting after the peer went away: attempts and the first pause,
- * doubled each time (0.5 + 1 + 2 + 4 + 8 s: a peer restarting in about 15 s
- * is waited for; one that stays away ends the batch). */
-#define RECONNECT_ATTEMPTS 5
+ * doubled after each (0.5 + 1 + 2 + 4 + 8 s between 6 attempts: a peer
+ * restarting in about 15 s is waited for; one that stays away ends the
+ * batch). */
+#define RECONNECT_ATTEMPTS 6
 #define RECONNECT_FIRST_PAUSE 0.5
 /* Progress lines: a terminal's line is redrawn this often (s); without a
  * terminal one line every PROGRESS_FILE_EVERY s. */
@@ -39,6 +40,8 @@ typedef struct batch {
     pthread_cond_t changed;
     size_t next_template;
     bool input_done, stop, interrupted;
+    bool gave_up;       /* no association after RECONNECT_ATTEMPTS */
+    bool output_failed; /* a write of the output failed (not a closed pipe) */
     bool ever_associated; /* some worker had an association */
     size_t workers_left;
     size_t done, matches, failed, skipped;
@@ -268,8 +271,13 @@ static void run_job(worker *w, job *j)
     pthread_mutex_lock(&b->lock);
     b->done++;
     b->matches += count;
-    if (b->rows && fs_rows_error(b->rows))
-        stop_all(b); /* the output is gone (disk full, reader closed) */
+    int e = b->rows ? fs_rows_error(b->rows) : 0;
+    if (e) {
+        /* The output is gone: a full disk fails the run; a reader that
+         * closed the pipe (| head) has what it wanted. */
+        b->output_failed = e != EPIPE;
+        stop_all(b);
+    }
     pthread_mutex_unlock(&b->lock);
 }
 
@@ -305,6 +313,7 @@ static bool ensure_assoc(worker *w)
                      "written (--resume runs them later)",
                      attempt);
             pthread_mutex_lock(&b->lock);
+            b->gave_up = true;
             stop_all(b);
             pthread_mutex_unlock(&b->lock);
             return false;
@@ -498,7 +507,9 @@ static int batch_status(const batch *b)
         return b->fatal;
     if (!b->ever_associated)
         return FS_EXIT_ASSOC;
-    return b->failed || b->stop ? FS_EXIT_FAILED : 0;
+    if (b->output_failed)
+        return FS_EXIT_ASSOC;
+    return b->failed || b->gave_up ? FS_EXIT_FAILED : 0;
 }
 
 /* Ends the output: the document closed; a write failure reported (a closed

@@ -653,6 +653,12 @@ size_t fs_rows_sink_matches(const fs_sink *s)
     return rs->matches;
 }
 
+int fs_rows_sink_output_error(const fs_sink *s)
+{
+    const row_sink *rs = s->state;
+    return fs_rows_error(rs->rows);
+}
+
 /* CSV/TSV: the row number, n empty cells, then the last two cells' separator. */
 static int csv_lead(row_sink *rs, size_t n, dq_error *err)
 {

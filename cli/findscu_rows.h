@@ -104,5 +104,8 @@ int fs_rows_sink_commit(fs_sink *s, dq_error *err);
 void fs_rows_sink_discard(fs_sink *s);
 /* Matches of the current row: pending responses that had an identifier. */
 size_t fs_rows_sink_matches(const fs_sink *s);
+/* fs_rows_error of the sink's output (fs_session's output_error: a query
+ * whose output failed is cancelled). */
+int fs_rows_sink_output_error(const fs_sink *s);
 
 #endif
