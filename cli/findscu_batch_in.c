@@ -44,8 +44,8 @@ struct fs_batch_in {
 static void read_failed(fs_batch_in *in, int e)
 {
     in->failed = true;
-    dq_error_set(&in->read_err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
-                 "%s: line %zu: %s", in->name, in->line, strerror(e));
+    dq_error_set(&in->read_err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "%s: line %zu: %s",
+                 in->name, in->line, strerror(e));
     in->read_err.sys_errno = e;
 }
 
@@ -116,10 +116,10 @@ static inline bool line_end(fs_batch_in *in, int c)
 typedef struct rec {
     fs_batch_in *in;
     fs_batch_row *row;
-    size_t limit;   /* cells kept: the header's columns (the header: one more than allowed) */
-    bool header;    /* the header line: messages say so, cells have no "PATH=" */
-    bool keep;      /* the current cell is kept */
-    bool skipping;  /* over FS_BATCH_MAX_ROW (or out of memory): nothing more is kept */
+    size_t limit;      /* cells kept: the header's columns (the header: one more than allowed) */
+    bool header;       /* the header line: messages say so, cells have no "PATH=" */
+    bool keep;         /* the current cell is kept */
+    bool skipping;     /* over FS_BATCH_MAX_ROW (or out of memory): nothing more is kept */
     size_t quote_line; /* where the current quoted field opened */
 } rec;
 
@@ -282,29 +282,24 @@ static int csv_quoted(rec *r)
     }
 }
 
-/* The rest of a CSV record whose first byte is c (RFC 4180). */
-static void csv_record(rec *r, int c)
+/* A CSV cell whose first byte is c (RFC 4180); *quoted: it was quoted.
+ * Returns the byte that ended it: ',', a line end, END or FAILED. */
+static int csv_cell(rec *r, int c, bool *quoted)
 {
     fs_batch_in *in = r->in;
-    for (;;) {
-        bool quoted = c == '"';
-        cell_begin(r);
-        if (quoted) {
-            r->quote_line = in->line;
-            c = csv_quoted(r);
-        }
-        while (c >= 0 && c != ',' && !line_end(in, c)) {
-            if (quoted)
-                problem(r, r->row->ncells + 1, "text after the closing quote");
-            else
-                put(r, c);
-            c = get(in);
-        }
-        cell_end(r, quoted);
-        if (c != ',')
-            return;
+    *quoted = c == '"';
+    if (*quoted) {
+        r->quote_line = in->line;
+        c = csv_quoted(r);
+    }
+    while (c >= 0 && c != ',' && !line_end(in, c)) {
+        if (*quoted)
+            problem(r, r->row->ncells + 1, "text after the closing quote");
+        else
+            put(r, c);
         c = get(in);
     }
+    return c;
 }
 
 /* A backslash in a TSV cell: \t \n \r \\ as findscu's TSV output writes
@@ -321,33 +316,39 @@ static int tsv_escape(rec *r)
     return get(r->in);
 }
 
-static void tsv_record(rec *r, int c)
+/* A TSV cell whose first byte is c; returns the byte that ended it. */
+static int tsv_cell(rec *r, int c)
 {
-    fs_batch_in *in = r->in;
-    for (;;) {
-        cell_begin(r);
-        while (c >= 0 && c != '\t' && !line_end(in, c)) {
-            if (c == '\\') {
-                c = tsv_escape(r);
-            } else {
-                put(r, c);
-                c = get(in);
-            }
+    while (c >= 0 && c != '\t' && !line_end(r->in, c)) {
+        if (c == '\\') {
+            c = tsv_escape(r);
+        } else {
+            put(r, c);
+            c = get(r->in);
         }
-        cell_end(r, false);
-        if (c != '\t')
+    }
+    return c;
+}
+
+/* The rest of a record whose first byte is c: cells up to the line end. */
+static void parse_cells(rec *r, int c)
+{
+    bool csv = r->in->fmt == FS_BATCH_CSV;
+    for (;;) {
+        bool quoted = false;
+        cell_begin(r);
+        c = csv ? csv_cell(r, c, &quoted) : tsv_cell(r, c);
+        cell_end(r, quoted);
+        if (c != (csv ? ',' : '\t'))
             return;
-        c = get(in);
+        c = get(r->in);
     }
 }
 
 /* A record whose first byte is c; -1 when the input failed under it. */
 static int parse_record(rec *r, int c)
 {
-    if (r->in->fmt == FS_BATCH_CSV)
-        csv_record(r, c);
-    else
-        tsv_record(r, c);
+    parse_cells(r, c);
     return r->in->failed ? -1 : 0;
 }
 
@@ -416,16 +417,6 @@ int fs_batch_in_next(fs_batch_in *in, fs_batch_row *row, dq_error *err)
 
 /* ---- the header --------------------------------------------------------------------- */
 
-static bool same_path(const dq_keypath *a, const dq_keypath *b)
-{
-    if (a->n != b->n)
-        return false;
-    for (size_t i = 0; i < a->n; i++)
-        if (a->step[i].tag != b->step[i].tag || a->step[i].index != b->step[i].index)
-            return false;
-    return true;
-}
-
 /* Column i of the header row: a key path, not empty, not a repeat. */
 static int add_column(fs_batch_in *in, const fs_batch_row *row, size_t i, dq_error *err)
 {
@@ -443,7 +434,7 @@ static int add_column(fs_batch_in *in, const fs_batch_row *row, size_t i, dq_err
                        split ? " (in CSV a (gggg,eeee) column name is quoted: \"(gggg,eeee)\")"
                              : "");
     for (size_t k = 0; k < i; k++)
-        if (same_path(&in->path[k], &in->path[i]))
+        if (dq_keypath_equal(&in->path[k], &in->path[i]))
             return dq_fail(err, DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                            "%s: header column %zu (%.64s) names the same key as column %zu (%.64s)",
                            in->name, i + 1, text, k + 1, fs_batch_in_column_name(in, k));
@@ -666,12 +657,12 @@ static int check_length(const dq_element *el, const char *v, size_t n, dq_error 
     return 0;
 }
 
-static int cell_failed(const fs_batch_in *in, const fs_batch_row *row, size_t i,
-                       const dq_error *e, dq_error *err)
+static int cell_failed(const fs_batch_in *in, const fs_batch_row *row, size_t i, const dq_error *e,
+                       dq_error *err)
 {
-    return dq_fail(err, e->kind == DQ_ERR_NOMEM ? DQ_ERR_NOMEM : DQ_ERR_ARGUMENT, DQ_ERROR_NO_OFFSET,
-                   e->tag, "row %zu, column %zu (%.64s): %s", row->number, i + 1,
-                   fs_batch_in_column_name(in, i), e->message);
+    return dq_fail(err, e->kind == DQ_ERR_NOMEM ? DQ_ERR_NOMEM : DQ_ERR_ARGUMENT,
+                   DQ_ERROR_NO_OFFSET, e->tag, "row %zu, column %zu (%.64s): %s", row->number,
+                   i + 1, fs_batch_in_column_name(in, i), e->message);
 }
 
 int fs_batch_row_apply(const fs_batch_in *in, const fs_batch_row *row, dq_dataset *ds,

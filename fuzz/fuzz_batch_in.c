@@ -19,9 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static dq_dataset *template_ds(void)
 {
-    static const char *const keys[] = {"QueryRetrieveLevel=STUDY", "PatientName=DOE*",
-                                       "StudyDate=20200101", "PatientID=",
-                                       "ReferencedStudySequence[0].ReferencedSOPClassUID=1.2"};
+    static const char *const keys[] = {
+        "QueryRetrieveLevel=STUDY", "PatientName=DOE*", "StudyDate=20200101",
+        "PatientID=", "ReferencedStudySequence[0].ReferencedSOPClassUID=1.2"};
     dq_dataset *ds = dq_dataset_new();
     for (size_t i = 0; ds && i < sizeof keys / sizeof keys[0]; i++)
         if (dq_dataset_set_key(ds, keys[i], NULL))
@@ -29,8 +29,8 @@ static dq_dataset *template_ds(void)
     return ds;
 }
 
-static void check_row(const fs_batch_in *in, const fs_batch_row *row, size_t number,
-                      size_t *line, const dq_dataset *tmpl)
+static void check_row(const fs_batch_in *in, const fs_batch_row *row, size_t number, size_t *line,
+                      const dq_dataset *tmpl)
 {
     char want[32];
     if (row->number != number || row->line < *line)

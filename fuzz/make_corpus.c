@@ -200,13 +200,12 @@ static void keypath_seeds(void)
 /* findscu --batch files: byte 0 picks the format (0 auto, 1 CSV, 2 TSV). */
 static void batch_in_seeds(void)
 {
-    static const char csv[] =
-        "\xEF\xBB\xBFPatientID,\"(0008,0020)\",PatientName,"
-        "ReferencedStudySequence[0].ReferencedSOPInstanceUID\r\n"
-        "123,\"\",\"DOE, \"\"J\"\"\",1.2.3\r\n"
-        "\r\n"
-        "124,,\"two\r\nlines\"\r\n"
-        "125,20200101-20201231,M\xc3\xbcller\n";
+    static const char csv[] = "\xEF\xBB\xBFPatientID,\"(0008,0020)\",PatientName,"
+                              "ReferencedStudySequence[0].ReferencedSOPInstanceUID\r\n"
+                              "123,\"\",\"DOE, \"\"J\"\"\",1.2.3\r\n"
+                              "\r\n"
+                              "124,,\"two\r\nlines\"\r\n"
+                              "125,20200101-20201231,M\xc3\xbcller\n";
     static const char tsv[] = "PatientID\tStudyDate\tOtherPatientIDs\tReferencedStudySequence\n"
                               "1\t\"\"\tA\\\\B\t\"\"\n"
                               "2\t\t\\t\\n\\r\\x\t\n";

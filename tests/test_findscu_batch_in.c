@@ -22,6 +22,15 @@ static fs_batch_in *open_text(const char *text, fs_batch_format fmt)
     return in;
 }
 
+static fs_batch_in *open_bytes(const void *data, size_t len, const char *name)
+{
+    fs_batch_in *in = NULL;
+    dq_error err;
+    int rc = fs_batch_in_open_mem(&in, data, len, name, FS_BATCH_AUTO, &err);
+    cr_assert_eq(rc, 0, "%s", err.message);
+    return in;
+}
+
 /* The open's error for a bad input. */
 static dq_error open_fails(const char *text, size_t len)
 {
@@ -85,34 +94,33 @@ Test(findscu_batch_in, header_key_paths)
 
 Test(findscu_batch_in, bad_headers)
 {
-    dq_error e = open_fails("PatientID,StudyDat\n1,2\n", 23);
-    cr_assert_eq(e.kind, DQ_ERR_ARGUMENT);
-    cr_assert(strstr(e.message, "column 2") && strstr(e.message, "StudyDat") &&
-                  strstr(e.message, "unknown keyword"),
-              "%s", e.message);
-    e = open_fails("PatientID,,StudyDate\n", 21);
-    cr_assert(strstr(e.message, "column 2 is empty"), "%s", e.message);
-    e = open_fails("PatientID,\"\"\n", 13);
-    cr_assert(strstr(e.message, "column 2 is empty"), "%s", e.message);
-    e = open_fails("PatientID,StudyDate,\"(0010,0020)\"\n", 34);
-    cr_assert(strstr(e.message, "column 3 ((0010,0020))") && strstr(e.message, "column 1"),
-              "%s", e.message);
-    e = open_fails("", 0);
-    cr_assert(strstr(e.message, "empty file"), "%s", e.message);
-    e = open_fails("\xEF\xBB\xBF", 3);
-    cr_assert(strstr(e.message, "empty file"), "%s", e.message);
-    e = open_fails("\n", 1);
-    cr_assert(strstr(e.message, "header line is empty"), "%s", e.message);
-    e = open_fails("\"PatientID\n", 11);
-    cr_assert(strstr(e.message, "not closed"), "%s", e.message);
-    e = open_fails("Patient\xff\n", 9);
-    cr_assert(strstr(e.message, "column 1: invalid UTF-8"), "%s", e.message);
-    /* A tag holds a comma: in CSV it is quoted, and the message says so. */
-    e = open_fails("PatientID,(0010,0020)\n", 22);
-    cr_assert(strstr(e.message, "column 2 ((0010)") && strstr(e.message, "quoted"), "%s",
-              e.message);
-    e = open_fails("PatientID,Seq[\n", 15);
-    cr_assert(strstr(e.message, "column 2 (Seq[)"), "%s", e.message);
+    static const struct {
+        const char *text;
+        size_t len;
+        const char *want[2]; /* in the message */
+    } v[] = {
+        {"PatientID,StudyDat\n1,2\n", 23, {"column 2 (StudyDat)", "unknown keyword"}},
+        {"PatientID,,StudyDate\n", 21, {"column 2 is empty", ""}},
+        {"PatientID,\"\"\n", 13, {"column 2 is empty", ""}},
+        {"PatientID,StudyDate,\"(0010,0020)\"\n",
+         34,
+         {"column 3 ((0010,0020))", "same key as column 1 (PatientID)"}},
+        {"", 0, {"empty file", ""}},
+        {"\xEF\xBB\xBF", 3, {"empty file", ""}},
+        {"\n", 1, {"header line is empty", ""}},
+        {"\"PatientID\n", 11, {"not closed", ""}},
+        {"Patient\xff\n", 9, {"column 1: invalid UTF-8", ""}},
+        /* A tag holds a comma: in CSV it is quoted, and the message says so. */
+        {"PatientID,(0010,0020)\n", 22, {"column 2 ((0010)", "quoted"}},
+        {"PatientID,Seq[\n", 15, {"column 2 (Seq[)", ""}},
+    };
+    dq_error e;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        e = open_fails(v[i].text, v[i].len);
+        cr_assert_eq(e.kind, DQ_ERR_ARGUMENT);
+        for (int k = 0; k < 2; k++)
+            cr_assert(strstr(e.message, v[i].want[k]), "%s", e.message);
+    }
 
     fs_batch_in *in = NULL;
     cr_assert_eq(fs_batch_in_open(&in, "/nonexistent/batch.csv", FS_BATCH_AUTO, &e), -1);
@@ -209,8 +217,8 @@ Test(findscu_batch_in, csv_bad_rows)
 /* What findscu --format tsv writes reads back as the same text. */
 Test(findscu_batch_in, tsv_escapes_round_trip)
 {
-    static const char *const values[] = {"tab\there", "lf\nand\r\ncrlf", "back\\slash",
-                                         "trailing\\", "\"q\"", "a,b"};
+    static const char *const values[] = {"tab\there",  "lf\nand\r\ncrlf", "back\\slash",
+                                         "trailing\\", "\"q\"",           "a,b"};
     dq_buffer doc = {0};
     dq_buffer_append(&doc, "PatientName\tPatientID\n", 22, NULL);
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
@@ -219,9 +227,7 @@ Test(findscu_batch_in, tsv_escapes_round_trip)
     }
     /* Written by hand: an unknown escape and a lone backslash stay as they are. */
     dq_buffer_append(&doc, "CT\\SR\\x\tA\\\n", 11, NULL);
-    fs_batch_in *in = NULL;
-    dq_error err;
-    cr_assert_eq(fs_batch_in_open_mem(&in, doc.data, doc.len, "t.tsv", FS_BATCH_AUTO, &err), 0);
+    fs_batch_in *in = open_bytes(doc.data, doc.len, "t.tsv");
     fs_batch_row r;
     fs_batch_row_init(&r);
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
@@ -269,13 +275,13 @@ Test(findscu_batch_in, empty_cell_keeps_quoted_empty_clears)
 {
     for (int f = 0; f < 2; f++) {
         const char *text = f ? "PatientID\tStudyDate\tPatientName\n123\t\"\"\n123\t\tN\n"
-                                 "\"\"\t19990101\t\n"
+                               "\"\"\t19990101\t\n"
                              : "PatientID,StudyDate,PatientName\n123,\"\"\n123,,N\n"
                                "\"\",19990101,\n";
         fs_batch_in *in = open_text(text, FS_BATCH_AUTO);
         fs_batch_row r;
         fs_batch_row_init(&r);
-        cr_assert_str_eq(applied(in, &r, DQ_TAG_StudyDate), "");     /* "" : set empty */
+        cr_assert_str_eq(applied(in, &r, DQ_TAG_StudyDate), "");         /* "" : set empty */
         cr_assert_str_eq(applied(in, &r, DQ_TAG_StudyDate), "20200101"); /* empty: kept */
         cr_assert_str_eq(applied(in, &r, DQ_TAG_PatientID), "");
         at_end(in, &r);
@@ -364,9 +370,9 @@ Test(findscu_batch_in, value_length_per_vr_table)
     cr_assert_eq(apply_one("Rows\n70000\n", msg, sizeof msg), -1);
     cr_assert(strstr(msg, "row 1, column 1 (Rows)"), "%s", msg);
     /* A sequence column set empty, an item path with a value. */
-    cr_assert_eq(apply_one("ReferencedStudySequence[0].ReferencedSOPInstanceUID\n1.2.3\n", msg,
-                           sizeof msg),
-                 0, "%s", msg);
+    cr_assert_eq(
+        apply_one("ReferencedStudySequence[0].ReferencedSOPInstanceUID\n1.2.3\n", msg, sizeof msg),
+        0, "%s", msg);
     cr_assert_eq(apply_one("ReferencedStudySequence\n\"\"\n", msg, sizeof msg), 0, "%s", msg);
 }
 
@@ -383,9 +389,7 @@ Test(findscu_batch_in, row_longer_than_cap)
     for (size_t i = 0; i < FS_BATCH_MAX_ROW / 4; i++)
         dq_buffer_append(&doc, "b\nb,", 4, NULL);
     dq_buffer_append(&doc, "\"\n3,ok\n", 7, NULL);
-    fs_batch_in *in = NULL;
-    dq_error err;
-    cr_assert_eq(fs_batch_in_open_mem(&in, doc.data, doc.len, "big.csv", FS_BATCH_AUTO, &err), 0);
+    fs_batch_in *in = open_bytes(doc.data, doc.len, "big.csv");
     fs_batch_row r;
     fs_batch_row_init(&r);
     next(in, &r);
