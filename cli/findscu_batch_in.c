@@ -248,6 +248,9 @@ static void cell_end(rec *r, bool quoted)
         return;
     fs_batch_cell *c = &row->cell[col - 1];
     c->len = row->text.len - c->value;
+    /* Room for the NUL first: an empty first cell has no buffer yet. */
+    if (dq_buffer_reserve(&row->text, 1, NULL))
+        return out_of_memory(r);
     const uint8_t *v = row->text.data + c->value;
     /* TSV has no quoting: the two characters stand for the empty value. */
     if (r->in->fmt == FS_BATCH_TSV && c->len == 2 && v[0] == '"' && v[1] == '"') {
@@ -257,8 +260,7 @@ static void cell_end(rec *r, bool quoted)
     }
     c->kind = c->len ? FS_BATCH_CELL_VALUE : quoted ? FS_BATCH_CELL_EMPTY : FS_BATCH_CELL_KEEP;
     check_text(r, col, v, c->len);
-    if (dq_buffer_append(&row->text, "", 1, NULL))
-        out_of_memory(r);
+    row->text.data[row->text.len++] = 0;
 }
 
 /* A quoted CSV field after its opening quote ("" is a quote); returns the
@@ -439,8 +441,10 @@ static int add_column(fs_batch_in *in, const fs_batch_row *row, size_t i, dq_err
                            "%s: header column %zu (%.64s) names the same key as column %zu (%.64s)",
                            in->name, i + 1, text, k + 1, fs_batch_in_column_name(in, k));
     in->name_off[i] = in->names.len;
+    if (dq_buffer_append(&in->names, text, c->len + 1, err))
+        return -1;
     in->ncols = i + 1;
-    return dq_buffer_append(&in->names, text, c->len + 1, err);
+    return 0;
 }
 
 static int header_columns(fs_batch_in *in, const fs_batch_row *row, dq_error *err)

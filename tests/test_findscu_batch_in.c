@@ -101,6 +101,7 @@ Test(findscu_batch_in, bad_headers)
     } v[] = {
         {"PatientID,StudyDat\n1,2\n", 23, {"column 2 (StudyDat)", "unknown keyword"}},
         {"PatientID,,StudyDate\n", 21, {"column 2 is empty", ""}},
+        {",PatientID\n", 11, {"column 1 is empty", ""}},
         {"PatientID,\"\"\n", 13, {"column 2 is empty", ""}},
         {"PatientID,StudyDate,\"(0010,0020)\"\n",
          34,
