@@ -40,8 +40,8 @@ typedef struct batch {
     pthread_cond_t changed;
     size_t next_template;
     bool input_done, stop, interrupted;
-    bool gave_up;       /* no association after RECONNECT_ATTEMPTS */
-    bool output_failed; /* a write of the output failed (not a closed pipe) */
+    bool gave_up;         /* no association after RECONNECT_ATTEMPTS */
+    bool output_failed;   /* a write of the output failed (not a closed pipe) */
     bool ever_associated; /* some worker had an association */
     size_t workers_left;
     size_t done, matches, failed, skipped;
@@ -51,9 +51,9 @@ typedef struct batch {
 /* One query to run: the row (or -f file) number and its identifier. */
 typedef struct job {
     size_t row;
-    dq_dataset *id;         /* owned when copied from a --batch row */
+    dq_dataset *id;          /* owned when copied from a --batch row */
     const dq_dataset *query; /* what is sent: id or a template */
-    char problem[600];      /* "": the query can run; else why not (an error record) */
+    char problem[600];       /* "": the query can run; else why not (an error record) */
 } job;
 
 typedef struct worker {
@@ -176,9 +176,10 @@ static void failure_text(const fs_session *s, char *buf, size_t cap)
     const dq_error *e = &s->last_error;
     switch (e->kind) {
     case DQ_ERR_TIMEOUT:
-        snprintf(buf, cap, "%s", e->detail[0] == DQ_TIMEOUT_NETWORK
-                                     ? "network timeout reached"
-                                     : "DIMSE timeout reached while waiting for message response");
+        snprintf(buf, cap, "%s",
+                 e->detail[0] == DQ_TIMEOUT_NETWORK
+                     ? "network timeout reached"
+                     : "DIMSE timeout reached while waiting for message response");
         break;
     case DQ_ERR_ABORTED: snprintf(buf, cap, "association aborted: %s", e->message); break;
     case DQ_ERR_CLOSED: snprintf(buf, cap, "connection closed: %s", e->message); break;

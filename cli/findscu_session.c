@@ -103,7 +103,6 @@ static const char *rj_reason(unsigned s, unsigned r)
 
 /* ---- the run --------------------------------------------------------------------- */
 
-
 /* pynetdicom's lines for an association that ends on an error, by phase
  * (acse.py negotiate_association / negotiate_release, association.py).
  * Logged once: when the library reports the failure (DQ_ASSOC_EV_FAILED,
@@ -511,7 +510,8 @@ static bool choose_context(fs_session *r, dq_assoc *a)
  * request; a failure raises (exit 1) with nothing sent. Ours: A-ABORT
  * instead of a dropped connection, and the reason at -d. false: reported,
  * the association aborted and freed. */
-static bool encode_identifier(fs_session *r, dq_assoc *a, const dq_dataset *identifier, dq_buffer *encoded)
+static bool encode_identifier(fs_session *r, dq_assoc *a, const dq_dataset *identifier,
+                              dq_buffer *encoded)
 {
     dq_error err;
     dq_error_clear(&err);
@@ -671,7 +671,7 @@ void fs_report_format_stats(const fs_format_stats *st)
         FS_WARN("%zu undecodable byte%s in the responses' text written as U+FFFD",
                 st->replaced_bytes, st->replaced_bytes == 1 ? "" : "s");
     if (st->bad_numbers)
-        FS_WARN("%zu DS/IS value%s that %s not a number written as JSON string%s",
-                st->bad_numbers, st->bad_numbers == 1 ? "" : "s",
-                st->bad_numbers == 1 ? "is" : "are", st->bad_numbers == 1 ? "" : "s");
+        FS_WARN("%zu DS/IS value%s that %s not a number written as JSON string%s", st->bad_numbers,
+                st->bad_numbers == 1 ? "" : "s", st->bad_numbers == 1 ? "is" : "are",
+                st->bad_numbers == 1 ? "" : "s");
 }

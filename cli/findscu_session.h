@@ -38,15 +38,15 @@ typedef struct fs_session {
     const dq_assoc_user_identity *identity; /* --user, --jwt, ...: NULL when none */
     fs_sink *sinks[4];
     size_t n_sinks;
-    fs_sink *format;     /* --format (also in sinks[]): a stopped output cancels the query */
+    fs_sink *format; /* --format (also in sinks[]): a stopped output cancels the query */
     int (*output_error)(const fs_sink *s); /* format's failed-write errno, 0 when none */
     size_t cancel_after; /* --cancel N: C-CANCEL after N pending responses (0: never) */
     fs_net *irq;         /* this session's Ctrl-C state (fs_net_slot) */
     /* What the session is doing. */
     fs_query_info info;
-    dq_assoc *a;      /* the association, NULL when none */
-    fs_net *net;      /* irq while a transport of ours is open, else NULL */
-    bool requested;   /* the A-ASSOCIATE-RQ went out */
+    dq_assoc *a;    /* the association, NULL when none */
+    fs_net *net;    /* irq while a transport of ours is open, else NULL */
+    bool requested; /* the A-ASSOCIATE-RQ went out */
     fs_phase phase;
     bool failure_reported; /* the association's failure has been logged */
     bool stop_asked;       /* the output failed: the C-CANCEL was asked for */
