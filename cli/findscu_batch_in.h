@@ -42,7 +42,7 @@
 
 /* Bytes per read(2). */
 #define FS_BATCH_CHUNK 65536
-/* The longest row kept (cell text after unquoting, header names included). */
+/* The longest row kept: its cell text after unquoting/unescaping. */
 #define FS_BATCH_MAX_ROW (1024 * 1024)
 /* Columns in a header: each holds a parsed key path (about 1 KiB). */
 #define FS_BATCH_MAX_COLUMNS 4096
