@@ -304,7 +304,7 @@ static bool ensure_assoc(worker *w)
         if (fs_interrupted() || b->stop)
             return false;
         if (!w->had_assoc) {
-            if (w->index > 0)
+            if (b->o->jobs > 1)
                 FS_WARN("Association %zu of --jobs %ld could not be made: going on with fewer",
                         w->index + 1, b->o->jobs);
             return false;
