@@ -81,6 +81,7 @@ enum opt_id {
     O_REPEAT,
     O_ABORT,
     O_STRICT,
+    O_EXPAND,
     O_COUNT
 };
 
@@ -176,6 +177,7 @@ static const opt_def OPTS[] = {
     {O_REPEAT, NULL, "--repeat", true, 0, A_OWN, 0, 0},
     {O_ABORT, NULL, "--abort", false, 0, FLAG(abort)},
     {O_STRICT, NULL, "--strict", false, 0, FLAG(strict)},
+    {O_EXPAND, NULL, "--expand", true, 0, A_OWN, 0, 0},
 };
 #undef DEST
 #undef FLAG
@@ -551,6 +553,15 @@ static fs_parse_result apply_many(parse_state *st, const opt_def *d, const char 
         o->file = o->files[0];
         return FS_PARSE_OK;
     }
+    if (d->id == O_EXPAND) {
+        static const char *const levels[] = {"series", "image"}, *const names[] = {"SERIES",
+                                                                                   "IMAGE"};
+        size_t i = 0;
+        if (choose(st, name, val, levels, N_OF(levels), &i) != FS_PARSE_OK)
+            return FS_PARSE_USAGE;
+        o->expand = names[i];
+        return FS_PARSE_OK;
+    }
     if (d->id == O_BATCH_FORMAT) {
         static const char *const formats[] = {"csv", "tsv"};
         size_t i = 0;
@@ -791,7 +802,7 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
         return apply_tls(st, d, name, val);
     if (d->id == O_FORMAT)
         return apply_format(st, name, val);
-    if (d->id == O_FILE || (d->id >= O_BATCH && d->id <= O_STRICT))
+    if (d->id == O_FILE || (d->id >= O_BATCH && d->id <= O_EXPAND))
         return apply_many(st, d, name, val);
     return apply_number(st, d, name, val);
 }
@@ -897,6 +908,20 @@ static fs_parse_result check_query_level(parse_state *st)
     return FS_PARSE_OK;
 }
 
+/* --expand walks a Query/Retrieve model's levels down to one it has. */
+static fs_parse_result check_expand(parse_state *st)
+{
+    const fs_options *o = st->o;
+    if (!o->expand)
+        return FS_PARSE_OK;
+    const dq_query_model *m = dq_query_model_find(fs_model_name(o->model));
+    if (o->model == FS_MODEL_WORKLIST || o->model == FS_MODEL_UPS || !m ||
+        !dq_query_level_find(m, o->expand))
+        return usage_error(st->err, "argument --expand: the %s model has no %s level",
+                           m ? m->name : "", o->expand);
+    return FS_PARSE_OK;
+}
+
 /* What the many-queries options need of each other. */
 static fs_parse_result check_many(parse_state *st)
 {
@@ -917,12 +942,12 @@ static fs_parse_result check_many(parse_state *st)
         return usage_error(st->err, "argument --resume: only with --format ndjson, csv or tsv");
     if (o->resume && o->repeat > 1)
         return usage_error(st->err, "argument --resume: not with --repeat");
-    return FS_PARSE_OK;
+    return check_expand(st);
 }
 
 bool fs_options_many(const fs_options *o)
 {
-    return o->batch || o->n_files > 1 || o->repeat > 1 || o->count;
+    return o->batch || o->n_files > 1 || o->repeat > 1 || o->count || o->expand;
 }
 
 /* What argparse checks once every word is read. */
@@ -1165,7 +1190,11 @@ static const char HELP_MANY[] =
     "  --repeat [n]          send each query n times\n"
     "  --abort               end the association with A-ABORT, not A-RELEASE\n"
     "  --strict              exit 3 when a query ends in Failure (or a Cancel not\n"
-    "                        asked for with --cancel) or gets no final response\n";
+    "                        asked for with --cancel) or gets no final response\n"
+    "  --expand {series,image}\n"
+    "                        after a PATIENT or STUDY query, one query a level\n"
+    "                        down per match, down to SERIES or IMAGE, on the same\n"
+    "                        association (the level's keys as -L adds them)\n";
 
 void fs_print_help(FILE *out)
 {

@@ -13,6 +13,7 @@
 
 #include "findscu_batch_in.h"
 #include "findscu_format.h"
+#include "findscu_keys.h"
 #include "findscu_log.h"
 #include "findscu_rows.h"
 #include "findscu_session.h"
@@ -218,27 +219,110 @@ static void print_count(batch *b, size_t row, size_t count)
     pthread_mutex_unlock(&b->lock);
 }
 
+/* --expand: the next level's queries, one per match of the query just
+ * made, built as the matches arrive. */
+typedef struct children {
+    const fs_options *o;
+    const char *level; /* the level the children query */
+    dq_dataset **ds;
+    size_t n, cap;
+    char problem[600]; /* the first match that could not be expanded */
+} children;
+
+static void collect_child(void *ctx, const dq_dataset *match)
+{
+    children *c = ctx;
+    dq_error err;
+    dq_error_clear(&err);
+    dq_dataset *child = NULL;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 16;
+        dq_dataset **ds = realloc(c->ds, cap * sizeof *ds);
+        if (!ds) {
+            snprintf(c->problem, sizeof c->problem, "out of memory");
+            return;
+        }
+        c->ds = ds;
+        c->cap = cap;
+    }
+    if (fs_keys_child(c->o, c->level, match, &child, &err) == 0)
+        c->ds[c->n++] = child;
+    else if (!c->problem[0])
+        snprintf(c->problem, sizeof c->problem, "--expand: %s", err.message);
+}
+
+static void children_free(children *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        dq_dataset_free(c->ds[i]);
+    free(c->ds);
+}
+
+/* The level a query asks at (its Query/Retrieve Level), "" when none. */
+static void level_of(const dq_dataset *q, char *buf, size_t cap)
+{
+    dq_str v;
+    buf[0] = '\0';
+    if (dq_dataset_get_string(q, DQ_TAG_QueryRetrieveLevel, &v, NULL) == 0)
+        snprintf(buf, cap, "%.*s", (int)v.len, v.ptr);
+}
+
+static bool run_query_tree(worker *w, const job *j, const dq_dataset *q, size_t *count);
+
+/* One query, its failure reported. 1: it got its final status (failed or
+ * not); 0: the association is gone (reported); -1: Ctrl-C. */
+static int run_one(worker *w, const job *j, const dq_dataset *q, size_t *count)
+{
+    dq_find_result res;
+    int status = fs_session_query(&w->s, q, &res);
+    *count += w->s.matches;
+    if (fs_interrupted())
+        return -1;
+    char text[600];
+    if (status != FS_GO_ON) {
+        failure_text(&w->s, text, sizeof text);
+        report_row_failure(w, j, -1, text);
+        return 0;
+    }
+    if (fs_query_failed(&w->s, &res)) {
+        snprintf(text, sizeof text, "%s", res.final.meaning ? res.final.meaning : "");
+        report_row_failure(w, j, res.final.code, text);
+    }
+    return 1;
+}
+
+/* A query and, with --expand, the queries of its matches a level down,
+ * depth first on the same association. false when Ctrl-C stopped it. */
+static bool run_query_tree(worker *w, const job *j, const dq_dataset *q, size_t *count)
+{
+    char level[32];
+    level_of(q, level, sizeof level);
+    children c = {.o = w->b->o, .level = fs_keys_next_level(w->b->o, level)};
+    w->s.on_match = c.level ? collect_child : NULL;
+    w->s.match_ctx = &c;
+    int rc = run_one(w, j, q, count);
+    w->s.on_match = NULL;
+    if (rc == 1 && c.problem[0])
+        report_row_failure(w, j, -1, c.problem);
+    for (size_t i = 0; rc == 1 && i < c.n; i++) {
+        if (!w->s.a) /* the association went away under a child: the row ends failed */
+            break;
+        if (!run_query_tree(w, j, c.ds[i], count))
+            rc = -1;
+    }
+    children_free(&c);
+    return rc >= 0;
+}
+
 /* The query (--repeat times). true when it ran to its end (its row is
  * complete, failed or not); false when Ctrl-C stopped it. */
 static bool run_queries(worker *w, const job *j, size_t *count)
 {
-    const fs_options *o = w->b->o;
-    for (long rep = 0; rep < o->repeat; rep++) {
-        dq_find_result res;
-        int status = fs_session_query(&w->s, j->query, &res);
-        *count += w->s.matches;
-        if (fs_interrupted())
+    for (long rep = 0; rep < w->b->o->repeat; rep++) {
+        if (!run_query_tree(w, j, j->query, count))
             return false;
-        char text[600];
-        if (status != FS_GO_ON) {
-            failure_text(&w->s, text, sizeof text);
-            report_row_failure(w, j, -1, text);
-            return true;
-        }
-        if (fs_query_failed(&w->s, &res)) {
-            snprintf(text, sizeof text, "%s", res.final.meaning ? res.final.meaning : "");
-            report_row_failure(w, j, res.final.code, text);
-        }
+        if (!w->s.a)
+            return true; /* failed, reported: the next row gets a new association */
     }
     return true;
 }

@@ -266,8 +266,11 @@ static void on_response(void *user, const dq_find_response *rsp, bool *cancel)
         *cancel = true;
     if (r->format && r->output_error(r->format) && rsp->pending && !r->stop_asked)
         *cancel = r->stop_asked = true;
-    if (rsp->pending && rsp->identifier && !rsp->identifier_error)
+    if (rsp->pending && rsp->identifier && !rsp->identifier_error) {
         r->matches++;
+        if (r->on_match)
+            r->on_match(r->match_ctx, rsp->identifier);
+    }
     /* --cancel N (DCMTK's): the engine sends one C-CANCEL, whatever asks. */
     if (rsp->pending && r->cancel_after && rsp->index >= r->cancel_after)
         *cancel = true;

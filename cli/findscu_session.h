@@ -42,6 +42,9 @@ typedef struct fs_session {
     int (*output_error)(const fs_sink *s); /* format's failed-write errno, 0 when none */
     size_t cancel_after; /* --cancel N: C-CANCEL after N pending responses (0: never) */
     fs_net *irq;         /* this session's Ctrl-C state (fs_net_slot) */
+    /* Called with each match's identifier (--expand collects them), NULL: none. */
+    void (*on_match)(void *ctx, const dq_dataset *identifier);
+    void *match_ctx;
     /* What the session is doing. */
     fs_query_info info;
     dq_assoc *a;    /* the association, NULL when none */

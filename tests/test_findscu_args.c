@@ -541,3 +541,21 @@ Test(findscu_args, tls_usage_errors)
                  "argument --tls-profile: invalid choice: 'aes' (choose from 'bcp195-nd', "
                  "'bcp195', 'bcp195-ex')");
 }
+
+/* --expand: a choice, a run of many queries, only where the model has the level. */
+Test(findscu_args, expand)
+{
+    parsed *p = parse("h", "1", "-S", "-L", "STUDY", "--expand", "image", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.expand, "IMAGE");
+    cr_assert(fs_options_many(&p->o), "--expand runs many queries");
+    p = parse("h", "1", "-L", "PATIENT", "--expand=series", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.expand, "SERIES");
+    expect_error(parse("h", "1", "-L", "STUDY", "--expand", "study", NULL),
+                 "argument --expand: invalid choice: 'study' (choose from 'series', 'image')");
+    expect_error(parse("h", "1", "-O", "-L", "STUDY", "--expand", "series", NULL),
+                 "argument --expand: the Patient/Study Only model has no SERIES level");
+    expect_error(parse("h", "1", "-W", "-k", "A=", "--expand", "series", NULL),
+                 "argument --expand: the Modality Worklist model has no SERIES level");
+}
