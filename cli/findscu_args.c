@@ -70,6 +70,18 @@ enum opt_id {
     O_FORMAT,
     O_OUTPUT,
     O_COLUMNS,
+    /* Many queries (ours and DCMTK's) */
+    O_BATCH,
+    O_BATCH_FORMAT,
+    O_JOBS,
+    O_ORDERED,
+    O_RESUME,
+    O_CANCEL,
+    O_COUNT_ONLY,
+    O_REPEAT,
+    O_ABORT,
+    O_STRICT,
+    O_EXPAND,
     O_COUNT
 };
 
@@ -113,7 +125,7 @@ static const opt_def OPTS[] = {
     {O_WORKLIST, "-W", "--worklist", false, 2, A_MODEL, 0, FS_MODEL_WORKLIST},
     {O_UPS, "-U", "--ups", false, 2, A_MODEL, 0, FS_MODEL_UPS},
     {O_KEYWORD, "-k", "--keyword", true, 0, A_OWN, 0, 0},
-    {O_FILE, "-f", "--file", true, 0, DEST(file)},
+    {O_FILE, "-f", "--file", true, 0, A_OWN, 0, 0},
     {O_RELATIONAL, NULL, "--relational-query", false, 0, FLAG(relational_query)},
     {O_DT, NULL, "--dt-matching", false, 0, FLAG(dt_matching)},
     {O_FUZZY, NULL, "--fuzzy-names", false, 0, FLAG(fuzzy_names)},
@@ -155,6 +167,17 @@ static const opt_def OPTS[] = {
     {O_FORMAT, NULL, "--format", true, 0, A_OWN, 0, 0},
     {O_OUTPUT, NULL, "--output", true, 0, DEST(output)},
     {O_COLUMNS, NULL, "--columns", true, 0, DEST(columns)},
+    {O_BATCH, NULL, "--batch", true, 0, DEST(batch)},
+    {O_BATCH_FORMAT, NULL, "--batch-format", true, 0, A_OWN, 0, 0},
+    {O_JOBS, NULL, "--jobs", true, 0, A_OWN, 0, 0},
+    {O_ORDERED, NULL, "--ordered", false, 0, FLAG(ordered)},
+    {O_RESUME, NULL, "--resume", false, 0, FLAG(resume)},
+    {O_CANCEL, NULL, "--cancel", true, 0, A_OWN, 0, 0},
+    {O_COUNT_ONLY, NULL, "--count", false, 0, FLAG(count)},
+    {O_REPEAT, NULL, "--repeat", true, 0, A_OWN, 0, 0},
+    {O_ABORT, NULL, "--abort", false, 0, FLAG(abort)},
+    {O_STRICT, NULL, "--strict", false, 0, FLAG(strict)},
+    {O_EXPAND, NULL, "--expand", true, 0, A_OWN, 0, 0},
 };
 #undef DEST
 #undef FLAG
@@ -518,6 +541,45 @@ static fs_parse_result apply_number(parse_state *st, const opt_def *d, const cha
     return FS_PARSE_OK;
 }
 
+/* --jobs, --cancel, --repeat: Python ints within bounds; --batch-format: a
+ * choice; -f: repeatable (one C-FIND per file, as DCMTK's findscu). */
+static fs_parse_result apply_many(parse_state *st, const opt_def *d, const char *name,
+                                  const char *val)
+{
+    fs_options *o = st->o;
+    if (d->id == O_FILE) {
+        if (push_word(&o->files, &o->n_files, &o->cap_files, val) != FS_PARSE_OK)
+            return FS_PARSE_NOMEM;
+        o->file = o->files[0];
+        return FS_PARSE_OK;
+    }
+    if (d->id == O_EXPAND) {
+        static const char *const levels[] = {"series", "image"}, *const names[] = {"SERIES",
+                                                                                   "IMAGE"};
+        size_t i = 0;
+        if (choose(st, name, val, levels, N_OF(levels), &i) != FS_PARSE_OK)
+            return FS_PARSE_USAGE;
+        o->expand = names[i];
+        return FS_PARSE_OK;
+    }
+    if (d->id == O_BATCH_FORMAT) {
+        static const char *const formats[] = {"csv", "tsv"};
+        size_t i = 0;
+        if (choose(st, name, val, formats, N_OF(formats), &i) != FS_PARSE_OK)
+            return FS_PARSE_USAGE;
+        o->batch_format = (int)i + 1;
+        return FS_PARSE_OK;
+    }
+    long v;
+    if (!py_int(val, &v))
+        return usage_error(st->err, "argument %s: invalid int value: '%s'", name, val);
+    long max = d->id == O_JOBS ? FS_JOBS_MAX : 1000000000L;
+    if (v < 1 || v > max)
+        return usage_error(st->err, "argument %s: must be between 1 and %ld", name, max);
+    *(d->id == O_JOBS ? &o->jobs : d->id == O_CANCEL ? &o->cancel_after : &o->repeat) = v;
+    return FS_PARSE_OK;
+}
+
 /* -L LEVEL and --keys required|all: argparse choices. The levels are those
  * of the generated Patient Root tables (PS3.4 C.6.1). */
 static fs_parse_result apply_query_level(parse_state *st, const opt_def *d, const char *name,
@@ -740,6 +802,8 @@ static fs_parse_result apply(parse_state *st, const opt_def *d, const char *val)
         return apply_tls(st, d, name, val);
     if (d->id == O_FORMAT)
         return apply_format(st, name, val);
+    if (d->id == O_FILE || (d->id >= O_BATCH && d->id <= O_EXPAND))
+        return apply_many(st, d, name, val);
     return apply_number(st, d, name, val);
 }
 
@@ -819,6 +883,7 @@ static void set_defaults(fs_options *o)
     o->acse_timeout = o->dimse_timeout = o->network_timeout = 30;
     o->max_pdu = 16382;
     o->model = FS_MODEL_PATIENT;
+    o->jobs = o->repeat = 1;
     dq_tls_config_default(&o->tls.cfg);
 }
 
@@ -843,6 +908,48 @@ static fs_parse_result check_query_level(parse_state *st)
     return FS_PARSE_OK;
 }
 
+/* --expand walks a Query/Retrieve model's levels down to one it has. */
+static fs_parse_result check_expand(parse_state *st)
+{
+    const fs_options *o = st->o;
+    if (!o->expand)
+        return FS_PARSE_OK;
+    const dq_query_model *m = dq_query_model_find(fs_model_name(o->model));
+    if (o->model == FS_MODEL_WORKLIST || o->model == FS_MODEL_UPS || !m ||
+        !dq_query_level_find(m, o->expand))
+        return usage_error(st->err, "argument --expand: the %s model has no %s level",
+                           m ? m->name : "", o->expand);
+    return FS_PARSE_OK;
+}
+
+/* What the many-queries options need of each other. */
+static fs_parse_result check_many(parse_state *st)
+{
+    const fs_options *o = st->o;
+    const char *needs_batch = o->batch_format ? "--batch-format"
+                              : o->jobs > 1   ? "--jobs"
+                              : o->ordered    ? "--ordered"
+                              : o->resume     ? "--resume"
+                                              : NULL;
+    if (needs_batch && !o->batch)
+        return usage_error(st->err, "argument %s: only with --batch", needs_batch);
+    if (o->batch && o->n_files > 1)
+        return usage_error(st->err, "argument --batch: with at most one -f (the rows' template)");
+    if (o->resume && !o->output)
+        return usage_error(st->err, "argument --resume: only with --output (the file to resume)");
+    if (o->resume && o->format != FS_FORMAT_NDJSON && o->format != FS_FORMAT_CSV &&
+        o->format != FS_FORMAT_TSV)
+        return usage_error(st->err, "argument --resume: only with --format ndjson, csv or tsv");
+    if (o->resume && o->repeat > 1)
+        return usage_error(st->err, "argument --resume: not with --repeat");
+    return check_expand(st);
+}
+
+bool fs_options_many(const fs_options *o)
+{
+    return o->batch || o->n_files > 1 || o->repeat > 1 || o->count || o->expand;
+}
+
 /* What argparse checks once every word is read. */
 static fs_parse_result check_complete(parse_state *st)
 {
@@ -856,8 +963,9 @@ static fs_parse_result check_complete(parse_state *st)
     o->addr = st->positionals[0];
     if (st->extras_len)
         return usage_error(st->err, "unrecognized arguments: %s", st->extras);
-    /* Ours: a level or --keys makes the identifier without -f/-k. */
-    if (!o->file && o->n_keywords == 0 && !o->level && !o->keys_given)
+    /* Ours: a level, --keys or a --batch header makes the identifier
+     * without -f/-k. */
+    if (!o->file && o->n_keywords == 0 && !o->level && !o->keys_given && !o->batch)
         return usage_error(st->err, "-f and/or -k must be specified");
     fs_parse_result r = check_query_level(st);
     if (r == FS_PARSE_OK)
@@ -873,7 +981,7 @@ static fs_parse_result check_complete(parse_state *st)
                                     "-od/--output-directory)");
     if (o->columns && o->format != FS_FORMAT_CSV && o->format != FS_FORMAT_TSV)
         return usage_error(st->err, "argument --columns: only with --format csv or tsv");
-    return FS_PARSE_OK;
+    return check_many(st);
 }
 
 fs_parse_result fs_parse_args(int argc, char **argv, fs_options *o, FILE *out, FILE *err)
@@ -911,6 +1019,9 @@ void fs_options_free(fs_options *o)
     o->keywords = NULL;
     free(o->tls.ca_files);
     o->tls.ca_files = NULL;
+    free(o->files);
+    o->files = NULL;
+    o->n_files = 0;
     o->n_keywords = 0;
 }
 
@@ -1060,6 +1171,31 @@ static const char HELP_TAIL[] =
     "                        PatientName,(0009,1001),Seq[0].Modality (default: the\n"
     "                        query's -k keys, then the -f file's)\n";
 
+static const char HELP_MANY[] =
+    "\n"
+    "Many Queries Options (README \"Many queries at once\"):\n"
+    "  --batch [p]ath        one C-FIND per row of the CSV/TSV file p (- for stdin)\n"
+    "                        whose header names query keys as -k does; -f/-k give\n"
+    "                        the template the row's non-empty cells override\n"
+    "  --batch-format {csv,tsv}\n"
+    "                        the --batch file's format (default: TSV when the header\n"
+    "                        holds a tab, else CSV)\n"
+    "  --jobs [n]            run the batch on n associations in parallel (1-16,\n"
+    "                        default 1)\n"
+    "  --ordered             with --jobs: write the rows in input order\n"
+    "  --resume              skip the rows already complete in --output (ndjson,\n"
+    "                        csv, tsv) and append the others\n"
+    "  --cancel [n]          send C-CANCEL after n pending responses of each query\n"
+    "  --count               output only the number of matches of each query\n"
+    "  --repeat [n]          send each query n times\n"
+    "  --abort               end the association with A-ABORT, not A-RELEASE\n"
+    "  --strict              exit 3 when a query ends in Failure (or a Cancel not\n"
+    "                        asked for with --cancel) or gets no final response\n"
+    "  --expand {series,image}\n"
+    "                        after a PATIENT or STUDY query, one query a level\n"
+    "                        down per match, down to SERIES or IMAGE, on the same\n"
+    "                        association (the level's keys as -L adds them)\n";
+
 void fs_print_help(FILE *out)
 {
     fputs(HELP_HEAD, out);
@@ -1070,4 +1206,5 @@ void fs_print_help(FILE *out)
     fputs(HELP_TAIL, out);
     fputs(HELP_IDENTITY, out);
     fputs(HELP_TLS, out);
+    fputs(HELP_MANY, out);
 }

@@ -90,7 +90,27 @@ typedef struct fs_options {
     fs_format format;    /* --format */
     const char *output;  /* --output PATH, NULL: standard output */
     const char *columns; /* --columns A,B,Seq[0].C (CSV/TSV), NULL: the query's keys */
+    /* Many queries (findscu_batch.c; README "Many queries at once"). */
+    const char **files; /* every -f in order (file is the first); several: one C-FIND each */
+    size_t n_files, cap_files;
+    const char *batch;  /* --batch PATH ("-": standard input) */
+    int batch_format;   /* --batch-format: 0 detect, 1 csv, 2 tsv (fs_batch_format's order) */
+    long jobs;          /* --jobs N (1..FS_JOBS_MAX), default 1 */
+    bool ordered;       /* --ordered */
+    bool resume;        /* --resume */
+    long cancel_after;  /* --cancel N: C-CANCEL after N pending responses; 0: never */
+    bool count;         /* --count */
+    long repeat;        /* --repeat N, default 1 */
+    bool abort;         /* --abort: A-ABORT instead of A-RELEASE */
+    bool strict;        /* --strict: a failed query makes the exit status 3 */
+    const char *expand; /* --expand: "SERIES" or "IMAGE" (the level to walk down to), NULL */
 } fs_options;
+
+/* --jobs at most (parallel associations). */
+#define FS_JOBS_MAX 16
+
+/* More than one C-FIND (or --count's records): the batch runner's work. */
+bool fs_options_many(const fs_options *o);
 
 typedef enum fs_parse_result {
     FS_PARSE_OK = 0,

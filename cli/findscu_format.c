@@ -404,54 +404,111 @@ static int put_text_of(dq_buffer *out, const char *s, dq_error *err)
 }
 
 typedef struct format_state {
-    fs_format fmt;
     fs_out *out;
-    fs_columns columns;
-    fs_format_stats stats;
-    dq_buffer cell, scratch;
+    fs_columns columns; /* rec.columns points here */
+    fs_records rec;
 } format_state;
 
-/* One CSV/TSV line: the header (ds NULL) or a record's cells. */
-static int put_row(format_state *fs, const dq_dataset *ds, dq_error *err)
+void fs_records_init(fs_records *r, fs_format fmt, const fs_columns *columns, bool batch)
 {
-    dq_buffer *out = fs_out_buffer(fs->out);
-    char sep = fs->fmt == FS_FORMAT_TSV ? '\t' : ',';
-    for (size_t i = 0; i < fs->columns.n; i++) {
-        const fs_column *c = &fs->columns.col[i];
-        dq_buffer_reset(&fs->cell);
-        if (i && dq_buffer_append(out, &sep, 1, err))
-            return -1;
-        if (ds) {
-            if (fs_cell_text(dq_keypath_find(ds, &c->path), &fs->cell, &fs->scratch, &fs->stats,
-                             err))
-                return -1;
-        } else if (dq_buffer_append(&fs->cell, c->name, strlen(c->name), err)) {
-            return -1;
-        }
-        if (fs_csv_cell(out, fs->cell.data, fs->cell.len, fs->fmt, err))
-            return -1;
-    }
-    /* RFC 4180 ends CSV lines with CRLF; TSV lines end with LF. */
-    return fs->fmt == FS_FORMAT_TSV ? dq_buffer_append(out, "\n", 1, err)
-                                    : dq_buffer_append(out, "\r\n", 2, err);
+    memset(r, 0, sizeof *r);
+    r->fmt = fmt;
+    r->columns = columns;
+    r->batch = batch;
+    dq_buffer_init(&r->cell);
+    dq_buffer_init(&r->scratch);
 }
 
-/* One record, appended to the output's buffer. */
-static int put_record(format_state *fs, const dq_dataset *ds, dq_error *err)
+void fs_records_free(fs_records *r)
 {
-    dq_buffer *out = fs_out_buffer(fs->out);
+    dq_buffer_free(&r->cell);
+    dq_buffer_free(&r->scratch);
+}
+
+/* The end of a CSV/TSV line: RFC 4180 ends CSV lines with CRLF; TSV lines
+ * end with LF. */
+int fs_records_eol(fs_format fmt, dq_buffer *out, dq_error *err)
+{
+    return fmt == FS_FORMAT_TSV ? dq_buffer_append(out, "\n", 1, err)
+                                : dq_buffer_append(out, "\r\n", 2, err);
+}
+
+/* Row numbers in decimal without snprintf (one per batch record). */
+static int put_size(dq_buffer *out, size_t n, dq_error *err)
+{
+    char t[24], *p = t + sizeof t;
+    do {
+        *--p = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    return dq_buffer_append(out, p, (size_t)(t + sizeof t - p), err);
+}
+
+/* One CSV/TSV line: the header (ds NULL) or a record's cells; in a batch
+ * the row's number first and the empty _status, _error cells last. */
+static int put_row(fs_records *r, dq_buffer *out, size_t row, const dq_dataset *ds, dq_error *err)
+{
+    char sep = r->fmt == FS_FORMAT_TSV ? '\t' : ',';
+    if (r->batch && (ds ? put_size(out, row, err) : put_text_of(out, "_row", err)))
+        return -1;
+    for (size_t i = 0; i < r->columns->n; i++) {
+        const fs_column *c = &r->columns->col[i];
+        dq_buffer_reset(&r->cell);
+        if ((i || r->batch) && dq_buffer_append(out, &sep, 1, err))
+            return -1;
+        if (ds) {
+            if (fs_cell_text(dq_keypath_find(ds, &c->path), &r->cell, &r->scratch, &r->stats, err))
+                return -1;
+        } else if (dq_buffer_append(&r->cell, c->name, strlen(c->name), err)) {
+            return -1;
+        }
+        if (fs_csv_cell(out, r->cell.data, r->cell.len, r->fmt, err))
+            return -1;
+    }
+    if (r->batch) {
+        const char *tail = r->fmt == FS_FORMAT_TSV ? "\t\t" : ",,";
+        if (put_text_of(out,
+                        ds                        ? tail
+                        : r->fmt == FS_FORMAT_TSV ? "\t_status\t_error"
+                                                  : ",_status,_error",
+                        err))
+            return -1;
+    }
+    return fs_records_eol(r->fmt, out, err);
+}
+
+int fs_records_text(fs_records *r, dq_buffer *out, const char *s, size_t n, dq_error *err)
+{
+    return put_text(out, "ISO_IR 192", (dq_str){.ptr = s, .len = n}, &r->scratch, &r->stats, err);
+}
+
+int fs_records_header(fs_records *r, dq_buffer *out, dq_error *err)
+{
+    return put_row(r, out, 0, NULL, err);
+}
+
+/* "{" or, in a batch, "{"_row":N" and the members: the row number is the
+ * first member at the cost of a few bytes, the data set is not rewritten. */
+static int put_json(fs_records *r, dq_buffer *out, size_t row, const dq_dataset *ds,
+                    dq_text_stats *ts, dq_error *err)
+{
+    if (!r->batch)
+        return dq_json_append(out, ds, ts, err);
+    if (put_text_of(out, "{\"_row\":", err) || put_size(out, row, err) ||
+        dq_json_append_members(out, ds, ts, err))
+        return -1;
+    return dq_buffer_append(out, "}", 1, err);
+}
+
+int fs_records_put(fs_records *r, dq_buffer *out, size_t row, const dq_dataset *ds, dq_error *err)
+{
+    size_t before = out->len;
     dq_text_stats ts = {0};
     int rc;
-    switch (fs->fmt) {
-    case FS_FORMAT_JSON:
-        /* The array stays open while matches arrive. */
-        rc =
-            dq_buffer_append(out, fs->stats.records ? ",\n" : "\n", fs->stats.records ? 2 : 1, err);
-        if (rc == 0)
-            rc = dq_json_append(out, ds, &ts, err);
-        break;
+    switch (r->fmt) {
+    case FS_FORMAT_JSON: rc = put_json(r, out, row, ds, &ts, err); break;
     case FS_FORMAT_NDJSON:
-        rc = dq_json_append(out, ds, &ts, err);
+        rc = put_json(r, out, row, ds, &ts, err);
         if (rc == 0)
             rc = dq_buffer_append(out, "\n", 1, err);
         break;
@@ -460,10 +517,14 @@ static int put_record(format_state *fs, const dq_dataset *ds, dq_error *err)
         if (rc == 0)
             rc = dq_buffer_append(out, "\n", 1, err);
         break;
-    default: return put_row(fs, ds, err);
+    default: rc = put_row(r, out, row, ds, err); break;
     }
-    fs->stats.replaced_bytes += ts.replaced_bytes;
-    fs->stats.bad_numbers += ts.bad_numbers;
+    r->stats.replaced_bytes += ts.replaced_bytes;
+    r->stats.bad_numbers += ts.bad_numbers;
+    if (rc == 0)
+        r->stats.records++;
+    else
+        out->len = before; /* no half record in the document */
     return rc;
 }
 
@@ -476,12 +537,16 @@ static int format_response(fs_sink *s, const fs_query_info *info, const dq_find_
         return 0;
     dq_buffer *out = fs_out_buffer(fs->out);
     size_t before = out->len;
-    int rc = put_record(fs, rsp->identifier, err);
+    /* The array stays open while matches arrive. */
+    bool first = fs->rec.stats.records == 0;
+    int rc = 0;
+    if (fs->rec.fmt == FS_FORMAT_JSON)
+        rc = dq_buffer_append(out, first ? "\n" : ",\n", first ? 1 : 2, err);
     if (rc == 0)
-        fs->stats.records++;
-    else
-        out->len = before; /* no half record in the document */
-    fs_out_record_done(fs->out, fs->fmt == FS_FORMAT_NDJSON);
+        rc = fs_records_put(&fs->rec, out, 0, rsp->identifier, err);
+    if (rc != 0)
+        out->len = before;
+    fs_out_record_done(fs->out, fs->rec.fmt == FS_FORMAT_NDJSON);
     return rc;
 }
 
@@ -492,8 +557,7 @@ static void format_destroy(fs_sink *s)
     format_state *fs = s->state;
     if (fs) {
         fs_columns_free(&fs->columns);
-        dq_buffer_free(&fs->cell);
-        dq_buffer_free(&fs->scratch);
+        fs_records_free(&fs->rec);
         free(fs);
     }
     free(s);
@@ -509,14 +573,12 @@ fs_sink *fs_sink_format_new(fs_format fmt, fs_out *out, fs_columns *columns, dq_
         dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
         return NULL;
     }
-    fs->fmt = fmt;
     fs->out = out;
     if (columns) {
         fs->columns = *columns;
         memset(columns, 0, sizeof *columns);
     }
-    dq_buffer_init(&fs->cell);
-    dq_buffer_init(&fs->scratch);
+    fs_records_init(&fs->rec, fmt, &fs->columns, false);
     s->name = "format";
     s->response = format_response;
     s->destroy = format_destroy;
@@ -525,7 +587,7 @@ fs_sink *fs_sink_format_new(fs_format fmt, fs_out *out, fs_columns *columns, dq_
      * leaves a valid document. */
     int rc = 0;
     if (fmt == FS_FORMAT_CSV || fmt == FS_FORMAT_TSV)
-        rc = put_row(fs, NULL, err);
+        rc = fs_records_header(&fs->rec, fs_out_buffer(out), err);
     else if (fmt == FS_FORMAT_JSON)
         rc = dq_buffer_append(fs_out_buffer(out), "[", 1, err);
     else if (fmt == FS_FORMAT_XML)
@@ -543,9 +605,9 @@ int fs_sink_format_finish(fs_sink *s, dq_error *err)
     format_state *fs = s->state;
     dq_buffer *out = fs_out_buffer(fs->out);
     int rc = 0;
-    if (fs->fmt == FS_FORMAT_JSON)
-        rc = put_text_of(out, fs->stats.records ? "\n]\n" : "]\n", err);
-    else if (fs->fmt == FS_FORMAT_XML)
+    if (fs->rec.fmt == FS_FORMAT_JSON)
+        rc = put_text_of(out, fs->rec.stats.records ? "\n]\n" : "]\n", err);
+    else if (fs->rec.fmt == FS_FORMAT_XML)
         rc = put_text_of(out, "</" DQ_XML_WRAPPER ">\n", err);
     if (rc == 0)
         fs_out_record_done(fs->out, true);
@@ -561,5 +623,5 @@ int fs_sink_format_error(const fs_sink *s)
 const fs_format_stats *fs_sink_format_stats(const fs_sink *s)
 {
     const format_state *fs = s->state;
-    return &fs->stats;
+    return &fs->rec.stats;
 }

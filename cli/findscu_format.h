@@ -53,6 +53,34 @@ int fs_cell_text(const dq_element *el, dq_buffer *out, dq_buffer *scratch, fs_fo
  * characters each). */
 int fs_csv_cell(dq_buffer *out, const uint8_t *s, size_t n, fs_format fmt, dq_error *err);
 
+/* A record writer: the format, the CSV/TSV columns (not owned) and its own
+ * buffers and counts. The --format sink has one; each --batch worker's row
+ * sink (findscu_rows.h) has its own, so workers write records in parallel. */
+typedef struct fs_records {
+    fs_format fmt;
+    const fs_columns *columns;
+    bool batch; /* records carry their input row: "_row" (see docs/formats.md) */
+    fs_format_stats stats;
+    dq_buffer cell, scratch;
+} fs_records;
+
+void fs_records_init(fs_records *r, fs_format fmt, const fs_columns *columns, bool batch);
+void fs_records_free(fs_records *r);
+/* The CSV/TSV header line (batch: "_row" first, "_status", "_error" last). */
+int fs_records_header(fs_records *r, dq_buffer *out, dq_error *err);
+/* One record for ds appended to out and counted: JSON one object (the
+ * array's separators are the caller's), NDJSON one object and '\n', XML one
+ * <NativeDicomModel> and '\n', CSV/TSV one line. In a batch, row (1-based)
+ * is the JSON objects' first member "_row" and the CSV/TSV first cell (XML
+ * leaves it to the caller's <Row> element). -1 with *err, out unchanged. */
+int fs_records_put(fs_records *r, dq_buffer *out, size_t row, const dq_dataset *ds, dq_error *err);
+/* s (n bytes, meant to be UTF-8: a peer's Error Comment may not be)
+ * appended as valid UTF-8: a byte that is not becomes U+FFFD and is counted
+ * in r->stats. */
+int fs_records_text(fs_records *r, dq_buffer *out, const char *s, size_t n, dq_error *err);
+/* A CSV/TSV line's end: CRLF (RFC 4180) or LF (TSV). */
+int fs_records_eol(fs_format fmt, dq_buffer *out, dq_error *err);
+
 /* The --format sink. The document's start is written at once (so a run that
  * fails before any record still leaves a valid document); columns (CSV/TSV)
  * are taken over (the sink frees them); out stays the caller's. */

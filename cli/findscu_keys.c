@@ -212,3 +212,74 @@ int fs_keys_apply(const fs_options *o, dq_dataset *ds)
     check_upper_unique(&t, o, ds);
     return 0;
 }
+
+/* The level and its model, for --expand. */
+static bool expand_tmpl(const fs_options *o, const char *level, tmpl *t)
+{
+    memset(t, 0, sizeof *t);
+    t->m = dq_query_model_find(fs_model_name(o->model));
+    t->l = t->m ? dq_query_level_find(t->m, level) : NULL;
+    t->all = o->keys_all;
+    return t->l && t->l->name[0] && t->l->nkeys <= sizeof t->chosen;
+}
+
+const char *fs_keys_next_level(const fs_options *o, const char *level)
+{
+    tmpl t, target;
+    if (!o->expand || !expand_tmpl(o, level, &t) || !expand_tmpl(o, o->expand, &target))
+        return NULL;
+    size_t i = dq_query_level_index(t.m, t.l);
+    return i < dq_query_level_index(t.m, target.l) ? t.m->levels[i + 1].name : NULL;
+}
+
+/* The element of match with tag copied into ds as it came (value bytes and
+ * VR); false when match does not hold it with a value. */
+static bool copy_value(dq_dataset *ds, const dq_dataset *match, uint32_t tag, int *rc,
+                       dq_error *err)
+{
+    const dq_element *el = dq_dataset_find(match, tag);
+    size_t len = 0;
+    const uint8_t *v = el ? dq_element_value(el, &len) : NULL;
+    if (!el || len == 0)
+        return false;
+    *rc = dq_dataset_set_bytes(ds, tag, dq_element_vr(el), v, len, err);
+    return true;
+}
+
+int fs_keys_child(const fs_options *o, const char *level, const dq_dataset *match, dq_dataset **out,
+                  dq_error *err)
+{
+    tmpl t;
+    *out = NULL;
+    if (!expand_tmpl(o, level, &t))
+        return dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "no PS3.4 key table for the %s level", level);
+    choose(&t);
+    dq_dataset *ds = dq_dataset_new();
+    if (!ds)
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "out of memory");
+    int rc = dq_dataset_set_string(ds, t.m->level_tag, dict_vr(t.m->level_tag), level, err);
+    /* The parent's text is in its character set: the child says the same. */
+    copy_value(ds, match, DQ_TAG_SpecificCharacterSet, &rc, err);
+    /* One entity of each level above, by its unique key (PS3.4 C.4.1.2.1). */
+    for (size_t lv = 0; rc == 0 && lv < dq_query_level_index(t.m, t.l); lv++) {
+        const dq_query_level *up = &t.m->levels[lv];
+        for (size_t i = 0; rc == 0 && i < up->nkeys; i++) {
+            const dq_query_key *k = &up->keys[i];
+            if (k->depth != 0 || strcmp(k->type, "U") != 0 ||
+                copy_value(ds, match, k->tag, &rc, err))
+                continue;
+            rc =
+                dq_fail(err, DQ_ERR_NOT_FOUND, DQ_ERROR_NO_OFFSET, k->tag,
+                        "the %s match has no %s to query its %s with", up->name, k->keyword, level);
+        }
+    }
+    if (rc == 0)
+        rc = fill(&t, ds, -1, err);
+    if (rc != 0) {
+        dq_dataset_free(ds);
+        return -1;
+    }
+    *out = ds;
+    return 0;
+}

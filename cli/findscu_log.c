@@ -9,6 +9,11 @@
 static FILE *log_stream;
 static int log_threshold = FS_LEVEL_INFO;
 static bool log_off;
+/* A batch worker's per-query lines are details (fs_log_demote_info). */
+static _Thread_local bool demote_info;
+/* A progress line is on the terminal without its line end: a log line
+ * first clears it (the next progress tick draws it again). */
+static bool progress_shown;
 
 void fs_log_setup(const fs_options *o, FILE *stream)
 {
@@ -26,7 +31,42 @@ void fs_log_setup(const fs_options *o, FILE *stream)
 
 bool fs_log_enabled(int level)
 {
+    if (demote_info && level == FS_LEVEL_INFO)
+        level = FS_LEVEL_DEBUG;
     return !log_off && log_stream && level >= log_threshold;
+}
+
+void fs_log_demote_info(bool on)
+{
+    demote_info = on;
+}
+
+bool fs_log_progress(const char *line, bool final)
+{
+    if (!fs_log_enabled(FS_LEVEL_INFO))
+        return false;
+    flockfile(log_stream);
+    if (isatty(fileno(log_stream))) {
+        fprintf(log_stream, "\r\033[KI: %s%s", line, final ? "\n" : "");
+        progress_shown = !final;
+    } else {
+        fprintf(log_stream, "I: %s\n", line);
+    }
+    fflush(log_stream);
+    funlockfile(log_stream);
+    return true;
+}
+
+/* One whole line, after clearing a progress line the terminal shows. */
+static void write_line(const char *line, size_t len)
+{
+    flockfile(log_stream);
+    if (progress_shown) {
+        fputs("\r\033[K", log_stream);
+        progress_shown = false;
+    }
+    fwrite(line, 1, len, log_stream);
+    funlockfile(log_stream);
 }
 
 static char level_letter(int level)
@@ -46,6 +86,8 @@ void fs_log(int level, const char *fmt, ...)
 {
     if (!fs_log_enabled(level))
         return;
+    if (demote_info && level == FS_LEVEL_INFO)
+        level = FS_LEVEL_DEBUG;
     /* Build the whole line first so one write carries it (no interleaving
      * with other output on the same terminal); long lines get a heap buffer. */
     char small[1024];
@@ -63,7 +105,7 @@ void fs_log(int level, const char *fmt, ...)
         if (need <= cap) {
             size_t len = (size_t)n + (size_t)m;
             line[len++] = '\n';
-            fwrite(line, 1, len, log_stream);
+            write_line(line, len);
             break;
         }
         if (attempt == 0) {

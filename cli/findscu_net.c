@@ -11,15 +11,22 @@
 #include "findscu_log.h"
 
 static volatile sig_atomic_t n_interrupts;
-static int wake_pipe[2] = {-1, -1};
+
+/* One wake pipe per connection that may be open at once (findscu --jobs
+ * runs up to FS_NET_MAX connections in threads): a wait drains its own
+ * pipe, so one pipe shared by every thread would wake only one of them.
+ * The pipes live until exit, so the handler never writes to a closed (and
+ * maybe reused) descriptor. */
+static int wake_pipes[FS_NET_MAX][2];
+static size_t n_wake_pipes;
 
 static void on_sigint(int sig)
 {
     (void)sig;
     n_interrupts++;
     int saved = errno;
-    if (wake_pipe[1] >= 0) {
-        ssize_t w = write(wake_pipe[1], "x", 1);
+    for (size_t i = 0; i < n_wake_pipes; i++) {
+        ssize_t w = write(wake_pipes[i][1], "x", 1);
         (void)w;
     }
     if (n_interrupts >= 3) {
@@ -32,13 +39,17 @@ static void on_sigint(int sig)
     errno = saved;
 }
 
-void fs_net_install_sigint(void)
+void fs_net_install_sigint(size_t connections)
 {
-    if (wake_pipe[0] < 0 && pipe(wake_pipe) == 0) {
+    if (connections > FS_NET_MAX)
+        connections = FS_NET_MAX;
+    while (n_wake_pipes < connections && pipe(wake_pipes[n_wake_pipes]) == 0) {
         for (int i = 0; i < 2; i++) {
-            fcntl(wake_pipe[i], F_SETFL, fcntl(wake_pipe[i], F_GETFL) | O_NONBLOCK);
-            fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
+            int fd = wake_pipes[n_wake_pipes][i];
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
         }
+        n_wake_pipes++;
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -60,14 +71,20 @@ static double now_s(void)
 }
 
 struct fs_net {
+    int wake_fd;            /* this connection's wake pipe (read end), -1: none */
     int handled;            /* interrupts already reported to the library */
     double cancel_deadline; /* > 0: the C-CANCEL went out, the final response is due by then */
 };
 typedef struct fs_net net;
 
-/* findscu makes one connection: its Ctrl-C state lives here, not in the
- * transport, so it outlives the association that frees the transport. */
-static net the_net;
+/* A connection's Ctrl-C state lives here, not in the transport, so it
+ * outlives the association that frees the transport. */
+static net nets[FS_NET_MAX];
+
+fs_net *fs_net_slot(size_t i)
+{
+    return i < FS_NET_MAX ? &nets[i] : NULL;
+}
 
 /* A Ctrl-C not yet reported: the first asks for a cancel (the library sends
  * a C-CANCEL if a C-FIND is waiting, else aborts), any later one for an
@@ -118,19 +135,18 @@ static int net_check(void *user, dq_transport *t, dq_transport_step step, double
     return 0;
 }
 
-int fs_net_connect(dq_transport **out, fs_net **handle, const char *host, uint16_t port,
-                   double timeout, const dq_tls_config *tls, dq_tls_info *info, dq_error *err)
+int fs_net_connect(dq_transport **out, fs_net *n, const char *host, uint16_t port, double timeout,
+                   const dq_tls_config *tls, dq_tls_info *info, dq_error *err)
 {
     *out = NULL;
-    *handle = NULL;
-    memset(&the_net, 0, sizeof the_net);
-    dq_transport_interrupt irq = {.wake_fd = wake_pipe[0], .check = net_check, .user = &the_net};
+    size_t slot = (size_t)(n - nets);
+    memset(n, 0, sizeof *n);
+    n->wake_fd = slot < n_wake_pipes ? wake_pipes[slot][0] : -1;
+    dq_transport_interrupt irq = {.wake_fd = n->wake_fd, .check = net_check, .user = n};
     int rc = tls ? dq_transport_connect_tls(out, host, port, timeout, &irq, tls, info, err)
                  : dq_transport_connect_tcp_irq(out, host, port, timeout, &irq, err);
-    if (rc == 0) {
-        *handle = &the_net;
+    if (rc == 0)
         return 0;
-    }
     /* Python's wording for the failure ("[Errno 111] Connection refused"). */
     if (err->kind == DQ_ERR_TIMEOUT) {
         dq_error_set(err, DQ_ERR_TIMEOUT, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "timed out");

@@ -22,24 +22,30 @@
 #include <dq/transport.h>
 
 #define FS_CANCEL_WAIT 5.0
+/* Connections open at once, at most (findscu --jobs). */
+#define FS_NET_MAX 16
 
-/* Installs the SIGINT handler (once). */
-void fs_net_install_sigint(void);
+/* Installs the SIGINT handler with a wake pipe for each of `connections`
+ * connections (at most FS_NET_MAX; calling it again adds pipes). */
+void fs_net_install_sigint(size_t connections);
 /* Ctrl-C presses so far. */
 int fs_net_interrupts(void);
 
 typedef struct fs_net fs_net;
 
+/* The Ctrl-C state of connection slot i (0 .. FS_NET_MAX-1): one per thread
+ * that connects; it stays valid until exit. */
+fs_net *fs_net_slot(size_t i);
+
 /* Connects (each address of host in turn, bounded by timeout seconds, <= 0:
- * none), over TLS when tls is not NULL (dq/tls.h; *info filled). *handle
- * stays valid until the transport is closed (the association owning it is
- * freed). On failure err->kind is DQ_ERR_CONNECT, DQ_ERR_TIMEOUT or
+ * none), over TLS when tls is not NULL (dq/tls.h; *info filled), with n's
+ * wake pipe and Ctrl-C state (reset). On failure err->kind is DQ_ERR_CONNECT, DQ_ERR_TIMEOUT or
  * DQ_ERR_CANCELLED and err->message is Python's wording ("[Errno 111]
  * Connection refused"); with TLS also DQ_ERR_TLS, DQ_ERR_ARGUMENT (a file
  * of the configuration) or DQ_ERR_UNSUPPORTED (no TLS in this build), in
  * the library's words. */
-int fs_net_connect(dq_transport **out, fs_net **handle, const char *host, uint16_t port,
-                   double timeout, const dq_tls_config *tls, dq_tls_info *info, dq_error *err);
+int fs_net_connect(dq_transport **out, fs_net *n, const char *host, uint16_t port, double timeout,
+                   const dq_tls_config *tls, dq_tls_info *info, dq_error *err);
 
 /* True once, for a first Ctrl-C the check has not reported yet (responses
  * read from the buffer need no wait the check could end): the caller acts

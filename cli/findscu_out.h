@@ -24,6 +24,13 @@ typedef struct fs_out fs_out;
  * before any network traffic: -1 with DQ_ERR_IO, sys_errno and "Cannot write
  * to 'PATH': [Errno N] reason". */
 int fs_out_open(fs_out **out, const char *path, dq_error *err);
+/* path written directly, no temporary file (findscu --batch with NDJSON,
+ * CSV or TSV): truncated, or appended to (append, --resume). Each
+ * fs_out_record_done(o, true) writes what is buffered at once and the data
+ * is synced to the disk at most once a second and at fs_out_close, so a
+ * crash leaves the finished rows for --resume. fs_out_close never removes
+ * it. Errors as fs_out_open. */
+int fs_out_open_direct(fs_out **out, const char *path, bool append, dq_error *err);
 /* Where the next record is appended (valid until the next fs_out call). */
 dq_buffer *fs_out_buffer(fs_out *o);
 /* After each record: what is buffered goes to the kernel at once when the

@@ -1,6 +1,8 @@
 /* findscu: the built-in sinks (see findscu_sink.h). */
 #include "findscu_sink.h"
 
+#include <stdatomic.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -145,7 +147,8 @@ int fs_write_part10(const char *path, const dq_dataset *identifier, const fs_que
 
 typedef struct part10_state {
     char dir[4096];
-    unsigned long next;
+    atomic_ulong own;   /* the next file number, unless shared */
+    atomic_ulong *next; /* &own, or the counter sinks of several threads share */
 } part10_state;
 
 static int part10_response(fs_sink *s, const fs_query_info *info, const dq_find_response *rsp,
@@ -155,7 +158,8 @@ static int part10_response(fs_sink *s, const fs_query_info *info, const dq_find_
     if (!rsp->pending || !rsp->identifier)
         return 0;
     char path[4200];
-    snprintf(path, sizeof path, "%s%srsp%06lu.dcm", st->dir, st->dir[0] ? "/" : "", st->next++);
+    snprintf(path, sizeof path, "%s%srsp%06lu.dcm", st->dir, st->dir[0] ? "/" : "",
+             (unsigned long)atomic_fetch_add(st->next, 1));
     if (fs_write_part10(path, rsp->identifier, info, err) != 0) {
         /* The library's I/O message already names the file; say it once,
          * the way Python words the OSError pynetdicom's save_as() raises. */
@@ -217,6 +221,11 @@ int fs_output_dir_prepare(const char *dir, dq_error *err)
 
 fs_sink *fs_sink_part10_new(const char *dir)
 {
+    return fs_sink_part10_new_shared(dir, NULL);
+}
+
+fs_sink *fs_sink_part10_new_shared(const char *dir, atomic_ulong *counter)
+{
     fs_sink *s = calloc(1, sizeof *s);
     part10_state *st = calloc(1, sizeof *st);
     if (!s || !st) {
@@ -226,7 +235,8 @@ fs_sink *fs_sink_part10_new(const char *dir)
     }
     if (dir)
         snprintf(st->dir, sizeof st->dir, "%s", dir);
-    st->next = 1;
+    atomic_init(&st->own, 1);
+    st->next = counter ? counter : &st->own;
     s->name = "part10";
     s->response = part10_response;
     s->destroy = free_sink;

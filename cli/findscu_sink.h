@@ -7,6 +7,7 @@
 #ifndef FINDSCU_SINK_H
 #define FINDSCU_SINK_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include <dq/dq.h>
@@ -38,6 +39,9 @@ struct fs_sink {
 fs_sink *fs_sink_log_new(void);
 /* -w: rsp000001.dcm, rsp000002.dcm, ... in `dir` (NULL: the working directory). */
 fs_sink *fs_sink_part10_new(const char *dir);
+/* The same numbering files from *counter (set to 1 first), which sinks in
+ * several threads share (findscu --jobs): no two write the same name. */
+fs_sink *fs_sink_part10_new_shared(const char *dir, atomic_ulong *counter);
 /* --output-directory: creates `dir` and its missing parents, then checks a
  * file can be created in it. -1 with "Cannot create|write to the output
  * directory 'DIR': [Errno N] reason" (DQ_ERR_IO, sys_errno) otherwise. */

@@ -197,6 +197,29 @@ static void keypath_seeds(void)
     write_seed("keypath", "errors", errors, sizeof errors - 1, NULL, 0);
 }
 
+/* findscu --batch files: byte 0 picks the format (0 auto, 1 CSV, 2 TSV). */
+static void batch_in_seeds(void)
+{
+    static const char csv[] = "\xEF\xBB\xBFPatientID,\"(0008,0020)\",PatientName,"
+                              "ReferencedStudySequence[0].ReferencedSOPInstanceUID\r\n"
+                              "123,\"\",\"DOE, \"\"J\"\"\",1.2.3\r\n"
+                              "\r\n"
+                              "124,,\"two\r\nlines\"\r\n"
+                              "125,20200101-20201231,M\xc3\xbcller\n";
+    static const char tsv[] = "PatientID\tStudyDate\tOtherPatientIDs\tReferencedStudySequence\n"
+                              "1\t\"\"\tA\\\\B\t\"\"\n"
+                              "2\t\t\\t\\n\\r\\x\t\n";
+    static const char bad[] = "PatientID,StudyDate,Rows\n"
+                              "1,2,3,4\n"
+                              "\xff,1,1\n"
+                              "\"x\"y,1,1\n"
+                              "1,123456789,70000\n"
+                              "1,\"open\n";
+    seed("batch_in", "csv", 0, csv, sizeof csv - 1);
+    seed("batch_in", "tsv", 2, tsv, sizeof tsv - 1);
+    seed("batch_in", "bad-rows", 1, bad, sizeof bad - 1);
+}
+
 /* ---- the JSON and XML writers ---------------------------------------------------- */
 
 /* A value given as a string literal, its bytes without the NUL. */
@@ -630,6 +653,7 @@ int main(int argc, char **argv)
     dataset_seeds();
     json_seeds();
     keypath_seeds();
+    batch_in_seeds();
     pdu_seeds();
 #if DQ_FUZZ_HAVE_ASSOC
     dimse_seeds();

@@ -170,8 +170,10 @@ Test(findscu_args, output_directory)
     static const char *const ambiguous[] = {"--o", "--out", "--outpu"};
     for (size_t i = 0; i < sizeof ambiguous / sizeof ambiguous[0]; i++) {
         char want[128];
-        snprintf(want, sizeof want, "ambiguous option: %s could match --output-directory, --output",
-                 ambiguous[i]);
+        /* "--o" is also the start of --ordered (ours, after --output). */
+        snprintf(want, sizeof want,
+                 "ambiguous option: %s could match --output-directory, --output%s", ambiguous[i],
+                 i == 0 ? ", --ordered" : "");
         expect_error(parse("h", "1", "-w", ambiguous[i], "d", "-k", "A=", NULL), want);
     }
     /* What --output meant before --format existed is now a usage error, not
@@ -538,4 +540,22 @@ Test(findscu_args, tls_usage_errors)
     expect_error(parse("--tls", "--tls-profile", "aes", "h", "1", "-k", "A=", NULL),
                  "argument --tls-profile: invalid choice: 'aes' (choose from 'bcp195-nd', "
                  "'bcp195', 'bcp195-ex')");
+}
+
+/* --expand: a choice, a run of many queries, only where the model has the level. */
+Test(findscu_args, expand)
+{
+    parsed *p = parse("h", "1", "-S", "-L", "STUDY", "--expand", "image", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.expand, "IMAGE");
+    cr_assert(fs_options_many(&p->o), "--expand runs many queries");
+    p = parse("h", "1", "-L", "PATIENT", "--expand=series", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_str_eq(p->o.expand, "SERIES");
+    expect_error(parse("h", "1", "-L", "STUDY", "--expand", "study", NULL),
+                 "argument --expand: invalid choice: 'study' (choose from 'series', 'image')");
+    expect_error(parse("h", "1", "-O", "-L", "STUDY", "--expand", "series", NULL),
+                 "argument --expand: the Patient/Study Only model has no SERIES level");
+    expect_error(parse("h", "1", "-W", "-k", "A=", "--expand", "series", NULL),
+                 "argument --expand: the Modality Worklist model has no SERIES level");
 }

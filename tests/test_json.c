@@ -256,3 +256,30 @@ Test(json, appends_and_accumulates)
     dq_buffer_free(&b);
     dq_dataset_free(ds);
 }
+
+/* Members only, for a caller with members of its own: a comma before the
+ * first one unless the object has just opened. */
+Test(json, members_after_the_callers_own)
+{
+    dq_dataset *ds = one_string(DQ_TAG(0x0010, 0x0020), VR('L', 'O'), "ID1");
+    dq_buffer b = {0};
+    cr_assert_eq(dq_buffer_append(&b, "{\"_row\":7", 9, NULL), 0);
+    cr_assert_eq(dq_json_append_members(&b, ds, NULL, NULL), 0);
+    cr_assert_eq(dq_buffer_append(&b, "}{", 2, NULL), 0);
+    cr_assert_eq(dq_json_append_members(&b, ds, NULL, NULL), 0);
+    dq_buffer_append(&b, "}", 2, NULL);
+    cr_assert_str_eq((char *)b.data, "{\"_row\":7,\"00100020\":{\"vr\":\"LO\",\"Value\":[\"ID1\"]}}"
+                                     "{\"00100020\":{\"vr\":\"LO\",\"Value\":[\"ID1\"]}}");
+    dq_buffer_free(&b);
+    dq_dataset_free(ds);
+}
+
+Test(json, string_escaped)
+{
+    dq_buffer b = {0};
+    const char s[] = "a\"b\\c\n\x01\xc3\xa9";
+    cr_assert_eq(dq_json_string_append(&b, s, sizeof s - 1, NULL), 0);
+    dq_buffer_append(&b, "", 1, NULL);
+    cr_assert_str_eq((char *)b.data, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\"");
+    dq_buffer_free(&b);
+}

@@ -264,6 +264,29 @@ Test(keypath, parse_and_find_paths)
     dq_dataset_free(ds);
 }
 
+Test(keypath, equal_paths)
+{
+    static const struct {
+        const char *a, *b;
+        bool equal;
+    } v[] = {
+        {"PatientID", "(0010,0020)", true},
+        {"ReferencedStudySequence[0].ReferencedSOPClassUID", "(0008,1110)[0].(0008,1150)", true},
+        {"ReferencedStudySequence[0].ReferencedSOPClassUID",
+         "ReferencedStudySequence[1].ReferencedSOPClassUID", false},
+        {"ReferencedStudySequence[0]", "ReferencedStudySequence", false},
+        {"ReferencedStudySequence[0]", "ReferencedStudySequence[0].ReferencedSOPClassUID", false},
+        {"PatientID", "PatientName", false},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        dq_keypath a, b;
+        cr_assert_eq(dq_keypath_parse(v[i].a, &a, NULL), 0);
+        cr_assert_eq(dq_keypath_parse(v[i].b, &b, NULL), 0);
+        cr_assert_eq(dq_keypath_equal(&a, &b), v[i].equal, "%s %s", v[i].a, v[i].b);
+        cr_assert_eq(dq_keypath_equal(&b, &a), v[i].equal, "%s %s", v[i].b, v[i].a);
+    }
+}
+
 Test(keypath, parse_errors_name_the_path)
 {
     dq_keypath kp;

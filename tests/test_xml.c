@@ -152,3 +152,17 @@ Test(xml, attribute_tags)
     expect(ds, "<DicomAttribute tag=\"00205000\" vr=\"AT\" keyword=\"OriginalImageIdentification\">"
                "<Value number=\"1\">00100020</Value></DicomAttribute>");
 }
+
+/* A caller's own text escaped as the values are; attributes keep line feeds. */
+Test(xml, text_escaped)
+{
+    dq_buffer b = {0};
+    dq_text_stats st = {0};
+    const char s[] = "<a & \"b\">\n\x01";
+    cr_assert_eq(dq_xml_text_append(&b, s, sizeof s - 1, false, &st, NULL), 0);
+    cr_assert_eq(dq_xml_text_append(&b, "\n", 1, true, NULL, NULL), 0);
+    dq_buffer_append(&b, "", 1, NULL);
+    cr_assert_str_eq((char *)b.data, "&lt;a &amp; &quot;b&quot;&gt;\n\xEF\xBF\xBD&#10;");
+    cr_assert_eq(st.replaced_bytes, 1);
+    dq_buffer_free(&b);
+}

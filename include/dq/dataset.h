@@ -266,6 +266,9 @@ int dq_keypath_parse(const char *path, dq_keypath *out, dq_error *err);
  * the sequence's items, a step before the last without an index or not a
  * sequence). */
 const dq_element *dq_keypath_find(const dq_dataset *ds, const dq_keypath *kp);
+/* Whether two paths name the same element: the same tags and item indexes
+ * step by step ("PatientID" and "(0010,0020)" are equal). */
+bool dq_keypath_equal(const dq_keypath *a, const dq_keypath *b);
 
 /* ---- character sets ---------------------------------------------------------- */
 

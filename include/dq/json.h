@@ -39,6 +39,7 @@
 #ifndef DQ_JSON_H
 #define DQ_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dq/buffer.h"
@@ -68,10 +69,28 @@ typedef struct dq_text_stats {
  * then holds a partial object (truncate to the length before the call). */
 int dq_json_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err);
 
+/* Appends ds's members only, no braces: for a caller that puts members of
+ * its own in the same object ("{\"_row\":7" + members + "}"). The first
+ * member gets a ',' unless out ends with '{' or '[' (as inside the object).
+ * Errors as dq_json_append. */
+int dq_json_append_members(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err);
+
+/* Appends s (n bytes of UTF-8) as a JSON string (RFC 8259 7), quotes
+ * included. -1 (DQ_ERR_NOMEM) when out cannot grow. */
+int dq_json_string_append(dq_buffer *out, const char *s, size_t n, dq_error *err);
+
 /* Appends one <NativeDicomModel xml:space="preserve">...</NativeDicomModel>
  * (PS3.19 A.1) for ds to out, no XML declaration, no newline. st may be NULL.
  * Errors as dq_json_append. */
 int dq_xml_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err);
+
+/* Appends s (n bytes of UTF-8) as XML character data, escaped as the
+ * writer escapes values (& < > " as references, characters XML 1.0 cannot
+ * hold as U+FFFD, counted in st, which may be NULL); attribute: for an
+ * attribute value (tab and line feed as references too). -1 (DQ_ERR_NOMEM)
+ * when out cannot grow. */
+int dq_xml_text_append(dq_buffer *out, const char *s, size_t n, bool attribute, dq_text_stats *st,
+                       dq_error *err);
 
 #ifdef __cplusplus
 }

@@ -165,3 +165,19 @@ int dq_json_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_e
 {
     return dq_tw_write(&json_ops, "{", "}", out, ds, st, err);
 }
+
+int dq_json_append_members(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err)
+{
+    return dq_tw_write(&json_ops, "", "", out, ds, st, err);
+}
+
+static void json_string_text(dq_tw *w, const char *s, size_t n, bool unused)
+{
+    (void)unused;
+    json_string(w, s, n);
+}
+
+int dq_json_string_append(dq_buffer *out, const char *s, size_t n, dq_error *err)
+{
+    return dq_tw_text(json_string_text, false, out, s, n, NULL, err);
+}

@@ -360,3 +360,12 @@ const dq_element *dq_keypath_find(const dq_dataset *ds, const dq_keypath *kp)
     }
     return NULL;
 }
+
+bool dq_keypath_equal(const dq_keypath *a, const dq_keypath *b)
+{
+    size_t i = 0;
+    while (i < a->n && i < b->n && a->step[i].tag == b->step[i].tag &&
+           a->step[i].index == b->step[i].index)
+        i++;
+    return i == a->n && i == b->n;
+}

@@ -380,6 +380,21 @@ int dq_tw_write(const dq_tw_ops *ops, const char *open, const char *close, dq_bu
     return 0;
 }
 
+int dq_tw_text(void (*put)(dq_tw *w, const char *s, size_t n, bool flag), bool flag, dq_buffer *out,
+               const char *s, size_t n, dq_text_stats *st, dq_error *err)
+{
+    dq_tw w = {.out = out, .err = err};
+    w.st = st ? st : &w.own;
+    /* The writers' memcpy fast path needs memory behind out->data. */
+    if (dq_buffer_reserve(out, n + 2, err))
+        return -1;
+    put(&w, s, n, flag);
+    if (w.failed)
+        return dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                       "out of memory writing text");
+    return 0;
+}
+
 bool dq_tw_private_creator(dq_tw *w, const dq_element *el, dq_str *out)
 {
     uint16_t g = DQ_TAG_GROUP(el->tag), e = DQ_TAG_ELEMENT(el->tag);

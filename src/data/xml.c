@@ -191,3 +191,9 @@ int dq_xml_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_er
     return dq_tw_write(&xml_ops, "<NativeDicomModel xml:space=\"preserve\">", "</NativeDicomModel>",
                        out, ds, st, err);
 }
+
+int dq_xml_text_append(dq_buffer *out, const char *s, size_t n, bool attribute, dq_text_stats *st,
+                       dq_error *err)
+{
+    return dq_tw_text(xml_text, attribute, out, s, n, st, err);
+}
