@@ -244,12 +244,13 @@ check_csv() { check_scp 1 "$1" && [ "$(wc -l < "$out/work/records")" -eq $(($1 +
 check_batch() { check_scp_batch 1 "$1"; }
 check_batch_jobs() { check_scp_batch "$batch_jobs" "$1"; }
 check_batch_loop() { check_scp "$1" 1; }
-# NDJSON: N lines, each a record with its CSV row ("_row"), every row once.
+# NDJSON: N lines, each a record with its CSV row ("_row"), rows 1..N once each.
 check_batch_ndjson() {
   check_scp_batch 1 "$1" || return 1
   local f=$out/work/records
-  [ "$(wc -l < "$f")" -eq "$1" ] && [ "$(grep -c '"_row":' "$f")" -eq "$1" ] &&
-    [ "$(grep -o '"_row":[^,}]*' "$f" | sort -u | wc -l)" -eq "$1" ]
+  [ "$(wc -l < "$f")" -eq "$1" ] && [ "$(grep -c '^{"_row":' "$f")" -eq "$1" ] &&
+    [ "$(grep -o '^{"_row":[0-9]*' "$f" | cut -d: -f2 | sort -n | uniq |
+         awk '$1 != NR { bad = 1 } END { print bad ? -1 : NR }')" -eq "$1" ]
 }
 
 # run_alt MODE N REPS WHO...: alternates the WHOs, rotating the order. Each
