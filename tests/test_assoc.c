@@ -305,6 +305,40 @@ Test(assoc, malformed_accept_is_a_protocol_error)
     free(finish(&scp, 0));
 }
 
+/* A TLS-only peer whose stack answers our plain A-ASSOCIATE-RQ with an
+ * alert record: a protocol error (A-ABORT sent) whose message says TLS. */
+Test(assoc, tls_alert_instead_of_accept)
+{
+    dq_assoc_params p;
+    params(&p);
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("read-rq\nsend 15030300020246\nwait-close\n", &p, &a, &e, &scp), -1);
+    cr_assert_eq(e.kind, DQ_ERR_PROTOCOL, "%s", e.message);
+    cr_assert_not_null(strstr(e.message, "the peer answered with a TLS record (alert), not a PDU: "
+                                         "it expects TLS; try --tls"),
+                       "%s", e.message);
+    char *rec = finish(&scp, 0);
+    char v[64];
+    cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "2 reason 1", "%s", rec);
+    free(rec);
+}
+
+/* Other garbage is not taken for TLS. */
+Test(assoc, garbage_is_not_called_tls)
+{
+    dq_assoc_params p;
+    params(&p);
+    dq_test_scp scp;
+    dq_assoc *a;
+    dq_error e;
+    cr_assert_eq(attempt("read-rq\nsend 15020300020246\nwait-close\n", &p, &a, &e, &scp), -1);
+    cr_assert_eq(e.kind, DQ_ERR_PROTOCOL, "%s", e.message);
+    cr_assert_null(strstr(e.message, "TLS"), "%s", e.message);
+    free(finish(&scp, 0));
+}
+
 Test(assoc, peer_closes_instead_of_answering)
 {
     dq_assoc_params p;

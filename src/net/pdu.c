@@ -1356,6 +1356,15 @@ int dq_pdu_encode_pdata(dq_buffer *out, const dq_pdv *pdvs, size_t n, dq_error *
 
 /* ---- names and meanings ---------------------------------------------------------- */
 
+const char *dq_pdu_tls_record(const uint8_t *p, size_t n)
+{
+    /* RFC 8446 5.1 (and RFC 5246 6.2.1): ContentType, ProtocolVersion. */
+    enum { TLS_ALERT = 21, TLS_HANDSHAKE = 22, TLS_MAJOR = 3 };
+    if (!p || n < 2 || p[1] != TLS_MAJOR)
+        return NULL;
+    return p[0] == TLS_ALERT ? "alert" : p[0] == TLS_HANDSHAKE ? "handshake" : NULL;
+}
+
 const char *dq_pdu_type_name(unsigned type)
 {
     switch (type) {
