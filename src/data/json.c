@@ -152,5 +152,5 @@ static void json_string_text(dq_tw *w, const char *s, size_t n, bool unused)
 
 int dq_json_string_append(dq_buffer *out, const char *s, size_t n, dq_error *err)
 {
-    return dq_tw_text(json_string_text, false, out, s, n, NULL, err);
+    return dq_tw_escape(json_string_text, false, out, s, n, NULL, err);
 }

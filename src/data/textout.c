@@ -390,8 +390,8 @@ int dq_tw_write(const dq_tw_ops *ops, const char *open, const char *close, dq_bu
     return 0;
 }
 
-int dq_tw_text(void (*put)(dq_tw *w, const char *s, size_t n, bool flag), bool flag, dq_buffer *out,
-               const char *s, size_t n, dq_text_stats *st, dq_error *err)
+int dq_tw_escape(void (*put)(dq_tw *w, const char *s, size_t n, bool flag), bool flag,
+                 dq_buffer *out, const char *s, size_t n, dq_text_stats *st, dq_error *err)
 {
     dq_tw w = {.out = out, .err = err};
     w.st = st ? st : &w.own;

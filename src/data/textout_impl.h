@@ -83,8 +83,8 @@ int dq_tw_write(const dq_tw_ops *ops, const char *open, const char *close, dq_bu
 
 /* Runs put(w, s, n) on a walk without a data set (the writers' escaping
  * for a caller's own text). 0, or -1 with *err (out of memory). */
-int dq_tw_text(void (*put)(dq_tw *w, const char *s, size_t n, bool flag), bool flag, dq_buffer *out,
-               const char *s, size_t n, dq_text_stats *st, dq_error *err);
+int dq_tw_escape(void (*put)(dq_tw *w, const char *s, size_t n, bool flag), bool flag,
+                 dq_buffer *out, const char *s, size_t n, dq_text_stats *st, dq_error *err);
 
 /* Appends bytes to w->out; a failure is recorded in w->failed. Inline with
  * the common case first: writers append a few bytes at a time, and a call

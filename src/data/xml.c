@@ -174,5 +174,5 @@ int dq_xml_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_er
 int dq_xml_text_append(dq_buffer *out, const char *s, size_t n, bool attribute, dq_text_stats *st,
                        dq_error *err)
 {
-    return dq_tw_text(xml_text, attribute, out, s, n, st, err);
+    return dq_tw_escape(xml_text, attribute, out, s, n, st, err);
 }
