@@ -405,7 +405,10 @@ Test(cli_batch, abort_mid_row_goes_on_on_a_new_association, .timeout = 60)
     const char *e = row_line_with(r.out, K, "\"_error\":\"association aborted");
     cr_expect_not_null(e, "row 57 has no error record:\n%s", r.out);
     cr_expect(e && !strstr(e, "_status"), "no final status came, no _status: %s", e);
-    const char *match_at = strstr(r.out, "\"ID0057\""), *error_at = strstr(r.out, "{\"_row\":57,\"_error\"");
+    if (e)
+        cr_log_info("row 57's error record: %s", e);
+    const char *match_at = strstr(r.out, "\"ID0057\""),
+               *error_at = strstr(r.out, "{\"_row\":57,\"_error\"");
     cr_expect(match_at && error_at && match_at < error_at,
               "row 57's match comes before its error record");
     cr_expect_eq(count_lines(r.out), N + 1);
@@ -462,17 +465,17 @@ Test(cli_batch, dimse_timeout_goes_on_on_a_new_association, .timeout = 60)
     cr_expect_eq(p.exit, 0, "%s", p.record);
     cr_expect(strstr(r.err, "E: Row 4: DIMSE timeout reached while waiting for message response"),
               "%s", r.err);
-    cr_expect_not_null(
-        row_line_with(r.out, K, "\"_error\":\"DIMSE timeout reached while waiting for message "
-                                "response\"}"),
-        "%s", r.out);
+    cr_expect_not_null(row_line_with(r.out, K,
+                                     "\"_error\":\"DIMSE timeout reached while waiting for message "
+                                     "response\"}"),
+                       "%s", r.out);
     cr_expect_eq(row_lines(r.out, K), 1);
     for (int row = 1; row <= N; row++)
         if (row != K)
             expect_row_match(r.out, row);
     char *c1 = section(p.record, 0), *c2 = section(p.record, 1);
     /* the stalled association ended with findscu's A-ABORT */
-    char abort_pdu[8];
+    char abort_pdu[16];
     snprintf(abort_pdu, sizeof abort_pdu, "%02x", DQ_PDU_ABORT);
     cr_expect_str_eq(nth(c1, "pdu", 0), abort_pdu, "%s", c1);
     cr_expect_eq(count_key(c2, "msg_id"), N - K);
@@ -540,14 +543,14 @@ Test(cli_batch, ctrl_c_then_resume, .timeout = 60)
     peer p;
     peer_start_n(&p, scripts, 1);
     const char *argv[20];
-    with_query(argv,
-               (const char *[]){"--batch", csv, "--format", "ndjson", "--output", out1, "-d", NULL});
+    with_query(
+        argv, (const char *[]){"--batch", csv, "--format", "ndjson", "--output", out1, "-d", NULL});
     result r;
     /* at -d the log sink dumps each match: row 21's is in the log */
     run_against(&p, &r, argv, "[ID0021]", NULL);
     cr_expect_eq(r.status, 130, "exit %d: %s", r.status, tail(r.err));
     cr_expect_eq(p.exit, 0, "%s", p.record);
-    char cancel[8];
+    char cancel[16];
     snprintf(cancel, sizeof cancel, "%04x", DQ_DIMSE_CMD_C_CANCEL_FIND_RQ);
     cr_expect_eq(count_key(p.record, "command_field"), K + 1);
     cr_expect_str_eq(nth(p.record, "command_field", K), cancel, "the peer saw no C-CANCEL");
@@ -591,7 +594,8 @@ Test(cli_batch, ctrl_c_then_resume, .timeout = 60)
     tadd(&s3, "release\nwait-close\n");
     scripts[0] = s3.s;
     peer_start_n(&p, scripts, 1);
-    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", "--output", out2, NULL});
+    with_query(argv,
+               (const char *[]){"--batch", csv, "--format", "ndjson", "--output", out2, NULL});
     run_against(&p, &r, argv, NULL, NULL);
     cr_expect_eq(r.status, 0, "%s", r.err);
     char *resumed = slurp(out1), *full = slurp(out2);
@@ -690,8 +694,9 @@ Test(cli_batch, cancel_5_against_replay_scp, .timeout = 60)
     replay s;
     replay_start(&s, (const char *[]){"-n", "1000", "-m", "1", "-t", "deflate", "-s", "large",
                                       "--deflate-level", "9", "--batch", "1", NULL});
-    const char *argv[] = {"127.0.0.1", s.port, "-S", "-k", "QueryRetrieveLevel=STUDY", "--batch",
-                          csv, "--cancel", "5", "--format", "ndjson", NULL};
+    const char *argv[] = {"127.0.0.1", s.port, "-S",       "-k", "QueryRetrieveLevel=STUDY",
+                          "--batch",   csv,    "--cancel", "5",  "--format",
+                          "ndjson",    NULL};
     result r;
     run_findscu(&r, argv, NULL, NULL);
     cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
@@ -744,7 +749,7 @@ Test(cli_batch, cancel_5_scripted_peer_sees_c_cancel, .timeout = 60)
     run_against(&p, &r, argv, NULL, NULL);
     cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
     cr_expect_eq(p.exit, 0, "%s", p.record);
-    char cancel[8];
+    char cancel[16];
     snprintf(cancel, sizeof cancel, "%04x", DQ_DIMSE_CMD_C_CANCEL_FIND_RQ);
     cr_expect_str_eq(nth(p.record, "command_field", 1), cancel);
     cr_expect_str_eq(nth(p.record, "msg_id_responded", 0), "1");
@@ -777,10 +782,10 @@ Test(cli_batch, repeat_3_on_one_association, .timeout = 60)
     cr_expect_eq(p.exit, 0, "%s", p.record);
     cr_expect_eq(count_key(p.record, "connection"), 1, "one association");
     cr_expect_eq(count_key(p.record, "msg_id"), 3);
-    char find_rq[8];
+    char find_rq[16];
     snprintf(find_rq, sizeof find_rq, "%04x", DQ_DIMSE_CMD_C_FIND_RQ);
     for (int i = 0; i < 3; i++) {
-        char want[8];
+        char want[16];
         snprintf(want, sizeof want, "%d", i + 1);
         cr_expect_str_eq(nth(p.record, "msg_id", i), want);
         cr_expect_str_eq(nth(p.record, "command_field", i), find_rq);
@@ -788,7 +793,7 @@ Test(cli_batch, repeat_3_on_one_association, .timeout = 60)
     }
     /* every repetition's record carries the query's _row */
     cr_expect_eq(row_lines(r.out, 1), 3, "%s", r.out);
-    char rel[8];
+    char rel[16];
     snprintf(rel, sizeof rel, "%02x", DQ_PDU_RELEASE_RQ);
     cr_expect_str_eq(nth(p.record, "pdu", 0), rel, "released");
     free(s.s);
@@ -815,7 +820,7 @@ Test(cli_batch, abort_instead_of_release, .timeout = 60)
     run_against(&p, &r, argv, NULL, NULL);
     cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
     cr_expect_eq(p.exit, 0, "%s", p.record);
-    char ab[8];
+    char ab[16];
     snprintf(ab, sizeof ab, "%02x", DQ_PDU_ABORT);
     cr_expect_eq(count_key(p.record, "pdu"), 1, "%s", p.record);
     cr_expect_str_eq(nth(p.record, "pdu", 0), ab);
@@ -994,6 +999,16 @@ Test(cli_batch, failure_status_is_an_error_record_and_exit_3, .timeout = 60)
     expect_row_match(r.out, 1);
     expect_row_match(r.out, 3);
     cr_expect_eq(count_key(p.record, "connection"), 1, "the batch stays on its association");
+    result_free(&r);
+    peer_free(&p);
+
+    /* CSV: _row, the key columns (-k QueryRetrieveLevel, the header's
+     * PatientID) empty, _status, _error (docs/formats.md) */
+    peer_start_n(&p, scripts, 1);
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "csv", NULL});
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    cr_expect(strstr(r.out, "\n2,,,0xC000,"), "%s", r.out);
     free(s.s);
     result_free(&r);
     peer_free(&p);
@@ -1014,8 +1029,8 @@ Test(cli_batch, no_association_is_exit_1, .timeout = 60)
     char port[16];
     snprintf(port, sizeof port, "%u", ntohs(a.sin_port));
     close(fd); /* bound, never listening, now closed: nothing accepts there */
-    const char *argv[] = {"127.0.0.1", port, "-P", "-k", "QueryRetrieveLevel=PATIENT", "--batch",
-                          csv, "--format", "ndjson", NULL};
+    const char *argv[] = {"127.0.0.1", port, "-P",       "-k",     "QueryRetrieveLevel=PATIENT",
+                          "--batch",   csv,  "--format", "ndjson", NULL};
     result r;
     double t0 = mono_now();
     run_findscu(&r, argv, NULL, NULL);
