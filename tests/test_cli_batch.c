@@ -1042,3 +1042,65 @@ Test(cli_batch, no_association_is_exit_1, .timeout = 60)
     result_free(&r);
     files_free(&f);
 }
+
+/* The peer aborts row 3 and is gone: Ctrl-C during the back-off between
+ * reconnection attempts ends the batch at once with 130, rows 1-3 written
+ * (row 3 as its error record). */
+Test(cli_batch, ctrl_c_while_reconnecting_is_exit_130, .timeout = 60)
+{
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", 10);
+    text s = {0};
+    tadd(&s, "accept\n");
+    answer_rows(&s, 1, 2);
+    tadd(&s, "recv-msg\nabort 2 0\nwait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
+    result r;
+    double took;
+    run_against(&p, &r, argv, "W: Association lost: trying again in 1 s", &took);
+    cr_expect_eq(r.status, 130, "exit %d: %s", r.status, r.err);
+    cr_expect_lt(took, 5.0, "took %.1f s", took);
+    expect_row_match(r.out, 1);
+    expect_row_match(r.out, 2);
+    cr_expect_not_null(row_line_with(r.out, 3, "\"_error\":\"association aborted"), "%s", r.out);
+    cr_expect_eq(count_lines(r.out), 3, "%s", r.out);
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* --repeat: each failed repetition is its own E: line and error record
+ * (docs/findscu-behaviour.md section 13), the others' matches are written
+ * with the same _row, exit 3. */
+Test(cli_batch, repeat_each_failed_repetition_is_an_error_record, .timeout = 60)
+{
+    text s = {0};
+    tadd(&s, "accept\nrecv-msg\nfind-rsp 0xC000\nrecv-msg\nfind-rsp 0xC001\n");
+    answer_rows(&s, 1, 1);
+    tadd(&s, "release\nwait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"-k", "PatientID=P0001", "--repeat", "3", "--format",
+                                      "ndjson", NULL});
+    result r;
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    cr_expect(strstr(r.err, "E: Row 1: query failed with status 0xC000"), "%s", r.err);
+    cr_expect(strstr(r.err, "E: Row 1: query failed with status 0xC001"), "%s", r.err);
+    cr_expect_not_null(row_line_with(r.out, 1, "\"_status\":\"0xC000\""), "%s", r.out);
+    cr_expect_not_null(row_line_with(r.out, 1, "\"_status\":\"0xC001\""), "%s", r.out);
+    cr_expect_not_null(row_line_with(r.out, 1, "\"ID0001\""), "%s", r.out);
+    cr_expect_eq(row_lines(r.out, 1), 3, "%s", r.out);
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+}
