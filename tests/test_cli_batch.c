@@ -667,20 +667,26 @@ static void replay_line(replay *s, char *line, size_t size)
     line[strcspn(line, "\n")] = 0;
 }
 
+/* Waits for the replay SCP to exit on its own after its -m associations. */
 static void replay_wait(replay *s)
 {
     int st = 0;
-    for (int i = 0; i < 200 && waitpid(s->pid, &st, WNOHANG) != s->pid; i++)
-        usleep(50 * 1000);
-    if (kill(s->pid, 0) == 0) {
+    bool exited = false;
+    for (int i = 0; i < 200 && !exited; i++) {
+        exited = waitpid(s->pid, &st, WNOHANG) == s->pid;
+        if (!exited)
+            usleep(50 * 1000);
+    }
+    if (!exited) {
         kill(s->pid, SIGKILL);
         waitpid(s->pid, &st, 0);
     }
     fclose(s->out);
+    cr_expect(exited && WIFEXITED(st) && WEXITSTATUS(st) == 0, "replay_scp failed (status %d)", st);
 }
 
-/* --cancel 5 on a 2-row batch against 1,000 matches a query: C-CANCEL after
- * the 5th; what was already on its way is written too. The replay SCP
+/* --cancel 5 on a 2-row batch against 1,000 matches a query: C-CANCEL
+ * (PS3.7 9.3.2.3) after the 5th; what was already on its way is written too. The replay SCP
  * deflates every large identifier at level 9 (slow on purpose) and looks
  * for a C-CANCEL after each response, so it sees the C-CANCEL long before
  * the 1,000th (sending plain identifiers it often has sent all 1,000 before
@@ -801,7 +807,8 @@ Test(cli_batch, repeat_3_on_one_association, .timeout = 60)
     peer_free(&p);
 }
 
-/* --abort: the association ends with A-ABORT, never A-RELEASE-RQ. */
+/* --abort: the association ends with A-ABORT (PS3.8 7.3), never
+ * A-RELEASE-RQ (PS3.8 7.2). */
 Test(cli_batch, abort_instead_of_release, .timeout = 60)
 {
     files f;
