@@ -2,6 +2,7 @@
 #include "findscu_log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,7 +14,7 @@ static bool log_off;
 static _Thread_local bool demote_info;
 /* A progress line is on the terminal without its line end: a log line
  * first clears it (the next progress tick draws it again). */
-static bool progress_shown;
+static atomic_bool progress_shown;
 
 void fs_log_setup(const fs_options *o, FILE *stream)
 {
@@ -31,9 +32,11 @@ void fs_log_setup(const fs_options *o, FILE *stream)
 
 bool fs_log_enabled(int level)
 {
-    if (demote_info && level == FS_LEVEL_INFO)
+    if (log_off || !log_stream) /* -q: the common case of a fast run, decided first */
+        return false;
+    if (level == FS_LEVEL_INFO && demote_info)
         level = FS_LEVEL_DEBUG;
-    return !log_off && log_stream && level >= log_threshold;
+    return level >= log_threshold;
 }
 
 void fs_log_demote_info(bool on)
@@ -48,7 +51,7 @@ bool fs_log_progress(const char *line, bool final)
     flockfile(log_stream);
     if (isatty(fileno(log_stream))) {
         fprintf(log_stream, "\r\033[KI: %s%s", line, final ? "\n" : "");
-        progress_shown = !final;
+        atomic_store(&progress_shown, !final);
     } else {
         fprintf(log_stream, "I: %s\n", line);
     }
@@ -57,14 +60,17 @@ bool fs_log_progress(const char *line, bool final)
     return true;
 }
 
-/* One whole line, after clearing a progress line the terminal shows. */
+/* One whole line, after clearing a progress line the terminal shows (only
+ * then is the stream locked around both: -v writes tens of lines a match). */
 static void write_line(const char *line, size_t len)
 {
-    flockfile(log_stream);
-    if (progress_shown) {
-        fputs("\r\033[K", log_stream);
-        progress_shown = false;
+    if (!atomic_load_explicit(&progress_shown, memory_order_relaxed)) {
+        fwrite(line, 1, len, log_stream);
+        return;
     }
+    flockfile(log_stream);
+    if (atomic_exchange(&progress_shown, false))
+        fputs("\r\033[K", log_stream);
     fwrite(line, 1, len, log_stream);
     funlockfile(log_stream);
 }
@@ -86,7 +92,7 @@ void fs_log(int level, const char *fmt, ...)
 {
     if (!fs_log_enabled(level))
         return;
-    if (demote_info && level == FS_LEVEL_INFO)
+    if (level == FS_LEVEL_INFO && demote_info)
         level = FS_LEVEL_DEBUG;
     /* Build the whole line first so one write carries it (no interleaving
      * with other output on the same terminal); long lines get a heap buffer. */

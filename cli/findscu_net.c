@@ -4,13 +4,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "findscu_log.h"
 
-static volatile sig_atomic_t n_interrupts;
+/* Written by the handler, read by every thread: a lock-free atomic, which
+ * is async-signal-safe (C11 7.14.1.1) and race-free across threads. */
+static atomic_int n_interrupts;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the SIGINT counter must be lock-free");
 
 /* One wake pipe per connection that may be open at once (findscu --jobs
  * runs up to FS_NET_MAX connections in threads): a wait drains its own
@@ -23,13 +27,13 @@ static size_t n_wake_pipes;
 static void on_sigint(int sig)
 {
     (void)sig;
-    n_interrupts++;
     int saved = errno;
+    int n = atomic_fetch_add(&n_interrupts, 1) + 1;
     for (size_t i = 0; i < n_wake_pipes; i++) {
         ssize_t w = write(wake_pipes[i][1], "x", 1);
         (void)w;
     }
-    if (n_interrupts >= 3) {
+    if (n >= 3) {
         /* Something is stuck outside our waits: leave now. */
         static const char msg[] = "E: Aborting Association\n";
         ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
@@ -60,7 +64,7 @@ void fs_net_install_sigint(size_t connections)
 
 int fs_net_interrupts(void)
 {
-    return (int)n_interrupts;
+    return atomic_load(&n_interrupts);
 }
 
 static double now_s(void)
@@ -91,7 +95,7 @@ fs_net *fs_net_slot(size_t i)
  * abort. 0 when there is none. */
 static int report_interrupt(net *c, dq_error *err)
 {
-    int irq = (int)n_interrupts;
+    int irq = atomic_load(&n_interrupts);
     if (irq <= c->handled)
         return 0;
     c->handled = irq;
@@ -110,7 +114,7 @@ static int net_check(void *user, dq_transport *t, dq_transport_step step, double
     case DQ_TRANSPORT_STEP_CONNECT_WAIT:
     case DQ_TRANSPORT_STEP_HANDSHAKE_WAIT: /* Ctrl-C ends the TLS handshake at once too */
         fs_log_flush();
-        if (n_interrupts)
+        if (atomic_load(&n_interrupts))
             return dq_fail(err, DQ_ERR_CANCELLED, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
                            "interrupted");
         return 0;
@@ -165,7 +169,7 @@ int fs_net_connect(dq_transport **out, fs_net *n, const char *host, uint16_t por
 
 bool fs_net_take_cancel(fs_net *n)
 {
-    if (n->handled > 0 || n_interrupts < 1)
+    if (n->handled > 0 || atomic_load(&n_interrupts) < 1)
         return false;
     n->handled = 1;
     return true;

@@ -272,7 +272,7 @@ static void on_response(void *user, const dq_find_response *rsp, bool *cancel)
             r->on_match(r->match_ctx, rsp->identifier);
     }
     /* --cancel N (DCMTK's): the engine sends one C-CANCEL, whatever asks. */
-    if (rsp->pending && r->cancel_after && rsp->index >= r->cancel_after)
+    if (r->cancel_after && rsp->pending && rsp->index >= r->cancel_after)
         *cancel = true;
 }
 

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 
 #include <float.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -257,20 +258,44 @@ Test(assoc, expired_deadline_does_not_wait, .timeout = 10)
     }
 }
 
-Test(assoc, garbage_instead_of_accept)
+/* The peer answers the A-ASSOCIATE-RQ with `reply` (a script line), which is
+ * no PDU: a protocol error, and AA-8: A-ABORT, service-provider source,
+ * reason unrecognized-PDU. */
+static void unrecognized_reply(const char *reply, dq_error *e)
 {
     dq_assoc_params p;
     params(&p);
     dq_test_scp scp;
     dq_assoc *a;
-    dq_error e;
-    cr_assert_eq(attempt("read-rq\ngarbage 64\nwait-close\n", &p, &a, &e, &scp), -1);
-    cr_assert_eq(e.kind, DQ_ERR_PROTOCOL, "%s", e.message);
+    char script[256];
+    snprintf(script, sizeof script, "read-rq\n%s\nwait-close\n", reply);
+    cr_assert_eq(attempt(script, &p, &a, e, &scp), -1);
+    cr_assert_eq(e->kind, DQ_ERR_PROTOCOL, "%s", e->message);
     char *rec = finish(&scp, 0);
     char v[64];
-    /* AA-8: A-ABORT, service-provider source, reason unrecognized-PDU */
     cr_assert_str_eq(dq_test_scp_get(rec, "abort_source", 0, v, sizeof v), "2 reason 1", "%s", rec);
     free(rec);
+}
+
+Test(assoc, garbage_instead_of_accept)
+{
+    dq_error e;
+    unrecognized_reply("garbage 64", &e);
+    cr_assert_null(strstr(e.message, "TLS"), "%s", e.message);
+}
+
+/* A TLS-only peer whose stack answers our plain A-ASSOCIATE-RQ with an
+ * alert record: the message says TLS; the same bytes with a version major
+ * other than 3 are not taken for TLS. */
+Test(assoc, tls_alert_instead_of_accept)
+{
+    dq_error e;
+    unrecognized_reply("send 15030300020246", &e);
+    cr_assert_not_null(strstr(e.message, "the peer answered with a TLS record (alert), not a PDU: "
+                                         "it expects TLS; try --tls"),
+                       "%s", e.message);
+    unrecognized_reply("send 15020300020246", &e);
+    cr_assert_null(strstr(e.message, "TLS"), "%s", e.message);
 }
 
 Test(assoc, unexpected_pdu_instead_of_accept)

@@ -960,3 +960,26 @@ Test(pdu, user_info_sub_item_errors_keep_offsets)
     cr_assert_eq(seen, ((size_t)1 << (sizeof subs / sizeof subs[0])) - 1, "every sub-item encoded");
     dq_buffer_free(&b);
 }
+
+/* A TLS record header where a PDU should start (RFC 8446 5.1): alert and
+ * handshake with version major 3; never a PDU, a short input or another
+ * version. */
+Test(pdu, tls_record_recognised)
+{
+    static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46};
+    static const uint8_t hello[] = {0x16, 0x03, 0x01, 0x00, 0x31};
+    static const uint8_t old[] = {0x15, 0x02, 0x00};
+    cr_assert_str_eq(dq_pdu_tls_record(alert, sizeof alert), "alert");
+    cr_assert_str_eq(dq_pdu_tls_record(alert, 2), "alert");
+    cr_assert_str_eq(dq_pdu_tls_record(hello, sizeof hello), "handshake");
+    cr_assert_null(dq_pdu_tls_record(alert, 1));
+    cr_assert_null(dq_pdu_tls_record(NULL, 7));
+    cr_assert_null(dq_pdu_tls_record(old, sizeof old));
+    for (unsigned t = 0; t < 256; t++) {
+        uint8_t p[2] = {(uint8_t)t, 0x03};
+        if (dq_pdu_type_name(t))
+            cr_assert_null(dq_pdu_tls_record(p, 2), "PDU type 0x%02X", t);
+        else if (t != 0x15 && t != 0x16)
+            cr_assert_null(dq_pdu_tls_record(p, 2), "type 0x%02X", t);
+    }
+}

@@ -316,6 +316,13 @@ int dq_pdu_encode_pdata(dq_buffer *out, const dq_pdv *pdvs, size_t n, dq_error *
 int dq_pdu_pdata_header(uint8_t out[DQ_PDU_PDATA_HEADER_SIZE], uint8_t pctx_id, bool command,
                         bool last, size_t data_len, dq_error *err);
 
+/* Bytes received where a PDU should start that are the start of a TLS
+ * record instead (RFC 8446 5.1: content type alert 21 or handshake 22, then
+ * the protocol version, major 3): the peer speaks TLS. "alert" or
+ * "handshake", else NULL (fewer than 2 bytes, or anything else). No PDU type
+ * is 15H or 16H (PS3.8 9.3.1), so a PDU never matches. */
+const char *dq_pdu_tls_record(const uint8_t *p, size_t n);
+
 /* ---- names and meanings (from the standard's tables) ------------------------ */
 
 /* "A-ASSOCIATE-RQ" ...; NULL for an unknown type. */

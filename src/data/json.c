@@ -82,24 +82,6 @@ static void j_element_open(dq_tw *w, const dq_element *el, const char *vr)
     dq_tw_put(w, head, (size_t)(h - head));
 }
 
-static void j_element_close(dq_tw *w, const dq_element *el)
-{
-    (void)el;
-    dq_tw_put(w, "}", 1);
-}
-
-static void j_values_open(dq_tw *w, const dq_element *el)
-{
-    (void)el;
-    dq_tw_puts(w, ",\"Value\":[");
-}
-
-static void j_values_close(dq_tw *w, const dq_element *el)
-{
-    (void)el;
-    dq_tw_put(w, "]", 1);
-}
-
 static void j_value(dq_tw *w, size_t index, dq_tw_kind kind, const char *s, size_t n)
 {
     (void)index;
@@ -143,22 +125,13 @@ static void j_item_open(dq_tw *w, size_t index)
     dq_tw_put(w, "{", 1);
 }
 
-static void j_item_close(dq_tw *w, size_t index)
-{
-    (void)index;
-    dq_tw_put(w, "}", 1);
-}
-
 static const dq_tw_ops json_ops = {
-    .element_open = j_element_open,
-    .element_close = j_element_close,
-    .values_open = j_values_open,
-    .values_close = j_values_close,
+    .element = {j_element_open, DQ_TW_TEXT("}")},
+    .values = {DQ_TW_TEXT(",\"Value\":["), DQ_TW_TEXT("]}")},
+    .item = {j_item_open, DQ_TW_TEXT("}")},
     .value = j_value,
     .person_name = j_person_name,
     .binary = j_binary,
-    .item_open = j_item_open,
-    .item_close = j_item_close,
 };
 
 int dq_json_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err)
@@ -179,5 +152,5 @@ static void json_string_text(dq_tw *w, const char *s, size_t n, bool unused)
 
 int dq_json_string_append(dq_buffer *out, const char *s, size_t n, dq_error *err)
 {
-    return dq_tw_text(json_string_text, false, out, s, n, NULL, err);
+    return dq_tw_escape(json_string_text, false, out, s, n, NULL, err);
 }

@@ -110,6 +110,18 @@ static dq_str utf8_of(dq_tw *w, const char *cs, bool uses_charset, const uint8_t
     return (dq_str){w->scratch.data ? (const char *)w->scratch.data : "", w->scratch.len};
 }
 
+/* Opens the values of an element; false when the writer has no opener
+ * (XML: values stand in the element directly), and then element.close, not
+ * values.close, ends the element. */
+static bool open_values(dq_tw *w)
+{
+    const dq_tw_text *open = &w->ops->values.open;
+    if (!open->n)
+        return false;
+    dq_tw_text_put(w, open);
+    return true;
+}
+
 static bool is_pad(char c)
 {
     return c == ' ' || c == '\0';
@@ -230,8 +242,9 @@ static void text_value(dq_tw *w, const dq_element *el, size_t index, dq_str v)
 
 /* A text element: decoded once as a whole (so a multi-byte character whose
  * second byte is 0x5C is not split), then split at '\' (PS3.5 6.4; LT ST UT
- * UR are one value), each value trimmed. */
-static void text_values(dq_tw *w, const dq_element *el, const dq_vr_info *vi, const char *cs)
+ * UR are one value), each value trimmed. Returns open_values' answer, false
+ * when there is no value. */
+static bool text_values(dq_tw *w, const dq_element *el, const dq_vr_info *vi, const char *cs)
 {
     dq_str all = utf8_of(w, cs, vi->uses_charset, el->value, el->len);
     bool single = vi->single_valued, keep_leading = vi->leading_spaces;
@@ -239,8 +252,8 @@ static void text_values(dq_tw *w, const dq_element *el, const dq_vr_info *vi, co
     if (!keep_leading && trim(all, false).len == 0)
         all.len = 0;
     if (all.len == 0 || w->failed)
-        return; /* only padding: empty, as pydicom reads it */
-    w->ops->values_open(w, el);
+        return false; /* only padding: empty, as pydicom reads it */
+    bool wrapped = open_values(w);
     const char *p = all.ptr, *end = all.ptr + all.len;
     for (size_t index = 0; !w->failed; index++) {
         const char *bs = single ? NULL : memchr(p, '\\', (size_t)(end - p));
@@ -250,7 +263,7 @@ static void text_values(dq_tw *w, const dq_element *el, const dq_vr_info *vi, co
             break;
         p = bs + 1;
     }
-    w->ops->values_close(w, el);
+    return wrapped;
 }
 
 /* ---- binary numbers -------------------------------------------------------- */
@@ -313,16 +326,15 @@ static void walk_element(dq_tw *w, const dq_element *el, const char *cs)
 {
     const dq_vr_info *vi = dq_vr_props(el->vr);
     const dq_tw_ops *ops = w->ops;
-    ops->element_open(w, el, vi ? vi->code : "UN");
+    bool wrapped = false; /* values opened: values.close ends them and the element */
+    ops->element.open(w, el, vi ? vi->code : "UN");
     if (vi && vi->vr_class == DQ_VR_CLASS_SEQUENCE) {
-        if (el->nitems) {
-            ops->values_open(w, el);
-            for (size_t k = 0; k < el->nitems && !w->failed; k++) {
-                ops->item_open(w, k);
-                walk_ds(w, el->items[k]);
-                ops->item_close(w, k);
-            }
-            ops->values_close(w, el);
+        if (el->nitems)
+            wrapped = open_values(w);
+        for (size_t k = 0; k < el->nitems && !w->failed; k++) {
+            ops->item.open(w, k);
+            walk_ds(w, el->items[k]);
+            dq_tw_text_put(w, &ops->item.close);
         }
     } else if (el->len == 0) {
         /* empty: no value at all (PS3.18 F.2.5) */
@@ -330,16 +342,14 @@ static void walk_element(dq_tw *w, const dq_element *el, const char *cs)
         ops->binary(w, el->value, el->len);
     } else if (vi->vr_class == DQ_VR_CLASS_NUMBER) {
         size_t vm = vi->value_size ? el->len / vi->value_size : 0;
-        if (vm) {
-            ops->values_open(w, el);
-            for (size_t i = 0; i < vm && !w->failed; i++)
-                number_value(w, el, i);
-            ops->values_close(w, el);
-        }
+        if (vm)
+            wrapped = open_values(w);
+        for (size_t i = 0; i < vm && !w->failed; i++)
+            number_value(w, el, i);
     } else {
-        text_values(w, el, vi, cs);
+        wrapped = text_values(w, el, vi, cs);
     }
-    ops->element_close(w, el);
+    dq_tw_text_put(w, wrapped ? &ops->values.close : &ops->element.close);
 }
 
 /* The Specific Character Set in effect for ds, NUL-terminated as
@@ -380,8 +390,8 @@ int dq_tw_write(const dq_tw_ops *ops, const char *open, const char *close, dq_bu
     return 0;
 }
 
-int dq_tw_text(void (*put)(dq_tw *w, const char *s, size_t n, bool flag), bool flag, dq_buffer *out,
-               const char *s, size_t n, dq_text_stats *st, dq_error *err)
+int dq_tw_escape(void (*put)(dq_tw *w, const char *s, size_t n, bool flag), bool flag,
+                 dq_buffer *out, const char *s, size_t n, dq_text_stats *st, dq_error *err)
 {
     dq_tw w = {.out = out, .err = err};
     w.st = st ? st : &w.own;

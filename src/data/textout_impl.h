@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "dataset_impl.h"
@@ -23,23 +24,46 @@ typedef enum dq_tw_kind {
     DQ_TW_NULL,   /* an empty value among several */
 } dq_tw_kind;
 
-/* How a writer spells each piece; every call appends to w->out through
- * dq_tw_put (which records a failure in w->failed). index counts from 0. */
+/* A piece of a writer's text that never varies ("}", "</Item>"), with its
+ * length counted by the compiler: DQ_TW_TEXT("...") (at most
+ * DQ_TW_TEXT_MAX bytes: compilers warn of a longer one). dq_tw_text_put
+ * appends it with one fixed-size copy: no strlen, no call per piece. */
+#define DQ_TW_TEXT_MAX 24
+typedef struct dq_tw_text {
+    char s[DQ_TW_TEXT_MAX];
+    uint8_t n;
+} dq_tw_text;
+#define DQ_TW_TEXT(lit)      \
+    {                        \
+        lit, sizeof(lit) - 1 \
+    }
+
+/* How a writer spells each piece: the calls append to w->out through
+ * dq_tw_put (which records a failure in w->failed); the fixed pieces are
+ * text (a piece left out of the table is empty). index counts from 0. */
 typedef struct dq_tw_ops {
-    /* vr: the VR code ("UN" when the VR is not in PS3.5's table). */
-    void (*element_open)(dq_tw *w, const dq_element *el, const char *vr);
-    void (*element_close)(dq_tw *w, const dq_element *el);
-    /* Around the values (or items) of an element that has at least one. */
-    void (*values_open)(dq_tw *w, const dq_element *el);
-    void (*values_close)(dq_tw *w, const dq_element *el);
+    struct {
+        /* vr: the VR code ("UN" when the VR is not in PS3.5's table). */
+        void (*open)(dq_tw *w, const dq_element *el, const char *vr);
+        dq_tw_text close;
+    } element;
+    /* Around the values (or items) of an element that has at least one:
+     * values.close ends the element too (in place of element.close), so
+     * that an element costs one piece at its end. A writer without
+     * values.open (XML) has its values straight in the element. */
+    struct {
+        dq_tw_text open, close;
+    } values;
+    struct {
+        void (*open)(dq_tw *w, size_t index);
+        dq_tw_text close;
+    } item;
     void (*value)(dq_tw *w, size_t index, dq_tw_kind kind, const char *s, size_t n);
     /* A PN value's alphabetic, ideographic and phonetic groups (UTF-8,
      * components still '^'-separated); an empty name is a DQ_TW_NULL value. */
     void (*person_name)(dq_tw *w, size_t index, const dq_str groups[3]);
     /* A byte VR's whole value (never empty), for base64 (dq_tw_base64). */
     void (*binary)(dq_tw *w, const uint8_t *p, size_t n);
-    void (*item_open)(dq_tw *w, size_t index);
-    void (*item_close)(dq_tw *w, size_t index);
 } dq_tw_ops;
 
 struct dq_tw {
@@ -59,8 +83,8 @@ int dq_tw_write(const dq_tw_ops *ops, const char *open, const char *close, dq_bu
 
 /* Runs put(w, s, n) on a walk without a data set (the writers' escaping
  * for a caller's own text). 0, or -1 with *err (out of memory). */
-int dq_tw_text(void (*put)(dq_tw *w, const char *s, size_t n, bool flag), bool flag, dq_buffer *out,
-               const char *s, size_t n, dq_text_stats *st, dq_error *err);
+int dq_tw_escape(void (*put)(dq_tw *w, const char *s, size_t n, bool flag), bool flag,
+                 dq_buffer *out, const char *s, size_t n, dq_text_stats *st, dq_error *err);
 
 /* Appends bytes to w->out; a failure is recorded in w->failed. Inline with
  * the common case first: writers append a few bytes at a time, and a call
@@ -74,6 +98,16 @@ static inline void dq_tw_put(dq_tw *w, const void *p, size_t n)
         b->len += n;
     } else {
         dq_tw_put_slow(w, p, n);
+    }
+}
+static inline void dq_tw_text_put(dq_tw *w, const dq_tw_text *t)
+{
+    dq_buffer *b = w->out;
+    if (sizeof t->s <= b->cap - b->len) {
+        memcpy(b->data + b->len, t->s, sizeof t->s); /* the whole array: a fixed-size copy */
+        b->len += t->n;
+    } else {
+        dq_tw_put_slow(w, t->s, t->n);
     }
 }
 static inline void dq_tw_puts(dq_tw *w, const char *s)

@@ -92,18 +92,6 @@ static void x_element_open(dq_tw *w, const dq_element *el, const char *vr)
     dq_tw_put(w, ">", 1);
 }
 
-static void x_element_close(dq_tw *w, const dq_element *el)
-{
-    (void)el;
-    dq_tw_puts(w, "</DicomAttribute>");
-}
-
-static void x_nothing(dq_tw *w, const dq_element *el)
-{
-    (void)w;
-    (void)el;
-}
-
 /* "<Value number="n">", or "<Value number="n"/>" when empty. */
 static void open_numbered(dq_tw *w, const char *name, size_t index, bool empty)
 {
@@ -168,22 +156,13 @@ static void x_item_open(dq_tw *w, size_t index)
     open_numbered(w, "Item", index, false);
 }
 
-static void x_item_close(dq_tw *w, size_t index)
-{
-    (void)index;
-    dq_tw_puts(w, "</Item>");
-}
-
+/* No .values: an attribute's values and items stand in it (PS3.19 A.1). */
 static const dq_tw_ops xml_ops = {
-    .element_open = x_element_open,
-    .element_close = x_element_close,
-    .values_open = x_nothing,
-    .values_close = x_nothing,
+    .element = {x_element_open, DQ_TW_TEXT("</DicomAttribute>")},
+    .item = {x_item_open, DQ_TW_TEXT("</Item>")},
     .value = x_value,
     .person_name = x_person_name,
     .binary = x_binary,
-    .item_open = x_item_open,
-    .item_close = x_item_close,
 };
 
 int dq_xml_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_error *err)
@@ -195,5 +174,5 @@ int dq_xml_append(dq_buffer *out, const dq_dataset *ds, dq_text_stats *st, dq_er
 int dq_xml_text_append(dq_buffer *out, const char *s, size_t n, bool attribute, dq_text_stats *st,
                        dq_error *err)
 {
-    return dq_tw_text(xml_text, attribute, out, s, n, st, err);
+    return dq_tw_escape(xml_text, attribute, out, s, n, st, err);
 }

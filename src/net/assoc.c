@@ -269,14 +269,23 @@ static int read_failed(bool expired, bool overall, dq_timeout_kind what, dq_erro
 }
 
 /* Frames the buffered bytes at p (*fr). -1 with *err: unknown type or
- * impossible length (Evt19); a P-DATA-TF above our cap says which cap. */
+ * impossible length (Evt19); a P-DATA-TF above our cap says which cap; a TLS
+ * record in answer to our A-ASSOCIATE-RQ says that the peer wants TLS (a
+ * TLS server answers plain bytes with an alert, or with nothing at all). */
 static int frame_buffered(dq_assoc *a, const uint8_t *p, dq_pdu_frame *fr, dq_error *err)
 {
     dq_error ferr;
-    int r = dq_pdu_frame_check(p, dq_transport_buffered(a->t), a->pdata_cap, fr, &ferr);
+    size_t n = dq_transport_buffered(a->t);
+    int r = dq_pdu_frame_check(p, n, a->pdata_cap, fr, &ferr);
     if (r >= 0)
         return 0;
-    if (ferr.kind == DQ_ERR_LIMIT && fr->type == DQ_PDU_P_DATA_TF)
+    const char *tls = a->ul.state == DQ_UL_STA5 ? dq_pdu_tls_record(p, n) : NULL;
+    if (tls)
+        dq_error_set(&ferr, DQ_ERR_MALFORMED, 0, DQ_ERROR_NO_TAG,
+                     "the peer answered with a TLS record (%s), not a PDU: it expects TLS; "
+                     "try --tls",
+                     tls);
+    else if (ferr.kind == DQ_ERR_LIMIT && fr->type == DQ_PDU_P_DATA_TF)
         dq_error_set(&ferr, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
                      "P-DATA-TF PDU-length %lu is above our safety limit of %zu bytes",
                      (unsigned long)fr->length, a->pdata_cap);

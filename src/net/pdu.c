@@ -7,6 +7,7 @@
 #include "dq/pdu.h"
 
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "dq_gen_pdu.h"
@@ -708,34 +709,39 @@ static int decode_pctx_item(const uint8_t *p, size_t avail, size_t off, bool ac,
     return 0;
 }
 
-/* The Application Context item (10H, PS3.8 9.3.2.1) at offset off of the
- * PDU: exactly one per A-ASSOCIATE (*seen tracks it); *k is its size. */
+/* An item that stands exactly once in an A-ASSOCIATE (PS3.8 9.3.2): checked
+ * at offset off of the PDU, *seen tracks it, *k is its size. */
+static int single_item(layout_id id, const char *name, const uint8_t *p, size_t avail, size_t off,
+                       bool *seen, size_t *k, dq_error *err)
+{
+    const char *why = "";
+    *k = layout_check(id, p, avail, &why);
+    if (*k == 0)
+        FAIL(DQ_ERR_MALFORMED, off, "%s item: %s", name, why);
+    if (*seen)
+        FAIL(DQ_ERR_MALFORMED, off, "more than one %s item", name);
+    *seen = true;
+    return 0;
+}
+
+/* The Application Context item (10H, PS3.8 9.3.2.1). */
 static int decode_app_context_item(const uint8_t *p, size_t avail, size_t off, bool *seen,
                                    dq_pdu_associate *out, size_t *k, dq_error *err)
 {
-    const char *why = "";
-    *k = layout_check(DQ_GEN_PDU_L_APP_CONTEXT, p, avail, &why);
-    if (*k == 0)
-        FAIL(DQ_ERR_MALFORMED, off, "application context item: %s", why);
-    if (*seen)
-        FAIL(DQ_ERR_MALFORMED, off, "more than one application context item");
-    *seen = true;
+    if (single_item(DQ_GEN_PDU_L_APP_CONTEXT, "application context", p, avail, off, seen, k, err) <
+        0)
+        return -1;
     out->application_context = uid_view(p + ITEM_HEADER, *k - ITEM_HEADER);
     return 0;
 }
 
-/* The User Information item (50H, PS3.8 9.3.2.3/9.3.3.3) at offset off of
- * the PDU: exactly one per A-ASSOCIATE (*seen tracks it); *k is its size. */
+/* The User Information item (50H, PS3.8 9.3.2.3/9.3.3.3). */
 static int decode_user_info_item(const uint8_t *p, size_t avail, size_t off, bool ac, bool *seen,
                                  dq_pdu_associate *out, size_t *k, dq_error *err)
 {
-    const char *why = "";
-    *k = layout_check(ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ, p, avail, &why);
-    if (*k == 0)
-        FAIL(DQ_ERR_MALFORMED, off, "user information item: %s", why);
-    if (*seen)
-        FAIL(DQ_ERR_MALFORMED, off, "more than one user information item");
-    *seen = true;
+    layout_id id = ac ? DQ_GEN_PDU_L_USER_INFO_AC : DQ_GEN_PDU_L_USER_INFO_RQ;
+    if (single_item(id, "user information", p, avail, off, seen, k, err) < 0)
+        return -1;
     return decode_user_info(p, *k, off, ac, &out->user_info, err);
 }
 
@@ -804,23 +810,60 @@ static int check_fixed(layout_id id, const char *name, const uint8_t *pdu, size_
     return 0;
 }
 
+/* A-ASSOCIATE-RJ (PS3.8 9.3.4) and A-ABORT (9.3.8): fixed size, and every
+ * field one byte, copied to or from a uint8_t of the public struct. */
+typedef struct byte_field {
+    uint8_t at;     /* offset in the PDU */
+    uint8_t member; /* offsetof in the struct */
+} byte_field;
+typedef struct fixed_pdu {
+    layout_id id;
+    const char *name;
+    size_t nfields;
+    byte_field fields[3];
+} fixed_pdu;
+
+#define BYTE_FIELD(F, type, m)        \
+    {                                 \
+        F##_OFFSET, offsetof(type, m) \
+    }
+_Static_assert(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT_SIZE == 1 &&
+                   DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE_SIZE == 1 &&
+                   DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG_SIZE == 1 &&
+                   DQ_GEN_PDU_ABORT_SOURCE_SIZE == 1 && DQ_GEN_PDU_ABORT_REASON_DIAG_SIZE == 1,
+               "the A-ASSOCIATE-RJ and A-ABORT fields are single bytes");
+static const fixed_pdu reject_pdu = {
+    DQ_GEN_PDU_L_ASSOCIATE_RJ,
+    "A-ASSOCIATE-RJ",
+    3,
+    {BYTE_FIELD(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, dq_pdu_reject, result),
+     BYTE_FIELD(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, dq_pdu_reject, source),
+     BYTE_FIELD(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, dq_pdu_reject, reason)}};
+static const fixed_pdu abort_pdu = {
+    DQ_GEN_PDU_L_ABORT,
+    "A-ABORT",
+    2,
+    {BYTE_FIELD(DQ_GEN_PDU_ABORT_SOURCE, dq_pdu_abort, source),
+     BYTE_FIELD(DQ_GEN_PDU_ABORT_REASON_DIAG, dq_pdu_abort, reason)}};
+
+static int decode_fixed(const fixed_pdu *d, const uint8_t *pdu, size_t size, void *out,
+                        dq_error *err)
+{
+    if (check_fixed(d->id, d->name, pdu, size, err) < 0)
+        return -1;
+    for (size_t k = 0; k < d->nfields; k++)
+        ((uint8_t *)out)[d->fields[k].member] = pdu[d->fields[k].at];
+    return 0;
+}
+
 int dq_pdu_decode_reject(const uint8_t *pdu, size_t size, dq_pdu_reject *out, dq_error *err)
 {
-    if (check_fixed(DQ_GEN_PDU_L_ASSOCIATE_RJ, "A-ASSOCIATE-RJ", pdu, size, err) < 0)
-        return -1;
-    out->result = GET(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, pdu);
-    out->source = GET(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, pdu);
-    out->reason = GET(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, pdu);
-    return 0;
+    return decode_fixed(&reject_pdu, pdu, size, out, err);
 }
 
 int dq_pdu_decode_abort(const uint8_t *pdu, size_t size, dq_pdu_abort *out, dq_error *err)
 {
-    if (check_fixed(DQ_GEN_PDU_L_ABORT, "A-ABORT", pdu, size, err) < 0)
-        return -1;
-    out->source = GET(DQ_GEN_PDU_ABORT_SOURCE, pdu);
-    out->reason = GET(DQ_GEN_PDU_ABORT_REASON_DIAG, pdu);
-    return 0;
+    return decode_fixed(&abort_pdu, pdu, size, out, err);
 }
 
 int dq_pdu_decode_release(const uint8_t *pdu, size_t size, dq_pdu_type *type, dq_error *err)
@@ -1225,28 +1268,26 @@ int dq_pdu_encode_associate(dq_buffer *out, const dq_pdu_associate *a, dq_error 
     return 0;
 }
 
-int dq_pdu_encode_reject(dq_buffer *out, const dq_pdu_reject *rj, dq_error *err)
+static int encode_fixed(const fixed_pdu *d, dq_buffer *out, const void *in, dq_error *err)
 {
-    uint8_t *p = put(out, NULL, DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE, err);
+    uint32_t size = dq_gen_pdu_layouts[d->id].fixed_size;
+    uint8_t *p = put(out, NULL, size, err); /* reserved fields zero */
     if (!p)
         return -1;
-    layout_put_header(DQ_GEN_PDU_L_ASSOCIATE_RJ, p,
-                      DQ_GEN_PDU_ASSOCIATE_RJ_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
-    SET(DQ_GEN_PDU_ASSOCIATE_RJ_RESULT, p, rj->result);
-    SET(DQ_GEN_PDU_ASSOCIATE_RJ_SOURCE, p, rj->source);
-    SET(DQ_GEN_PDU_ASSOCIATE_RJ_REASON_DIAG, p, rj->reason);
+    layout_put_header(d->id, p, size - DQ_PDU_HEADER_SIZE);
+    for (size_t k = 0; k < d->nfields; k++)
+        p[d->fields[k].at] = ((const uint8_t *)in)[d->fields[k].member];
     return 0;
+}
+
+int dq_pdu_encode_reject(dq_buffer *out, const dq_pdu_reject *rj, dq_error *err)
+{
+    return encode_fixed(&reject_pdu, out, rj, err);
 }
 
 int dq_pdu_encode_abort(dq_buffer *out, const dq_pdu_abort *ab, dq_error *err)
 {
-    uint8_t *p = put(out, NULL, DQ_GEN_PDU_ABORT_FIXED_SIZE, err);
-    if (!p)
-        return -1;
-    layout_put_header(DQ_GEN_PDU_L_ABORT, p, DQ_GEN_PDU_ABORT_FIXED_SIZE - DQ_PDU_HEADER_SIZE);
-    SET(DQ_GEN_PDU_ABORT_SOURCE, p, ab->source);
-    SET(DQ_GEN_PDU_ABORT_REASON_DIAG, p, ab->reason);
-    return 0;
+    return encode_fixed(&abort_pdu, out, ab, err);
 }
 
 int dq_pdu_encode_release(dq_buffer *out, dq_pdu_type type, dq_error *err)
@@ -1314,6 +1355,15 @@ int dq_pdu_encode_pdata(dq_buffer *out, const dq_pdv *pdvs, size_t n, dq_error *
 }
 
 /* ---- names and meanings ---------------------------------------------------------- */
+
+const char *dq_pdu_tls_record(const uint8_t *p, size_t n)
+{
+    /* RFC 8446 5.1 (and RFC 5246 6.2.1): ContentType, ProtocolVersion. */
+    enum { TLS_ALERT = 21, TLS_HANDSHAKE = 22, TLS_MAJOR = 3 };
+    if (!p || n < 2 || p[1] != TLS_MAJOR)
+        return NULL;
+    return p[0] == TLS_ALERT ? "alert" : p[0] == TLS_HANDSHAKE ? "handshake" : NULL;
+}
 
 const char *dq_pdu_type_name(unsigned type)
 {

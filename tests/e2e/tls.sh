@@ -184,8 +184,38 @@ failures)
     "$(port_of told)"
   expect_fail plaintext-peer 10 'peer without TLS|does not seem to speak TLS' "${ca[@]}" \
     localhost "$DQ_PEER_QR_PORT"
-  expect_fail tls-peer-without-tls 10 'Association Aborted' -ta 10 -aec QRSCP localhost \
+  # Plaintext to a TLS-only peer. OpenSSL (socat here, Orthanc) answers our
+  # A-ASSOCIATE-RQ with no byte at all, only a reset or a close: nothing
+  # tells it from any other peer that drops the connection, so no TLS hint.
+  expect_fail tls-peer-without-tls 10 'Association Aborted' -d -ta 10 -aec QRSCP localhost \
     "$(port_of tq)"
+  if grep -q '^D: connection closed by the peer' "$work/fail-tls-peer-without-tls.log" &&
+     ! grep -q 'TLS record' "$work/fail-tls-peer-without-tls.log"; then
+    pass "tls-peer-without-tls: -d says the peer closed the connection (OpenSSL sends nothing)"
+  else
+    fail "tls-peer-without-tls: -d reason"; sed 's/^/    /' "$work/fail-tls-peer-without-tls.log"
+  fi
+  # A TLS stack that does answer with an alert record (15 03 03 00 02 02 46:
+  # fatal, protocol_version; RFC 8446 6), played by the scripted peer: the
+  # default output stays pynetdicom's, -d names TLS and --tls.
+  [ -x "$scp" ] || { echo "no dq_test_scp at '$scp'"; exit 1; }
+  printf 'read-rq\nsend 15030300020246\nwait-close\n' > "$work/alert-script"
+  "$scp" 0 "$work/alert-script" "$work/alert-rec" 2 > "$work/alert-port" &
+  scp_pid=$!
+  for _ in $(seq 100); do [ -s "$work/alert-port" ] && break; sleep 0.05; done
+  alert_port=$(head -1 "$work/alert-port")
+  expect_fail tls-alert-without-tls 10 'Association Aborted' -ta 10 localhost "$alert_port"
+  expect_fail tls-alert-without-tls-debug 10 'Association Aborted' -d -ta 10 localhost \
+    "$alert_port"
+  wait "$scp_pid"
+  hint='^D: .*the peer answered with a TLS record \(alert\), not a PDU: it expects TLS; try --tls$'
+  if grep -qE "$hint" "$work/fail-tls-alert-without-tls-debug.log" &&
+     ! grep -q 'TLS' "$work/fail-tls-alert-without-tls.log"; then
+    pass "tls-alert-without-tls: -d names the TLS alert and --tls; the default output is pynetdicom's"
+  else
+    fail "tls-alert-without-tls: the TLS hint"
+    sed 's/^/    /' "$work/fail-tls-alert-without-tls.log" "$work/fail-tls-alert-without-tls-debug.log"
+  fi
   expect_fail bad-ca-file 5 'cannot load the TLS CA certificates' --tls --tls-ca "$C/nothing.pem" \
     localhost "$(port_of tq)"
   expect_fail bad-key-password 5 'TLS private key' --tls --tls-ca "$C/ca.pem" --tls-cert \

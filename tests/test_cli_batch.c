@@ -1,0 +1,1113 @@
+/* findscu's batch queries (--batch, --cancel, --repeat, --abort) end to
+ * end: against the scripted SCP (tests/scp), one script per connection so a
+ * batch that loses its association goes on on the next one, and against the
+ * benchmark's replay SCP for --cancel. Scripts for 100+ rows are built here
+ * in loops. Each row r's query has PatientID "P%04d" (from the CSV) and its
+ * one match PatientID "ID%04d", so every record and every received query can
+ * be traced to its row. */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dq/dict.h>
+#include <dq/dimse_tables.h>
+#include <dq/pdu.h>
+
+#include "cli_run.h"
+#include "scp.h"
+#include "tmp_path.h"
+
+extern char **environ;
+
+#define REPLAY_SCP DQ_BINARY_DIR "/bench/replay_scp"
+
+/* ---- text built in loops ---------------------------------------------------- */
+
+typedef struct text {
+    char *s;
+    size_t n, cap;
+} text;
+
+static void tadd(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tadd(text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    cr_assert_geq(need, 0);
+    if (t->n + (size_t)need + 1 > t->cap) {
+        t->cap = (t->n + (size_t)need + 1) * 2;
+        t->s = realloc(t->s, t->cap);
+        cr_assert_not_null(t->s);
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
+    va_end(ap);
+    t->n += (size_t)need;
+}
+
+/* The identifier of row r's match: PatientID "ID%04d" in Implicit VR Little
+ * Endian (the scripted SCP accepts the first proposed syntax, which is
+ * that one), as hex: tag (group, element LE), 4-byte length, value. */
+static void match_hex(char *buf, size_t cap, int r)
+{
+    char v[8];
+    snprintf(v, sizeof v, "ID%04d", r % 10000);
+    unsigned g = DQ_TAG_PatientID >> 16, e = DQ_TAG_PatientID & 0xFFFFu;
+    int n = snprintf(buf, cap, "%02x%02x%02x%02x%02x000000", g & 0xFF, g >> 8, e & 0xFF, e >> 8,
+                     (unsigned)strlen(v));
+    for (size_t i = 0; v[i] && (size_t)n + 2 < cap; i++)
+        n += snprintf(buf + n, cap - (size_t)n, "%02x", (unsigned char)v[i]);
+}
+
+/* Script lines answering rows from..to: one pending match each, then Success. */
+static void answer_rows(text *t, int from, int to)
+{
+    char hex[64];
+    for (int r = from; r <= to; r++) {
+        match_hex(hex, sizeof hex, r);
+        tadd(t, "recv-msg\nfind-rsp 0xFF00 %s\nfind-rsp 0x0000\n", hex);
+    }
+}
+
+/* ---- a peer with one script per connection -------------------------------- */
+
+/* Like peer_start, but connection i runs scripts[i]; the record marks each
+ * with a line "script i" (dq_test_scp_serve numbers every one "connection 0"). */
+static void peer_start_n(peer *p, const char *const *scripts, int n)
+{
+    memset(p, 0, sizeof *p);
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq(lfd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t l = sizeof a;
+    cr_assert(bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(lfd, 16) == 0 &&
+              getsockname(lfd, (struct sockaddr *)&a, &l) == 0);
+    p->scp.port = ntohs(a.sin_port);
+    snprintf(p->port, sizeof p->port, "%u", p->scp.port);
+    cr_assert_not_null(
+        dq_test_tmp_template(p->scp.record_path, sizeof p->scp.record_path, "dq_test_scp"));
+    int rfd = mkstemp(p->scp.record_path);
+    cr_assert_geq(rfd, 0);
+    close(rfd);
+    fflush(NULL);
+    p->scp.pid = fork();
+    cr_assert_geq(p->scp.pid, 0);
+    if (p->scp.pid == 0) {
+        signal(SIGPIPE, SIG_IGN);
+        for (int i = 0; i < n; i++) {
+            FILE *f = fopen(p->scp.record_path, "a");
+            if (!f)
+                _exit(2);
+            fprintf(f, "script %d\n", i);
+            fclose(f);
+            int rc = dq_test_scp_serve(lfd, scripts[i], 1, p->scp.record_path);
+            if (rc != 0)
+                _exit(rc);
+        }
+        _exit(0);
+    }
+    close(lfd);
+}
+
+/* findscu 127.0.0.1 <port> args... against a started peer, then the peer
+ * finished (its record read). *took: findscu's wall time. */
+static void run_against(peer *p, result *r, const char *const *args, const char *sigint_after,
+                        double *took)
+{
+    const char *argv[64] = {"127.0.0.1", p->port};
+    size_t n = 2;
+    for (size_t i = 0; args[i]; i++) {
+        cr_assert_lt(n, 63);
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    double t0 = mono_now();
+    run_findscu(r, argv, sigint_after, NULL);
+    if (took)
+        *took = mono_now() - t0;
+    peer_finish(p);
+}
+
+/* Stops a peer that should have seen nothing (it would wait 20 s for a
+ * connection) and reads its record. */
+static void peer_stop(peer *p)
+{
+    p->exit = dq_test_scp_finish(&p->scp, 0.3);
+    p->record = dq_test_scp_record(&p->scp);
+}
+
+/* The record of connection i (malloc'd): from "script i" to the next one. */
+static char *section(const char *record, int i)
+{
+    char mark[32];
+    snprintf(mark, sizeof mark, "script %d\n", i);
+    const char *s = strstr(record, mark);
+    if (!s)
+        return strdup("");
+    s += strlen(mark);
+    const char *e = strstr(s, "\nscript ");
+    return strndup(s, e ? (size_t)(e - s) + 1 : strlen(s));
+}
+
+/* How many lines of a record start with "key ". */
+static int count_key(const char *rec, const char *key)
+{
+    int n = 0;
+    size_t kl = strlen(key);
+    for (const char *p = rec; p && *p;) {
+        if (!strncmp(p, key, kl) && p[kl] == ' ')
+            n++;
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    return n;
+}
+
+static const char *nth(const char *rec, const char *key, int i)
+{
+    static char buf[8][8192];
+    static int slot;
+    slot = (slot + 1) % 8;
+    return dq_test_scp_get(rec, key, i, buf[slot], sizeof buf[slot]);
+}
+
+/* The value of a top-level element of an Implicit VR Little Endian data set
+ * given as hex (trailing spaces cut), into out; false when absent. */
+static bool element_value(const char *hex, uint32_t tag, char *out, size_t cap)
+{
+    size_t n = hex ? strlen(hex) / 2 : 0;
+    uint8_t *b = malloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        b[i] = (uint8_t)v;
+    }
+    bool found = false;
+    for (size_t q = 0; q + 8 <= n;) {
+        uint32_t t = (uint32_t)(b[q] | b[q + 1] << 8) << 16 | (uint32_t)(b[q + 2] | b[q + 3] << 8);
+        uint32_t l = (uint32_t)b[q + 4] | (uint32_t)b[q + 5] << 8 | (uint32_t)b[q + 6] << 16 |
+                     (uint32_t)b[q + 7] << 24;
+        if (l > n - q - 8)
+            break; /* undefined length or truncated: our queries have neither */
+        if (t == tag) {
+            size_t k = l < cap - 1 ? l : cap - 1;
+            memcpy(out, b + q + 8, k);
+            while (k > 0 && out[k - 1] == ' ')
+                k--;
+            out[k] = 0;
+            found = true;
+            break;
+        }
+        q += 8 + l;
+    }
+    free(b);
+    return found;
+}
+
+/* The PatientID of the i-th query a record section holds ("" when none). */
+static const char *query_patient_id(const char *sec, int i)
+{
+    static char v[64];
+    v[0] = 0;
+    if (!element_value(nth(sec, "data_hex", i), DQ_TAG_PatientID, v, sizeof v))
+        v[0] = 0;
+    return v;
+}
+
+/* ---- input files and the records -------------------------------------------- */
+
+typedef struct files {
+    char dir[128];
+} files;
+
+static void files_init(files *f)
+{
+    cr_assert_not_null(dq_test_tmp_template(f->dir, sizeof f->dir, "dq-batch"));
+    cr_assert_not_null(mkdtemp(f->dir));
+}
+
+/* dir/name (static rotating buffer). */
+static const char *path_of(files *f, const char *name)
+{
+    static char buf[4][512];
+    static int slot;
+    slot = (slot + 1) % 4;
+    snprintf(buf[slot], sizeof buf[slot], "%s/%s", f->dir, name);
+    return buf[slot];
+}
+
+static const char *file_with(files *f, const char *name, const char *content)
+{
+    const char *p = path_of(f, name);
+    FILE *fp = fopen(p, "wb");
+    cr_assert_not_null(fp);
+    cr_assert_eq(fwrite(content, 1, strlen(content), fp), strlen(content));
+    fclose(fp);
+    return p;
+}
+
+/* A --batch CSV: header PatientID, rows 1..n with "P%04d". */
+static const char *rows_csv(files *f, const char *name, int n)
+{
+    text t = {0};
+    tadd(&t, "PatientID\n");
+    for (int r = 1; r <= n; r++)
+        tadd(&t, "P%04d\n", r);
+    const char *p = file_with(f, name, t.s);
+    free(t.s);
+    return p;
+}
+
+static void files_free(files *f)
+{
+    DIR *d = opendir(f->dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            unlink(path_of(f, e->d_name));
+    if (d)
+        closedir(d);
+    rmdir(f->dir);
+}
+
+/* How many lines of out start with the NDJSON record prefix of row r. */
+static int row_lines(const char *out, int r)
+{
+    char pre[32];
+    snprintf(pre, sizeof pre, "{\"_row\":%d,", r);
+    int n = 0;
+    size_t pl = strlen(pre);
+    for (const char *p = out; p && *p;) {
+        if (!strncmp(p, pre, pl))
+            n++;
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    return n;
+}
+
+/* The line of out (without its line end) that starts with row r's prefix
+ * and holds needle; NULL when none. */
+static const char *row_line_with(const char *out, int r, const char *needle)
+{
+    static char line[4096];
+    char pre[32];
+    snprintf(pre, sizeof pre, "{\"_row\":%d,", r);
+    for (const char *p = out; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l < sizeof line && !strncmp(p, pre, strlen(pre))) {
+            memcpy(line, p, l);
+            line[l] = 0;
+            if (strstr(line, needle))
+                return line;
+        }
+        p = e ? e + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* Row r has exactly its one match record. */
+static void expect_row_match(const char *out, int r)
+{
+    char id[16];
+    snprintf(id, sizeof id, "\"ID%04d\"", r);
+    cr_expect_eq(row_lines(out, r), 1, "row %d: %d records", r, row_lines(out, r));
+    cr_expect_not_null(row_line_with(out, r, id), "row %d: no record with its match %s", r, id);
+}
+
+/* The last part of a long log, for messages. */
+static const char *tail(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 3000 ? s + n - 3000 : s;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static const char *const QUERY[] = {"-P", "-k", "QueryRetrieveLevel=PATIENT"};
+
+/* args: QUERY, then the NULL-terminated extra. */
+static void with_query(const char **argv, const char *const *extra)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof QUERY / sizeof QUERY[0]; i++)
+        argv[n++] = QUERY[i];
+    for (size_t i = 0; extra[i]; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+}
+
+/* ---- 1. the peer aborts in the middle of a row ------------------------------- */
+
+/* Rows 1-56 answered; row 57 gets one pending match, then A-ABORT; the
+ * second connection answers rows 58-N. Row 57 fails and is not sent again;
+ * the others complete; exit 3. */
+Test(cli_batch, abort_mid_row_goes_on_on_a_new_association, .timeout = 60)
+{
+    enum { N = 120, K = 57 };
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", N);
+    text s1 = {0}, s2 = {0};
+    char hex[64];
+    match_hex(hex, sizeof hex, K);
+    tadd(&s1, "accept\n");
+    answer_rows(&s1, 1, K - 1);
+    tadd(&s1, "recv-msg\nfind-rsp 0xFF00 %s\nabort 2 0\nwait-close\n", hex);
+    tadd(&s2, "accept\n");
+    answer_rows(&s2, K + 1, N);
+    tadd(&s2, "release\nwait-close\n");
+    const char *scripts[] = {s1.s, s2.s};
+    peer p;
+    peer_start_n(&p, scripts, 2);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
+    result r;
+    double took;
+    run_against(&p, &r, argv, NULL, &took);
+    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "the peer's scripts did not run to their end:\n%s", p.record);
+    cr_expect(strstr(r.err, "E: Row 57: association aborted"), "%s", r.err);
+    for (int row = 1; row <= N; row++)
+        if (row != K)
+            expect_row_match(r.out, row);
+    /* Row 57: the match that arrived before the A-ABORT, then its error
+     * record (findscu_rows.c writes the matches that arrived, then the
+     * error; docs/formats.md "after the matches that did arrive"). */
+    cr_expect_eq(row_lines(r.out, K), 2, "row 57's records:\n%s", r.out);
+    char id[16];
+    snprintf(id, sizeof id, "\"ID%04d\"", K);
+    cr_expect_not_null(row_line_with(r.out, K, id), "row 57's match is not written:\n%s", r.out);
+    const char *e = row_line_with(r.out, K, "\"_error\":\"association aborted");
+    cr_expect_not_null(e, "row 57 has no error record:\n%s", r.out);
+    cr_expect(e && !strstr(e, "_status"), "no final status came, no _status: %s", e);
+    if (e)
+        cr_log_info("row 57's error record: %s", e);
+    const char *match_at = strstr(r.out, "\"ID0057\""),
+               *error_at = strstr(r.out, "{\"_row\":57,\"_error\"");
+    cr_expect(match_at && error_at && match_at < error_at,
+              "row 57's match comes before its error record");
+    cr_expect_eq(count_lines(r.out), N + 1);
+    /* Connection 1 got rows 1-57 as message IDs 1-57; connection 2 exactly
+     * rows 58-N as message IDs 1.. (row 57 not retried). */
+    char *c1 = section(p.record, 0), *c2 = section(p.record, 1);
+    cr_expect_eq(count_key(c1, "msg_id"), K);
+    cr_expect_eq(count_key(c2, "msg_id"), N - K, "%d", count_key(c2, "msg_id"));
+    for (int i = 0; i < N - K; i++) {
+        char want_id[16], want_pid[16];
+        snprintf(want_id, sizeof want_id, "%d", i + 1);
+        snprintf(want_pid, sizeof want_pid, "P%04d", K + 1 + i);
+        cr_expect_str_eq(nth(c2, "msg_id", i), want_id);
+        cr_expect_str_eq(query_patient_id(c2, i), want_pid, "connection 2, message %d", i + 1);
+    }
+    cr_expect_str_eq(query_patient_id(c1, K - 1), "P0057");
+    cr_log_info("abort at row 57 of %d: %.2f s", N, took);
+    free(c1);
+    free(c2);
+    free(s1.s);
+    free(s2.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* ---- 2. the peer stops answering ---------------------------------------------- */
+
+/* Row 4 is received and never answered (hold): -td 1 ends it with a DIMSE
+ * timeout (an error record), findscu aborts that association and rows 5-10
+ * run on a second one; exit 3, in a few seconds. */
+Test(cli_batch, dimse_timeout_goes_on_on_a_new_association, .timeout = 60)
+{
+    enum { N = 10, K = 4 };
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", N);
+    text s1 = {0}, s2 = {0};
+    tadd(&s1, "accept\n");
+    answer_rows(&s1, 1, K - 1);
+    tadd(&s1, "recv-msg\nhold\n");
+    tadd(&s2, "accept\n");
+    answer_rows(&s2, K + 1, N);
+    tadd(&s2, "release\nwait-close\n");
+    const char *scripts[] = {s1.s, s2.s};
+    peer p;
+    peer_start_n(&p, scripts, 2);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", "-td", "1", NULL});
+    result r;
+    double took;
+    run_against(&p, &r, argv, NULL, &took);
+    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    cr_expect(strstr(r.err, "E: Row 4: DIMSE timeout reached while waiting for message response"),
+              "%s", r.err);
+    cr_expect_not_null(row_line_with(r.out, K,
+                                     "\"_error\":\"DIMSE timeout reached while waiting for message "
+                                     "response\"}"),
+                       "%s", r.out);
+    cr_expect_eq(row_lines(r.out, K), 1);
+    for (int row = 1; row <= N; row++)
+        if (row != K)
+            expect_row_match(r.out, row);
+    char *c1 = section(p.record, 0), *c2 = section(p.record, 1);
+    /* the stalled association ended with findscu's A-ABORT */
+    char abort_pdu[16];
+    snprintf(abort_pdu, sizeof abort_pdu, "%02x", DQ_PDU_ABORT);
+    cr_expect_str_eq(nth(c1, "pdu", 0), abort_pdu, "%s", c1);
+    cr_expect_eq(count_key(c2, "msg_id"), N - K);
+    cr_expect_str_eq(query_patient_id(c2, 0), "P0005");
+    cr_expect_lt(took, 8.0, "took %.1f s", took);
+    cr_log_info("DIMSE timeout at row 4: %.2f s", took);
+    free(c1);
+    free(c2);
+    free(s1.s);
+    free(s2.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* ---- 3. Ctrl-C and --resume ---------------------------------------------------- */
+
+/* The sorted lines of a file (malloc'd array of malloc'd strings). */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char **sorted_lines(const char *s, int *n)
+{
+    int cap = count_lines(s) + 1, k = 0;
+    char **v = calloc((size_t)cap, sizeof *v);
+    for (const char *p = s; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        v[k++] = strndup(p, l);
+        p = e ? e + 1 : p + l;
+    }
+    qsort(v, (size_t)k, sizeof *v, cmp_str);
+    *n = k;
+    return v;
+}
+
+static void free_lines(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* SIGINT while row 21 is in flight (its pending match arrived, its final
+ * response not): C-CANCEL for it, the output holds rows 1-20 only (whole
+ * lines), exit 130. --resume against a fresh peer runs the rest; the file
+ * then has the lines of an uninterrupted run, each once. */
+Test(cli_batch, ctrl_c_then_resume, .timeout = 60)
+{
+    enum { N = 40, K = 21 };
+    files f;
+    files_init(&f);
+    const char *csv = strdup(rows_csv(&f, "rows.csv", N));
+    char *out1 = strdup(path_of(&f, "out.ndjson")), *out2 = strdup(path_of(&f, "full.ndjson"));
+    char hex[64];
+    match_hex(hex, sizeof hex, K);
+    text s = {0};
+    tadd(&s, "accept\n");
+    answer_rows(&s, 1, K - 1);
+    /* row 21: one match, then wait for the C-CANCEL and end with Cancel */
+    tadd(&s, "recv-msg\nfind-rsp 0xFF00 %s\nrecv-msg\nfind-rsp 0xFE00\nrelease\nwait-close\n", hex);
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[20];
+    with_query(
+        argv, (const char *[]){"--batch", csv, "--format", "ndjson", "--output", out1, "-d", NULL});
+    result r;
+    /* at -d the log sink dumps each match: row 21's is in the log */
+    run_against(&p, &r, argv, "[ID0021]", NULL);
+    cr_expect_eq(r.status, 130, "exit %d: %s", r.status, tail(r.err));
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    char cancel[16];
+    snprintf(cancel, sizeof cancel, "%04x", DQ_DIMSE_CMD_C_CANCEL_FIND_RQ);
+    cr_expect_eq(count_key(p.record, "command_field"), K + 1);
+    cr_expect_str_eq(nth(p.record, "command_field", K), cancel, "the peer saw no C-CANCEL");
+    cr_expect_str_eq(nth(p.record, "msg_id_responded", 0), "21");
+    char *first = slurp(out1);
+    cr_expect_eq(count_lines(first), K - 1, "%s", first);
+    cr_expect(first[0] == 0 || first[strlen(first) - 1] == '\n', "a partial last line");
+    for (int row = 1; row < K; row++)
+        expect_row_match(first, row);
+    cr_expect_eq(row_lines(first, K), 0, "the interrupted row is written:\n%s", first);
+    result_free(&r);
+    peer_free(&p);
+
+    /* --resume: the file's last row (20) is cut off and run again, as a
+     * block torn by a crash would be (docs/formats.md: findscu cannot tell
+     * a whole last block from a torn one), so rows 20-40 run, as message
+     * IDs 1-21, and the file ends up with each row once. */
+    text s2 = {0};
+    tadd(&s2, "accept\n");
+    answer_rows(&s2, K - 1, N);
+    tadd(&s2, "release\nwait-close\n");
+    scripts[0] = s2.s;
+    peer_start_n(&p, scripts, 1);
+    const char *argv2[20];
+    with_query(argv2, (const char *[]){"--batch", csv, "--format", "ndjson", "--output", out1,
+                                       "--resume", NULL});
+    run_against(&p, &r, argv2, NULL, NULL);
+    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    cr_expect(strstr(r.err, "I: Resuming: 19 rows already in "), "%s", r.err);
+    cr_expect_eq(count_key(p.record, "msg_id"), N - K + 2);
+    cr_expect_str_eq(query_patient_id(p.record, 0), "P0020");
+    cr_expect_str_eq(query_patient_id(p.record, 1), "P0021");
+    result_free(&r);
+    peer_free(&p);
+
+    /* the same batch uninterrupted */
+    text s3 = {0};
+    tadd(&s3, "accept\n");
+    answer_rows(&s3, 1, N);
+    tadd(&s3, "release\nwait-close\n");
+    scripts[0] = s3.s;
+    peer_start_n(&p, scripts, 1);
+    with_query(argv,
+               (const char *[]){"--batch", csv, "--format", "ndjson", "--output", out2, NULL});
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    char *resumed = slurp(out1), *full = slurp(out2);
+    int na, nb;
+    char **a = sorted_lines(resumed, &na), **b = sorted_lines(full, &nb);
+    cr_expect_eq(na, N, "%s", resumed);
+    cr_expect_eq(nb, N);
+    for (int i = 0; i < na && i < nb; i++)
+        cr_expect_str_eq(a[i], b[i]);
+    for (int i = 1; i < na; i++)
+        cr_expect_str_neq(a[i - 1], a[i], "a row written twice");
+    for (int row = 1; row <= N; row++)
+        expect_row_match(resumed, row);
+    free_lines(a, na);
+    free_lines(b, nb);
+    free(first);
+    free(resumed);
+    free(full);
+    free((char *)csv);
+    free(out1);
+    free(out2);
+    free(s.s);
+    free(s2.s);
+    free(s3.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* ---- 4. --cancel N ------------------------------------------------------------- */
+
+typedef struct replay {
+    pid_t pid;
+    FILE *out;
+    char port[16];
+} replay;
+
+static void replay_start(replay *s, const char *const *args)
+{
+    const char *argv[32] = {REPLAY_SCP, "-p", "0", "--timeout", "10000"};
+    size_t n = 5;
+    for (size_t i = 0; args[i]; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    int e = posix_spawn(&s->pid, REPLAY_SCP, &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    cr_assert_eq(e, 0, "cannot start %s: %s", REPLAY_SCP, strerror(e));
+    s->out = fdopen(fds[0], "r");
+    char line[128];
+    int port = 0;
+    cr_assert_not_null(fgets(line, sizeof line, s->out));
+    cr_assert_eq(sscanf(line, "port %d", &port), 1, "%s", line);
+    snprintf(s->port, sizeof s->port, "%d", port);
+}
+
+/* The replay SCP's next report line (up to 20 s). */
+static void replay_line(replay *s, char *line, size_t size)
+{
+    struct pollfd pf = {.fd = fileno(s->out), .events = POLLIN};
+    cr_assert_gt(poll(&pf, 1, 20000), 0, "replay_scp said nothing");
+    cr_assert_not_null(fgets(line, (int)size, s->out));
+    line[strcspn(line, "\n")] = 0;
+}
+
+/* Waits for the replay SCP to exit on its own after its -m associations. */
+static void replay_wait(replay *s)
+{
+    int st = 0;
+    bool exited = false;
+    for (int i = 0; i < 200 && !exited; i++) {
+        exited = waitpid(s->pid, &st, WNOHANG) == s->pid;
+        if (!exited)
+            usleep(50 * 1000);
+    }
+    if (!exited) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, &st, 0);
+    }
+    fclose(s->out);
+    cr_expect(exited && WIFEXITED(st) && WEXITSTATUS(st) == 0, "replay_scp failed (status %d)", st);
+}
+
+/* --cancel 5 on a 2-row batch against 1,000 matches a query: C-CANCEL
+ * (PS3.7 9.3.2.3) after the 5th; what was already on its way is written too. The replay SCP
+ * deflates every large identifier at level 9 (slow on purpose) and looks
+ * for a C-CANCEL after each response, so it sees the C-CANCEL long before
+ * the 1,000th (sending plain identifiers it often has sent all 1,000 before
+ * the C-CANCEL arrives, and ends with Success: a race in the peer, not in
+ * findscu). Observed: 5 to ~160 records a row. */
+Test(cli_batch, cancel_5_against_replay_scp, .timeout = 60)
+{
+    files f;
+    files_init(&f);
+    const char *csv = file_with(&f, "rows.csv", "StudyDate\n20240101\n20240102\n");
+    replay s;
+    replay_start(&s, (const char *[]){"-n", "1000", "-m", "1", "-t", "deflate", "-s", "large",
+                                      "--deflate-level", "9", "--batch", "1", NULL});
+    const char *argv[] = {"127.0.0.1", s.port, "-S",       "-k", "QueryRetrieveLevel=STUDY",
+                          "--batch",   csv,    "--cancel", "5",  "--format",
+                          "ndjson",    NULL};
+    result r;
+    run_findscu(&r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    for (int row = 1; row <= 2; row++) {
+        char line[256];
+        replay_line(&s, line, sizeof line);
+        unsigned long msgid = 0, pending = 0;
+        char status[16] = "";
+        cr_assert_eq(sscanf(line, "find assoc=1 msgid=%lu ts=deflate pending=%lu status=%15s",
+                            &msgid, &pending, status),
+                     3, "%s", line);
+        cr_expect_eq(msgid, (unsigned long)row);
+        /* the replay SCP reports 0xFE00 only when the C-CANCEL reached it */
+        cr_expect_str_eq(status, "0xFE00", "the peer saw no C-CANCEL: %s", line);
+        int got = row_lines(r.out, row);
+        cr_expect_eq((unsigned long)got, pending, "row %d: %d records, the peer sent %lu", row, got,
+                     pending);
+        cr_expect(got >= 5 && got < 1000, "row %d: %d records", row, got);
+        cr_log_info("--cancel 5, row %d: %d records (the peer sent %lu)", row, got, pending);
+    }
+    char line[256];
+    replay_line(&s, line, sizeof line);
+    cr_expect_str_eq(line, "end assoc=1 how=release");
+    replay_wait(&s);
+    result_free(&r);
+    files_free(&f);
+}
+
+/* The same against the scripted SCP, deterministic: 5 pending responses,
+ * then the peer waits for the C-CANCEL (recorded), sends 3 more (those on
+ * their way) and Cancel. 8 records, exit 0: Cancel after --cancel is not a
+ * failure. */
+Test(cli_batch, cancel_5_scripted_peer_sees_c_cancel, .timeout = 60)
+{
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", 1);
+    char hex[64];
+    match_hex(hex, sizeof hex, 1);
+    text s = {0};
+    tadd(&s, "accept\nrecv-msg\nfind-rsp-n 5 0xFF00 %s\nrecv-msg\nfind-rsp-n 3 0xFF00 %s\n", hex,
+         hex);
+    tadd(&s, "find-rsp 0xFE00\nrelease\nwait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"--batch", csv, "--cancel", "5", "--format", "ndjson", NULL});
+    result r;
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    char cancel[16];
+    snprintf(cancel, sizeof cancel, "%04x", DQ_DIMSE_CMD_C_CANCEL_FIND_RQ);
+    cr_expect_str_eq(nth(p.record, "command_field", 1), cancel);
+    cr_expect_str_eq(nth(p.record, "msg_id_responded", 0), "1");
+    cr_expect_eq(row_lines(r.out, 1), 8, "%s", r.out);
+    cr_expect_eq(count_lines(r.out), 8);
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* ---- 5. --repeat and --abort ---------------------------------------------------- */
+
+Test(cli_batch, repeat_3_on_one_association, .timeout = 60)
+{
+    text s = {0};
+    tadd(&s, "accept\n");
+    for (int i = 0; i < 3; i++)
+        answer_rows(&s, 1, 1);
+    tadd(&s, "release\nwait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"-k", "PatientID=P0001", "--repeat", "3", "--format",
+                                      "ndjson", NULL});
+    result r;
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    cr_expect_eq(count_key(p.record, "connection"), 1, "one association");
+    cr_expect_eq(count_key(p.record, "msg_id"), 3);
+    char find_rq[16];
+    snprintf(find_rq, sizeof find_rq, "%04x", DQ_DIMSE_CMD_C_FIND_RQ);
+    for (int i = 0; i < 3; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "%d", i + 1);
+        cr_expect_str_eq(nth(p.record, "msg_id", i), want);
+        cr_expect_str_eq(nth(p.record, "command_field", i), find_rq);
+        cr_expect_str_eq(query_patient_id(p.record, i), "P0001");
+    }
+    /* every repetition's record carries the query's _row */
+    cr_expect_eq(row_lines(r.out, 1), 3, "%s", r.out);
+    char rel[16];
+    snprintf(rel, sizeof rel, "%02x", DQ_PDU_RELEASE_RQ);
+    cr_expect_str_eq(nth(p.record, "pdu", 0), rel, "released");
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+}
+
+/* --abort: the association ends with A-ABORT (PS3.8 7.3), never
+ * A-RELEASE-RQ (PS3.8 7.2). */
+Test(cli_batch, abort_instead_of_release, .timeout = 60)
+{
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", 2);
+    text s = {0};
+    tadd(&s, "accept\n");
+    answer_rows(&s, 1, 2);
+    tadd(&s, "wait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"--batch", csv, "--abort", "--format", "ndjson", NULL});
+    result r;
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    char ab[16];
+    snprintf(ab, sizeof ab, "%02x", DQ_PDU_ABORT);
+    cr_expect_eq(count_key(p.record, "pdu"), 1, "%s", p.record);
+    cr_expect_str_eq(nth(p.record, "pdu", 0), ab);
+    cr_expect(strstr(p.record, "\nclosed-after-abort\n"), "%s", p.record);
+    expect_row_match(r.out, 1);
+    expect_row_match(r.out, 2);
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* ---- 6. UPS --------------------------------------------------------------------- */
+
+/* -U: each C-FIND-RQ's Affected SOP Class is UPS Pull's and its identifier
+ * holds the row's value. */
+Test(cli_batch, ups_batch, .timeout = 60)
+{
+    enum { N = 3 };
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", N);
+    text s = {0};
+    tadd(&s, "accept\n");
+    answer_rows(&s, 1, N);
+    tadd(&s, "release\nwait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[] = {"-U", "--batch", csv, "--format", "ndjson", NULL};
+    result r;
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    cr_expect_eq(count_key(p.record, "sop_class"), N);
+    for (int i = 0; i < N; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "P%04d", i + 1);
+        cr_expect_str_eq(nth(p.record, "sop_class", i), DQ_UID_UnifiedProcedureStepPull);
+        cr_expect_str_eq(query_patient_id(p.record, i), want);
+        expect_row_match(r.out, i + 1);
+    }
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* ---- 7. bad input ------------------------------------------------------------------ */
+
+/* A header naming an unknown key, an empty file: exit 2 before any
+ * connection (the peer saw nothing). */
+Test(cli_batch, unusable_file_is_exit_2_before_connecting, .timeout = 60)
+{
+    files f;
+    files_init(&f);
+    const char *cases[][2] = {
+        {"unknown.csv", "NoSuchKeyword\nx\n"},
+        {"empty.csv", ""},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        const char *csv = file_with(&f, cases[i][0], cases[i][1]);
+        const char *scripts[] = {"accept\nrecv-msg\nfind-rsp 0x0000\nrelease\nwait-close\n"};
+        peer p;
+        peer_start_n(&p, scripts, 1);
+        const char *argv[16];
+        with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
+        const char *full[20] = {"127.0.0.1", p.port};
+        for (size_t k = 0; argv[k]; k++)
+            full[k + 2] = argv[k];
+        result r;
+        run_findscu(&r, full, NULL, NULL);
+        peer_stop(&p);
+        cr_expect_eq(r.status, 2, "%s: exit %d: %s", cases[i][0], r.status, r.err);
+        cr_expect(strstr(r.err, cases[i][0]), "the E: line names the file: %s", r.err);
+        cr_expect_eq(count_key(p.record, "connection"), 0, "%s: the peer saw %s", cases[i][0],
+                     p.record);
+        cr_expect_str_eq(r.out, "");
+        result_free(&r);
+        peer_free(&p);
+    }
+    files_free(&f);
+}
+
+/* A row with more cells than the header is an error record (never sent);
+ * the others run. */
+Test(cli_batch, row_with_extra_cells_is_an_error_record, .timeout = 60)
+{
+    files f;
+    files_init(&f);
+    const char *csv = file_with(&f, "rows.csv", "PatientID\nP0001\nP0002,extra\nP0003\n");
+    text s = {0};
+    tadd(&s, "accept\n");
+    answer_rows(&s, 1, 1);
+    answer_rows(&s, 3, 3);
+    tadd(&s, "release\nwait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
+    result r;
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    cr_expect(strstr(r.err, "E: Row 2: "), "%s", r.err);
+    cr_expect_eq(count_key(p.record, "msg_id"), 2);
+    cr_expect_str_eq(query_patient_id(p.record, 0), "P0001");
+    cr_expect_str_eq(query_patient_id(p.record, 1), "P0003");
+    expect_row_match(r.out, 1);
+    expect_row_match(r.out, 3);
+    cr_expect_eq(row_lines(r.out, 2), 1, "%s", r.out);
+    cr_expect_not_null(row_line_with(r.out, 2, "{\"_row\":2,\"_error\":\""), "%s", r.out);
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* ---- 8. exit statuses ---------------------------------------------------------------- */
+
+Test(cli_batch, all_rows_fine_is_exit_0, .timeout = 60)
+{
+    enum { N = 5 };
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", N);
+    text s = {0};
+    tadd(&s, "accept\n");
+    answer_rows(&s, 1, N);
+    tadd(&s, "release\nwait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
+    result r;
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(count_lines(r.out), N);
+    for (int row = 1; row <= N; row++)
+        expect_row_match(r.out, row);
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* Row 2's final status is a Failure (0xC000): its error record has
+ * "_status":"0xC000" (docs/formats.md: 0x and four uppercase digits), the
+ * batch goes on, exit 3. */
+Test(cli_batch, failure_status_is_an_error_record_and_exit_3, .timeout = 60)
+{
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", 3);
+    text s = {0};
+    tadd(&s, "accept\n");
+    answer_rows(&s, 1, 1);
+    tadd(&s, "recv-msg\nfind-rsp 0xC000\n");
+    answer_rows(&s, 3, 3);
+    tadd(&s, "release\nwait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
+    result r;
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    cr_expect(strstr(r.err, "E: Row 2: query failed with status 0xC000"), "%s", r.err);
+    cr_expect_not_null(row_line_with(r.out, 2, "{\"_row\":2,\"_status\":\"0xC000\",\"_error\":"),
+                       "%s", r.out);
+    cr_expect_eq(row_lines(r.out, 2), 1);
+    expect_row_match(r.out, 1);
+    expect_row_match(r.out, 3);
+    cr_expect_eq(count_key(p.record, "connection"), 1, "the batch stays on its association");
+    result_free(&r);
+    peer_free(&p);
+
+    /* CSV: _row, the key columns (-k QueryRetrieveLevel, the header's
+     * PatientID) empty, _status, _error (docs/formats.md) */
+    peer_start_n(&p, scripts, 1);
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "csv", NULL});
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    cr_expect(strstr(r.out, "\n2,,,0xC000,"), "%s", r.out);
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* No association at all (a closed port: connection refused): exit 1. */
+Test(cli_batch, no_association_is_exit_1, .timeout = 60)
+{
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", 3);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t l = sizeof a;
+    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+              getsockname(fd, (struct sockaddr *)&a, &l) == 0);
+    char port[16];
+    snprintf(port, sizeof port, "%u", ntohs(a.sin_port));
+    close(fd); /* bound, never listening, now closed: nothing accepts there */
+    const char *argv[] = {"127.0.0.1", port, "-P",       "-k",     "QueryRetrieveLevel=PATIENT",
+                          "--batch",   csv,  "--format", "ndjson", NULL};
+    result r;
+    double t0 = mono_now();
+    run_findscu(&r, argv, NULL, NULL);
+    double took = mono_now() - t0;
+    cr_expect_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    cr_expect(strstr(r.err, "Connection refused"), "%s", r.err);
+    cr_expect_str_eq(r.out, "");
+    cr_expect_lt(took, 5.0, "no reconnecting when there never was an association");
+    result_free(&r);
+    files_free(&f);
+}
+
+/* The peer aborts row 3 and is gone: Ctrl-C during the back-off between
+ * reconnection attempts ends the batch at once with 130, rows 1-3 written
+ * (row 3 as its error record). */
+Test(cli_batch, ctrl_c_while_reconnecting_is_exit_130, .timeout = 60)
+{
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", 10);
+    text s = {0};
+    tadd(&s, "accept\n");
+    answer_rows(&s, 1, 2);
+    tadd(&s, "recv-msg\nabort 2 0\nwait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
+    result r;
+    double took;
+    run_against(&p, &r, argv, "W: Association lost: trying again in 1 s", &took);
+    cr_expect_eq(r.status, 130, "exit %d: %s", r.status, r.err);
+    cr_expect_lt(took, 5.0, "took %.1f s", took);
+    expect_row_match(r.out, 1);
+    expect_row_match(r.out, 2);
+    cr_expect_not_null(row_line_with(r.out, 3, "\"_error\":\"association aborted"), "%s", r.out);
+    cr_expect_eq(count_lines(r.out), 3, "%s", r.out);
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
+
+/* --repeat: each failed repetition is its own E: line and error record
+ * (docs/findscu-behaviour.md section 13), the others' matches are written
+ * with the same _row, exit 3. */
+Test(cli_batch, repeat_each_failed_repetition_is_an_error_record, .timeout = 60)
+{
+    text s = {0};
+    tadd(&s, "accept\nrecv-msg\nfind-rsp 0xC000\nrecv-msg\nfind-rsp 0xC001\n");
+    answer_rows(&s, 1, 1);
+    tadd(&s, "release\nwait-close\n");
+    const char *scripts[] = {s.s};
+    peer p;
+    peer_start_n(&p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"-k", "PatientID=P0001", "--repeat", "3", "--format",
+                                      "ndjson", NULL});
+    result r;
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(p.exit, 0, "%s", p.record);
+    cr_expect(strstr(r.err, "E: Row 1: query failed with status 0xC000"), "%s", r.err);
+    cr_expect(strstr(r.err, "E: Row 1: query failed with status 0xC001"), "%s", r.err);
+    cr_expect_not_null(row_line_with(r.out, 1, "\"_status\":\"0xC000\""), "%s", r.out);
+    cr_expect_not_null(row_line_with(r.out, 1, "\"_status\":\"0xC001\""), "%s", r.out);
+    cr_expect_not_null(row_line_with(r.out, 1, "\"ID0001\""), "%s", r.out);
+    cr_expect_eq(row_lines(r.out, 1), 3, "%s", r.out);
+    free(s.s);
+    result_free(&r);
+    peer_free(&p);
+}
