@@ -204,9 +204,10 @@ def parse(fmt, path, tag, column):
         if h[0] != "_row" or "_error" not in h or "_status" not in h or column not in h:
             errs.append(f"header {h}")
             return recs, errs
-        ie, ic = h.index("_error"), h.index(column)
+        ie, ic, st = h.index("_error"), h.index(column), h.index("_status")
         for i, r in enumerate(rows[1:], 2):
-            if len(r) != len(h) or not r[0].isdigit():
+            if (len(r) != len(h) or not r[0].isdigit() or
+                    not re.fullmatch(r"(0x[0-9A-F]{4})?", r[st]) or (r[st] and not r[ie])):
                 errs.append(f"line {i}: {r}")
                 continue
             recs.append((int(r[0]), "!error" if r[ie] else r[ic]))
@@ -321,7 +322,7 @@ for k in "${qr_template[@]}"; do qr_k+=(-k "$k"); done
 
 # The 200-row study batch in every format and job count.
 qr_batch() {
-  local t0=$SECONDS fmt jobs name
+  local t0=$SECONDS fmt jobs name n
   dq_find dcmtk qr "$work/studies" -S -k QueryRetrieveLevel=STUDY -k PatientID= \
     -k StudyInstanceUID= || { fail "DCMTK findscu: the study list"; return; }
   pyb gen-qr "$work" "$work/studies" || { fail "batch generation"; return; }
@@ -331,8 +332,12 @@ qr_batch() {
   for fmt in ndjson csv; do
     for jobs in 1 4; do
       name=$fmt-j$jobs
-      ours qr "$name" -S "${qr_k[@]}" --batch "$work/batch.csv" --format "$fmt" --jobs "$jobs"
+      # -d: the association requests are logged (as D: lines in a batch)
+      ours qr "$name" -S "${qr_k[@]}" --batch "$work/batch.csv" --format "$fmt" --jobs "$jobs" -d
       check_run "$name" "$fmt" "$work/$name/out" 0020000D StudyInstanceUID
+      n=$(grep -c 'Requesting Association' "$work/$name/log")
+      if [ "$n" = "$jobs" ]; then pass "$name: $n association(s)"
+      else fail "$name: $n associations requested, want $jobs"; fi
     done
     name=$fmt-j4-ordered
     ours qr "$name" -S "${qr_k[@]}" --batch "$work/batch.csv" --format "$fmt" --jobs 4 --ordered
