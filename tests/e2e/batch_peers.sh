@@ -11,13 +11,16 @@
 # run alone; each bad row one error record (_row, _status, _error) and one
 # "E: Row N:" line; exit 3. Run with --format ndjson and csv, --jobs 1 and 4,
 # --jobs 4 --ordered (input order), --output FILE (equal to stdout as a set);
+# --jobs N requests N associations (-d log);
 # every record's _row a JSON number and first member (CSV: first column); a
 # row's records contiguous. The same batch as TSV (--batch-format tsv and
 # detected) gives the CSV batch's records. --count (batch and single query,
 # with and without --format) equals the number of -w files of the same query.
 # Two -f files: one C-FIND each on one association, records _row 1 and 2.
 # wlmscpfs (tests/peers/worklist): a -W batch of station AE / modality /
-# patient name rows, each row's AccessionNumbers those of DCMTK's findscu -W.
+# patient name rows (and malformed ones), in ndjson and csv, --jobs 1 and 4,
+# and as TSV with --ordered: each row's AccessionNumbers those of DCMTK's
+# findscu -W for the row alone.
 # Exit status: 0 when every check passed.
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -316,46 +319,67 @@ same_set() {
   else fail "$1"; diff <(sort "$2") <(sort "$3") | head -n 6 | sed 's/^/    /'; fi
 }
 
-qr_template=(QueryRetrieveLevel=STUDY PatientID= StudyInstanceUID= StudyDate=)
-qr_k=()
-for k in "${qr_template[@]}"; do qr_k+=(-k "$k"); done
+# The batch under test, set by the peer's case: peer name, model option, the
+# record's element (DICOM JSON tag, CSV column) and the template's -k args.
+b_peer="" b_model="" b_tag="" b_col="" b_k=()
 
-# The 200-row study batch in every format and job count.
-qr_batch() {
-  local t0=$SECONDS fmt jobs name n
-  dq_find dcmtk qr "$work/studies" -S -k QueryRetrieveLevel=STUDY -k PatientID= \
-    -k StudyInstanceUID= || { fail "DCMTK findscu: the study list"; return; }
-  pyb gen-qr "$work" "$work/studies" || { fail "batch generation"; return; }
-  reference qr -S "${qr_template[@]}"
-  pyb expected "$work" StudyInstanceUID > "$work/expected.tsv" || { fail "expected set"; return; }
+# batch NAME FORMAT FILE [ordered] -- ARGS...: our findscu on the batch (b_*,
+# ARGS added), its records in FILE (relative to $work/NAME) checked.
+batch() {
+  local name=$1 fmt=$2 file=$3 ord=$4
+  shift 5
+  ours "$b_peer" "$name" "$b_model" "${b_k[@]}" --format "$fmt" "$@"
+  check_run "$name" "$fmt" "$work/$name/$file" "$b_tag" "$b_col" "$ord"
+}
+
+# prepare TEMPLATE...: DCMTK's answers to the rows gen-* wrote, and from them
+# the expected (row, value) pairs.
+prepare() {
+  reference "$b_peer" "$b_model" "$@"
+  pyb expected "$work" "$b_col" > "$work/expected.tsv" || { fail "expected set"; return 1; }
   echo "expected: $(grep -c . "$work/expected.tsv") (row, match) pairs, $(bad_rows | wc -l) malformed rows"
+}
+
+# formats_jobs: the CSV batch with --format ndjson and csv, --jobs 1 and 4.
+formats_jobs() {
+  local fmt jobs name n
   for fmt in ndjson csv; do
     for jobs in 1 4; do
       name=$fmt-j$jobs
       # -d: the association requests are logged (as D: lines in a batch)
-      ours qr "$name" -S "${qr_k[@]}" --batch "$work/batch.csv" --format "$fmt" --jobs "$jobs" -d
-      check_run "$name" "$fmt" "$work/$name/out" 0020000D StudyInstanceUID
+      batch "$name" "$fmt" out "" -- --batch "$work/batch.csv" --jobs "$jobs" -d
       n=$(grep -c 'Requesting Association' "$work/$name/log")
       if [ "$n" = "$jobs" ]; then pass "$name: $n association(s)"
       else fail "$name: $n associations requested, want $jobs"; fi
     done
-    name=$fmt-j4-ordered
-    ours qr "$name" -S "${qr_k[@]}" --batch "$work/batch.csv" --format "$fmt" --jobs 4 --ordered
-    check_run "$name" "$fmt" "$work/$name/out" 0020000D StudyInstanceUID ordered
+  done
+}
+
+qr_template=(QueryRetrieveLevel=STUDY PatientID= StudyInstanceUID= StudyDate=)
+
+# The 200-row study batch in every format and job count.
+qr_batch() {
+  local t0=$SECONDS fmt name k
+  b_peer=qr b_model=-S b_tag=0020000D b_col=StudyInstanceUID b_k=()
+  for k in "${qr_template[@]}"; do b_k+=(-k "$k"); done
+  dq_find dcmtk qr "$work/studies" -S -k QueryRetrieveLevel=STUDY -k PatientID= \
+    -k StudyInstanceUID= || { fail "DCMTK findscu: the study list"; return; }
+  pyb gen-qr "$work" "$work/studies" || { fail "batch generation"; return; }
+  prepare "${qr_template[@]}" || return
+  formats_jobs
+  for fmt in ndjson csv; do
+    batch "$fmt-j4-ordered" "$fmt" out ordered -- --batch "$work/batch.csv" --jobs 4 --ordered
     name=$fmt-j4-output
-    ours qr "$name" -S "${qr_k[@]}" --batch "$work/batch.csv" --format "$fmt" --jobs 4 \
+    batch "$name" "$fmt" "records.$fmt" "" -- --batch "$work/batch.csv" --jobs 4 \
       --output "$work/$name/records.$fmt"
-    check_run "$name" "$fmt" "$work/$name/records.$fmt" 0020000D StudyInstanceUID
     if [ -s "$work/$name/out" ]; then fail "$name: records on stdout too"; fi
     same_set "$fmt --output FILE: the file holds the records of stdout (--jobs 1)" \
       "$work/$fmt-j1/out" "$work/$name/records.$fmt"
   done
   # TSV batch: the CSV batch's records.
+  batch tsv-given ndjson out "" -- --batch "$work/batch.tsv" --batch-format tsv
+  batch tsv-detected ndjson out "" -- --batch "$work/batch.tsv"
   for name in tsv-given tsv-detected; do
-    local bf=()
-    [ "$name" = tsv-given ] && bf=(--batch-format tsv)
-    ours qr "$name" -S "${qr_k[@]}" --batch "$work/batch.tsv" "${bf[@]}" --format ndjson
-    check_run "$name" ndjson "$work/$name/out" 0020000D StudyInstanceUID
     same_set "$name: TSV batch gives the CSV batch's records" "$work/ndjson-j1/out" "$work/$name/out"
   done
   echo "study batch: $((SECONDS - t0)) s"
@@ -380,8 +404,8 @@ qr_count() {
     fi
   done
   printf '%s\n' "${want[@]}" | sort > "$work/count-want"
-  ours qr count-batch -S --count "${qr_k[@]}" --batch "$work/count.csv"
-  ours qr count-batch-nd -S --count "${qr_k[@]}" --batch "$work/count.csv" --format ndjson --jobs 2
+  ours qr count-batch -S --count "${b_k[@]}" --batch "$work/count.csv"
+  ours qr count-batch-nd -S --count "${b_k[@]}" --batch "$work/count.csv" --format ndjson --jobs 2
   for name in count-batch count-batch-nd; do
     local fmt=plain
     [ "$name" = count-batch-nd ] && fmt=ndjson
@@ -438,22 +462,13 @@ PYF
 }
 
 wl_batch() {
-  local t0=$SECONDS fmt jobs name
+  local t0=$SECONDS
   dq_query_load worklist || { fail "no worklist query"; return; }
-  local wl_k=("${DQ_Q_ARGS[@]}")
+  b_peer=wl b_model=-W b_tag=00080050 b_col=AccessionNumber b_k=("${DQ_Q_ARGS[@]}")
   pyb gen-wl "$work" || { fail "batch generation"; return; }
-  reference wl -W "${DQ_Q_K[@]}"
-  pyb expected "$work" AccessionNumber > "$work/expected.tsv" || { fail "expected set"; return; }
-  echo "expected: $(grep -c . "$work/expected.tsv") (row, match) pairs, $(bad_rows | wc -l) malformed rows"
-  for fmt in ndjson csv; do
-    for jobs in 1 4; do
-      name=$fmt-j$jobs
-      ours wl "$name" -W "${wl_k[@]}" --batch "$work/batch.csv" --format "$fmt" --jobs "$jobs"
-      check_run "$name" "$fmt" "$work/$name/out" 00080050 AccessionNumber
-    done
-  done
-  ours wl tsv -W "${wl_k[@]}" --batch "$work/batch.tsv" --format ndjson --jobs 2 --ordered
-  check_run tsv ndjson "$work/tsv/out" 00080050 AccessionNumber ordered
+  prepare "${DQ_Q_K[@]}" || return
+  formats_jobs
+  batch tsv ndjson out ordered -- --batch "$work/batch.tsv" --jobs 2 --ordered
   echo "worklist batch: $((SECONDS - t0)) s"
 }
 
