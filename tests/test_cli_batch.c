@@ -1111,3 +1111,77 @@ Test(cli_batch, repeat_each_failed_repetition_is_an_error_record, .timeout = 60)
     result_free(&r);
     peer_free(&p);
 }
+
+/* ---- --strict and the batch's own log lines ---------------------------------- */
+
+/* A single query: pynetdicom exits 0 whatever the C-FIND's outcome; with
+ * --strict a Failure status, and an abort before the final response, are
+ * exit 3; a Success stays 0. */
+Test(cli_batch, strict_single_query, .timeout = 60)
+{
+    static const struct {
+        const char *script;
+        bool strict;
+        int want;
+    } cases[] = {
+        {"accept\nrecv-msg\nfind-rsp 0xC000\nrelease\nwait-close\n", false, 0},
+        {"accept\nrecv-msg\nfind-rsp 0xC000\nrelease\nwait-close\n", true, 3},
+        {"accept\nrecv-msg\nabort 0 0\nwait-close\n", false, 0},
+        {"accept\nrecv-msg\nabort 0 0\nwait-close\n", true, 3},
+        {"accept\nrecv-msg\nfind-rsp 0x0000\nrelease\nwait-close\n", true, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *scripts[] = {cases[i].script};
+        peer p;
+        peer_start_n(&p, scripts, 1);
+        const char *argv[16];
+        with_query(argv, cases[i].strict ? (const char *[]){"-k", "PatientID=1", "--strict", NULL}
+                                         : (const char *[]){"-k", "PatientID=1", NULL});
+        result r;
+        run_against(&p, &r, argv, NULL, NULL);
+        cr_expect_eq(r.status, cases[i].want, "case %zu: exit %d: %s", i, r.status, r.err);
+        result_free(&r);
+        peer_free(&p);
+    }
+}
+
+/* --batch with --format: the per-query lines are details (-d), the batch
+ * says where it is: "I: Batch finished: ..." at the default level, nothing
+ * at -q, the per-query lines as D: at -d. */
+Test(cli_batch, batch_log_lines, .timeout = 60)
+{
+    enum { N = 3 };
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", N);
+    text s = {0};
+    tadd(&s, "accept\n");
+    answer_rows(&s, 1, N);
+    tadd(&s, "release\nwait-close\n");
+    const char *scripts[] = {s.s};
+    const char *levels[] = {NULL, "-q", "-d"};
+    for (size_t i = 0; i < 3; i++) {
+        peer p;
+        peer_start_n(&p, scripts, 1);
+        const char *argv[16];
+        with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson",
+                                          levels[i] ? levels[i] : "--ordered", NULL});
+        result r;
+        run_against(&p, &r, argv, NULL, NULL);
+        cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+        bool finished =
+            strstr(r.err, "I: Batch finished: 3 rows done, 3 matches, 0 failed") != NULL;
+        if (i == 1) {
+            cr_expect_str_eq(r.err, "", "-q: nothing on stderr");
+        } else {
+            cr_expect(finished, "%s", r.err);
+            cr_expect_null(strstr(r.err, "I: Sending Find Request"), "%s", r.err);
+        }
+        if (i == 2)
+            cr_expect(strstr(r.err, "D: Sending Find Request: MsgID 3"), "%s", r.err);
+        result_free(&r);
+        peer_free(&p);
+    }
+    free(s.s);
+    files_free(&f);
+}

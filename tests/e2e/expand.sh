@@ -18,12 +18,12 @@ work=$DQ_PEERS_TMP/expand
 mkdir -p "$work"
 dq_dcmqrscp_start qr > /dev/null || exit 1
 port=$(port_of qr)
-aec=$(aet_of qr)
+qr_aet=$(aet_of qr)
 
 # Our walk: ndjson records (and -w files, which must be the same set).
 ours() { # OUT MODEL LEVEL EXPAND
   mkdir -p "$1"
-  (cd "$1" && exec "$findscu" -q "$2" -aec "$aec" -L "$3" --expand "$4" -w --format ndjson \
+  (cd "$1" && exec "$findscu" -q "$2" -aec "$qr_aet" -L "$3" --expand "$4" -w --format ndjson \
       --output records.ndjson 127.0.0.1 "$port")
 }
 
@@ -31,11 +31,11 @@ ours "$work/study-image" -S STUDY image || fail "-S -L STUDY --expand image: exi
 ours "$work/patient-series" -P PATIENT series || fail "-P -L PATIENT --expand series: exit $?"
 
 # What DCMTK's findscu finds walking the same levels itself, against ours.
-"$DQ_PYTHON" - "$work" "$port" "$aec" <<'PY' || fail "the walks differ (above)"
+"$DQ_PYTHON" - "$work" "$port" "$qr_aet" <<'PY' || fail "the walks differ (above)"
 import glob, json, os, subprocess, sys
 import pydicom
 
-work, port, aec = sys.argv[1:4]
+work, port, qr_aet = sys.argv[1:4]
 KEYS = {"PATIENT": ["PatientID"], "STUDY": ["StudyInstanceUID"],
         "SERIES": ["SeriesInstanceUID"], "IMAGE": ["SOPInstanceUID"]}
 TAGS = {"PatientID": "00100020", "StudyInstanceUID": "0020000D",
@@ -47,7 +47,7 @@ def dcmtk(model, level, parents):
     n[0] += 1
     out = os.path.join(work, "dcmtk", str(n[0]))
     os.makedirs(out)
-    args = ["findscu", "-aec", aec, model, "-X", "-od", out, "-k", "QueryRetrieveLevel=" + level]
+    args = ["findscu", "-aec", qr_aet, model, "-X", "-od", out, "-k", "QueryRetrieveLevel=" + level]
     args += sum((["-k", f"{k}={v}"] for k, v in parents.items()), [])
     args += sum((["-k", k + "="] for k in KEYS[level]), [])
     subprocess.run(args + ["127.0.0.1", port], check=True, capture_output=True)
@@ -106,7 +106,7 @@ PY
 
 # --count: the number of records of the same walk.
 want=$(wc -l < "$work/study-image/records.ndjson")
-got=$("$findscu" -q -S -aec "$aec" -L STUDY --expand image --count 127.0.0.1 "$port")
+got=$("$findscu" -q -S -aec "$qr_aet" -L STUDY --expand image --count 127.0.0.1 "$port")
 if [ "$got" = "$want" ]; then pass "--count $got = the walk's records"
 else fail "--count gave '$got', the walk has $want records"; fi
 
