@@ -45,17 +45,21 @@ typedef struct batch {
     bool output_failed;   /* a write of the output failed (not a closed pipe) */
     bool ever_associated; /* some worker had an association */
     size_t workers_left;
+    size_t connecting;                 /* workers opening their first association */
+    struct job *returned[FS_JOBS_MAX]; /* rows given back by workers that retired */
+    size_t n_returned;
     size_t done, matches, failed, skipped;
     int fatal; /* an exit status that ends the run (input unreadable, no peer), 0: none */
 } batch;
 
 /* One query to run: the row (or -f file) number and its identifier. */
-typedef struct job {
+typedef struct job job;
+struct job {
     size_t row;
     dq_dataset *id;          /* owned when copied from a --batch row */
     const dq_dataset *query; /* what is sent: id or a template */
     char problem[600];       /* "": the query can run; else why not (an error record) */
-} job;
+};
 
 typedef struct worker {
     batch *b;
@@ -144,28 +148,69 @@ static bool next_row(worker *w, job *j)
     return true;
 }
 
-/* Hands out the next query, in input order. false when there is none. */
-static bool take_job(worker *w, job *j)
+/* The next query from the input, under b->lock. */
+static bool next_input(worker *w, job *j)
+{
+    batch *b = w->b;
+    if (b->in)
+        return next_row(w, j);
+    if (b->next_template < b->n_templates) {
+        j->row = ++b->next_template;
+        j->query = b->templates[j->row - 1];
+        return true;
+    }
+    b->input_done = true;
+    return false;
+}
+
+/* take_job's outcomes. */
+typedef enum { TAKE_NONE, TAKE_JOB, TAKE_WAIT } take_result;
+
+/* Hands out the next query, in input order (a row a retired worker gave
+ * back first). When the input is done but a worker still opening its first
+ * association holds a row, that row may come back: TAKE_WAIT when the
+ * caller has an association to release first (a peer serving one
+ * association at a time would otherwise never answer the other), else it
+ * waits here. TAKE_NONE when there is nothing left. */
+static take_result take_job(worker *w, job *j)
 {
     batch *b = w->b;
     memset(j, 0, sizeof *j);
     pthread_mutex_lock(&b->lock);
-    bool got = false;
-    if (!b->stop && !b->input_done) {
-        if (b->in) {
-            got = next_row(w, j);
-        } else if (b->next_template < b->n_templates) {
-            j->row = ++b->next_template;
-            j->query = b->templates[j->row - 1];
-            got = true;
+    take_result t = TAKE_NONE;
+    bool built = false;
+    while (t == TAKE_NONE && !b->stop) {
+        if (b->n_returned) {
+            *j = *b->returned[--b->n_returned];
+            free(b->returned[b->n_returned]);
+            t = TAKE_JOB;
+            built = true;
+        } else if (!b->input_done) {
+            t = next_input(w, j) ? TAKE_JOB : TAKE_NONE;
+        } else if (b->connecting == 0) {
+            break;
+        } else if (w->s.a) {
+            t = TAKE_WAIT;
         } else {
-            b->input_done = true;
+            pthread_cond_wait(&b->changed, &b->lock);
         }
     }
     pthread_mutex_unlock(&b->lock);
-    if (got && b->in && !j->problem[0])
+    if (t == TAKE_JOB && !built && b->in && !j->problem[0])
         build_row_query(w, j);
-    return got;
+    return t;
+}
+
+/* A worker that could not associate gives its row back for another; under
+ * b->lock (with the end of its connecting, so no waiter misses the row). */
+static void give_back(batch *b, job *j)
+{
+    job *copy = b->n_returned < FS_JOBS_MAX ? malloc(sizeof *copy) : NULL;
+    if (!copy)
+        return; /* cannot happen with one row a worker; the row is not run */
+    *copy = *j;
+    b->returned[b->n_returned++] = copy;
+    j->id = NULL; /* now the copy's */
 }
 
 /* ---- one query ------------------------------------------------------------------- */
@@ -373,7 +418,33 @@ static void run_job(worker *w, job *j)
  * run fails when every worker did. Later, after the peer went away, it
  * retries with back-off and gives up (ending the batch) after
  * RECONNECT_ATTEMPTS. */
-static bool ensure_assoc(worker *w)
+static bool try_assoc(worker *w);
+
+/* An association to run j on. A worker's first attempt counts as
+ * "connecting" (take_job waits for it); when it fails, the worker retires
+ * and j goes back for another worker. */
+static bool ensure_assoc(worker *w, job *j)
+{
+    batch *b = w->b;
+    bool first = !w->had_assoc;
+    if (first) {
+        pthread_mutex_lock(&b->lock);
+        b->connecting++;
+        pthread_mutex_unlock(&b->lock);
+    }
+    bool ok = try_assoc(w);
+    if (first) {
+        pthread_mutex_lock(&b->lock);
+        if (!ok && !w->had_assoc && !b->stop && !fs_interrupted())
+            give_back(b, j);
+        b->connecting--;
+        pthread_cond_broadcast(&b->changed);
+        pthread_mutex_unlock(&b->lock);
+    }
+    return ok;
+}
+
+static bool try_assoc(worker *w)
 {
     batch *b = w->b;
     double pause = RECONNECT_FIRST_PAUSE;
@@ -416,11 +487,20 @@ static void *worker_main(void *arg)
     /* --batch: each query's lines are details (-d); the batch reports rows. */
     fs_log_demote_info(b->in && (b->rows || b->o->count));
     job j;
+    /* The row first, then the association: a worker opens none when the
+     * rows are all taken (a 2-row batch with --jobs 16 opens 2). */
     while (!b->stop && !fs_interrupted()) {
-        if (!w->s.a && !ensure_assoc(w))
+        take_result t = take_job(w, &j);
+        if (t == TAKE_NONE)
             break;
-        if (!take_job(w, &j))
+        if (t == TAKE_WAIT) {
+            fs_session_close(&w->s, b->o->abort);
+            continue;
+        }
+        if (!w->s.a && !ensure_assoc(w, &j)) {
+            dq_dataset_free(j.id); /* NULL when given back */
             break;
+        }
         run_job(w, &j);
         dq_dataset_free(j.id);
     }
@@ -679,6 +759,10 @@ int fs_batch_run(const fs_options *o, const dq_assoc_user_identity *identity,
         status = close_rows(&b, run_workers(&b));
     if (b.in)
         fs_batch_in_close(b.in);
+    for (size_t i = 0; i < b.n_returned; i++) { /* rows no worker could run */
+        dq_dataset_free(b.returned[i]->id);
+        free(b.returned[i]);
+    }
     pthread_cond_destroy(&b.changed);
     pthread_mutex_destroy(&b.lock);
     return status;

@@ -1185,3 +1185,48 @@ Test(cli_batch, batch_log_lines, .timeout = 60)
     free(s.s);
     files_free(&f);
 }
+
+/* --jobs against a peer that serves one association at a time (the
+ * scripted SCP): whichever worker's association is answered first runs a
+ * row; the other's is answered only once the first releases (a worker with
+ * nothing left to take releases before it waits); rejected, that worker
+ * retires and gives its row back, and a worker reconnects to run it. Each
+ * row gets one match (the same answer whatever the row), exit 0. */
+Test(cli_batch, retired_worker_gives_its_row_back, .timeout = 60)
+{
+    files f;
+    files_init(&f);
+    const char *csv = rows_csv(&f, "rows.csv", 2);
+    text one = {0};
+    tadd(&one, "accept\n");
+    answer_rows(&one, 1, 1);
+    tadd(&one, "release\nwait-close\n");
+    const char *scripts[] = {one.s, "reject 1 1 3\nwait-close\n", one.s};
+    peer p;
+    peer_start_n(&p, scripts, 3);
+    const char *argv[20];
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", "--jobs", "2", NULL});
+    result r;
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_expect(strstr(r.err, "could not be made: going on with fewer"), "%s", r.err);
+    cr_expect_eq(row_lines(r.out, 1), 1, "%s", r.out);
+    cr_expect_eq(row_lines(r.out, 2), 1, "%s", r.out);
+    cr_expect_eq(p.exit, 0, "every script ran: %s", p.record);
+    result_free(&r);
+    peer_free(&p);
+
+    /* Two rows, --jobs 16: two associations, not sixteen (a third
+     * connection would find no script and fail the peer). */
+    const char *each[] = {one.s, one.s};
+    peer_start_n(&p, each, 2);
+    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", "--jobs", "16", NULL});
+    run_against(&p, &r, argv, NULL, NULL);
+    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_expect_eq(row_lines(r.out, 1) + row_lines(r.out, 2), 2, "%s", r.out);
+    cr_expect_eq(count_key(p.record, "script"), 2, "%s", p.record);
+    free(one.s);
+    result_free(&r);
+    peer_free(&p);
+    files_free(&f);
+}
