@@ -135,7 +135,11 @@ static void report_associate_failure(const dq_error *err)
         FS_ERROR("%s", err->message);
         break;
     default:
-        /* Aborted by the peer, connection closed, protocol violation. */
+        /* Aborted by the peer, connection closed, protocol violation. A TLS
+         * record instead of a PDU gets a line of its own first, where
+         * pynetdicom logs "Unknown PDU type" for it. */
+        if (err->kind == DQ_ERR_PROTOCOL && err->detail[2] == DQ_MALFORMED_TLS_RECORD)
+            FS_ERROR("The peer answered with a TLS record, not a PDU: it expects TLS (try --tls)");
         FS_ERROR("Association Aborted");
         FS_DEBUG("%s", err->message);
         break;

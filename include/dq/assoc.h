@@ -24,7 +24,9 @@
  *                    the peer sent an A-ABORT PDU, 0 when the abort was ours
  *                    (A-P-ABORT: protocol violation, unexpected PDU, ...)
  *   DQ_ERR_CLOSED    the peer closed the TCP connection
- *   DQ_ERR_PROTOCOL  the peer violated the protocol (we sent A-ABORT)
+ *   DQ_ERR_PROTOCOL  the peer violated the protocol (we sent A-ABORT: detail[0]
+ *                    source, detail[1] reason); detail[2] a dq_malformed_kind
+ *                    (dq/error.h) for what came instead of a PDU
  *   DQ_ERR_CANCELLED the transport's interrupt check asked us to stop
  *                    (detail[0] a dq_cancel_kind; see
  *                    dq_assoc_set_cancel_handler); we sent A-ABORT

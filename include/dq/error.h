@@ -64,6 +64,14 @@ typedef enum dq_cancel_kind {
     DQ_CANCEL_REQUEST,   /* ask the peer to stop the request in progress, keep going */
 } dq_cancel_kind;
 
+/* What the peer sent instead of a PDU, when something is known: in
+ * detail[0] of the framing's DQ_ERR_MALFORMED, and in detail[2] of the
+ * DQ_ERR_PROTOCOL the association fails with (dq/assoc.h). */
+typedef enum dq_malformed_kind {
+    DQ_MALFORMED_UNSPECIFIED = 0,
+    DQ_MALFORMED_TLS_RECORD, /* a TLS record (RFC 8446 5.1): the peer expects TLS */
+} dq_malformed_kind;
+
 #define DQ_ERROR_NO_OFFSET ((size_t)-1)
 #define DQ_ERROR_NO_TAG 0xFFFFFFFFu
 

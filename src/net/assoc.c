@@ -280,12 +280,13 @@ static int frame_buffered(dq_assoc *a, const uint8_t *p, dq_pdu_frame *fr, dq_er
     if (r >= 0)
         return 0;
     const char *tls = a->ul.state == DQ_UL_STA5 ? dq_pdu_tls_record(p, n) : NULL;
-    if (tls)
+    if (tls) {
         dq_error_set(&ferr, DQ_ERR_MALFORMED, 0, DQ_ERROR_NO_TAG,
                      "the peer answered with a TLS record (%s), not a PDU: it expects TLS; "
                      "try --tls",
                      tls);
-    else if (ferr.kind == DQ_ERR_LIMIT && fr->type == DQ_PDU_P_DATA_TF)
+        ferr.detail[0] = DQ_MALFORMED_TLS_RECORD;
+    } else if (ferr.kind == DQ_ERR_LIMIT && fr->type == DQ_PDU_P_DATA_TF)
         dq_error_set(&ferr, DQ_ERR_LIMIT, 2, DQ_ERROR_NO_TAG,
                      "P-DATA-TF PDU-length %lu is above our safety limit of %zu bytes",
                      (unsigned long)fr->length, a->pdata_cap);
@@ -372,7 +373,8 @@ static void abort_received(dq_assoc *a, const dq_ul_output *o, const uint8_t *pd
 
 /* A PDU that did not frame or decode (Evt19, *why says what was wrong) and
  * was answered with A-ABORT (*o): *err from *why, with the abort's source
- * and reason in detail[]. */
+ * and reason in detail[0..1] and what came instead (dq_malformed_kind) in
+ * detail[2]. */
 static void bad_pdu_error(const dq_ul_output *o, const dq_error *why, const uint8_t *pdu,
                           size_t len, dq_ul_state before, dq_error *err)
 {
@@ -393,7 +395,8 @@ static void bad_pdu_error(const dq_ul_output *o, const dq_error *why, const uint
     }
     err->detail[0] = o->abort_source;
     err->detail[1] = o->abort_reason;
-    err->detail[2] = 0;
+    /* What came instead of a PDU, when known (dq_malformed_kind). */
+    err->detail[2] = why->kind == DQ_ERR_MALFORMED ? why->detail[0] : DQ_MALFORMED_UNSPECIFIED;
 }
 
 int dq_assoc_unexpected(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
