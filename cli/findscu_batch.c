@@ -195,6 +195,11 @@ static take_result take_job(worker *w, job *j)
             pthread_cond_wait(&b->changed, &b->lock);
         }
     }
+    /* A worker about to open its first association counts as connecting
+     * from now on, under the same lock: another worker must not find the
+     * input done and nobody connecting in between, and leave. */
+    if (t == TAKE_JOB && !w->s.a && !w->had_assoc)
+        b->connecting++;
     pthread_mutex_unlock(&b->lock);
     if (t == TAKE_JOB && !built && b->in && !j->problem[0])
         build_row_query(w, j);
@@ -421,17 +426,12 @@ static void run_job(worker *w, job *j)
 static bool try_assoc(worker *w);
 
 /* An association to run j on. A worker's first attempt counts as
- * "connecting" (take_job waits for it); when it fails, the worker retires
- * and j goes back for another worker. */
+ * "connecting" (take_job counted it; other workers wait for it); when it
+ * fails, the worker retires and j goes back for another worker. */
 static bool ensure_assoc(worker *w, job *j)
 {
     batch *b = w->b;
-    bool first = !w->had_assoc;
-    if (first) {
-        pthread_mutex_lock(&b->lock);
-        b->connecting++;
-        pthread_mutex_unlock(&b->lock);
-    }
+    bool first = !w->had_assoc; /* take_job counted it as connecting */
     bool ok = try_assoc(w);
     if (first) {
         pthread_mutex_lock(&b->lock);
