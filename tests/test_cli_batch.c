@@ -10,9 +10,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,12 +27,9 @@
 #include <dq/pdu.h>
 
 #include "cli_run.h"
+#include "replay_peer.h"
 #include "scp.h"
 #include "tmp_path.h"
-
-extern char **environ;
-
-#define REPLAY_SCP DQ_BINARY_DIR "/bench/replay_scp"
 
 /* ---- text built in loops ---------------------------------------------------- */
 
@@ -361,6 +356,81 @@ static void with_query(const char **argv, const char *const *extra)
     argv[n] = NULL;
 }
 
+/* ---- one run: its files, its peer, findscu's result ----------------------------- */
+
+typedef struct batch {
+    files f;       /* f.dir "" when the run has no files */
+    char csv[512]; /* the --batch CSV, "" when none */
+    peer p;
+    result r;
+    double took; /* findscu's wall time */
+} batch;
+
+/* The script of one association that answers rows from..to, then releases
+ * (malloc'd). */
+static char *answering(int from, int to)
+{
+    text t = {0};
+    tadd(&t, "accept\n");
+    answer_rows(&t, from, to);
+    tadd(&t, "release\nwait-close\n");
+    return t.s;
+}
+
+/* A fresh directory with rows.csv of rows 1..rows (rows_csv). */
+static void batch_files(batch *b, int rows)
+{
+    memset(b, 0, sizeof *b);
+    files_init(&b->f);
+    snprintf(b->csv, sizeof b->csv, "%s", rows_csv(&b->f, "rows.csv", rows));
+}
+
+/* A peer running scripts[i] on connection i, and findscu QUERY [--batch CSV
+ * --format ndjson, when b has a CSV] extra... (NULL-terminated, may be NULL)
+ * against it; SIGINT once stderr holds sigint_after (when not NULL). */
+static void batch_run(batch *b, const char *const *scripts, int n, const char *const *extra,
+                      const char *sigint_after)
+{
+    const char *args[32], *argv[40];
+    size_t k = 0;
+    if (b->csv[0]) {
+        args[k++] = "--batch";
+        args[k++] = b->csv;
+        args[k++] = "--format";
+        args[k++] = "ndjson";
+    }
+    for (size_t i = 0; extra && extra[i]; i++) {
+        cr_assert_lt(k, 31);
+        args[k++] = extra[i];
+    }
+    args[k] = NULL;
+    with_query(argv, args);
+    peer_start_n(&b->p, scripts, n);
+    run_against(&b->p, &b->r, argv, sigint_after, &b->took);
+}
+
+/* batch_files, then batch_run without SIGINT. */
+static void batch_case(batch *b, int rows, const char *const *scripts, int n,
+                       const char *const *extra)
+{
+    batch_files(b, rows);
+    batch_run(b, scripts, n, extra, NULL);
+}
+
+/* Frees one run's result and peer (the files stay for another run). */
+static void batch_next(batch *b)
+{
+    result_free(&b->r);
+    peer_free(&b->p);
+}
+
+static void batch_free(batch *b)
+{
+    batch_next(b);
+    if (b->f.dir[0])
+        files_free(&b->f);
+}
+
 /* ---- 1. the peer aborts in the middle of a row ------------------------------- */
 
 /* Rows 1-56 answered; row 57 gets one pending match, then A-ABORT; the
@@ -369,52 +439,43 @@ static void with_query(const char **argv, const char *const *extra)
 Test(cli_batch, abort_mid_row_goes_on_on_a_new_association, .timeout = 60)
 {
     enum { N = 120, K = 57 };
-    files f;
-    files_init(&f);
-    const char *csv = rows_csv(&f, "rows.csv", N);
-    text s1 = {0}, s2 = {0};
+    text s1 = {0};
     char hex[64];
     match_hex(hex, sizeof hex, K);
     tadd(&s1, "accept\n");
     answer_rows(&s1, 1, K - 1);
     tadd(&s1, "recv-msg\nfind-rsp 0xFF00 %s\nabort 2 0\nwait-close\n", hex);
-    tadd(&s2, "accept\n");
-    answer_rows(&s2, K + 1, N);
-    tadd(&s2, "release\nwait-close\n");
-    const char *scripts[] = {s1.s, s2.s};
-    peer p;
-    peer_start_n(&p, scripts, 2);
-    const char *argv[16];
-    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
-    result r;
-    double took;
-    run_against(&p, &r, argv, NULL, &took);
-    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(p.exit, 0, "the peer's scripts did not run to their end:\n%s", p.record);
-    cr_expect(strstr(r.err, "E: Row 57: association aborted"), "%s", r.err);
+    char *s2 = answering(K + 1, N);
+    const char *scripts[] = {s1.s, s2};
+    batch b;
+    batch_case(&b, N, scripts, 2, NULL);
+    cr_expect_eq(b.r.status, 3, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "the peer's scripts did not run to their end:\n%s", b.p.record);
+    cr_expect(strstr(b.r.err, "E: Row 57: association aborted"), "%s", b.r.err);
     for (int row = 1; row <= N; row++)
         if (row != K)
-            expect_row_match(r.out, row);
+            expect_row_match(b.r.out, row);
     /* Row 57: the match that arrived before the A-ABORT, then its error
      * record (findscu_rows.c writes the matches that arrived, then the
      * error; docs/formats.md "after the matches that did arrive"). */
-    cr_expect_eq(row_lines(r.out, K), 2, "row 57's records:\n%s", r.out);
+    cr_expect_eq(row_lines(b.r.out, K), 2, "row 57's records:\n%s", b.r.out);
     char id[16];
     snprintf(id, sizeof id, "\"ID%04d\"", K);
-    cr_expect_not_null(row_line_with(r.out, K, id), "row 57's match is not written:\n%s", r.out);
-    const char *e = row_line_with(r.out, K, "\"_error\":\"association aborted");
-    cr_expect_not_null(e, "row 57 has no error record:\n%s", r.out);
+    cr_expect_not_null(row_line_with(b.r.out, K, id), "row 57's match is not written:\n%s",
+                       b.r.out);
+    const char *e = row_line_with(b.r.out, K, "\"_error\":\"association aborted");
+    cr_expect_not_null(e, "row 57 has no error record:\n%s", b.r.out);
     cr_expect(e && !strstr(e, "_status"), "no final status came, no _status: %s", e);
     if (e)
         cr_log_info("row 57's error record: %s", e);
-    const char *match_at = strstr(r.out, "\"ID0057\""),
-               *error_at = strstr(r.out, "{\"_row\":57,\"_error\"");
+    const char *match_at = strstr(b.r.out, "\"ID0057\""),
+               *error_at = strstr(b.r.out, "{\"_row\":57,\"_error\"");
     cr_expect(match_at && error_at && match_at < error_at,
               "row 57's match comes before its error record");
-    cr_expect_eq(count_lines(r.out), N + 1);
+    cr_expect_eq(count_lines(b.r.out), N + 1);
     /* Connection 1 got rows 1-57 as message IDs 1-57; connection 2 exactly
      * rows 58-N as message IDs 1.. (row 57 not retried). */
-    char *c1 = section(p.record, 0), *c2 = section(p.record, 1);
+    char *c1 = section(b.p.record, 0), *c2 = section(b.p.record, 1);
     cr_expect_eq(count_key(c1, "msg_id"), K);
     cr_expect_eq(count_key(c2, "msg_id"), N - K, "%d", count_key(c2, "msg_id"));
     for (int i = 0; i < N - K; i++) {
@@ -425,14 +486,12 @@ Test(cli_batch, abort_mid_row_goes_on_on_a_new_association, .timeout = 60)
         cr_expect_str_eq(query_patient_id(c2, i), want_pid, "connection 2, message %d", i + 1);
     }
     cr_expect_str_eq(query_patient_id(c1, K - 1), "P0057");
-    cr_log_info("abort at row 57 of %d: %.2f s", N, took);
+    cr_log_info("abort at row 57 of %d: %.2f s", N, b.took);
     free(c1);
     free(c2);
     free(s1.s);
-    free(s2.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+    free(s2);
+    batch_free(&b);
 }
 
 /* ---- 2. the peer stops answering ---------------------------------------------- */
@@ -443,52 +502,40 @@ Test(cli_batch, abort_mid_row_goes_on_on_a_new_association, .timeout = 60)
 Test(cli_batch, dimse_timeout_goes_on_on_a_new_association, .timeout = 60)
 {
     enum { N = 10, K = 4 };
-    files f;
-    files_init(&f);
-    const char *csv = rows_csv(&f, "rows.csv", N);
-    text s1 = {0}, s2 = {0};
+    text s1 = {0};
     tadd(&s1, "accept\n");
     answer_rows(&s1, 1, K - 1);
     tadd(&s1, "recv-msg\nhold\n");
-    tadd(&s2, "accept\n");
-    answer_rows(&s2, K + 1, N);
-    tadd(&s2, "release\nwait-close\n");
-    const char *scripts[] = {s1.s, s2.s};
-    peer p;
-    peer_start_n(&p, scripts, 2);
-    const char *argv[16];
-    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", "-td", "1", NULL});
-    result r;
-    double took;
-    run_against(&p, &r, argv, NULL, &took);
-    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(p.exit, 0, "%s", p.record);
-    cr_expect(strstr(r.err, "E: Row 4: DIMSE timeout reached while waiting for message response"),
-              "%s", r.err);
-    cr_expect_not_null(row_line_with(r.out, K,
+    char *s2 = answering(K + 1, N);
+    const char *scripts[] = {s1.s, s2};
+    batch b;
+    batch_case(&b, N, scripts, 2, (const char *[]){"-td", "1", NULL});
+    cr_expect_eq(b.r.status, 3, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
+    cr_expect(strstr(b.r.err, "E: Row 4: DIMSE timeout reached while waiting for message response"),
+              "%s", b.r.err);
+    cr_expect_not_null(row_line_with(b.r.out, K,
                                      "\"_error\":\"DIMSE timeout reached while waiting for message "
                                      "response\"}"),
-                       "%s", r.out);
-    cr_expect_eq(row_lines(r.out, K), 1);
+                       "%s", b.r.out);
+    cr_expect_eq(row_lines(b.r.out, K), 1);
     for (int row = 1; row <= N; row++)
         if (row != K)
-            expect_row_match(r.out, row);
-    char *c1 = section(p.record, 0), *c2 = section(p.record, 1);
+            expect_row_match(b.r.out, row);
+    char *c1 = section(b.p.record, 0), *c2 = section(b.p.record, 1);
     /* the stalled association ended with findscu's A-ABORT */
     char abort_pdu[16];
     snprintf(abort_pdu, sizeof abort_pdu, "%02x", DQ_PDU_ABORT);
     cr_expect_str_eq(nth(c1, "pdu", 0), abort_pdu, "%s", c1);
     cr_expect_eq(count_key(c2, "msg_id"), N - K);
     cr_expect_str_eq(query_patient_id(c2, 0), "P0005");
-    cr_expect_lt(took, 8.0, "took %.1f s", took);
-    cr_log_info("DIMSE timeout at row 4: %.2f s", took);
+    cr_expect_lt(b.took, 8.0, "took %.1f s", b.took);
+    cr_log_info("DIMSE timeout at row 4: %.2f s", b.took);
     free(c1);
     free(c2);
     free(s1.s);
-    free(s2.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+    free(s2);
+    batch_free(&b);
 }
 
 /* ---- 3. Ctrl-C and --resume ---------------------------------------------------- */
@@ -528,10 +575,9 @@ static void free_lines(char **v, int n)
 Test(cli_batch, ctrl_c_then_resume, .timeout = 60)
 {
     enum { N = 40, K = 21 };
-    files f;
-    files_init(&f);
-    const char *csv = strdup(rows_csv(&f, "rows.csv", N));
-    char *out1 = strdup(path_of(&f, "out.ndjson")), *out2 = strdup(path_of(&f, "full.ndjson"));
+    batch b;
+    batch_files(&b, N);
+    char *out1 = strdup(path_of(&b.f, "out.ndjson")), *out2 = strdup(path_of(&b.f, "full.ndjson"));
     char hex[64];
     match_hex(hex, sizeof hex, K);
     text s = {0};
@@ -540,132 +586,68 @@ Test(cli_batch, ctrl_c_then_resume, .timeout = 60)
     /* row 21: one match, then wait for the C-CANCEL and end with Cancel */
     tadd(&s, "recv-msg\nfind-rsp 0xFF00 %s\nrecv-msg\nfind-rsp 0xFE00\nrelease\nwait-close\n", hex);
     const char *scripts[] = {s.s};
-    peer p;
-    peer_start_n(&p, scripts, 1);
-    const char *argv[20];
-    with_query(
-        argv, (const char *[]){"--batch", csv, "--format", "ndjson", "--output", out1, "-d", NULL});
-    result r;
     /* at -d the log sink dumps each match: row 21's is in the log */
-    run_against(&p, &r, argv, "[ID0021]", NULL);
-    cr_expect_eq(r.status, 130, "exit %d: %s", r.status, tail(r.err));
-    cr_expect_eq(p.exit, 0, "%s", p.record);
+    batch_run(&b, scripts, 1, (const char *[]){"--output", out1, "-d", NULL}, "[ID0021]");
+    cr_expect_eq(b.r.status, 130, "exit %d: %s", b.r.status, tail(b.r.err));
+    cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
     char cancel[16];
     snprintf(cancel, sizeof cancel, "%04x", DQ_DIMSE_CMD_C_CANCEL_FIND_RQ);
-    cr_expect_eq(count_key(p.record, "command_field"), K + 1);
-    cr_expect_str_eq(nth(p.record, "command_field", K), cancel, "the peer saw no C-CANCEL");
-    cr_expect_str_eq(nth(p.record, "msg_id_responded", 0), "21");
+    cr_expect_eq(count_key(b.p.record, "command_field"), K + 1);
+    cr_expect_str_eq(nth(b.p.record, "command_field", K), cancel, "the peer saw no C-CANCEL");
+    cr_expect_str_eq(nth(b.p.record, "msg_id_responded", 0), "21");
     char *first = slurp(out1);
     cr_expect_eq(count_lines(first), K - 1, "%s", first);
     cr_expect(first[0] == 0 || first[strlen(first) - 1] == '\n', "a partial last line");
     for (int row = 1; row < K; row++)
         expect_row_match(first, row);
     cr_expect_eq(row_lines(first, K), 0, "the interrupted row is written:\n%s", first);
-    result_free(&r);
-    peer_free(&p);
+    batch_next(&b);
 
     /* --resume: the file's last row (20) is cut off and run again, as a
      * block torn by a crash would be (docs/formats.md: findscu cannot tell
      * a whole last block from a torn one), so rows 20-40 run, as message
      * IDs 1-21, and the file ends up with each row once. */
-    text s2 = {0};
-    tadd(&s2, "accept\n");
-    answer_rows(&s2, K - 1, N);
-    tadd(&s2, "release\nwait-close\n");
-    scripts[0] = s2.s;
-    peer_start_n(&p, scripts, 1);
-    const char *argv2[20];
-    with_query(argv2, (const char *[]){"--batch", csv, "--format", "ndjson", "--output", out1,
-                                       "--resume", NULL});
-    run_against(&p, &r, argv2, NULL, NULL);
-    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(p.exit, 0, "%s", p.record);
-    cr_expect(strstr(r.err, "I: Resuming: 19 rows already in "), "%s", r.err);
-    cr_expect_eq(count_key(p.record, "msg_id"), N - K + 2);
-    cr_expect_str_eq(query_patient_id(p.record, 0), "P0020");
-    cr_expect_str_eq(query_patient_id(p.record, 1), "P0021");
-    result_free(&r);
-    peer_free(&p);
+    char *s2 = answering(K - 1, N);
+    scripts[0] = s2;
+    batch_run(&b, scripts, 1, (const char *[]){"--output", out1, "--resume", NULL}, NULL);
+    cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
+    cr_expect(strstr(b.r.err, "I: Resuming: 19 rows already in "), "%s", b.r.err);
+    cr_expect_eq(count_key(b.p.record, "msg_id"), N - K + 2);
+    cr_expect_str_eq(query_patient_id(b.p.record, 0), "P0020");
+    cr_expect_str_eq(query_patient_id(b.p.record, 1), "P0021");
+    batch_next(&b);
 
     /* the same batch uninterrupted */
-    text s3 = {0};
-    tadd(&s3, "accept\n");
-    answer_rows(&s3, 1, N);
-    tadd(&s3, "release\nwait-close\n");
-    scripts[0] = s3.s;
-    peer_start_n(&p, scripts, 1);
-    with_query(argv,
-               (const char *[]){"--batch", csv, "--format", "ndjson", "--output", out2, NULL});
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 0, "%s", r.err);
+    char *s3 = answering(1, N);
+    scripts[0] = s3;
+    batch_run(&b, scripts, 1, (const char *[]){"--output", out2, NULL}, NULL);
+    cr_expect_eq(b.r.status, 0, "%s", b.r.err);
     char *resumed = slurp(out1), *full = slurp(out2);
     int na, nb;
-    char **a = sorted_lines(resumed, &na), **b = sorted_lines(full, &nb);
+    char **a = sorted_lines(resumed, &na), **c = sorted_lines(full, &nb);
     cr_expect_eq(na, N, "%s", resumed);
     cr_expect_eq(nb, N);
     for (int i = 0; i < na && i < nb; i++)
-        cr_expect_str_eq(a[i], b[i]);
+        cr_expect_str_eq(a[i], c[i]);
     for (int i = 1; i < na; i++)
         cr_expect_str_neq(a[i - 1], a[i], "a row written twice");
     for (int row = 1; row <= N; row++)
         expect_row_match(resumed, row);
     free_lines(a, na);
-    free_lines(b, nb);
+    free_lines(c, nb);
     free(first);
     free(resumed);
     free(full);
-    free((char *)csv);
     free(out1);
     free(out2);
     free(s.s);
-    free(s2.s);
-    free(s3.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+    free(s2);
+    free(s3);
+    batch_free(&b);
 }
 
 /* ---- 4. --cancel N ------------------------------------------------------------- */
-
-typedef struct replay {
-    pid_t pid;
-    FILE *out;
-    char port[16];
-} replay;
-
-static void replay_start(replay *s, const char *const *args)
-{
-    const char *argv[32] = {REPLAY_SCP, "-p", "0", "--timeout", "10000"};
-    size_t n = 5;
-    for (size_t i = 0; args[i]; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    int e = posix_spawn(&s->pid, REPLAY_SCP, &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    cr_assert_eq(e, 0, "cannot start %s: %s", REPLAY_SCP, strerror(e));
-    s->out = fdopen(fds[0], "r");
-    char line[128];
-    int port = 0;
-    cr_assert_not_null(fgets(line, sizeof line, s->out));
-    cr_assert_eq(sscanf(line, "port %d", &port), 1, "%s", line);
-    snprintf(s->port, sizeof s->port, "%d", port);
-}
-
-/* The replay SCP's next report line (up to 20 s). */
-static void replay_line(replay *s, char *line, size_t size)
-{
-    struct pollfd pf = {.fd = fileno(s->out), .events = POLLIN};
-    cr_assert_gt(poll(&pf, 1, 20000), 0, "replay_scp said nothing");
-    cr_assert_not_null(fgets(line, (int)size, s->out));
-    line[strcspn(line, "\n")] = 0;
-}
 
 /* Waits for the replay SCP to exit on its own after its -m associations. */
 static void replay_wait(replay *s)
@@ -700,8 +682,8 @@ Test(cli_batch, cancel_5_against_replay_scp, .timeout = 60)
     replay s;
     replay_start(&s, (const char *[]){"-n", "1000", "-m", "1", "-t", "deflate", "-s", "large",
                                       "--deflate-level", "9", "--batch", "1", NULL});
-    const char *argv[] = {"127.0.0.1", s.port, "-S",       "-k", "QueryRetrieveLevel=STUDY",
-                          "--batch",   csv,    "--cancel", "5",  "--format",
+    const char *argv[] = {"127.0.0.1", s.port_arg, "-S",       "-k", "QueryRetrieveLevel=STUDY",
+                          "--batch",   csv,        "--cancel", "5",  "--format",
                           "ndjson",    NULL};
     result r;
     run_findscu(&r, argv, NULL, NULL);
@@ -737,9 +719,6 @@ Test(cli_batch, cancel_5_against_replay_scp, .timeout = 60)
  * failure. */
 Test(cli_batch, cancel_5_scripted_peer_sees_c_cancel, .timeout = 60)
 {
-    files f;
-    files_init(&f);
-    const char *csv = rows_csv(&f, "rows.csv", 1);
     char hex[64];
     match_hex(hex, sizeof hex, 1);
     text s = {0};
@@ -747,24 +726,18 @@ Test(cli_batch, cancel_5_scripted_peer_sees_c_cancel, .timeout = 60)
          hex);
     tadd(&s, "find-rsp 0xFE00\nrelease\nwait-close\n");
     const char *scripts[] = {s.s};
-    peer p;
-    peer_start_n(&p, scripts, 1);
-    const char *argv[16];
-    with_query(argv, (const char *[]){"--batch", csv, "--cancel", "5", "--format", "ndjson", NULL});
-    result r;
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(p.exit, 0, "%s", p.record);
+    batch b;
+    batch_case(&b, 1, scripts, 1, (const char *[]){"--cancel", "5", NULL});
+    cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
     char cancel[16];
     snprintf(cancel, sizeof cancel, "%04x", DQ_DIMSE_CMD_C_CANCEL_FIND_RQ);
-    cr_expect_str_eq(nth(p.record, "command_field", 1), cancel);
-    cr_expect_str_eq(nth(p.record, "msg_id_responded", 0), "1");
-    cr_expect_eq(row_lines(r.out, 1), 8, "%s", r.out);
-    cr_expect_eq(count_lines(r.out), 8);
+    cr_expect_str_eq(nth(b.p.record, "command_field", 1), cancel);
+    cr_expect_str_eq(nth(b.p.record, "msg_id_responded", 0), "1");
+    cr_expect_eq(row_lines(b.r.out, 1), 8, "%s", b.r.out);
+    cr_expect_eq(count_lines(b.r.out), 8);
     free(s.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+    batch_free(&b);
 }
 
 /* ---- 5. --repeat and --abort ---------------------------------------------------- */
@@ -777,67 +750,55 @@ Test(cli_batch, repeat_3_on_one_association, .timeout = 60)
         answer_rows(&s, 1, 1);
     tadd(&s, "release\nwait-close\n");
     const char *scripts[] = {s.s};
-    peer p;
-    peer_start_n(&p, scripts, 1);
-    const char *argv[16];
-    with_query(argv, (const char *[]){"-k", "PatientID=P0001", "--repeat", "3", "--format",
-                                      "ndjson", NULL});
-    result r;
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(p.exit, 0, "%s", p.record);
-    cr_expect_eq(count_key(p.record, "connection"), 1, "one association");
-    cr_expect_eq(count_key(p.record, "msg_id"), 3);
+    batch b = {0};
+    batch_run(
+        &b, scripts, 1,
+        (const char *[]){"-k", "PatientID=P0001", "--repeat", "3", "--format", "ndjson", NULL},
+        NULL);
+    cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
+    cr_expect_eq(count_key(b.p.record, "connection"), 1, "one association");
+    cr_expect_eq(count_key(b.p.record, "msg_id"), 3);
     char find_rq[16];
     snprintf(find_rq, sizeof find_rq, "%04x", DQ_DIMSE_CMD_C_FIND_RQ);
     for (int i = 0; i < 3; i++) {
         char want[16];
         snprintf(want, sizeof want, "%d", i + 1);
-        cr_expect_str_eq(nth(p.record, "msg_id", i), want);
-        cr_expect_str_eq(nth(p.record, "command_field", i), find_rq);
-        cr_expect_str_eq(query_patient_id(p.record, i), "P0001");
+        cr_expect_str_eq(nth(b.p.record, "msg_id", i), want);
+        cr_expect_str_eq(nth(b.p.record, "command_field", i), find_rq);
+        cr_expect_str_eq(query_patient_id(b.p.record, i), "P0001");
     }
     /* every repetition's record carries the query's _row */
-    cr_expect_eq(row_lines(r.out, 1), 3, "%s", r.out);
+    cr_expect_eq(row_lines(b.r.out, 1), 3, "%s", b.r.out);
     char rel[16];
     snprintf(rel, sizeof rel, "%02x", DQ_PDU_RELEASE_RQ);
-    cr_expect_str_eq(nth(p.record, "pdu", 0), rel, "released");
+    cr_expect_str_eq(nth(b.p.record, "pdu", 0), rel, "released");
     free(s.s);
-    result_free(&r);
-    peer_free(&p);
+    batch_free(&b);
 }
 
 /* --abort: the association ends with A-ABORT (PS3.8 7.3), never
  * A-RELEASE-RQ (PS3.8 7.2). */
 Test(cli_batch, abort_instead_of_release, .timeout = 60)
 {
-    files f;
-    files_init(&f);
-    const char *csv = rows_csv(&f, "rows.csv", 2);
     text s = {0};
     tadd(&s, "accept\n");
     answer_rows(&s, 1, 2);
     tadd(&s, "wait-close\n");
     const char *scripts[] = {s.s};
-    peer p;
-    peer_start_n(&p, scripts, 1);
-    const char *argv[16];
-    with_query(argv, (const char *[]){"--batch", csv, "--abort", "--format", "ndjson", NULL});
-    result r;
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(p.exit, 0, "%s", p.record);
+    batch b;
+    batch_case(&b, 2, scripts, 1, (const char *[]){"--abort", NULL});
+    cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
     char ab[16];
     snprintf(ab, sizeof ab, "%02x", DQ_PDU_ABORT);
-    cr_expect_eq(count_key(p.record, "pdu"), 1, "%s", p.record);
-    cr_expect_str_eq(nth(p.record, "pdu", 0), ab);
-    cr_expect(strstr(p.record, "\nclosed-after-abort\n"), "%s", p.record);
-    expect_row_match(r.out, 1);
-    expect_row_match(r.out, 2);
+    cr_expect_eq(count_key(b.p.record, "pdu"), 1, "%s", b.p.record);
+    cr_expect_str_eq(nth(b.p.record, "pdu", 0), ab);
+    cr_expect(strstr(b.p.record, "\nclosed-after-abort\n"), "%s", b.p.record);
+    expect_row_match(b.r.out, 1);
+    expect_row_match(b.r.out, 2);
     free(s.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+    batch_free(&b);
 }
 
 /* ---- 6. UPS --------------------------------------------------------------------- */
@@ -847,33 +808,26 @@ Test(cli_batch, abort_instead_of_release, .timeout = 60)
 Test(cli_batch, ups_batch, .timeout = 60)
 {
     enum { N = 3 };
-    files f;
-    files_init(&f);
-    const char *csv = rows_csv(&f, "rows.csv", N);
-    text s = {0};
-    tadd(&s, "accept\n");
-    answer_rows(&s, 1, N);
-    tadd(&s, "release\nwait-close\n");
-    const char *scripts[] = {s.s};
-    peer p;
-    peer_start_n(&p, scripts, 1);
-    const char *argv[] = {"-U", "--batch", csv, "--format", "ndjson", NULL};
-    result r;
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(p.exit, 0, "%s", p.record);
-    cr_expect_eq(count_key(p.record, "sop_class"), N);
+    batch b;
+    batch_files(&b, N);
+    char *s = answering(1, N);
+    const char *scripts[] = {s};
+    peer_start_n(&b.p, scripts, 1);
+    /* no QUERY: -U sets the level and the model */
+    const char *argv[] = {"-U", "--batch", b.csv, "--format", "ndjson", NULL};
+    run_against(&b.p, &b.r, argv, NULL, NULL);
+    cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
+    cr_expect_eq(count_key(b.p.record, "sop_class"), N);
     for (int i = 0; i < N; i++) {
         char want[16];
         snprintf(want, sizeof want, "P%04d", i + 1);
-        cr_expect_str_eq(nth(p.record, "sop_class", i), DQ_UID_UnifiedProcedureStepPull);
-        cr_expect_str_eq(query_patient_id(p.record, i), want);
-        expect_row_match(r.out, i + 1);
+        cr_expect_str_eq(nth(b.p.record, "sop_class", i), DQ_UID_UnifiedProcedureStepPull);
+        cr_expect_str_eq(query_patient_id(b.p.record, i), want);
+        expect_row_match(b.r.out, i + 1);
     }
-    free(s.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+    free(s);
+    batch_free(&b);
 }
 
 /* ---- 7. bad input ------------------------------------------------------------------ */
@@ -916,35 +870,29 @@ Test(cli_batch, unusable_file_is_exit_2_before_connecting, .timeout = 60)
  * the others run. */
 Test(cli_batch, row_with_extra_cells_is_an_error_record, .timeout = 60)
 {
-    files f;
-    files_init(&f);
-    const char *csv = file_with(&f, "rows.csv", "PatientID\nP0001\nP0002,extra\nP0003\n");
+    batch b;
+    batch_files(&b, 0);
+    /* rows.csv rewritten: row 2 has one cell too many */
+    file_with(&b.f, "rows.csv", "PatientID\nP0001\nP0002,extra\nP0003\n");
     text s = {0};
     tadd(&s, "accept\n");
     answer_rows(&s, 1, 1);
     answer_rows(&s, 3, 3);
     tadd(&s, "release\nwait-close\n");
     const char *scripts[] = {s.s};
-    peer p;
-    peer_start_n(&p, scripts, 1);
-    const char *argv[16];
-    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
-    result r;
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(p.exit, 0, "%s", p.record);
-    cr_expect(strstr(r.err, "E: Row 2: "), "%s", r.err);
-    cr_expect_eq(count_key(p.record, "msg_id"), 2);
-    cr_expect_str_eq(query_patient_id(p.record, 0), "P0001");
-    cr_expect_str_eq(query_patient_id(p.record, 1), "P0003");
-    expect_row_match(r.out, 1);
-    expect_row_match(r.out, 3);
-    cr_expect_eq(row_lines(r.out, 2), 1, "%s", r.out);
-    cr_expect_not_null(row_line_with(r.out, 2, "{\"_row\":2,\"_error\":\""), "%s", r.out);
+    batch_run(&b, scripts, 1, NULL, NULL);
+    cr_expect_eq(b.r.status, 3, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
+    cr_expect(strstr(b.r.err, "E: Row 2: "), "%s", b.r.err);
+    cr_expect_eq(count_key(b.p.record, "msg_id"), 2);
+    cr_expect_str_eq(query_patient_id(b.p.record, 0), "P0001");
+    cr_expect_str_eq(query_patient_id(b.p.record, 1), "P0003");
+    expect_row_match(b.r.out, 1);
+    expect_row_match(b.r.out, 3);
+    cr_expect_eq(row_lines(b.r.out, 2), 1, "%s", b.r.out);
+    cr_expect_not_null(row_line_with(b.r.out, 2, "{\"_row\":2,\"_error\":\""), "%s", b.r.out);
     free(s.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+    batch_free(&b);
 }
 
 /* ---- 8. exit statuses ---------------------------------------------------------------- */
@@ -952,28 +900,16 @@ Test(cli_batch, row_with_extra_cells_is_an_error_record, .timeout = 60)
 Test(cli_batch, all_rows_fine_is_exit_0, .timeout = 60)
 {
     enum { N = 5 };
-    files f;
-    files_init(&f);
-    const char *csv = rows_csv(&f, "rows.csv", N);
-    text s = {0};
-    tadd(&s, "accept\n");
-    answer_rows(&s, 1, N);
-    tadd(&s, "release\nwait-close\n");
-    const char *scripts[] = {s.s};
-    peer p;
-    peer_start_n(&p, scripts, 1);
-    const char *argv[16];
-    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
-    result r;
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(count_lines(r.out), N);
+    char *s = answering(1, N);
+    const char *scripts[] = {s};
+    batch b;
+    batch_case(&b, N, scripts, 1, NULL);
+    cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(count_lines(b.r.out), N);
     for (int row = 1; row <= N; row++)
-        expect_row_match(r.out, row);
-    free(s.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+        expect_row_match(b.r.out, row);
+    free(s);
+    batch_free(&b);
 }
 
 /* Row 2's final status is a Failure (0xC000): its error record has
@@ -981,9 +917,6 @@ Test(cli_batch, all_rows_fine_is_exit_0, .timeout = 60)
  * batch goes on, exit 3. */
 Test(cli_batch, failure_status_is_an_error_record_and_exit_3, .timeout = 60)
 {
-    files f;
-    files_init(&f);
-    const char *csv = rows_csv(&f, "rows.csv", 3);
     text s = {0};
     tadd(&s, "accept\n");
     answer_rows(&s, 1, 1);
@@ -991,35 +924,29 @@ Test(cli_batch, failure_status_is_an_error_record_and_exit_3, .timeout = 60)
     answer_rows(&s, 3, 3);
     tadd(&s, "release\nwait-close\n");
     const char *scripts[] = {s.s};
-    peer p;
-    peer_start_n(&p, scripts, 1);
-    const char *argv[16];
-    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
-    result r;
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(p.exit, 0, "%s", p.record);
-    cr_expect(strstr(r.err, "E: Row 2: query failed with status 0xC000"), "%s", r.err);
-    cr_expect_not_null(row_line_with(r.out, 2, "{\"_row\":2,\"_status\":\"0xC000\",\"_error\":"),
-                       "%s", r.out);
-    cr_expect_eq(row_lines(r.out, 2), 1);
-    expect_row_match(r.out, 1);
-    expect_row_match(r.out, 3);
-    cr_expect_eq(count_key(p.record, "connection"), 1, "the batch stays on its association");
-    result_free(&r);
-    peer_free(&p);
+    batch b;
+    batch_case(&b, 3, scripts, 1, NULL);
+    cr_expect_eq(b.r.status, 3, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
+    cr_expect(strstr(b.r.err, "E: Row 2: query failed with status 0xC000"), "%s", b.r.err);
+    cr_expect_not_null(row_line_with(b.r.out, 2, "{\"_row\":2,\"_status\":\"0xC000\",\"_error\":"),
+                       "%s", b.r.out);
+    cr_expect_eq(row_lines(b.r.out, 2), 1);
+    expect_row_match(b.r.out, 1);
+    expect_row_match(b.r.out, 3);
+    cr_expect_eq(count_key(b.p.record, "connection"), 1, "the batch stays on its association");
+    batch_next(&b);
 
     /* CSV: _row, the key columns (-k QueryRetrieveLevel, the header's
      * PatientID) empty, _status, _error (docs/formats.md) */
-    peer_start_n(&p, scripts, 1);
-    with_query(argv, (const char *[]){"--batch", csv, "--format", "csv", NULL});
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
-    cr_expect(strstr(r.out, "\n2,,,0xC000,"), "%s", r.out);
+    peer_start_n(&b.p, scripts, 1);
+    const char *argv[16];
+    with_query(argv, (const char *[]){"--batch", b.csv, "--format", "csv", NULL});
+    run_against(&b.p, &b.r, argv, NULL, NULL);
+    cr_expect_eq(b.r.status, 3, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect(strstr(b.r.out, "\n2,,,0xC000,"), "%s", b.r.out);
     free(s.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+    batch_free(&b);
 }
 
 /* No association at all (a closed port: connection refused): exit 1. */
@@ -1055,31 +982,23 @@ Test(cli_batch, no_association_is_exit_1, .timeout = 60)
  * (row 3 as its error record). */
 Test(cli_batch, ctrl_c_while_reconnecting_is_exit_130, .timeout = 60)
 {
-    files f;
-    files_init(&f);
-    const char *csv = rows_csv(&f, "rows.csv", 10);
+    batch b;
+    batch_files(&b, 10);
     text s = {0};
     tadd(&s, "accept\n");
     answer_rows(&s, 1, 2);
     tadd(&s, "recv-msg\nabort 2 0\nwait-close\n");
     const char *scripts[] = {s.s};
-    peer p;
-    peer_start_n(&p, scripts, 1);
-    const char *argv[16];
-    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", NULL});
-    result r;
-    double took;
-    run_against(&p, &r, argv, "W: Association lost: trying again in 1 s", &took);
-    cr_expect_eq(r.status, 130, "exit %d: %s", r.status, r.err);
-    cr_expect_lt(took, 5.0, "took %.1f s", took);
-    expect_row_match(r.out, 1);
-    expect_row_match(r.out, 2);
-    cr_expect_not_null(row_line_with(r.out, 3, "\"_error\":\"association aborted"), "%s", r.out);
-    cr_expect_eq(count_lines(r.out), 3, "%s", r.out);
+    batch_run(&b, scripts, 1, NULL, "W: Association lost: trying again in 1 s");
+    cr_expect_eq(b.r.status, 130, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_lt(b.took, 5.0, "took %.1f s", b.took);
+    expect_row_match(b.r.out, 1);
+    expect_row_match(b.r.out, 2);
+    cr_expect_not_null(row_line_with(b.r.out, 3, "\"_error\":\"association aborted"), "%s",
+                       b.r.out);
+    cr_expect_eq(count_lines(b.r.out), 3, "%s", b.r.out);
     free(s.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+    batch_free(&b);
 }
 
 /* --repeat: each failed repetition is its own E: line and error record
@@ -1092,24 +1011,21 @@ Test(cli_batch, repeat_each_failed_repetition_is_an_error_record, .timeout = 60)
     answer_rows(&s, 1, 1);
     tadd(&s, "release\nwait-close\n");
     const char *scripts[] = {s.s};
-    peer p;
-    peer_start_n(&p, scripts, 1);
-    const char *argv[16];
-    with_query(argv, (const char *[]){"-k", "PatientID=P0001", "--repeat", "3", "--format",
-                                      "ndjson", NULL});
-    result r;
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(p.exit, 0, "%s", p.record);
-    cr_expect(strstr(r.err, "E: Row 1: query failed with status 0xC000"), "%s", r.err);
-    cr_expect(strstr(r.err, "E: Row 1: query failed with status 0xC001"), "%s", r.err);
-    cr_expect_not_null(row_line_with(r.out, 1, "\"_status\":\"0xC000\""), "%s", r.out);
-    cr_expect_not_null(row_line_with(r.out, 1, "\"_status\":\"0xC001\""), "%s", r.out);
-    cr_expect_not_null(row_line_with(r.out, 1, "\"ID0001\""), "%s", r.out);
-    cr_expect_eq(row_lines(r.out, 1), 3, "%s", r.out);
+    batch b = {0};
+    batch_run(
+        &b, scripts, 1,
+        (const char *[]){"-k", "PatientID=P0001", "--repeat", "3", "--format", "ndjson", NULL},
+        NULL);
+    cr_expect_eq(b.r.status, 3, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
+    cr_expect(strstr(b.r.err, "E: Row 1: query failed with status 0xC000"), "%s", b.r.err);
+    cr_expect(strstr(b.r.err, "E: Row 1: query failed with status 0xC001"), "%s", b.r.err);
+    cr_expect_not_null(row_line_with(b.r.out, 1, "\"_status\":\"0xC000\""), "%s", b.r.out);
+    cr_expect_not_null(row_line_with(b.r.out, 1, "\"_status\":\"0xC001\""), "%s", b.r.out);
+    cr_expect_not_null(row_line_with(b.r.out, 1, "\"ID0001\""), "%s", b.r.out);
+    cr_expect_eq(row_lines(b.r.out, 1), 3, "%s", b.r.out);
     free(s.s);
-    result_free(&r);
-    peer_free(&p);
+    batch_free(&b);
 }
 
 /* ---- --strict and the batch's own log lines ---------------------------------- */
@@ -1132,16 +1048,13 @@ Test(cli_batch, strict_single_query, .timeout = 60)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *scripts[] = {cases[i].script};
-        peer p;
-        peer_start_n(&p, scripts, 1);
-        const char *argv[16];
-        with_query(argv, cases[i].strict ? (const char *[]){"-k", "PatientID=1", "--strict", NULL}
-                                         : (const char *[]){"-k", "PatientID=1", NULL});
-        result r;
-        run_against(&p, &r, argv, NULL, NULL);
-        cr_expect_eq(r.status, cases[i].want, "case %zu: exit %d: %s", i, r.status, r.err);
-        result_free(&r);
-        peer_free(&p);
+        batch b = {0};
+        batch_run(&b, scripts, 1,
+                  cases[i].strict ? (const char *[]){"-k", "PatientID=1", "--strict", NULL}
+                                  : (const char *[]){"-k", "PatientID=1", NULL},
+                  NULL);
+        cr_expect_eq(b.r.status, cases[i].want, "case %zu: exit %d: %s", i, b.r.status, b.r.err);
+        batch_free(&b);
     }
 }
 
@@ -1151,39 +1064,29 @@ Test(cli_batch, strict_single_query, .timeout = 60)
 Test(cli_batch, batch_log_lines, .timeout = 60)
 {
     enum { N = 3 };
-    files f;
-    files_init(&f);
-    const char *csv = rows_csv(&f, "rows.csv", N);
-    text s = {0};
-    tadd(&s, "accept\n");
-    answer_rows(&s, 1, N);
-    tadd(&s, "release\nwait-close\n");
-    const char *scripts[] = {s.s};
+    batch b;
+    batch_files(&b, N);
+    char *s = answering(1, N);
+    const char *scripts[] = {s};
     const char *levels[] = {NULL, "-q", "-d"};
     for (size_t i = 0; i < 3; i++) {
-        peer p;
-        peer_start_n(&p, scripts, 1);
-        const char *argv[16];
-        with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson",
-                                          levels[i] ? levels[i] : "--ordered", NULL});
-        result r;
-        run_against(&p, &r, argv, NULL, NULL);
-        cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+        batch_run(&b, scripts, 1, (const char *[]){levels[i] ? levels[i] : "--ordered", NULL},
+                  NULL);
+        cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
         bool finished =
-            strstr(r.err, "I: Batch finished: 3 rows done, 3 matches, 0 failed") != NULL;
+            strstr(b.r.err, "I: Batch finished: 3 rows done, 3 matches, 0 failed") != NULL;
         if (i == 1) {
-            cr_expect_str_eq(r.err, "", "-q: nothing on stderr");
+            cr_expect_str_eq(b.r.err, "", "-q: nothing on stderr");
         } else {
-            cr_expect(finished, "%s", r.err);
-            cr_expect_null(strstr(r.err, "I: Sending Find Request"), "%s", r.err);
+            cr_expect(finished, "%s", b.r.err);
+            cr_expect_null(strstr(b.r.err, "I: Sending Find Request"), "%s", b.r.err);
         }
         if (i == 2)
-            cr_expect(strstr(r.err, "D: Sending Find Request: MsgID 3"), "%s", r.err);
-        result_free(&r);
-        peer_free(&p);
+            cr_expect(strstr(b.r.err, "D: Sending Find Request: MsgID 3"), "%s", b.r.err);
+        batch_next(&b);
     }
-    free(s.s);
-    files_free(&f);
+    free(s);
+    files_free(&b.f); /* each run's result and peer are freed in the loop */
 }
 
 /* --jobs against a peer that serves one association at a time (the
@@ -1194,39 +1097,24 @@ Test(cli_batch, batch_log_lines, .timeout = 60)
  * row gets one match (the same answer whatever the row), exit 0. */
 Test(cli_batch, retired_worker_gives_its_row_back, .timeout = 60)
 {
-    files f;
-    files_init(&f);
-    const char *csv = rows_csv(&f, "rows.csv", 2);
-    text one = {0};
-    tadd(&one, "accept\n");
-    answer_rows(&one, 1, 1);
-    tadd(&one, "release\nwait-close\n");
-    const char *scripts[] = {one.s, "reject 1 1 3\nwait-close\n", one.s};
-    peer p;
-    peer_start_n(&p, scripts, 3);
-    const char *argv[20];
-    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", "--jobs", "2", NULL});
-    result r;
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
-    cr_expect(strstr(r.err, "could not be made: going on with fewer"), "%s", r.err);
-    cr_expect_eq(row_lines(r.out, 1), 1, "%s", r.out);
-    cr_expect_eq(row_lines(r.out, 2), 1, "%s", r.out);
-    cr_expect_eq(p.exit, 0, "every script ran: %s", p.record);
-    result_free(&r);
-    peer_free(&p);
+    char *one = answering(1, 1);
+    const char *scripts[] = {one, "reject 1 1 3\nwait-close\n", one};
+    batch b;
+    batch_case(&b, 2, scripts, 3, (const char *[]){"--jobs", "2", NULL});
+    cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect(strstr(b.r.err, "could not be made: going on with fewer"), "%s", b.r.err);
+    cr_expect_eq(row_lines(b.r.out, 1), 1, "%s", b.r.out);
+    cr_expect_eq(row_lines(b.r.out, 2), 1, "%s", b.r.out);
+    cr_expect_eq(b.p.exit, 0, "every script ran: %s", b.p.record);
+    batch_next(&b);
 
     /* Two rows, --jobs 16: two associations, not sixteen (a third
      * connection would find no script and fail the peer). */
-    const char *each[] = {one.s, one.s};
-    peer_start_n(&p, each, 2);
-    with_query(argv, (const char *[]){"--batch", csv, "--format", "ndjson", "--jobs", "16", NULL});
-    run_against(&p, &r, argv, NULL, NULL);
-    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
-    cr_expect_eq(row_lines(r.out, 1) + row_lines(r.out, 2), 2, "%s", r.out);
-    cr_expect_eq(count_key(p.record, "script"), 2, "%s", p.record);
-    free(one.s);
-    result_free(&r);
-    peer_free(&p);
-    files_free(&f);
+    const char *each[] = {one, one};
+    batch_run(&b, each, 2, (const char *[]){"--jobs", "16", NULL}, NULL);
+    cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(row_lines(b.r.out, 1) + row_lines(b.r.out, 2), 2, "%s", b.r.out);
+    cr_expect_eq(count_key(b.p.record, "script"), 2, "%s", b.p.record);
+    free(one);
+    batch_free(&b);
 }

@@ -13,7 +13,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,61 +20,13 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "replay_peer.h"
 #include "tmp_path.h"
 
-extern char **environ;
-
-#define REPLAY_SCP DQ_BINARY_DIR "/bench/replay_scp"
 #define DRAIN_CLIENT DQ_BINARY_DIR "/bench/drain_client"
 
-typedef struct scp {
-    pid_t pid;
-    FILE *out; /* its stdout: "port P", then one line per find/association */
-    int port;
-} scp;
-
-/* Starts replay_scp with extra arguments (NULL-terminated), on a free port. */
-static void scp_start(scp *s, const char *const *args)
-{
-    const char *argv[32] = {REPLAY_SCP, "-p", "0", "--timeout", "10000"};
-    size_t n = 5;
-    for (size_t i = 0; args[i]; i++) {
-        cr_assert_lt(n, 31);
-        argv[n++] = args[i];
-    }
-    argv[n] = NULL;
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    int e = posix_spawn(&s->pid, REPLAY_SCP, &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    cr_assert_eq(e, 0, "cannot start %s: %s", REPLAY_SCP, strerror(e));
-    s->out = fdopen(fds[0], "r");
-    cr_assert_not_null(s->out);
-    /* Unbuffered: scp_line polls the descriptor, which must not miss lines
-     * that a buffered fgets has already taken in (with --fork, two lines can
-     * arrive in one read). */
-    setvbuf(s->out, NULL, _IONBF, 0);
-    char line[128];
-    cr_assert_not_null(fgets(line, sizeof line, s->out), "replay_scp printed no port");
-    cr_assert_eq(sscanf(line, "port %d", &s->port), 1, "unexpected first line: %s", line);
-}
-
-/* Reads the SCP's next report line (waits up to 20 s). */
-static void scp_line(scp *s, char *line, size_t size)
-{
-    struct pollfd p = {.fd = fileno(s->out), .events = POLLIN};
-    cr_assert_gt(poll(&p, 1, 20000), 0, "replay_scp said nothing");
-    cr_assert_not_null(fgets(line, (int)size, s->out), "replay_scp closed its output");
-    line[strcspn(line, "\n")] = '\0';
-}
-
 /* Waits for the SCP to exit on its own (it was told how many associations). */
-static void scp_wait(scp *s)
+static void scp_wait(replay *s)
 {
     int status = 0;
     for (int i = 0; i < 200; i++) {
@@ -134,9 +85,9 @@ static const char *const ts_names[] = {"implicit", "explicit", "big", "deflate"}
 static void dcmtk_gets_n(const char *ts)
 {
     enum { N = 37 };
-    scp s;
+    replay s;
     const char *args[] = {"-n", "37", "-t", ts, "-m", "1", NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     char dir[64], out[8192];
     make_tmpdir(dir, sizeof dir);
     int rc = run(
@@ -145,10 +96,10 @@ static void dcmtk_gets_n(const char *ts)
         dir, strcmp(ts, "deflate") == 0 ? "-xd" : "", s.port);
     cr_assert_eq(rc, 0, "DCMTK findscu failed with %s", ts);
     char line[256], want[256];
-    scp_line(&s, line, sizeof line);
+    replay_line(&s, line, sizeof line);
     snprintf(want, sizeof want, "find assoc=1 msgid=1 ts=%s pending=%d status=0x0000", ts, N);
     cr_assert_str_eq(line, want);
-    scp_line(&s, line, sizeof line);
+    replay_line(&s, line, sizeof line);
     cr_assert_str_eq(line, "end assoc=1 how=release");
     scp_wait(&s);
 
@@ -183,16 +134,16 @@ Test(replay_scp, dcmtk_deflated)
 Test(replay_scp, drain_each_transfer_syntax)
 {
     for (size_t i = 0; i < 4; i++) {
-        scp s;
+        replay s;
         const char *args[] = {"-n", "1500", "-t", ts_names[i], "-m", "1", NULL};
-        scp_start(&s, args);
+        replay_start(&s, args);
         char out[256], want[256], line[256];
         int rc = run(out, sizeof out, "%s -t explicit,implicit,big,deflate -n 1500 127.0.0.1 %d",
                      DRAIN_CLIENT, s.port);
         cr_assert_eq(rc, 0, "drain_client failed with %s", ts_names[i]);
         snprintf(want, sizeof want, "pending=1500 status=0x0000 ts=%s ", ts_names[i]);
         cr_assert(strncmp(out, want, strlen(want)) == 0, "got '%s', want '%s...'", out, want);
-        scp_line(&s, line, sizeof line);
+        replay_line(&s, line, sizeof line);
         snprintf(want, sizeof want, "find assoc=1 msgid=1 ts=%s pending=1500 status=0x0000",
                  ts_names[i]);
         cr_assert_str_eq(line, want);
@@ -203,16 +154,16 @@ Test(replay_scp, drain_each_transfer_syntax)
 /* A syntax the client did not propose is never chosen: the context is refused. */
 Test(replay_scp, unproposed_syntax_is_refused)
 {
-    scp s;
+    replay s;
     const char *args[] = {"-t", "deflate", "-m", "1", NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     char out[512];
     int rc =
         run(out, sizeof out, "%s -t explicit,implicit 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
     cr_assert_eq(rc, 1);
     cr_assert(strstr(out, "presentation context refused"), "%s", out);
     char line[256];
-    scp_line(&s, line, sizeof line);
+    replay_line(&s, line, sizeof line);
     cr_assert(strncmp(line, "end assoc=1 how=", 16) == 0, "%s", line);
     scp_wait(&s);
 }
@@ -221,9 +172,9 @@ Test(replay_scp, unproposed_syntax_is_refused)
  * drain client fails on any PDU above what it announced). */
 Test(replay_scp, small_max_pdu_fragments)
 {
-    scp s;
+    replay s;
     const char *args[] = {"-n", "200", "-s", "large", "-m", "1", NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     char out[256];
     int rc = run(out, sizeof out, "%s -pdu 300 -n 200 127.0.0.1 %d", DRAIN_CLIENT, s.port);
     cr_assert_eq(rc, 0, "%s", out);
@@ -237,16 +188,16 @@ Test(replay_scp, small_max_pdu_fragments)
 /* C-CANCEL-RQ stops the stream and the final status is Cancel (0xFE00). */
 Test(replay_scp, cancel_with_drain_client)
 {
-    scp s;
+    replay s;
     const char *args[] = {"-n", "1000000", "-m", "1", NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     char out[256], line[256];
     int rc = run(out, sizeof out, "%s --cancel 10 127.0.0.1 %d", DRAIN_CLIENT, s.port);
     cr_assert_eq(rc, 0, "%s", out);
     unsigned long pending = 0;
     cr_assert_eq(sscanf(out, "pending=%lu status=0xFE00", &pending), 1, "%s", out);
     cr_assert(pending >= 10 && pending < 1000000, "pending=%lu", pending);
-    scp_line(&s, line, sizeof line);
+    replay_line(&s, line, sizeof line);
     char want[128];
     snprintf(want, sizeof want, "find assoc=1 msgid=1 ts=explicit pending=%lu status=0xFE00",
              pending);
@@ -256,14 +207,14 @@ Test(replay_scp, cancel_with_drain_client)
 
 Test(replay_scp, cancel_with_dcmtk)
 {
-    scp s;
+    replay s;
     const char *args[] = {"-n", "1000000", "-m", "1", NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     int rc =
         run(NULL, 0, "findscu -S -q -k QueryRetrieveLevel=STUDY --cancel 5 127.0.0.1 %d", s.port);
     cr_assert_eq(rc, 0);
     char line[256];
-    scp_line(&s, line, sizeof line);
+    replay_line(&s, line, sizeof line);
     cr_assert(strstr(line, "status=0xFE00"), "%s", line);
     scp_wait(&s);
 }
@@ -272,9 +223,9 @@ Test(replay_scp, cancel_with_dcmtk)
  * serves the next association normally. */
 Test(replay_scp, survives_garbage)
 {
-    scp s;
+    replay s;
     const char *args[] = {"-n", "3", "-m", "3", NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     static const unsigned char bad[][16] = {
         {0x01, 0, 0xFF, 0xFF, 0xFF, 0xFF},                      /* 4 GB A-ASSOCIATE-RQ */
         {0x01, 0, 0, 0, 0, 10, 0, 1, 0, 0, 'x', 'x', 'x', 'x'}, /* shorter than its fixed part */
@@ -293,7 +244,7 @@ Test(replay_scp, survives_garbage)
         cr_assert(n == 0 || (n >= 1 && reply[0] == 0x07), "reply type %d", n > 0 ? reply[0] : -1);
         close(fd);
         char line[256];
-        scp_line(&s, line, sizeof line);
+        replay_line(&s, line, sizeof line);
         cr_assert(strstr(line, "how=error"), "%s", line);
     }
     char out[256];
@@ -302,10 +253,10 @@ Test(replay_scp, survives_garbage)
 }
 
 /* Reads the SCP's next `count` report lines into lines[] (any order). */
-static void scp_lines(scp *s, char (*lines)[256], size_t count)
+static void scp_lines(replay *s, char (*lines)[256], size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        scp_line(s, lines[i], sizeof lines[i]);
+        replay_line(s, lines[i], sizeof lines[i]);
 }
 
 static bool has_line(char (*lines)[256], size_t count, const char *want)
@@ -331,9 +282,9 @@ static int connect_loopback(int port)
  * the SCP's 10 s timeout on the silent one and give up after its own 3 s). */
 Test(replay_scp, fork_serves_associations_at_once)
 {
-    scp s;
+    replay s;
     const char *args[] = {"--fork", "-n", "3", "-m", "2", NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     int silent = connect_loopback(s.port);
     char out[256];
     int rc = run(out, sizeof out, "%s --timeout 3000 -n 3 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
@@ -343,7 +294,7 @@ Test(replay_scp, fork_serves_associations_at_once)
     cr_assert_str_eq(lines[0], "find assoc=2 msgid=1 ts=explicit pending=3 status=0x0000");
     cr_assert_str_eq(lines[1], "end assoc=2 how=release");
     close(silent);
-    scp_line(&s, lines[0], sizeof lines[0]);
+    replay_line(&s, lines[0], sizeof lines[0]);
     cr_assert(strncmp(lines[0], "end assoc=1 how=no-request", 26) == 0, "%s", lines[0]);
     scp_wait(&s);
 }
@@ -353,9 +304,9 @@ Test(replay_scp, fork_serves_associations_at_once)
 Test(replay_scp, fork_reports_every_association)
 {
     enum { CLIENTS = 4, EACH = 10, M = CLIENTS * EACH };
-    scp s;
+    replay s;
     const char *args[] = {"--fork", "-n", "5", "-m", "40", NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     char cmd[512] = "";
     size_t len = 0;
     for (int c = 0; c < CLIENTS; c++)
@@ -386,9 +337,9 @@ static double now_s(void)
  * at least 4 x 60 ms (once per query would be 60 ms, pending only 180 ms). */
 Test(replay_scp, latency_before_each_response)
 {
-    scp s;
+    replay s;
     const char *args[] = {"--latency", "60", "-n", "3", "-m", "1", NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     char out[256];
     double t0 = now_s();
     int rc = run(out, sizeof out, "%s -n 3 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
@@ -401,16 +352,16 @@ Test(replay_scp, latency_before_each_response)
 
 /* The SCP's report of association 1: `queries` C-FINDs with message IDs
  * 1..queries, each `pending` matches then Success, then a release. */
-static void expect_queries(scp *s, int queries, int pending)
+static void expect_queries(replay *s, int queries, int pending)
 {
     char line[256], want[128];
     for (int id = 1; id <= queries; id++) {
-        scp_line(s, line, sizeof line);
+        replay_line(s, line, sizeof line);
         snprintf(want, sizeof want, "find assoc=1 msgid=%d ts=explicit pending=%d status=0x0000",
                  id, pending);
         cr_assert_str_eq(line, want);
     }
-    scp_line(s, line, sizeof line);
+    replay_line(s, line, sizeof line);
     cr_assert_str_eq(line, "end assoc=1 how=release");
 }
 
@@ -418,9 +369,9 @@ static void expect_queries(scp *s, int queries, int pending)
  * 2, 3): each gets its N matches and Success, with and without --fork. */
 static void several_queries_per_association(bool fork_mode)
 {
-    scp s;
+    replay s;
     const char *args[] = {"-n", "4", "-m", "1", fork_mode ? "--fork" : NULL, NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     char dir[64], out[256];
     make_tmpdir(dir, sizeof dir);
     /* exit status, pending responses, final Success responses */
@@ -453,9 +404,9 @@ Test(replay_scp, several_queries_per_association_forked)
  * association, message IDs 1..Q, each answered in full. */
 Test(replay_scp, drain_several_queries)
 {
-    scp s;
+    replay s;
     const char *args[] = {"-n", "2", "-m", "1", NULL};
-    scp_start(&s, args);
+    replay_start(&s, args);
     char out[256];
     int rc = run(out, sizeof out, "%s -n 2 --queries 5 127.0.0.1 %d 2>&1", DRAIN_CLIENT, s.port);
     cr_assert_eq(rc, 0, "%s", out);
