@@ -1097,7 +1097,18 @@ Test(cli_batch, batch_log_lines, .timeout = 60)
  * row gets one match (the same answer whatever the row), exit 0. */
 Test(cli_batch, retired_worker_gives_its_row_back, .timeout = 60)
 {
-    char *one = answering(1, 1);
+    /* One row per association: the answer waits 300 ms, so that each
+     * worker has taken its row before the first row is done (else one
+     * worker may run both rows on its association, which is right too, but
+     * not what this peer's scripts expect). */
+    char hex[64];
+    match_hex(hex, sizeof hex, 1);
+    text t = {0};
+    tadd(&t,
+         "accept\nrecv-msg\ndelay 300\nfind-rsp 0xFF00 %s\nfind-rsp 0x0000\nrelease\n"
+         "wait-close\n",
+         hex);
+    const char *one = t.s;
     const char *scripts[] = {one, "reject 1 1 3\nwait-close\n", one};
     batch b;
     batch_case(&b, 2, scripts, 3, (const char *[]){"--jobs", "2", NULL});
@@ -1115,6 +1126,6 @@ Test(cli_batch, retired_worker_gives_its_row_back, .timeout = 60)
     cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
     cr_expect_eq(row_lines(b.r.out, 1) + row_lines(b.r.out, 2), 2, "%s", b.r.out);
     cr_expect_eq(count_key(b.p.record, "script"), 2, "%s", b.p.record);
-    free(one);
+    free(t.s);
     batch_free(&b);
 }
