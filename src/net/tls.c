@@ -23,16 +23,18 @@
  *
  * PS3.15 Annex B.9 (BCP 195 TLS Secure Transport Connection Profile), B.10
  * (Non-Downgrading BCP 195) and B.11 (Extended BCP 195) all build on BCP 195
- * (RFC 7525, as updated by RFC 8996, which deprecates TLS 1.0 and 1.1):
- * - B.10 forbids negotiating TLS 1.0/1.1 and names the RFC 7525 section 4.2
- *   suites (ECDHE/DHE with RSA, AES-GCM); suites of similar strength may be
- *   added, so the ECDSA variants are offered too.
- * - B.9 adds, for interoperability, the CBC suites of similar strength.
- *   It allowed falling back to TLS 1.0/1.1, which RFC 8996 removed from
- *   BCP 195 and OpenSSL 3 refuses at its default security level: TLS 1.2 is
- *   the floor here as well.
- * - B.11 keeps the forward-secret ECDHE AES-GCM suites only (DHE needs a
- *   2048-bit group the client cannot check).
+ * (RFC 7525, as updated by RFC 8996, which deprecates TLS 1.0 and 1.1). The
+ * TLS 1.2 suites are those DCMTK 3.6.7's findscu +tls offers for the same
+ * profiles (+py, +px, +pz), the reference we can check against here (PS3.15
+ * itself is not among the parts this build reads); tests/e2e/tls.sh (mode
+ * bytes) compares the two ClientHellos:
+ * - B.10: the four RFC 7525 section 4.2 suites (ECDHE or DHE with RSA,
+ *   AES-GCM);
+ * - B.9: those, and TLS_RSA_WITH_AES_128_CBC_SHA for peers of the older
+ *   profiles (it allowed falling back to TLS 1.0/1.1 too, which RFC 8996
+ *   removed from BCP 195 and OpenSSL 3 refuses at its default security
+ *   level: TLS 1.2 is the floor here as well);
+ * - B.11: the four, and the ECDHE-ECDSA AES-GCM suites.
  * TLS 1.3 (its suites are all AEAD) is allowed by every profile. Security
  * level 2 (keys of 112 bits of strength, RSA/DHE >= 2048 bits) applies to all. */
 typedef struct tls_profile {
@@ -40,21 +42,15 @@ typedef struct tls_profile {
     const char *tls12_ciphers; /* OpenSSL names, in our order of preference */
 } tls_profile;
 
+#define RFC7525_SUITES                                                                   \
+    "ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:" \
+    "DHE-RSA-AES256-GCM-SHA384"
+
 static const tls_profile PROFILES[] = {
-    [DQ_TLS_PROFILE_BCP195_ND] = {"bcp195-nd",
-                                  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-                                  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-                                  "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384"},
-    [DQ_TLS_PROFILE_BCP195] = {"bcp195",
-                               "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-                               "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-                               "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:"
-                               "ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:"
-                               "ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:"
-                               "DHE-RSA-AES128-SHA256:DHE-RSA-AES256-SHA256"},
-    [DQ_TLS_PROFILE_BCP195_EX] = {"bcp195-ex",
-                                  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-                                  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384"},
+    [DQ_TLS_PROFILE_BCP195_ND] = {"bcp195-nd", RFC7525_SUITES},
+    [DQ_TLS_PROFILE_BCP195] = {"bcp195", RFC7525_SUITES ":AES128-SHA"},
+    [DQ_TLS_PROFILE_BCP195_EX] = {"bcp195-ex", RFC7525_SUITES
+                                  ":ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256"},
 };
 
 bool dq_tls_available(void)

@@ -271,6 +271,31 @@ bytes)
       2> "$work/bytes-$how.log" || { fail "bytes: findscu ($how)"; cat "$work/bytes-$how.log"; }
     wait "$scp_pid"
   done
+  # Each profile's TLS 1.2 cipher suites (the ClientHello) against DCMTK's
+  # findscu +tls for the same PS3.15 profile (+py, +px, +pz).
+  for p in bcp195-nd:+py bcp195:+px bcp195-ex:+pz; do
+    ours_p=${p%%:*}; theirs=${p##*:}
+    for who in ours dcmtk; do
+      rm -f "$work/hello-port"
+      "$DQ_PYTHON" "$here/client_hello.py" "$work/hello-port" > "$work/hello-$who" &
+      hello_pid=$!
+      for _ in $(seq 100); do [ -s "$work/hello-port" ] && break; sleep 0.05; done
+      hp=$(head -1 "$work/hello-port")
+      if [ $who = ours ]; then
+        "$findscu" --tls --tls-verify none --tls-profile "$ours_p" -ta 5 127.0.0.1 "$hp" \
+          -k PatientName= > /dev/null 2>&1
+      else
+        findscu +tls "$C/cli.key" "$C/cli.pem" -ic "$theirs" -to 5 127.0.0.1 "$hp" \
+          -k PatientName= > /dev/null 2>&1
+      fi
+      wait "$hello_pid"
+    done
+    if [ -s "$work/hello-ours" ] && cmp -s "$work/hello-ours" "$work/hello-dcmtk"; then
+      pass "bytes: --tls-profile $ours_p offers DCMTK $theirs's TLS 1.2 suites: $(cat "$work/hello-ours")"
+    else
+      fail "bytes: --tls-profile $ours_p: ours '$(cat "$work/hello-ours")', DCMTK $theirs '$(cat "$work/hello-dcmtk")'"
+    fi
+  done
   plain=$(grep '^rq_hex ' "$work/rec-plain")
   tls_rq=$(grep '^rq_hex ' "$work/rec-tls")
   if [ -n "$plain" ] && [ "$plain" = "$tls_rq" ]; then
