@@ -223,6 +223,21 @@ Test(json, undecodable_bytes_replaced_and_counted)
     cr_assert_eq(stats.replaced_bytes, 2);
 }
 
+/* UTF-8 lead bytes F5-F7 start no character (RFC 3629: nothing above
+ * U+10FFFF), though glibc's iconv decodes them: each byte is replaced, never
+ * copied into the JSON (fuzz_json found the raw bytes in the output). */
+Test(json, utf8_lead_bytes_above_f4_replaced)
+{
+    dq_dataset *ds = dq_dataset_new();
+    dq_dataset_set_string(ds, DQ_TAG(0x0008, 0x0005), VR('C', 'S'), "ISO_IR 192", NULL);
+    dq_dataset_set_bytes(ds, DQ_TAG(0x0010, 0x0010), VR('P', 'N'),
+                         "a\xf5\x9d\x8d\x9a\xf4\x8f\xbf\xbf", 9, NULL);
+    expect(ds, "{\"00080005\":{\"vr\":\"CS\",\"Value\":[\"ISO_IR 192\"]},"
+               "\"00100010\":{\"vr\":\"PN\",\"Value\":[{\"Alphabetic\":\"a\xef\xbf\xbd"
+               "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xf4\x8f\xbf\xbf\"}]}}");
+    cr_assert_eq(stats.replaced_bytes, 4);
+}
+
 /* Items inherit the enclosing Specific Character Set unless they have one. */
 Test(json, items_use_the_character_set_in_effect)
 {

@@ -208,6 +208,30 @@ static void iconv_put(iconv_t cd, bool owned)
         iconv_close(cd);
 }
 
+static size_t utf8_len(const uint8_t *s, size_t n, uint32_t *cp);
+
+/* UTF-8 (ISO_IR 192) to UTF-8: each valid character copied, each byte that
+ * starts none escaped as conv() escapes iconv's rejects. Not through iconv:
+ * glibc's UTF-8 decoder takes lead bytes F5-F7 (code points above U+10FFFF,
+ * which RFC 3629 excludes), so they would reach the output unchanged. */
+static int utf8_copy(const uint8_t *in, size_t n, dq_buffer *out, size_t *repl, dq_error *err)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        uint32_t cp;
+        size_t l = 1;
+        while (j < n && (l = utf8_len(in + j, n - j, &cp)) > 0)
+            j += l;
+        if (j > i && dq_buffer_append(out, in + i, j - i, err))
+            return -1;
+        if (j < n && put_bad(out, in[j++], repl, err))
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
 /* Converts in[0..n) from `from` to UTF-8 with iconv; bytes it rejects are
  * escaped and skipped. prefix/suffix (e.g. ISO 2022 escapes) are fed around
  * the bytes but produce no output of their own. */
@@ -230,6 +254,8 @@ static int conv(const char *from, const char *prefix, const uint8_t *in, size_t 
         }
         return 0;
     }
+    if (!prefix && strcmp(from, "UTF-8") == 0)
+        return utf8_copy(in, n, out, repl, err);
     bool owned;
     iconv_t cd = iconv_get("UTF-8", from, &owned);
     if (cd == (iconv_t)-1)
