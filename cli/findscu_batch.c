@@ -40,7 +40,8 @@ typedef struct batch {
     pthread_mutex_t lock; /* everything below */
     pthread_cond_t changed;
     size_t next_template;
-    bool input_done, stop, interrupted;
+    bool input_done, interrupted;
+    atomic_bool stop;     /* set under lock; workers also read it between steps without it */
     bool gave_up;         /* no association after RECONNECT_ATTEMPTS */
     bool output_failed;   /* a write of the output failed (not a closed pipe) */
     bool ever_associated; /* some worker had an association */
