@@ -927,12 +927,13 @@ static fs_parse_result check_many(parse_state *st)
 {
     const fs_options *o = st->o;
     const char *needs_batch = o->batch_format ? "--batch-format"
-                              : o->jobs > 1   ? "--jobs"
                               : o->ordered    ? "--ordered"
                               : o->resume     ? "--resume"
                                               : NULL;
     if (needs_batch && !o->batch)
         return usage_error(st->err, "argument %s: only with --batch", needs_batch);
+    if (o->jobs > 1 && !o->batch && !o->expand)
+        return usage_error(st->err, "argument --jobs: only with --batch or --expand");
     if (o->batch && o->n_files > 1)
         return usage_error(st->err, "argument --batch: with at most one -f (the rows' template)");
     if (o->resume && !o->output)

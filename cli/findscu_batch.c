@@ -29,6 +29,37 @@
 #define PROGRESS_TTY_EVERY 0.25
 #define PROGRESS_FILE_EVERY 10.0
 
+/* One query of a row: the row's query (once per --repeat) or, with
+ * --expand, one a level down, built from a match of its parent query. A
+ * row's queries may run on several workers (a shared stack hands them out);
+ * each query's records are a part, and the row's block is its parts in
+ * this tree's order, depth first (a query's records, then its children's),
+ * whichever workers ran them. */
+typedef struct node node;
+struct node {
+    struct job *job;
+    const dq_dataset *query;
+    dq_dataset *own; /* a child's query (owned) */
+    node *kids;      /* --expand: one per match of the query, in match order */
+    size_t n_kids;
+    fs_rows_part part; /* its records, when the row has more than this query */
+};
+
+/* One row (or -f file) and its queries. */
+typedef struct job job;
+struct job {
+    size_t row;
+    dq_dataset *id;          /* owned when copied from a --batch row */
+    const dq_dataset *query; /* what is sent: id or a template */
+    char problem[600];       /* "": the query can run; else why not (an error record) */
+    size_t pending;          /* its queries waiting or running (under b->lock) */
+    size_t count;            /* its matches so far (under b->lock) */
+    bool cut;                /* one of its queries was stopped or dropped: not written */
+    job *prev, *next;        /* the rows started and not finished (under b->lock) */
+    size_t n_roots;
+    node roots[]; /* the query, --repeat times */
+};
+
 typedef struct batch {
     const fs_options *o;
     const dq_assoc_user_identity *identity;
@@ -39,28 +70,21 @@ typedef struct batch {
     atomic_ulong part10_next;
     pthread_mutex_t lock; /* everything below */
     pthread_cond_t changed;
-    size_t next_template;
+    size_t next_template, last_row;
     bool input_done, interrupted;
     atomic_bool stop;     /* set under lock; workers also read it between steps without it */
     bool gave_up;         /* no association after RECONNECT_ATTEMPTS */
     bool output_failed;   /* a write of the output failed (not a closed pipe) */
     bool ever_associated; /* some worker had an association */
     size_t workers_left;
-    size_t connecting;                 /* workers opening their first association */
-    struct job *returned[FS_JOBS_MAX]; /* rows given back by workers that retired */
-    size_t n_returned;
+    size_t connecting; /* workers opening their first association */
+    node **ready;      /* queries to run: a stack, the next on top */
+    size_t n_ready, cap_ready;
+    size_t busy; /* queries taken by workers and not finished */
+    job *live;   /* rows started and not finished */
     size_t done, matches, failed, skipped;
     int fatal; /* an exit status that ends the run (input unreadable, no peer), 0: none */
 } batch;
-
-/* One query to run: the row (or -f file) number and its identifier. */
-typedef struct job job;
-struct job {
-    size_t row;
-    dq_dataset *id;          /* owned when copied from a --batch row */
-    const dq_dataset *query; /* what is sent: id or a template */
-    char problem[600];       /* "": the query can run; else why not (an error record) */
-};
 
 typedef struct worker {
     batch *b;
@@ -164,59 +188,189 @@ static bool next_input(worker *w, job *j)
     return false;
 }
 
-/* take_job's outcomes. */
-typedef enum { TAKE_NONE, TAKE_JOB, TAKE_WAIT } take_result;
+/* ---- the work: rows and their queries ---------------------------------------------- */
 
-/* Hands out the next query, in input order (a row a retired worker gave
- * back first). When the input is done but a worker still opening its first
- * association holds a row, that row may come back: TAKE_WAIT when the
- * caller has an association to release first (a peer serving one
- * association at a time would otherwise never answer the other), else it
- * waits here. TAKE_NONE when there is nothing left. */
-static take_result take_job(worker *w, job *j)
+/* How long a worker with nothing to run keeps its association (s): the
+ * next level of a row may come soon, but a peer may drop an idle
+ * association (Orthanc after 30 s by default). */
+#define IDLE_RELEASE 5.0
+
+static job *job_new(size_t n_roots)
 {
-    batch *b = w->b;
-    memset(j, 0, sizeof *j);
-    pthread_mutex_lock(&b->lock);
-    take_result t = TAKE_NONE;
-    bool built = false;
-    while (t == TAKE_NONE && !b->stop) {
-        if (b->n_returned) {
-            *j = *b->returned[--b->n_returned];
-            free(b->returned[b->n_returned]);
-            t = TAKE_JOB;
-            built = true;
-        } else if (!b->input_done) {
-            t = next_input(w, j) ? TAKE_JOB : TAKE_NONE;
-        } else if (b->connecting == 0) {
-            break;
-        } else if (w->s.a) {
-            t = TAKE_WAIT;
-        } else {
-            pthread_cond_wait(&b->changed, &b->lock);
-        }
-    }
-    /* A worker about to open its first association counts as connecting
-     * from now on, under the same lock: another worker must not find the
-     * input done and nobody connecting in between, and leave. */
-    if (t == TAKE_JOB && !w->s.a && !w->had_assoc)
-        b->connecting++;
-    pthread_mutex_unlock(&b->lock);
-    if (t == TAKE_JOB && !built && b->in && !j->problem[0])
-        build_row_query(w, j);
-    return t;
+    job *j = calloc(1, sizeof *j + n_roots * sizeof(node));
+    if (!j)
+        return NULL;
+    j->n_roots = n_roots;
+    for (size_t i = 0; i < n_roots; i++)
+        j->roots[i].job = j;
+    return j;
 }
 
-/* A worker that could not associate gives its row back for another; under
- * b->lock (with the end of its connecting, so no waiter misses the row). */
-static void give_back(batch *b, job *j)
+static void node_free(node *n)
 {
-    job *copy = b->n_returned < FS_JOBS_MAX ? malloc(sizeof *copy) : NULL;
-    if (!copy)
-        return; /* cannot happen with one row a worker; the row is not run */
-    *copy = *j;
-    b->returned[b->n_returned++] = copy;
-    j->id = NULL; /* now the copy's */
+    for (size_t i = 0; i < n->n_kids; i++)
+        node_free(&n->kids[i]);
+    free(n->kids);
+    dq_dataset_free(n->own);
+    fs_rows_part_free(&n->part);
+}
+
+static void job_free(job *j)
+{
+    for (size_t i = 0; i < j->n_roots; i++)
+        node_free(&j->roots[i]);
+    dq_dataset_free(j->id);
+    free(j);
+}
+
+/* The rows started and not finished, freed at the end (Ctrl-C, a stop);
+ * under b->lock. */
+static void live_add(batch *b, job *j)
+{
+    j->next = b->live;
+    if (b->live)
+        b->live->prev = j;
+    b->live = j;
+}
+
+static void live_remove(batch *b, job *j)
+{
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        b->live = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+}
+
+/* Queues nodes[0..n-1] to run, nodes[0] on top: one worker walks a row's
+ * levels depth first, the order of its records. Under b->lock; false when
+ * out of memory (nothing queued). */
+static bool push_ready(batch *b, node *nodes, size_t n)
+{
+    if (b->n_ready + n > b->cap_ready) {
+        size_t cap = b->cap_ready ? b->cap_ready : 64;
+        while (cap < b->n_ready + n)
+            cap *= 2;
+        node **r = realloc(b->ready, cap * sizeof *r);
+        if (!r)
+            return false;
+        b->ready = r;
+        b->cap_ready = cap;
+    }
+    for (size_t i = n; i-- > 0;)
+        b->ready[b->n_ready++] = &nodes[i];
+    return true;
+}
+
+/* The next input row as a job (its first query to run); under b->lock.
+ * NULL at the end of the input (or out of memory, which stops the run). */
+static job *next_job(worker *w)
+{
+    batch *b = w->b;
+    job *j = job_new((size_t)b->o->repeat);
+    if (!j) {
+        FS_ERROR("out of memory");
+        b->fatal = FS_EXIT_ASSOC;
+        stop_all(b);
+        return NULL;
+    }
+    if (!next_input(w, j)) {
+        free(j);
+        return NULL;
+    }
+    b->last_row = j->row;
+    j->pending = 1;
+    live_add(b, j);
+    return j;
+}
+
+/* take's outcomes. */
+typedef enum { TAKE_NONE, TAKE_NODE, TAKE_WAIT } take_result;
+
+/* take_node under b->lock: a query already queued (a row's next level
+ * first), else the next row's (when --ordered lets it start). With nothing
+ * to take while queries run, it waits: they may queue more, or a worker
+ * still opening its first association may give its query back. A waiting
+ * worker's association is released (TAKE_WAIT) at once while another
+ * worker is connecting (a peer serving one association at a time would
+ * never answer it), else after IDLE_RELEASE. TAKE_NONE when nothing is
+ * left. */
+static take_result take_locked(worker *w, node **out, job **fresh)
+{
+    batch *b = w->b;
+    double idle_until = now_s() + IDLE_RELEASE;
+    while (!b->stop) {
+        if (b->n_ready) {
+            *out = b->ready[--b->n_ready];
+            return TAKE_NODE;
+        }
+        if (!b->input_done &&
+            (!b->rows || !b->busy || fs_rows_may_start(b->rows, b->last_row + 1))) {
+            if ((*fresh = next_job(w))) {
+                *out = &(*fresh)->roots[0];
+                return TAKE_NODE;
+            }
+            continue;
+        }
+        if (b->input_done && !b->busy)
+            break;
+        if (w->s.a && (b->connecting || now_s() >= idle_until))
+            return TAKE_WAIT;
+        if (!w->s.a) {
+            pthread_cond_wait(&b->changed, &b->lock);
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)IDLE_RELEASE;
+        pthread_cond_timedwait(&b->changed, &b->lock, &ts);
+    }
+    return TAKE_NONE;
+}
+
+/* A new row: its query built (--batch), its other --repeat copies queued. */
+static void start_job(worker *w, job *j)
+{
+    batch *b = w->b;
+    if (b->in && !j->problem[0])
+        build_row_query(w, j);
+    for (size_t i = 0; i < j->n_roots; i++)
+        j->roots[i].query = j->query;
+    if (j->problem[0] || j->n_roots == 1)
+        return;
+    pthread_mutex_lock(&b->lock);
+    if (push_ready(b, j->roots + 1, j->n_roots - 1)) {
+        j->pending += j->n_roots - 1;
+        pthread_cond_broadcast(&b->changed);
+    } else {
+        FS_ERROR("Row %zu: out of memory: the row is not written", j->row);
+        j->cut = true;
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* The next query to run (*n), TAKE_WAIT (release the association, then
+ * ask again) or TAKE_NONE (the worker is done). */
+static take_result take_node(worker *w, node **n)
+{
+    batch *b = w->b;
+    job *fresh = NULL;
+    pthread_mutex_lock(&b->lock);
+    take_result t = take_locked(w, n, &fresh);
+    if (t == TAKE_NODE) {
+        b->busy++;
+        /* A worker about to open its first association counts as
+         * connecting from now on, under the same lock: another worker must
+         * not find nothing left and nobody connecting in between, and
+         * leave. */
+        if (!w->s.a && !w->had_assoc)
+            b->connecting++;
+    }
+    pthread_mutex_unlock(&b->lock);
+    if (fresh)
+        start_job(w, fresh);
+    return t;
 }
 
 /* ---- one query ------------------------------------------------------------------- */
@@ -318,8 +472,6 @@ static void level_of(const dq_dataset *q, char *buf, size_t cap)
         snprintf(buf, cap, "%.*s", (int)v.len, v.ptr);
 }
 
-static bool run_query_tree(worker *w, const job *j, const dq_dataset *q, size_t *count);
-
 /* One query, its failure reported. 1: it got its final status (failed or
  * not); 0: the association is gone (reported); -1: Ctrl-C. */
 static int run_one(worker *w, const job *j, const dq_dataset *q, size_t *count)
@@ -342,71 +494,99 @@ static int run_one(worker *w, const job *j, const dq_dataset *q, size_t *count)
     return 1;
 }
 
-/* A query and, with --expand, the queries of its matches a level down,
- * depth first on the same association. false when Ctrl-C stopped it. */
-static bool run_query_tree(worker *w, const job *j, const dq_dataset *q, size_t *count)
+/* A node's query. With --expand, the queries a level down from its
+ * matches become its kids (queued by finish_node). false when Ctrl-C
+ * stopped it. */
+static bool run_query(worker *w, node *n, size_t *count)
 {
+    job *j = n->job;
     char level[32];
-    level_of(q, level, sizeof level);
+    level_of(n->query, level, sizeof level);
     children c = {.o = w->b->o, .level = fs_keys_next_level(w->b->o, level)};
     w->s.on_match = c.level ? collect_child : NULL;
     w->s.match_ctx = &c;
-    int rc = run_one(w, j, q, count);
+    int rc = run_one(w, j, n->query, count);
     w->s.on_match = NULL;
     if (rc == 1 && c.problem[0])
         report_row_failure(w, j, -1, c.problem);
-    for (size_t i = 0; rc == 1 && i < c.n; i++) {
-        if (!w->s.a) /* the association went away under a child: the row ends failed */
-            break;
-        if (!run_query_tree(w, j, c.ds[i], count))
-            rc = -1;
+    /* The children of a query that got no final status are not run: its
+     * matches may be incomplete, and the row is failed already. */
+    if (rc == 1 && c.n && !(n->kids = calloc(c.n, sizeof *n->kids)))
+        report_row_failure(w, j, -1, "--expand: out of memory");
+    else if (rc == 1 && c.n) {
+        for (size_t i = 0; i < c.n; i++)
+            n->kids[i] = (node){.job = j, .query = c.ds[i], .own = c.ds[i]};
+        n->n_kids = c.n;
+        c.n = 0; /* the kids own them now */
     }
     children_free(&c);
     return rc >= 0;
 }
 
-/* The query (--repeat times). true when it ran to its end (its row is
- * complete, failed or not); false when Ctrl-C stopped it. */
-static bool run_queries(worker *w, const job *j, size_t *count)
+/* The parts of a row in tree order (the row's roots, each depth first). */
+typedef struct parts {
+    fs_rows_part **p;
+    size_t n, cap;
+    bool oom;
+} parts;
+
+static void collect_parts(node *n, parts *ps)
 {
-    for (long rep = 0; rep < w->b->o->repeat; rep++) {
-        if (!run_query_tree(w, j, j->query, count))
-            return false;
-        if (!w->s.a)
-            return true; /* failed, reported: the next row gets a new association */
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 16;
+        fs_rows_part **p = realloc(ps->p, cap * sizeof *p);
+        if (!p) {
+            ps->oom = true;
+            return;
+        }
+        ps->p = p;
+        ps->cap = cap;
     }
-    return true;
+    ps->p[ps->n++] = &n->part;
+    for (size_t i = 0; i < n->n_kids; i++)
+        collect_parts(&n->kids[i], ps);
 }
 
-/* One row: its queries, then its block committed (or dropped when Ctrl-C
- * cut it short). */
-static void run_job(worker *w, job *j)
+/* A row of several queries: its parts joined and committed. */
+static int commit_parts(worker *w, job *j, dq_error *err)
+{
+    parts ps = {0};
+    for (size_t i = 0; i < j->n_roots; i++)
+        collect_parts(&j->roots[i], &ps);
+    fs_rows_sink_begin_row(w->rows_sink, j->row);
+    int rc = ps.oom ? dq_fail(err, DQ_ERR_NOMEM, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG,
+                              "row %zu: out of memory; the row is not written", j->row)
+                    : fs_rows_sink_commit_parts(w->rows_sink, ps.p, ps.n, err);
+    if (ps.oom)
+        fs_rows_sink_discard(w->rows_sink);
+    free(ps.p);
+    return rc;
+}
+
+/* A row whose queries are all done: its block committed (dropped when it
+ * was cut short), its count. alone: the row was one query, whose records
+ * are still in the worker's sink. */
+static void end_job(worker *w, job *j, bool alone)
 {
     batch *b = w->b;
-    if (b->rows && !fs_rows_wait_turn(b->rows, j->row))
-        return;
-    if (w->rows_sink)
-        fs_rows_sink_begin_row(w->rows_sink, j->row);
-    size_t count = 0;
-    bool complete = true;
-    if (j->problem[0])
-        report_row_failure(w, j, -1, j->problem);
-    else
-        complete = run_queries(w, j, &count);
     dq_error err;
     dq_error_clear(&err);
-    if (!complete) {
-        if (w->rows_sink)
+    if (j->cut) {
+        if (w->rows_sink) {
+            fs_rows_sink_begin_row(w->rows_sink, j->row);
             fs_rows_sink_discard(w->rows_sink);
+        }
+        job_free(j);
         return;
     }
-    if (w->rows_sink && fs_rows_sink_commit(w->rows_sink, &err) != 0)
+    if (w->rows_sink &&
+        (alone ? fs_rows_sink_commit(w->rows_sink, &err) : commit_parts(w, j, &err)) != 0)
         FS_ERROR("%s", err.message);
     if (b->o->count && !b->rows)
-        print_count(b, j->row, count);
+        print_count(b, j->row, j->count);
     pthread_mutex_lock(&b->lock);
     b->done++;
-    b->matches += count;
+    b->matches += j->count;
     int e = b->rows ? fs_rows_error(b->rows) : 0;
     if (e) {
         /* The output is gone: a full disk fails the run; a reader that
@@ -415,6 +595,57 @@ static void run_job(worker *w, job *j)
         stop_all(b);
     }
     pthread_mutex_unlock(&b->lock);
+    job_free(j);
+}
+
+/* A query done: its records saved as a part (unless it is its row's only
+ * query), its kids queued, and the row ended when it was its last. */
+static void finish_node(worker *w, node *n, bool cut, size_t count)
+{
+    batch *b = w->b;
+    job *j = n->job;
+    bool alone = j->n_roots == 1 && n == &j->roots[0] && !n->n_kids;
+    if (w->rows_sink && !alone && !cut)
+        fs_rows_sink_save_part(w->rows_sink, &n->part);
+    pthread_mutex_lock(&b->lock);
+    j->count += count;
+    j->cut |= cut;
+    if (n->n_kids && !cut) {
+        if (push_ready(b, n->kids, n->n_kids)) {
+            j->pending += n->n_kids;
+        } else {
+            FS_ERROR("Row %zu: out of memory: the row is not written", j->row);
+            j->cut = true;
+        }
+    }
+    bool complete = --j->pending == 0;
+    if (complete)
+        live_remove(b, j);
+    b->busy--;
+    pthread_cond_broadcast(&b->changed);
+    pthread_mutex_unlock(&b->lock);
+    if (complete)
+        end_job(w, j, alone);
+}
+
+/* One query of a row; a row's first waits for its turn (--ordered). */
+static void run_node(worker *w, node *n)
+{
+    batch *b = w->b;
+    job *j = n->job;
+    if (n == &j->roots[0] && b->rows && !fs_rows_wait_turn(b->rows, j->row)) {
+        finish_node(w, n, true, 0); /* stopped: the row does not run */
+        return;
+    }
+    if (w->rows_sink)
+        fs_rows_sink_begin_row(w->rows_sink, j->row);
+    size_t count = 0;
+    bool cut = false;
+    if (j->problem[0])
+        report_row_failure(w, j, -1, j->problem);
+    else
+        cut = !run_query(w, n, &count);
+    finish_node(w, n, cut, count);
 }
 
 /* ---- associations ------------------------------------------------------------------ */
@@ -426,22 +657,27 @@ static void run_job(worker *w, job *j)
  * RECONNECT_ATTEMPTS. */
 static bool try_assoc(worker *w);
 
-/* An association to run j on. A worker's first attempt counts as
- * "connecting" (take_job counted it; other workers wait for it); when it
- * fails, the worker retires and j goes back for another worker. */
-static bool ensure_assoc(worker *w, job *j)
+/* An association to run n on. A worker's first attempt counts as
+ * "connecting" (take_node counted it; idle workers release theirs for it);
+ * when it fails, the worker retires and n goes back for another worker. A
+ * query that cannot run otherwise (Ctrl-C, the batch gave up) cuts its row. */
+static bool ensure_assoc(worker *w, node *n)
 {
     batch *b = w->b;
-    bool first = !w->had_assoc; /* take_job counted it as connecting */
+    bool first = !w->had_assoc;
     bool ok = try_assoc(w);
-    if (first) {
-        pthread_mutex_lock(&b->lock);
-        if (!ok && !w->had_assoc && !b->stop && !fs_interrupted())
-            give_back(b, j);
+    if (ok && !first)
+        return true;
+    pthread_mutex_lock(&b->lock);
+    if (first)
         b->connecting--;
-        pthread_cond_broadcast(&b->changed);
-        pthread_mutex_unlock(&b->lock);
+    if (!ok) {
+        if (!first || b->stop || fs_interrupted() || !push_ready(b, n, 1))
+            n->job->cut = true;
+        b->busy--;
     }
+    pthread_cond_broadcast(&b->changed);
+    pthread_mutex_unlock(&b->lock);
     return ok;
 }
 
@@ -487,23 +723,20 @@ static void *worker_main(void *arg)
     batch *b = w->b;
     /* --batch: each query's lines are details (-d); the batch reports rows. */
     fs_log_demote_info(b->in && (b->rows || b->o->count));
-    job j;
-    /* The row first, then the association: a worker opens none when the
+    node *n;
+    /* The query first, then the association: a worker opens none when the
      * rows are all taken (a 2-row batch with --jobs 16 opens 2). */
     while (!b->stop && !fs_interrupted()) {
-        take_result t = take_job(w, &j);
+        take_result t = take_node(w, &n);
         if (t == TAKE_NONE)
             break;
         if (t == TAKE_WAIT) {
             fs_session_close(&w->s, b->o->abort);
             continue;
         }
-        if (!w->s.a && !ensure_assoc(w, &j)) {
-            dq_dataset_free(j.id); /* NULL when given back */
+        if (!w->s.a && !ensure_assoc(w, n))
             break;
-        }
-        run_job(w, &j);
-        dq_dataset_free(j.id);
+        run_node(w, n);
     }
     if (w->s.a)
         fs_session_close(&w->s, b->o->abort);
@@ -760,10 +993,12 @@ int fs_batch_run(const fs_options *o, const dq_assoc_user_identity *identity,
         status = close_rows(&b, run_workers(&b));
     if (b.in)
         fs_batch_in_close(b.in);
-    for (size_t i = 0; i < b.n_returned; i++) { /* rows no worker could run */
-        dq_dataset_free(b.returned[i]->id);
-        free(b.returned[i]);
+    while (b.live) { /* rows cut short or not run: Ctrl-C, a stop */
+        job *j = b.live;
+        live_remove(&b, j);
+        job_free(j);
     }
+    free(b.ready);
     pthread_cond_destroy(&b.changed);
     pthread_mutex_destroy(&b.lock);
     return status;

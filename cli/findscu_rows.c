@@ -101,6 +101,13 @@ static int header_text(fs_rows *r, dq_buffer *out, dq_error *err)
     return rc;
 }
 
+static void stats_add(fs_format_stats *to, const fs_format_stats *st)
+{
+    to->records += st->records;
+    to->replaced_bytes += st->replaced_bytes;
+    to->bad_numbers += st->bad_numbers;
+}
+
 /* One row's block to the output (locked). The block is whole or absent:
  * memory for it is reserved before anything is appended. */
 static void write_block(fs_rows *r, const dq_buffer *block, const fs_format_stats *st)
@@ -116,9 +123,7 @@ static void write_block(fs_rows *r, const dq_buffer *block, const fs_format_stat
         dq_buffer_append(out, s, strlen(s), NULL);
     dq_buffer_append(out, block->data, block->len, NULL);
     r->any = true;
-    r->stats.records += st->records;
-    r->stats.replaced_bytes += st->replaced_bytes;
-    r->stats.bad_numbers += st->bad_numbers;
+    stats_add(&r->stats, st);
     fs_out_record_done(r->out, true);
 }
 
@@ -173,6 +178,14 @@ bool fs_rows_wait_turn(fs_rows *r, size_t row)
     while (r->ordered && !r->stopped && row >= r->next + r->window)
         pthread_cond_wait(&r->turn, &r->mu);
     bool go = !r->stopped;
+    pthread_mutex_unlock(&r->mu);
+    return go;
+}
+
+bool fs_rows_may_start(fs_rows *r, size_t row)
+{
+    pthread_mutex_lock(&r->mu);
+    bool go = !r->ordered || r->stopped || row < r->next + r->window;
     pthread_mutex_unlock(&r->mu);
     return go;
 }
@@ -571,16 +584,13 @@ static int put_num(dq_buffer *b, size_t n, dq_error *err)
     return dq_buffer_append(b, t, (size_t)w, err);
 }
 
-/* Before a record in the block: JSON's separator, XML's <Row> opener. */
+/* Before a record in the block: JSON's separator (XML's <Row> opener is
+ * put before the records when the row is committed: a row's parts are
+ * joined first). */
 static int block_next(row_sink *rs, dq_error *err)
 {
     if (rs->rec.fmt == FS_FORMAT_JSON && rs->block.len)
         return put_str(&rs->block, ",\n", err);
-    if (rs->rec.fmt == FS_FORMAT_XML && !rs->block.len)
-        return put_str(&rs->block, "<Row number=\"", err) || put_num(&rs->block, rs->row, err) ||
-                       put_str(&rs->block, "\">\n", err)
-                   ? -1
-                   : 0;
     return 0;
 }
 
@@ -637,14 +647,20 @@ fs_sink *fs_rows_sink_new(fs_rows *rows, dq_error *err)
     return s;
 }
 
-void fs_rows_sink_begin_row(fs_sink *s, size_t row)
+/* The sink's counters and block, emptied for the row's next part. */
+static void part_reset(row_sink *rs)
 {
-    row_sink *rs = s->state;
-    rs->row = row;
     rs->matches = 0;
     rs->has_error = rs->failed = false;
     dq_buffer_reset(&rs->block);
     memset(&rs->rec.stats, 0, sizeof rs->rec.stats);
+}
+
+void fs_rows_sink_begin_row(fs_sink *s, size_t row)
+{
+    row_sink *rs = s->state;
+    rs->row = row;
+    part_reset(rs);
 }
 
 size_t fs_rows_sink_matches(const fs_sink *s)
@@ -750,7 +766,21 @@ static int put_count(row_sink *rs, dq_error *err)
     }
 }
 
-/* The block's end: the count record, or XML's </Row> after its records. */
+/* XML: the records in <Row number="N"> ... </Row>. */
+static int xml_wrap(row_sink *rs, dq_error *err)
+{
+    char open[48];
+    int n = snprintf(open, sizeof open, "<Row number=\"%zu\">\n", rs->row);
+    dq_buffer *b = &rs->block;
+    if (dq_buffer_reserve(b, (size_t)n, err))
+        return -1;
+    memmove(b->data + n, b->data, b->len);
+    memcpy(b->data, open, (size_t)n);
+    b->len += (size_t)n;
+    return put_str(b, "</Row>\n", err);
+}
+
+/* The block's end: the count record, or XML's <Row> around its records. */
 static int block_end(row_sink *rs, dq_error *err)
 {
     if (rs->rows->count && !rs->has_error) {
@@ -760,7 +790,7 @@ static int block_end(row_sink *rs, dq_error *err)
         return 0;
     }
     if (rs->rec.fmt == FS_FORMAT_XML && rs->block.len)
-        return put_str(&rs->block, "</Row>\n", err);
+        return xml_wrap(rs, err);
     return 0;
 }
 
@@ -778,6 +808,42 @@ int fs_rows_sink_commit(fs_sink *s, dq_error *err)
     commit_block(rs->rows, rs->row, &rs->block, &rs->rec.stats);
     dq_buffer_reset(&rs->block);
     return 0;
+}
+
+void fs_rows_sink_save_part(fs_sink *s, fs_rows_part *part)
+{
+    row_sink *rs = s->state;
+    part->failed = rs->failed;
+    if (rs->block.len && dq_buffer_append(&part->records, rs->block.data, rs->block.len, NULL))
+        part->failed = true; /* out of memory: the row is not written */
+    part->matches = rs->matches;
+    part->has_error = rs->has_error;
+    part->st = rs->rec.stats;
+    part_reset(rs);
+}
+
+int fs_rows_sink_commit_parts(fs_sink *s, fs_rows_part *const *parts, size_t n, dq_error *err)
+{
+    row_sink *rs = s->state;
+    part_reset(rs);
+    for (size_t i = 0; i < n; i++) {
+        const fs_rows_part *p = parts[i];
+        rs->matches += p->matches;
+        rs->has_error |= p->has_error;
+        rs->failed |= p->failed;
+        stats_add(&rs->rec.stats, &p->st);
+        if (!p->records.len || rs->failed)
+            continue;
+        if ((rs->rec.fmt == FS_FORMAT_JSON && rs->block.len && put_str(&rs->block, ",\n", NULL)) ||
+            dq_buffer_append(&rs->block, p->records.data, p->records.len, NULL))
+            rs->failed = true;
+    }
+    return fs_rows_sink_commit(s, err);
+}
+
+void fs_rows_part_free(fs_rows_part *part)
+{
+    dq_buffer_free(&part->records);
 }
 
 void fs_rows_sink_discard(fs_sink *s)

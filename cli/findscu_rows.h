@@ -60,6 +60,9 @@ size_t fs_rows_resumed(const fs_rows *rows);
  * row >= (first row not yet written) + window. False when stopped (the
  * worker does not run the row), else true (at once without --ordered). */
 bool fs_rows_wait_turn(fs_rows *rows, size_t row);
+/* fs_rows_wait_turn's test without the wait: true when it would return at
+ * once. */
+bool fs_rows_may_start(fs_rows *rows, size_t row);
 /* The row will never be committed (skipped, not run): --ordered goes on
  * past it. After fs_rows_stop it no longer does (the row is a gap). */
 void fs_rows_skip(fs_rows *rows, size_t row);
@@ -99,6 +102,27 @@ int fs_rows_sink_error_record(fs_sink *s, int status, const char *message, dq_er
  * a record of the row could not be made (out of memory): the row is then
  * not written (a gap). A failed output is fs_rows_error's, not this. */
 int fs_rows_sink_commit(fs_sink *s, dq_error *err);
+/* A row whose queries run on several workers (--expand with --jobs, or
+ * --repeat): each query's records are a part, saved by the worker that ran
+ * it; the row's block is its parts joined in query order, committed by the
+ * worker that finished the row's last query. */
+typedef struct fs_rows_part {
+    dq_buffer records; /* {0} before it is saved into */
+    size_t matches;
+    bool has_error; /* an error record is in records */
+    bool failed;    /* a record could not be made (out of memory): the row is not written */
+    fs_format_stats st;
+} fs_rows_part;
+
+/* The records of the current row so far (since fs_rows_sink_begin_row or
+ * the last save) are copied into part (empty), and the sink's block emptied
+ * for the next query. Out of memory marks the part failed. */
+void fs_rows_sink_save_part(fs_sink *s, fs_rows_part *part);
+/* The current row (of fs_rows_sink_begin_row) is parts[0..n-1], in order:
+ * their records joined into the sink's block (emptied first), then
+ * committed as fs_rows_sink_commit does. */
+int fs_rows_sink_commit_parts(fs_sink *s, fs_rows_part *const *parts, size_t n, dq_error *err);
+void fs_rows_part_free(fs_rows_part *part);
 /* The row did not finish (Ctrl-C): nothing of it is written; --ordered
  * treats it as fs_rows_skip does. */
 void fs_rows_sink_discard(fs_sink *s);

@@ -1129,3 +1129,123 @@ Test(cli_batch, retired_worker_gives_its_row_back, .timeout = 60)
     free(t.s);
     batch_free(&b);
 }
+
+/* ---- --expand on --jobs associations ------------------------------------------ */
+
+/* An Implicit VR Little Endian element as hex, its value padded to an even
+ * length (with NUL: the values here are UIDs and PatientIDs, PS3.5 6.2). */
+static void put_element(text *t, uint32_t tag, const char *v)
+{
+    size_t n = strlen(v), even = n + (n & 1);
+    unsigned g = tag >> 16, e = tag & 0xFFFFu;
+    tadd(t, "%02x%02x%02x%02x%02x%02x0000", g & 0xFF, g >> 8, e & 0xFF, e >> 8,
+         (unsigned)(even & 0xFF), (unsigned)(even >> 8));
+    for (size_t i = 0; i < even; i++)
+        tadd(t, "%02x", i < n ? (unsigned char)v[i] : 0);
+}
+
+/* A STUDY match: PatientID and StudyInstanceUID (malloc'd hex). */
+static char *study_match(const char *pid, const char *uid)
+{
+    text t = {0};
+    put_element(&t, DQ_TAG_PatientID, pid);
+    put_element(&t, DQ_TAG_StudyInstanceUID, uid);
+    return t.s;
+}
+
+/* The StudyInstanceUID of the i-th query of a record section. */
+static const char *query_study_uid(const char *sec, int i)
+{
+    static char v[72];
+    if (!element_value(nth(sec, "data_hex", i), DQ_TAG_StudyInstanceUID, v, sizeof v))
+        v[0] = 0;
+    return v;
+}
+
+/* -S STUDY --expand series, the study query's two matches: findscu args. */
+static const char *const EXPAND[] = {"-S",
+                                     "-k",
+                                     "QueryRetrieveLevel=STUDY",
+                                     "-k",
+                                     "StudyInstanceUID=",
+                                     "--expand",
+                                     "series",
+                                     "--format",
+                                     "ndjson"};
+
+static void run_expand(batch *b, const char *const *scripts, int n, const char *jobs)
+{
+    const char *argv[16];
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof EXPAND / sizeof EXPAND[0]; i++)
+        argv[k++] = EXPAND[i];
+    argv[k++] = "--jobs";
+    argv[k++] = jobs;
+    argv[k] = NULL;
+    peer_start_n(&b->p, scripts, n);
+    run_against(&b->p, &b->r, argv, NULL, &b->took);
+}
+
+/* --expand with --jobs 2 and no --batch: the study query's two children
+ * run on two associations (the first association's answer to its child
+ * waits 300 ms, so the other worker has taken the other child by then;
+ * this peer serves one association at a time, so the first worker, idle
+ * while the other connects, releases its association). The records are in
+ * the walk's order whichever worker ran what: equal to --jobs 1's, where one
+ * association carries the three queries. */
+Test(cli_batch, expand_children_run_on_the_jobs_associations, .timeout = 60)
+{
+    char *s1 = study_match("P1", "1.2.3.1"), *s2 = study_match("P2", "1.2.3.2");
+    char m1[64], m2[64];
+    match_hex(m1, sizeof m1, 11);
+    match_hex(m2, sizeof m2, 12);
+    text first = {0}, second = {0}, one = {0};
+    tadd(&first,
+         "accept\nrecv-msg\nfind-rsp 0xFF00 %s\nfind-rsp 0xFF00 %s\nfind-rsp 0x0000\n"
+         "recv-msg\ndelay 300\nfind-rsp 0xFF00 %s\nfind-rsp 0x0000\nrelease\nwait-close\n",
+         s1, s2, m1);
+    tadd(&second, "accept\nrecv-msg\nfind-rsp 0xFF00 %s\nfind-rsp 0x0000\nrelease\nwait-close\n",
+         m2);
+    const char *two[] = {first.s, second.s};
+    batch b = {0};
+    run_expand(&b, two, 2, "2");
+    cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "every script ran: %s", b.p.record);
+    char *c0 = section(b.p.record, 0), *c1 = section(b.p.record, 1);
+    cr_expect_eq(count_key(c0, "data_hex"), 2, "%s", c0);
+    cr_expect_eq(count_key(c1, "data_hex"), 1, "%s", c1);
+    /* Which worker took which child is the scheduler's: the children's
+     * answers (m1 from the first association, m2 from the other) follow
+     * their studies' order in the records either way. */
+    bool swapped = !strcmp(query_study_uid(c0, 1), "1.2.3.2");
+    cr_expect_str_eq(query_study_uid(c0, 1), swapped ? "1.2.3.2" : "1.2.3.1", "%s", c0);
+    cr_expect_str_eq(query_study_uid(c1, 0), swapped ? "1.2.3.1" : "1.2.3.2", "%s", c1);
+    char *parallel = strdup(b.r.out ? b.r.out : "");
+    free(c0);
+    free(c1);
+    batch_next(&b);
+
+    tadd(&one,
+         "accept\nrecv-msg\nfind-rsp 0xFF00 %s\nfind-rsp 0xFF00 %s\nfind-rsp 0x0000\n"
+         "recv-msg\nfind-rsp 0xFF00 %s\nfind-rsp 0x0000\n"
+         "recv-msg\nfind-rsp 0xFF00 %s\nfind-rsp 0x0000\nrelease\nwait-close\n",
+         s1, s2, swapped ? m2 : m1, swapped ? m1 : m2);
+    const char *single[] = {one.s};
+    run_expand(&b, single, 1, "1");
+    cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(count_lines(b.r.out), 4, "%s", b.r.out);
+    cr_expect_str_eq(parallel, b.r.out, "--jobs 2:\n%s--jobs 1:\n%s", parallel, b.r.out);
+    const char *order[] = {"1.2.3.1", "1.2.3.2", swapped ? "ID0012" : "ID0011",
+                           swapped ? "ID0011" : "ID0012"};
+    const char *at = b.r.out;
+    for (size_t i = 0; i < 4 && at; i++)
+        cr_expect_not_null(at = strstr(at, order[i]), "%s after the records before: %s", order[i],
+                           b.r.out);
+    free(parallel);
+    free(s1);
+    free(s2);
+    free(first.s);
+    free(second.s);
+    free(one.s);
+    batch_next(&b);
+}

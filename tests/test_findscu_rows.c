@@ -690,3 +690,81 @@ Test(findscu_rows, stats_sum_the_workers)
         "%s", got);
     free(got);
 }
+
+/* ---- a row in parts (its queries on several workers) ---------------------- */
+
+/* Row 1's part: matches named names[0..n), then an error record when msg,
+ * saved from sink s. */
+static void save_part(fs_sink *s, const char *const *names, size_t n, const char *msg,
+                      fs_rows_part *p)
+{
+    fs_rows_sink_begin_row(s, 1);
+    for (size_t i = 0; i < n; i++) {
+        dq_dataset *ds = patient(names[i]);
+        respond(s, ds);
+        dq_dataset_free(ds);
+    }
+    if (msg)
+        cr_assert_eq(fs_rows_sink_error_record(s, 0xC000, msg, NULL), 0);
+    fs_rows_sink_save_part(s, p);
+    cr_assert_eq(fs_rows_sink_matches(s), 0, "the sink is emptied for the next part");
+}
+
+static const char *const ABC[] = {"A,1", "B\"2", "C"};
+
+/* Row 1 as three parts (A; nothing; B, C and the error record) saved by two
+ * sinks and joined by a third, then row 2 (A) whole. */
+static void write_in_parts(fs_rows *r, const char *msg)
+{
+    fs_sink *a = fs_rows_sink_new(r, NULL), *b = fs_rows_sink_new(r, NULL),
+            *c = fs_rows_sink_new(r, NULL);
+    fs_rows_part p[3] = {0};
+    save_part(a, ABC, 1, NULL, &p[0]);
+    save_part(b, NULL, 0, NULL, &p[1]);
+    save_part(a, ABC + 1, 2, msg, &p[2]);
+    fs_rows_part *pp[] = {&p[0], &p[1], &p[2]};
+    fs_rows_sink_begin_row(c, 1);
+    dq_error err;
+    cr_assert_eq(fs_rows_sink_commit_parts(c, pp, 3, &err), 0, "%s", err.message);
+    run_row(b, 2, ABC, 1, -1, NULL);
+    for (size_t i = 0; i < 3; i++)
+        fs_rows_part_free(&p[i]);
+    a->destroy(a);
+    b->destroy(b);
+    close_rows(r, c);
+}
+
+/* The same rows, each written whole by one sink. */
+static void write_whole(fs_rows *r, const char *msg)
+{
+    fs_sink *s = fs_rows_sink_new(r, NULL);
+    run_row(s, 1, ABC, 3, 0xC000, msg);
+    run_row(s, 2, ABC, 1, -1, NULL);
+    close_rows(r, s);
+}
+
+/* A row joined from parts is the row written whole, byte for byte: JSON
+ * separators between parts, one XML <Row> around them, one count record
+ * with the parts' matches summed (or the error record instead), in every
+ * format. */
+Test(findscu_rows, parts_join_into_the_whole_row)
+{
+    static const fs_format fmts[] = {FS_FORMAT_JSON, FS_FORMAT_NDJSON, FS_FORMAT_CSV, FS_FORMAT_TSV,
+                                     FS_FORMAT_XML};
+    for (size_t f = 0; f < sizeof fmts / sizeof fmts[0]; f++)
+        for (int count = 0; count < 2; count++)
+            for (int err = 0; err < 2; err++) {
+                const char *msg = err ? "Unable to process" : NULL;
+                char *pa = path_of("parts"), *wh = path_of("whole");
+                write_in_parts(open_rows(fmts[f], pa, count, false, 4, false), msg);
+                write_whole(open_rows(fmts[f], wh, count, false, 4, false), msg);
+                char *got = slurp(pa), *want = slurp(wh);
+                cr_assert(got && want);
+                cr_expect_str_eq(got, want, "format %d count %d error %d", (int)fmts[f], count,
+                                 err);
+                if (count && !err)
+                    cr_expect(strstr(got, "3"), "the count of the parts' matches: %s", got);
+                free(got);
+                free(want);
+            }
+}
