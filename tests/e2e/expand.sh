@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # findscu --expand end to end against a real Query/Retrieve SCP holding the
-# sample studies: DCMTK dcmqrscp or Orthanc.
+# sample studies (and copies of one with new UIDs): DCMTK dcmqrscp or Orthanc.
 #
 #   tests/e2e/expand.sh FINDSCU dcmqrscp|orthanc
 #
@@ -20,10 +20,37 @@ dq_peers__tmp || exit 1
 work=$DQ_PEERS_TMP/expand-$kind
 mkdir -p "$work"
 
-# The files the peer holds: the default samples, named to its start
-# explicitly so that the files check reads exactly what was loaded.
+# make_copies: copies of CT_small.dcm with new UIDs (pydicom's generate_uid,
+# derived from the original's so every run makes the same), for a second
+# image in its series, a second series in its study and a second study of its
+# patient: the samples alone hold one instance per patient, study and series,
+# which would not catch a walk that expands only the first match of a level.
+make_copies() {
+  "$DQ_PYTHON" - "$(dq_sample_path CT_small.dcm)" "$work" <<'PY'
+import os, sys
+import pydicom
+from pydicom.uid import generate_uid
+
+src, work = sys.argv[1:3]
+for name, new in (("image", ["SOPInstanceUID"]),
+                  ("series", ["SeriesInstanceUID", "SOPInstanceUID"]),
+                  ("study", ["StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"])):
+    ds = pydicom.dcmread(src)
+    for k in new:
+        setattr(ds, k, generate_uid(entropy_srcs=[str(getattr(ds, k)), name]))
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    out = os.path.join(work, f"CT_small-{name}.dcm")
+    ds.save_as(out, write_like_original=False)
+    print(out)
+PY
+}
+
+# The files the peer holds: the default samples and the copies, named to its
+# start explicitly so that the files check reads exactly what was loaded.
 loaded=()
 for f in "${DQ_SAMPLE_FILES[@]}"; do loaded+=("$(dq_sample_path "$f")"); done
+mapfile -t -O "${#loaded[@]}" loaded < <(make_copies)
+[ "${#loaded[@]}" = $((${#DQ_SAMPLE_FILES[@]} + 3)) ] || { echo "could not make the copies"; exit 1; }
 printf '%s\n' "${loaded[@]}" > "$work/loaded.txt"
 
 case $kind in
