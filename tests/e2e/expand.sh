@@ -217,12 +217,38 @@ check_usage() {
   done
 }
 
+# check_jobs NAME MODEL LEVEL EXPAND: the walk with --jobs 4 spreads its
+# queries over several associations and writes the same records, byte for
+# byte (a row's records are joined in the walk's order whichever association
+# ran each query), and as many -w files.
+check_jobs() {
+  local dir=$work/$1-jobs assocs
+  mkdir -p "$dir"
+  (cd "$dir" && exec "$findscu" "$2" -aec "$qr_aet" -L "$3" --expand "$4" --jobs 4 -w \
+      --format ndjson --output records.ndjson 127.0.0.1 "$port") 2> "$dir/findscu.log" ||
+    { fail "$2 -L $3 --expand $4 --jobs 4: exit $?"; sed 's/^/    /' "$dir/findscu.log"; return; }
+  assocs=$(grep -c "^I: Association Accepted" "$dir/findscu.log")
+  if ! cmp -s "$work/$1/records.ndjson" "$dir/records.ndjson"; then
+    fail "$1 --jobs 4: records differ from --jobs 1's"
+    diff "$work/$1/records.ndjson" "$dir/records.ndjson" | head -5 | sed 's/^/    /'
+  elif [ "$(find "$dir" -maxdepth 1 -name 'rsp*.dcm' | wc -l)" != \
+         "$(find "$work/$1" -maxdepth 1 -name 'rsp*.dcm' | wc -l)" ]; then
+    fail "$1 --jobs 4: a different number of -w files"
+  elif [ "$assocs" -lt 2 ]; then
+    fail "$1 --jobs 4: the walk ran on $assocs association(s)"
+  else
+    pass "$1 --jobs 4: the same records as --jobs 1, on $assocs associations"
+  fi
+}
+
 walk_ours study-image -S STUDY image
 walk_ours patient-series -P PATIENT series
 check_walks study-image -S STUDY,SERIES,IMAGE
 check_walks patient-series -P PATIENT,STUDY,SERIES
 check_files study-image STUDY,SERIES,IMAGE
 check_files patient-series PATIENT,STUDY,SERIES
+check_jobs study-image -S STUDY image
+check_jobs patient-series -P PATIENT series
 check_count
 check_usage
 exit "$fails"
