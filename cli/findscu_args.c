@@ -1181,8 +1181,8 @@ static const char HELP_MANY[] =
     "  --batch-format {csv,tsv}\n"
     "                        the --batch file's format (default: TSV when the header\n"
     "                        holds a tab, else CSV)\n"
-    "  --jobs [n]            run the batch on n associations in parallel (1-16,\n"
-    "                        default 1)\n"
+    "  --jobs [n]            run the batch or the --expand walk on n associations\n"
+    "                        in parallel (1-16, default 1)\n"
     "  --ordered             with --jobs: write the rows in input order\n"
     "  --resume              skip the rows already complete in --output (ndjson,\n"
     "                        csv, tsv) and append the others\n"
@@ -1195,7 +1195,8 @@ static const char HELP_MANY[] =
     "  --expand {series,image}\n"
     "                        after a PATIENT or STUDY query, one query a level\n"
     "                        down per match, down to SERIES or IMAGE, on the same\n"
-    "                        association (the level's keys as -L adds them)\n";
+    "                        association or the --jobs ones (the level's keys as\n"
+    "                        -L adds them)\n";
 
 void fs_print_help(FILE *out)
 {

@@ -558,4 +558,12 @@ Test(findscu_args, expand)
                  "argument --expand: the Patient/Study Only model has no SERIES level");
     expect_error(parse("h", "1", "-W", "-k", "A=", "--expand", "series", NULL),
                  "argument --expand: the Modality Worklist model has no SERIES level");
+    /* --jobs: the --expand walk's queries run on the associations too. */
+    p = parse("h", "1", "-S", "-L", "STUDY", "--expand", "image", "--jobs", "4", NULL);
+    cr_assert_eq(p->r, FS_PARSE_OK, "%s", p->err);
+    cr_assert_eq(p->o.jobs, 4);
+    expect_error(parse("h", "1", "-S", "-L", "STUDY", "--jobs", "4", NULL),
+                 "argument --jobs: only with --batch or --expand");
+    expect_error(parse("h", "1", "-S", "-L", "STUDY", "--expand", "image", "--ordered", NULL),
+                 "argument --ordered: only with --batch");
 }
