@@ -80,8 +80,10 @@ typedef struct batch {
     size_t connecting; /* workers opening their first association */
     node **ready;      /* queries to run: a stack, the next on top */
     size_t n_ready, cap_ready;
-    size_t busy; /* queries taken by workers and not finished */
-    job *live;   /* rows started and not finished */
+    size_t busy;    /* queries taken by workers and not finished */
+    size_t waiting; /* workers waiting in take_locked for something to take */
+    job *live;      /* rows started and not finished */
+    job *spare;     /* finished rows' jobs, for the next rows (no malloc a row) */
     size_t done, matches, failed, skipped;
     int fatal; /* an exit status that ends the run (input unreadable, no peer), 0: none */
 } batch;
@@ -119,6 +121,14 @@ static void stop_all(batch *b)
     if (b->rows)
         fs_rows_stop(b->rows);
     pthread_cond_broadcast(&b->changed);
+}
+
+/* Something to take may have come: wakes the workers waiting for it; under
+ * b->lock. */
+static void wake(batch *b)
+{
+    if (b->waiting)
+        pthread_cond_broadcast(&b->changed);
 }
 
 /* ---- the queries ------------------------------------------------------------------ */
@@ -195,14 +205,25 @@ static bool next_input(worker *w, job *j)
  * association (Orthanc after 30 s by default). */
 #define IDLE_RELEASE 5.0
 
-static job *job_new(size_t n_roots)
+/* A job for the next row: a finished row's, else a new one; under b->lock.
+ * NULL: out of memory. */
+static job *job_get(batch *b)
 {
-    job *j = calloc(1, sizeof *j + n_roots * sizeof(node));
-    if (!j)
+    size_t n_roots = (size_t)b->o->repeat;
+    job *j = b->spare;
+    if (j)
+        b->spare = j->next;
+    else if (!(j = malloc(sizeof *j + n_roots * sizeof(node))))
         return NULL;
+    j->id = NULL;
+    j->query = NULL;
+    j->problem[0] = '\0';
+    j->pending = j->count = 0;
+    j->cut = false;
+    j->prev = j->next = NULL;
     j->n_roots = n_roots;
     for (size_t i = 0; i < n_roots; i++)
-        j->roots[i].job = j;
+        j->roots[i] = (node){.job = j};
     return j;
 }
 
@@ -215,11 +236,18 @@ static void node_free(node *n)
     fs_rows_part_free(&n->part);
 }
 
-static void job_free(job *j)
+/* What a job holds: its queries and their records. */
+static void job_clear(job *j)
 {
     for (size_t i = 0; i < j->n_roots; i++)
         node_free(&j->roots[i]);
     dq_dataset_free(j->id);
+    j->id = NULL;
+}
+
+static void job_free(job *j)
+{
+    job_clear(j);
     free(j);
 }
 
@@ -268,7 +296,7 @@ static bool push_ready(batch *b, node *nodes, size_t n)
 static job *next_job(worker *w)
 {
     batch *b = w->b;
-    job *j = job_new((size_t)b->o->repeat);
+    job *j = job_get(b);
     if (!j) {
         FS_ERROR("out of memory");
         b->fatal = FS_EXIT_ASSOC;
@@ -276,7 +304,8 @@ static job *next_job(worker *w)
         return NULL;
     }
     if (!next_input(w, j)) {
-        free(j);
+        j->next = b->spare;
+        b->spare = j;
         return NULL;
     }
     b->last_row = j->row;
@@ -299,7 +328,7 @@ typedef enum { TAKE_NONE, TAKE_NODE, TAKE_WAIT } take_result;
 static take_result take_locked(worker *w, node **out, job **fresh)
 {
     batch *b = w->b;
-    double idle_until = now_s() + IDLE_RELEASE;
+    double idle_until = 0; /* when the association is released, once waiting */
     while (!b->stop) {
         if (b->n_ready) {
             *out = b->ready[--b->n_ready];
@@ -315,16 +344,20 @@ static take_result take_locked(worker *w, node **out, job **fresh)
         }
         if (b->input_done && !b->busy)
             break;
+        if (w->s.a && !idle_until)
+            idle_until = now_s() + IDLE_RELEASE;
         if (w->s.a && (b->connecting || now_s() >= idle_until))
             return TAKE_WAIT;
+        b->waiting++;
         if (!w->s.a) {
             pthread_cond_wait(&b->changed, &b->lock);
-            continue;
+        } else {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += (time_t)IDLE_RELEASE;
+            pthread_cond_timedwait(&b->changed, &b->lock, &ts);
         }
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += (time_t)IDLE_RELEASE;
-        pthread_cond_timedwait(&b->changed, &b->lock, &ts);
+        b->waiting--;
     }
     return TAKE_NONE;
 }
@@ -342,7 +375,7 @@ static void start_job(worker *w, job *j)
     pthread_mutex_lock(&b->lock);
     if (push_ready(b, j->roots + 1, j->n_roots - 1)) {
         j->pending += j->n_roots - 1;
-        pthread_cond_broadcast(&b->changed);
+        wake(b);
     } else {
         FS_ERROR("Row %zu: out of memory: the row is not written", j->row);
         j->cut = true;
@@ -584,9 +617,12 @@ static void end_job(worker *w, job *j, bool alone)
         FS_ERROR("%s", err.message);
     if (b->o->count && !b->rows)
         print_count(b, j->row, j->count);
+    job_clear(j);
     pthread_mutex_lock(&b->lock);
     b->done++;
     b->matches += j->count;
+    j->next = b->spare;
+    b->spare = j;
     int e = b->rows ? fs_rows_error(b->rows) : 0;
     if (e) {
         /* The output is gone: a full disk fails the run; a reader that
@@ -594,8 +630,8 @@ static void end_job(worker *w, job *j, bool alone)
         b->output_failed = e != EPIPE;
         stop_all(b);
     }
+    wake(b); /* --ordered: a row may start now */
     pthread_mutex_unlock(&b->lock);
-    job_free(j);
 }
 
 /* A query done: its records saved as a part (unless it is its row's only
@@ -622,7 +658,7 @@ static void finish_node(worker *w, node *n, bool cut, size_t count)
     if (complete)
         live_remove(b, j);
     b->busy--;
-    pthread_cond_broadcast(&b->changed);
+    wake(b);
     pthread_mutex_unlock(&b->lock);
     if (complete)
         end_job(w, j, alone);
@@ -676,7 +712,7 @@ static bool ensure_assoc(worker *w, node *n)
             n->job->cut = true;
         b->busy--;
     }
-    pthread_cond_broadcast(&b->changed);
+    wake(b);
     pthread_mutex_unlock(&b->lock);
     return ok;
 }
@@ -997,6 +1033,11 @@ int fs_batch_run(const fs_options *o, const dq_assoc_user_identity *identity,
         job *j = b.live;
         live_remove(&b, j);
         job_free(j);
+    }
+    while (b.spare) {
+        job *j = b.spare;
+        b.spare = j->next;
+        free(j);
     }
     free(b.ready);
     pthread_cond_destroy(&b.changed);
