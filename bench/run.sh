@@ -73,12 +73,14 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   format_n=${BENCH_FORMAT_N:-1000}
   batch_n=${BENCH_BATCH_N:-200}; batch_loop_n=${BENCH_BATCH_LOOP_N:-20}
   batch_jobs_n=${BENCH_BATCH_JOBS_N:-100}; batch_rss_ns=${BENCH_BATCH_RSS_NS:-"100 2000"}
+  expand_n=${BENCH_EXPAND_N:-5}
 else
   ns=${BENCH_NS:-"1000 10000 100000"}; reps=${BENCH_REPS:-5}; vreps=${BENCH_VERBOSE_REPS:-3}
   write_n=${BENCH_WRITE_N:-10000}; lat_count=${BENCH_LAT_COUNT:-100}; lat_reps=${BENCH_LAT_REPS:-3}
   format_n=${BENCH_FORMAT_N:-100000}
   batch_n=${BENCH_BATCH_N:-10000}; batch_loop_n=${BENCH_BATCH_LOOP_N:-500}
   batch_jobs_n=${BENCH_BATCH_JOBS_N:-2000}; batch_rss_ns=${BENCH_BATCH_RSS_NS:-"1000 100000"}
+  expand_n=${BENCH_EXPAND_N:-20}
 fi
 batch_latency=${BENCH_BATCH_LATENCY:-2}
 size=${BENCH_SIZE:-small}
@@ -244,6 +246,10 @@ check_csv() { check_scp 1 "$1" && [ "$(wc -l < "$out/work/records")" -eq $(($1 +
 check_batch() { check_scp_batch 1 "$1"; }
 check_batch_jobs() { check_scp_batch "$batch_jobs" "$1"; }
 check_batch_loop() { check_scp "$1" 1; }
+# --expand series, N matches a query: the STUDY query's N and its N SERIES
+# queries' N each, N + N * N records (the SCP's associations are not
+# counted: how many of the --jobs the walk used is the scheduler's).
+check_expand() { [ "$(wc -l < "$out/work/records")" -eq $(($1 + $1 * $1)) ]; }
 # NDJSON: N lines, each a record with its CSV row ("_row"), rows 1..N once each.
 check_batch_ndjson() {
   check_scp_batch 1 "$1" || return 1
@@ -326,6 +332,9 @@ run_one() {
                  batch_jobs=${who#jobs}
                  measure "$@" check_batch_jobs -- "$ours" -S -q --batch "$(batch_csv "$n")" \
                    --jobs "$batch_jobs" "${batch_keys[@]}" 127.0.0.1 "$p" ;;
+  batch-expand/jobs*)
+                 measure "$@" check_expand -- "$ours" -S -q --expand series --jobs "${who#jobs}" \
+                   --format ndjson --output records "${batch_keys[@]}" 127.0.0.1 "$p" ;;
   batch-loop/ours)
                  measure "$@" check_batch_loop -- bash -c "$row_loop" "$(batch_csv "$n")" 127.0.0.1 "$p" \
                    "$ours" -S -q "${batch_keys[@]}" ;;
@@ -361,6 +370,9 @@ run_batch() {
   echo "bench: batch --jobs 1 / 4 rows=$batch_jobs_n x$reps (SCP --fork --latency $batch_latency)" >&2
   start_scp 1 --fork --latency "$batch_latency"
   run_alt batch-jobs "$batch_jobs_n" "$reps" jobs1 jobs4; stop_scp
+  echo "bench: --expand series --jobs 1 / 4, $expand_n matches a query x$reps (SCP --fork --latency $batch_latency)" >&2
+  start_scp "$expand_n" --fork --latency "$batch_latency"
+  run_alt batch-expand "$expand_n" "$reps" jobs1 jobs4; stop_scp
   for n in $batch_rss_ns; do
     r=$reps
     [ "$n" -ge 100000 ] && r=$vreps
@@ -492,6 +504,7 @@ ours_version=n/a
       if (m == "batch") bN = n
       if (m == "batch-loop") bL = n
       if (m == "batch-jobs") bJ = n
+      if (m == "batch-expand") bE = n
       if (m == "batch-rss") { if (rmin == "" || n + 0 < rmin + 0) rmin = n; if (n + 0 > rmax + 0) rmax = n }
     }
     function bmed(m, n, who, what,   k) {
@@ -500,12 +513,13 @@ ours_version=n/a
     }
     # wall time for bN rows: the per-row loops ran a sample of n rows
     function bscaled(m, n, who,   w) { w = bmed(m, n, who, "wall"); return (w < 0 || n <= 0) ? -1 : w / n * bN }
-    function brow(label, m, n, who,   k, w, sc) {
+    function brow(label, m, n, who,   k, w, sc, rows) {
       k = m SUBSEP n SUBSEP who
+      rows = (m == "batch-expand") ? 1 : n # one query, walked down
       if (!(k in bseen)) return
-      if (k in bad) { printf "| %s | %s | FAILED | | | | | |\n", label, n; return }
+      if (k in bad) { printf "| %s | %s | FAILED | | | | | |\n", label, rows; return }
       w = bmed(m, n, who, "wall"); sc = (m == "batch" || m == "batch-loop") ? bscaled(m, n, who) : -1
-      printf "| %s | %s | %.3f | %.3f | %.3f | %.1f | %s | %s |\n", label, n, w, w * 1000 / n,
+      printf "| %s | %s | %.3f | %.3f | %.3f | %.1f | %s | %s |\n", label, rows, w, w * 1000 / rows,
         bmed(m, n, who, "cpu"), bmed(m, n, who, "rss") / 1024, fmt(sc, 3), ratio(sc, bmed("batch", bN, "ours", "wall"))
     }
     function batch_table(   i, n) {
@@ -521,6 +535,8 @@ ours_version=n/a
       brow("ours findscu once per row (loop, sampled)", "batch-loop", bL, "ours")
       brow("ours --batch --jobs 1, SCP --fork --latency " blat, "batch-jobs", bJ, "jobs1")
       brow("ours --batch --jobs 4, SCP --fork --latency " blat, "batch-jobs", bJ, "jobs4")
+      brow("ours --expand series --jobs 1 (" bE " matches a query: " bE + 1 " C-FINDs), SCP --fork --latency " blat, "batch-expand", bE, "jobs1")
+      brow("ours --expand series --jobs 4 (" bE " matches a query: " bE + 1 " C-FINDs), SCP --fork --latency " blat, "batch-expand", bE, "jobs4")
       brow("ours --batch (peak RSS)", "batch-rss", rmin, "ours")
       if (rmax != rmin) brow("ours --batch (peak RSS)", "batch-rss", rmax, "ours")
     }
@@ -530,6 +546,8 @@ ours_version=n/a
       goal("batch rows=" bN ": --batch <= ours once per row / 10", b, bscaled("batch-loop", bL, "ours") / 10)
       goal("batch rows=" bJ ", SCP latency " blat " ms: --jobs 4 <= --jobs 1 / 3",
         bmed("batch-jobs", bJ, "jobs4", "wall"), bmed("batch-jobs", bJ, "jobs1", "wall") / 3)
+      goal("--expand series, " bE " matches a query, SCP latency " blat " ms: --jobs 4 <= --jobs 1 / 3",
+        bmed("batch-expand", bE, "jobs4", "wall"), bmed("batch-expand", bE, "jobs1", "wall") / 3)
       goal("batch peak RSS rows=" rmax " <= 1.10 x rows=" rmin, bmed("batch-rss", rmax, "ours", "rss"),
         bmed("batch-rss", rmin, "ours", "rss") * 1.10)
     }
