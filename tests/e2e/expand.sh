@@ -241,6 +241,30 @@ check_jobs() {
   fi
 }
 
+# check_batch_ordered: a --batch of walks (each loaded file's PatientID, a
+# wildcard, a no-match, twice over) with --jobs 4 --ordered writes what
+# --jobs 1 writes, byte for byte: rows in input order, each row's records in
+# its walk's order, whichever association ran which query.
+check_batch_ordered() {
+  local dir=$work/batch j
+  mkdir -p "$dir"
+  { echo PatientID
+    for _ in 1 2; do
+      "$DQ_PYTHON" -c 'import sys, pydicom
+for f in sys.argv[1:]: print(pydicom.dcmread(f, stop_before_pixels=True).PatientID)' "${loaded[@]}"
+      echo '*'; echo NO-SUCH-PATIENT
+    done; } > "$dir/rows.csv"
+  for j in 1 4; do
+    "$findscu" -q -S -aec "$qr_aet" -L STUDY --expand image --batch "$dir/rows.csv" --jobs "$j" \
+      --ordered --format ndjson --output "$dir/jobs$j.ndjson" 127.0.0.1 "$port" \
+      2> "$dir/jobs$j.log" || { fail "--batch --expand --jobs $j: exit $?"; return; }
+  done
+  if [ ! -s "$dir/jobs1.ndjson" ]; then fail "--batch --expand: no records"
+  elif cmp -s "$dir/jobs1.ndjson" "$dir/jobs4.ndjson"; then
+    pass "--batch --expand --jobs 4 --ordered: $(wc -l < "$dir/jobs4.ndjson") records, as --jobs 1's"
+  else fail "--batch --expand --jobs 4 --ordered: records differ from --jobs 1's"; fi
+}
+
 walk_ours study-image -S STUDY image
 walk_ours patient-series -P PATIENT series
 check_walks study-image -S STUDY,SERIES,IMAGE
@@ -249,6 +273,7 @@ check_files study-image STUDY,SERIES,IMAGE
 check_files patient-series PATIENT,STUDY,SERIES
 check_jobs study-image -S STUDY image
 check_jobs patient-series -P PATIENT series
+check_batch_ordered
 check_count
 check_usage
 exit "$fails"
