@@ -1249,3 +1249,43 @@ Test(cli_batch, expand_children_run_on_the_jobs_associations, .timeout = 60)
     free(one.s);
     batch_next(&b);
 }
+
+/* --expand --jobs 2, and the association that runs one of the children is
+ * aborted after its match: that child's match and its error record stay in
+ * the child's place in the walk, the other child's records are whole, exit
+ * 3 (a failed query). */
+Test(cli_batch, expand_child_aborted_on_one_association, .timeout = 60)
+{
+    char *s1 = study_match("P1", "1.2.3.1"), *s2 = study_match("P2", "1.2.3.2");
+    char m1[64], m2[64];
+    match_hex(m1, sizeof m1, 11);
+    match_hex(m2, sizeof m2, 12);
+    text first = {0}, second = {0};
+    tadd(&first,
+         "accept\nrecv-msg\nfind-rsp 0xFF00 %s\nfind-rsp 0xFF00 %s\nfind-rsp 0x0000\n"
+         "recv-msg\ndelay 300\nfind-rsp 0xFF00 %s\nfind-rsp 0x0000\nrelease\nwait-close\n",
+         s1, s2, m1);
+    tadd(&second, "accept\nrecv-msg\nfind-rsp 0xFF00 %s\nabort 2 0\nwait-close\n", m2);
+    const char *two[] = {first.s, second.s};
+    batch b = {0};
+    run_expand(&b, two, 2, "2");
+    cr_expect_eq(b.r.status, 3, "exit %d: %s", b.r.status, b.r.err);
+    cr_expect_eq(b.p.exit, 0, "every script ran: %s", b.p.record);
+    cr_expect(strstr(b.r.err, "E: Row 1: association aborted"), "%s", b.r.err);
+    char *c1 = section(b.p.record, 1);
+    bool swapped = !strcmp(query_study_uid(c1, 0), "1.2.3.1"); /* the aborted child is the first */
+    free(c1);
+    const char *order[] = {"1.2.3.1", "1.2.3.2", swapped ? "ID0012" : "ID0011",
+                           swapped ? "\"_error\":\"association aborted" : "ID0012",
+                           swapped ? "ID0011" : "\"_error\":\"association aborted"};
+    const char *at = b.r.out;
+    for (size_t i = 0; i < 5 && at; i++)
+        cr_expect_not_null(at = strstr(at, order[i]), "%s in the walk's order: %s", order[i],
+                           b.r.out);
+    cr_expect_eq(count_lines(b.r.out), 5, "%s", b.r.out);
+    free(s1);
+    free(s2);
+    free(first.s);
+    free(second.s);
+    batch_next(&b);
+}
