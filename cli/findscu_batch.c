@@ -397,8 +397,10 @@ static take_result take_node(worker *w, node **n)
          * connecting from now on, under the same lock: another worker must
          * not find nothing left and nobody connecting in between, and
          * leave. */
-        if (!w->s.a && !w->had_assoc)
+        if (!w->s.a && !w->had_assoc) {
             b->connecting++;
+            wake(b); /* an idle worker releases its association for it */
+        }
     }
     pthread_mutex_unlock(&b->lock);
     if (fresh)
