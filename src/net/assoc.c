@@ -139,7 +139,8 @@ int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t le
 {
     if (dq_ul_handle(&a->ul, ev, pdu, len, false, out, err) < 0)
         return -1;
-    return carry_out(a, out, err);
+    /* Most events (every P-DATA-TF received) ask for nothing. */
+    return out->todo ? carry_out(a, out, err) : 0;
 }
 
 /* The size of the PDU at p (its header's length), at most the n bytes there. */
