@@ -170,7 +170,7 @@ static int flush_pdata(dq_assoc *a, const uint8_t *pdus, size_t len, size_t n_pd
 
 int dq_assoc_pdata_send(dq_assoc *a, const uint8_t *pdus, size_t len, dq_error *err)
 {
-    size_t off = 0, from = 0, held = 0; /* pdus[from..off): `held` PDUs not yet written */
+    size_t off = 0, from = 0, queued = 0; /* pdus[from..off): `queued` PDUs not yet written */
     while (off < len) {
         const uint8_t *p = pdus + off;
         size_t n = pdu_size(p, len - off);
@@ -178,23 +178,23 @@ int dq_assoc_pdata_send(dq_assoc *a, const uint8_t *pdus, size_t len, dq_error *
         dq_error why;
         if (dq_ul_handle(&a->ul, DQ_UL_EVT9, p, n, false, &o, &why) < 0) {
             /* Refused: those accepted before it still leave, as one by one. */
-            if (flush_pdata(a, pdus + from, off - from, held, err) == 0 && err)
+            if (flush_pdata(a, pdus + from, off - from, queued, err) == 0 && err)
                 *err = why;
             return -1;
         }
-        off += n;
         if (o.todo == DQ_UL_DO_SEND && o.send == p && o.send_len == n) {
-            held++; /* DT-1 (Sta6), AR-7 (Sta8): send this P-DATA-TF */
+            queued++; /* DT-1 (Sta6), AR-7 (Sta8): send this P-DATA-TF */
+            off += n;
             continue;
         }
         /* Anything else: what went before leaves first, then this. */
-        if (flush_pdata(a, pdus + from, p - (pdus + from), held, err) < 0 ||
-            carry_out(a, &o, err) < 0)
+        if (flush_pdata(a, pdus + from, off - from, queued, err) < 0 || carry_out(a, &o, err) < 0)
             return -1;
+        off += n;
         from = off;
-        held = 0;
+        queued = 0;
     }
-    return flush_pdata(a, pdus + from, off - from, held, err);
+    return flush_pdata(a, pdus + from, off - from, queued, err);
 }
 
 /* Sta13 with ARTIM running (we sent A-ABORT, AA-1): PS3.8 9.2 has the
