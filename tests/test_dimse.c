@@ -1,7 +1,9 @@
 /* DIMSE command sets: known bytes built by hand from PS3.7 (Implicit VR
  * Little Endian, (0000,0000) group length first, elements in tag order),
  * round trips, and hostile input. The generated message tables agree with
- * what the encoder writes for C-FIND-RQ. */
+ * what the encoder writes for C-FIND-RQ. The reassembler alone; sending: a
+ * message's PDUs (one PDV each, cut at the peer's maximum) in one transport
+ * write. */
 #include <criterion/criterion.h>
 
 #include <string.h>
@@ -723,4 +725,264 @@ Test(dimse_rx, garbage)
         }
         dq_dimse_rx_free(&rx);
     }
+}
+
+/* ---- sending (dq_dimse_send) over a transport that records each write ---------- */
+
+#include "dq/transport.h"
+
+/* The peer: reads hand out the A-ASSOCIATE-AC once, then the end of the
+ * stream; each write call is recorded (its length, its bytes appended to
+ * `sent`), and from the fail_at-th on (1-based; 0: never) writes fail. */
+typedef struct wire {
+    dq_buffer ac, sent;
+    bool ac_read, closed;
+    size_t writes, write_len[16], fail_at;
+    size_t pdu_events, pdu_event_bytes; /* DQ_ASSOC_EV_PDU_SENT */
+    bool failed_event;                  /* DQ_ASSOC_EV_FAILED */
+} wire;
+
+static ssize_t wire_read(void *v, void *buf, size_t cap, double timeout, dq_error *err)
+{
+    (void)timeout;
+    wire *w = v;
+    if (w->ac_read || cap < w->ac.len)
+        return dq_fail(err, DQ_ERR_CLOSED, 0, DQ_ERROR_NO_TAG, "the peer closed the connection");
+    memcpy(buf, w->ac.data, w->ac.len);
+    w->ac_read = true;
+    return (ssize_t)w->ac.len;
+}
+
+static int wire_write(void *v, const void *buf, size_t len, double timeout, dq_error *err)
+{
+    (void)timeout;
+    wire *w = v;
+    if (++w->writes == w->fail_at)
+        return dq_fail(err, DQ_ERR_IO, DQ_ERROR_NO_OFFSET, DQ_ERROR_NO_TAG, "send failed");
+    if (w->writes <= 16)
+        w->write_len[w->writes - 1] = len;
+    cr_assert_eq(dq_buffer_append(&w->sent, buf, len, NULL), 0);
+    return 0;
+}
+
+static void wire_close(void *v)
+{
+    ((wire *)v)->closed = true;
+}
+
+static void wire_event(void *user, const dq_assoc_event *ev)
+{
+    wire *w = user;
+    if (ev->type == DQ_ASSOC_EV_PDU_SENT) {
+        w->pdu_events++;
+        w->pdu_event_bytes += ev->pdu_len;
+    } else if (ev->type == DQ_ASSOC_EV_FAILED) {
+        w->failed_event = true;
+    }
+}
+
+static const char *const wire_ts[] = {DQ_UID_ExplicitVRLittleEndian};
+static const dq_assoc_context wire_ctx[] = {
+    {DQ_UID_PatientRootQueryRetrieveInformationModelFind, wire_ts, 1}};
+
+/* An association on a wire whose peer accepts context 1 (Explicit VR LE)
+ * with peer_max as its maximum PDU length; the wire's records start after
+ * the A-ASSOCIATE-RQ. */
+static dq_assoc *wire_open(wire *w, uint32_t peer_max)
+{
+    static dq_pdu_associate ac;
+    memset(&ac, 0, sizeof ac);
+    ac.type = DQ_PDU_ASSOCIATE_AC;
+    ac.protocol_version = DQ_PDU_PROTOCOL_VERSION;
+    strcpy(ac.called_ae, "ANY-SCP");
+    strcpy(ac.calling_ae, "FINDSCU");
+    ac.application_context = dq_pdu_cstr(DQ_UID_DICOMApplicationContextName);
+    ac.n_pctx = 1;
+    ac.pctx[0].id = 1;
+    ac.pctx[0].transfer_syntax = dq_pdu_cstr(DQ_UID_ExplicitVRLittleEndian);
+    ac.user_info.has_max_length = true;
+    ac.user_info.max_length = peer_max;
+    ac.user_info.implementation_class_uid = dq_pdu_cstr("1.2.3.4");
+    memset(w, 0, sizeof *w);
+    dq_error e;
+    cr_assert_eq(dq_pdu_encode_associate(&w->ac, &ac, &e), 0, "%s", e.message);
+    static const dq_transport_ops ops = {wire_read, wire_write, wire_close};
+    dq_assoc_params p;
+    dq_assoc_params_default(&p);
+    p.contexts = wire_ctx;
+    p.n_contexts = 1;
+    p.on_event = wire_event;
+    p.user = w;
+    dq_assoc *a;
+    cr_assert_eq(dq_assoc_request_on(&a, dq_transport_new(&ops, w), &p, &e), 0, "%s", e.message);
+    cr_assert_eq(dq_assoc_peer_max_pdu(a), peer_max);
+    w->writes = 0;
+    w->sent.len = 0;
+    w->pdu_events = w->pdu_event_bytes = 0;
+    return a;
+}
+
+static void wire_free(wire *w, dq_assoc *a)
+{
+    dq_assoc_free(a);
+    cr_assert(w->closed);
+    dq_buffer_free(&w->ac);
+    dq_buffer_free(&w->sent);
+}
+
+static dq_dimse_command find_rq_command(uint16_t message_id)
+{
+    dq_dimse_command c = {0};
+    c.command_field = DQ_DIMSE_CMD_C_FIND_RQ;
+    c.message_id = message_id;
+    c.has_message_id = true;
+    c.has_priority = true;
+    strcpy(c.affected_sop_class_uid, DQ_UID_PatientRootQueryRetrieveInformationModelFind);
+    return c;
+}
+
+/* Walks the P-DATA-TF PDUs in b[0..len): each holds exactly one PDV on
+ * context 1, no PDU-length above peer_max, the command's PDVs before the
+ * data set's, the last-fragment bit on the last of each stream only. The
+ * streams are appended to *cmd and *data; returns the number of PDUs. */
+static size_t walk_pdus(const uint8_t *b, size_t len, uint32_t peer_max, dq_buffer *cmd,
+                        dq_buffer *data)
+{
+    size_t n = 0;
+    bool cmd_done = false, data_done = false;
+    for (size_t off = 0; off < len; n++) {
+        dq_pdu_frame f;
+        dq_error e;
+        cr_assert_eq(dq_pdu_frame_check(b + off, len - off, peer_max, &f, &e), 0, "%s", e.message);
+        cr_assert(f.complete && f.type == DQ_PDU_P_DATA_TF, "PDU %zu at %zu", n, off);
+        dq_pdv_iter it;
+        dq_pdv v;
+        bool end;
+        cr_assert_eq(dq_pdv_iter_init(&it, b + off, f.size, &e), 0, "%s", e.message);
+        cr_assert_eq(dq_pdv_next(&it, &v, &end, &e), 0);
+        cr_assert_not(end);
+        cr_assert_eq(v.pctx_id, 1);
+        cr_assert(v.command ? !cmd_done : cmd_done && !data_done, "PDU %zu out of order", n);
+        cr_assert_eq(dq_buffer_append(v.command ? cmd : data, v.data, v.len, NULL), 0);
+        *(v.command ? &cmd_done : &data_done) = v.last;
+        cr_assert_eq(dq_pdv_next(&it, &v, &end, &e), 0);
+        cr_assert(end, "PDU %zu holds more than one PDV", n);
+        off += f.size;
+    }
+    cr_assert(cmd_done && (data->len == 0 || data_done));
+    return n;
+}
+
+/* Sends a C-FIND-RQ with data[0..len) and checks the wire: `writes` write
+ * calls, holding the command set and the data set as the PDUs they always
+ * were (one PDV each, cut at peer_max); returns the number of PDUs. */
+static size_t send_and_walk(dq_assoc *a, wire *w, uint32_t peer_max, const uint8_t *data,
+                            size_t len, size_t writes)
+{
+    dq_dimse_command c = find_rq_command(dq_assoc_next_message_id(a));
+    dq_assoc_stats before, after;
+    dq_assoc_stats_get(a, &before);
+    size_t w0 = w->writes, s0 = w->sent.len, ev0 = w->pdu_events;
+    dq_error e;
+    cr_assert_eq(dq_dimse_send(a, 1, &c, data, len, &e), 0, "%s", e.message);
+    cr_assert_eq(w->writes - w0, writes, "%zu write calls for one message", w->writes - w0);
+    dq_buffer cmd = {0}, ds = {0}, want = {0};
+    size_t n = walk_pdus(w->sent.data + s0, w->sent.len - s0, peer_max, &cmd, &ds);
+    c.data_set_type = 0x0000;
+    cr_assert_eq(dq_dimse_command_encode(&c, &want, &e), 0);
+    cr_assert(cmd.len == want.len && memcmp(cmd.data, want.data, want.len) == 0);
+    cr_assert(ds.len == len && (len == 0 || memcmp(ds.data, data, len) == 0));
+    /* every PDU counted and reported once it is written */
+    dq_assoc_stats_get(a, &after);
+    cr_assert_eq(after.pdus_sent - before.pdus_sent, n);
+    cr_assert_eq(after.bytes_sent - before.bytes_sent, w->sent.len - s0);
+    cr_assert_eq(after.transport.write_calls - before.transport.write_calls, writes);
+    cr_assert_eq(w->pdu_events - ev0, n);
+    dq_buffer_free(&cmd);
+    dq_buffer_free(&ds);
+    dq_buffer_free(&want);
+    return n;
+}
+
+/* A C-FIND-RQ is two P-DATA-TF PDUs (command, data set) and one write. */
+Test(dimse_send, one_write_per_message)
+{
+    wire w;
+    dq_assoc *a = wire_open(&w, 16384);
+    uint8_t ds[40];
+    for (size_t i = 0; i < sizeof ds; i++)
+        ds[i] = (uint8_t)i;
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(send_and_walk(a, &w, 16384, ds, sizeof ds, 1), 2);
+    cr_assert_eq(w.writes, 3);
+    cr_assert_eq(w.write_len[0], w.sent.len / 3);
+    cr_assert_eq(w.pdu_event_bytes, w.sent.len);
+    wire_free(&w, a);
+}
+
+/* Fragments are cut at the peer's maximum as before: a 64-byte maximum makes
+ * 2 command and 4 data set PDUs, still one write. A C-CANCEL-RQ has no data
+ * set: its one PDU, one write. */
+Test(dimse_send, fragments_are_the_same_pdus_in_one_write)
+{
+    wire w;
+    dq_assoc *a = wire_open(&w, 64);
+    uint8_t ds[200];
+    for (size_t i = 0; i < sizeof ds; i++)
+        ds[i] = (uint8_t)(i * 7);
+    cr_assert_eq(send_and_walk(a, &w, 64, ds, sizeof ds, 1), 6);
+    dq_dimse_command cancel = {0};
+    cancel.command_field = DQ_DIMSE_CMD_C_CANCEL_FIND_RQ;
+    cancel.message_id_responded = 1;
+    cancel.has_message_id_responded = true;
+    size_t s0 = w.sent.len;
+    dq_error e;
+    cr_assert_eq(dq_dimse_send(a, 1, &cancel, NULL, 0, &e), 0, "%s", e.message);
+    cr_assert_eq(w.writes, 2);
+    cr_assert_eq(w.write_len[1], w.sent.len - s0);
+    cr_assert_eq(w.sent.data[s0 + 11], DQ_PDV_COMMAND | DQ_PDV_LAST);
+    wire_free(&w, a);
+}
+
+/* A message larger than the send buffer's bound (4 MiB) leaves in several
+ * writes, none above one 4 MiB PDU, the PDUs unchanged (no maximum: cut at
+ * 4 MiB as before): the command set, then 4 MiB, 4 MiB and the last 1 MiB. */
+Test(dimse_send, a_large_message_in_bounded_writes)
+{
+    wire w;
+    dq_assoc *a = wire_open(&w, 0);
+    size_t len = (size_t)9 << 20;
+    uint8_t *ds = malloc(len);
+    cr_assert_not_null(ds);
+    for (size_t i = 0; i < len; i++)
+        ds[i] = (uint8_t)(i >> 12);
+    cr_assert_eq(send_and_walk(a, &w, 0, ds, len, 4), 4);
+    for (size_t i = 0; i < w.writes; i++)
+        cr_assert_leq(w.write_len[i], ((size_t)4 << 20) + DQ_PDU_PDATA_HEADER_SIZE);
+    free(ds);
+    wire_free(&w, a);
+}
+
+/* A failed write fails the send with the transport's error and ends the
+ * association, as before; nothing is reported as sent. */
+Test(dimse_send, a_failed_write_ends_the_association)
+{
+    wire w;
+    dq_assoc *a = wire_open(&w, 16384);
+    w.fail_at = 1;
+    dq_dimse_command c = find_rq_command(dq_assoc_next_message_id(a));
+    dq_error e;
+    cr_assert_eq(dq_dimse_send(a, 1, &c, (const uint8_t *)"abcd", 4, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_IO, "%s", e.message);
+    cr_assert_not(dq_assoc_is_established(a));
+    cr_assert(w.closed);
+    cr_assert(w.failed_event);
+    cr_assert_eq(w.writes, 1);
+    cr_assert_eq(w.pdu_events, 0);
+    dq_assoc_stats st;
+    dq_assoc_stats_get(a, &st);
+    cr_assert_eq(st.pdus_sent, 1, "only the A-ASSOCIATE-RQ");
+    cr_assert_eq(dq_dimse_send(a, 1, &c, NULL, 0, &e), -1);
+    cr_assert_eq(e.kind, DQ_ERR_ARGUMENT);
+    wire_free(&w, a);
 }

@@ -94,11 +94,27 @@ static void close_transport(dq_assoc *a)
     a->in_pdu = false;
 }
 
-int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
-                      dq_ul_output *out, dq_error *err)
+/* Writes pdus[0..len), whole PDUs the machine asked to send, with one
+ * transport write. -1 with *err when it fails: the connection is gone, the
+ * transport is closed and the machine hears so (Evt17). */
+static int write_pdus(dq_assoc *a, const uint8_t *pdus, size_t len, dq_error *err)
 {
-    if (dq_ul_handle(&a->ul, ev, pdu, len, false, out, err) < 0)
+    dq_error werr;
+    if (dq_transport_write_all(a->t, pdus, len, &werr) < 0) {
+        close_transport(a);
+        dq_ul_output o2;
+        dq_ul_handle(&a->ul, DQ_UL_EVT17, NULL, 0, false, &o2, NULL);
+        if (err)
+            *err = werr;
         return -1;
+    }
+    a->stats.bytes_sent += len;
+    return 0;
+}
+
+/* Carries out what the machine asked for in *out (send, close). */
+static int carry_out(dq_assoc *a, const dq_ul_output *out, dq_error *err)
+{
     if ((out->todo & DQ_UL_DO_SEND) && a->t) {
         if (out->send_len >= 10 && out->send[0] == DQ_PDU_ABORT && a->on_event) {
             dq_pdu_abort ab = {out->send[8], out->send[9]};
@@ -108,23 +124,77 @@ int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t le
                                 .abort = &ab};
             a->on_event(a->user, &e);
         }
-        dq_error werr;
-        if (dq_transport_write_all(a->t, out->send, out->send_len, &werr) < 0) {
-            /* The connection is gone: the machine hears so (Evt17). */
-            close_transport(a);
-            dq_ul_output o2;
-            dq_ul_handle(&a->ul, DQ_UL_EVT17, NULL, 0, false, &o2, NULL);
-            if (err)
-                *err = werr;
+        if (write_pdus(a, out->send, out->send_len, err) < 0)
             return -1;
-        }
         a->stats.pdus_sent++;
-        a->stats.bytes_sent += out->send_len;
         dq_assoc_emit(a, DQ_ASSOC_EV_PDU_SENT, out->send, out->send_len);
     }
     if (out->todo & DQ_UL_DO_CLOSE)
         close_transport(a);
     return 0;
+}
+
+int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
+                      dq_ul_output *out, dq_error *err)
+{
+    if (dq_ul_handle(&a->ul, ev, pdu, len, false, out, err) < 0)
+        return -1;
+    /* Most events (every P-DATA-TF received) ask for nothing. */
+    return out->todo ? carry_out(a, out, err) : 0;
+}
+
+/* The size of the PDU at p (its header's length), at most the n bytes there. */
+static size_t pdu_size(const uint8_t *p, size_t n)
+{
+    dq_pdu_frame fr;
+    if (dq_pdu_frame_check(p, n, 0, &fr, NULL) < 0 || !fr.complete)
+        return n;
+    return fr.size;
+}
+
+/* pdus[0..len), PDUs the machine accepted and asked to send as given, leave
+ * in one write, then each is counted and reported (PDU_SENT). */
+static int flush_pdata(dq_assoc *a, const uint8_t *pdus, size_t len, size_t n_pdus, dq_error *err)
+{
+    if (len == 0 || !a->t)
+        return 0;
+    if (write_pdus(a, pdus, len, err) < 0)
+        return -1;
+    a->stats.pdus_sent += n_pdus;
+    for (size_t off = 0, n; a->on_event && off < len; off += n) {
+        n = pdu_size(pdus + off, len - off);
+        dq_assoc_emit(a, DQ_ASSOC_EV_PDU_SENT, pdus + off, n);
+    }
+    return 0;
+}
+
+int dq_assoc_pdata_send(dq_assoc *a, const uint8_t *pdus, size_t len, dq_error *err)
+{
+    size_t off = 0, from = 0, queued = 0; /* pdus[from..off): `queued` PDUs not yet written */
+    while (off < len) {
+        const uint8_t *p = pdus + off;
+        size_t n = pdu_size(p, len - off);
+        dq_ul_output o;
+        dq_error why;
+        if (dq_ul_handle(&a->ul, DQ_UL_EVT9, p, n, false, &o, &why) < 0) {
+            /* Refused: those accepted before it still leave, as one by one. */
+            if (flush_pdata(a, pdus + from, off - from, queued, err) == 0 && err)
+                *err = why;
+            return -1;
+        }
+        if (o.todo == DQ_UL_DO_SEND && o.send == p && o.send_len == n) {
+            queued++; /* DT-1 (Sta6), AR-7 (Sta8): send this P-DATA-TF */
+            off += n;
+            continue;
+        }
+        /* Anything else: what went before leaves first, then this. */
+        if (flush_pdata(a, pdus + from, off - from, queued, err) < 0 || carry_out(a, &o, err) < 0)
+            return -1;
+        off += n;
+        from = off;
+        queued = 0;
+    }
+    return flush_pdata(a, pdus + from, off - from, queued, err);
 }
 
 /* Sta13 with ARTIM running (we sent A-ABORT, AA-1): PS3.8 9.2 has the

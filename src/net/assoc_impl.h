@@ -47,6 +47,13 @@ struct dq_assoc {
  * write fails (the transport is then closed and the machine back in Sta1). */
 int dq_assoc_ul_event(dq_assoc *a, dq_ul_event ev, const uint8_t *pdu, size_t len,
                       dq_ul_output *out, dq_error *err);
+/* P-DATA request primitives (Evt9), one per P-DATA-TF PDU in pdus[0..len)
+ * (whole PDUs back to back, as dimse.c builds a message's): the machine runs
+ * each as dq_assoc_ul_event would, and the PDUs it sends (DT-1, AR-7: every
+ * one, unchanged) leave in one transport write, so a DIMSE message costs one
+ * system call (one SSL_write over TLS), not one per PDU. PDU_SENT is
+ * reported for each after the write. Errors as dq_assoc_ul_event. */
+int dq_assoc_pdata_send(dq_assoc *a, const uint8_t *pdus, size_t len, dq_error *err);
 /* Reads one whole PDU with a deadline (<= 0: none) into the transport buffer
  * (*pdu valid until a->held is consumed). `what` is the wait the deadline
  * bounds (DQ_TIMEOUT_ACSE or DQ_TIMEOUT_DIMSE): a timeout error says whether

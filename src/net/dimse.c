@@ -252,23 +252,37 @@ static size_t max_fragment(const dq_assoc *a)
     return m > 6 ? m - 6 : 1;
 }
 
-static int send_stream(dq_assoc *a, uint8_t pctx, bool command, const uint8_t *v, size_t n,
-                       dq_error *err)
+/* A message's PDUs are built back to back in a->tx and sent together (one
+ * transport write) while they fit in this much; a larger message leaves in
+ * pieces of about this size, so a->tx stays bounded (max_fragment). */
+#define TX_BATCH_MAX ((size_t)4 << 20)
+
+static int flush_tx(dq_assoc *a, dq_error *err)
+{
+    int rc = dq_assoc_pdata_send(a, a->tx.data, a->tx.len, err);
+    a->tx.len = 0;
+    return rc;
+}
+
+/* Appends one stream (command set or data set) to a->tx as P-DATA-TF PDUs
+ * of one PDV each, cut at the peer's maximum: the command and the data set
+ * never share a PDV (PS3.8 E.1), nor, here, a PDU. */
+static int put_stream(dq_assoc *a, uint8_t pctx, bool command, const uint8_t *v, size_t n,
+                      dq_error *err)
 {
     size_t frag = max_fragment(a), off = 0;
     do {
         size_t k = n - off < frag ? n - off : frag;
-        bool last = off + k == n;
-        a->tx.len = 0;
-        if (dq_buffer_reserve(&a->tx, DQ_PDU_PDATA_HEADER_SIZE + k, err) < 0)
+        size_t size = DQ_PDU_PDATA_HEADER_SIZE + k;
+        if (a->tx.len > 0 && a->tx.len + size > TX_BATCH_MAX && flush_tx(a, err) < 0)
             return -1;
-        if (dq_pdu_pdata_header(a->tx.data, pctx, command, last, k, err) < 0)
+        if (dq_buffer_reserve(&a->tx, size, err) < 0)
             return -1;
-        memcpy(a->tx.data + DQ_PDU_PDATA_HEADER_SIZE, v + off, k);
-        a->tx.len = DQ_PDU_PDATA_HEADER_SIZE + k;
-        dq_ul_output o;
-        if (dq_assoc_ul_event(a, DQ_UL_EVT9, a->tx.data, a->tx.len, &o, err) < 0)
+        uint8_t *p = a->tx.data + a->tx.len;
+        if (dq_pdu_pdata_header(p, pctx, command, off + k == n, k, err) < 0)
             return -1;
+        memcpy(p + DQ_PDU_PDATA_HEADER_SIZE, v + off, k);
+        a->tx.len += size;
         off += k;
     } while (off < n);
     return 0;
@@ -294,8 +308,9 @@ int dq_dimse_send(dq_assoc *a, uint8_t pctx_id, const dq_dimse_command *cmd, con
     a->tx_cmd.len = 0;
     if (dq_dimse_command_encode(&c, &a->tx_cmd, err) < 0)
         return -1;
-    if (send_stream(a, pctx_id, true, a->tx_cmd.data, a->tx_cmd.len, err) < 0 ||
-        (data && send_stream(a, pctx_id, false, data, data_len, err) < 0)) {
+    a->tx.len = 0;
+    if (put_stream(a, pctx_id, true, a->tx_cmd.data, a->tx_cmd.len, err) < 0 ||
+        (data && put_stream(a, pctx_id, false, data, data_len, err) < 0) || flush_tx(a, err) < 0) {
         dq_assoc_fail(a, err);
         return -1;
     }
