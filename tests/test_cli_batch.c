@@ -1289,3 +1289,49 @@ Test(cli_batch, expand_child_aborted_on_one_association, .timeout = 60)
     free(second.s);
     batch_next(&b);
 }
+
+/* The last "needle" in s, NULL when none. */
+static const char *last_of(const char *s, const char *needle)
+{
+    const char *last = NULL;
+    for (const char *p = s; p && (p = strstr(p, needle)); p++)
+        last = p;
+    return last;
+}
+
+/* A worker with an association and nothing to take while another worker's
+ * query runs (its matches may queue more) keeps the association 5 s, then
+ * releases it (a peer may drop an idle association). Two rows on --jobs 2
+ * against a replay SCP answering each query after 4 s a response (one
+ * match, then Success: 8 s a query): the STUDY row and the SERIES row end
+ * together, the STUDY row's one child runs on one worker for 8 s, and the
+ * other worker's release comes 5 s into it, before the child's final
+ * response (without the release it would come after, when the run ends). */
+Test(cli_batch, idle_association_released_after_5_s, .timeout = 90)
+{
+    files f;
+    files_init(&f);
+    const char *csv = file_with(&f, "rows.csv", "QueryRetrieveLevel\nSTUDY\nSERIES\n");
+    replay s;
+    replay_start(&s, (const char *[]){"-n", "1", "-m", "2", "--fork", "--latency", "4000", NULL});
+    const char *argv[] = {
+        "127.0.0.1", s.port_arg, "-S",     "-k", "StudyInstanceUID=", "--batch", csv, "--jobs",
+        "2",         "--expand", "series", NULL};
+    result r;
+    double t0 = mono_now();
+    run_findscu(&r, argv, NULL, NULL);
+    double took = mono_now() - t0;
+    cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    int accepted = 0;
+    for (const char *p = r.err; (p = strstr(p, "I: Association Accepted")); p++)
+        accepted++;
+    cr_expect_eq(accepted, 2, "%s", r.err);
+    const char *release = strstr(r.err, "I: Releasing Association");
+    const char *final = last_of(r.err, "I: Find SCP Result");
+    cr_expect(release && final && release < final,
+              "the idle association is released before the child's final response:\n%s", r.err);
+    cr_expect_geq(took, 15.0, "two rounds of 8 s: %.1f s", took);
+    replay_wait(&s);
+    result_free(&r);
+    files_free(&f);
+}
