@@ -146,7 +146,7 @@ __attribute__((always_inline)) static inline int read_vr_length(rd *r, const dq_
     if (!vr_chars(p[4], p[5]))
         return FAIL(r, DQ_ERR_MALFORMED, off + 4, tag, "invalid VR bytes %02X %02X", p[4], p[5]);
     dq_vr vr = DQ_VR_CODE(p[4], p[5]);
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props(vr);
     /* PS3.5 7.1.2: VRs unknown to us use the 4-byte length form. */
     if (!vi || vi->long_length) {
         if (end - off < 12)
