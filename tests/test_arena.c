@@ -211,3 +211,29 @@ Test(dataset_model, set_value_copies_and_refuses_undefined_length)
     cr_assert_eq(memcmp(el->value, big, sizeof big), 0);
     dq_dataset_free(ds);
 }
+
+/* dq_ds_reserve: room for n elements at once (the decoder's guess from the
+ * input's size), so appending up to n never moves the array; growing an
+ * array that has elements keeps them; doubling when n is below it. */
+Test(dataset_model, reserve_gives_room_without_moving_the_array)
+{
+    dq_dataset *ds = dq_dataset_new();
+    cr_assert(dq_ds_reserve(ds, 27));
+    cr_assert_eq(ds->cap, 27);
+    dq_element **array = ds->elems;
+    for (uint32_t i = 0; i < 27; i++)
+        cr_assert_not_null(dq_ds_append(ds, DQ_TAG(0x0010, i + 1), V('L', 'O')));
+    cr_assert_eq(ds->elems, array, "27 appends after reserving 27 kept the array");
+    cr_assert(dq_ds_reserve(ds, 10));
+    cr_assert_eq(ds->cap, 27, "no smaller");
+    cr_assert(dq_ds_reserve(ds, 28));
+    cr_assert_eq(ds->cap, 54, "doubling");
+    cr_assert(dq_ds_reserve(ds, 200));
+    cr_assert_eq(ds->cap, 200);
+    cr_assert_eq(ds->n, 27);
+    for (uint32_t i = 0; i < 27; i++)
+        cr_assert_eq(ds->elems[i]->tag, DQ_TAG(0x0010, i + 1));
+    cr_assert(!dq_ds_reserve(ds, SIZE_MAX / 4), "an impossible size is refused");
+    cr_assert_eq(ds->cap, 200);
+    dq_dataset_free(ds);
+}

@@ -322,6 +322,12 @@ int dq_decode_raw(dq_dataset *ds, const uint8_t *buf, size_t len, bool implicit,
      * of mallocs per data set constant. */
     if (len > 2048 && !dq_arena_reserve(ds->arena, len + len / 2))
         return FAIL(&r, DQ_ERR_NOMEM, 0, DQ_ERROR_NO_TAG, "out of memory");
+    /* Room for the top-level elements up front, guessed from the size (an
+     * element of a C-FIND identifier takes some 20 bytes): the array grown
+     * later is copied, as the elements were allocated after it. */
+    size_t guess = len / 16 < 64 ? len / 16 : 64;
+    if (!dq_ds_reserve(ds, guess))
+        return FAIL(&r, DQ_ERR_NOMEM, 0, DQ_ERROR_NO_TAG, "out of memory");
     int rc = parse_dataset(&r, ds, len, false, 0);
     if (consumed)
         *consumed = r.pos;

@@ -110,17 +110,26 @@ bool dq_dataset_remove(dq_dataset *ds, uint32_t tag)
     return true;
 }
 
-static bool grow_elems(dq_dataset *ds)
+bool dq_ds_reserve(dq_dataset *ds, size_t n)
 {
-    if (ds->n < ds->cap)
+    if (n <= ds->cap)
         return true;
     size_t cap = ds->cap ? ds->cap * 2 : 16;
+    if (cap < n)
+        cap = n;
+    if (cap > SIZE_MAX / sizeof *ds->elems)
+        return false;
     dq_element **p = dq_arena_grow(ds->arena, ds->elems, ds->cap * sizeof *p, cap * sizeof *p);
     if (!p)
         return false;
     ds->elems = p;
     ds->cap = cap;
     return true;
+}
+
+static bool grow_elems(dq_dataset *ds)
+{
+    return dq_ds_reserve(ds, ds->n + 1);
 }
 
 dq_element *dq_ds_put(dq_dataset *ds, uint32_t tag, dq_vr vr)

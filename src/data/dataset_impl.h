@@ -162,6 +162,10 @@ static inline dq_element *dq_ds_append(dq_dataset *ds, uint32_t tag, dq_vr vr)
     return dq_ds_append_slow(ds, tag, vr);
 }
 
+/* Room in ds's element array for n elements (doubling from 16, or n if
+ * more); false when out of memory. */
+bool dq_ds_reserve(dq_dataset *ds, size_t n);
+
 /* A new item appended to seq. */
 dq_dataset *dq_ds_new_item(dq_element *seq);
 
