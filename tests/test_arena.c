@@ -20,10 +20,15 @@ static bool aligned(const void *p)
     return ((uintptr_t)p & (ALIGN - 1)) == 0;
 }
 
-/* A heap arena (no embedded first block): its first allocation mallocs. */
-static void heap_arena(dq_arena *a)
+/* An arena as a root data set has one, with a small first block embedded
+ * in its owner (dq_arena_destroy frees every block but that one), so the
+ * tests cross into malloc'd blocks early. */
+#define SMALL_FIRST (DQ_ARENA_HDR + 16 * ALIGN)
+static alignas(max_align_t) uint8_t first_block[SMALL_FIRST];
+
+static void small_arena(dq_arena *a)
 {
-    dq_arena_init(a, NULL, 0);
+    dq_arena_init(a, first_block, sizeof first_block);
 }
 
 typedef struct span {
@@ -37,7 +42,7 @@ typedef struct span {
 Test(arena, every_allocation_aligned_and_disjoint_on_both_paths)
 {
     dq_arena a;
-    heap_arena(&a);
+    small_arena(&a);
     enum { N = 620 };
     static span s[N];
     for (size_t i = 0; i < N; i++) {
@@ -89,7 +94,7 @@ Test(arena, fast_path_fills_a_block_then_falls_back_to_a_new_one)
 Test(arena, fast_path_edge_sizes_match_dq_arena_alloc)
 {
     dq_arena a;
-    heap_arena(&a);
+    small_arena(&a);
     void *z1 = dq_arena_alloc_fast(&a, 0), *z2 = dq_arena_alloc_fast(&a, 0);
     cr_assert_not_null(z1);
     cr_assert_not_null(z2);
@@ -107,7 +112,7 @@ Test(arena, fast_path_edge_sizes_match_dq_arena_alloc)
 Test(arena, grow_in_place_after_a_fast_path_allocation)
 {
     dq_arena a;
-    heap_arena(&a);
+    small_arena(&a);
     uint8_t *p = dq_arena_alloc_fast(&a, 24);
     memcpy(p, "0123456789abcdefghijklm", 24);
     size_t used = a.head->used;
