@@ -227,6 +227,84 @@ Test(codec, big_endian_swaps_by_unit_and_at_as_halves)
     dq_dataset_free(ds);
 }
 
+/* Explicit VR BE with UN sequences inside (PS3.5 6.2.2: their items are
+ * Implicit VR LE): the items read little-endian, and the element after
+ * them big-endian again (the decoder's loop is compiled per byte order). */
+Test(codec, big_endian_un_sequences_then_big_endian_again)
+{
+    static const uint8_t be[] = {
+        /* (0008,1111) UN, 16 bytes: known to be SQ; an item of 8 bytes with
+         * (0008,1150) empty, both Implicit VR LE */
+        0x00, 0x08, 0x11, 0x11, 'U', 'N', 0, 0, 0x00, 0x00, 0x00, 0x10, /* */
+        0xFE, 0xFF, 0x00, 0xE0, 0x08, 0x00, 0x00, 0x00,                 /* */
+        0x08, 0x00, 0x50, 0x11, 0x00, 0x00, 0x00, 0x00,                 /* */
+        /* (0009,1010) UN, undefined length: an undefined-length item with
+         * (0010,0010) "AB^C" in Implicit VR LE, then the delimiters */
+        0x00, 0x09, 0x10, 0x10, 'U', 'N', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF,         /* */
+        0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF,                         /* */
+        0x10, 0x00, 0x10, 0x00, 0x04, 0x00, 0x00, 0x00, 'A', 'B', '^', 'C',     /* */
+        0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0, 0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0, /* */
+        /* (0028,0010) US 512, big-endian again */
+        0x00, 0x28, 0x00, 0x10, 'U', 'S', 0x00, 0x02, 0x02, 0x00};
+    dq_dataset *ds;
+    dq_error err;
+    cr_assert_eq(dq_dataset_decode(be, sizeof be, DQ_TS_EXPLICIT_BE, NULL, &ds, &err), 0, "%s",
+                 err.message);
+    cr_assert_eq(dq_dataset_count(ds), 3);
+    const dq_element *known = dq_dataset_find(ds, DQ_TAG(0x0008, 0x1111));
+    cr_assert_eq(dq_element_vr(known), V('S', 'Q'));
+    cr_assert_eq(dq_element_item_count(known), 1);
+    const dq_dataset *item = dq_element_item(known, 0);
+    cr_assert_eq(dq_dataset_count(item), 1);
+    cr_assert_not_null(dq_dataset_find(item, DQ_TAG(0x0008, 0x1150)));
+    const dq_element *priv = dq_dataset_find(ds, DQ_TAG(0x0009, 0x1010));
+    cr_assert_eq(dq_element_vr(priv), V('S', 'Q'));
+    cr_assert_eq(dq_element_item_count(priv), 1);
+    dq_str name;
+    cr_assert_eq(
+        dq_element_string(dq_dataset_find(dq_element_item(priv, 0), DQ_TAG(0x0010, 0x0010)), 0,
+                          &name, NULL),
+        0);
+    cr_assert_eq(name.len, 4);
+    cr_assert_eq(memcmp(name.ptr, "AB^C", 4), 0);
+    int64_t rows;
+    cr_assert_eq(dq_element_int(dq_dataset_find(ds, DQ_TAG(0x0028, 0x0010)), 0, &rows, NULL), 0);
+    cr_assert_eq(rows, 512);
+    dq_dataset_free(ds);
+}
+
+/* A VR is two upper-case letters: the bytes just outside 'A'..'Z' are an
+ * error at the VR's offset; letters PS3.5 does not define are UN with the
+ * 4-byte length form (PS3.5 7.1.2). */
+Test(hostile, vr_bytes_outside_the_letters_are_an_error)
+{
+    static const uint8_t bad[][2] = {{'@', 'A'}, {'[', 'A'}, {'A', '@'}, {'A', '['},
+                                     {'a', 'E'}, {'P', 'n'}, {0, 0},     {0xFF, 'A'}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint8_t b[] = {0x10, 0x00, 0x10, 0x00, 0, 0, 0x02, 0x00, 'A', 'B'};
+        b[4] = bad[i][0];
+        b[5] = bad[i][1];
+        dq_dataset *ds;
+        dq_error err;
+        cr_assert_eq(dq_dataset_decode(b, sizeof b, DQ_TS_EXPLICIT_LE, NULL, &ds, &err), -1,
+                     "VR bytes %02X %02X accepted", b[4], b[5]);
+        cr_assert_eq(err.kind, DQ_ERR_MALFORMED);
+        cr_assert_eq(err.offset, 4);
+        cr_assert_not_null(strstr(err.message, "invalid VR bytes"), "%s", err.message);
+    }
+    /* a private tag, so the dictionary gives no VR back */
+    static const uint8_t zz[] = {0x09, 0x00, 0x10, 0x10, 'Z',  'Z', 0,
+                                 0,    0x02, 0x00, 0x00, 0x00, 'A', 'B'};
+    dq_dataset *ds;
+    cr_assert_eq(dq_dataset_decode(zz, sizeof zz, DQ_TS_EXPLICIT_LE, NULL, &ds, NULL), 0);
+    const dq_element *el = dq_dataset_find(ds, DQ_TAG(0x0009, 0x1010));
+    cr_assert_eq(dq_element_vr(el), V('U', 'N'));
+    size_t len;
+    cr_assert_eq(memcmp(dq_element_value(el, &len), "AB", 2), 0);
+    cr_assert_eq(len, 2);
+    dq_dataset_free(ds);
+}
+
 Test(codec, implicit_multi_vr_uses_pixel_representation)
 {
     /* (0028,0103) PixelRepresentation = 1, then (0028,0106) "US or SS" */

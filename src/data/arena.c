@@ -1,13 +1,12 @@
 /* Arena allocation for data sets: one data set tree lives in a few large
  * blocks, so decoding does no per-element malloc and one free releases all. */
-#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dataset_impl.h"
 
-#define ALIGN alignof(max_align_t)
-#define HDR ((sizeof(dq_arena_block) + ALIGN - 1) & ~(ALIGN - 1))
+#define ALIGN DQ_ARENA_ALIGN
+#define HDR DQ_ARENA_HDR
 #define MIN_BLOCK ((size_t)16384)
 
 static size_t round_up(size_t n)
@@ -60,16 +59,9 @@ void *dq_arena_alloc(dq_arena *a, size_t n)
     if (n > SIZE_MAX - ALIGN)
         return NULL;
     n = round_up(n);
-    dq_arena_block *b = a->head;
-    if (!b || b->size - b->used < n) {
-        b = new_block(a, n);
-        if (!b)
-            return NULL;
-    }
-    void *p = (char *)b + HDR + b->used;
-    b->used += n;
-    a->last = p;
-    a->last_size = n;
+    void *p = dq_arena_bump(a, n);
+    if (!p && new_block(a, n))
+        p = dq_arena_bump(a, n);
     return p;
 }
 

@@ -19,13 +19,22 @@ typedef struct rd {
     dq_error *err;
 } rd;
 
+/* be is a constant where parse_dataset's loop inlines these (see there). */
+static inline uint16_t get16(const uint8_t *p, bool be)
+{
+    return be ? dq_be16(p) : dq_le16(p);
+}
+static inline uint32_t get32(const uint8_t *p, bool be)
+{
+    return be ? dq_be32(p) : dq_le32(p);
+}
 static uint16_t r16(const rd *r, size_t at)
 {
-    return r->be ? dq_be16(r->buf + at) : dq_le16(r->buf + at);
+    return get16(r->buf + at, r->be);
 }
 static uint32_t r32(const rd *r, size_t at)
 {
-    return r->be ? dq_be32(r->buf + at) : dq_le32(r->buf + at);
+    return get32(r->buf + at, r->be);
 }
 
 #define FAIL(r, kind, off, tag, ...) dq_fail((r)->err, kind, (r)->base + (off), tag, __VA_ARGS__)
@@ -124,39 +133,37 @@ static int parse_encapsulated(rd *r, dq_element *el, size_t end)
     return 0;
 }
 
-static bool vr_chars(uint8_t a, uint8_t b)
-{
-    return a >= 'A' && a <= 'Z' && b >= 'A' && b <= 'Z';
-}
-
 /* The VR and value length of the element at off, whose 8 bytes are known to
- * be there (PS3.5 7.1.1-7.1.3); r->pos moves past the header. */
+ * be there (PS3.5 7.1.1-7.1.3); r->pos moves past the header. be is r->be. */
 __attribute__((always_inline)) static inline int read_vr_length(rd *r, const dq_dataset *ds,
                                                                 size_t end, size_t off,
-                                                                uint32_t tag, dq_vr *vr_out,
-                                                                uint32_t *len_out)
+                                                                uint32_t tag, bool be,
+                                                                dq_vr *vr_out, uint32_t *len_out)
 {
+    const uint8_t *p = r->buf + off;
     if (r->implicit) {
         *vr_out = dq_vr_for_tag(tag, ds);
-        *len_out = r32(r, off + 4);
+        *len_out = get32(p + 4, be);
         r->pos += 8;
         return 0;
     }
-    const uint8_t *p = r->buf + off;
-    if (!vr_chars(p[4], p[5]))
+    /* A VR is two upper-case letters; their offsets from 'A' index the VR
+     * table directly (one range check for both the error and the lookup). */
+    unsigned a = (unsigned)p[4] - 'A', b = (unsigned)p[5] - 'A';
+    if (a >= 26 || b >= 26)
         return FAIL(r, DQ_ERR_MALFORMED, off + 4, tag, "invalid VR bytes %02X %02X", p[4], p[5]);
     dq_vr vr = DQ_VR_CODE(p[4], p[5]);
-    const dq_vr_info *vi = dq_vr_info_get(vr);
+    const dq_vr_info *vi = dq_vr_props_letters(a, b);
     /* PS3.5 7.1.2: VRs unknown to us use the 4-byte length form. */
     if (!vi || vi->long_length) {
         if (end - off < 12)
             return FAIL(r, DQ_ERR_MALFORMED, off, tag, "truncated element header");
-        *len_out = r32(r, off + 8);
+        *len_out = get32(p + 8, be);
         r->pos += 12;
         if (!vi)
             vr = V('U', 'N');
     } else {
-        *len_out = r16(r, off + 6);
+        *len_out = get16(p + 6, be);
         r->pos += 8;
     }
     *vr_out = vr;
@@ -187,11 +194,11 @@ parse_undefined_value(rd *r, dq_element *el, dq_vr vr, size_t end, size_t off, u
 }
 
 /* A value of defined length len at r->pos: checked against what is left and
- * the limit, then kept (byte-swapped to LE) or parsed as a sequence. */
-__attribute__((always_inline)) static inline int parse_defined_value(rd *r, const dq_dataset *ds,
-                                                                     dq_element *el, dq_vr vr,
-                                                                     size_t end, size_t off,
-                                                                     uint32_t len, unsigned depth)
+ * the limit, then kept (byte-swapped to LE) or parsed as a sequence. be is
+ * r->be. */
+__attribute__((always_inline)) static inline int
+parse_defined_value(rd *r, const dq_dataset *ds, dq_element *el, dq_vr vr, size_t end, size_t off,
+                    uint32_t len, unsigned depth, bool be)
 {
     uint32_t tag = el->tag;
     if (len > end - r->pos)
@@ -220,21 +227,23 @@ __attribute__((always_inline)) static inline int parse_defined_value(rd *r, cons
         return parse_sequence(r, el, r->pos + len, false, depth);
     if (dq_el_set_value(el, r->buf + r->pos, len))
         return FAIL(r, DQ_ERR_NOMEM, off, tag, "out of memory");
-    if (r->be)
+    if (be)
         swap_units(el->value, len, dq_vr_swap_unit(vr));
     r->pos += len;
     return 0;
 }
 
 /* Elements in [pos, end); undefined: until (FFFE,E00D). A stop_group ends the
- * data set at the first element of another group. */
-static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsigned depth)
+ * data set at the first element of another group. be is r->be, a constant
+ * in each of parse_dataset's two copies. */
+__attribute__((always_inline)) static inline int
+parse_elements(rd *r, dq_dataset *ds, size_t end, bool undefined, unsigned depth, bool be)
 {
     for (;;) {
         if (!undefined && r->pos == end)
             return 0;
         size_t off = r->pos;
-        if (r->stop_group && end - off >= 2 && r16(r, off) != r->stop_group)
+        if (r->stop_group && end - off >= 2 && get16(r->buf + off, be) != r->stop_group)
             return 0;
         if (end - off < 8) {
             if (undefined)
@@ -243,8 +252,8 @@ static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsi
             return FAIL(r, DQ_ERR_MALFORMED, off, DQ_ERROR_NO_TAG,
                         "truncated element header (%zu bytes left)", end - off);
         }
-        uint16_t group = r16(r, off);
-        uint32_t tag = DQ_TAG(group, r16(r, off + 2));
+        uint16_t group = get16(r->buf + off, be);
+        uint32_t tag = DQ_TAG(group, get16(r->buf + off + 2, be));
         if (group == DQ_ITEM_GROUP) {
             r->pos += 8;
             if (tag == DQ_TAG_ItemDelimitationItem && undefined)
@@ -254,17 +263,29 @@ static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsi
         }
         dq_vr vr = 0;
         uint32_t len = 0;
-        if (read_vr_length(r, ds, end, off, tag, &vr, &len))
+        if (read_vr_length(r, ds, end, off, tag, be, &vr, &len))
             return -1;
         if (++r->elements > r->lim->max_elements)
             return FAIL(r, DQ_ERR_LIMIT, off, tag, "more than %zu elements", r->lim->max_elements);
         dq_element *el = dq_ds_append(ds, tag, vr);
         if (!el)
             return FAIL(r, DQ_ERR_NOMEM, off, tag, "out of memory");
-        if (len == DQ_UNDEFINED_LENGTH ? parse_undefined_value(r, el, vr, end, off, depth)
-                                       : parse_defined_value(r, ds, el, vr, end, off, len, depth))
+        if (len == DQ_UNDEFINED_LENGTH
+                ? parse_undefined_value(r, el, vr, end, off, depth)
+                : parse_defined_value(r, ds, el, vr, end, off, len, depth, be))
             return -1;
     }
+}
+
+/* The byte order is the same for every element of a data set: only a
+ * sequence inside switches it (a UN sequence is Implicit VR LE, PS3.5 6.2.2),
+ * and back before its element is done. So the loop is compiled once per byte
+ * order, and reading a tag or a length tests none. */
+static int parse_dataset(rd *r, dq_dataset *ds, size_t end, bool undefined, unsigned depth)
+{
+    if (r->be)
+        return parse_elements(r, ds, end, undefined, depth, true);
+    return parse_elements(r, ds, end, undefined, depth, false);
 }
 
 /* The decoders' caps (include/dq/dataset.h documents each one). */
@@ -300,6 +321,12 @@ int dq_decode_raw(dq_dataset *ds, const uint8_t *buf, size_t len, bool implicit,
     /* Values are copied once; reserving for them up front keeps the number
      * of mallocs per data set constant. */
     if (len > 2048 && !dq_arena_reserve(ds->arena, len + len / 2))
+        return FAIL(&r, DQ_ERR_NOMEM, 0, DQ_ERROR_NO_TAG, "out of memory");
+    /* Room for the top-level elements up front, guessed from the size (an
+     * element of a C-FIND identifier takes some 20 bytes): the array grown
+     * later is copied, as the elements were allocated after it. */
+    size_t guess = len / 16 < 64 ? len / 16 : 64;
+    if (!dq_ds_reserve(ds, guess))
         return FAIL(&r, DQ_ERR_NOMEM, 0, DQ_ERROR_NO_TAG, "out of memory");
     int rc = parse_dataset(&r, ds, len, false, 0);
     if (consumed)

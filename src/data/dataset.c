@@ -110,23 +110,15 @@ bool dq_dataset_remove(dq_dataset *ds, uint32_t tag)
     return true;
 }
 
-static dq_element *new_element(dq_dataset *ds, uint32_t tag, dq_vr vr)
+bool dq_ds_reserve(dq_dataset *ds, size_t n)
 {
-    dq_element *el = dq_arena_alloc(ds->arena, sizeof *el);
-    if (!el)
-        return NULL;
-    memset(el, 0, sizeof *el);
-    el->tag = tag;
-    el->vr = vr;
-    el->owner = ds;
-    return el;
-}
-
-static bool grow_elems(dq_dataset *ds)
-{
-    if (ds->n < ds->cap)
+    if (n <= ds->cap)
         return true;
     size_t cap = ds->cap ? ds->cap * 2 : 16;
+    if (cap < n)
+        cap = n;
+    if (cap > SIZE_MAX / sizeof *ds->elems)
+        return false;
     dq_element **p = dq_arena_grow(ds->arena, ds->elems, ds->cap * sizeof *p, cap * sizeof *p);
     if (!p)
         return false;
@@ -135,10 +127,15 @@ static bool grow_elems(dq_dataset *ds)
     return true;
 }
 
+static bool grow_elems(dq_dataset *ds)
+{
+    return dq_ds_reserve(ds, ds->n + 1);
+}
+
 dq_element *dq_ds_put(dq_dataset *ds, uint32_t tag, dq_vr vr)
 {
     size_t i = lower_bound(ds, tag);
-    dq_element *el = new_element(ds, tag, vr);
+    dq_element *el = dq_ds_new_element(ds, tag, vr);
     if (!el)
         return NULL;
     if (i < ds->n && ds->elems[i]->tag == tag) {
@@ -153,11 +150,11 @@ dq_element *dq_ds_put(dq_dataset *ds, uint32_t tag, dq_vr vr)
     return el;
 }
 
-dq_element *dq_ds_append(dq_dataset *ds, uint32_t tag, dq_vr vr)
+dq_element *dq_ds_append_slow(dq_dataset *ds, uint32_t tag, dq_vr vr)
 {
     if (ds->n && ds->elems[ds->n - 1]->tag >= tag)
         return dq_ds_put(ds, tag, vr);
-    dq_element *el = new_element(ds, tag, vr);
+    dq_element *el = dq_ds_new_element(ds, tag, vr);
     if (!el || !grow_elems(ds))
         return NULL;
     ds->elems[ds->n++] = el;
@@ -175,7 +172,7 @@ dq_dataset *dq_ds_new_item(dq_element *seq)
         seq->items = p;
         seq->items_cap = cap;
     }
-    dq_dataset *item = dq_arena_alloc(a, sizeof *item);
+    dq_dataset *item = dq_arena_alloc_fast(a, sizeof *item);
     if (!item)
         return NULL;
     memset(item, 0, sizeof *item);
@@ -183,22 +180,6 @@ dq_dataset *dq_ds_new_item(dq_element *seq)
     item->parent = seq;
     seq->items[seq->nitems++] = item;
     return item;
-}
-
-int dq_el_set_value(dq_element *el, const void *bytes, size_t len)
-{
-    if (len > UINT32_MAX - 1)
-        return -1;
-    el->len = (uint32_t)len;
-    el->value = NULL;
-    if (len) {
-        el->value = dq_arena_alloc(el->owner->arena, len);
-        if (!el->value)
-            return -1;
-        if (bytes)
-            memcpy(el->value, bytes, len);
-    }
-    return 0;
 }
 
 uint32_t dq_element_tag(const dq_element *el)

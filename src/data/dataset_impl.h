@@ -4,6 +4,7 @@
 #ifndef DQ_DATASET_IMPL_H
 #define DQ_DATASET_IMPL_H
 
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,10 +64,42 @@ typedef struct dq_arena {
     size_t last_size;
 } dq_arena;
 
+/* Every allocation (and a block's data, after its header) is aligned so. */
+#define DQ_ARENA_ALIGN alignof(max_align_t)
+#define DQ_ARENA_HDR ((sizeof(dq_arena_block) + DQ_ARENA_ALIGN - 1) & ~(DQ_ARENA_ALIGN - 1))
+
 void dq_arena_init(dq_arena *a, void *first_block, size_t first_size);
 /* Aligned to max_align_t; NULL when out of memory. Never returns memory for 0
  * bytes as NULL. */
 void *dq_arena_alloc(dq_arena *a, size_t n);
+
+/* The bump of dq_arena_alloc: rn bytes (already rounded to DQ_ARENA_ALIGN)
+ * from the current block, or NULL when it has no room. */
+static inline void *dq_arena_bump(dq_arena *a, size_t rn)
+{
+    dq_arena_block *b = a->head;
+    if (!b || b->size - b->used < rn)
+        return NULL;
+    void *p = (char *)b + DQ_ARENA_HDR + b->used;
+    b->used += rn;
+    a->last = p;
+    a->last_size = rn;
+    return p;
+}
+
+/* dq_arena_alloc inline, for the decoder's per-element allocations (an
+ * element, its value): the call and the checks of the general case cost as
+ * much as the bump itself. n of 0 or too large to round, or a full block,
+ * go to dq_arena_alloc, which handles them (and so has the same results). */
+static inline void *dq_arena_alloc_fast(dq_arena *a, size_t n)
+{
+    if (n - 1 < SIZE_MAX - DQ_ARENA_ALIGN) {
+        void *p = dq_arena_bump(a, (n + DQ_ARENA_ALIGN - 1) & ~(DQ_ARENA_ALIGN - 1));
+        if (p)
+            return p;
+    }
+    return dq_arena_alloc(a, n);
+}
 /* Grows the allocation p (of old_n bytes) to n bytes; in place when p was the
  * last allocation and the block has room, else copies. */
 void *dq_arena_grow(dq_arena *a, void *p, size_t old_n, size_t n);
@@ -98,16 +131,63 @@ struct dq_dataset {
     bool is_root;
 };
 
+/* A new element of ds (value empty, in no array yet); NULL when out of
+ * memory. */
+static inline dq_element *dq_ds_new_element(dq_dataset *ds, uint32_t tag, dq_vr vr)
+{
+    dq_element *el = dq_arena_alloc_fast(ds->arena, sizeof *el);
+    if (el)
+        *el = (dq_element){.tag = tag, .vr = vr, .owner = ds};
+    return el;
+}
+
 /* A new element (value empty) inserted in tag order, replacing any element
  * with the same tag. NULL when out of memory. */
 dq_element *dq_ds_put(dq_dataset *ds, uint32_t tag, dq_vr vr);
-/* Appends when tag is above the last tag (the decode fast path), else
- * inserts in order. Duplicate tags: the later one wins. */
-dq_element *dq_ds_append(dq_dataset *ds, uint32_t tag, dq_vr vr);
+/* dq_ds_append's other cases: the first element, a full array, a tag not
+ * above the last one. */
+dq_element *dq_ds_append_slow(dq_dataset *ds, uint32_t tag, dq_vr vr);
+
+/* Appends when tag is above the last tag, else inserts in order. Duplicate
+ * tags: the later one wins. Inline: decoding appends every element, almost
+ * always in order into an array with room. */
+static inline dq_element *dq_ds_append(dq_dataset *ds, uint32_t tag, dq_vr vr)
+{
+    if (ds->n && ds->n < ds->cap && ds->elems[ds->n - 1]->tag < tag) {
+        dq_element *el = dq_ds_new_element(ds, tag, vr);
+        if (el)
+            ds->elems[ds->n++] = el;
+        return el;
+    }
+    return dq_ds_append_slow(ds, tag, vr);
+}
+
+/* Room in ds's element array for n elements (doubling from 16, or n if
+ * more); false when out of memory. */
+bool dq_ds_reserve(dq_dataset *ds, size_t n);
+
 /* A new item appended to seq. */
 dq_dataset *dq_ds_new_item(dq_element *seq);
-/* Sets the value (copied into the arena). */
-int dq_el_set_value(dq_element *el, const void *bytes, size_t len);
+
+/* Sets the value (copied into the arena; bytes NULL: len bytes for the
+ * caller to fill). -1 when out of memory or len does not fit the 32-bit
+ * length (0xFFFFFFFF is the undefined length). Inline: decoding sets every
+ * element's value. */
+static inline int dq_el_set_value(dq_element *el, const void *bytes, size_t len)
+{
+    if (len > UINT32_MAX - 1)
+        return -1;
+    el->len = (uint32_t)len;
+    el->value = NULL;
+    if (len) {
+        el->value = dq_arena_alloc_fast(el->owner->arena, len);
+        if (!el->value)
+            return -1;
+        if (bytes)
+            memcpy(el->value, bytes, len);
+    }
+    return 0;
+}
 
 /* Little-endian helpers. */
 static inline uint16_t dq_le16(const uint8_t *p)

@@ -9,14 +9,21 @@
 #include "dq/dict.h"
 #include "dq_gen_vrs.h"
 
-/* A generated 26x26 index by letter; NULL when the VR is not in PS3.5's table. */
+/* The VR of two letters given as their offsets from 'A' (each below 26),
+ * through a generated 26x26 index; NULL when the VR is not in PS3.5's table. */
+static inline const dq_vr_info *dq_vr_props_letters(unsigned a, unsigned b)
+{
+    unsigned k = dq_gen_vr_by_letters[a][b];
+    return k ? &dq_gen_vrs[k - 1] : NULL;
+}
+
+/* NULL when the VR is not in PS3.5's table. */
 static inline const dq_vr_info *dq_vr_props(dq_vr vr)
 {
     unsigned a = (unsigned)(vr >> 8) - 'A', b = (unsigned)(vr & 0xFF) - 'A';
     if (a >= 26 || b >= 26)
         return NULL;
-    unsigned k = dq_gen_vr_by_letters[a][b];
-    return k ? &dq_gen_vrs[k - 1] : NULL;
+    return dq_vr_props_letters(a, b);
 }
 
 /* The VR of an element whose encoding does not carry one (implicit VR):
