@@ -187,7 +187,7 @@ bool fs_rows_may_start(fs_rows *r, size_t row)
     if (!r->ordered) /* set once, at the open */
         return true;
     pthread_mutex_lock(&r->mu);
-    bool go = !r->ordered || r->stopped || row < r->next + r->window;
+    bool go = r->stopped || row < r->next + r->window;
     pthread_mutex_unlock(&r->mu);
     return go;
 }
