@@ -147,6 +147,12 @@ static void advance(fs_rows *r)
         pthread_cond_broadcast(&r->turn);
 }
 
+/* --ordered (locked): row is past the window, it waits for earlier rows. */
+static bool beyond_window(const fs_rows *r, size_t row)
+{
+    return row >= r->next + r->window;
+}
+
 /* A finished row's block: written now, or with --ordered kept in its slot
  * (the buffers are swapped, so nothing is copied and the worker gets the
  * slot's empty one) until its turn. */
@@ -157,9 +163,9 @@ static void commit_block(fs_rows *r, size_t row, dq_buffer *block, const fs_form
         write_block(r, block, st);
     } else {
         /* A worker that did not wait its turn waits here. */
-        while (!r->stopped && row >= r->next + r->window)
+        while (!r->stopped && beyond_window(r, row))
             pthread_cond_wait(&r->turn, &r->mu);
-        if (row >= r->next && row < r->next + r->window) {
+        if (row >= r->next && !beyond_window(r, row)) {
             fs_slot *s = &r->slots[row % r->window];
             dq_buffer t = s->block;
             s->block = *block;
@@ -175,7 +181,7 @@ static void commit_block(fs_rows *r, size_t row, dq_buffer *block, const fs_form
 bool fs_rows_wait_turn(fs_rows *r, size_t row)
 {
     pthread_mutex_lock(&r->mu);
-    while (r->ordered && !r->stopped && row >= r->next + r->window)
+    while (r->ordered && !r->stopped && beyond_window(r, row))
         pthread_cond_wait(&r->turn, &r->mu);
     bool go = !r->stopped;
     pthread_mutex_unlock(&r->mu);
@@ -187,7 +193,7 @@ bool fs_rows_may_start(fs_rows *r, size_t row)
     if (!r->ordered) /* set once, at the open */
         return true;
     pthread_mutex_lock(&r->mu);
-    bool go = r->stopped || row < r->next + r->window;
+    bool go = r->stopped || !beyond_window(r, row);
     pthread_mutex_unlock(&r->mu);
     return go;
 }
