@@ -742,6 +742,17 @@ Test(cli_batch, cancel_5_scripted_peer_sees_c_cancel, .timeout = 60)
 
 /* ---- 5. --repeat and --abort ---------------------------------------------------- */
 
+/* One row's query (PatientID P0001) with --repeat 3 and --format ndjson,
+ * against a peer running script. */
+static void repeat_3(batch *b, const char *script)
+{
+    const char *scripts[] = {script};
+    batch_run(
+        b, scripts, 1,
+        (const char *[]){"-k", "PatientID=P0001", "--repeat", "3", "--format", "ndjson", NULL},
+        NULL);
+}
+
 Test(cli_batch, repeat_3_on_one_association, .timeout = 60)
 {
     text s = {0};
@@ -749,12 +760,8 @@ Test(cli_batch, repeat_3_on_one_association, .timeout = 60)
     for (int i = 0; i < 3; i++)
         answer_rows(&s, 1, 1);
     tadd(&s, "release\nwait-close\n");
-    const char *scripts[] = {s.s};
     batch b = {0};
-    batch_run(
-        &b, scripts, 1,
-        (const char *[]){"-k", "PatientID=P0001", "--repeat", "3", "--format", "ndjson", NULL},
-        NULL);
+    repeat_3(&b, s.s);
     cr_expect_eq(b.r.status, 0, "exit %d: %s", b.r.status, b.r.err);
     cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
     cr_expect_eq(count_key(b.p.record, "connection"), 1, "one association");
@@ -1010,12 +1017,8 @@ Test(cli_batch, repeat_each_failed_repetition_is_an_error_record, .timeout = 60)
     tadd(&s, "accept\nrecv-msg\nfind-rsp 0xC000\nrecv-msg\nfind-rsp 0xC001\n");
     answer_rows(&s, 1, 1);
     tadd(&s, "release\nwait-close\n");
-    const char *scripts[] = {s.s};
     batch b = {0};
-    batch_run(
-        &b, scripts, 1,
-        (const char *[]){"-k", "PatientID=P0001", "--repeat", "3", "--format", "ndjson", NULL},
-        NULL);
+    repeat_3(&b, s.s);
     cr_expect_eq(b.r.status, 3, "exit %d: %s", b.r.status, b.r.err);
     cr_expect_eq(b.p.exit, 0, "%s", b.p.record);
     cr_expect(strstr(b.r.err, "E: Row 1: query failed with status 0xC000"), "%s", b.r.err);
